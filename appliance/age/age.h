@@ -1,0 +1,127 @@
+/* age v1 (C2SP age spec) reader and writer, built on libsodium.
+ *
+ * Only the X25519 recipient type is produced. The writer never holds an
+ * identity: it wraps a fresh random file key for each recipient and wipes it
+ * when the file closes. The reader tells its verdicts apart, so that a file
+ * cut short by a power failure ("truncated") is never confused with one that
+ * was altered ("tampered").
+ *
+ * Errors are negative errno values; readers also return an age_verdict.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define AGE_KEY_LEN 32                 /* X25519 public or secret key */
+#define AGE_FILE_KEY_LEN 16
+#define AGE_PAYLOAD_NONCE_LEN 16
+#define AGE_CHUNK_SIZE 65536           /* plaintext bytes per STREAM chunk */
+#define AGE_TAG_LEN 16
+#define AGE_RECIPIENT_MAX 64           /* a header bigger than this is refused */
+
+/* ---- keys ------------------------------------------------------------ */
+
+/* "age1…" (Bech32, lower case) -> X25519 public key. -EINVAL when malformed. */
+int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]);
+/* X25519 public key -> "age1…" (caller frees). */
+char *age_recipient_format(const uint8_t pk[AGE_KEY_LEN]);
+
+/* "AGE-SECRET-KEY-1…" (Bech32, upper case) -> X25519 secret key.
+ * ret_sk should be locked memory (sodium_malloc). */
+int age_identity_parse(const char *s, uint8_t ret_sk[AGE_KEY_LEN]);
+/* X25519 secret key -> "AGE-SECRET-KEY-1…" in sodium_malloc'd memory;
+ * release with sodium_free. */
+char *age_identity_format(const uint8_t sk[AGE_KEY_LEN]);
+int age_identity_to_recipient(const uint8_t sk[AGE_KEY_LEN], uint8_t ret_pk[AGE_KEY_LEN]);
+
+/* Reads recipients from a file as stock age does (-R): one "age1…" a line,
+ * '#' comments and blank lines ignored. Appends to pks (up to max); returns
+ * the number read, or -EINVAL with *ret_bad_line set to the failing line. */
+int age_recipients_file_read(const char *path, uint8_t (*pks)[AGE_KEY_LEN], size_t max,
+                             size_t *ret_count, unsigned *ret_bad_line);
+
+/* Reads identities from a file as age-keygen writes them (comments allowed).
+ * Returns them in a sodium_malloc'd array of *ret_count keys; free with
+ * sodium_free. */
+int age_identities_file_read(const char *path, uint8_t (**ret_sks)[AGE_KEY_LEN], size_t *ret_count,
+                             unsigned *ret_bad_line);
+
+/* ---- writer ---------------------------------------------------------- */
+
+/* Where the writer's ciphertext goes. Returns 0 or -errno (e.g. -ENOSPC).
+ * The sealing sink hashes and writes these bytes itself. */
+typedef int (*age_output_fn)(void *userdata, const uint8_t *buf, size_t len);
+
+typedef struct age_writer age_writer;
+
+/* Starts a file for n recipients (1..AGE_RECIPIENT_MAX) and emits the whole
+ * header at once. */
+int age_writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
+                   age_output_fn out, void *userdata, age_writer **ret);
+/* Buffers plaintext and emits every full 64 KiB chunk that is certainly not
+ * the last one. */
+int age_writer_write(age_writer *w, const void *buf, size_t len);
+/* Emits the final chunk (last-chunk flag set) and wipes the file key. After
+ * this the writer only accepts age_writer_free. */
+int age_writer_finish(age_writer *w);
+/* Wipes all key material; accepts NULL; returns NULL. A writer freed
+ * without finish leaves a truncated file (no last chunk), by design. */
+age_writer *age_writer_free(age_writer *w);
+/* Plaintext bytes accepted so far. */
+uint64_t age_writer_plaintext_bytes(const age_writer *w);
+
+/* Test-only seam for known-answer tests: fixes the file key, the payload
+ * nonce and each recipient stanza's ephemeral secret instead of drawing
+ * them at random. Never used by production code. */
+struct age_writer_fixed {
+        uint8_t file_key[AGE_FILE_KEY_LEN];
+        uint8_t nonce[AGE_PAYLOAD_NONCE_LEN];
+        uint8_t ephemeral[AGE_RECIPIENT_MAX][AGE_KEY_LEN];
+};
+int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
+                         const struct age_writer_fixed *fixed,
+                         age_output_fn out, void *userdata, age_writer **ret);
+
+/* ---- reader ---------------------------------------------------------- */
+
+typedef enum age_verdict {
+        AGE_OK,                /* whole file authentic, last chunk present */
+        AGE_NOT_AGE,           /* not an age v1 file, malformed or unsupported header */
+        AGE_NO_MATCH,          /* no identity opens any recipient stanza */
+        AGE_HEADER_MAC,        /* header MAC mismatch: the header was altered */
+        AGE_TAMPERED,          /* a chunk failed authentication */
+        AGE_TRUNCATED,         /* ended without the last chunk */
+        AGE_IO_ERROR,          /* could not read the input or write the output */
+        _AGE_VERDICT_MAX,
+        _AGE_VERDICT_INVALID = -1,
+} age_verdict;
+
+const char *age_verdict_to_string(age_verdict v);
+
+typedef struct age_read_result {
+        age_verdict verdict;
+        uint64_t plaintext_bytes;    /* authenticated plaintext released */
+        uint64_t intact_chunks;      /* chunks that authenticated */
+        uint64_t bad_offset;         /* TAMPERED: byte offset of the failing chunk in the file */
+        uint64_t unverifiable_bytes; /* TRUNCATED: bytes after the last intact chunk */
+        char detail[256];            /* one sentence for the user */
+} age_read_result;
+
+/* Plaintext sink for the reader; NULL to only check. */
+typedef int (*age_plain_fn)(void *userdata, const uint8_t *buf, size_t len);
+
+/* Decrypts fd with the given identities. Each chunk is passed to plain
+ * only after it has authenticated, so whatever plain receives is authentic;
+ * but only AGE_OK means it is the whole file. The caller must discard the
+ * output on any other verdict, or keep it as the authenticated prefix of a
+ * truncated file (salvage) when the verdict is AGE_TRUNCATED.
+ * Returns 0 when it ran (look at res->verdict), -errno on a local failure. */
+int age_decrypt_fd(int fd, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks,
+                   age_plain_fn plain, void *userdata, age_read_result *res);
+
+/* The same over a memory buffer (for the fuzz target and tests). */
+int age_decrypt_buf(const uint8_t *data, size_t len, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks,
+                    age_plain_fn plain, void *userdata, age_read_result *res);
