@@ -6,6 +6,7 @@
 
 int age_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
                     const char *info, uint8_t *out, size_t out_len) {
+        static const uint8_t no_salt[1];
         crypto_auth_hmacsha256_state st;
         uint8_t prk[crypto_auth_hmacsha256_BYTES], t[crypto_auth_hmacsha256_BYTES];
         size_t info_len = strlen(info), done = 0;
@@ -15,7 +16,7 @@ int age_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, siz
                 return -EINVAL;
 
         /* Extract: an empty salt is a zero-length HMAC key (RFC 5869 2.2). */
-        crypto_auth_hmacsha256_init(&st, salt, salt_len);
+        crypto_auth_hmacsha256_init(&st, salt_len > 0 ? salt : no_salt, salt_len);
         crypto_auth_hmacsha256_update(&st, ikm, ikm_len);
         crypto_auth_hmacsha256_final(&st, prk);
 
