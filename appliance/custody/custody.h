@@ -30,8 +30,11 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "minisign.h"
+#include "sha256.h"
 
 typedef struct custody_log custody_log;
 
@@ -60,3 +63,115 @@ int custody_session_close(const char *session_dir, const char *state_dir, const 
  * recovered; ret_report (optional, caller frees) says what was found. */
 int custody_recover_spool(const char *spool_dir, const char *state_dir, const minisign_secret *key,
                           char **ret_report);
+
+/* ---- reading and checking (verifier, recovery, tests) ---------------- */
+
+#define CUSTODY_LINE_MAX (64 * 1024)           /* longer lines are refused */
+#define CUSTODY_ENTRIES_MAX 1000000
+#define CUSTODY_LOG_MAX ((size_t) 256 * 1024 * 1024)
+#define CUSTODY_UTC_LEN 27                     /* 2026-11-28T14:00:00.123456Z */
+#define CUSTODY_SIG_B64_LEN 88
+#define CUSTODY_SIG_SUFFIX_LEN (8 + CUSTODY_SIG_B64_LEN + 2) /* ,"sig":"…"} */
+#define CUSTODY_SEGMENTS_MAX 100000
+#define CUSTODY_AGE_CHUNK_SEALED (65536 + 16)  /* one sealed STREAM chunk */
+
+typedef enum custody_event {
+        CUSTODY_EV_SESSION_START,
+        CUSTODY_EV_CHECKPOINT,
+        CUSTODY_EV_SEGMENT_SEALED,
+        CUSTODY_EV_MARK,
+        CUSTODY_EV_BREAK,
+        CUSTODY_EV_RESUME,
+        CUSTODY_EV_FAULT,
+        CUSTODY_EV_RECOVERY,
+        CUSTODY_EV_STOP,
+        _CUSTODY_EV_MAX,
+        _CUSTODY_EV_INVALID = -EINVAL,
+} custody_event;
+
+const char *custody_event_to_string(custody_event ev);
+custody_event custody_event_from_string(const char *s);
+
+typedef struct custody_entry {
+        unsigned line_no;        /* 1-based */
+        size_t offset, len;      /* the line in the log, without its newline */
+        bool fragment;           /* a crash fragment declared by the next recovery entry */
+        uint64_t seq;
+        int64_t mono_ns;
+        char utc[CUSTODY_UTC_LEN + 1];
+        custody_event event;
+        char prev[SHA256_HEX_LEN + 1];
+        char hash[SHA256_HEX_LEN + 1]; /* SHA-256 of the line */
+        JsonObject *obj;         /* NULL for a fragment */
+} custody_entry;
+
+typedef struct custody_parsed_log {
+        char *data;              /* the whole log (NUL-terminated copy) */
+        size_t len;
+        custody_entry *entries;
+        size_t n_entries;
+        size_t trailing_bytes;   /* bytes after the last newline: a partial line */
+} custody_parsed_log;
+
+/* Parses and validates a log's structure and types (not signatures or the
+ * chain). On -EBADMSG, *ret_error (caller frees) names the line and fault. */
+int custody_log_parse(const char *data, size_t len, custody_parsed_log **ret, char **ret_error);
+int custody_log_parse_file(const char *path, custody_parsed_log **ret, char **ret_error);
+custody_parsed_log *custody_parsed_log_free(custody_parsed_log *log);
+
+/* The signing rule: the bytes the "sig" member signs (caller g_frees). */
+int custody_line_signed_bytes(const char *line, size_t len, char **ret_msg, size_t *ret_msg_len,
+                              uint8_t ret_sig[MINISIGN_SIG_LEN]);
+void custody_line_hash(const char *line, size_t len, char out[SHA256_HEX_LEN + 1]);
+
+/* Typed field access on an entry; NULL / false when absent or mistyped. */
+const char *custody_entry_str(const custody_entry *e, const char *name);
+bool custody_entry_int(const custody_entry *e, const char *name, int64_t *ret);
+
+/* "seg-000001.mkv.age": "seg-", digits, ".mkv.age"; nothing else is a segment. */
+bool custody_segment_name_valid(const char *name);
+
+/* Sealed (age) file geometry: the header length (through the "---" line),
+ * and the bytes that form the header, nonce and whole sealed chunks. */
+int custody_sealed_header_len(int fd, uint64_t *ret_len);
+uint64_t custody_sealed_salvageable(uint64_t header_len, uint64_t size);
+
+/* ---- the manifest ----------------------------------------------------- */
+
+typedef struct custody_manifest_segment {
+        char *name;               /* seg-000001.mkv.age */
+        char *plaintext_name;     /* seg-000001.mkv */
+        bool truncated;
+        char plaintext_sha256[SHA256_HEX_LEN + 1]; /* complete segments only */
+        char sealed_sha256[SHA256_HEX_LEN + 1];    /* of the file as stored */
+        uint64_t plaintext_bytes, sealed_bytes;
+        int64_t media_start_ns, duration_ns;
+        char *wall_start, *wall_end;
+        /* truncated segments */
+        uint64_t verified_bytes, checkpoint_seq, unverifiable_bytes, salvageable_bytes;
+        char checkpoint_sha256[SHA256_HEX_LEN + 1];
+        int64_t checkpoint_media_ns;
+} custody_manifest_segment;
+
+typedef struct custody_manifest {
+        char *format, *session, *device_id, *device_key_id, *device_public_key;
+        char *officer, *room, *software_version, *profile, *profile_sha256, *clock_sync;
+        char *started_utc, *ended_utc, *stop_reason;
+        custody_manifest_segment *segments;
+        size_t n_segments;
+        char *log_name;
+        char log_sha256[SHA256_HEX_LEN + 1];
+        char log_first_prev[SHA256_HEX_LEN + 1];
+        char log_last_line_sha256[SHA256_HEX_LEN + 1];
+        uint64_t log_bytes, log_entries;
+} custody_manifest;
+
+#define CUSTODY_MANIFEST_FORMAT "studio-session/1"
+#define CUSTODY_MANIFEST_MAX (16 * 1024 * 1024)
+
+int custody_manifest_parse(const char *data, size_t len, custody_manifest **ret, char **ret_error);
+custody_manifest *custody_manifest_free(custody_manifest *m);
+
+/* The exact SHA256SUMS (sealed=false) or SHA256SUMS.sealed text a manifest
+ * implies (caller frees). */
+char *custody_sums_format(const custody_manifest *m, bool sealed, size_t *ret_len);

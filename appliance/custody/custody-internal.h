@@ -1,0 +1,45 @@
+/* Internals shared by the custody module's files; not part of its API. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "custody.h"
+
+#define CUSTODY_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define CUSTODY_LOG_NAME "custody.jsonl"
+#define CUSTODY_CHAIN_HEAD "chain-head"
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+void custody_utc_now(char out[CUSTODY_UTC_LEN + 1]);
+int64_t custody_mono_ns(void);
+
+/* Builds the signed line (with '\n') for one entry; caller frees. */
+int custody_entry_build(const minisign_secret *key, uint64_t seq, const char *utc, int64_t mono_ns,
+                        const char *event, JsonObject *fields, const char *prev, char **ret_line,
+                        size_t *ret_len);
+
+/* Reads STATE_DIR/chain-head (64 zeros when there is none yet). */
+int custody_chain_head_read(const char *state_dir, char out[65]);
+int custody_chain_head_write(const char *state_dir, const char *hash);
+
+/* Opens an existing log for appending after recovery: seq/head continue
+ * from the parsed log. */
+int custody_log_open_append(const char *session_dir, const custody_parsed_log *parsed,
+                            const minisign_secret *key, custody_log **ret);
+
+/* Appends extra raw bytes before the next line (the newline that ends a
+ * crash fragment); used only by recovery. */
+int custody_log_append_with_prefix(custody_log *log, const char *prefix, const char *event,
+                                   JsonObject *fields);
+
+/* Event field schema check; error text into err. */
+int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t errlen);
+
+/* Builds the manifest JSON text (with a final newline). */
+int custody_manifest_build(const char *session_dir, const custody_parsed_log *log,
+                           const minisign_secret *key, char **ret_text, size_t *ret_len);
+
+bool custody_utc_valid(const char *s);
+bool custody_hex64_valid(const char *s);
