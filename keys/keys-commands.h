@@ -1,0 +1,17 @@
+/* The studio-keys subcommands: each parses its own options and returns an
+ * exit code (keys-common.h). */
+#pragma once
+
+int keys_cmd_vault_init(int argc, char **argv);
+int keys_cmd_device_init(int argc, char **argv);
+int keys_cmd_device_rotate(int argc, char **argv);
+int keys_cmd_sign(int argc, char **argv);
+int keys_cmd_verify(int argc, char **argv);
+int keys_cmd_officer_add(int argc, char **argv);
+int keys_cmd_officer_remove(int argc, char **argv);
+int keys_cmd_officer_list(int argc, char **argv);
+int keys_cmd_enrol(int argc, char **argv);
+int keys_cmd_revoke(int argc, char **argv);
+
+/* Prints DIR's enrolment record (text, or JSON); returns an exit code. */
+int keys_enrol_print(const char *dir, int json);

@@ -1,0 +1,181 @@
+#include "keys-common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fsutil.h"
+#include "officers.h"
+#include "util.h"
+
+#define KEYS_DEVICE_ID_MAX 64
+
+int keys_error(int code, const char *fmt, ...) {
+        va_list ap;
+
+        fputs("studio-keys: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return code;
+}
+
+int keys_usage_error(const char *cmd, const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(stderr, "studio-keys %s: ", cmd);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\nTry 'studio-keys %s --help'.\n", cmd);
+        return KEYS_EXIT_USAGE;
+}
+
+bool keys_exists(const char *path) {
+        return access(path, F_OK) == 0 || errno != ENOENT;
+}
+
+char *keys_path(const char *dir, const char *name) {
+        char *p = NULL;
+        return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}
+
+void keys_time_rfc3339(time_t t, bool utc, char out[32]) {
+        struct tm tm;
+        long off;
+        size_t n;
+
+        if (utc)
+                gmtime_r(&t, &tm);
+        else
+                localtime_r(&t, &tm);
+        n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+        off = utc ? 0 : tm.tm_gmtoff / 60;
+        if (off == 0)
+                snprintf(out + n, 32 - n, "Z");
+        else
+                snprintf(out + n, 32 - n, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+}
+
+/* One line from fd into buf (bounded), byte by byte so that no copy of the
+ * PIN stays in a stdio buffer. */
+static int read_line_fd(int fd, char *buf, size_t size) {
+        size_t len = 0;
+
+        for (;;) {
+                char c;
+                ssize_t n = read(fd, &c, 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0 || c == '\n')
+                        break;
+                if (len + 1 >= size)
+                        return -E2BIG;
+                buf[len++] = c;
+        }
+        if (len > 0 && buf[len - 1] == '\r')
+                len--;
+        buf[len] = '\0';
+        return 0;
+}
+
+static int read_pin_tty(const char *prompt, char *buf, size_t size) {
+        struct termios old, quiet;
+        int r;
+
+        if (tcgetattr(STDIN_FILENO, &old) < 0)
+                return -errno;
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
+        quiet.c_lflag |= ICANON;
+        fputs(prompt, stderr);
+        fflush(stderr);
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+                return -errno;
+        r = read_line_fd(STDIN_FILENO, buf, size);
+        (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+        return r;
+}
+
+int keys_read_pin(const char *prompt, char **ret_pin) {
+        const size_t size = OFFICERS_PIN_MAX + 2;
+        char *pin, *again;
+        int r;
+
+        if (sodium_init() < 0)
+                return -EIO;
+        pin = sodium_malloc(size);
+        again = sodium_malloc(size);
+        if (!pin || !again) {
+                sodium_free(pin);
+                sodium_free(again);
+                return -ENOMEM;
+        }
+        if (!isatty(STDIN_FILENO)) {
+                r = read_line_fd(STDIN_FILENO, pin, size);
+        } else {
+                r = read_pin_tty(prompt, pin, size);
+                if (r == 0)
+                        r = read_pin_tty("Same PIN again: ", again, size);
+                if (r == 0 && strcmp(pin, again) != 0)
+                        r = -EBADMSG;
+        }
+        sodium_free(again);
+        if (r < 0) {
+                sodium_free(pin);
+                return r;
+        }
+        *ret_pin = pin;
+        return 0;
+}
+
+bool keys_device_id_valid(const char *id) {
+        size_t len = strnlen(id, KEYS_DEVICE_ID_MAX + 1);
+
+        if (len == 0 || len > KEYS_DEVICE_ID_MAX)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", id[i]))
+                        return false;
+        return true;
+}
+
+int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id) {
+        _cleanup_free_ char *pub = keys_path(dir, "device.pub"), *idp = keys_path(dir, "device.id");
+        _cleanup_free_ char *id = NULL;
+        size_t len;
+        int r;
+
+        if (!pub || !idp)
+                return -ENOMEM;
+        r = minisign_public_load(pub, ret_pk);
+        if (r < 0) {
+                keys_error(1, "cannot read the device public key %s: %s (run 'studio-keys device-init --dir %s' first)",
+                           pub, r == -EBADMSG ? "not a minisign public key" : strerror(-r), dir);
+                return r;
+        }
+        r = fs_read_file(idp, 256, &id, &len);
+        if (r < 0) {
+                keys_error(1, "cannot read the device id %s: %s (run 'studio-keys device-init --dir %s' first)",
+                           idp, strerror(-r), dir);
+                return r;
+        }
+        if (len > 0 && id[len - 1] == '\n')
+                id[--len] = '\0';
+        if (!keys_device_id_valid(id)) {
+                keys_error(1, "%s does not hold one device id (expected one line of a-z, 0-9, '.', '_', '-')", idp);
+                return -EBADMSG;
+        }
+        *ret_device_id = TAKE_PTR(id);
+        return 0;
+}

@@ -1,0 +1,40 @@
+/* Shared by the studio-keys subcommands: exit codes, messages, PIN entry,
+ * time stamps and the device directory's file names. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "minisign.h"
+
+/* Exit codes, documented in `studio-keys --help`. */
+enum {
+        KEYS_EXIT_OK = 0,
+        KEYS_EXIT_FAILURE = 1,       /* I/O error, malformed input, bad signature */
+        KEYS_EXIT_USAGE = 2,         /* wrong command line */
+        KEYS_EXIT_EXISTS = 3,        /* refused: would overwrite, duplicate, already enrolled */
+        KEYS_EXIT_PIN = 4,           /* PIN refused: weak, or the two entries differ */
+        KEYS_EXIT_NOT_FOUND = 5,     /* unknown officer or key id */
+};
+
+/* Prints "studio-keys: <message>" to stderr and returns KEYS_EXIT_FAILURE
+ * (or the given code). */
+int keys_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int keys_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+bool keys_exists(const char *path);
+/* dir + "/" + name (caller frees); NULL on OOM. */
+char *keys_path(const char *dir, const char *name);
+
+/* RFC 3339 time: UTC with "Z" (utc) or local time with its offset. */
+void keys_time_rfc3339(time_t t, bool utc, char out[32]);
+
+/* Reads a PIN: from the terminal without echo, asked twice, or one line from
+ * stdin when it is not a terminal. Result in sodium_malloc'd memory (free
+ * with sodium_free). Returns 0, -EBADMSG when the entries differ, -EIO. */
+int keys_read_pin(const char *prompt, char **ret_pin);
+
+/* Loads DIR/device.pub and DIR/device.id. */
+int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id);
+bool keys_device_id_valid(const char *id);

@@ -1,0 +1,118 @@
+/* studio-keys device-init and device-rotate: the device's Ed25519 key in
+ * minisign format. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "keys-commands.h"
+#include "keys-common.h"
+#include "minisign.h"
+#include "util.h"
+
+static void device_init_help(void) {
+        puts("Usage: studio-keys device-init --dir DIR [--device-id ID]\n"
+             "\n"
+             "Makes the device signing key at provisioning, on the device itself:\n"
+             "  DIR/device.key  minisign secret key, unencrypted, mode 0600\n"
+             "  DIR/device.pub  minisign public key (minisign -V -p DIR/device.pub works)\n"
+             "  DIR/device.id   the device id, one line\n"
+             "and prints the enrolment record for police IT. Refuses to overwrite.\n"
+             "\n"
+             "  --dir DIR        key folder (created 0750 if missing)\n"
+             "  --device-id ID   a-z, 0-9, '.', '_', '-' (default: studio-HOSTNAME-KEYID8)");
+}
+
+static void default_device_id(const minisign_public *pk, char *out, size_t size) {
+        char host[65] = "", hex[2 * MINISIGN_KEY_ID_LEN + 1];
+
+        if (gethostname(host, sizeof host - 1) < 0 || host[0] == '\0')
+                snprintf(host, sizeof host, "unknown");
+        for (char *c = host; *c; c++)
+                *c = isalnum((unsigned char) *c) ? (char) tolower((unsigned char) *c) : '-';
+        minisign_key_id_hex(pk->key_id, hex);
+        for (char *c = hex; *c; c++)
+                *c = (char) tolower((unsigned char) *c);
+        (void) snprintf(out, size, "studio-%.40s-%.8s", host, hex);
+}
+
+static int refuse_existing(const char *dir, const char *const *names) {
+        for (size_t i = 0; names[i]; i++) {
+                _cleanup_free_ char *p = keys_path(dir, names[i]);
+                if (!p)
+                        return keys_error(KEYS_EXIT_FAILURE, "out of memory");
+                if (keys_exists(p))
+                        return keys_error(KEYS_EXIT_EXISTS, "%s already exists: refusing to overwrite a device key "
+                                          "(use 'studio-keys device-rotate --dir %s' to replace it)", p, dir);
+        }
+        return KEYS_EXIT_OK;
+}
+
+static int device_init(const char *dir, const char *device_id) {
+        static const char *const names[] = { "device.key", "device.pub", "device.id", NULL };
+        _cleanup_free_ char *key = keys_path(dir, "device.key"), *pub = keys_path(dir, "device.pub");
+        _cleanup_free_ char *idp = keys_path(dir, "device.id");
+        minisign_secret *sk = NULL;
+        minisign_public pk;
+        char id[128];
+        int r;
+
+        if (!key || !pub || !idp)
+                return keys_error(KEYS_EXIT_FAILURE, "out of memory");
+        if (device_id && !keys_device_id_valid(device_id))
+                return keys_usage_error("device-init", "device id '%s' is not valid (1..64 of a-z, 0-9, '.', '_', '-')",
+                                        device_id);
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot create %s: %m", dir);
+        r = refuse_existing(dir, names);
+        if (r != KEYS_EXIT_OK)
+                return r;
+        r = minisign_secret_generate(&sk);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot make a key: %s", strerror(-r));
+        minisign_secret_public(sk, &pk);
+        r = minisign_secret_save(sk, key, pub);
+        sk = minisign_secret_free(sk);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot write %s and %s: %s", key, pub, strerror(-r));
+        if (device_id)
+                snprintf(id, sizeof id, "%s\n", device_id);
+        else {
+                default_device_id(&pk, id, sizeof id - 1);
+                strncat(id, "\n", sizeof id - strlen(id) - 1);
+        }
+        r = fs_write_atomic(idp, id, strlen(id), 0644);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", idp, strerror(-r));
+        return keys_enrol_print(dir, 0);
+}
+
+int keys_cmd_device_init(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "dir", required_argument, NULL, 'd' },
+                { "device-id", required_argument, NULL, 'i' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *dir = NULL, *id = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "d:i:h", opts, NULL)) >= 0) {
+                if (c == 'd')
+                        dir = optarg;
+                else if (c == 'i')
+                        id = optarg;
+                else if (c == 'h')
+                        return device_init_help(), KEYS_EXIT_OK;
+                else
+                        return keys_usage_error("device-init", "unknown option");
+        }
+        if (!dir || optind != argc)
+                return keys_usage_error("device-init", "needs --dir DIR");
+        return device_init(dir, id);
+}

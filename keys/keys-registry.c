@@ -1,0 +1,165 @@
+/* Device registry: load, check, save; and `studio-keys revoke`. */
+#include "keys-registry.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "fsutil.h"
+#include "keys-commands.h"
+#include "keys-common.h"
+
+#define REGISTRY_MAX (16u << 20)
+
+static bool registry_valid(JsonNode *root) {
+        JsonObject *o;
+        JsonNode *devices;
+
+        if (!JSON_NODE_HOLDS_OBJECT(root))
+                return false;
+        o = json_node_get_object(root);
+        devices = json_object_get_member(o, "devices");
+        if (!devices || !JSON_NODE_HOLDS_ARRAY(devices))
+                return false;
+        for (guint i = 0; i < json_array_get_length(json_node_get_array(devices)); i++) {
+                JsonNode *d = json_array_get_element(json_node_get_array(devices), i);
+                if (!JSON_NODE_HOLDS_OBJECT(d))
+                        return false;
+                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) == NULL)
+                        return false;
+        }
+        return true;
+}
+
+static JsonNode *registry_empty(void) {
+        JsonObject *o = json_object_new();
+        JsonNode *root = json_node_new(JSON_NODE_OBJECT);
+
+        json_object_set_array_member(o, "devices", json_array_new());
+        json_node_take_object(root, o);
+        return root;
+}
+
+int keys_registry_load(const char *path, JsonNode **ret_root) {
+        g_autofree char *text = NULL;
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(GError) error = NULL;
+        size_t len;
+        int r;
+
+        r = fs_read_file(path, REGISTRY_MAX, &text, &len);
+        if (r == -ENOENT) {
+                *ret_root = registry_empty();
+                return KEYS_EXIT_OK;
+        }
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot read the registry %s: %s", path, g_strerror(-r));
+        if (!json_parser_load_from_data(parser, text, (gssize) len, &error))
+                return keys_error(KEYS_EXIT_FAILURE, "the registry %s is not JSON: %s (restore it from backup)",
+                                  path, error->message);
+        if (!registry_valid(json_parser_get_root(parser)))
+                return keys_error(KEYS_EXIT_FAILURE, "the registry %s is not {\"devices\":[{\"key_id\":...}, ...]} "
+                                  "(see docs/key-ceremony.md; restore it from backup)", path);
+        *ret_root = json_node_copy(json_parser_get_root(parser));
+        return KEYS_EXIT_OK;
+}
+
+int keys_registry_save(const char *path, JsonNode *root) {
+        g_autoptr(JsonGenerator) gen = json_generator_new();
+        g_autofree char *data = NULL, *tmp = g_strdup_printf("%s.tmp", path);
+        gsize len;
+        int r;
+
+        json_generator_set_pretty(gen, TRUE);
+        json_generator_set_root(gen, root);
+        data = json_generator_to_data(gen, &len);
+        data = g_realloc(data, len + 2);
+        data[len++] = '\n';
+        (void) unlink(tmp);
+        r = fs_write_atomic(path, data, len, 0644);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot write the registry %s: %s", path, g_strerror(-r));
+        return KEYS_EXIT_OK;
+}
+
+JsonObject *keys_registry_find(JsonArray *devices, const char *key_id) {
+        for (guint i = 0; i < json_array_get_length(devices); i++) {
+                JsonObject *d = json_array_get_object_element(devices, i);
+                const char *k = json_object_get_string_member_with_default(d, "key_id", "");
+                if (g_ascii_strcasecmp(k, key_id) == 0)
+                        return d;
+        }
+        return NULL;
+}
+
+static void revoke_help(void) {
+        puts("Usage: studio-keys revoke --registry FILE --key-id ID [--date TIME]\n"
+             "\n"
+             "Marks a device key as revoked (lost or stolen device) in the registry:\n"
+             "the entry gets \"revoked\": TIME, and the verifier refuses sessions that\n"
+             "key signed after TIME. TIME is RFC 3339 with a zone, e.g.\n"
+             "2024-05-01T09:00:00Z (default: now). Use the time the device was last\n"
+             "known to be safe.");
+}
+
+static int registry_revoke(const char *registry, const char *key_id, const char *date) {
+        g_autoptr(JsonNode) root = NULL;
+        g_autoptr(GDateTime) when = NULL;
+        g_autofree char *stamp = NULL;
+        JsonObject *d;
+        int r;
+
+        when = date ? g_date_time_new_from_iso8601(date, NULL) : g_date_time_new_now_utc();
+        if (!when)
+                return keys_usage_error("revoke", "'%s' is not an RFC 3339 time with a zone (like 2024-05-01T09:00:00Z)",
+                                        date);
+        g_autoptr(GDateTime) utc = g_date_time_to_utc(when);
+        stamp = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
+        r = keys_registry_load(registry, &root);
+        if (r != KEYS_EXIT_OK)
+                return r;
+        d = keys_registry_find(json_object_get_array_member(json_node_get_object(root), "devices"), key_id);
+        if (!d)
+                return keys_error(KEYS_EXIT_NOT_FOUND, "key %s is not in %s: check the key id (16 hex digits)",
+                                  key_id, registry);
+        if (json_object_has_member(d, "revoked"))
+                return keys_error(KEYS_EXIT_EXISTS, "key %s is already revoked in %s (since %s)", key_id, registry,
+                                  json_object_get_string_member_with_default(d, "revoked", "?"));
+        json_object_set_string_member(d, "revoked", stamp);
+        r = keys_registry_save(registry, root);
+        if (r == KEYS_EXIT_OK)
+                fprintf(stderr, "Key %s revoked from %s in %s.\n", key_id, stamp, registry);
+        return r;
+}
+
+int keys_cmd_revoke(int argc, char **argv) {
+        static const struct option opts[] = {
+                { "registry", required_argument, NULL, 'r' },
+                { "key-id", required_argument, NULL, 'k' },
+                { "date", required_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *registry = NULL, *key_id = NULL, *date = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "r:k:t:h", opts, NULL)) >= 0) {
+                if (c == 'r')
+                        registry = optarg;
+                else if (c == 'k')
+                        key_id = optarg;
+                else if (c == 't')
+                        date = optarg;
+                else if (c == 'h')
+                        return revoke_help(), KEYS_EXIT_OK;
+                else
+                        return keys_usage_error("revoke", "unknown option");
+        }
+        if (!registry || !key_id || optind != argc)
+                return keys_usage_error("revoke", "needs --registry FILE and --key-id ID");
+        return registry_revoke(registry, key_id, date);
+}

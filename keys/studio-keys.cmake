@@ -1,0 +1,19 @@
+# Officers file library: the recorder links it to check PINs.
+add_library(studio_officers STATIC ${CMAKE_CURRENT_LIST_DIR}/officers.c)
+target_include_directories(studio_officers PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(studio_officers PUBLIC studio_common PkgConfig::SODIUM)
+set_target_properties(studio_officers PROPERTIES POSITION_INDEPENDENT_CODE ON)
+
+add_executable(studio-keys
+  ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-common.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-vault.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-device.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-rotate.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-sign.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-officer.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c)
+target_link_libraries(studio-keys PRIVATE studio_minisign studio_officers studio_age studio_common
+                      PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
+install(TARGETS studio-keys RUNTIME DESTINATION bin)
