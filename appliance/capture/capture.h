@@ -1,0 +1,64 @@
+/* Room profiles (pipelines/NAME.profile) and the recording pipeline built from
+ * them: sources -> date/time + room overlay -> H.264 + Opus/AAC ->
+ * splitmuxsink (Matroska, streamable) -> studiosealsink.
+ *
+ * Functions return 0 or -errno; on failure *ret_message (when non-NULL) gets
+ * one sentence that names what is wrong and what to do (caller frees). */
+#pragma once
+
+#include <gst/gst.h>
+#include <stdint.h>
+
+typedef struct capture_profile capture_profile;
+
+typedef enum capture_layout {
+        CAPTURE_LAYOUT_SINGLE,
+        CAPTURE_LAYOUT_SIDE_BY_SIDE,
+        CAPTURE_LAYOUT_PICTURE_IN_PICTURE,
+        _CAPTURE_LAYOUT_MAX,
+        _CAPTURE_LAYOUT_INVALID = -EINVAL,
+} capture_layout;
+
+/* The folder holding the built-in profiles: $STUDIO_PIPELINES_DIR, the
+ * installed folder, or the source tree's pipelines/. */
+const char *capture_profiles_dir(void);
+
+/* name_or_path: "test", "usb-1cam", … (looked up in capture_profiles_dir())
+ * or a path to a .profile file. */
+int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar **ret_message);
+capture_profile *capture_profile_free(capture_profile *p);
+
+const char *capture_profile_name(const capture_profile *p);
+const char *capture_profile_path(const capture_profile *p);
+/* SHA-256 hex of the profile file as read (for the custody log). */
+const char *capture_profile_sha256(const capture_profile *p);
+const char *capture_profile_room(const capture_profile *p);
+/* The camera and microphone sources the profile names, as their source
+ * descriptions (for the custody log); NULL-terminated, g_strfreev. */
+gchar **capture_profile_cameras(const capture_profile *p);
+gchar **capture_profile_microphones(const capture_profile *p);
+
+typedef struct capture_options {
+        const char *session_dir;      /* segments go here as seg-000001.mkv.age */
+        const char *recipients;       /* age1… separated by commas */
+        const char *room;             /* NULL: the profile's */
+        uint64_t segment_time_ns;     /* 0: default 5 min */
+        uint64_t segment_bytes;       /* 0: default 1 GiB */
+        uint64_t checkpoint_interval_ns; /* 0: default 2 s */
+} capture_options;
+
+#define CAPTURE_DEFAULT_SEGMENT_TIME_NS (5ULL * 60 * 1000000000ULL)
+#define CAPTURE_DEFAULT_SEGMENT_BYTES (1ULL << 30)
+
+/* Checks that the devices the profile names exist and builds the pipeline.
+ * The application must have called seal_register() first. */
+int capture_pipeline_build(const capture_profile *p, const capture_options *o, GstElement **ret,
+                           gchar **ret_message);
+
+/* The H.264 encoder this machine will use for p ("x264enc", …), or NULL
+ * with a message when none is installed. */
+const char *capture_choose_encoder(const capture_profile *p, gchar **ret_message);
+
+/* Turns a pipeline error message into one sentence for the user (camera
+ * busy or missing, disk full, …); caller frees. */
+gchar *capture_explain_error(GstMessage *error_message);

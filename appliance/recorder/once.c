@@ -1,0 +1,140 @@
+/* The --once event loop: bus messages, the duration timer, signals and the
+ * bounded wait for end of stream are all events into one GMainLoop. */
+#include "once.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+
+typedef enum once_state {
+        ONCE_RECORDING,
+        ONCE_STOPPING,       /* EOS sent, waiting for it to come through */
+        ONCE_DONE,
+} once_state;
+
+typedef struct once {
+        GMainLoop *loop;
+        GstElement *pipeline;
+        rec_session *session;
+        const once_options *o;
+        once_state state;
+        guint eos_timer;
+        guint duration_timer;
+        int result;
+        gchar *message;
+} once;
+
+static void finish(once *x, int result, gchar *message) {
+        if (x->state == ONCE_DONE) {
+                g_free(message);
+                return;
+        }
+        x->state = ONCE_DONE;
+        x->result = result;
+        g_free(x->message);
+        x->message = message;
+        g_main_loop_quit(x->loop);
+}
+
+/* In about one run in five splitmuxsink never lets EOS through after it
+ * finished every segment (measured, GStreamer 1.22): never wait forever. */
+static gboolean on_eos_timeout(gpointer data) {
+        once *x = data;
+
+        x->eos_timer = 0;
+        (void) rec_session_fault(x->session, "eos-timeout", "end of stream did not arrive in time");
+        finish(x, -ETIMEDOUT, g_strdup("the pipeline did not finish in time after stop; the last segment may "
+                                       "read as truncated"));
+        return G_SOURCE_REMOVE;
+}
+
+static void begin_stop(once *x, const char *why) {
+        if (x->state != ONCE_RECORDING)
+                return;
+        x->state = ONCE_STOPPING;
+        g_printerr("studio-recorder: stopping (%s)\n", why);
+        gst_element_send_event(x->pipeline, gst_event_new_eos());
+        x->eos_timer = g_timeout_add((guint) (x->o->eos_timeout_ns / 1000000), on_eos_timeout, x);
+}
+
+static gboolean on_duration(gpointer data) {
+        once *x = data;
+
+        x->duration_timer = 0;
+        begin_stop(x, "duration reached");
+        return G_SOURCE_REMOVE;
+}
+
+static gboolean on_signal(gpointer data) {
+        begin_stop(data, "signal");
+        return G_SOURCE_CONTINUE;
+}
+
+static void on_error(once *x, GstMessage *m) {
+        g_autofree gchar *why = capture_explain_error(m);
+
+        (void) rec_session_fault(x->session, "pipeline-error", why);
+        finish(x, -EIO, g_steal_pointer(&why));
+}
+
+static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
+        once *x = data;
+
+        switch (GST_MESSAGE_TYPE(m)) {
+        case GST_MESSAGE_ELEMENT:
+                (void) rec_session_on_element(x->session, m);
+                break;
+        case GST_MESSAGE_EOS:
+                finish(x, 0, NULL);
+                break;
+        case GST_MESSAGE_ERROR:
+                on_error(x, m);
+                break;
+        case GST_MESSAGE_WARNING: {
+                g_autoptr(GError) e = NULL;
+                gst_message_parse_warning(m, &e, NULL);
+                g_printerr("studio-recorder: warning: %s\n", e->message);
+                break;
+        }
+        default:
+                break;
+        }
+        return G_SOURCE_CONTINUE;
+}
+
+int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message) {
+        once x = { .pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING };
+        g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+        guint sigint, sigterm;
+
+        x.loop = g_main_loop_new(NULL, FALSE);
+        gst_bus_add_watch(bus, on_bus, &x);
+        sigint = g_unix_signal_add(SIGINT, on_signal, &x);
+        sigterm = g_unix_signal_add(SIGTERM, on_signal, &x);
+        if (o->duration_ns)
+                x.duration_timer = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
+
+        if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+                /* The error message on the bus says why; let the loop read it. */
+                x.state = ONCE_STOPPING;
+                x.eos_timer = g_timeout_add(2000, on_eos_timeout, &x);
+        }
+        g_main_loop_run(x.loop);
+
+        gst_element_set_state(pipeline, GST_STATE_NULL);
+        /* Messages posted while shutting down (the last segment's seal) */
+        for (GstMessage *m; (m = gst_bus_pop(bus));) {
+                if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT)
+                        (void) rec_session_on_element(session, m);
+                gst_message_unref(m);
+        }
+        gst_bus_remove_watch(bus);
+        g_source_remove(sigint);
+        g_source_remove(sigterm);
+        if (x.duration_timer)
+                g_source_remove(x.duration_timer);
+        if (x.eos_timer)
+                g_source_remove(x.eos_timer);
+        g_main_loop_unref(x.loop);
+        *ret_message = x.message;
+        return x.result;
+}

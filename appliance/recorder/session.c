@@ -1,0 +1,229 @@
+#include "session.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <sys/timex.h>
+
+#include "custody.h"
+#include "seal.h"
+
+struct rec_session {
+        gchar *dir;
+        gchar *id;
+        custody_log *log;
+        GHashTable *segment_start;     /* location -> running time (ns) at open */
+        guint64 media_ns;              /* latest media time seen */
+        unsigned sealed;               /* segments closed whole */
+        unsigned aborted;
+        const rec_session_info *info;
+};
+
+static gchar *new_session_id(void) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree gchar *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+        uint8_t rnd[4];
+
+        randombytes_buf(rnd, sizeof(rnd));
+        return g_strdup_printf("%s-%02x%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2], rnd[3]);
+}
+
+static const char *clock_sync_state(void) {
+        struct timex t = { 0 };
+        int state = adjtimex(&t);
+
+        if (state < 0)
+                return "unknown";
+        return (state == TIME_ERROR || (t.status & STA_UNSYNC)) ? "unsynchronized" : "synchronized";
+}
+
+static JsonArray *strv_to_array(char **v) {
+        JsonArray *a = json_array_new();
+        for (; v && *v; v++)
+                json_array_add_string_element(a, *v);
+        return a;
+}
+
+static int log_start(rec_session *s) {
+        const rec_session_info *i = s->info;
+        g_autoptr(JsonObject) o = json_object_new();
+
+        json_object_set_string_member(o, "session", s->id);
+        json_object_set_string_member(o, "officer", i->officer);
+        json_object_set_string_member(o, "room", i->room);
+        json_object_set_string_member(o, "device_id", i->device_id);
+        json_object_set_string_member(o, "software_version", STUDIO_VERSION);
+        json_object_set_string_member(o, "profile", i->profile);
+        json_object_set_string_member(o, "profile_sha256", i->profile_sha256);
+        json_object_set_array_member(o, "cameras", strv_to_array(i->cameras));
+        json_object_set_array_member(o, "microphones", strv_to_array(i->microphones));
+        json_object_set_string_member(o, "clock_sync", clock_sync_state());
+        json_object_set_array_member(o, "recipients", strv_to_array(i->recipients));
+        return custody_log_append(s->log, "session-start", o);
+}
+
+int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
+                      gchar **ret_message) {
+        rec_session *s = g_new0(rec_session, 1);
+        int r;
+
+        s->info = info;
+        s->id = new_session_id();
+        s->dir = g_build_filename(out_dir, s->id, NULL);
+        s->segment_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        if (g_mkdir_with_parents(out_dir, 0750) < 0 || mkdir(s->dir, 0750) < 0) {
+                r = -errno;
+                *ret_message = g_strdup_printf("cannot create the session folder %s: %s (choose an output "
+                                               "folder this user can write to)", s->dir, g_strerror(-r));
+                rec_session_free(s);
+                return r;
+        }
+        if (info->key) {
+                r = custody_log_create(s->dir, info->state_dir, info->key, &s->log);
+                if (r >= 0)
+                        r = log_start(s);
+                if (r < 0) {
+                        *ret_message = g_strdup_printf("cannot start the custody log in %s: %s", s->dir,
+                                                       g_strerror(-r));
+                        rec_session_free(s);
+                        return r;
+                }
+        }
+        *ret = s;
+        return 0;
+}
+
+const char *rec_session_dir(const rec_session *s) { return s->dir; }
+const char *rec_session_id(const rec_session *s) { return s->id; }
+unsigned rec_session_segments(const rec_session *s) { return s->sealed; }
+
+static guint64 get_u64(const GstStructure *st, const char *field) {
+        guint64 v = 0;
+        (void) gst_structure_get_uint64(st, field, &v);
+        return v;
+}
+
+static guint64 segment_start_ns(rec_session *s, const GstStructure *st) {
+        const char *location = gst_structure_get_string(st, "location");
+        const guint64 *start = location ? g_hash_table_lookup(s->segment_start, location) : NULL;
+
+        return start ? *start : 0;
+}
+
+static int on_checkpoint(rec_session *s, const GstStructure *st) {
+        g_autoptr(JsonObject) o = json_object_new();
+        guint64 media = segment_start_ns(s, st) + get_u64(st, "media-duration");
+
+        s->media_ns = MAX(s->media_ns, media);
+        if (!s->log)
+                return 0;
+        json_object_set_string_member(o, "segment", gst_structure_get_string(st, "segment"));
+        json_object_set_int_member(o, "sealed_bytes", (gint64) get_u64(st, "sealed-bytes"));
+        json_object_set_string_member(o, "sealed_sha256", gst_structure_get_string(st, "sealed-sha256"));
+        json_object_set_int_member(o, "media_ns", (gint64) media);
+        return custody_log_append(s->log, "checkpoint", o);
+}
+
+static int on_closed(rec_session *s, const GstStructure *st) {
+        g_autoptr(JsonObject) o = json_object_new();
+        static const char *const strings[] = { "segment", "plaintext_sha256", "sealed_sha256", "wall_start",
+                                               "wall_end" };
+        static const char *const fields[] = { "segment", "plaintext-sha256", "sealed-sha256", "wall-start",
+                                              "wall-end" };
+
+        s->sealed++;
+        if (!s->log)
+                return 0;
+        for (size_t i = 0; i < G_N_ELEMENTS(strings); i++)
+                json_object_set_string_member(o, strings[i], gst_structure_get_string(st, fields[i]));
+        json_object_set_int_member(o, "plaintext_bytes", (gint64) get_u64(st, "plaintext-bytes"));
+        json_object_set_int_member(o, "sealed_bytes", (gint64) get_u64(st, "sealed-bytes"));
+        json_object_set_int_member(o, "media_start_ns", (gint64) segment_start_ns(s, st));
+        json_object_set_int_member(o, "duration_ns", (gint64) get_u64(st, "media-duration"));
+        return custody_log_append(s->log, "segment-sealed", o);
+}
+
+/* splitmuxsink tells when each segment opens, in running time: that is the
+ * segment's place on the session's media timeline. */
+static void on_fragment_opened(rec_session *s, const GstStructure *st) {
+        const char *location = gst_structure_get_string(st, "location");
+        GstClockTime rt = 0;
+
+        if (!location || !gst_structure_get_clock_time(st, "running-time", &rt))
+                return;
+        g_hash_table_replace(s->segment_start, g_strdup(location), g_memdup2(&rt, sizeof(rt)));
+}
+
+bool rec_session_on_element(rec_session *s, GstMessage *m) {
+        const GstStructure *st = gst_message_get_structure(m);
+        int r = 0;
+
+        if (!st)
+                return false;
+        if (gst_structure_has_name(st, "splitmuxsink-fragment-opened"))
+                on_fragment_opened(s, st);
+        else if (gst_structure_has_name(st, SEAL_MSG_CHECKPOINT))
+                r = on_checkpoint(s, st);
+        else if (gst_structure_has_name(st, SEAL_MSG_CLOSED))
+                r = on_closed(s, st);
+        else if (gst_structure_has_name(st, SEAL_MSG_ABORTED)) {
+                s->aborted++;
+                r = rec_session_fault(s, "segment-aborted", gst_structure_get_string(st, "reason"));
+        } else
+                return false;
+        if (r < 0)
+                g_printerr("studio-recorder: could not write the custody log: %s\n", g_strerror(-r));
+        return true;
+}
+
+int rec_session_fault(rec_session *s, const char *what, const char *detail) {
+        g_autoptr(JsonObject) o = json_object_new();
+
+        if (!s->log)
+                return 0;
+        json_object_set_string_member(o, "what", what);
+        json_object_set_string_member(o, "detail", detail ? detail : "");
+        return custody_log_append(s->log, "fault", o);
+}
+
+int rec_session_mark(rec_session *s, const char *event, const char *note) {
+        g_autoptr(JsonObject) o = json_object_new();
+
+        if (!s->log)
+                return 0;
+        json_object_set_int_member(o, "media_ns", (gint64) s->media_ns);
+        if (note)
+                json_object_set_string_member(o, "note", note);
+        return custody_log_append(s->log, event, o);
+}
+
+int rec_session_end(rec_session *s, const char *reason, gchar **ret_message) {
+        g_autoptr(JsonObject) o = json_object_new();
+        int r;
+
+        if (!s->log)
+                return (int) s->sealed;
+        json_object_set_string_member(o, "reason", reason);
+        json_object_set_int_member(o, "segments", s->sealed);
+        r = custody_log_append(s->log, "stop", o);
+        s->log = custody_log_free(s->log);
+        if (r >= 0)
+                r = custody_session_close(s->dir, s->info->state_dir, s->info->key);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("could not close the session's custody records in %s: %s", s->dir,
+                                               g_strerror(-r));
+                return r;
+        }
+        return (int) s->sealed;
+}
+
+rec_session *rec_session_free(rec_session *s) {
+        if (!s)
+                return NULL;
+        custody_log_free(s->log);
+        g_hash_table_unref(s->segment_start);
+        g_free(s->dir);
+        g_free(s->id);
+        g_free(s);
+        return NULL;
+}

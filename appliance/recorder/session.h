@@ -1,0 +1,40 @@
+/* One recording session on disk: its folder, and the custody entries that
+ * the pipeline's seal messages turn into (when a device key is given). */
+#pragma once
+
+#include <gst/gst.h>
+#include <stdbool.h>
+
+#include "minisign.h"
+
+typedef struct rec_session rec_session;
+
+typedef struct rec_session_info {
+        const char *officer;
+        const char *room;
+        const char *profile;
+        const char *profile_sha256;
+        char **cameras;                /* NULL-terminated source descriptions, from the profile */
+        char **microphones;
+        char **recipients;             /* NULL-terminated age1… */
+        const char *state_dir;
+        const minisign_secret *key;    /* NULL: segments only, no custody log */
+        const char *device_id;
+} rec_session_info;
+
+/* Makes OUT/<utc>-<random>/ and, with a key, its custody log with the
+ * session-start entry. */
+int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret, gchar **ret_message);
+const char *rec_session_dir(const rec_session *s);
+const char *rec_session_id(const rec_session *s);
+
+/* Handles an element message from the pipeline; TRUE when it was ours. */
+bool rec_session_on_element(rec_session *s, GstMessage *m);
+int rec_session_fault(rec_session *s, const char *what, const char *detail);
+int rec_session_mark(rec_session *s, const char *event, const char *note);
+
+/* Writes the stop entry and, with a key, the manifest, sums and
+ * signatures. Returns the number of segments sealed whole. */
+int rec_session_end(rec_session *s, const char *reason, gchar **ret_message);
+unsigned rec_session_segments(const rec_session *s);
+rec_session *rec_session_free(rec_session *s);
