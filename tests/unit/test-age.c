@@ -1,0 +1,723 @@
+/* Unit tests for the age module: Bech32 keys, known-answer files pinned by
+ * golden files, round trips, and the reader's verdicts on tampered and
+ * truncated files (with what a salvaging caller receives). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "age-internal.h"
+#include "age.h"
+#include "fsutil.h"
+#include "util.h"
+
+/* The identity of the C2SP test vectors, with its recipient as printed by
+ * stock `age-keygen -y`. */
+#define CCTV_IDENTITY "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"
+#define CCTV_RECIPIENT "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef"
+
+struct membuf {
+        uint8_t *data;
+        size_t len, cap;
+};
+
+static int membuf_append(void *userdata, const uint8_t *buf, size_t len) {
+        struct membuf *m = userdata;
+
+        if (m->len + len > m->cap) {
+                size_t cap = (m->len + len) * 2;
+                uint8_t *p = realloc(m->data, cap);
+                if (!p)
+                        return -ENOMEM;
+                m->data = p;
+                m->cap = cap;
+        }
+        memcpy(m->data + m->len, buf, len);
+        m->len += len;
+        return 0;
+}
+
+static void membuf_done(struct membuf *m) {
+        free(m->data);
+        *m = (struct membuf){};
+}
+
+static int fail_output(void *userdata, const uint8_t *buf, size_t len) {
+        return -ENOSPC;
+}
+
+static void pattern(uint8_t *buf, size_t len, uint32_t seed) {
+        for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                buf[i] = (uint8_t) (seed >> 16);
+        }
+}
+
+/* A key pair made from a fixed seed, for deterministic tests. */
+static void test_keypair(uint8_t seed, uint8_t sk[AGE_KEY_LEN], uint8_t pk[AGE_KEY_LEN]) {
+        for (unsigned i = 0; i < AGE_KEY_LEN; i++)
+                sk[i] = (uint8_t) (seed + 3 * i);
+        assert_int_equal(age_identity_to_recipient(sk, pk), 0);
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+static void test_cctv_keys(void **state) {
+        uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN], pk2[AGE_KEY_LEN];
+        _cleanup_free_ char *r = NULL;
+        char *id;
+
+        assert_int_equal(age_identity_parse(CCTV_IDENTITY, sk), 0);
+        assert_int_equal(age_identity_to_recipient(sk, pk), 0);
+        r = age_recipient_format(pk);
+        assert_non_null(r);
+        assert_string_equal(r, CCTV_RECIPIENT);
+        assert_int_equal(age_recipient_parse(CCTV_RECIPIENT, pk2), 0);
+        assert_memory_equal(pk, pk2, AGE_KEY_LEN);
+        id = age_identity_format(sk);
+        assert_non_null(id);
+        assert_string_equal(id, CCTV_IDENTITY);
+        sodium_free(id);
+}
+
+static void test_bech32_round_trips(void **state) {
+        for (unsigned seed = 0; seed < 64; seed++) {
+                uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN], back[AGE_KEY_LEN];
+                _cleanup_free_ char *r = NULL;
+                char *id;
+
+                pattern(sk, sizeof(sk), seed);
+                assert_int_equal(age_identity_to_recipient(sk, pk), 0);
+                r = age_recipient_format(pk);
+                assert_non_null(r);
+                assert_int_equal(strlen(r), 62);
+                assert_true(strncmp(r, "age1", 4) == 0);
+                assert_int_equal(age_recipient_parse(r, back), 0);
+                assert_memory_equal(pk, back, AGE_KEY_LEN);
+
+                id = age_identity_format(sk);
+                assert_non_null(id);
+                assert_int_equal(strlen(id), 74);
+                assert_true(strncmp(id, "AGE-SECRET-KEY-1", 16) == 0);
+                assert_int_equal(age_identity_parse(id, back), 0);
+                assert_memory_equal(sk, back, AGE_KEY_LEN);
+                sodium_free(id);
+        }
+}
+
+static void test_bech32_malformed(void **state) {
+        static const char *const bad_recipients[] = {
+                "",
+                "age1",
+                "age",
+                "AGE1XMWWC06LY3EE5RYTXM9MFLAZ2U56JJJ36S0MYPDRWSVLUL66MV4Q47RYEF", /* upper case */
+                "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryeF", /* mixed */
+                "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryeg", /* checksum */
+                "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47rye",  /* short */
+                "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryefq",
+                "age1bmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef", /* 'b' not in charset */
+                "agf1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef", /* hrp */
+                " age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef",
+                "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef\n",
+                CCTV_IDENTITY, /* an identity is not a recipient */
+        };
+        static const char *const bad_identities[] = {
+                "",
+                "AGE-SECRET-KEY-1",
+                "age-secret-key-1egtzvffv20835nwyv6270lxyvk2vknx2mmdkwyklmgr48uawx40q2p2lm0", /* lower */
+                "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM1",
+                "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM",
+                CCTV_RECIPIENT,
+        };
+        uint8_t k[AGE_KEY_LEN];
+
+        for (size_t i = 0; i < ELEMENTSOF(bad_recipients); i++)
+                assert_int_equal(age_recipient_parse(bad_recipients[i], k), -EINVAL);
+        for (size_t i = 0; i < ELEMENTSOF(bad_identities); i++)
+                assert_int_equal(age_identity_parse(bad_identities[i], k), -EINVAL);
+        assert_int_equal(age_recipient_parse(NULL, k), -EINVAL);
+
+        /* A valid Bech32 string with the wrong payload length. */
+        {
+                char buf[AGE_BECH32_MAX + 1];
+                uint8_t data[31] = {};
+                assert_true(age_bech32_encode("age", data, sizeof(data), false, buf, sizeof(buf)) > 0);
+                assert_int_equal(age_recipient_parse(buf, k), -EINVAL);
+        }
+        /* The BIP 173 example vectors decode. */
+        {
+                char hrp[64];
+                uint8_t data[64];
+                size_t len;
+                assert_int_equal(age_bech32_decode("A12UEL5L", hrp, sizeof(hrp), data, sizeof(data), &len), 0);
+                assert_string_equal(hrp, "a");
+                assert_int_equal(len, 0);
+                assert_int_equal(age_bech32_decode("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", hrp,
+                                                   sizeof(hrp), data, sizeof(data), &len),
+                                 0);
+                assert_int_equal(age_bech32_decode("A12UEL5l", hrp, sizeof(hrp), data, sizeof(data), &len),
+                                 -EINVAL);
+                assert_int_equal(age_bech32_decode("1pzry9x0s0muk", hrp, sizeof(hrp), data, sizeof(data), &len),
+                                 -EINVAL);
+        }
+}
+
+static void test_key_files(void **state) {
+        char dir[] = "/tmp/test-age-XXXXXX", path[128];
+        uint8_t pks[4][AGE_KEY_LEN], sk[AGE_KEY_LEN];
+        uint8_t (*sks)[AGE_KEY_LEN] = NULL;
+        size_t n = 0;
+        unsigned bad = 0;
+        static const char recipients[] = "# vault\n" CCTV_RECIPIENT "\n\n  \n# escrow\r\n" CCTV_RECIPIENT "\r\n";
+        static const char identities[] = "# created: 2026-01-01T00:00:00Z\n# public key: " CCTV_RECIPIENT
+                                         "\n" CCTV_IDENTITY "\n";
+
+        assert_non_null(mkdtemp(dir));
+        (void) snprintf(path, sizeof(path), "%s/r.txt", dir);
+        assert_int_equal(fs_write_atomic(path, recipients, strlen(recipients), 0600), 0);
+        assert_int_equal(age_recipients_file_read(path, pks, 4, &n, &bad), 2);
+        assert_int_equal(n, 2);
+        assert_int_equal(age_recipient_parse(CCTV_RECIPIENT, pks[2]), 0);
+        assert_memory_equal(pks[0], pks[2], AGE_KEY_LEN);
+        /* Over the limit, and a bad line. */
+        assert_int_equal(age_recipients_file_read(path, pks, 1, &n, &bad), -E2BIG);
+        assert_int_equal(bad, 6);
+        assert_int_equal(fs_write_atomic(path, "# x\nage1nope\n", 13, 0600), 0);
+        assert_int_equal(age_recipients_file_read(path, pks, 4, &n, &bad), -EINVAL);
+        assert_int_equal(bad, 2);
+
+        (void) snprintf(path, sizeof(path), "%s/k.txt", dir);
+        assert_int_equal(fs_write_atomic(path, identities, strlen(identities), 0600), 0);
+        assert_int_equal(age_identities_file_read(path, &sks, &n, &bad), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(age_identity_parse(CCTV_IDENTITY, sk), 0);
+        assert_memory_equal(sks[0], sk, AGE_KEY_LEN);
+        sodium_free(sks);
+        assert_int_equal(fs_write_atomic(path, CCTV_RECIPIENT "\n", strlen(CCTV_RECIPIENT) + 1, 0600), 0);
+        assert_int_equal(age_identities_file_read(path, &sks, &n, &bad), -EINVAL);
+        assert_int_equal(bad, 1);
+        assert_int_equal(fs_write_atomic(path, "# only a comment\n", 17, 0600), 0);
+        assert_int_equal(age_identities_file_read(path, &sks, &n, &bad), -ENOKEY);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof(path), "%s/r.txt", dir);
+        (void) unlink(path);
+        assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_primitives(void **state) {
+        /* RFC 5869 test case 1. */
+        static const uint8_t okm1[42] = {0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f,
+                                         0x64, 0xd0, 0x36, 0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a,
+                                         0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56, 0xec, 0xc4, 0xc5, 0xbf, 0x34,
+                                         0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
+        uint8_t ikm[22], salt[13], out[42], dec[8];
+        char info[11], enc[16];
+
+        memset(ikm, 0x0b, sizeof(ikm));
+        for (unsigned i = 0; i < sizeof(salt); i++)
+                salt[i] = (uint8_t) i;
+        for (unsigned i = 0; i < 10; i++)
+                info[i] = (char) (0xf0 + i);
+        info[10] = '\0';
+        assert_int_equal(age_hkdf_sha256(ikm, sizeof(ikm), salt, sizeof(salt), info, out, sizeof(out)), 0);
+        assert_memory_equal(out, okm1, sizeof(okm1));
+
+        /* Canonical base64 only. */
+        age_b64_encode((const uint8_t *) "ab", 2, enc);
+        assert_memory_equal(enc, "YWI", 3);
+        assert_int_equal(age_b64_decode("YWI", 3, dec, sizeof(dec)), 2);
+        assert_int_equal(age_b64_decode("YWJ", 3, dec, sizeof(dec)), -EINVAL); /* unused bits set */
+        assert_int_equal(age_b64_decode("YWI=", 4, dec, sizeof(dec)), -EINVAL);
+        assert_int_equal(age_b64_decode("Y", 1, dec, sizeof(dec)), -EINVAL);
+        assert_int_equal(age_b64_decode("YW-I", 4, dec, sizeof(dec)), -EINVAL);
+        assert_int_equal(age_b64_decode("", 0, dec, sizeof(dec)), 0);
+}
+
+/* ---- writing and reading ------------------------------------------- */
+
+struct kat {
+        const char *name;
+        size_t n_recipients;
+        size_t plaintext_len;
+};
+
+static void kat_fixed(struct age_writer_fixed *f) {
+        for (unsigned i = 0; i < AGE_FILE_KEY_LEN; i++)
+                f->file_key[i] = (uint8_t) (0xa0 + i);
+        for (unsigned i = 0; i < AGE_PAYLOAD_NONCE_LEN; i++)
+                f->nonce[i] = (uint8_t) (0xb0 + i);
+        for (unsigned r = 0; r < AGE_RECIPIENT_MAX; r++)
+                for (unsigned i = 0; i < AGE_KEY_LEN; i++)
+                        f->ephemeral[r][i] = (uint8_t) (0xc0 + r * 7 + i);
+}
+
+static void seal(const uint8_t (*pks)[AGE_KEY_LEN], size_t n, const struct age_writer_fixed *fixed,
+                 const uint8_t *plain, size_t len, size_t piece, struct membuf *out) {
+        age_writer *w = NULL;
+
+        if (fixed)
+                assert_int_equal(age_writer_new_fixed(pks, n, fixed, membuf_append, out, &w), 0);
+        else
+                assert_int_equal(age_writer_new(pks, n, membuf_append, out, &w), 0);
+        for (size_t off = 0; off < len; off += piece) {
+                size_t k = len - off < piece ? len - off : piece;
+                assert_int_equal(age_writer_write(w, plain + off, k), 0);
+        }
+        assert_int_equal(age_writer_plaintext_bytes(w), len);
+        assert_int_equal(age_writer_finish(w), 0);
+        assert_int_equal(age_writer_write(w, "x", 1), -EINVAL);
+        assert_int_equal(age_writer_finish(w), -EINVAL);
+        age_writer_free(w);
+}
+
+static age_verdict open_file(const uint8_t *data, size_t len, const uint8_t (*sks)[AGE_KEY_LEN], size_t n,
+                             struct membuf *plain, age_read_result *res) {
+        assert_int_equal(age_decrypt_buf(data, len, sks, n, membuf_append, plain, res), 0);
+        assert_true(strlen(res->detail) > 10);
+        return res->verdict;
+}
+
+static void test_kat_golden(void **state) {
+        static const struct kat kats[] = {
+                {"kat-one-recipient.age", 1, 14},
+                {"kat-three-recipients-two-chunks.age", 3, AGE_CHUNK_SIZE + 1000},
+        };
+        const char *src = getenv("STUDIO_SOURCE_DIR");
+        uint8_t sks[3][AGE_KEY_LEN], pks[3][AGE_KEY_LEN];
+        struct age_writer_fixed fixed;
+
+        assert_non_null(src);
+        kat_fixed(&fixed);
+        for (unsigned i = 0; i < 3; i++)
+                test_keypair((uint8_t) (0x40 + 0x10 * i), sks[i], pks[i]);
+        /* kat.key was encoded by an independent script; stock age -d -i
+         * kat.key decrypts the golden files (see tests/interop). */
+        {
+                _cleanup_free_ char *path = NULL;
+                uint8_t (*file_sks)[AGE_KEY_LEN] = NULL;
+                size_t n = 0;
+                unsigned bad = 0;
+                assert_true(asprintf(&path, "%s/tests/data/age/kat.key", src) > 0);
+                assert_int_equal(age_identities_file_read(path, &file_sks, &n, &bad), 0);
+                assert_int_equal(n, 3);
+                assert_memory_equal(file_sks, sks, sizeof(sks));
+                sodium_free(file_sks);
+        }
+
+        for (size_t k = 0; k < ELEMENTSOF(kats); k++) {
+                _cleanup_free_ uint8_t *plain = malloc(kats[k].plaintext_len + 1);
+                _cleanup_free_ char *path = NULL, *golden = NULL;
+                struct membuf out = {}, back = {};
+                age_read_result res;
+                size_t golden_len = 0;
+
+                assert_non_null(plain);
+                if (kats[k].plaintext_len == 14)
+                        memcpy(plain, "hello, studio\n", 14);
+                else
+                        pattern(plain, kats[k].plaintext_len, 7);
+                seal((const uint8_t (*)[AGE_KEY_LEN]) pks, kats[k].n_recipients, &fixed, plain,
+                     kats[k].plaintext_len, 4096, &out);
+                assert_true(asprintf(&path, "%s/tests/data/age/%s", src, kats[k].name) > 0);
+                if (getenv("AGE_KAT_REGENERATE"))
+                        assert_int_equal(fs_write_atomic(path, out.data, out.len, 0644), 0);
+                assert_int_equal(fs_read_file(path, 1 << 20, &golden, &golden_len), 0);
+                assert_int_equal(golden_len, out.len);
+                assert_memory_equal(golden, out.data, out.len);
+
+                /* Each recipient's identity opens it. */
+                for (unsigned i = 0; i < kats[k].n_recipients; i++) {
+                        assert_int_equal(open_file((const uint8_t *) golden, golden_len,
+                                                   (const uint8_t (*)[AGE_KEY_LEN]) sks + i, 1, &back, &res),
+                                         AGE_OK);
+                        assert_int_equal(back.len, kats[k].plaintext_len);
+                        assert_memory_equal(back.data, plain, back.len);
+                        membuf_done(&back);
+                }
+                membuf_done(&out);
+        }
+}
+
+/* A header + nonce length for n X25519 recipients from our writer. */
+static size_t header_len(size_t n) {
+        return 22 + n * (10 + 43 + 1 + 43 + 1) + 4 + 43 + 1;
+}
+
+static size_t chunks_for(size_t len) {
+        return len == 0 ? 1 : (len + AGE_CHUNK_SIZE - 1) / AGE_CHUNK_SIZE;
+}
+
+static void test_round_trips(void **state) {
+        static const size_t sizes[] = {0, 1, 65535, 65536, 65537, 3 * 65536, 3 * 65536 + 100};
+        static const size_t pieces[] = {1, 1000, 65536, 65537, 1 << 20};
+        uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN];
+
+        test_keypair(0x11, sk, pk);
+        for (size_t s = 0; s < ELEMENTSOF(sizes); s++) {
+                _cleanup_free_ uint8_t *plain = malloc(sizes[s] + 1);
+                pattern(plain, sizes[s], (uint32_t) s);
+                for (size_t p = 0; p < ELEMENTSOF(pieces); p++) {
+                        struct membuf out = {}, back = {};
+                        age_read_result res;
+                        size_t n = chunks_for(sizes[s]);
+
+                        if (pieces[p] == 1 && sizes[s] > 65537)
+                                continue; /* byte by byte is slow under ASan and adds nothing */
+                        seal((const uint8_t (*)[AGE_KEY_LEN]) & pk, 1, NULL, plain, sizes[s], pieces[p], &out);
+                        /* Exactly the chunks needed: a full last chunk is final, an
+                         * empty one only for an empty payload. */
+                        assert_int_equal(out.len, header_len(1) + AGE_PAYLOAD_NONCE_LEN + sizes[s] +
+                                                          n * AGE_TAG_LEN);
+                        assert_int_equal(open_file(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1,
+                                                   &back, &res),
+                                         AGE_OK);
+                        assert_int_equal(res.plaintext_bytes, sizes[s]);
+                        assert_int_equal(res.intact_chunks, n);
+                        assert_int_equal(back.len, sizes[s]);
+                        if (sizes[s] > 0)
+                                assert_memory_equal(back.data, plain, sizes[s]);
+                        membuf_done(&out);
+                        membuf_done(&back);
+                }
+        }
+}
+
+static void test_fd_and_no_match(void **state) {
+        uint8_t sk[2][AGE_KEY_LEN], pk[2][AGE_KEY_LEN];
+        uint8_t plain[100000];
+        struct membuf out = {}, back = {};
+        age_read_result res;
+        FILE *f;
+
+        test_keypair(0x21, sk[0], pk[0]);
+        test_keypair(0x22, sk[1], pk[1]);
+        pattern(plain, sizeof(plain), 3);
+        seal((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, NULL, plain, sizeof(plain), 7777, &out);
+
+        f = tmpfile();
+        assert_non_null(f);
+        assert_int_equal(fs_write_all(fileno(f), out.data, out.len), 0);
+        assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
+        /* The second identity does not match, the first does. */
+        assert_int_equal(age_decrypt_fd(fileno(f), (const uint8_t (*)[AGE_KEY_LEN]) sk, 2, membuf_append, &back,
+                                        &res),
+                         0);
+        assert_int_equal(res.verdict, AGE_OK);
+        assert_int_equal(back.len, sizeof(plain));
+        assert_memory_equal(back.data, plain, sizeof(plain));
+        membuf_done(&back);
+        fclose(f);
+
+        assert_int_equal(open_file(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) sk + 1, 1, &back, &res),
+                         AGE_NO_MATCH);
+        assert_int_equal(back.len, 0);
+        assert_int_equal(open_file(out.data, out.len, NULL, 0, &back, &res), AGE_NO_MATCH);
+        /* Only checking, without a plaintext sink. */
+        assert_int_equal(age_decrypt_buf(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) sk, 1, NULL, NULL,
+                                         &res),
+                         0);
+        assert_int_equal(res.verdict, AGE_OK);
+        membuf_done(&out);
+}
+
+static void test_writer_errors(void **state) {
+        uint8_t pk[2][AGE_KEY_LEN] = {}, sk[AGE_KEY_LEN];
+        struct membuf out = {};
+        age_writer *w = NULL;
+
+        /* The all-zero point is low order: refused as a recipient. */
+        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, membuf_append, &out, &w), -EINVAL);
+        assert_null(w);
+        test_keypair(0x31, sk, pk[0]);
+        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 0, membuf_append, &out, &w), -EINVAL);
+        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, AGE_RECIPIENT_MAX + 1, membuf_append,
+                                        &out, &w),
+                         -EINVAL);
+        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, fail_output, NULL, &w), -ENOSPC);
+        membuf_done(&out);
+        assert_null(age_writer_free(NULL));
+        assert_string_equal(age_verdict_to_string(AGE_TRUNCATED), "truncated");
+        assert_null(age_verdict_to_string(_AGE_VERDICT_MAX));
+}
+
+/* ---- tampering and truncation ---------------------------------------- */
+
+struct sealed {
+        uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN];
+        uint8_t *plain;
+        size_t plain_len;
+        struct membuf file;
+        size_t payload_start; /* offset of the first chunk */
+};
+
+static void sealed_make(struct sealed *s, size_t len) {
+        *s = (struct sealed){.plain_len = len};
+        test_keypair(0x51, s->sk, s->pk);
+        s->plain = malloc(len + 1);
+        assert_non_null(s->plain);
+        pattern(s->plain, len, 99);
+        seal((const uint8_t (*)[AGE_KEY_LEN]) & s->pk, 1, NULL, s->plain, len, 65536, &s->file);
+        s->payload_start = header_len(1) + AGE_PAYLOAD_NONCE_LEN;
+}
+
+static void sealed_done(struct sealed *s) {
+        free(s->plain);
+        membuf_done(&s->file);
+}
+
+/* Opens a modified copy; checks that what was released is exactly the
+ * authentic prefix the verdict claims. */
+static age_verdict sealed_open(struct sealed *s, const uint8_t *data, size_t len, age_read_result *res) {
+        struct membuf back = {};
+        age_verdict v = open_file(data, len, (const uint8_t (*)[AGE_KEY_LEN]) & s->sk, 1, &back, res);
+
+        assert_int_equal(back.len, res->plaintext_bytes);
+        if (v != AGE_OK)
+                assert_int_equal(back.len, res->intact_chunks * AGE_CHUNK_SIZE);
+        if (back.len > 0)
+                assert_memory_equal(back.data, s->plain, back.len);
+        if (v == AGE_NOT_AGE || v == AGE_NO_MATCH || v == AGE_HEADER_MAC)
+                assert_int_equal(back.len, 0);
+        membuf_done(&back);
+        return v;
+}
+
+static age_verdict flip_and_open(struct sealed *s, size_t off, uint8_t mask, age_read_result *res) {
+        _cleanup_free_ uint8_t *copy = malloc(s->file.len);
+        memcpy(copy, s->file.data, s->file.len);
+        copy[off] ^= mask;
+        return sealed_open(s, copy, s->file.len, res);
+}
+
+static void test_tamper(void **state) {
+        struct sealed s;
+        age_read_result res;
+        size_t stanza = 22, share = stanza + 10, body = share + 44, mac = header_len(1) - 44;
+        size_t last_chunk = 3;
+
+        sealed_make(&s, 3 * AGE_CHUNK_SIZE + 100); /* 3 full chunks and a short final one */
+        assert_int_equal(sealed_open(&s, s.file.data, s.file.len, &res), AGE_OK);
+
+        assert_int_equal(flip_and_open(&s, 3, 0x01, &res), AGE_NOT_AGE);       /* version line */
+        assert_int_equal(flip_and_open(&s, 20, 0x01, &res), AGE_NOT_AGE);      /* "v1" -> "v0" */
+        assert_int_equal(flip_and_open(&s, stanza + 3, 0x20, &res), AGE_NO_MATCH); /* "X25519" -> "x25519" */
+        assert_int_equal(flip_and_open(&s, stanza + 1, 0x01, &res), AGE_NOT_AGE);  /* "->" */
+        assert_int_equal(flip_and_open(&s, mac - 2, 0x01, &res), AGE_NOT_AGE);     /* "---" */
+        /* Flips that keep valid base64 (bit 5 swaps letter case) land in the crypto. */
+        for (size_t i = 0; i < 40; i++) {
+                age_verdict v;
+                if (!((s.file.data[share + i] >= 'a' && s.file.data[share + i] <= 'z') ||
+                      (s.file.data[share + i] >= 'A' && s.file.data[share + i] <= 'Z')))
+                        continue;
+                v = flip_and_open(&s, share + i, 0x20, &res);
+                assert_int_equal(v, AGE_NO_MATCH);
+                break;
+        }
+        for (size_t i = 0; i < 40; i++) {
+                if (!((s.file.data[body + i] >= 'a' && s.file.data[body + i] <= 'z') ||
+                      (s.file.data[body + i] >= 'A' && s.file.data[body + i] <= 'Z')))
+                        continue;
+                assert_int_equal(flip_and_open(&s, body + i, 0x20, &res), AGE_NO_MATCH);
+                break;
+        }
+        for (size_t i = 0; i < 40; i++) {
+                if (!((s.file.data[mac + i] >= 'a' && s.file.data[mac + i] <= 'z') ||
+                      (s.file.data[mac + i] >= 'A' && s.file.data[mac + i] <= 'Z')))
+                        continue;
+                assert_int_equal(flip_and_open(&s, mac + i, 0x20, &res), AGE_HEADER_MAC);
+                break;
+        }
+        assert_int_equal(flip_and_open(&s, mac + 43, 0x01, &res), AGE_NOT_AGE); /* the newline */
+
+        /* The payload nonce changes the payload key: the first chunk fails. */
+        assert_int_equal(flip_and_open(&s, s.payload_start - 1, 0x80, &res), AGE_TAMPERED);
+        assert_int_equal(res.bad_offset, s.payload_start);
+        assert_int_equal(res.intact_chunks, 0);
+
+        /* Every chunk, at its start, middle and tag. */
+        for (size_t c = 0; c <= last_chunk; c++) {
+                size_t start = s.payload_start + c * AGE_ENC_CHUNK_SIZE;
+                size_t clen = c < last_chunk ? AGE_ENC_CHUNK_SIZE : 100 + AGE_TAG_LEN;
+                size_t offs[3] = {start, start + clen / 2, start + clen - 1};
+                for (unsigned k = 0; k < 3; k++) {
+                        age_verdict v = flip_and_open(&s, offs[k], 0x04, &res);
+                        assert_int_equal(res.intact_chunks, c);
+                        if (c < last_chunk) {
+                                assert_int_equal(v, AGE_TAMPERED);
+                                assert_int_equal(res.bad_offset, start);
+                        } else {
+                                /* A short last piece that fails cannot be told from a cut. */
+                                assert_int_equal(v, AGE_TRUNCATED);
+                                assert_int_equal(res.unverifiable_bytes, clen);
+                        }
+                }
+        }
+        sealed_done(&s);
+
+        /* A full final chunk that fails is tampered, not truncated. */
+        sealed_make(&s, 3 * AGE_CHUNK_SIZE);
+        assert_int_equal(flip_and_open(&s, s.file.len - 1, 0x01, &res), AGE_TAMPERED);
+        assert_int_equal(res.bad_offset, s.payload_start + 2 * AGE_ENC_CHUNK_SIZE);
+        assert_int_equal(res.intact_chunks, 2);
+        sealed_done(&s);
+}
+
+static void test_truncate(void **state) {
+        struct sealed s;
+        age_read_result res;
+
+        sealed_make(&s, 3 * AGE_CHUNK_SIZE + 100);
+        /* Inside the header and the nonce. */
+        for (size_t cut = 0; cut < s.payload_start; cut += 7)
+                assert_int_equal(sealed_open(&s, s.file.data, cut, &res), AGE_NOT_AGE);
+        /* At every chunk boundary, and inside every chunk. */
+        for (size_t c = 0; c <= 3; c++) {
+                size_t start = s.payload_start + c * AGE_ENC_CHUNK_SIZE;
+                static const size_t inside[] = {1, 15, 16, 17, 100, AGE_ENC_CHUNK_SIZE - 1};
+
+                assert_int_equal(sealed_open(&s, s.file.data, start, &res), AGE_TRUNCATED);
+                assert_int_equal(res.intact_chunks, c);
+                assert_int_equal(res.unverifiable_bytes, 0);
+                for (size_t k = 0; k < ELEMENTSOF(inside); k++) {
+                        if (start + inside[k] >= s.file.len)
+                                break;
+                        assert_int_equal(sealed_open(&s, s.file.data, start + inside[k], &res), AGE_TRUNCATED);
+                        assert_int_equal(res.intact_chunks, c);
+                        assert_int_equal(res.unverifiable_bytes, inside[k]);
+                        assert_int_equal(res.plaintext_bytes, c * AGE_CHUNK_SIZE);
+                }
+        }
+        sealed_done(&s);
+
+        /* A file cut right after a full chunk of a 3-full-chunk file. */
+        sealed_make(&s, 3 * AGE_CHUNK_SIZE);
+        assert_int_equal(sealed_open(&s, s.file.data, s.payload_start + 2 * AGE_ENC_CHUNK_SIZE, &res),
+                         AGE_TRUNCATED);
+        assert_int_equal(res.intact_chunks, 2);
+        sealed_done(&s);
+}
+
+/* Files our writer never makes, built chunk by chunk with the internals. */
+static void test_stream_rules(void **state) {
+        struct age_writer_fixed fixed;
+        uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN], key[32], chunk[AGE_ENC_CHUNK_SIZE];
+        struct membuf hdr = {};
+        age_writer *w = NULL;
+        age_read_result res;
+        struct membuf back = {};
+
+        kat_fixed(&fixed);
+        test_keypair(0x61, sk, pk);
+        assert_int_equal(age_writer_new_fixed((const uint8_t (*)[AGE_KEY_LEN]) & pk, 1, &fixed, membuf_append, &hdr,
+                                              &w),
+                         0);
+        age_writer_free(w); /* header only: a file freed before finish is truncated */
+        assert_int_equal(open_file(hdr.data, hdr.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                         AGE_TRUNCATED);
+        assert_int_equal(age_payload_key(fixed.file_key, fixed.nonce, key), 0);
+
+#define BUILD(...)                                                                                           \
+        ({                                                                                                   \
+                struct membuf f = {};                                                                        \
+                struct {                                                                                     \
+                        size_t len;                                                                          \
+                        bool last;                                                                           \
+                } spec[] = {__VA_ARGS__};                                                                    \
+                assert_int_equal(membuf_append(&f, hdr.data, hdr.len), 0);                                   \
+                for (size_t i = 0; i < ELEMENTSOF(spec); i++) {                                              \
+                        memset(chunk, 'a', spec[i].len);                                                     \
+                        age_stream_seal(key, i, spec[i].last, chunk, spec[i].len, chunk);                    \
+                        assert_int_equal(membuf_append(&f, chunk, spec[i].len + AGE_TAG_LEN), 0);            \
+                }                                                                                            \
+                f;                                                                                           \
+        })
+#define EXPECT(v, ...)                                                                                       \
+        do {                                                                                                 \
+                struct membuf built = BUILD(__VA_ARGS__);                                                    \
+                assert_int_equal(open_file(built.data, built.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, \
+                                           &res),                                                            \
+                                 v);                                                                         \
+                membuf_done(&built);                                                                             \
+                membuf_done(&back);                                                                          \
+        } while (0)
+
+        EXPECT(AGE_OK, {0, true});
+        EXPECT(AGE_OK, {AGE_CHUNK_SIZE, false}, {5, true});
+        EXPECT(AGE_OK, {AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, false}, {0, true});   /* empty last chunk after data */
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, true}, {5, true});    /* final chunk, then more */
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, true}, {0, true});
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE - 1, false}, {AGE_CHUNK_SIZE, true}); /* short non-final */
+        EXPECT(AGE_TRUNCATED, {AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, false});
+        EXPECT(AGE_TRUNCATED, {5, false});                          /* short piece not final */
+        {
+                /* Trailing garbage after the final chunk. */
+                struct membuf tg = BUILD({AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
+                assert_int_equal(membuf_append(&tg, (const uint8_t *) "junk", 4), 0);
+                assert_int_equal(open_file(tg.data, tg.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                                 AGE_TAMPERED);
+                assert_int_equal(res.bad_offset, hdr.len + AGE_ENC_CHUNK_SIZE);
+                assert_int_equal(back.len, AGE_CHUNK_SIZE);
+                membuf_done(&tg);
+                membuf_done(&back);
+        }
+#undef EXPECT
+#undef BUILD
+        membuf_done(&hdr);
+}
+
+static void test_header_limits(void **state) {
+        uint8_t sk[AGE_KEY_LEN];
+        age_read_result res;
+        _cleanup_free_ char *big = NULL;
+        size_t len = 0, cap = AGE_HEADER_MAX * 2;
+        struct membuf back = {};
+
+        { uint8_t pk[AGE_KEY_LEN]; test_keypair(0x71, sk, pk); }
+        /* Too many stanzas. */
+        big = malloc(cap);
+        len = (size_t) snprintf(big, cap, "age-encryption.org/v1\n");
+        for (unsigned i = 0; i < AGE_STANZA_MAX + 1; i++)
+                len += (size_t) snprintf(big + len, cap - len, "-> grease\n\n");
+        len += (size_t) snprintf(big + len, cap - len, "--- %043d\n", 0);
+        assert_int_equal(open_file((uint8_t *) big, len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                         AGE_NOT_AGE);
+        /* A header with no end, bigger than the limit. */
+        len = (size_t) snprintf(big, cap, "age-encryption.org/v1\n-> a\n");
+        while (len + 65 < AGE_HEADER_MAX + 100) {
+                memset(big + len, 'A', 64);
+                big[len + 64] = '\n';
+                len += 65;
+        }
+        assert_int_equal(open_file((uint8_t *) big, len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                         AGE_NOT_AGE);
+        assert_int_equal(open_file((const uint8_t *) "hello", 5, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back,
+                                   &res),
+                         AGE_NOT_AGE);
+        assert_int_equal(open_file(NULL, 0, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res), AGE_NOT_AGE);
+        assert_int_equal(back.len, 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_cctv_keys),     cmocka_unit_test(test_bech32_round_trips),
+                cmocka_unit_test(test_bech32_malformed), cmocka_unit_test(test_key_files),
+                cmocka_unit_test(test_primitives),    cmocka_unit_test(test_kat_golden),
+                cmocka_unit_test(test_round_trips),   cmocka_unit_test(test_fd_and_no_match),
+                cmocka_unit_test(test_writer_errors), cmocka_unit_test(test_tamper),
+                cmocka_unit_test(test_truncate),      cmocka_unit_test(test_stream_rules),
+                cmocka_unit_test(test_header_limits),
+        };
+
+        if (sodium_init() < 0)
+                return 1;
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
