@@ -99,7 +99,7 @@ static int officers_append(officers *o, const char *number, size_t nlen, const c
         memset(e, 0, sizeof *e);
         memcpy(e->number, number, nlen);
         memcpy(e->hash, hash, hlen);
-        if (officers_find(o, e->number) != e)
+        if (officers_find(o, e->number))
                 return -EEXIST;
         o->n++;
         return 0;
