@@ -34,7 +34,9 @@ int custody_session_close(const char *session_dir, const char *state_dir, const 
         r = custody_log_parse_file(log_path, &log, &err);
         if (r < 0)
                 return r;
-        r = custody_manifest_build(session_dir, log, key, &text, &len);
+        minisign_public pk;
+        minisign_secret_public(key, &pk);
+        r = custody_manifest_from_log(log, &pk, &text, &len);
         if (r < 0)
                 goto out;
         r = custody_manifest_parse(text, len, &m, NULL);

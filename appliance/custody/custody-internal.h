@@ -37,9 +37,6 @@ int custody_log_append_with_prefix(custody_log *log, const char *prefix, const c
 /* Event field schema check; error text into err. */
 int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t errlen);
 
-/* Builds the manifest JSON text (with a final newline). */
-int custody_manifest_build(const char *session_dir, const custody_parsed_log *log,
-                           const minisign_secret *key, char **ret_text, size_t *ret_len);
 
 bool custody_utc_valid(const char *s);
 bool custody_hex64_valid(const char *s);

@@ -135,6 +135,11 @@ bool custody_segment_name_valid(const char *name);
  * and the bytes that form the header, nonce and whole sealed chunks. */
 int custody_sealed_header_len(int fd, uint64_t *ret_len);
 uint64_t custody_sealed_salvageable(uint64_t header_len, uint64_t size);
+/* One pass over fd from its current offset: the SHA-256 of its first
+ * prefix bytes (*ret_prefix_ok false when the file is shorter) and of all
+ * of it, and its length. */
+int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN], uint8_t ret_all[SHA256_LEN],
+                        uint64_t *ret_size, bool *ret_prefix_ok);
 
 /* ---- the manifest ----------------------------------------------------- */
 
@@ -169,6 +174,10 @@ typedef struct custody_manifest {
 #define CUSTODY_MANIFEST_FORMAT "studio-session/1"
 #define CUSTODY_MANIFEST_MAX (16 * 1024 * 1024)
 
+/* The manifest a closed log implies (session close writes exactly this;
+ * the verifier rebuilds it to compare). Text ends with a newline. */
+int custody_manifest_from_log(const custody_parsed_log *log, const minisign_public *pk, char **ret_text,
+                              size_t *ret_len);
 int custody_manifest_parse(const char *data, size_t len, custody_manifest **ret, char **ret_error);
 custody_manifest *custody_manifest_free(custody_manifest *m);
 

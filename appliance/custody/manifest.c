@@ -34,13 +34,11 @@ static void add_copy(JsonBuilder *b, const custody_entry *e, const char *name) {
         }
 }
 
-static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_secret *key) {
+static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk) {
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
-        minisign_public pk;
 
-        minisign_secret_public(key, &pk);
-        minisign_key_id_hex(pk.key_id, key_id);
-        g_autofree char *pk_b64 = minisign_public_to_base64(&pk);
+        minisign_key_id_hex(pk->key_id, key_id);
+        g_autofree char *pk_b64 = minisign_public_to_base64(pk);
         add_str(b, "format", CUSTODY_MANIFEST_FORMAT);
         add_str(b, "session", custody_entry_str(start, "session"));
         add_str(b, "device_id", custody_entry_str(start, "device_id"));
@@ -179,8 +177,8 @@ static void add_log(JsonBuilder *b, const custody_parsed_log *log, const custody
         json_builder_end_object(b);
 }
 
-int custody_manifest_build(const char *session_dir, const custody_parsed_log *log,
-                           const minisign_secret *key, char **ret_text, size_t *ret_len) {
+int custody_manifest_from_log(const custody_parsed_log *log, const minisign_public *pk, char **ret_text,
+                              size_t *ret_len) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autoptr(JsonGenerator) gen = json_generator_new();
         g_autoptr(JsonNode) root = NULL;
@@ -195,7 +193,7 @@ int custody_manifest_build(const char *session_dir, const custody_parsed_log *lo
                 return -EBADMSG;
 
         json_builder_begin_object(b);
-        add_metadata(b, first, key);
+        add_metadata(b, first, pk);
         add_str(b, "ended_utc", last->utc);
         add_str(b, "stop_reason", custody_entry_str(last, "reason"));
         add_segments(b, log);

@@ -20,8 +20,7 @@ typedef struct open_segment {
         bool match;
 } open_segment;
 
-/* One pass over the file: the hash of its first prefix bytes and of all of it. */
-static int hash_with_prefix(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN],
+int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN],
                             uint8_t ret_all[SHA256_LEN], uint64_t *ret_size, bool *ret_prefix_ok) {
         g_autofree uint8_t *buf = g_malloc(1 << 20);
         sha256_ctx *c = sha256_new();
@@ -55,7 +54,9 @@ static int hash_with_prefix(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_L
         }
         *ret_prefix_ok = got_prefix;
         *ret_size = off;
-        return sha256_final(c, ret_all);
+        int r = sha256_final(c, ret_all);
+        sha256_free(c);
+        return r;
 }
 
 static int examine_segment(const char *dir, open_segment *s) {
@@ -72,7 +73,7 @@ static int examine_segment(const char *dir, open_segment *s) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        r = hash_with_prefix(fd, (uint64_t) cp_bytes, pre, all, &s->disk_bytes, &pre_ok);
+        r = custody_sealed_hash(fd, (uint64_t) cp_bytes, pre, all, &s->disk_bytes, &pre_ok);
         if (r >= 0 && custody_sealed_header_len(fd, &header) >= 0)
                 s->salvageable = custody_sealed_salvageable(header, s->disk_bytes);
         (void) close(fd);

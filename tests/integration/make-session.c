@@ -1,0 +1,308 @@
+/* Test-only session generator: writes a session folder exactly as the
+ * recorder would (age-sealed segments of random plaintext, checkpoints,
+ * segment-sealed entries, stop, close), or a crashed one that is then
+ * recovered with custody_recover_spool.
+ *
+ *   make-session --gen-key SECRET PUBLIC
+ *   make-session --spool DIR --state DIR --key SECRET --recipient age1…
+ *                [--segments N] [--segment-bytes N] [--checkpoint-every N]
+ *                [--session-id ID] [--seed N]
+ *                [--crash] [--torn-tail N] [--partial-log] [--no-recover]
+ * Prints the session folder's path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "age.h"
+#include "custody.h"
+#include "fsutil.h"
+#include "sha256.h"
+#include "util.h"
+
+typedef struct opts {
+        const char *spool, *state, *key, *recipient, *session_id;
+        uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail;
+        bool crash, partial_log, no_recover;
+} opts;
+
+typedef struct sealer {
+        int fd;
+        sha256_ctx *sealed;
+        uint64_t sealed_bytes;
+} sealer;
+
+static int sealer_out(void *userdata, const uint8_t *buf, size_t len) {
+        sealer *s = userdata;
+        int r = fs_write_all(s->fd, buf, len);
+        if (r < 0)
+                return r;
+        sha256_update(s->sealed, buf, len);
+        s->sealed_bytes += len;
+        return 0;
+}
+
+static char *utc_now(void) {
+        g_autoptr(GDateTime) t = g_date_time_new_now_utc();
+        return g_date_time_format(t, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static char *hex_of(sha256_ctx *c, bool final) {
+        uint8_t d[SHA256_LEN];
+        char hex[SHA256_HEX_LEN + 1];
+        if (final)
+                (void) sha256_final(c, d);
+        else
+                (void) sha256_peek(c, d);
+        sha256_hex(d, hex);
+        return g_strdup(hex);
+}
+
+static int checkpoint(custody_log *log, const char *name, sealer *s, int64_t media_ns) {
+        g_autoptr(JsonObject) f = json_object_new();
+        g_autofree char *hex = hex_of(s->sealed, false);
+
+        if (fdatasync(s->fd) < 0)
+                return -errno;
+        json_object_set_string_member(f, "segment", name);
+        json_object_set_int_member(f, "sealed_bytes", (int64_t) s->sealed_bytes);
+        json_object_set_string_member(f, "sealed_sha256", hex);
+        json_object_set_int_member(f, "media_ns", media_ns);
+        return custody_log_append(log, "checkpoint", f);
+}
+
+static int event(custody_log *log, const char *ev, int64_t media_ns, const char *note) {
+        g_autoptr(JsonObject) f = json_object_new();
+        json_object_set_int_member(f, "media_ns", media_ns);
+        if (note)
+                json_object_set_string_member(f, "note", note);
+        return custody_log_append(log, ev, f);
+}
+
+static int sealed_entry(custody_log *log, const char *name, sealer *s, sha256_ctx *plain, uint64_t plain_bytes,
+                        int64_t media_start, int64_t duration, const char *wall_start) {
+        g_autoptr(JsonObject) f = json_object_new();
+        g_autofree char *ph = hex_of(plain, true), *sh = hex_of(s->sealed, true), *end = utc_now();
+
+        json_object_set_string_member(f, "segment", name);
+        json_object_set_string_member(f, "plaintext_sha256", ph);
+        json_object_set_string_member(f, "sealed_sha256", sh);
+        json_object_set_int_member(f, "plaintext_bytes", (int64_t) plain_bytes);
+        json_object_set_int_member(f, "sealed_bytes", (int64_t) s->sealed_bytes);
+        json_object_set_int_member(f, "media_start_ns", media_start);
+        json_object_set_int_member(f, "duration_ns", duration);
+        json_object_set_string_member(f, "wall_start", wall_start);
+        json_object_set_string_member(f, "wall_end", end);
+        return custody_log_append(log, "segment-sealed", f);
+}
+
+/* Writes one segment; with crash set it stops half way like a power cut:
+ * a few chunks after the last checkpoint, an optional torn tail, no
+ * last chunk and no segment-sealed entry. */
+static int write_segment(const opts *o, custody_log *log, const char *dir, uint64_t index,
+                         const uint8_t (*rcpt)[AGE_KEY_LEN], int64_t *media, bool crash) {
+        g_autofree char *name = g_strdup_printf("seg-%06" PRIu64 ".mkv.age", index);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *wall_start = utc_now();
+        g_autofree uint8_t *buf = g_malloc(AGE_CHUNK_SIZE);
+        sealer s = {.sealed = sha256_new()};
+        sha256_ctx *plain = sha256_new();
+        age_writer *w = NULL;
+        uint64_t total = crash ? o->segment_bytes / 2 : o->segment_bytes, done = 0, chunks = 0;
+        int64_t start = *media;
+        int r;
+
+        s.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (s.fd < 0)
+                return -errno;
+        r = age_writer_new(rcpt, 1, sealer_out, &s, &w);
+        while (r >= 0 && done < total) {
+                size_t n = (size_t) MIN((uint64_t) AGE_CHUNK_SIZE, total - done);
+                randombytes_buf(buf, n);
+                sha256_update(plain, buf, n);
+                r = age_writer_write(w, buf, n);
+                done += n;
+                bool last_stretch = crash && total - done < 2 * (uint64_t) AGE_CHUNK_SIZE;
+                if (r >= 0 && ++chunks % o->checkpoint_every == 0 && !last_stretch)
+                        r = checkpoint(log, name, &s, start + (int64_t) done * 1000);
+        }
+        if (r >= 0 && crash) {
+                for (uint64_t i = 0; i < o->torn_tail && r >= 0; i++) {
+                        uint8_t b = (uint8_t) randombytes_uniform(256);
+                        r = fs_write_all(s.fd, &b, 1);
+                }
+                *media = start + (int64_t) done * 1000;
+                goto out;
+        }
+        if (r >= 0)
+                r = age_writer_finish(w);
+        if (r >= 0 && fdatasync(s.fd) < 0)
+                r = -errno;
+        *media = start + (int64_t) done * 1000;
+        if (r >= 0)
+                r = sealed_entry(log, name, &s, plain, done, start, *media - start, wall_start);
+out:
+        age_writer_free(w);
+        sha256_free(plain);
+        sha256_free(s.sealed);
+        (void) close(s.fd);
+        return r;
+}
+
+static int session_start(const opts *o, custody_log *log, const char *id) {
+        g_autoptr(JsonObject) f = json_object_new();
+        JsonArray *cams = json_array_new(), *mics = json_array_new(), *rcpts = json_array_new();
+
+        json_object_set_string_member(f, "session", id);
+        json_object_set_string_member(f, "officer", "4711");
+        json_object_set_string_member(f, "room", "Studio A");
+        json_object_set_string_member(f, "device_id", "studio-test-01");
+        json_object_set_string_member(f, "software_version", STUDIO_VERSION);
+        json_object_set_string_member(f, "profile", "test");
+        json_object_set_string_member(f, "profile_sha256",
+                                      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        json_array_add_string_element(cams, "usb:046d:0843 Logitech C930e SN 1A2B3C");
+        json_array_add_string_element(mics, "usb:0d8c:0014 USB Audio");
+        json_array_add_string_element(rcpts, o->recipient);
+        json_object_set_array_member(f, "cameras", cams);
+        json_object_set_array_member(f, "microphones", mics);
+        json_object_set_string_member(f, "clock_sync", "ntp synchronised");
+        json_object_set_array_member(f, "recipients", rcpts);
+        return custody_log_append(log, "session-start", f);
+}
+
+static int partial_log_line(const char *dir) {
+        g_autofree char *path = g_build_filename(dir, "custody.jsonl", NULL);
+        static const char frag[] = "{\"seq\":99999,\"utc\":\"2026-11-28T14:0";
+        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = fs_write_all(fd, frag, sizeof(frag) - 1);
+        (void) close(fd);
+        return r;
+}
+
+static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcpt)[AGE_KEY_LEN]) {
+        g_autofree char *id = NULL, *dir = NULL;
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        custody_log *log = NULL;
+        int64_t media = 0;
+        int r;
+
+        if (o->session_id)
+                id = g_strdup(o->session_id);
+        else {
+                g_autofree char *t = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+                id = g_strdup_printf("%s-%08" PRIx32, t, randombytes_random());
+        }
+        dir = g_build_filename(o->spool, id, NULL);
+        if (g_mkdir_with_parents(dir, 0755) < 0)
+                return -errno;
+        r = custody_log_create(dir, o->state, key, &log);
+        if (r >= 0)
+                r = session_start(o, log, id);
+        for (uint64_t i = 1; r >= 0 && i <= o->segments; i++) {
+                bool crash = o->crash && i == o->segments;
+                r = write_segment(o, log, dir, i, rcpt, &media, crash);
+                if (r >= 0 && i == 1 && !crash)
+                        r = event(log, "mark", media / 2, "witness identifies the photo");
+                if (r >= 0 && i == 2 && !crash)
+                        r = event(log, "break", media, NULL);
+                if (r >= 0 && i == 2 && !crash)
+                        r = event(log, "resume", media, "interview continues");
+        }
+        if (r >= 0 && !o->crash) {
+                g_autoptr(JsonObject) f = json_object_new();
+                json_object_set_string_member(f, "reason", "operator");
+                json_object_set_int_member(f, "segments", (int64_t) o->segments);
+                r = custody_log_append(log, "stop", f);
+        }
+        custody_log_free(log);
+        if (r >= 0 && !o->crash)
+                r = custody_session_close(dir, o->state, key);
+        if (r >= 0 && o->crash && o->partial_log)
+                r = partial_log_line(dir);
+        if (r >= 0 && o->crash && !o->no_recover) {
+                g_autofree char *report = NULL;
+                r = custody_recover_spool(o->spool, o->state, key, &report);
+                fprintf(stderr, "%s", report ? report : "");
+                if (r == 0)
+                        r = -ENOENT;
+        }
+        if (r < 0)
+                return r;
+        printf("%s\n", dir);
+        return 0;
+}
+
+static int parse_args(int argc, char **argv, opts *o) {
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+                uint64_t *num = strcmp(a, "--segments") == 0          ? &o->segments
+                                : strcmp(a, "--segment-bytes") == 0    ? &o->segment_bytes
+                                : strcmp(a, "--checkpoint-every") == 0 ? &o->checkpoint_every
+                                : strcmp(a, "--torn-tail") == 0        ? &o->torn_tail
+                                                                       : NULL;
+                const char **str = strcmp(a, "--spool") == 0       ? &o->spool
+                                   : strcmp(a, "--state") == 0     ? &o->state
+                                   : strcmp(a, "--key") == 0       ? &o->key
+                                   : strcmp(a, "--recipient") == 0 ? &o->recipient
+                                   : strcmp(a, "--session-id") == 0 ? &o->session_id
+                                                                    : NULL;
+                if (strcmp(a, "--crash") == 0)
+                        o->crash = true;
+                else if (strcmp(a, "--partial-log") == 0)
+                        o->partial_log = true;
+                else if (strcmp(a, "--no-recover") == 0)
+                        o->no_recover = true;
+                else if (num && v && util_parse_u64(v, 0, UINT64_C(1) << 40, num) >= 0)
+                        i++;
+                else if (str && v)
+                        *str = argv[++i];
+                else
+                        return -EINVAL;
+        }
+        if (!o->spool || !o->state || !o->key || !o->recipient || o->segments == 0 || o->checkpoint_every == 0)
+                return -EINVAL;
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        opts o = {.segments = 3, .segment_bytes = 300000, .checkpoint_every = 1};
+        uint8_t rcpt[1][AGE_KEY_LEN];
+        minisign_secret *key = NULL;
+        int r;
+
+        if (sodium_init() < 0)
+                return 1;
+        if (argc == 4 && strcmp(argv[1], "--gen-key") == 0) {
+                r = minisign_secret_generate(&key);
+                if (r >= 0)
+                        r = minisign_secret_save(key, argv[2], argv[3]);
+                minisign_secret_free(key);
+                return r < 0 ? 1 : 0;
+        }
+        if (parse_args(argc, argv, &o) < 0) {
+                fprintf(stderr, "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
+                                "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
+                                "[--crash [--torn-tail N] [--partial-log] [--no-recover]]\n");
+                return 1;
+        }
+        r = age_recipient_parse(o.recipient, rcpt[0]);
+        if (r >= 0)
+                r = minisign_secret_load(o.key, &key);
+        if (r >= 0) {
+                (void) g_mkdir_with_parents(o.state, 0755);
+                r = record(&o, key, (const uint8_t(*)[AGE_KEY_LEN]) rcpt);
+        }
+        minisign_secret_free(key);
+        if (r < 0) {
+                fprintf(stderr, "make-session: %s\n", g_strerror(-r));
+                return 1;
+        }
+        return 0;
+}
