@@ -19,6 +19,7 @@ typedef struct once {
         once_state state;
         guint eos_timer;
         guint duration_timer;
+        gboolean started;
         int result;
         gchar *message;
 } once;
@@ -76,6 +77,20 @@ static void on_error(once *x, GstMessage *m) {
         finish(x, -EIO, g_steal_pointer(&why));
 }
 
+/* Said once, when the pipeline first runs: tests and operators take the
+ * recording's start from this line. */
+static void on_state_changed(once *x, GstMessage *m) {
+        GstState old_state, new_state;
+
+        if (GST_MESSAGE_SRC(m) != GST_OBJECT(x->pipeline) || x->started)
+                return;
+        gst_message_parse_state_changed(m, &old_state, &new_state, NULL);
+        if (new_state != GST_STATE_PLAYING)
+                return;
+        x->started = TRUE;
+        g_printerr("studio-recorder: recording into %s\n", rec_session_dir(x->session));
+}
+
 static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
         once *x = data;
 
@@ -88,6 +103,9 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
                 break;
         case GST_MESSAGE_ERROR:
                 on_error(x, m);
+                break;
+        case GST_MESSAGE_STATE_CHANGED:
+                on_state_changed(x, m);
                 break;
         case GST_MESSAGE_WARNING: {
                 g_autoptr(GError) e = NULL;

@@ -1,0 +1,38 @@
+# Shared helpers for the integration test scripts (sourced, not run).
+# ctest sets STUDIO_BUILD_DIR, STUDIO_SOURCE_DIR and STUDIO_SHARED_DIR.
+set -euo pipefail
+
+: "${STUDIO_BUILD_DIR:?run through ctest (./run test)}"
+RECORDER=$STUDIO_BUILD_DIR/appliance/recorder/studio-recorder
+EXPORT=$STUDIO_BUILD_DIR/appliance/export/studio-export
+VERIFY=$STUDIO_BUILD_DIR/appliance/verify/studio-verify
+KEYS=$STUDIO_BUILD_DIR/keys/studio-keys
+
+WORK=$(mktemp -d /tmp/studio-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+failures=0
+passes=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; passes=$((passes + 1)); }
+check() { # check DESCRIPTION COMMAND…
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+  echo "$passes passed, $failures failed"
+  [ "$failures" -eq 0 ]
+}
+
+# A fresh vault identity; sets VAULT_KEY and VAULT_RECIPIENT.
+make_vault() {
+  VAULT_KEY=$WORK/vault.key
+  age-keygen -o "$VAULT_KEY" 2>/dev/null
+  VAULT_RECIPIENT=$(age-keygen -y "$VAULT_KEY")
+}
+
+# Decoded video frames and audio duration of a media file, by decoding it
+# (container durations are stale for cut files): prints "VIDEO_FRAMES AUDIO_SECONDS".
+decoded_frames() {
+  python3 "$STUDIO_SOURCE_DIR/tests/integration/media.py" frames "$1"
+}

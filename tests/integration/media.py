@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Media facts for the tests, by decoding with ffprobe (never trusting the
+container's stated duration, which is stale for cut and split files).
+
+  media.py frames FILE          -> "VIDEO_FRAMES AUDIO_SECONDS"
+  media.py continuity FILE…     -> checks the files, in order, form one
+                                   timeline: no gap, no overlap, no duplicate
+                                   at the boundaries; prints the total seconds
+"""
+import subprocess
+import sys
+
+
+def packets(path, stream):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries",
+         "packet=pts_time,duration_time", "-of", "csv=p=0", path],
+        check=True, capture_output=True, text=True).stdout
+    result = []
+    for line in out.splitlines():
+        parts = line.strip().strip(",").split(",")
+        if not parts or parts[0] in ("", "N/A"):
+            continue
+        pts = float(parts[0])
+        dur = float(parts[1]) if len(parts) > 1 and parts[1] not in ("", "N/A") else None
+        result.append((pts, dur))
+    return sorted(result)
+
+
+def decoded_video_frames(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=nb_read_frames", "-of", "csv=p=0", path],
+        check=True, capture_output=True, text=True).stdout.strip().strip(",")
+    return int(out) if out.isdigit() else 0
+
+
+def audio_seconds(path):
+    pk = packets(path, "a:0")
+    return sum(d or 0.02 for _, d in pk)
+
+
+def frames(path):
+    print(decoded_video_frames(path), "%.3f" % audio_seconds(path))
+
+
+def continuity(paths, fps=30.0):
+    frame = 1.0 / fps
+    prev_end = None
+    total_frames = 0
+    ok = True
+    for path in paths:
+        pk = packets(path, "v:0")
+        if not pk:
+            print("%s: no video packets" % path)
+            return 1
+        pts = [p for p, _ in pk]
+        if len(set(round(p, 4) for p in pts)) != len(pts):
+            print("%s: duplicate video timestamps" % path)
+            ok = False
+        first, last = pts[0], pts[-1]
+        if prev_end is not None:
+            gap = first - prev_end
+            if abs(gap - frame) > frame / 2:
+                print("%s: starts %.3f s after the previous segment's last frame (expected %.3f)"
+                      % (path, gap, frame))
+                ok = False
+        prev_end = last
+        total_frames += len(pts)
+    print("%.3f" % (total_frames / fps))
+    return 0 if ok else 1
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "frames":
+        frames(sys.argv[2])
+        return 0
+    if len(sys.argv) >= 3 and sys.argv[1] == "continuity":
+        return continuity(sys.argv[2:])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Bad input gets a clear error naming the thing and the fix, never a crash
+# or a half-written session; a full disk stops cleanly and keeps everything.
+. "$(dirname "$0")/lib.sh"
+make_vault
+
+expect_error() { # expect_error LABEL EXIT_CODE PATTERN ARGS…
+  local label=$1 want=$2 pattern=$3; shift 3
+  set +e
+  "$RECORDER" "$@" >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  set -e
+  if [ "$rc" -eq "$want" ] && grep -q -- "$pattern" "$WORK/err"; then
+    pass "$label (exit $rc: $(head -n 1 "$WORK/err"))"
+  else
+    fail "$label: exit $rc, wanted $want and /$pattern/; stderr: $(cat "$WORK/err")"
+  fi
+  # ASan/UBSan reports end up on stderr: a crash is never an acceptable error
+  if grep -qE 'AddressSanitizer|runtime error|Segmentation' "$WORK/err"; then fail "$label crashed"; fi
+}
+
+rec=(--once --duration 2s --out "$WORK/spool")
+expect_error "malformed recipient" 1 "is not an age recipient" "${rec[@]}" --recipient age1notarecipient
+expect_error "identity given as recipient" 1 "is not an age recipient" "${rec[@]}" \
+  --recipient "$(grep AGE-SECRET "$VAULT_KEY")"
+printf '# vault\nage1qqqq\n' >"$WORK/recipients.txt"
+expect_error "bad recipients file names the line" 1 "recipients.txt line 2" "${rec[@]}" \
+  --recipients-file "$WORK/recipients.txt"
+expect_error "no recipient" 1 "no recipient" "${rec[@]}"
+expect_error "unknown profile" 1 "profile 'nope' could not be read" "${rec[@]}" --profile nope \
+  --recipient "$VAULT_RECIPIENT"
+expect_error "bad duration" 1 "is not a duration" "${rec[@]}" --duration 5x --recipient "$VAULT_RECIPIENT"
+expect_error "unwritable output folder" 1 "cannot create the session folder" --once --duration 2s \
+  --out /proc/studio-spool --recipient "$VAULT_RECIPIENT"
+
+if [ ! -e /dev/video0 ]; then
+  expect_error "missing camera" 1 "/dev/video0 is not present" "${rec[@]}" --profile usb-1cam \
+    --recipient "$VAULT_RECIPIENT"
+else
+  echo "skip: missing camera (this machine has /dev/video0)"
+fi
+
+profile() { # profile NAME SED-EXPRESSION
+  sed "$2" "$STUDIO_SOURCE_DIR/pipelines/test.profile" >"$WORK/$1.profile"
+}
+profile no-encoder 's/^encoder=auto/encoder=nvh264enc/'
+expect_error "encoder missing from this machine" 1 "encoder 'nvh264enc'.*not installed" "${rec[@]}" \
+  --profile "$WORK/no-encoder.profile" --recipient "$VAULT_RECIPIENT"
+profile bad-element 's/^source=videotestsrc.*/source=nosuchcamerasrc/'
+expect_error "unknown source element" 1 "cannot be built" "${rec[@]}" \
+  --profile "$WORK/bad-element.profile" --recipient "$VAULT_RECIPIENT"
+profile bad-number 's/^width=1280/width=huge/'
+expect_error "malformed profile value" 1 "width=huge is not a whole number" "${rec[@]}" \
+  --profile "$WORK/bad-number.profile" --recipient "$VAULT_RECIPIENT"
+printf '[video\nsource=\n' >"$WORK/garbage.profile"
+expect_error "malformed profile file" 1 "is not a valid profile file" "${rec[@]}" \
+  --profile "$WORK/garbage.profile" --recipient "$VAULT_RECIPIENT"
+check "no session folder was left behind by refused starts" \
+  bash -c "[ -z \"\$(ls -A '$WORK/spool' 2>/dev/null)\" ]"
+
+# A full disk: a 1.5 MiB tmpfs fills within a few seconds.
+mkdir -p "$WORK/small"
+if mount -t tmpfs -o size=1536k tmpfs "$WORK/small" 2>/dev/null; then
+  trap 'umount "$WORK/small" 2>/dev/null; rm -rf "$WORK"' EXIT
+  expect_error "full disk stops cleanly" 3 "disk is full" --once --duration 30s --segment-time 1s \
+    --out "$WORK/small/spool" --recipient "$VAULT_RECIPIENT"
+  session=$(tail -n 1 "$WORK/out")
+  segments=("$session"/seg-*.mkv.age)
+  whole=0
+  for f in "${segments[@]}"; do
+    if age -d -i "$VAULT_KEY" "$f" >/dev/null 2>&1; then whole=$((whole + 1)); fi
+  done
+  check "segments closed before the disk filled stay whole ($whole of ${#segments[@]})" test "$whole" -ge 1
+  set +e
+  "$EXPORT" --identity "$VAULT_KEY" --out "$WORK/full-plain" --salvage "$session" >"$WORK/export.log" 2>&1
+  rc=$?
+  set -e
+  check "the segment cut by the full disk is salvageable (export exit $rc)" test "$rc" -eq 2 -o "$rc" -eq 0
+  umount "$WORK/small"
+else
+  echo "skip: full-disk case needs a tmpfs mount (not permitted here)"
+fi
+finish
