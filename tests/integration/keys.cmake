@@ -1,0 +1,1 @@
+studio_script_test(keys-integration ${CMAKE_CURRENT_LIST_DIR}/keys.sh integration TIMEOUT 300)
