@@ -1,0 +1,64 @@
+/* The three minisign signatures: manifest.json, SHA256SUMS, SHA256SUMS.sealed. */
+#include <errno.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "verify.h"
+
+static void check_comment(verify_ctx *c, const char *name, const char *comment) {
+        g_autofree char *want_file = g_strdup_printf("file=%s", name);
+        g_autofree char *want_session = c->m ? g_strdup_printf("session=%s ", c->m->session) : NULL;
+        g_auto(GStrv) words = g_strsplit(comment ? comment : "", " ", 16);
+
+        if (!comment || !g_strv_contains((const char *const *) words, want_file))
+                verify_add(c, VERIFY_TAMPERED, name, NULL,
+                           "the signature's trusted comment names another file: \"%s\"", comment ? comment : "");
+        else if (want_session && !g_str_has_prefix(comment, want_session))
+                verify_add(c, VERIFY_TAMPERED, name, NULL,
+                           "the signature belongs to another session: \"%s\"", comment);
+}
+
+static void check_one(verify_ctx *c, const char *name) {
+        g_autofree char *path = g_build_filename(c->opt->dir, name, NULL);
+        g_autofree char *sig_path = g_strdup_printf("%s.minisig", path);
+        g_autofree char *sig = NULL, *comment = NULL;
+        uint8_t id[MINISIGN_KEY_ID_LEN];
+        char got[2 * MINISIGN_KEY_ID_LEN + 1], want[2 * MINISIGN_KEY_ID_LEN + 1];
+        size_t len = 0;
+        int r;
+
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+                return; /* reported by the file check */
+        r = fs_read_file(sig_path, 64 * 1024, &sig, &len);
+        if (r == -ENOENT) {
+                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is missing)", name, name);
+                return;
+        }
+        if (r < 0 || minisign_sig_key_id(sig, len, id) < 0) {
+                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s.minisig is not a readable minisign signature", name);
+                return;
+        }
+        if (!c->have_key)
+                return;
+        minisign_key_id_hex(id, got);
+        minisign_key_id_hex(c->key.key_id, want);
+        if (strcmp(got, want) != 0) {
+                verify_add(c, VERIFY_UNTRUSTED_KEY, name, NULL, "%s is signed by key %s, not by the device key %s",
+                           name, got, want);
+                return;
+        }
+        r = minisign_verify_file(&c->key, path, &comment);
+        if (r < 0) {
+                verify_add(c, VERIFY_TAMPERED, name, NULL, "the signature of %s does not match its content (%s)", name,
+                           r == -EBADE ? "bad signature" : g_strerror(-r));
+                return;
+        }
+        check_comment(c, name, comment);
+}
+
+void verify_check_signatures(verify_ctx *c) {
+        static const char *const files[] = {"manifest.json", "SHA256SUMS", "SHA256SUMS.sealed"};
+
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++)
+                check_one(c, files[i]);
+}

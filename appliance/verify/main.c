@@ -1,0 +1,142 @@
+/* studio-verify: the prosecutor's offline verifier. */
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "verify.h"
+
+static const char usage_text[] =
+        "Usage: studio-verify [--device-key FILE | --registry FILE] [--identity FILE]\n"
+        "                     [--previous SESSION_DIR] [--json | --html FILE]\n"
+        "                     [--media FILE…] SESSION_DIR\n"
+        "\n"
+        "Checks a recorded session: every signature, the custody log's hash chain,\n"
+        "each segment's SHA-256 and size, that no file is missing or added, and with\n"
+        "--identity (the vault's age identity) the decrypted content too.\n"
+        "\n"
+        "  --device-key FILE  the device's minisign public key (trust it)\n"
+        "  --registry FILE    the enrolment registry written by studio-keys\n"
+        "  --identity FILE    age identity file: decrypt and check plaintext hashes\n"
+        "  --media FILE…      working copies (decrypted segments) to check; every\n"
+        "                     argument before SESSION_DIR is one\n"
+        "  --previous DIR     the device's previous session: check the chain link\n"
+        "  --json             machine-readable report on stdout\n"
+        "  --html FILE        printable one-page court report\n"
+        "\n"
+        "The first word of the report is the verdict; the exit code says the same.\n"
+        "When several problems are found the first in this list wins:\n"
+        "  TAMPERED       3  content or signature does not match\n"
+        "  UNTRUSTED-KEY  6  signed, but not by a trusted device key\n"
+        "  UNSIGNED       5  a signature is missing\n"
+        "  INCOMPLETE     4  a file is missing or added, or a session is missing from the chain\n"
+        "  TRUNCATED      2  the device crashed; intact up to the last checkpoint\n"
+        "  INTACT         0  complete, unaltered, signed by the trusted device key\n"
+        "  (error)        1  usage error or a file that cannot be read\n";
+
+static int parse_args(int argc, char **argv, verify_options *o) {
+        static const struct option opts[] = {
+                {"device-key", required_argument, NULL, 'k'}, {"registry", required_argument, NULL, 'r'},
+                {"identity", required_argument, NULL, 'i'},   {"previous", required_argument, NULL, 'p'},
+                {"html", required_argument, NULL, 'H'},       {"json", no_argument, NULL, 'j'},
+                {"media", no_argument, NULL, 'm'},            {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        bool media = false;
+        int ch;
+
+        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                switch (ch) {
+                case 'k': o->device_key = optarg; break;
+                case 'r': o->registry = optarg; break;
+                case 'i': o->identity = optarg; break;
+                case 'p': o->previous = optarg; break;
+                case 'H': o->html = optarg; break;
+                case 'j': o->json = true; break;
+                case 'm': media = true; break;
+                case 'h': fputs(usage_text, stdout); exit(0);
+                default: return -EINVAL;
+                }
+        }
+        int rest = argc - optind;
+        if (rest < 1 || (!media && rest != 1) || (o->device_key && o->registry) || (o->json && o->html))
+                return -EINVAL;
+        o->dir = argv[argc - 1];
+        o->media = argv + optind;
+        o->n_media = (size_t) rest - 1;
+        return 0;
+}
+
+static int load_manifest(verify_ctx *c) {
+        g_autofree char *path = g_build_filename(c->opt->dir, "manifest.json", NULL);
+        g_autofree char *err = NULL;
+        char *data = NULL;
+        size_t len = 0;
+        int r = fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len);
+
+        if (r == -ENOENT)
+                return 0; /* reported by the file check: the session was never closed */
+        if (r == -EFBIG) {
+                verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is implausibly large");
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (custody_manifest_parse(data, len, &c->m, &err) < 0)
+                verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
+        free(data);
+        return 0;
+}
+
+static void run_checks(verify_ctx *c) {
+        verify_check_signatures(c);
+        verify_check_log(c);
+        verify_check_manifest_vs_log(c);
+        verify_check_previous(c);
+        verify_check_files(c);
+        verify_check_segments(c);
+        verify_check_sums(c);
+        verify_check_decrypt(c);
+        verify_check_media(c);
+}
+
+int main(int argc, char **argv) {
+        verify_options o = {0};
+        verify_ctx c;
+        int r;
+
+        if (sodium_init() < 0 || parse_args(argc, argv, &o) < 0) {
+                fputs(usage_text, stderr);
+                return VERIFY_EXIT_ERROR;
+        }
+        if (!g_file_test(o.dir, G_FILE_TEST_IS_DIR)) {
+                fprintf(stderr, "studio-verify: %s is not a session folder\n", o.dir);
+                return VERIFY_EXIT_ERROR;
+        }
+        verify_ctx_init(&c, &o);
+        r = load_manifest(&c);
+        if (r >= 0)
+                r = verify_load_trust(&c);
+        if (r >= 0)
+                r = verify_load_identity(&c);
+        if (r < 0) {
+                fprintf(stderr, "studio-verify: cannot read the inputs (key, registry, identity or manifest): %s\n",
+                        g_strerror(-r));
+                verify_ctx_done(&c);
+                return VERIFY_EXIT_ERROR;
+        }
+        run_checks(&c);
+        if (o.json)
+                verify_report_json(&c, stdout);
+        else
+                verify_report_text(&c, stdout);
+        if (o.html && verify_report_html(&c, o.html) < 0) {
+                fprintf(stderr, "studio-verify: cannot write %s\n", o.html);
+                verify_ctx_done(&c);
+                return VERIFY_EXIT_ERROR;
+        }
+        int code = verify_verdict_exit_code(c.verdict);
+        verify_ctx_done(&c);
+        return code;
+}

@@ -1,0 +1,150 @@
+/* The printable one-page court report (--html FILE): self-contained, no
+ * external resources. */
+#include <errno.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "verify.h"
+
+static const char css[] =
+        "@page{size:A4;margin:12mm}"
+        "body{font:10pt/1.35 'DejaVu Sans',Arial,sans-serif;color:#111;margin:0 auto;max-width:190mm;padding:8mm}"
+        "h1{font-size:15pt;margin:0 0 2mm}h2{font-size:11pt;margin:5mm 0 1.5mm;border-bottom:1px solid #999}"
+        ".verdict{border:2px solid #111;padding:3mm 4mm;margin:3mm 0;font-size:11pt}"
+        ".verdict b{font-size:16pt;letter-spacing:.5pt;margin-right:3mm}"
+        ".v-INTACT{background:#e6f4e6;border-color:#1a7f1a}.v-TRUNCATED{background:#fff6dd;border-color:#b58100}"
+        ".v-TAMPERED,.v-UNTRUSTED-KEY,.v-UNSIGNED,.v-INCOMPLETE{background:#fde8e8;border-color:#b00020}"
+        "table{border-collapse:collapse;width:100%;font-size:8.5pt}"
+        "th,td{border:1px solid #bbb;padding:1mm 1.5mm;text-align:left;vertical-align:top}"
+        "th{background:#eee}.meta th{width:30mm;background:none;border:none;padding:.5mm 1.5mm}"
+        ".meta td{border:none;padding:.5mm 1.5mm}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}"
+        ".bad{color:#b00020;font-weight:bold}footer{margin-top:5mm;font-size:8pt;color:#444}"
+        "@media print{body{padding:0}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+static void esc(GString *s, const char *t) {
+        for (; t && *t; t++) {
+                switch (*t) {
+                case '<': g_string_append(s, "&lt;"); break;
+                case '>': g_string_append(s, "&gt;"); break;
+                case '&': g_string_append(s, "&amp;"); break;
+                case '"': g_string_append(s, "&quot;"); break;
+                default: g_string_append_c(s, *t);
+                }
+        }
+}
+
+static void cell(GString *s, const char *cls, const char *t) {
+        g_string_append_printf(s, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
+        esc(s, t ? t : "-");
+        g_string_append(s, "</td>");
+}
+
+static void meta_row(GString *s, const char *k, const char *v) {
+        g_string_append_printf(s, "<tr><th>%s</th>", k);
+        cell(s, NULL, v);
+        g_string_append(s, "</tr>");
+}
+
+static void add_meta(GString *s, const verify_ctx *c) {
+        const custody_manifest *m = c->m;
+        g_autofree char *dev = m ? g_strdup_printf("%s (key %s)", m->device_id, m->device_key_id) : NULL;
+
+        g_string_append(s, "<table class=\"meta\">");
+        meta_row(s, "Session", m ? m->session : NULL);
+        meta_row(s, "Device", dev);
+        meta_row(s, "Trusted key", c->key_source);
+        meta_row(s, "Officer", m ? m->officer : NULL);
+        meta_row(s, "Room", m ? m->room : NULL);
+        meta_row(s, "Started (UTC)", m ? m->started_utc : NULL);
+        meta_row(s, "Ended (UTC)", m ? m->ended_utc : NULL);
+        meta_row(s, "Stop reason", m ? m->stop_reason : NULL);
+        g_string_append(s, "</table>");
+}
+
+static void add_segments(GString *s, const verify_ctx *c) {
+        g_string_append(s, "<h2>Segments</h2><table><tr><th>Segment</th><th>Result</th><th>Bytes</th>"
+                           "<th>SHA-256 stored (manifest) / computed</th></tr>");
+        for (size_t i = 0; i < c->n_segs; i++) {
+                const verify_segment *g = &c->segs[i];
+                bool bad = g->checked && strcmp(g->sealed_sha256, g->g->sealed_sha256) != 0;
+                g_autofree char *bytes = g_strdup_printf("%" G_GUINT64_FORMAT, g->g->sealed_bytes);
+                g_autofree char *hashes = g_strdup_printf("%s\n%s", g->g->sealed_sha256, g->checked ? g->sealed_sha256 : "(not computed)");
+                g_string_append(s, "<tr>");
+                cell(s, NULL, g->g->name);
+                cell(s, g_strcmp0(g->status, "intact") == 0 ? NULL : "bad", g->status);
+                cell(s, NULL, bytes);
+                g_string_append_printf(s, "<td class=\"hash%s\">", bad ? " bad" : "");
+                esc(s, g->g->sealed_sha256);
+                g_string_append(s, "<br>");
+                esc(s, g->checked ? g->sealed_sha256 : "(not computed)");
+                g_string_append(s, "</td></tr>");
+                (void) hashes;
+        }
+        g_string_append(s, "</table>");
+}
+
+static void add_findings(GString *s, const verify_ctx *c) {
+        g_string_append(s, "<h2>Findings</h2>");
+        if (c->findings->len == 0) {
+                g_string_append(s, "<p>None.</p>");
+                return;
+        }
+        g_string_append(s, "<table><tr><th>Kind</th><th>Where</th><th>Finding</th></tr>");
+        for (guint i = 0; i < c->findings->len; i++) {
+                const verify_finding *f = c->findings->pdata[i];
+                g_autofree char *where = g_strdup_printf("%s%s%s", f->file ? f->file : "", f->entry ? " " : "", f->entry ? f->entry : "");
+                g_string_append(s, "<tr>");
+                cell(s, f->warning ? NULL : "bad", f->warning ? "warning" : verify_verdict_to_string(f->verdict));
+                cell(s, NULL, where);
+                g_string_append(s, "<td>");
+                esc(s, f->text);
+                if (f->stored || f->computed) {
+                        g_string_append(s, "<div class=\"hash\">stored&nbsp;&nbsp; ");
+                        esc(s, f->stored ? f->stored : "-");
+                        g_string_append(s, "<br>computed ");
+                        esc(s, f->computed ? f->computed : "-");
+                        g_string_append(s, "</div>");
+                }
+                g_string_append(s, "</td></tr>");
+        }
+        g_string_append(s, "</table>");
+}
+
+static void add_timeline(GString *s, const verify_ctx *c) {
+        g_autoptr(GPtrArray) rows = verify_timeline(c);
+
+        g_string_append(s, "<h2>Custody timeline</h2><table><tr><th>UTC</th><th>Event</th><th>Detail</th></tr>");
+        for (guint i = 0; i < rows->len; i++) {
+                const verify_event_row *r = rows->pdata[i];
+                bool fault = strcmp(r->event, "fault") == 0 || strcmp(r->event, "recovery") == 0;
+                g_string_append(s, "<tr>");
+                cell(s, NULL, r->utc);
+                cell(s, fault ? "bad" : NULL, r->event);
+                cell(s, NULL, r->detail);
+                g_string_append(s, "</tr>");
+        }
+        g_string_append(s, "</table>");
+}
+
+int verify_report_html(const verify_ctx *c, const char *path) {
+        g_autoptr(GString) s = g_string_new(NULL);
+        g_autofree char *summary = verify_summary(c);
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *when = g_date_time_format(now, "%Y-%m-%d %H:%M:%S UTC");
+        const char *v = verify_verdict_to_string(c->verdict);
+
+        g_string_append_printf(s, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                                  "<title>Verification report</title><style>%s</style></head><body>", css);
+        g_string_append(s, "<h1>Verification report: recorded interview session</h1>");
+        g_string_append_printf(s, "<div class=\"verdict v-%s\"><b>%s</b>", v, v);
+        esc(s, summary);
+        g_string_append_printf(s, "<br><small>exit code %d</small></div>", verify_verdict_exit_code(c->verdict));
+        add_meta(s, c);
+        add_segments(s, c);
+        add_findings(s, c);
+        add_timeline(s, c);
+        g_string_append_printf(s, "<footer>Checked by studio-verify %s on %s. Verdicts in order of precedence: "
+                                  "TAMPERED, UNTRUSTED-KEY, UNSIGNED, INCOMPLETE, TRUNCATED, INTACT.</footer>"
+                                  "</body></html>\n", STUDIO_VERSION, when);
+        return fs_write_atomic(path, s->str, s->len, 0644);
+}

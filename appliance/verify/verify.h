@@ -1,0 +1,102 @@
+/* studio-verify internals: the checks add findings to one context, the
+ * reports render it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "custody.h"
+#include "minisign.h"
+
+/* In order of precedence: a higher value wins. */
+typedef enum verify_verdict {
+        VERIFY_INTACT,
+        VERIFY_TRUNCATED,
+        VERIFY_INCOMPLETE,
+        VERIFY_UNSIGNED,
+        VERIFY_UNTRUSTED_KEY,
+        VERIFY_TAMPERED,
+        _VERIFY_VERDICT_MAX,
+} verify_verdict;
+
+#define VERIFY_EXIT_ERROR 1
+
+const char *verify_verdict_to_string(verify_verdict v);
+int verify_verdict_exit_code(verify_verdict v);
+
+typedef struct verify_finding {
+        verify_verdict verdict;   /* VERIFY_INTACT for a warning or note */
+        bool warning;
+        char *file, *entry, *text;
+        char *stored, *computed;  /* hashes side by side, when relevant */
+} verify_finding;
+
+typedef struct verify_segment {
+        const custody_manifest_segment *g;
+        bool present, checked;
+        uint64_t size;
+        char sealed_sha256[SHA256_HEX_LEN + 1];
+        char plaintext_sha256[SHA256_HEX_LEN + 1]; /* with --identity */
+        const char *age_verdict;                    /* with --identity */
+        const char *status;                         /* "ok", "TAMPERED", … */
+} verify_segment;
+
+typedef struct verify_options {
+        const char *dir, *device_key, *registry, *identity, *previous, *html, *json_path;
+        bool json;
+        char **media;
+        size_t n_media;
+} verify_options;
+
+typedef struct verify_ctx {
+        const verify_options *opt;
+        minisign_public key;
+        bool have_key;
+        char *key_source;               /* how the key came to be trusted */
+        custody_manifest *m;
+        custody_parsed_log *log;
+        verify_segment *segs;
+        size_t n_segs;
+        GPtrArray *findings;            /* verify_finding* */
+        verify_verdict verdict;
+        char *truncated_summary;        /* the TRUNCATED sentence */
+        uint8_t (*sks)[32];             /* --identity keys (sodium_malloc) */
+        size_t n_sks;
+} verify_ctx;
+
+void verify_ctx_init(verify_ctx *c, const verify_options *opt);
+void verify_ctx_done(verify_ctx *c);
+void verify_add(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *fmt, ...)
+        G_GNUC_PRINTF(5, 6);
+void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *stored,
+                     const char *computed, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
+void verify_warn(verify_ctx *c, const char *file, const char *entry, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* The first finding with the final verdict, for the report's first line. */
+const verify_finding *verify_first_of_verdict(const verify_ctx *c);
+char *verify_format_media_ns(int64_t ns);
+
+/* checks, in the order main runs them */
+int verify_load_trust(verify_ctx *c);
+int verify_load_identity(verify_ctx *c);
+void verify_check_signatures(verify_ctx *c);
+void verify_check_log(verify_ctx *c);
+void verify_check_manifest_vs_log(verify_ctx *c);
+void verify_check_files(verify_ctx *c);
+void verify_check_segments(verify_ctx *c);
+void verify_check_sums(verify_ctx *c);
+void verify_check_decrypt(verify_ctx *c);
+void verify_check_media(verify_ctx *c);
+void verify_check_previous(verify_ctx *c);
+
+/* reports */
+typedef struct verify_event_row {
+        char *utc, *event, *detail;
+} verify_event_row;
+/* The report's first line after the verdict word. */
+char *verify_summary(const verify_ctx *c);
+/* Custody timeline (start, segments, marks, breaks, faults, recovery, stop). */
+GPtrArray *verify_timeline(const verify_ctx *c);
+void verify_report_text(const verify_ctx *c, FILE *out);
+void verify_report_json(const verify_ctx *c, FILE *out);
+int verify_report_html(const verify_ctx *c, const char *path);
