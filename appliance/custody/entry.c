@@ -19,10 +19,15 @@ void custody_utc_now(char out[CUSTODY_UTC_LEN + 1]) {
         time_t secs = (time_t) (us / G_USEC_PER_SEC);
         struct tm tm;
 
+        char tmp[64];
+
         gmtime_r(&secs, &tm);
-        snprintf(out, CUSTODY_UTC_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+        /* formatted into a roomy buffer first: gcc cannot see that every
+         * field fits in two digits */
+        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                  (int) (us % G_USEC_PER_SEC));
+        g_strlcpy(out, tmp, CUSTODY_UTC_LEN + 1);
 }
 
 int64_t custody_mono_ns(void) {

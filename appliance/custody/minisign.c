@@ -147,7 +147,7 @@ static int secret_parse(const char *text, size_t len, minisign_secret **ret) {
         _cleanup_sodium_free_ uint8_t *blob = sodium_malloc(MINISIGN_SEC_BIN_LEN);
         minisign_lines l = { text, text + len };
         const char *line;
-        size_t line_len;
+        size_t line_len = 0;
         minisign_secret *sk;
         int r;
 
@@ -177,7 +177,7 @@ static int secret_parse(const char *text, size_t len, minisign_secret **ret) {
 
 int minisign_secret_load(const char *path, minisign_secret **ret) {
         _cleanup_sodium_free_ char *text = NULL;
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = minisign_sodium_init();

@@ -29,7 +29,7 @@ for f in "${segments[@]}"; do
   check "stock age decrypts $(basename "$f")" age -d -i "$VAULT_KEY" -o "$out" "$f"
   streams=$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$out" | sort | tr '\n' ' ')
   check "$(basename "$out") has audio and video ($streams)" test "$streams" = "audio video "
-  first_key=$(ffprobe -v error -select_streams v:0 -show_entries packet=flags -of csv=p=0 "$out" | head -n 1)
+  first_key=$(ffprobe -v error -select_streams v:0 -show_entries packet=flags -of csv=p=0 "$out" | sed -n 1p)
   check "$(basename "$out") starts on a keyframe" test "${first_key:0:1}" = K
   decoded+=("$out")
 done

@@ -13,7 +13,7 @@ check_session() { # check_session LABEL SESSION EXPECTED_SECONDS MIN_SEGMENTS
     local out=$session.plain/$(basename "${f%.age}")
     check "$label: $(basename "$f") decrypts whole" age -d -i "$VAULT_KEY" -o "$out" "$f"
     local first_key
-    first_key=$(ffprobe -v error -select_streams v:0 -show_entries packet=flags -of csv=p=0 "$out" | head -n 1)
+    first_key=$(ffprobe -v error -select_streams v:0 -show_entries packet=flags -of csv=p=0 "$out" | sed -n 1p)
     check "$label: $(basename "$out") starts on a keyframe" test "${first_key:0:1}" = K
     decoded+=("$out")
   done
