@@ -10,6 +10,8 @@
 #               width, height, framerate; bitrate in kbit/s;
 #               encoder = auto | x264enc | vaapih264enc | v4l2h264enc;
 #               preset = x264 speed preset; keyframe-interval in seconds
+#               (splitmuxsink holds one keyframe interval in memory to place
+#               segment boundaries, so this is what a power cut can lose)
 #   [audio]     source = a GStreamer source description yielding raw audio;
 #               codec = opus | aac; bitrate in kbit/s
 #   [container] format = matroska (survives a power cut: plays up to the
@@ -27,7 +29,7 @@ framerate=30
 bitrate=4000
 encoder=auto
 preset=superfast
-keyframe-interval=2
+keyframe-interval=1
 
 [audio]
 source=audiotestsrc is-live=true wave=sine freq=440 volume=0.1

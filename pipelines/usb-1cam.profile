@@ -14,7 +14,7 @@ framerate=30
 bitrate=4000
 encoder=auto
 preset=superfast
-keyframe-interval=2
+keyframe-interval=1
 
 [audio]
 source=alsasrc device=default

@@ -16,7 +16,7 @@ framerate=30
 bitrate=6000
 encoder=auto
 preset=superfast
-keyframe-interval=2
+keyframe-interval=1
 
 [audio]
 source=alsasrc device=default

@@ -43,5 +43,5 @@ total=$(python3 "$STUDIO_SOURCE_DIR/tests/integration/media.py" continuity "${de
   || fail "segments do not form one continuous timeline: $total"
 echo "decoded video through the salvaged segment: $total s"
 check "salvaged media reaches within ~1 s of the kill ($total s of $elapsed s)" \
-  python3 -c "import sys; sys.exit(0 if $elapsed - 1.2 <= $total <= $elapsed + 0.3 else 1)"
+  python3 -c "import sys; sys.exit(0 if $elapsed - 1.3 <= $total <= $elapsed + 0.3 else 1)"
 finish
