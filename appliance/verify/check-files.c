@@ -50,9 +50,13 @@ static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
         sha256_hex(d, s->sealed_sha256);
         s->checked = true;
         if (strcmp(s->sealed_sha256, s->g->sealed_sha256) != 0 || s->size != s->g->sealed_bytes) {
-                verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
-                                "%s differs from the manifest (%" G_GUINT64_FORMAT " bytes, manifest says %" G_GUINT64_FORMAT ")",
-                                s->g->name, s->size, s->g->sealed_bytes);
+                if (s->size == s->g->sealed_bytes)
+                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
+                                        "the SHA-256 of %s differs from the manifest", s->g->name);
+                else
+                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
+                                        "%s is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT,
+                                        s->g->name, s->size, s->g->sealed_bytes);
                 s->status = "TAMPERED";
         } else
                 s->status = "intact";

@@ -18,7 +18,7 @@ static const char css[] =
         "th,td{border:1px solid #bbb;padding:1mm 1.5mm;text-align:left;vertical-align:top}"
         "th{background:#eee}.meta th{width:30mm;background:none;border:none;padding:.5mm 1.5mm}"
         ".meta td{border:none;padding:.5mm 1.5mm}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}"
-        ".bad{color:#b00020;font-weight:bold}footer{margin-top:5mm;font-size:8pt;color:#444}"
+        ".bad{color:#b00020;font-weight:bold}.nowrap{white-space:nowrap}footer{margin-top:5mm;font-size:8pt;color:#444}"
         "@media print{body{padding:0}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static void esc(GString *s, const char *t) {
@@ -68,7 +68,6 @@ static void add_segments(GString *s, const verify_ctx *c) {
                 const verify_segment *g = &c->segs[i];
                 bool bad = g->checked && strcmp(g->sealed_sha256, g->g->sealed_sha256) != 0;
                 g_autofree char *bytes = g_strdup_printf("%" G_GUINT64_FORMAT, g->g->sealed_bytes);
-                g_autofree char *hashes = g_strdup_printf("%s\n%s", g->g->sealed_sha256, g->checked ? g->sealed_sha256 : "(not computed)");
                 g_string_append(s, "<tr>");
                 cell(s, NULL, g->g->name);
                 cell(s, g_strcmp0(g->status, "intact") == 0 ? NULL : "bad", g->status);
@@ -78,7 +77,6 @@ static void add_segments(GString *s, const verify_ctx *c) {
                 g_string_append(s, "<br>");
                 esc(s, g->checked ? g->sealed_sha256 : "(not computed)");
                 g_string_append(s, "</td></tr>");
-                (void) hashes;
         }
         g_string_append(s, "</table>");
 }
@@ -95,7 +93,7 @@ static void add_findings(GString *s, const verify_ctx *c) {
                 g_autofree char *where = g_strdup_printf("%s%s%s", f->file ? f->file : "", f->entry ? " " : "", f->entry ? f->entry : "");
                 g_string_append(s, "<tr>");
                 cell(s, f->warning ? NULL : "bad", f->warning ? "warning" : verify_verdict_to_string(f->verdict));
-                cell(s, NULL, where);
+                cell(s, "nowrap", where);
                 g_string_append(s, "<td>");
                 esc(s, f->text);
                 if (f->stored || f->computed) {
