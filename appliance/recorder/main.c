@@ -253,6 +253,11 @@ static int record(const args *a, run *r) {
                 .key = r->key,
                 .device_id = r->device_id,
         };
+        if (g_mkdir_with_parents(a->out, 0750) < 0) {
+                g_printerr("studio-recorder: cannot create the spool folder %s: %s (choose an output folder "
+                           "this user can write to)\n", a->out, g_strerror(errno));
+                return 1;
+        }
         if (r->key && recover_spool(a->out, r->info.state_dir, r->key) < 0)
                 return 1;
         k = rec_session_begin(a->out, &r->info, &s, &msg);

@@ -30,7 +30,7 @@ expect_error "no recipient" 1 "no recipient" "${rec[@]}"
 expect_error "unknown profile" 1 "profile 'nope' could not be read" "${rec[@]}" --profile nope \
   --recipient "$VAULT_RECIPIENT"
 expect_error "bad duration" 1 "is not a duration" "${rec[@]}" --duration 5x --recipient "$VAULT_RECIPIENT"
-expect_error "unwritable output folder" 1 "cannot create the session folder" --once --duration 2s \
+expect_error "unwritable output folder" 1 "cannot create the spool folder" --once --duration 2s \
   --out /proc/studio-spool --recipient "$VAULT_RECIPIENT"
 
 if [ ! -e /dev/video0 ]; then
