@@ -24,7 +24,8 @@
 
 /* ---- keys ------------------------------------------------------------ */
 
-/* "age1…" (Bech32, lower case) -> X25519 public key. -EINVAL when malformed. */
+/* "age1…" (Bech32, lower case) -> X25519 public key. -EINVAL when malformed
+ * (including upper or mixed case: only the spelling age-keygen prints). */
 int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]);
 /* X25519 public key -> "age1…" (caller frees). */
 char *age_recipient_format(const uint8_t pk[AGE_KEY_LEN]);
@@ -38,14 +39,17 @@ char *age_identity_format(const uint8_t sk[AGE_KEY_LEN]);
 int age_identity_to_recipient(const uint8_t sk[AGE_KEY_LEN], uint8_t ret_pk[AGE_KEY_LEN]);
 
 /* Reads recipients from a file as stock age does (-R): one "age1…" a line,
- * '#' comments and blank lines ignored. Appends to pks (up to max); returns
- * the number read, or -EINVAL with *ret_bad_line set to the failing line. */
+ * '#' comments and blank lines ignored, trailing whitespace/CR trimmed.
+ * Fills pks[0..max) (to append, pass the free tail of your array); returns
+ * the number read (also in *ret_count), -EINVAL with *ret_bad_line set to
+ * the failing line, -E2BIG (and the line) past max, or -errno from reading. */
 int age_recipients_file_read(const char *path, uint8_t (*pks)[AGE_KEY_LEN], size_t max,
                              size_t *ret_count, unsigned *ret_bad_line);
 
 /* Reads identities from a file as age-keygen writes them (comments allowed).
  * Returns them in a sodium_malloc'd array of *ret_count keys; free with
- * sodium_free. */
+ * sodium_free. -EINVAL (with *ret_bad_line) for a bad line, -ENOKEY when the
+ * file holds no identity. */
 int age_identities_file_read(const char *path, uint8_t (**ret_sks)[AGE_KEY_LEN], size_t *ret_count,
                              unsigned *ret_bad_line);
 
