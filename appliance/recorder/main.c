@@ -20,6 +20,7 @@ enum { EXIT_FAULT = 3 };   /* the recording ended on a fault; what was sealed is
 
 typedef struct args {
         gboolean once;
+        gboolean recover;
         gchar *profile;
         gchar *duration;
         gchar **recipients;
@@ -53,6 +54,7 @@ static void args_clear(args *a) {
 static int parse_args(int argc, char **argv, args *a) {
         const GOptionEntry entries[] = {
                 { "once", 0, 0, G_OPTION_ARG_NONE, &a->once, "Record one session and exit", NULL },
+                { "recover", 0, 0, G_OPTION_ARG_NONE, &a->recover, "Only close sessions a crash interrupted (needs --out and --device-key), then exit", NULL },
                 { "profile", 0, 0, G_OPTION_ARG_STRING, &a->profile, "Room profile name or file (default: test)", "NAME" },
                 { "duration", 0, 0, G_OPTION_ARG_STRING, &a->duration, "Stop after this long (20s, 5min); default: until SIGINT/SIGTERM", "TIME" },
                 { "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &a->recipients, "Seal for this age1… recipient (repeatable)", "AGE1…" },
@@ -157,6 +159,24 @@ static int recover_spool(const char *out, const char *state_dir, const minisign_
         if (n > 0)
                 g_printerr("studio-recorder: recovered %d interrupted session(s):\n%s\n", n, report ? report : "");
         return 0;
+}
+
+static int recover_only(const args *a) {
+        minisign_secret *key = NULL;
+        int r;
+
+        if (!a->out || !a->device_key) {
+                g_printerr("studio-recorder: --recover needs --out SPOOL and --device-key FILE\n");
+                return 1;
+        }
+        r = minisign_secret_load(a->device_key, &key);
+        if (r < 0) {
+                g_printerr("studio-recorder: cannot load the device key %s: %s\n", a->device_key, g_strerror(-r));
+                return 1;
+        }
+        r = recover_spool(a->out, a->state_dir ? a->state_dir : a->out, key);
+        minisign_secret_free(key);
+        return r < 0 ? 1 : 0;
 }
 
 typedef struct run {
@@ -314,6 +334,11 @@ int main(int argc, char **argv) {
                 printf("studio-recorder %s\n", STUDIO_VERSION);
                 args_clear(&a);
                 return 0;
+        }
+        if (a.recover) {
+                ret = recover_only(&a);
+                args_clear(&a);
+                return ret;
         }
         if (!a.once || !a.out) {
                 g_printerr("studio-recorder: this build records with --once only: give --once --out DIR and "

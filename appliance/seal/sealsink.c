@@ -43,7 +43,7 @@ struct _StudioSealSink {
         guint64 sealed_bytes;
         guint64 synced_bytes;     /* last offset known to be on disk */
         gint64 last_sync;         /* monotonic µs */
-        gint64 last_checkpoint;
+        gint64 checkpoint_slot;   /* monotonic time / interval at the last checkpoint */
         GstClockTime first_pts;
         GstClockTime end_pts;
         GDateTime *wall_start;
@@ -56,6 +56,14 @@ GST_ELEMENT_REGISTER_DEFINE(studiosealsink, "studiosealsink", GST_RANK_NONE, STU
 
 static GstStaticPadTemplate sink_template =
         GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+/* Checkpoints fall on multiples of the interval on the monotonic clock, not
+ * on times counted from each segment's start, so that a segment boundary
+ * never stretches the gap between two checkpoints. */
+static gint64 checkpoint_slot(StudioSealSink *self, gint64 now_us) {
+        guint64 interval_us = MAX(self->checkpoint_interval / GST_USECOND, 1);
+        return (gint64) ((guint64) now_us / interval_us);
+}
 
 static gchar *segment_name(StudioSealSink *self) {
         return g_path_get_basename(self->location ? self->location : "");
@@ -148,7 +156,8 @@ static gboolean seal_start(GstBaseSink *sink) {
         self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
         self->finished = FALSE;
         self->write_error = 0;
-        self->last_sync = self->last_checkpoint = g_get_monotonic_time();
+        self->last_sync = g_get_monotonic_time();
+        self->checkpoint_slot = checkpoint_slot(self, self->last_sync);
         self->wall_start = g_date_time_new_now_utc();
         r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, seal_output, self, &self->writer);
         if (r < 0)
@@ -230,11 +239,11 @@ static GstFlowReturn seal_render(GstBaseSink *sink, GstBuffer *buf) {
         track_time(self, buf);
 
         now = g_get_monotonic_time();
-        if ((guint64) (now - self->last_checkpoint) * GST_USECOND >= self->checkpoint_interval) {
+        if (checkpoint_slot(self, now) != self->checkpoint_slot) {
                 r = sync_now(self);
                 if (r < 0)
                         goto write_failed;
-                self->last_checkpoint = now;
+                self->checkpoint_slot = checkpoint_slot(self, now);
                 post_checkpoint(self);
         } else if ((guint64) (now - self->last_sync) * GST_USECOND >= self->sync_interval) {
                 r = sync_now(self);
