@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `./run demo` must keep working: run its script against this build and
+# check that it ends with an INTACT session that stock tools accept.
+. "$(dirname "$0")/lib.sh"
+bash "$STUDIO_SOURCE_DIR/tests/demo.sh" "$STUDIO_BUILD_DIR" "$WORK/demo" >"$WORK/demo.log" 2>&1 || {
+  cat "$WORK/demo.log"; fail "the demo script failed"; finish; }
+cat "$WORK/demo.log"
+check "the demo's session verifies INTACT" grep -q '^INTACT' "$WORK/demo.log"
+check "the demo prints the age -d command" grep -q '^age -d -i .*vault.key' "$WORK/demo.log"
+check "stock minisign accepted the manifest" grep -q 'minisign: manifest.json signature OK' "$WORK/demo.log"
+check "the demo wrote the HTML report" test -s "$WORK/demo/report.html"
+check "the 20 s demo rolled over into 2 segments" \
+  test "$(ls "$WORK"/demo/spool/*/seg-*.mkv.age | wc -l)" -eq 2
+finish
