@@ -61,7 +61,7 @@ check "no session folder was left behind by refused starts" \
 # A full disk: a 1.5 MiB tmpfs fills within a few seconds.
 mkdir -p "$WORK/small"
 if mount -t tmpfs -o size=1536k tmpfs "$WORK/small" 2>/dev/null; then
-  trap 'umount "$WORK/small" 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   expect_error "full disk stops cleanly" 3 "disk is full" --once --duration 30s --segment-time 1s \
     --out "$WORK/small/spool" --recipient "$VAULT_RECIPIENT"
   session=$(tail -n 1 "$WORK/out")
