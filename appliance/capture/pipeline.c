@@ -84,6 +84,25 @@ static void place(GstElement *mixer, const char *pad_name, int x, int y, int w, 
         g_object_set(pad, "xpos", x, "ypos", y, "width", w, "height", h, "zorder", zorder, NULL);
 }
 
+/* The compositor sizes its output to the inputs' extent; the picture must be
+ * the profile's size whatever the layout (side by side leaves bars). */
+static gboolean fixed_size(build *b, GstElement *mixer, GstElement **ret) {
+        GstElement *filter = make(b, "capsfilter", "mixer-caps");
+        g_autoptr(GstCaps) caps = NULL;
+
+        if (!filter)
+                return FALSE;
+        caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                                   b->p->width, "height", G_TYPE_INT, b->p->height, NULL);
+        g_object_set(filter, "caps", caps, NULL);
+        if (!gst_element_link(mixer, filter)) {
+                b->msg = g_strdup("could not link the compositor to its output size");
+                return FALSE;
+        }
+        *ret = filter;
+        return TRUE;
+}
+
 /* Two cameras into one picture: side by side, or the close-up (source2)
  * as a quarter-size inset in the lower right corner of the overview. */
 static GstElement *composited_video(build *b) {
@@ -94,7 +113,7 @@ static GstElement *composited_video(build *b) {
         int w2 = pip ? (p->width / 3) & ~1 : half_w;
         int h2 = pip ? (p->height / 3) & ~1 : (p->height / 2) & ~1;
         GstElement *mixer = make(b, "compositor", "mixer");
-        GstElement *cam1, *cam2;
+        GstElement *cam1, *cam2, *out = NULL;
 
         if (!mixer)
                 return NULL;
@@ -107,6 +126,8 @@ static GstElement *composited_video(build *b) {
                 b->msg = g_strdup("could not link the two cameras to the compositor");
                 return NULL;
         }
+        if (!fixed_size(b, mixer, &out))
+                return NULL;
         if (pip) {
                 place(mixer, "sink_0", 0, 0, p->width, p->height, 0);
                 place(mixer, "sink_1", p->width - w2 - 16, p->height - h2 - 16, w2, h2, 1);
@@ -114,7 +135,7 @@ static GstElement *composited_video(build *b) {
                 place(mixer, "sink_0", 0, (p->height - h2) / 2, half_w, h2, 0);
                 place(mixer, "sink_1", half_w, (p->height - h2) / 2, w2, h2, 0);
         }
-        return mixer;
+        return out;
 }
 
 static GstElement *video_branch(build *b) {

@@ -77,7 +77,8 @@ static int parse_args(int argc, char **argv, args *a) {
         g_option_context_set_description(ctx,
                 "Exit status: 0 recorded and sealed; 1 bad arguments or set-up failure (nothing recorded);\n"
                 "3 the recording ended on a fault (camera lost, disk full, …): everything sealed so far is kept.\n"
-                "The last line printed is the session folder.");
+                "The last line printed is the session folder.\n"
+                "SIGINT or SIGTERM stops the recording cleanly; SIGUSR1 writes a mark into the custody log.");
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 g_printerr("studio-recorder: %s (see --help)\n", error->message);
                 return -EINVAL;

@@ -70,6 +70,15 @@ static gboolean on_signal(gpointer data) {
         return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR1 bookmarks the current moment (the panel's Mark key in the daemon). */
+static gboolean on_mark(gpointer data) {
+        once *x = data;
+
+        if (x->state == ONCE_RECORDING && rec_session_mark(x->session, "mark", "SIGUSR1") >= 0)
+                g_printerr("studio-recorder: mark\n");
+        return G_SOURCE_CONTINUE;
+}
+
 static void on_error(once *x, GstMessage *m) {
         g_autofree gchar *why = capture_explain_error(m);
 
@@ -122,12 +131,13 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
 int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message) {
         once x = { .pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING };
         g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-        guint sigint, sigterm;
+        guint sigint, sigterm, sigusr1;
 
         x.loop = g_main_loop_new(NULL, FALSE);
         gst_bus_add_watch(bus, on_bus, &x);
         sigint = g_unix_signal_add(SIGINT, on_signal, &x);
         sigterm = g_unix_signal_add(SIGTERM, on_signal, &x);
+        sigusr1 = g_unix_signal_add(SIGUSR1, on_mark, &x);
         if (o->duration_ns)
                 x.duration_timer = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
 
@@ -148,6 +158,7 @@ int once_run(GstElement *pipeline, rec_session *session, const once_options *o, 
         gst_bus_remove_watch(bus);
         g_source_remove(sigint);
         g_source_remove(sigterm);
+        g_source_remove(sigusr1);
         if (x.duration_timer)
                 g_source_remove(x.duration_timer);
         if (x.eos_timer)

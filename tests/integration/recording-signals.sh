@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SIGTERM and SIGINT end a recording cleanly: end of stream goes through,
+# the last segment gets its last chunk (stock age decrypts every segment
+# whole), the session is closed and verifies INTACT; SIGUSR1 writes a signed
+# mark that the verifier's timeline shows.
+. "$(dirname "$0")/lib.sh"
+make_vault
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
+
+for sig in TERM INT; do
+  out=$WORK/spool-$sig
+  "$RECORDER" --once --segment-time 2s --recipient "$VAULT_RECIPIENT" \
+    --device-key "$WORK/device/device.key" --officer 4711 --out "$out" 2>"$WORK/log-$sig" >"$WORK/out-$sig" &
+  pid=$!
+  for _ in $(seq 1 300); do grep -q "recording into" "$WORK/log-$sig" && break; sleep 0.05; done
+  sleep 2.5
+  kill -USR1 "$pid"
+  sleep 2
+  kill -"$sig" "$pid"
+  set +e
+  wait "$pid"
+  rc=$?
+  set -e
+  check "SIG$sig: the recorder exits 0 (got $rc)" test "$rc" -eq 0
+  session=$(tail -n 1 "$WORK/out-$sig")
+  check "SIG$sig: the last line is the session folder" test -d "$session"
+  for f in "$session"/seg-*.mkv.age; do
+    check "SIG$sig: $(basename "$f") decrypts whole with stock age" age -d -i "$VAULT_KEY" -o /dev/null "$f"
+  done
+  check "SIG$sig: the mark is in the custody log" grep -q '"event":"mark"' "$session/custody.jsonl"
+  set +e
+  "$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" "$session" >"$WORK/report-$sig"
+  rc=$?
+  set -e
+  check "SIG$sig: the session verifies INTACT (exit $rc)" test "$rc" -eq 0
+  check "SIG$sig: the report's timeline shows the mark" grep -qw mark "$WORK/report-$sig"
+done
+finish
