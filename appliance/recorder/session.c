@@ -16,6 +16,8 @@ struct rec_session {
         guint64 media_ns;              /* latest media time seen */
         unsigned sealed;               /* segments closed whole */
         unsigned aborted;
+        gint64 first_open_us;          /* monotonic time the first segment opened */
+        bool behind_reported;
         const rec_session_info *info;
 };
 
@@ -110,11 +112,32 @@ static guint64 segment_start_ns(rec_session *s, const GstStructure *st) {
         return start ? *start : 0;
 }
 
+/* A live pipeline that cannot keep up records less media than time passes
+ * (a starved CPU, a camera delivering late): say so once, in the log and
+ * the custody record, instead of silently recording a shorter interview.
+ * The threshold allows for the keyframe interval splitmuxsink holds back. */
+#define BEHIND_THRESHOLD_NS (3ULL * 1000000000ULL)
+
+static int check_real_time(rec_session *s, guint64 media_ns) {
+        guint64 wall_ns = (guint64) (g_get_monotonic_time() - s->first_open_us) * 1000ULL;
+        g_autofree gchar *detail = NULL;
+
+        if (s->behind_reported || s->first_open_us == 0 || wall_ns < media_ns + BEHIND_THRESHOLD_NS)
+                return 0;
+        s->behind_reported = true;
+        detail = g_strdup_printf("%.1f s of media recorded in %.1f s: the pipeline is falling behind real time "
+                                 "(CPU overloaded or the camera is delivering late)", media_ns / 1e9,
+                                 wall_ns / 1e9);
+        g_printerr("studio-recorder: warning: %s\n", detail);
+        return rec_session_fault(s, "behind-real-time", detail);
+}
+
 static int on_checkpoint(rec_session *s, const GstStructure *st) {
         g_autoptr(JsonObject) o = json_object_new();
         guint64 media = segment_start_ns(s, st) + get_u64(st, "media-duration");
 
         s->media_ns = MAX(s->media_ns, media);
+        (void) check_real_time(s, media);
         if (!s->log)
                 return 0;
         json_object_set_string_member(o, "segment", gst_structure_get_string(st, "segment"));
@@ -151,6 +174,8 @@ static void on_fragment_opened(rec_session *s, const GstStructure *st) {
 
         if (!location || !gst_structure_get_clock_time(st, "running-time", &rt))
                 return;
+        if (s->first_open_us == 0)
+                s->first_open_us = g_get_monotonic_time() - (gint64) (rt / 1000);
         g_hash_table_replace(s->segment_start, g_strdup(location), g_memdup2(&rt, sizeof(rt)));
 }
 

@@ -58,6 +58,20 @@ expect_error "malformed profile file" 1 "is not a valid profile file" "${rec[@]}
 check "no session folder was left behind by refused starts" \
   bash -c "[ -z \"\$(ls -A '$WORK/spool' 2>/dev/null)\" ]"
 
+# A source that delivers late (100 ms per 33 ms frame): the recording goes
+# on, but the shortfall is reported on stderr and as a signed fault.
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
+profile slow 's/^source=videotestsrc.*/source=videotestsrc is-live=true ! identity sleep-time=100000/'
+set +e
+"$RECORDER" "${rec[@]}" --duration 8s --profile "$WORK/slow.profile" --recipient "$VAULT_RECIPIENT" \
+  --device-key "$WORK/device/device.key" >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+check "a late source still records (exit $rc)" test "$rc" -eq 0
+check "falling behind real time is reported" grep -q "falling behind real time" "$WORK/err"
+check "and signed into the custody log" grep -q '"what":"behind-real-time"' "$(tail -n 1 "$WORK/out")/custody.jsonl"
+rm -rf "$WORK/spool"
+
 # A full disk: a 1.5 MiB tmpfs fills within a few seconds.
 mkdir -p "$WORK/small"
 if mount -t tmpfs -o size=1536k tmpfs "$WORK/small" 2>/dev/null; then
