@@ -79,19 +79,22 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
                 return -EISDIR;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
-        cap = (size_t) st.st_size + 1;
+        /* One byte beyond max (to notice a file larger than allowed, even one
+         * that grew after fstat) plus the terminating NUL. */
+        cap = (size_t) st.st_size + 2;
         buf = malloc(cap);
         if (!buf)
                 return -ENOMEM;
         for (;;) {
-                if (len + 1 >= cap) {
-                        if (cap > max)
+                if (len == cap - 1) {
+                        if (len > max)
                                 return -EFBIG;
-                        char *n = realloc(buf, cap * 2);
+                        size_t ncap = cap - 1 > max / 2 ? max + 2 : cap * 2;
+                        char *n = realloc(buf, ncap);
                         if (!n)
                                 return -ENOMEM;
                         buf = n;
-                        cap *= 2;
+                        cap = ncap;
                 }
                 ssize_t k = read(fd, buf + len, cap - 1 - len);
                 if (k < 0) {
@@ -102,9 +105,9 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
                 if (k == 0)
                         break;
                 len += (size_t) k;
-                if (len > max)
-                        return -EFBIG;
         }
+        if (len > max)
+                return -EFBIG;
         buf[len] = '\0';
         *ret_data = TAKE_PTR(buf);
         if (ret_len)

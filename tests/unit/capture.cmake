@@ -1,0 +1,1 @@
+studio_unit_test(test-capture SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-capture.c LIBS studio_capture GST)

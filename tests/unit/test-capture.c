@@ -1,0 +1,133 @@
+/* appliance/capture: room profiles are outside input (provisioned files):
+ * the shipped ones load, every malformed kind is refused with a message that
+ * names the file and the key, and pipelines build from the test profile. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "seal.h"
+
+static char dir[] = "/tmp/test-capture.XXXXXX";
+
+static const char *const valid =
+        "[profile]\nroom=Room A\n"
+        "[video]\nsource=videotestsrc is-live=true\nwidth=640\nheight=360\nframerate=25\n"
+        "[audio]\nsource=audiotestsrc is-live=true\n";
+
+static char *write_profile(const char *name, const char *text) {
+        static char path[128];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s.profile", dir, name);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        return path;
+}
+
+static void test_shipped_profiles(void **state) {
+        const char *names[] = { "test", "usb-1cam", "usb-2cam" };
+
+        for (size_t i = 0; i < 3; i++) {
+                capture_profile *p = NULL;
+                g_autofree gchar *msg = NULL;
+                assert_int_equal(capture_profile_load(names[i], &p, &msg), 0);
+                assert_string_equal(capture_profile_name(p), names[i]);
+                assert_int_equal(strlen(capture_profile_sha256(p)), 64);
+                capture_profile_free(p);
+        }
+}
+
+static void expect_refused(const char *name, const char *text, const char *needle) {
+        capture_profile *p = NULL;
+        g_autofree gchar *msg = NULL;
+        char *path = write_profile(name, text);
+
+        assert_true(capture_profile_load(path, &p, &msg) < 0);
+        assert_null(p);
+        assert_non_null(msg);
+        if (!strstr(msg, needle))
+                fail_msg("message '%s' does not mention '%s'", msg, needle);
+        assert_non_null(strstr(msg, path));
+}
+
+static void test_malformed_profiles(void **state) {
+        g_autofree gchar *huge = g_strnfill(70 * 1024, '#');
+
+        expect_refused("no-video", "[audio]\nsource=audiotestsrc\n", "[video] source");
+        expect_refused("no-audio", "[video]\nsource=videotestsrc\n", "[audio] source");
+        expect_refused("layout", "[video]\nsource=a\nlayout=mosaic\n[audio]\nsource=b\n", "layout=mosaic");
+        expect_refused("pip-one-cam", "[video]\nsource=a\nlayout=picture-in-picture\n[audio]\nsource=b\n",
+                       "second camera");
+        expect_refused("codec", "[video]\nsource=a\n[audio]\nsource=b\ncodec=mp3\n", "codec=mp3");
+        expect_refused("mp4", "[video]\nsource=a\n[audio]\nsource=b\n[container]\nformat=mp4\n", "format=mp4");
+        expect_refused("width", "[video]\nsource=a\nwidth=99999\n[audio]\nsource=b\n", "width=99999");
+        expect_refused("fps", "[video]\nsource=a\nframerate=0\n[audio]\nsource=b\n", "framerate=0");
+        expect_refused("bitrate", "[video]\nsource=a\nbitrate=-5\n[audio]\nsource=b\n", "bitrate=-5");
+        expect_refused("garbage", "[video\nsource=\n", "not a valid profile file");
+        expect_refused("binary", "\x01\x02\xff\xfe", "not a valid profile file");
+        expect_refused("huge", huge, "could not be read");
+}
+
+static void test_unknown_profile(void **state) {
+        capture_profile *p = NULL;
+        g_autofree gchar *msg = NULL;
+
+        assert_int_equal(capture_profile_load("no-such-room", &p, &msg), -ENOENT);
+        assert_non_null(strstr(msg, "test, usb-1cam and usb-2cam"));
+}
+
+static void test_build_pipeline(void **state) {
+        capture_profile *p = NULL;
+        g_autofree gchar *msg = NULL;
+        GstElement *pipeline = NULL;
+        capture_options o = { .session_dir = dir, .recipients = "age1x" };
+
+        assert_int_equal(capture_profile_load(write_profile("valid", valid), &p, &msg), 0);
+        assert_string_equal(capture_profile_room(p), "Room A");
+        assert_non_null(capture_choose_encoder(p, NULL));
+        assert_int_equal(capture_pipeline_build(p, &o, &pipeline, &msg), 0);
+        assert_non_null(pipeline);
+        gst_object_unref(pipeline);
+        capture_profile_free(p);
+}
+
+static void test_missing_device(void **state) {
+        capture_profile *p = NULL;
+        g_autofree gchar *msg = NULL;
+        GstElement *pipeline = NULL;
+        capture_options o = { .session_dir = dir, .recipients = "age1x" };
+        const char *text = "[video]\nsource=v4l2src device=/dev/studio-no-such-camera\n[audio]\nsource=audiotestsrc\n";
+
+        assert_int_equal(capture_profile_load(write_profile("nocam", text), &p, &msg), 0);
+        assert_int_equal(capture_pipeline_build(p, &o, &pipeline, &msg), -ENODEV);
+        assert_null(pipeline);
+        assert_non_null(strstr(msg, "/dev/studio-no-such-camera is not present"));
+        capture_profile_free(p);
+}
+
+int main(int argc, char **argv) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_shipped_profiles), cmocka_unit_test(test_malformed_profiles),
+                cmocka_unit_test(test_unknown_profile),  cmocka_unit_test(test_build_pipeline),
+                cmocka_unit_test(test_missing_device),
+        };
+        int r;
+
+        gst_init(&argc, &argv);
+        seal_register();
+        if (!mkdtemp(dir))
+                return 1;
+        r = cmocka_run_group_tests(tests, NULL, NULL);
+        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
+        (void) system(cmd);
+        return r;
+}

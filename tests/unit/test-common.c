@@ -1,0 +1,130 @@
+/* appliance/common: bounded parsing, hex, SHA-256 and file helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "sha256.h"
+#include "util.h"
+
+static void test_parse_u64(void **state) {
+        uint64_t v = 0;
+
+        assert_int_equal(util_parse_u64("0", 0, 10, &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(util_parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0);
+        assert_true(v == UINT64_MAX);
+        assert_int_equal(util_parse_u64("18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
+        assert_int_equal(util_parse_u64("11", 0, 10, &v), -ERANGE);
+        assert_int_equal(util_parse_u64("", 0, 10, &v), -EINVAL);
+        assert_int_equal(util_parse_u64(NULL, 0, 10, &v), -EINVAL);
+        assert_int_equal(util_parse_u64("-1", 0, 10, &v), -EINVAL);
+        assert_int_equal(util_parse_u64(" 1", 0, 10, &v), -EINVAL);
+        assert_int_equal(util_parse_u64("1x", 0, 10, &v), -EINVAL);
+}
+
+static void test_parse_duration(void **state) {
+        static const struct { const char *in; uint64_t ns; int r; } cases[] = {
+                { "20s", 20000000000ULL, 0 },  { "20", 20000000000ULL, 0 },   { "1500ms", 1500000000ULL, 0 },
+                { "5min", 300000000000ULL, 0 }, { "5m", 300000000000ULL, 0 }, { "1h", 3600000000000ULL, 0 },
+                { "", 0, -EINVAL },             { "s", 0, -EINVAL },           { "-5s", 0, -EINVAL },
+                { "5x", 0, -EINVAL },           { "5 s", 0, -EINVAL },         { "1.5s", 0, -EINVAL },
+                { "99999999999999999999s", 0, -ERANGE }, { "9999999999999h", 0, -ERANGE },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                uint64_t ns = 0;
+                int r = util_parse_duration_ns(cases[i].in, &ns);
+                assert_int_equal(r, cases[i].r);
+                if (r == 0)
+                        assert_true(ns == cases[i].ns);
+        }
+}
+
+static void test_parse_size(void **state) {
+        uint64_t v = 0;
+
+        assert_int_equal(util_parse_size("1GiB", &v), 0);
+        assert_true(v == 1ULL << 30);
+        assert_int_equal(util_parse_size("600KiB", &v), 0);
+        assert_true(v == 600ULL * 1024);
+        assert_int_equal(util_parse_size("100MB", &v), 0);
+        assert_true(v == 100000000ULL);
+        assert_int_equal(util_parse_size("12", &v), 0);
+        assert_true(v == 12);
+        assert_int_equal(util_parse_size("1TiB", &v), -EINVAL);
+        assert_int_equal(util_parse_size("GiB", &v), -EINVAL);
+        assert_int_equal(util_parse_size("99999999999999999999G", &v), -ERANGE);
+}
+
+static void test_hex(void **state) {
+        const uint8_t in[] = { 0x00, 0x7f, 0x80, 0xff };
+        char out[9];
+        uint8_t back[4];
+
+        util_hex(in, sizeof(in), out);
+        assert_string_equal(out, "007f80ff");
+        assert_int_equal(util_unhex("007F80ff", back, 4), 0);
+        assert_memory_equal(in, back, 4);
+        assert_int_equal(util_unhex("007f80f", back, 4), -EINVAL);
+        assert_int_equal(util_unhex("007f80fg", back, 4), -EINVAL);
+        assert_int_equal(util_unhex(NULL, back, 4), -EINVAL);
+}
+
+static void test_sha256(void **state) {
+        /* FIPS 180-2 "abc" */
+        uint8_t d[SHA256_LEN], peek[SHA256_LEN];
+        char hex[SHA256_HEX_LEN + 1];
+        sha256_ctx *c = sha256_new();
+
+        sha256_update(c, "ab", 2);
+        assert_int_equal(sha256_peek(c, peek), 0);
+        sha256_update(c, "c", 1);
+        assert_int_equal(sha256_final(c, d), 0);
+        sha256_free(c);
+        sha256_hex(d, hex);
+        assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        sha256_buf("ab", 2, d);
+        assert_memory_equal(d, peek, SHA256_LEN);  /* peek did not end the running hash */
+}
+
+static void test_files(void **state) {
+        char dir[] = "/tmp/test-common.XXXXXX";
+        char path[64], *data = NULL;
+        uint8_t d[SHA256_LEN];
+        uint64_t size = 0;
+        size_t len = 0;
+
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/f", dir);
+        assert_int_equal(fs_write_atomic(path, "abc", 3, 0640), 0);
+        assert_int_equal(fs_read_file(path, 3, &data, &len), 0);
+        assert_int_equal(len, 3);
+        assert_string_equal(data, "abc");
+        free(data);
+        assert_int_equal(fs_read_file(path, 2, &data, &len), -EFBIG);   /* bounded */
+        assert_int_equal(fs_read_file(dir, 100, &data, &len), -EISDIR);
+        assert_int_equal(sha256_file(path, d, &size), 0);
+        assert_int_equal(size, 3);
+        assert_int_equal(sha256_file("/nonexistent/x", d, &size), -ENOENT);
+        assert_int_equal(fs_write_atomic("/nonexistent/dir/f", "x", 1, 0600), -ENOENT);
+        (void) unlink(path);
+        (void) rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_u64),  cmocka_unit_test(test_parse_duration),
+                cmocka_unit_test(test_parse_size), cmocka_unit_test(test_hex),
+                cmocka_unit_test(test_sha256),     cmocka_unit_test(test_files),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
