@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "age.h"
@@ -14,6 +15,7 @@
 #define AGE_VERSION_LINE "age-encryption.org/v1"
 #define AGE_ENC_CHUNK_SIZE (AGE_CHUNK_SIZE + AGE_TAG_LEN)
 #define AGE_STREAM_NONCE_LEN 12
+#define AGE_STREAM_KEY_LEN 32
 #define AGE_MAC_LEN 32
 #define AGE_WRAPPED_KEY_LEN (AGE_FILE_KEY_LEN + AGE_TAG_LEN)
 
@@ -25,6 +27,7 @@
 
 _Static_assert(AGE_TAG_LEN == crypto_aead_chacha20poly1305_ietf_ABYTES, "Poly1305 tag");
 _Static_assert(AGE_STREAM_NONCE_LEN == crypto_aead_chacha20poly1305_ietf_NPUBBYTES, "IETF nonce");
+_Static_assert(AGE_STREAM_KEY_LEN == crypto_aead_chacha20poly1305_ietf_KEYBYTES, "ChaCha20 key");
 _Static_assert(AGE_KEY_LEN == crypto_scalarmult_BYTES, "X25519 key");
 _Static_assert(AGE_MAC_LEN == crypto_auth_hmacsha256_BYTES, "HMAC-SHA256");
 
@@ -101,14 +104,28 @@ int age_header_mac(const uint8_t file_key[AGE_FILE_KEY_LEN], const uint8_t *hdr,
 ssize_t age_stanza_format(const char *const *args, size_t n_args, const uint8_t *body, size_t body_len,
                           char *out, size_t out_size);
 
-/* ---- stream.c: ChaCha20-Poly1305 STREAM ------------------------------ */
+/* ---- stream.c: ChaCha20-Poly1305 STREAM ------------------------------
+ * The per-chunk AEAD is OpenSSL EVP (see stream.c for why); one context per
+ * writer or reader, keyed once, holds the payload key from then on. */
 int age_payload_key(const uint8_t file_key[AGE_FILE_KEY_LEN], const uint8_t nonce[AGE_PAYLOAD_NONCE_LEN],
-                    uint8_t ret_key[crypto_aead_chacha20poly1305_ietf_KEYBYTES]);
-/* Seals len plaintext bytes from in into out (may equal in) and writes the
- * tag at out + len. */
-void age_stream_seal(const uint8_t *key, uint64_t counter, bool last, const uint8_t *in, size_t len,
-                     uint8_t *out);
+                    uint8_t ret_key[AGE_STREAM_KEY_LEN]);
+/* A context keyed with key, for sealing (seal) or opening chunks. 0, -ENOMEM
+ * or -EIO. Release with age_stream_free, which wipes the key. */
+int age_stream_new(const uint8_t key[AGE_STREAM_KEY_LEN], bool seal, EVP_CIPHER_CTX **ret);
+/* Accepts NULL; returns NULL. */
+EVP_CIPHER_CTX *age_stream_free(EVP_CIPHER_CTX *ctx);
+/* Seals len (<= AGE_CHUNK_SIZE) plaintext bytes from in into out (may equal
+ * in) and writes the tag at out + len. 0, -EINVAL, or -EIO with out wiped. */
+int age_stream_seal_chunk(EVP_CIPHER_CTX *ctx, uint64_t counter, bool last, const uint8_t *in, size_t len,
+                          uint8_t *out);
 /* Opens a chunk in place: buf holds len ciphertext bytes (tag included).
- * 0 and plaintext length len - 16 in buf, or -EBADMSG (buf is then wiped,
- * unless verify_only, which checks the tag and leaves buf alone). */
-int age_stream_open(const uint8_t *key, uint64_t counter, bool last, uint8_t *buf, size_t len, bool verify_only);
+ * 0 and plaintext length len - 16 in buf; -EBADMSG when it does not
+ * authenticate; -EIO when the cipher itself failed (a local failure, not
+ * the file's). On failure buf is wiped, unless verify_only, which checks the
+ * tag and leaves buf alone either way. */
+int age_stream_open_chunk(EVP_CIPHER_CTX *ctx, uint64_t counter, bool last, uint8_t *buf, size_t len,
+                          bool verify_only);
+/* One-shot seal with a context of its own (tests, single chunks); not for
+ * the writer's hot path. */
+int age_stream_seal(const uint8_t key[AGE_STREAM_KEY_LEN], uint64_t counter, bool last, const uint8_t *in,
+                    size_t len, uint8_t *out);

@@ -65,7 +65,7 @@ static ssize_t source_pull(struct source *s, uint8_t *dst, size_t want) {
 
 struct reader_secrets {
         uint8_t file_key[AGE_FILE_KEY_LEN];
-        uint8_t payload_key[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+        uint8_t payload_key[AGE_STREAM_KEY_LEN]; /* only until the stream context holds it */
 };
 
 struct reader {
@@ -76,6 +76,7 @@ struct reader {
         void *userdata;
         age_read_result *res;
         struct reader_secrets *sec;
+        EVP_CIPHER_CTX *stream; /* keyed with the payload key; freeing it wipes the key */
         struct age_header *hdr;
         uint8_t *hbuf;  /* header bytes as read, AGE_HEADER_MAX */
         size_t hbuf_len;
@@ -206,7 +207,6 @@ static int release(struct reader *rd, size_t len) {
 
 static int read_payload(struct reader *rd) {
         age_read_result *res = rd->res;
-        const uint8_t *key = rd->sec->payload_key;
         uint64_t counter = 0;
         int r;
 
@@ -217,6 +217,10 @@ static int read_payload(struct reader *rd) {
                 return verdict(rd, AGE_NOT_AGE, "The file ends before the payload nonce.");
         r = age_payload_key(rd->sec->file_key, rd->cbuf, rd->sec->payload_key);
         sodium_memzero(rd->sec->file_key, AGE_FILE_KEY_LEN);
+        if (r < 0)
+                return r;
+        r = age_stream_new(rd->sec->payload_key, false, &rd->stream);
+        sodium_memzero(rd->sec->payload_key, sizeof(rd->sec->payload_key));
         if (r < 0)
                 return r;
         memmove(rd->cbuf, rd->cbuf + AGE_PAYLOAD_NONCE_LEN, rd->have - AGE_PAYLOAD_NONCE_LEN);
@@ -230,8 +234,12 @@ static int read_payload(struct reader *rd) {
                         return r;
                 if (rd->have == AGE_ENC_CHUNK_SIZE + 1) {
                         /* More data follows, so this chunk must be a non-final one. */
-                        if (age_stream_open(key, counter, false, rd->cbuf, AGE_ENC_CHUNK_SIZE, false) < 0)
+                        r = age_stream_open_chunk(rd->stream, counter, false, rd->cbuf, AGE_ENC_CHUNK_SIZE,
+                                                  false);
+                        if (r == -EBADMSG)
                                 goto tampered;
+                        if (r < 0)
+                                return r;
                         r = release(rd, AGE_CHUNK_SIZE);
                         if (r != 0)
                                 return r;
@@ -250,15 +258,24 @@ static int read_payload(struct reader *rd) {
                 if (rd->have == AGE_ENC_CHUNK_SIZE) {
                         /* A full chunk at the end: the final one, or the last
                          * intact one of a file cut at a chunk boundary. */
-                        if (age_stream_open(key, counter, true, rd->cbuf, rd->have, true) == 0) {
-                                (void) age_stream_open(key, counter, true, rd->cbuf, rd->have, false);
+                        r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, true);
+                        if (r == 0) {
+                                r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have,
+                                                          false);
+                                if (r < 0)
+                                        return -EIO; /* it just verified: the cipher failed */
                                 r = release(rd, AGE_CHUNK_SIZE);
                                 if (r != 0)
                                         return r;
                                 break;
                         }
-                        if (age_stream_open(key, counter, false, rd->cbuf, rd->have, false) < 0)
+                        if (r != -EBADMSG)
+                                return r;
+                        r = age_stream_open_chunk(rd->stream, counter, false, rd->cbuf, rd->have, false);
+                        if (r == -EBADMSG)
                                 goto tampered;
+                        if (r < 0)
+                                return r;
                         r = release(rd, AGE_CHUNK_SIZE);
                         if (r != 0)
                                 return r;
@@ -268,7 +285,10 @@ static int read_payload(struct reader *rd) {
                                        counter + 1);
                 }
                 /* A short piece at the end must be the final chunk. */
-                if (age_stream_open(key, counter, true, rd->cbuf, rd->have, false) < 0) {
+                r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, false);
+                if (r < 0 && r != -EBADMSG)
+                        return r;
+                if (r < 0) {
                         res->unverifiable_bytes = rd->have;
                         return verdict(rd, AGE_TRUNCATED,
                                        "The file ends after %" PRIu64 " intact chunks without the last chunk; the "
@@ -333,6 +353,7 @@ static int decrypt(struct source src, const uint8_t (*sks)[AGE_KEY_LEN], size_t 
                 r = 0;
 out:
         age_header_done(&hdr);
+        age_stream_free(rd.stream);
         if (rd.sec)
                 sodium_free(rd.sec);
         if (rd.cbuf) {

@@ -16,7 +16,7 @@ enum writer_state {
 
 struct writer_secrets {
         uint8_t file_key[AGE_FILE_KEY_LEN];
-        uint8_t payload_key[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+        uint8_t payload_key[AGE_STREAM_KEY_LEN]; /* only until the stream context holds it */
         uint8_t ephemeral[AGE_KEY_LEN];
 };
 
@@ -24,6 +24,7 @@ struct age_writer {
         age_output_fn out;
         void *userdata;
         struct writer_secrets *sec; /* sodium_malloc: guarded, locked, wiped on free */
+        EVP_CIPHER_CTX *stream;     /* keyed with the payload key; freeing it wipes the key */
         uint8_t *buf;               /* AGE_ENC_CHUNK_SIZE bytes */
         size_t fill;
         uint64_t counter;
@@ -33,6 +34,7 @@ struct age_writer {
 };
 
 static void writer_wipe_keys(age_writer *w) {
+        w->stream = age_stream_free(w->stream);
         if (w->sec) {
                 sodium_free(w->sec); /* sodium_free wipes before unmapping */
                 w->sec = NULL;
@@ -133,6 +135,10 @@ static int writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, const 
         r = age_payload_key(w->sec->file_key, nonce, w->sec->payload_key);
         if (r < 0)
                 goto fail;
+        r = age_stream_new(w->sec->payload_key, true, &w->stream);
+        sodium_memzero(w->sec->payload_key, sizeof(w->sec->payload_key));
+        if (r < 0)
+                goto fail;
         r = out(userdata, (const uint8_t *) hdr, (size_t) l);
         if (r < 0)
                 goto fail;
@@ -163,7 +169,9 @@ int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, con
 static int writer_emit(age_writer *w, const uint8_t *in, size_t len, bool last) {
         int r;
 
-        age_stream_seal(w->sec->payload_key, w->counter, last, in, len, w->buf);
+        r = age_stream_seal_chunk(w->stream, w->counter, last, in, len, w->buf);
+        if (r < 0)
+                return writer_fail(w, r);
         r = w->out(w->userdata, w->buf, len + AGE_TAG_LEN);
         if (r < 0)
                 return writer_fail(w, r);

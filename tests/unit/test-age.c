@@ -674,6 +674,123 @@ static void test_stream_rules(void **state) {
         membuf_done(&hdr);
 }
 
+/* The STREAM chunks are sealed with OpenSSL's ChaCha20-Poly1305 (stream.c);
+ * they must be byte for byte what libsodium's makes, and a chunk that fails
+ * its tag must release nothing. One context per key, reused across chunks
+ * as the writer and reader use it. */
+static void test_stream_evp_matches_libsodium(void **state) {
+        static const size_t lens[] = {0, 1, 63, 64, AGE_CHUNK_SIZE - 1, AGE_CHUNK_SIZE};
+        uint8_t key[AGE_STREAM_KEY_LEN], nonce[AGE_STREAM_NONCE_LEN], tag[AGE_TAG_LEN];
+        uint8_t *plain = malloc(AGE_CHUNK_SIZE), *ref = malloc(AGE_ENC_CHUNK_SIZE);
+        uint8_t *evp = malloc(AGE_ENC_CHUNK_SIZE), *work = malloc(AGE_ENC_CHUNK_SIZE);
+
+        assert_true(plain && ref && evp && work);
+        for (unsigned k = 0; k < 8; k++) {
+                EVP_CIPHER_CTX *sctx = NULL, *octx = NULL;
+
+                randombytes_buf(key, sizeof(key));
+                assert_int_equal(age_stream_new(key, true, &sctx), 0);
+                assert_int_equal(age_stream_new(key, false, &octx), 0);
+                for (unsigned round = 0; round < 2; round++)
+                        for (size_t l = 0; l < ELEMENTSOF(lens); l++) {
+                                size_t len = lens[l], bit;
+                                uint64_t counter;
+                                bool last;
+
+                                randombytes_buf(&counter, sizeof(counter));
+                                if (k == 0)
+                                        counter = round == 0 ? 0 : UINT64_MAX;
+                                last = randombytes_uniform(2) == 1;
+                                randombytes_buf(plain, len);
+                                /* The nonce as the spec spells it: 11-byte big-endian counter, flag. */
+                                memset(nonce, 0, sizeof(nonce));
+                                for (unsigned i = 0; i < 8; i++)
+                                        nonce[10 - i] = (uint8_t) (counter >> (8 * i));
+                                nonce[11] = last;
+                                assert_int_equal(
+                                        crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+                                                ref, ref + len, NULL, plain, len, NULL, 0, NULL, nonce, key),
+                                        0);
+
+                                /* From another buffer and in place, as the writer does both. */
+                                assert_int_equal(age_stream_seal_chunk(sctx, counter, last, plain, len, evp),
+                                                 0);
+                                assert_memory_equal(evp, ref, len + AGE_TAG_LEN);
+                                memcpy(work, plain, len);
+                                assert_int_equal(age_stream_seal_chunk(sctx, counter, last, work, len, work),
+                                                 0);
+                                assert_memory_equal(work, ref, len + AGE_TAG_LEN);
+                                memset(work, 0, len + AGE_TAG_LEN);
+                                assert_int_equal(age_stream_seal(key, counter, last, plain, len, work), 0);
+                                assert_memory_equal(work, ref, len + AGE_TAG_LEN);
+
+                                /* libsodium's chunk opens with EVP, verify-only leaving it alone. */
+                                memcpy(work, ref, len + AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                       len + AGE_TAG_LEN, true),
+                                                 0);
+                                assert_memory_equal(work, ref, len + AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                       len + AGE_TAG_LEN, false),
+                                                 0);
+                                if (len > 0)
+                                        assert_memory_equal(work, plain, len);
+
+                                /* A flipped tag bit: refused, and buf wiped (verify-only: untouched). */
+                                bit = randombytes_uniform(8 * AGE_TAG_LEN);
+                                memcpy(work, ref, len + AGE_TAG_LEN);
+                                work[len + bit / 8] ^= (uint8_t) (1u << (bit % 8));
+                                memcpy(tag, work + len, AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                       len + AGE_TAG_LEN, true),
+                                                 -EBADMSG);
+                                assert_memory_equal(work, ref, len);
+                                assert_memory_equal(work + len, tag, AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                       len + AGE_TAG_LEN, false),
+                                                 -EBADMSG);
+                                for (size_t i = 0; i < len + AGE_TAG_LEN; i++)
+                                        assert_int_equal(work[i], 0);
+                                /* libsodium agrees that it is forged. */
+                                assert_int_not_equal(crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+                                                             NULL, NULL, ref, len, tag, NULL, 0, nonce, key),
+                                                     0);
+
+                                /* The other flag, or a flipped ciphertext bit: refused too. */
+                                memcpy(work, ref, len + AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, !last, work,
+                                                                       len + AGE_TAG_LEN, false),
+                                                 -EBADMSG);
+                                if (len > 0) {
+                                        memcpy(work, ref, len + AGE_TAG_LEN);
+                                        work[randombytes_uniform((uint32_t) len)] ^= 0x80;
+                                        assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                               len + AGE_TAG_LEN, false),
+                                                         -EBADMSG);
+                                        for (size_t i = 0; i < len + AGE_TAG_LEN; i++)
+                                                assert_int_equal(work[i], 0);
+                                }
+                                /* The context still works after a refusal. */
+                                memcpy(work, ref, len + AGE_TAG_LEN);
+                                assert_int_equal(age_stream_open_chunk(octx, counter, last, work,
+                                                                       len + AGE_TAG_LEN, false),
+                                                 0);
+                        }
+                /* Shorter than a tag, or longer than a chunk: refused. */
+                assert_int_equal(age_stream_open_chunk(octx, 0, true, work, AGE_TAG_LEN - 1, false),
+                                 -EBADMSG);
+                assert_int_equal(age_stream_seal_chunk(sctx, 0, true, plain, AGE_CHUNK_SIZE + 1, evp),
+                                 -EINVAL);
+                age_stream_free(sctx);
+                age_stream_free(octx);
+        }
+        assert_null(age_stream_free(NULL));
+        free(plain);
+        free(ref);
+        free(evp);
+        free(work);
+}
+
 static void test_header_limits(void **state) {
         uint8_t sk[AGE_KEY_LEN];
         age_read_result res;
@@ -714,7 +831,7 @@ int main(void) {
                 cmocka_unit_test(test_round_trips),   cmocka_unit_test(test_fd_and_no_match),
                 cmocka_unit_test(test_writer_errors), cmocka_unit_test(test_tamper),
                 cmocka_unit_test(test_truncate),      cmocka_unit_test(test_stream_rules),
-                cmocka_unit_test(test_header_limits),
+                cmocka_unit_test(test_header_limits), cmocka_unit_test(test_stream_evp_matches_libsodium),
         };
 
         if (sodium_init() < 0)
