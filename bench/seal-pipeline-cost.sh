@@ -29,10 +29,10 @@ frames=$((secs * 30))
 # Everything up to splitmuxsink is the test profile's pipeline.
 sources="videotestsrc is-live=true pattern=smpte horizontal-speed=4 num-buffers=$frames
  ! videoconvert ! videoscale ! videorate
- ! video/x-raw,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1
+ ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1
  ! clockoverlay text=\"Interview Studio\" time-format=\"%Y-%m-%d %H:%M:%S %Z\" halignment=left valignment=top shaded-background=true font-desc=\"Sans 18\"
  ! videoconvert ! queue max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0
- ! x264enc speed-preset=superfast tune=zerolatency bitrate=4000 key-int-max=60 ! h264parse ! mux.video
+ ! x264enc speed-preset=superfast tune=zerolatency bitrate=4000 key-int-max=30 ! h264parse ! mux.video
  audiotestsrc is-live=true wave=sine freq=440 volume=0.1 samplesperbuffer=1600 num-buffers=$frames
  ! audio/x-raw,rate=48000 ! audioconvert ! audioresample ! queue ! opusenc bitrate=64000 ! mux.audio_%u"
 mux="splitmuxsink name=mux async-finalize=true muxer-factory=matroskamux

@@ -4,3 +4,4 @@ foreach(t recording-20s recording-kill9 recording-rollover recording-errors reco
 endforeach()
 studio_script_test(custody-kill9 ${CMAKE_CURRENT_LIST_DIR}/custody-kill9.sh integration GST TIMEOUT 300)
 studio_script_test(demo ${CMAKE_CURRENT_LIST_DIR}/demo-run.sh integration GST TIMEOUT 300)
+studio_script_test(verify-html ${CMAKE_CURRENT_LIST_DIR}/verify-html.sh integration GST TIMEOUT 300)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The printable court report: rendered by headless Chromium, it shows the
+# verdict, the session, officer and segment table; text that came from the
+# device (officer, room) is escaped, never markup.
+. "$(dirname "$0")/lib.sh"
+command -v chromium >/dev/null || { echo "SKIP: chromium is not installed (./run test installs it)"; exit 77; }
+make_vault
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
+
+session=$("$RECORDER" --once --duration 3s --recipient "$VAULT_RECIPIENT" \
+            --device-key "$WORK/device/device.key" --officer '4711<script>alert(1)</script>' \
+            --room 'Room "A" & <b>B</b>' --out "$WORK/spool" 2>/dev/null | tail -n 1)
+set +e
+"$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" --html "$WORK/report.html" \
+  "$session" >/dev/null
+rc=$?
+set -e
+check "the session verifies INTACT (exit $rc)" test "$rc" -eq 0
+check "device text is escaped in the HTML" bash -c "! grep -q '<script>alert' '$WORK/report.html'"
+check "the HTML loads nothing from outside" bash -c "! grep -qiE '(src|href)=\"?(https?:)?//' '$WORK/report.html'"
+
+chrome() {
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --user-data-dir="$WORK/chrome" "$@" 2>/dev/null
+}
+chrome --dump-dom "file://$WORK/report.html" >"$WORK/dom.html"
+check "Chromium renders the verdict" grep -q 'INTACT' "$WORK/dom.html"
+check "Chromium shows the officer as text" grep -q '4711&lt;script&gt;' "$WORK/dom.html"
+check "the segment table lists the segment" grep -q 'seg-000001.mkv.age' "$WORK/dom.html"
+chrome --screenshot="$WORK/report.png" --window-size=1000,1400 "file://$WORK/report.html" >/dev/null
+check "Chromium takes a screenshot of the report" test -s "$WORK/report.png"
+chrome --print-to-pdf="$WORK/report.pdf" "file://$WORK/report.html" >/dev/null
+check "the report prints to PDF" bash -c "head -c 5 '$WORK/report.pdf' | grep -q '%PDF-'"
+finish
