@@ -138,6 +138,26 @@ static int expand_input(const char *input, GPtrArray *files) {
         return 0;
 }
 
+/* With one session folder as input, its signed plaintext checksums go beside
+ * the working copy, so that `sha256sum -c SHA256SUMS` and
+ * `minisign -V -p device.pub -m SHA256SUMS` work right there. */
+static void copy_sums(const char *session, const char *out_dir) {
+        static const char *const names[] = { "SHA256SUMS", "SHA256SUMS.minisig" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+                g_autofree gchar *from = g_build_filename(session, names[i], NULL);
+                g_autofree gchar *to = g_build_filename(out_dir, names[i], NULL);
+                g_autofree gchar *data = NULL;
+                gsize len = 0;
+
+                if (!g_file_get_contents(from, &data, &len, NULL))
+                        continue;
+                if (fs_write_atomic(to, data, len, 0644) < 0)
+                        g_printerr("studio-export: could not copy %s to %s\n", from, to);
+        }
+        printf("checksums: cd %s && sha256sum -c SHA256SUMS\n", out_dir);
+}
+
 static int load_identity(const char *path, keys *k) {
         unsigned bad = 0;
         int r = age_identities_file_read(path, &k->sks, &k->n, &bad);
@@ -203,6 +223,8 @@ int main(int argc, char **argv) {
                 if (r == EXIT_USAGE || (r == EXIT_FAILED && worst != EXIT_USAGE) || (r == EXIT_SALVAGED && worst == EXIT_WHOLE))
                         worst = r;
         }
+        if (argc == 2 && g_file_test(argv[1], G_FILE_TEST_IS_DIR) && worst != EXIT_USAGE)
+                copy_sums(argv[1], out);
         sodium_free(k.sks);
         return worst;
 }
