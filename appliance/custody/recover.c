@@ -20,45 +20,6 @@ typedef struct open_segment {
         bool match;
 } open_segment;
 
-int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN],
-                            uint8_t ret_all[SHA256_LEN], uint64_t *ret_size, bool *ret_prefix_ok) {
-        g_autofree uint8_t *buf = g_malloc(1 << 20);
-        sha256_ctx *c = sha256_new();
-        uint64_t off = 0;
-        bool got_prefix = prefix == 0;
-
-        if (!c)
-                return -ENOMEM;
-        if (got_prefix)
-                (void) sha256_peek(c, ret_prefix);
-        for (;;) {
-                size_t want = 1 << 20;
-                if (!got_prefix && prefix - off < want)
-                        want = (size_t) (prefix - off);
-                ssize_t n = read(fd, buf, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-                        sha256_free(c);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                sha256_update(c, buf, (size_t) n);
-                off += (uint64_t) n;
-                if (!got_prefix && off == prefix) {
-                        (void) sha256_peek(c, ret_prefix);
-                        got_prefix = true;
-                }
-        }
-        *ret_prefix_ok = got_prefix;
-        *ret_size = off;
-        int r = sha256_final(c, ret_all);
-        sha256_free(c);
-        return r;
-}
-
 static int examine_segment(const char *dir, open_segment *s) {
         g_autofree char *path = g_build_filename(dir, s->name, NULL);
         uint8_t pre[SHA256_LEN], all[SHA256_LEN];
