@@ -60,8 +60,10 @@ echo "last signed checkpoint $gap s before the kill (interval ${interval} s)"
 check "intact prefix within one checkpoint interval of the kill ($gap s)" \
   python3 -c "import sys; sys.exit(0 if 0 <= $gap <= $interval + 1.0 + 0.3 else 1)"
 
-(cd "$session" && for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
-   check "stock minisign accepts $f" minisign -Vq -p "$WORK/device/device.pub" -m "$f"
- done
- check "sha256sum -c accepts the sealed files" sha256sum --quiet -c SHA256SUMS.sealed)
+pushd "$session" >/dev/null
+for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
+  check "stock minisign accepts $f" minisign -Vq -p "$WORK/device/device.pub" -m "$f"
+done
+check "sha256sum -c accepts the sealed files" sha256sum --quiet -c SHA256SUMS.sealed
+popd >/dev/null
 finish
