@@ -40,8 +40,13 @@ say "Check with stock tools"
    minisign -Vq -p "$out/device/device.pub" -m "$f" && echo "minisign: $f signature OK"; done
  sha256sum -c SHA256SUMS.sealed)
 
+# A second demo run continues the device's chain: check the link as well.
+previous=()
+prev_dir=$(ls -d "$out"/spool/*/ | sed 's|/$||' | grep -vF "${session%/}" | sort | tail -n 1 || true)
+if [ -n "$prev_dir" ]; then previous=(--previous "$prev_dir"); fi
+
 say "studio-verify (with the vault identity, so the plaintext is checked too)"
 "$bin/verify/studio-verify" --device-key "$out/device/device.pub" --identity "$out/vault.key" \
-  --html "$out/report.html" "$session"
+  "${previous[@]}" --html "$out/report.html" "$session"
 echo
 echo "Printable court report: $out/report.html"
