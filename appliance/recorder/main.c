@@ -235,6 +235,9 @@ static int prepare(const args *a, run *r) {
                         return k;
                 }
                 r->device_id = read_device_id(a->device_key);
+        } else {
+                g_printerr("studio-recorder: warning: no --device-key: the segments are sealed but the session "
+                           "is not signed (no custody log, manifest or checksums)\n");
         }
         return 0;
 }
