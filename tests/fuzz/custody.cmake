@@ -1,7 +1,5 @@
-# libFuzzer targets for the custody log and manifest parsers (label fuzz).
-if(TARGET studio_custody)
-  studio_fuzz_target(fuzz-custody-log SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz-custody-log.c
-                     LIBS studio_custody CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/custody-log SECONDS 60)
-  studio_fuzz_target(fuzz-manifest SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz-manifest.c
-                     LIBS studio_custody CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/manifest SECONDS 60)
-endif()
+# The custody log and manifest parsers.
+studio_fuzz_target(fuzz-custody-log SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz-custody-log.c
+                   LIBS studio_custody CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/custody-log SECONDS 60)
+studio_fuzz_target(fuzz-manifest SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz-manifest.c
+                   LIBS studio_custody CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/manifest SECONDS 60)
