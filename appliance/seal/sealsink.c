@@ -212,7 +212,9 @@ static void post_checkpoint(StudioSealSink *self) {
 static void track_time(StudioSealSink *self, GstBuffer *buf) {
         GstClockTime pts = GST_BUFFER_PTS(buf), end;
 
-        if (!GST_CLOCK_TIME_IS_VALID(pts))
+        /* The muxer stamps a new file's headers with time 0 or none: only
+         * media buffers place the segment on the session's timeline. */
+        if (!GST_CLOCK_TIME_IS_VALID(pts) || GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_HEADER))
                 return;
         if (!GST_CLOCK_TIME_IS_VALID(self->first_pts) || pts < self->first_pts)
                 self->first_pts = pts;

@@ -6,7 +6,12 @@ container's stated duration, which is stale for cut and split files).
   media.py continuity FILE…     -> checks the files, in order, form one
                                    timeline: no gap, no overlap, no duplicate
                                    at the boundaries; prints the total seconds
+  media.py manifest-durations MANIFEST FILE…
+                                -> checks each segment's duration_ns in the
+                                   manifest against the decoded video of the
+                                   same plaintext file (within two frames)
 """
+import json
 import subprocess
 import sys
 
@@ -71,12 +76,29 @@ def continuity(paths, fps=30.0):
     return 0 if ok else 1
 
 
+def manifest_durations(manifest, paths, fps=30.0):
+    segments = json.load(open(manifest))["segments"]
+    if len(segments) != len(paths):
+        print("the manifest lists %d segments, %d files given" % (len(segments), len(paths)))
+        return 1
+    ok = True
+    for seg, path in zip(segments, paths):
+        decoded = decoded_video_frames(path) / fps
+        stated = seg["duration_ns"] / 1e9
+        if abs(stated - decoded) > 2.0 / fps:
+            print("%s: manifest says %.3f s, the file decodes to %.3f s" % (seg["name"], stated, decoded))
+            ok = False
+    return 0 if ok else 1
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "frames":
         frames(sys.argv[2])
         return 0
     if len(sys.argv) >= 3 and sys.argv[1] == "continuity":
         return continuity(sys.argv[2:])
+    if len(sys.argv) >= 4 and sys.argv[1] == "manifest-durations":
+        return manifest_durations(sys.argv[2], sys.argv[3:])
     print(__doc__, file=sys.stderr)
     return 2
 

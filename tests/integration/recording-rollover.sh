@@ -3,6 +3,7 @@
 # the boundaries, and every segment starts on a keyframe and plays alone.
 . "$(dirname "$0")/lib.sh"
 make_vault
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 
 check_session() { # check_session LABEL SESSION EXPECTED_SECONDS MIN_SEGMENTS
   local label=$1 session=$2 expect=$3 min=$4
@@ -22,13 +23,19 @@ check_session() { # check_session LABEL SESSION EXPECTED_SECONDS MIN_SEGMENTS
     || fail "$label: boundaries lose or duplicate media: $total"
   check "$label: decoded total $total s is within 1 s of $expect s" \
     python3 -c "import sys; sys.exit(0 if abs($total - $expect) <= 1.0 else 1)"
+  # What the device signed about each segment's length must match the media.
+  check "$label: the manifest's segment durations match the decoded media" \
+    python3 "$STUDIO_SOURCE_DIR/tests/integration/media.py" manifest-durations "$session/manifest.json" "${decoded[@]}"
+  "$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" "$session" >"$session.report" || true
+  check "$label: studio-verify says INTACT" grep -q '^INTACT' "$session.report"
+  check "$label: studio-verify finds no jump in media time" bash -c "! grep -q 'media time jumps' '$session.report'"
 }
 
 by_time=$("$RECORDER" --once --duration 7s --segment-time 2s --recipient "$VAULT_RECIPIENT" \
-            --out "$WORK/time" 2>/dev/null | tail -n 1)
+            --device-key "$WORK/device/device.key" --out "$WORK/time" 2>/dev/null | tail -n 1)
 check_session "by time" "$by_time" 7 4
 
 by_size=$("$RECORDER" --once --duration 7s --segment-size 600KiB --recipient "$VAULT_RECIPIENT" \
-            --out "$WORK/size" 2>/dev/null | tail -n 1)
+            --device-key "$WORK/device/device.key" --out "$WORK/size" 2>/dev/null | tail -n 1)
 check_session "by size" "$by_size" 7 3
 finish
