@@ -24,16 +24,30 @@ echo "device key: $out/device/device.key (public: $out/device/device.pub)"
 profile=test
 if [ -e /dev/video0 ] && arecord -l 2>/dev/null | grep -q '^card'; then profile=usb-1cam; fi
 say "Recording 20 seconds with the '$profile' profile"
-session=$("$bin/recorder/studio-recorder" --once --profile "$profile" --duration 20s --segment-time 10s \
-            --recipient "$recipient" --device-key "$out/device/device.key" --officer 4711 \
-            --room "Demo Studio" --out "$out/spool" --state-dir "$out/device" | tail -n 1)
+"$bin/recorder/studio-recorder" --once --profile "$profile" --duration 20s --segment-time 10s \
+  --recipient "$recipient" --device-key "$out/device/device.key" --officer 4711 \
+  --room "Demo Studio" --out "$out/spool" --state-dir "$out/device" >"$out/recorder.out" &
+recorder=$!
+# Eight seconds in, the detective bookmarks a moment (the panel's Mark key;
+# here SIGUSR1 to the recorder).
+sleep 8
+kill -USR1 "$recorder" 2>/dev/null && echo "(mark placed at about 00:00:08)"
+wait "$recorder"
+session=$(tail -n 1 "$out/recorder.out")
 
 say "Sealed session: $session"
 (cd "$session" && sha256sum -- *)
 
 first=$(ls "$session"/seg-*.mkv.age | head -n 1)
 say "Open a segment with stock age (only the vault identity can)"
-echo "age -d -i $out/vault.key -o $out/$(basename "${first%.age}") $first"
+plain=$out/$(basename "${first%.age}")
+echo "age -d -i $out/vault.key -o $plain $first"
+rm -f "$plain"
+age -d -i "$out/vault.key" -o "$plain" "$first"
+# A live recording's Matroska file states no duration: the last frame's time says it.
+streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$plain" | paste -sd+ -)
+last=$(ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$plain" | sort -n | tail -n 1)
+echo "decrypted: $plain ($streams, video to ${last%,} s; plays in any player)"
 
 say "Check with stock tools"
 (cd "$session" && for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do

@@ -74,7 +74,7 @@ static gboolean on_signal(gpointer data) {
 static gboolean on_mark(gpointer data) {
         once *x = data;
 
-        if (x->state == ONCE_RECORDING && rec_session_mark(x->session, "mark", "SIGUSR1") >= 0)
+        if (x->state == ONCE_RECORDING && rec_session_mark(x->session, "mark", "SIGUSR1", gst_element_get_current_running_time(x->pipeline)) >= 0)
                 g_printerr("studio-recorder: mark\n");
         return G_SOURCE_CONTINUE;
 }

@@ -211,12 +211,15 @@ int rec_session_fault(rec_session *s, const char *what, const char *detail) {
         return custody_log_append(s->log, "fault", o);
 }
 
-int rec_session_mark(rec_session *s, const char *event, const char *note) {
+int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time) {
         g_autoptr(JsonObject) o = json_object_new();
 
         if (!s->log)
                 return 0;
-        json_object_set_int_member(o, "media_ns", (gint64) s->media_ns);
+        /* The checkpoints lag the clock by what the muxer holds back (up to a
+         * keyframe interval): a mark is placed at the moment it was made. */
+        json_object_set_int_member(o, "media_ns",
+                                   (gint64) (GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : s->media_ns));
         if (note)
                 json_object_set_string_member(o, "note", note);
         return custody_log_append(s->log, event, o);

@@ -31,7 +31,9 @@ const char *rec_session_id(const rec_session *s);
 /* Handles an element message from the pipeline; TRUE when it was ours. */
 bool rec_session_on_element(rec_session *s, GstMessage *m);
 int rec_session_fault(rec_session *s, const char *what, const char *detail);
-int rec_session_mark(rec_session *s, const char *event, const char *note);
+/* A mark at RUNNING_TIME on the session's media timeline (the pipeline's
+ * running time; GST_CLOCK_TIME_NONE: the last checkpoint's). */
+int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time);
 
 /* Writes the stop entry and, with a key, the manifest, sums and
  * signatures. Returns the number of segments sealed whole. */

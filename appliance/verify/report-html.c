@@ -18,6 +18,7 @@ static const char css[] =
         "th,td{border:1px solid #bbb;padding:1mm 1.5mm;text-align:left;vertical-align:top}"
         "th{background:#eee}.meta th{width:30mm;background:none;border:none;padding:.5mm 1.5mm}"
         ".meta td{border:none;padding:.5mm 1.5mm}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}"
+        ".seghash div{white-space:nowrap}.lbl{display:inline-block;width:15mm;font-family:'DejaVu Sans',sans-serif}"
         ".bad{color:#b00020;font-weight:bold}.nowrap{white-space:nowrap}footer{margin-top:5mm;font-size:8pt;color:#444}"
         "@media print{body{padding:0}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
@@ -61,21 +62,32 @@ static void add_meta(GString *s, const verify_ctx *c) {
         g_string_append(s, "</table>");
 }
 
+/* One "stored / computed" pair in a segment's hash cell. */
+static void hash_pair(GString *s, const char *what, const char *stored, const char *computed) {
+        bool bad = computed && stored && strcmp(stored, computed) != 0;
+        g_string_append_printf(s, "<div class=\"%s\"><span class=\"lbl\">%s</span>", bad ? "bad" : "", what);
+        esc(s, stored ? stored : "(none: segment cut short)");
+        g_string_append(s, "<br><span class=\"lbl\">computed</span>");
+        esc(s, computed ? computed : "(not computed)");
+        g_string_append(s, "</div>");
+}
+
 static void add_segments(GString *s, const verify_ctx *c) {
-        g_string_append(s, "<h2>Segments</h2><table><tr><th>Segment</th><th>Result</th><th>Bytes</th>"
-                           "<th>SHA-256 stored (manifest) / computed</th></tr>");
+        g_string_append(s, "<h2>Segments</h2><table><tr><th>Segment</th><th>Result</th><th>Sealed bytes</th>"
+                           "<th>SHA-256 stored in the signed manifest / computed now</th></tr>");
         for (size_t i = 0; i < c->n_segs; i++) {
                 const verify_segment *g = &c->segs[i];
-                bool bad = g->checked && strcmp(g->sealed_sha256, g->g->sealed_sha256) != 0;
                 g_autofree char *bytes = g_strdup_printf("%" G_GUINT64_FORMAT, g->g->sealed_bytes);
+                g_autofree char *result = g->age_verdict ? g_strdup_printf("%s; age %s", g->status, g->age_verdict)
+                                                         : g_strdup(g->status);
                 g_string_append(s, "<tr>");
-                cell(s, NULL, g->g->name);
-                cell(s, g_strcmp0(g->status, "intact") == 0 ? NULL : "bad", g->status);
+                cell(s, "nowrap", g->g->name);
+                cell(s, g_strcmp0(g->status, "intact") == 0 ? NULL : "bad", result);
                 cell(s, NULL, bytes);
-                g_string_append_printf(s, "<td class=\"hash%s\">", bad ? " bad" : "");
-                esc(s, g->g->sealed_sha256);
-                g_string_append(s, "<br>");
-                esc(s, g->checked ? g->sealed_sha256 : "(not computed)");
+                g_string_append(s, "<td class=\"hash seghash\">");
+                hash_pair(s, "sealed", g->g->sealed_sha256, g->checked ? g->sealed_sha256 : NULL);
+                if (g->age_verdict)
+                        hash_pair(s, "plaintext", g->g->truncated ? NULL : g->g->plaintext_sha256, g->plaintext_sha256);
                 g_string_append(s, "</td></tr>");
         }
         g_string_append(s, "</table>");

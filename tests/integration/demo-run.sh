@@ -8,6 +8,9 @@ cat "$WORK/demo.log"
 check "the demo's session verifies INTACT" grep -q '^INTACT' "$WORK/demo.log"
 check "the demo prints the age -d command" grep -q '^age -d -i .*vault.key' "$WORK/demo.log"
 check "stock minisign accepted the manifest" grep -q 'minisign: manifest.json signature OK' "$WORK/demo.log"
+check "the demo decrypted a segment with stock age and it has video and audio" \
+  grep -qE '^decrypted: .*\(h264\+opus|^decrypted: .*\(opus\+h264' "$WORK/demo.log"
+check "the detective's mark is in the verified custody timeline" grep -qE '^  .*  mark ' "$WORK/demo.log"
 check "the demo wrote the HTML report" test -s "$WORK/demo/report.html"
 check "the 20 s demo rolled over into 2 segments" \
   test "$(ls "$WORK"/demo/spool/*/seg-*.mkv.age | wc -l)" -eq 2

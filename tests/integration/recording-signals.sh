@@ -28,6 +28,14 @@ for sig in TERM INT; do
     check "SIG$sig: $(basename "$f") decrypts whole with stock age" age -d -i "$VAULT_KEY" -o /dev/null "$f"
   done
   check "SIG$sig: the mark is in the custody log" grep -q '"event":"mark"' "$session/custody.jsonl"
+  # It was made 2.5 s after the pipeline started: it must say so, not lag
+  # behind with the muxer's output.
+  check "SIG$sig: the mark is placed at the moment it was made" python3 -c '
+import json, sys
+marks = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] == "mark"]
+t = marks[0]["media_ns"] / 1e9
+print("mark at %.3f s" % t)
+sys.exit(0 if 2.0 <= t <= 4.0 else 1)' "$session/custody.jsonl"
   set +e
   "$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" "$session" >"$WORK/report-$sig"
   rc=$?

@@ -27,8 +27,18 @@ chrome --dump-dom "file://$WORK/report.html" >"$WORK/dom.html"
 check "Chromium renders the verdict" grep -q 'INTACT' "$WORK/dom.html"
 check "Chromium shows the officer as text" grep -q '4711&lt;script&gt;' "$WORK/dom.html"
 check "the segment table lists the segment" grep -q 'seg-000001.mkv.age' "$WORK/dom.html"
+plain=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["segments"][0]["plaintext_sha256"])' \
+          "$session/manifest.json")
+check "the segment table shows the signed plaintext hash (decrypted with --identity)" \
+  test "$(grep -o "$plain" "$WORK/dom.html" | wc -l)" -ge 2
 chrome --screenshot="$WORK/report.png" --window-size=1000,1400 "file://$WORK/report.html" >/dev/null
 check "Chromium takes a screenshot of the report" test -s "$WORK/report.png"
 chrome --print-to-pdf="$WORK/report.pdf" "file://$WORK/report.html" >/dev/null
 check "the report prints to PDF" bash -c "head -c 5 '$WORK/report.pdf' | grep -q '%PDF-'"
+# Read the printed page back as a person would: its text, and that it is one page.
+pdftotext -layout "$WORK/report.pdf" "$WORK/report.txt"
+check "the printed report reads INTACT" grep -q 'INTACT' "$WORK/report.txt"
+check "the printed report names the officer and the segment" \
+  bash -c "grep -q '4711<script>' '$WORK/report.txt' && grep -q 'seg-000001.mkv.age' '$WORK/report.txt'"
+check "the printed report is one page" bash -c "pdfinfo '$WORK/report.pdf' | grep -qE '^Pages: +1$'"
 finish
