@@ -259,6 +259,24 @@ static void print_summary(rec_session *s, int sealed) {
                 g_printerr("  %s\n", (char *) names->pdata[i]);
 }
 
+/* The pipeline failed before its first segment file was made (a camera
+ * that cannot be opened or is busy): nothing was recorded, exit 1. A signed
+ * session keeps its closed record, so the device chain shows the attempt;
+ * an unsigned one leaves no empty folder behind. Frees s. */
+static int not_started(rec_session *s, const char *why) {
+        g_autofree gchar *msg = NULL;
+        bool signed_session = rec_session_end(s, "could not start", &msg) >= 0 && rmdir(rec_session_dir(s)) < 0;
+
+        g_printerr("studio-recorder: nothing was recorded: %s\n", why);
+        if (signed_session) {
+                g_printerr("studio-recorder: the attempt is on the custody record in %s\n", rec_session_dir(s));
+                printf("%s\n", rec_session_dir(s));
+                fflush(stdout);
+        }
+        rec_session_free(s);
+        return 1;
+}
+
 static int record(const args *a, run *r) {
         g_autofree gchar *msg = NULL;
         g_autoptr(GstElement) pipeline = NULL;
@@ -303,6 +321,8 @@ static int record(const args *a, run *r) {
                 return 1;
         }
         k = once_run(pipeline, s, &r->oopt, &msg);
+        if (k < 0 && rec_session_segments_opened(s) == 0)
+                return not_started(s, msg);
         if (k < 0)
                 g_printerr("studio-recorder: the recording ended on a fault: %s\n", msg);
         g_clear_pointer(&msg, g_free);

@@ -14,6 +14,7 @@ struct rec_session {
         custody_log *log;
         GHashTable *segment_start;     /* location -> running time (ns) at open */
         guint64 media_ns;              /* latest media time seen */
+        unsigned opened;               /* segment files created */
         unsigned sealed;               /* segments closed whole */
         unsigned aborted;
         gint64 first_open_us;          /* monotonic time the first segment opened */
@@ -98,6 +99,7 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
 const char *rec_session_dir(const rec_session *s) { return s->dir; }
 const char *rec_session_id(const rec_session *s) { return s->id; }
 unsigned rec_session_segments(const rec_session *s) { return s->sealed; }
+unsigned rec_session_segments_opened(const rec_session *s) { return s->opened; }
 
 static guint64 get_u64(const GstStructure *st, const char *field) {
         guint64 v = 0;
@@ -187,6 +189,8 @@ bool rec_session_on_element(rec_session *s, GstMessage *m) {
                 return false;
         if (gst_structure_has_name(st, "splitmuxsink-fragment-opened"))
                 on_fragment_opened(s, st);
+        else if (gst_structure_has_name(st, SEAL_MSG_OPENED))
+                s->opened++;
         else if (gst_structure_has_name(st, SEAL_MSG_CHECKPOINT))
                 r = on_checkpoint(s, st);
         else if (gst_structure_has_name(st, SEAL_MSG_CLOSED))

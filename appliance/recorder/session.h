@@ -39,4 +39,6 @@ int rec_session_mark(rec_session *s, const char *event, const char *note, GstClo
  * signatures. Returns the number of segments sealed whole. */
 int rec_session_end(rec_session *s, const char *reason, gchar **ret_message);
 unsigned rec_session_segments(const rec_session *s);
+/* Segment files created, whole or not: 0 means nothing was recorded. */
+unsigned rec_session_segments_opened(const rec_session *s);
 rec_session *rec_session_free(rec_session *s);

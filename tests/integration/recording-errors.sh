@@ -43,6 +43,12 @@ fi
 profile() { # profile NAME SED-EXPRESSION
   sed "$2" "$STUDIO_SOURCE_DIR/pipelines/test.profile" >"$WORK/$1.profile"
 }
+# A device node that exists but is not a usable camera (as a camera another
+# program holds, or one that fails, is): refused with the device named,
+# exit 1, and no empty folder left behind.
+profile unusable-camera 's|^source=videotestsrc.*|source=v4l2src device=/dev/null|'
+expect_error "camera present but unusable" 1 "nothing was recorded: the capture device .*device=/dev/null could not be used" \
+  "${rec[@]}" --profile "$WORK/unusable-camera.profile" --recipient "$VAULT_RECIPIENT"
 profile no-encoder 's/^encoder=auto/encoder=nvh264enc/'
 expect_error "encoder missing from this machine" 1 "encoder 'nvh264enc'.*not installed" "${rec[@]}" \
   --profile "$WORK/no-encoder.profile" --recipient "$VAULT_RECIPIENT"

@@ -114,11 +114,37 @@ static void test_missing_device(void **state) {
         capture_profile_free(p);
 }
 
+/* A camera another program holds cannot exist on a machine without one, so
+ * the error such a camera posts is made here and put through the real
+ * explanation. */
+static gchar *explain(GstElement *src, GQuark domain, gint code) {
+        g_autoptr(GError) e = g_error_new_literal(domain, code, "Device '/dev/video7' is busy");
+        g_autoptr(GstMessage) m = gst_message_new_error(GST_OBJECT(src), e, "VIDIOC_S_FMT failed");
+        return capture_explain_error(m);
+}
+
+static void test_explain_device_errors(void **state) {
+        GstElement *cam = gst_element_factory_make("v4l2src", "overview");
+        g_autofree gchar *busy = NULL, *failed = NULL, *full = NULL;
+
+        (void) state;
+        assert_non_null(cam);
+        g_object_set(cam, "device", "/dev/video7", NULL);
+        busy = explain(cam, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY);
+        assert_non_null(strstr(busy, "the capture device overview device=/dev/video7 is busy"));
+        assert_non_null(strstr(busy, "another program is using it"));
+        failed = explain(cam, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS);
+        assert_non_null(strstr(failed, "overview device=/dev/video7 could not be used"));
+        full = explain(cam, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT);
+        assert_non_null(strstr(full, "the disk is full"));
+        gst_object_unref(cam);
+}
+
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shipped_profiles), cmocka_unit_test(test_malformed_profiles),
                 cmocka_unit_test(test_unknown_profile),  cmocka_unit_test(test_build_pipeline),
-                cmocka_unit_test(test_missing_device),
+                cmocka_unit_test(test_missing_device),   cmocka_unit_test(test_explain_device_errors),
         };
         int r;
 
