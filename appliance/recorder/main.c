@@ -78,7 +78,8 @@ static int parse_args(int argc, char **argv, args *a) {
                 "Exit status: 0 recorded and sealed; 1 bad arguments or set-up failure (nothing recorded);\n"
                 "3 the recording ended on a fault (camera lost, disk full, …): everything sealed so far is kept.\n"
                 "The last line printed is the session folder.\n"
-                "SIGINT or SIGTERM stops the recording cleanly; SIGUSR1 writes a mark into the custody log.");
+                "SIGINT or SIGTERM stops the recording cleanly; SIGUSR1 writes a mark into the custody log;\n"
+                "SIGUSR2 writes a break, and the next SIGUSR2 a resume (the room is still recorded).");
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 g_printerr("studio-recorder: %s (see --help)\n", error->message);
                 return -EINVAL;
@@ -109,8 +110,16 @@ static int collect_recipients(const args *a, GPtrArray *out) {
                 unsigned bad = 0;
                 int r = age_recipients_file_read(a->recipients_file, pks, AGE_RECIPIENT_MAX, &n, &bad);
                 if (r < 0) {
-                        g_printerr("studio-recorder: %s line %u is not an age recipient (expected age1…): %s\n",
-                                   a->recipients_file, bad, g_strerror(-r));
+                        if (bad == 0)
+                                g_printerr("studio-recorder: cannot read the recipients file %s: %s (give a file "
+                                           "with one age1… recipient a line)\n", a->recipients_file,
+                                           g_strerror(-r));
+                        else if (r == -E2BIG)
+                                g_printerr("studio-recorder: %s line %u: more than %d recipients\n",
+                                           a->recipients_file, bad, AGE_RECIPIENT_MAX);
+                        else
+                                g_printerr("studio-recorder: %s line %u is not an age recipient (expected "
+                                           "age1… as printed by age-keygen -y)\n", a->recipients_file, bad);
                         g_free(pks);
                         return r;
                 }

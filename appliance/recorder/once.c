@@ -20,6 +20,7 @@ typedef struct once {
         guint eos_timer;
         guint duration_timer;
         gboolean started;
+        gboolean on_break;
         int result;
         gchar *message;
 } once;
@@ -79,6 +80,22 @@ static gboolean on_mark(gpointer data) {
         return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR2 starts a break and, the next time, resumes (the panel's
+ * Break/Resume key). The room is still recorded through a break: the
+ * signed entries say when the interview paused, nothing is left out. */
+static gboolean on_break(gpointer data) {
+        once *x = data;
+        const char *event = x->on_break ? "resume" : "break";
+
+        if (x->state != ONCE_RECORDING)
+                return G_SOURCE_CONTINUE;
+        if (rec_session_mark(x->session, event, "SIGUSR2", gst_element_get_current_running_time(x->pipeline)) < 0)
+                return G_SOURCE_CONTINUE;
+        x->on_break = !x->on_break;
+        g_printerr("studio-recorder: %s\n", event);
+        return G_SOURCE_CONTINUE;
+}
+
 static void on_error(once *x, GstMessage *m) {
         g_autofree gchar *why = capture_explain_error(m);
 
@@ -131,13 +148,14 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
 int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message) {
         once x = { .pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING };
         g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-        guint sigint, sigterm, sigusr1;
+        guint sigint, sigterm, sigusr1, sigusr2;
 
         x.loop = g_main_loop_new(NULL, FALSE);
         gst_bus_add_watch(bus, on_bus, &x);
         sigint = g_unix_signal_add(SIGINT, on_signal, &x);
         sigterm = g_unix_signal_add(SIGTERM, on_signal, &x);
         sigusr1 = g_unix_signal_add(SIGUSR1, on_mark, &x);
+        sigusr2 = g_unix_signal_add(SIGUSR2, on_break, &x);
         if (o->duration_ns)
                 x.duration_timer = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
 
@@ -159,6 +177,7 @@ int once_run(GstElement *pipeline, rec_session *session, const once_options *o, 
         g_source_remove(sigint);
         g_source_remove(sigterm);
         g_source_remove(sigusr1);
+        g_source_remove(sigusr2);
         if (x.duration_timer)
                 g_source_remove(x.duration_timer);
         if (x.eos_timer)

@@ -26,6 +26,8 @@ expect_error "identity given as recipient" 1 "is not an age recipient" "${rec[@]
 printf '# vault\nage1qqqq\n' >"$WORK/recipients.txt"
 expect_error "bad recipients file names the line" 1 "recipients.txt line 2" "${rec[@]}" \
   --recipients-file "$WORK/recipients.txt"
+expect_error "missing recipients file" 1 "cannot read the recipients file $WORK/nope.txt: No such file" \
+  "${rec[@]}" --recipients-file "$WORK/nope.txt"
 expect_error "no recipient" 1 "no recipient" "${rec[@]}"
 expect_error "unknown profile" 1 "profile 'nope' could not be read" "${rec[@]}" --profile nope \
   --recipient "$VAULT_RECIPIENT"

@@ -2,7 +2,7 @@
 # SIGTERM and SIGINT end a recording cleanly: end of stream goes through,
 # the last segment gets its last chunk (stock age decrypts every segment
 # whole), the session is closed and verifies INTACT; SIGUSR1 writes a signed
-# mark that the verifier's timeline shows.
+# mark and SIGUSR2 a break, then a resume, that the verifier's timeline shows.
 . "$(dirname "$0")/lib.sh"
 make_vault
 "$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
@@ -15,7 +15,11 @@ for sig in TERM INT; do
   for _ in $(seq 1 300); do grep -q "recording into" "$WORK/log-$sig" && break; sleep 0.05; done
   sleep 2.5
   kill -USR1 "$pid"
-  sleep 2
+  sleep 0.5
+  kill -USR2 "$pid"
+  sleep 0.5
+  kill -USR2 "$pid"
+  sleep 1
   kill -"$sig" "$pid"
   set +e
   wait "$pid"
@@ -42,5 +46,12 @@ sys.exit(0 if 2.0 <= t <= 4.0 else 1)' "$session/custody.jsonl"
   set -e
   check "SIG$sig: the session verifies INTACT (exit $rc)" test "$rc" -eq 0
   check "SIG$sig: the report's timeline shows the mark" grep -qw mark "$WORK/report-$sig"
+  check "SIG$sig: SIGUSR2 twice signs a break, then a resume, in that order" python3 -c '
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] in ("break", "resume")]
+sys.exit(0 if [e["event"] for e in ev] == ["break", "resume"] and ev[0]["media_ns"] < ev[1]["media_ns"] else 1)' \
+    "$session/custody.jsonl"
+  check "SIG$sig: the report's timeline shows the break and the resume" \
+    bash -c "grep -qw break '$WORK/report-$sig' && grep -qw resume '$WORK/report-$sig'"
 done
 finish
