@@ -39,6 +39,13 @@ void capture_configure_encoder(GstElement *enc, const char *name, const capture_
                 g_object_set(enc, "bitrate", (guint) p->video_bitrate, "key-int-max", gop, NULL);
         } else if (g_str_equal(name, "vaapih264enc")) {
                 g_object_set(enc, "bitrate", (guint) p->video_bitrate, "keyframe-period", gop, NULL);
+        } else if (g_str_equal(name, "v4l2h264enc")) {
+                /* A V4L2 memory-to-memory encoder takes its settings as
+                 * driver controls (bits per second, frames per keyframe). */
+                g_autoptr(GstStructure) controls =
+                        gst_structure_new("controls", "video_bitrate", G_TYPE_INT, (gint) p->video_bitrate * 1000,
+                                          "h264_i_frame_period", G_TYPE_INT, (gint) gop, NULL);
+                g_object_set(enc, "extra-controls", controls, NULL);
         } else if (g_object_class_find_property(G_OBJECT_GET_CLASS(enc), "bitrate")) {
                 g_object_set(enc, "bitrate", (guint) p->video_bitrate, NULL);
         }

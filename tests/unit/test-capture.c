@@ -140,11 +140,47 @@ static void test_explain_device_errors(void **state) {
         gst_object_unref(cam);
 }
 
+/* A hardware encoder needs hardware this machine does not have: stand-in
+ * elements registered under the hardware encoders' names show that the
+ * real choice prefers them, in order, and that a named one is used. */
+typedef struct { GstElement parent; } FakeEnc;
+typedef struct { GstElementClass parent_class; } FakeEncClass;
+GType fake_enc_get_type(void);
+G_DEFINE_TYPE(FakeEnc, fake_enc, GST_TYPE_ELEMENT)
+static void fake_enc_class_init(FakeEncClass *klass) {
+        gst_element_class_set_static_metadata(GST_ELEMENT_CLASS(klass), "stand-in", "Codec/Encoder/Video",
+                                              "stand-in for a hardware H.264 encoder", "tests");
+}
+static void fake_enc_init(FakeEnc *self) {
+        (void) self;
+}
+
+static void test_hardware_encoder_first(void **state) {
+        capture_profile *p = NULL, *named = NULL;
+        g_autofree gchar *msg = NULL;
+
+        (void) state;
+        assert_int_equal(capture_profile_load(write_profile("auto", valid), &p, &msg), 0);
+        assert_string_equal(capture_choose_encoder(p, NULL), "x264enc");
+        assert_true(gst_element_register(NULL, "vaapih264enc", GST_RANK_NONE, fake_enc_get_type()));
+        assert_string_equal(capture_choose_encoder(p, NULL), "vaapih264enc");
+        assert_true(gst_element_register(NULL, "v4l2h264enc", GST_RANK_NONE, fake_enc_get_type()));
+        assert_string_equal(capture_choose_encoder(p, NULL), "v4l2h264enc");
+        assert_int_equal(capture_profile_load(write_profile("named", "[video]\nsource=videotestsrc\n"
+                                                            "encoder=x264enc\n[audio]\nsource=audiotestsrc\n"),
+                                              &named, &msg), 0);
+        assert_string_equal(capture_choose_encoder(named, NULL), "x264enc");
+        capture_profile_free(named);
+        capture_profile_free(p);
+}
+
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_shipped_profiles), cmocka_unit_test(test_malformed_profiles),
                 cmocka_unit_test(test_unknown_profile),  cmocka_unit_test(test_build_pipeline),
                 cmocka_unit_test(test_missing_device),   cmocka_unit_test(test_explain_device_errors),
+                /* last: it registers stand-in hardware encoders */
+                cmocka_unit_test(test_hardware_encoder_first),
         };
         int r;
 
