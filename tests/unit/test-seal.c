@@ -1,0 +1,226 @@
+/* appliance/seal: studiosealsink in a GstHarness. What it posts is what the
+ * custody log signs, so every field is checked against the file it wrote:
+ * the checkpoints' sealed hashes against the file's prefixes, the closing
+ * hashes and sizes against the whole file and the plaintext pushed, and the
+ * media duration against the buffers' timestamps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <gst/check/gstharness.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "age.h"
+#include "seal.h"
+#include "sha256.h"
+
+#define BUFFERS 12
+#define BUFFER_BYTES 50000
+#define FRAME (GST_SECOND / 30)
+
+static char dir[] = "/tmp/test-seal.XXXXXX";
+
+typedef struct vault {
+        uint8_t (*sk)[AGE_KEY_LEN];
+        char *recipient;
+} vault;
+
+static void vault_make(vault *v) {
+        uint8_t pk[AGE_KEY_LEN];
+
+        v->sk = sodium_malloc(AGE_KEY_LEN);
+        assert_non_null(v->sk);
+        randombytes_buf(v->sk[0], AGE_KEY_LEN);
+        assert_int_equal(age_identity_to_recipient(v->sk[0], pk), 0);
+        v->recipient = age_recipient_format(pk);
+}
+
+static void vault_free(vault *v) {
+        sodium_free(v->sk);
+        free(v->recipient);
+}
+
+static void hex_of(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]) {
+        uint8_t d[SHA256_LEN];
+
+        sha256_buf(data, len, d);
+        sha256_hex(d, out);
+}
+
+static guint64 u64(const GstStructure *s, const char *field) {
+        guint64 v = 0;
+        assert_true(gst_structure_get_uint64(s, field, &v));
+        return v;
+}
+
+static bool is_utc_time(const char *text) {
+        g_autoptr(GDateTime) t = text ? g_date_time_new_from_iso8601(text, NULL) : NULL;
+        return t != NULL && g_str_has_suffix(text, "Z");
+}
+
+static int collect(void *userdata, const uint8_t *buf, size_t len) {
+        g_byte_array_append(userdata, buf, (guint) len);
+        return 0;
+}
+
+/* Pushes BUFFERS buffers of patterned data, 1/30 s apart in media time and
+ * 60 ms apart in wall time, so that several 100 ms checkpoints fall due. */
+static GByteArray *push_media(GstHarness *h) {
+        GByteArray *sent = g_byte_array_new();
+        GstBuffer *header = gst_buffer_new_wrapped(g_strdup("EBML header"), 11);
+
+        /* As the muxer starts each new file: headers stamped with time 0. */
+        GST_BUFFER_PTS(header) = 0;
+        GST_BUFFER_FLAG_SET(header, GST_BUFFER_FLAG_HEADER);
+        g_byte_array_append(sent, (const guint8 *) "EBML header", 11);
+        assert_int_equal(gst_harness_push(h, header), GST_FLOW_OK);
+
+        for (guint i = 0; i < BUFFERS; i++) {
+                GstBuffer *b = gst_buffer_new_allocate(NULL, BUFFER_BYTES, NULL);
+                GstMapInfo map;
+
+                gst_buffer_map(b, &map, GST_MAP_WRITE);
+                for (size_t k = 0; k < BUFFER_BYTES; k++)
+                        map.data[k] = (uint8_t) (i * 31 + k * 7);
+                g_byte_array_append(sent, map.data, BUFFER_BYTES);
+                gst_buffer_unmap(b, &map);
+                GST_BUFFER_PTS(b) = 5 * GST_SECOND + i * FRAME;
+                GST_BUFFER_DURATION(b) = FRAME;
+                assert_int_equal(gst_harness_push(h, b), GST_FLOW_OK);
+                g_usleep(60000);
+        }
+        return sent;
+}
+
+static void test_messages_match_the_file(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000001.mkv.age", NULL);
+        g_autofree gchar *file = NULL;
+        g_autoptr(GstBus) bus = gst_bus_new();
+        GstElement *sink;
+        g_autoptr(GByteArray) sent = NULL, opened = g_byte_array_new();
+        gsize file_len = 0;
+        unsigned checkpoints = 0, closed = 0, opened_msgs = 0;
+        char hex[SHA256_HEX_LEN + 1];
+        age_read_result res;
+        GstHarness *h;
+
+        (void) state;
+        vault_make(&v);
+        /* The bus before the harness starts it, so that start()'s message is seen too. */
+        sink = gst_element_factory_make("studiosealsink", NULL);
+        g_object_set(sink, "location", path, "recipients", v.recipient, "checkpoint-interval",
+                     (guint64) 100 * GST_MSECOND, "sync", FALSE, NULL);
+        gst_element_set_bus(sink, bus);
+        h = gst_harness_new_with_element(sink, "sink", NULL);
+        gst_object_unref(sink);
+        gst_harness_set_src_caps_str(h, "video/x-matroska");
+        sent = push_media(h);
+        assert_true(gst_harness_push_event(h, gst_event_new_eos()));
+        assert_true(g_file_get_contents(path, &file, &file_len, NULL));
+
+        for (GstMessage *m; (m = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)); gst_message_unref(m)) {
+                const GstStructure *s = gst_message_get_structure(m);
+                assert_string_equal(gst_structure_get_string(s, "segment"), "seg-000001.mkv.age");
+                assert_string_equal(gst_structure_get_string(s, "location"), path);
+                if (gst_structure_has_name(s, SEAL_MSG_OPENED)) {
+                        opened_msgs++;
+                } else if (gst_structure_has_name(s, SEAL_MSG_CHECKPOINT)) {
+                        guint64 n = u64(s, "sealed-bytes");
+                        assert_true(n > 0 && n <= file_len);
+                        hex_of(file, n, hex);
+                        assert_string_equal(gst_structure_get_string(s, "sealed-sha256"), hex);
+                        assert_true(u64(s, "plaintext-bytes") <= sent->len);
+                        assert_true(u64(s, "media-duration") <= BUFFERS * FRAME);
+                        checkpoints++;
+                } else if (gst_structure_has_name(s, SEAL_MSG_CLOSED)) {
+                        assert_int_equal(u64(s, "sealed-bytes"), file_len);
+                        hex_of(file, file_len, hex);
+                        assert_string_equal(gst_structure_get_string(s, "sealed-sha256"), hex);
+                        assert_int_equal(u64(s, "plaintext-bytes"), sent->len);
+                        hex_of(sent->data, sent->len, hex);
+                        assert_string_equal(gst_structure_get_string(s, "plaintext-sha256"), hex);
+                        assert_int_equal(u64(s, "media-duration"), BUFFERS * FRAME);
+                        assert_true(is_utc_time(gst_structure_get_string(s, "wall-start")));
+                        assert_true(is_utc_time(gst_structure_get_string(s, "wall-end")));
+                        closed++;
+                }
+        }
+        assert_int_equal(opened_msgs, 1);
+        assert_int_equal(closed, 1);
+        assert_true(checkpoints >= 2);
+
+        /* The vault opens it whole, and it is exactly what was pushed. */
+        assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len, (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1,
+                                         collect, opened, &res), 0);
+        assert_int_equal(res.verdict, AGE_OK);
+        assert_int_equal(opened->len, sent->len);
+        assert_memory_equal(opened->data, sent->data, sent->len);
+        gst_harness_teardown(h);
+        vault_free(&v);
+}
+
+/* The sink refuses to start (no harness: it asserts that starting works). */
+static GstStateChangeReturn start_sink(const char *location, const char *recipients) {
+        GstElement *sink = gst_element_factory_make("studiosealsink", NULL);
+        g_autoptr(GstBus) bus = gst_bus_new();
+        GstStateChangeReturn r;
+
+        assert_non_null(sink);
+        gst_element_set_bus(sink, bus);
+        g_object_set(sink, "location", location, "recipients", recipients, NULL);
+        r = gst_element_set_state(sink, GST_STATE_PAUSED);
+        gst_element_set_state(sink, GST_STATE_NULL);
+        gst_object_unref(sink);
+        return r;
+}
+
+/* Evidence is never overwritten: a sink on an existing name refuses. */
+static void test_never_overwrites(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000002.mkv.age", NULL);
+        g_autofree gchar *file = NULL;
+        gsize len = 0;
+
+        (void) state;
+        vault_make(&v);
+        assert_true(g_file_set_contents(path, "earlier evidence", -1, NULL));
+        assert_int_equal(start_sink(path, v.recipient), GST_STATE_CHANGE_FAILURE);
+        assert_true(g_file_get_contents(path, &file, &len, NULL));
+        assert_string_equal(file, "earlier evidence");
+        vault_free(&v);
+}
+
+/* A malformed recipients property is refused before any file is made. */
+static void test_bad_recipients(void **state) {
+        g_autofree gchar *path = g_build_filename(dir, "seg-000003.mkv.age", NULL);
+
+        (void) state;
+        assert_int_equal(start_sink(path, "age1nope"), GST_STATE_CHANGE_FAILURE);
+        assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char **argv) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_messages_match_the_file),
+                cmocka_unit_test(test_never_overwrites),
+                cmocka_unit_test(test_bad_recipients),
+        };
+        int r;
+
+        if (sodium_init() < 0)
+                return 1;
+        gst_init(&argc, &argv);
+        seal_register();
+        if (!mkdtemp(dir))
+                return 1;
+        r = cmocka_run_group_tests(tests, NULL, NULL);
+        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
+        (void) system(cmd);
+        return r;
+}
