@@ -96,6 +96,21 @@ __attribute__((format(printf, 3, 4))) static int verdict(struct reader *rd, age_
         return VERDICT_SET;
 }
 
+/* A file that ends inside a well-formed beginning of a header was cut
+ * short (a power cut as the segment opened), not forged: say truncated,
+ * with nothing to salvage. Anything else that ends early is not age. */
+static int header_cut_short(struct reader *rd) {
+        static const char intro[] = "age-encryption.org/v1\n-> ";
+        size_t cmp = rd->hbuf_len < sizeof(intro) - 1 ? rd->hbuf_len : sizeof(intro) - 1;
+
+        if (memcmp(rd->hbuf, intro, cmp) != 0 || memchr(rd->hbuf, '\0', rd->hbuf_len))
+                return verdict(rd, AGE_NOT_AGE, "The input ends inside the age header.");
+        rd->res->unverifiable_bytes = rd->hbuf_len;
+        return verdict(rd, AGE_TRUNCATED,
+                       "The file ends inside its age header after %zu bytes: it was cut short before any "
+                       "content was sealed; nothing can be salvaged.", rd->hbuf_len);
+}
+
 static int read_header(struct reader *rd, size_t *ret_end) {
         ssize_t end = 0;
 
@@ -116,7 +131,7 @@ static int read_header(struct reader *rd, size_t *ret_end) {
                         return verdict(rd, AGE_NOT_AGE,
                                        "The input does not start with an age header (age-encryption.org/v1).");
                 if (end == 0 && (size_t) n < step)
-                        return verdict(rd, AGE_NOT_AGE, "The input ends inside the age header.");
+                        return header_cut_short(rd);
         }
         *ret_end = (size_t) end;
         return 0;
@@ -162,6 +177,11 @@ static int open_header(struct reader *rd) {
                                 return verdict(rd, AGE_NOT_AGE,
                                                "X25519 recipient stanza %zu has a low-order share.", i + 1);
                 }
+        if (n_x25519 == 0)
+                return verdict(rd, AGE_NO_MATCH,
+                               "The file has no X25519 recipient stanza (the first is '%s'): it was sealed for "
+                               "another kind of recipient, an unsupported stanza type here.",
+                               rd->hdr->n_stanzas ? rd->hdr->stanzas[0].args[0] : "none");
         if (!found)
                 return verdict(rd, AGE_NO_MATCH,
                                "None of the %zu identities opens any of the %zu X25519 recipient stanzas.",

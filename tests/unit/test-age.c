@@ -509,6 +509,7 @@ static void test_tamper(void **state) {
         assert_int_equal(flip_and_open(&s, 3, 0x01, &res), AGE_NOT_AGE);       /* version line */
         assert_int_equal(flip_and_open(&s, 20, 0x01, &res), AGE_NOT_AGE);      /* "v1" -> "v0" */
         assert_int_equal(flip_and_open(&s, stanza + 3, 0x20, &res), AGE_NO_MATCH); /* "X25519" -> "x25519" */
+        assert_non_null(strstr(res.detail, "no X25519 recipient stanza (the first is 'x25519')"));
         assert_int_equal(flip_and_open(&s, stanza + 1, 0x01, &res), AGE_NOT_AGE);  /* "->" */
         assert_int_equal(flip_and_open(&s, mac - 2, 0x01, &res), AGE_NOT_AGE);     /* "---" */
         /* Flips that keep valid base64 (bit 5 swaps letter case) land in the crypto. */
@@ -575,9 +576,27 @@ static void test_truncate(void **state) {
         age_read_result res;
 
         sealed_make(&s, 3 * AGE_CHUNK_SIZE + 100);
-        /* Inside the header and the nonce. */
-        for (size_t cut = 0; cut < s.payload_start; cut += 7)
+        /* Empty: nothing says it was ever an age file. */
+        assert_int_equal(sealed_open(&s, s.file.data, 0, &res), AGE_NOT_AGE);
+        /* Inside the header: cut short as the segment opened (truncated,
+         * nothing to salvage), never mistaken for a forgery. */
+        for (size_t cut = 1; cut < s.payload_start - AGE_PAYLOAD_NONCE_LEN; cut += 7) {
+                assert_int_equal(sealed_open(&s, s.file.data, cut, &res), AGE_TRUNCATED);
+                assert_int_equal(res.intact_chunks, 0);
+                assert_int_equal(res.plaintext_bytes, 0);
+                assert_int_equal(res.unverifiable_bytes, cut);
+        }
+        /* Inside the nonce: the community vectors call that a header
+         * failure (stream_no_nonce, stream_short_nonce), and so do we. */
+        for (size_t cut = s.payload_start - AGE_PAYLOAD_NONCE_LEN; cut < s.payload_start; cut += 5)
                 assert_int_equal(sealed_open(&s, s.file.data, cut, &res), AGE_NOT_AGE);
+        /* A cut header whose beginning is not age's stays "not age". */
+        {
+                uint8_t junk[40];
+                memcpy(junk, s.file.data, sizeof(junk));
+                junk[3] ^= 0x20;
+                assert_int_equal(sealed_open(&s, junk, sizeof(junk), &res), AGE_NOT_AGE);
+        }
         /* At every chunk boundary, and inside every chunk. */
         for (size_t c = 0; c <= 3; c++) {
                 size_t start = s.payload_start + c * AGE_ENC_CHUNK_SIZE;
