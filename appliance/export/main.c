@@ -79,6 +79,12 @@ static int export_one(const keys *k, const char *input, const char *out_dir, boo
                 (void) unlink(tmp);
                 return EXIT_FAILED;
         }
+        if (res.verdict == AGE_TRUNCATED && salvage && res.plaintext_bytes == 0) {
+                /* cut before its first chunk: an empty file would only mislead */
+                printf("%s: TRUNCATED: nothing authentic to salvage (%s)\n", input, res.detail);
+                (void) unlink(tmp);
+                return EXIT_SALVAGED;
+        }
         if (res.verdict == AGE_TRUNCATED && salvage) {
                 g_free(name);
                 name = output_name(input, true);
