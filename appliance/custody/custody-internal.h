@@ -23,10 +23,30 @@ int custody_entry_build(const minisign_secret *key, uint64_t seq, const char *ut
 /* Reads STATE_DIR/chain-head (64 zeros when there is none yet). */
 int custody_chain_head_read(const char *state_dir, char out[65]);
 int custody_chain_head_write(const char *state_dir, const char *hash);
+/* Moves the chain head to last_hash if it is still first_prev (the head
+ * the session was linked to), so closing an old session never moves the
+ * head back. */
+int custody_chain_advance(const char *state_dir, const char *first_prev, const char *last_hash, bool *ret_advanced);
+
+/* custody_session_close, also finishing a close a crash interrupted: only
+ * missing files are written; on -EEXIST (a file that differs from what
+ * the log implies) *ret_error says which (caller frees). */
+int custody_session_complete(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                             char **ret_error);
+
+/* The first entry that is not a crash fragment, or NULL. */
+const custody_entry *custody_log_first_whole(const custody_parsed_log *log);
+/* A log that never got a whole session-start (power cut while it was
+ * written): its first whole entry is the recovery entry. */
+bool custody_log_startless(const custody_parsed_log *log);
+/* The log ends where a session ends: with stop, or for a start-less log
+ * with its recovery entry, and no partial line. */
+bool custody_log_finished(const custody_parsed_log *log);
 
 /* Opens an existing log for appending after recovery: seq/head continue
- * from the parsed log. */
-int custody_log_open_append(const char *session_dir, const custody_parsed_log *parsed,
+ * from the parsed log, or from STATE_DIR/chain-head (seq 1 next) when it
+ * has no whole entry. */
+int custody_log_open_append(const char *session_dir, const char *state_dir, const custody_parsed_log *parsed,
                             const minisign_secret *key, custody_log **ret);
 
 /* Appends extra raw bytes before the next line (the newline that ends a

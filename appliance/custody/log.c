@@ -81,24 +81,27 @@ int custody_log_create(const char *session_dir, const char *state_dir, const min
         return 0;
 }
 
-int custody_log_open_append(const char *session_dir, const custody_parsed_log *parsed,
+int custody_log_open_append(const char *session_dir, const char *state_dir, const custody_parsed_log *parsed,
                             const minisign_secret *key, custody_log **ret) {
         g_autofree char *path = g_build_filename(session_dir, CUSTODY_LOG_NAME, NULL);
         const custody_entry *last = NULL;
-        int fd;
+        char head[SHA256_HEX_LEN + 1];
+        int fd, r;
 
         for (size_t i = parsed->n_entries; i > 0 && !last; i--)
                 if (!parsed->entries[i - 1].fragment)
                         last = &parsed->entries[i - 1];
-        if (!last)
-                return -ENODATA;
+        if (last)
+                memcpy(head, last->hash, sizeof(head));
+        else if ((r = custody_chain_head_read(state_dir, head)) < 0)
+                return r;
         fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         custody_log *log = log_new(fd, key);
-        log->seq = last->seq;
+        log->seq = last ? last->seq : 0;
         log->end = (off_t) parsed->len;
-        memcpy(log->head, last->hash, sizeof(log->head));
+        memcpy(log->head, head, sizeof(log->head));
         *ret = log;
         return 0;
 }

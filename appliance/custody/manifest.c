@@ -34,7 +34,9 @@ static void add_copy(JsonBuilder *b, const custody_entry *e, const char *name) {
         }
 }
 
-static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk) {
+/* start is the session-start entry, or for a start-less log the recovery
+ * entry (which names the session; the rest is unknown and left empty). */
+static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk, bool startless) {
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
 
         minisign_key_id_hex(pk->key_id, key_id);
@@ -48,7 +50,7 @@ static void add_metadata(JsonBuilder *b, const custody_entry *start, const minis
                 add_str(b, start_strings[i], custody_entry_str(start, start_strings[i]));
         for (size_t i = 0; i < G_N_ELEMENTS(start_arrays); i++)
                 add_copy(b, start, start_arrays[i]);
-        add_str(b, "started_utc", start->utc);
+        add_str(b, "started_utc", startless ? "" : start->utc);
 }
 
 static void add_sealed(JsonBuilder *b, const custody_entry *e) {
@@ -177,23 +179,44 @@ static void add_log(JsonBuilder *b, const custody_parsed_log *log, const custody
         json_builder_end_object(b);
 }
 
+const custody_entry *custody_log_first_whole(const custody_parsed_log *log) {
+        for (size_t i = 0; i < log->n_entries; i++)
+                if (!log->entries[i].fragment)
+                        return &log->entries[i];
+        return NULL;
+}
+
+bool custody_log_startless(const custody_parsed_log *log) {
+        const custody_entry *first = custody_log_first_whole(log);
+        return !first || first->event == CUSTODY_EV_RECOVERY;
+}
+
+bool custody_log_finished(const custody_parsed_log *log) {
+        const custody_entry *last = log->n_entries ? &log->entries[log->n_entries - 1] : NULL;
+
+        if (!last || last->fragment || log->trailing_bytes > 0)
+                return false;
+        return last->event == CUSTODY_EV_STOP ||
+               (last->event == CUSTODY_EV_RECOVERY && custody_log_startless(log));
+}
+
 int custody_manifest_from_log(const custody_parsed_log *log, const minisign_public *pk, char **ret_text,
                               size_t *ret_len) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autoptr(JsonGenerator) gen = json_generator_new();
         g_autoptr(JsonNode) root = NULL;
-        const custody_entry *first, *last;
+        const custody_entry *first = custody_log_first_whole(log), *last;
+        bool startless = custody_log_startless(log);
         gsize len = 0;
 
-        if (log->n_entries == 0 || log->trailing_bytes > 0)
+        if (!first || !custody_log_finished(log))
                 return -EBADMSG;
-        first = &log->entries[0];
         last = &log->entries[log->n_entries - 1];
-        if (first->event != CUSTODY_EV_SESSION_START || last->fragment || last->event != CUSTODY_EV_STOP)
+        if (!startless && first->event != CUSTODY_EV_SESSION_START)
                 return -EBADMSG;
 
         json_builder_begin_object(b);
-        add_metadata(b, first, pk);
+        add_metadata(b, first, pk, startless);
         add_str(b, "ended_utc", last->utc);
         add_str(b, "stop_reason", custody_entry_str(last, "reason"));
         add_segments(b, log);

@@ -1,7 +1,10 @@
 /* Crash recovery: a session folder with a custody log and no manifest is
- * closed honestly. The log is only appended to; a partial last line (a
- * crash in the middle of a write) stays as it is, and the recovery entry
- * says how many bytes it has. */
+ * closed honestly, and a close a crash interrupted is finished. The log is
+ * only appended to; a partial last line (a crash in the middle of a
+ * write) stays as it is, and the recovery entry says how many bytes it
+ * has and their SHA-256. A folder that cannot be closed honestly is left
+ * exactly as it is and named in the report; it never stops the others.
+ * docs/session-format.md, "Crash recovery", describes every case. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include "custody-internal.h"
+#include "fsutil.h"
 
 typedef struct open_segment {
         char name[32];
@@ -82,7 +86,8 @@ static GPtrArray *find_open_segments(const char *dir, const custody_parsed_log *
         return names;
 }
 
-static JsonObject *recovery_fields(const open_segment *s, size_t partial) {
+static JsonObject *recovery_fields(const open_segment *s, const custody_parsed_log *parsed, size_t partial,
+                                   const char *session) {
         JsonObject *o = json_object_new();
         int64_t cp_bytes = 0, media = 0;
 
@@ -101,6 +106,17 @@ static JsonObject *recovery_fields(const open_segment *s, size_t partial) {
                 json_object_set_int_member(o, "media_ns", media);
         }
         json_object_set_int_member(o, "log_partial_bytes", (int64_t) partial);
+        if (partial > 0) {
+                char hex[SHA256_HEX_LEN + 1];
+                custody_line_hash(parsed->data + parsed->len - partial, partial, hex);
+                json_object_set_string_member(o, "log_partial_sha256", hex);
+        }
+        if (custody_log_startless(parsed)) {
+                /* the manifest takes the session name and reason from here */
+                json_object_set_string_member(o, "session", session);
+                json_object_set_string_member(o, "reason", "never started: the power failed while session-start "
+                                                           "was being written");
+        }
         return o;
 }
 
@@ -134,7 +150,7 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
                                 return r;
                         report_segment(rep, session, &s);
                 }
-                f = recovery_fields(open->len > 0 ? &s : NULL, partial);
+                f = recovery_fields(open->len > 0 ? &s : NULL, parsed, partial, session);
                 /* a newline ends the fragment so the next line starts clean */
                 r = custody_log_append_with_prefix(log, partial > 0 ? "\n" : NULL, "recovery", f);
                 if (r < 0)
@@ -151,85 +167,212 @@ static size_t count_sealed(const custody_parsed_log *log) {
         return n;
 }
 
-static int recover_session(const char *dir, const char *state_dir, const minisign_secret *key, GString *rep) {
-        g_autofree char *path = g_build_filename(dir, CUSTODY_LOG_NAME, NULL);
+/* What a folder left untouched holds, so the report alone records it. */
+static void report_segment_files(GString *rep, const char *dir, const char *session) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        const char *n;
+
+        while (d && (n = g_dir_read_name(d)))
+                if (custody_segment_name_valid(n))
+                        g_ptr_array_add(names, g_strdup(n));
+        g_ptr_array_sort(names, cmp_str);
+        for (guint i = 0; i < names->len; i++) {
+                open_segment s = {0};
+                g_strlcpy(s.name, names->pdata[i], sizeof(s.name));
+                if (examine_segment(dir, &s) < 0)
+                        g_string_append_printf(rep, "%s:   %s (unreadable)\n", session, s.name);
+                else
+                        g_string_append_printf(rep, "%s:   %s %" PRIu64 " bytes, sealed SHA-256 %s\n", session,
+                                               s.name, s.disk_bytes, s.disk_sha256);
+        }
+}
+
+static int leave_untouched(GString *rep, const char *dir, const char *session, const char *why) {
+        g_string_append_printf(rep, "%s: NOT RECOVERED, left untouched: %s. Recording continues; keep the folder "
+                               "for police IT to examine.\n", session, why);
+        report_segment_files(rep, dir, session);
+        return 0;
+}
+
+/* Why a log that parsed cannot be closed honestly, or NULL. The recorder
+ * writes session-start first, so a whole first entry of any other kind
+ * is not a crash artefact. An empty log holds nothing to close, and a
+ * log beginning with a recovery entry would read as TAMPERED. */
+static const char *unclosable(const custody_parsed_log *p) {
+        const custody_entry *first = custody_log_first_whole(p);
+
+        if (p->n_entries == 0 && p->trailing_bytes == 0)
+                return "its custody log is empty (the power failed before the session started; the device "
+                       "chain does not include it, so nothing is missing from it)";
+        if (first && first->event != CUSTODY_EV_SESSION_START &&
+            !(first->event == CUSTODY_EV_RECOVERY && p->entries[0].fragment))
+                return "its custody log does not begin with session-start";
+        return NULL;
+}
+
+static int close_finished(const char *dir, const char *state_dir, const minisign_secret *key, GString *rep,
+                          const char *session) {
         g_autofree char *err = NULL;
+        int r = custody_session_complete(dir, state_dir, key, &err);
+
+        if (r == -EEXIST)
+                return leave_untouched(rep, dir, session, err);
+        if (r >= 0)
+                g_string_append_printf(rep, "%s: recovered and closed\n", session);
+        return r < 0 ? r : 1;
+}
+
+static int append_and_close(const char *dir, const char *state_dir, const minisign_secret *key,
+                            const custody_parsed_log *parsed, GString *rep, const char *session) {
         g_autoptr(GPtrArray) open = NULL;
         g_autoptr(JsonObject) stop = json_object_new();
-        g_autofree char *session = g_path_get_basename(dir);
-        custody_parsed_log *parsed = NULL;
         custody_log *log = NULL;
         int r;
 
-        r = custody_log_parse_file(path, &parsed, &err);
-        if (r < 0) {
-                g_string_append_printf(rep, "%s: cannot recover, custody log unreadable: %s\n", session, err);
-                return r;
-        }
-        const custody_entry *last = parsed->n_entries ? &parsed->entries[parsed->n_entries - 1] : NULL;
-        if (last && last->event == CUSTODY_EV_STOP && !last->fragment && parsed->trailing_bytes == 0) {
-                g_string_append_printf(rep, "%s: stopped but not closed; closing\n", session);
-                goto close;
-        }
-        r = custody_log_open_append(dir, parsed, key, &log);
+        r = custody_log_open_append(dir, state_dir, parsed, key, &log);
         if (r < 0)
-                goto out;
+                return r;
         open = find_open_segments(dir, parsed);
         r = append_recovery(log, dir, parsed, open, rep, session);
+        /* a session that never started never stopped: the log ends with
+         * its recovery entry and verifies INCOMPLETE */
+        if (r >= 0 && !custody_log_startless(parsed)) {
+                json_object_set_string_member(stop, "reason", "recovered after crash");
+                json_object_set_int_member(stop, "segments", (int64_t) (count_sealed(parsed) + open->len));
+                r = custody_log_append(log, "stop", stop);
+        }
+        custody_log_free(log);
+        if (r < 0)
+                return r;
+        return close_finished(dir, state_dir, key, rep, session);
+}
+
+/* 1 closed, 0 left untouched (reported), < 0 failed (reported). */
+static int recover_session(const char *dir, const char *state_dir, const minisign_secret *key, GString *rep) {
+        g_autofree char *path = g_build_filename(dir, CUSTODY_LOG_NAME, NULL);
+        g_autofree char *err = NULL, *why = NULL;
+        g_autofree char *session = g_path_get_basename(dir);
+        custody_parsed_log *parsed = NULL;
+        const char *reason;
+        int r;
+
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+                return leave_untouched(rep, dir, session, "it holds segment files but no custody log");
+        r = custody_log_parse_file(path, &parsed, &err);
+        if (r == -EBADMSG || r == -EFBIG) {
+                why = g_strdup_printf("its custody log is damaged (%s), which no crash of the recorder leaves", err);
+                return leave_untouched(rep, dir, session, why);
+        }
         if (r < 0)
                 goto out;
-        json_object_set_string_member(stop, "reason", "recovered after crash");
-        json_object_set_int_member(stop, "segments", (int64_t) (count_sealed(parsed) + open->len));
-        r = custody_log_append(log, "stop", stop);
-        if (r < 0)
-                goto out;
-close:
-        r = custody_session_close(dir, state_dir, key);
-        if (r >= 0)
-                g_string_append_printf(rep, "%s: recovered and closed\n", session);
+        if ((reason = unclosable(parsed))) {
+                r = leave_untouched(rep, dir, session, reason);
+        } else if (custody_log_finished(parsed)) {
+                g_string_append_printf(rep, "%s: ended but not closed; closing\n", session);
+                r = close_finished(dir, state_dir, key, rep, session);
+        } else
+                r = append_and_close(dir, state_dir, key, parsed, rep, session);
 out:
         if (r < 0)
-                g_string_append_printf(rep, "%s: recovery failed: %s\n", session, g_strerror(-r));
-        custody_log_free(log);
+                g_string_append_printf(rep, "%s: recovery failed, folder left as it was: %s\n", session,
+                                       g_strerror(-r));
         custody_parsed_log_free(parsed);
         return r;
 }
 
-static bool needs_recovery(const char *dir) {
-        g_autofree char *log = g_build_filename(dir, CUSTODY_LOG_NAME, NULL);
-        g_autofree char *man = g_build_filename(dir, "manifest.json", NULL);
+static bool file_missing(const char *dir, const char *name) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+        return !g_file_test(p, G_FILE_TEST_EXISTS);
+}
 
-        return g_file_test(log, G_FILE_TEST_IS_REGULAR) && !g_file_test(man, G_FILE_TEST_EXISTS);
+static bool has_segments(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *n;
+
+        while (d && (n = g_dir_read_name(d)))
+                if (custody_segment_name_valid(n))
+                        return true;
+        return false;
+}
+
+/* No manifest or a closing file missing (a crash during close), or
+ * segment files with no log at all (reported, never touched). */
+static bool needs_recovery(const char *dir) {
+        static const char *const closing[] = {"manifest.json", "manifest.json.minisig", "SHA256SUMS",
+                                              "SHA256SUMS.minisig", "SHA256SUMS.sealed",
+                                              "SHA256SUMS.sealed.minisig"};
+
+        if (file_missing(dir, CUSTODY_LOG_NAME))
+                return has_segments(dir);
+        for (size_t i = 0; i < G_N_ELEMENTS(closing); i++)
+                if (file_missing(dir, closing[i]))
+                        return true;
+        return false;
+}
+
+/* A crash after manifest.json was written but before the chain head moved
+ * leaves the head one session behind; the manifest names both ends. */
+static int advance_chain(const char *dir, const char *state_dir, GString *rep) {
+        g_autofree char *path = g_build_filename(dir, "manifest.json", NULL);
+        g_autofree char *data = NULL, *session = g_path_get_basename(dir);
+        custody_manifest *m = NULL;
+        bool advanced = false;
+        size_t len = 0;
+        int r;
+
+        if (fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len) < 0 ||
+            custody_manifest_parse(data, len, &m, NULL) < 0)
+                return 0; /* not ours to judge here: studio-verify reports it */
+        r = custody_chain_advance(state_dir, m->log_first_prev, m->log_last_line_sha256, &advanced);
+        if (r < 0)
+                g_string_append_printf(rep, "%s: cannot move the device chain head in %s: %s\n", session, state_dir,
+                                       g_strerror(-r));
+        else if (advanced)
+                g_string_append_printf(rep, "%s: closed, but the device chain head had not moved past it; "
+                                       "moved it\n", session);
+        custody_manifest_free(m);
+        return r;
+}
+
+static GPtrArray *list_sessions(GDir *d, const char *spool_dir) {
+        GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+        const char *n;
+
+        while ((n = g_dir_read_name(d))) {
+                g_autofree char *p = g_build_filename(spool_dir, n, NULL);
+                if (n[0] != '.' && g_file_test(p, G_FILE_TEST_IS_DIR))
+                        g_ptr_array_add(dirs, g_steal_pointer(&p));
+        }
+        /* session ids start with their UTC start, so this is time order and
+         * the chain head ends at the newest session */
+        g_ptr_array_sort(dirs, cmp_str);
+        return dirs;
 }
 
 int custody_recover_spool(const char *spool_dir, const char *state_dir, const minisign_secret *key,
                           char **ret_report) {
         g_autoptr(GDir) d = NULL;
-        g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) dirs = NULL;
         g_autoptr(GString) rep = g_string_new(NULL);
-        const char *n;
-        int recovered = 0, first_error = 0;
+        int recovered = 0;
 
         if (!spool_dir || !state_dir || !key)
                 return -EINVAL;
         d = g_dir_open(spool_dir, 0, NULL);
         if (!d)
                 return -errno ?: -ENOENT;
-        while ((n = g_dir_read_name(d))) {
-                g_autofree char *p = g_build_filename(spool_dir, n, NULL);
-                if (n[0] != '.' && g_file_test(p, G_FILE_TEST_IS_DIR) && needs_recovery(p))
-                        g_ptr_array_add(dirs, g_steal_pointer(&p));
-        }
-        /* session ids start with their UTC start, so this is time order and
-         * the chain head ends at the newest session */
-        g_ptr_array_sort(dirs, cmp_str);
+        dirs = list_sessions(d, spool_dir);
         for (guint i = 0; i < dirs->len; i++) {
-                int r = recover_session(dirs->pdata[i], state_dir, key, rep);
-                if (r < 0 && first_error == 0)
-                        first_error = r;
-                recovered += r >= 0;
+                int r = 0;
+                if (needs_recovery(dirs->pdata[i]))
+                        r = recover_session(dirs->pdata[i], state_dir, key, rep);
+                else if (!file_missing(dirs->pdata[i], "manifest.json"))
+                        r = advance_chain(dirs->pdata[i], state_dir, rep);
+                /* a folder that failed is in the report; the others go on */
+                recovered += r > 0;
         }
         if (ret_report)
                 *ret_report = g_strdup(rep->str);
-        return recovered > 0 || first_error == 0 ? recovered : first_error;
+        return recovered;
 }

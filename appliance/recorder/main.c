@@ -166,8 +166,10 @@ static int recover_spool(const char *out, const char *state_dir, const minisign_
                 g_printerr("studio-recorder: recovery of the spool %s failed: %s\n", out, g_strerror(-n));
                 return n;
         }
-        if (n > 0)
-                g_printerr("studio-recorder: recovered %d interrupted session(s):\n%s\n", n, report ? report : "");
+        /* the report also names folders left untouched (n may be 0) */
+        if (report && *report)
+                g_printerr("studio-recorder: recovery of the spool %s closed %d interrupted session(s):\n%s\n", out,
+                           n, report);
         return 0;
 }
 

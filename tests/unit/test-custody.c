@@ -371,6 +371,232 @@ static void test_recovery(void **state) {
         assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 0);
 }
 
+static char *read_text(const char *dir, const char *name, size_t *ret_len) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        char *data = NULL;
+        size_t len = 0;
+
+        assert_int_equal(fs_read_file(path, 1 << 20, &data, &len), 0);
+        if (ret_len)
+                *ret_len = len;
+        return data;
+}
+
+static void write_text(const char *dir, const char *name, const void *data, size_t len) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        assert_int_equal(fs_write_atomic(path, data, len, 0644), 0);
+}
+
+static bool exists(const char *dir, const char *name) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static void chain_head(fixture *f, char out[65]) {
+        g_autofree char *t = read_text(f->state, "chain-head", NULL);
+        assert_int_equal(strlen(t), 65);
+        memcpy(out, t, 64);
+        out[64] = '\0';
+}
+
+/* A folder recovery must leave exactly as it found it. */
+typedef struct snapshot {
+        const char *dir, *name;
+        char *data;
+        size_t len;
+} snapshot;
+
+static void assert_unchanged(const snapshot *s) {
+        size_t len = 0;
+        g_autofree char *now = read_text(s->dir, s->name, &len);
+        assert_int_equal(len, s->len);
+        assert_memory_equal(now, s->data, len);
+        assert_false(exists(s->dir, "manifest.json"));
+}
+
+static void crashed_session(fixture *f, const char *dir, const char *id) {
+        custody_log *log = NULL;
+        assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
+        append_start(log, id);
+        append_sealed(log, "seg-000001.mkv.age", 0);
+        custody_log_free(log);
+}
+
+/* Empty, garbage and log-less folders are left untouched and reported; a
+ * log with only a partial first line is closed start-less; the crashed
+ * session beside them is recovered, and the next session can start. */
+static void test_recovery_damaged_folders(void **state) {
+        fixture *f = *state;
+        g_autofree char *good = new_session(f, "20261128T120000Z-good");
+        g_autofree char *empty = new_session(f, "20261128T130000Z-empty");
+        g_autofree char *garbage = new_session(f, "20261128T131000Z-garbage");
+        g_autofree char *nolog = new_session(f, "20261128T132000Z-nolog");
+        g_autofree char *partial = new_session(f, "20261128T133000Z-partial");
+        g_autofree char *next = new_session(f, "20261128T140000Z-next");
+        static const char junk[] = "not json\n{\"seq\":1}\n\0\0\0\0";
+        static const char frag[] = "{\"seq\":1,\"utc\":\"2026-11-28T13:";
+        g_autofree char *report = NULL, *report2 = NULL;
+        char head[65];
+
+        crashed_session(f, good, "20261128T120000Z-good");
+        write_text(empty, "custody.jsonl", "", 0);
+        write_text(garbage, "custody.jsonl", junk, sizeof(junk) - 1);
+        write_text(nolog, "seg-000001.mkv.age", "age-encryption.org/v1\n", 22);
+        write_text(partial, "custody.jsonl", frag, sizeof(frag) - 1);
+        snapshot snaps[] = {{empty, "custody.jsonl", NULL, 0},
+                            {garbage, "custody.jsonl", NULL, 0},
+                            {nolog, "seg-000001.mkv.age", NULL, 0}};
+        for (size_t i = 0; i < G_N_ELEMENTS(snaps); i++)
+                snaps[i].data = read_text(snaps[i].dir, snaps[i].name, &snaps[i].len);
+
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 2);
+        assert_non_null(strstr(report, "20261128T130000Z-empty: NOT RECOVERED, left untouched: its custody log is empty"));
+        assert_non_null(strstr(report, "20261128T131000Z-garbage: NOT RECOVERED, left untouched: its custody log is damaged (line 1"));
+        assert_non_null(strstr(report, "20261128T132000Z-nolog: NOT RECOVERED, left untouched: it holds segment files but no custody log"));
+        assert_non_null(strstr(report, "20261128T132000Z-nolog:   seg-000001.mkv.age 22 bytes, sealed SHA-256 "));
+        assert_non_null(strstr(report, "20261128T120000Z-good: recovered and closed"));
+        assert_non_null(strstr(report, "20261128T133000Z-partial: recovered and closed"));
+        for (size_t i = 0; i < G_N_ELEMENTS(snaps); i++)
+                assert_unchanged(&snaps[i]);
+
+        /* the fragment stays first; the recovery entry links to the chain
+         * head left by the good session and ends the log */
+        custody_parsed_log *g = parse_dir(good), *p = parse_dir(partial);
+        size_t len = 0;
+        g_autofree char *text = read_text(partial, "custody.jsonl", &len);
+        assert_memory_equal(text, frag, sizeof(frag) - 1);
+        assert_int_equal(p->n_entries, 2);
+        assert_true(p->entries[0].fragment);
+        assert_int_equal(p->entries[1].event, CUSTODY_EV_RECOVERY);
+        assert_int_equal(p->entries[1].seq, 1);
+        assert_string_equal(p->entries[1].prev, g->entries[g->n_entries - 1].hash);
+        int64_t n = 0;
+        assert_true(custody_entry_int(&p->entries[1], "log_partial_bytes", &n));
+        assert_int_equal(n, sizeof(frag) - 1);
+        assert_non_null(custody_entry_str(&p->entries[1], "log_partial_sha256"));
+        custody_manifest *m = read_manifest(partial);
+        assert_string_equal(m->session, "20261128T133000Z-partial");
+        assert_string_equal(m->started_utc, "");
+        assert_non_null(strstr(m->stop_reason, "never started"));
+        assert_int_equal(m->n_segments, 0);
+        chain_head(f, head);
+        assert_string_equal(head, p->entries[1].hash);
+        custody_manifest_free(m);
+        custody_parsed_log_free(g);
+
+        /* the next session links to the recovered one */
+        custody_log *log = NULL;
+        assert_int_equal(custody_log_create(next, f->state, f->key, &log), 0);
+        append_start(log, "20261128T140000Z-next");
+        append_stop(log, 0);
+        custody_log_free(log);
+        assert_int_equal(custody_session_close(next, f->state, f->key), 0);
+        custody_parsed_log *q = parse_dir(next);
+        assert_string_equal(q->entries[0].prev, p->entries[1].hash);
+        custody_parsed_log_free(q);
+        custody_parsed_log_free(p);
+
+        /* a second start: nothing to close, the untouched ones named again */
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report2), 0);
+        assert_non_null(strstr(report2, "20261128T130000Z-empty: NOT RECOVERED"));
+        assert_null(strstr(report2, "recovered and closed"));
+        for (size_t i = 0; i < G_N_ELEMENTS(snaps); i++) {
+                assert_unchanged(&snaps[i]);
+                g_free(snaps[i].data);
+        }
+}
+
+/* Each crash point of a close, recreated by deleting what a real close
+ * wrote after that point; recovery writes back the same signed files. */
+static void test_recovery_interrupted_close(void **state) {
+        fixture *f = *state;
+        static const char *const files[] = {"SHA256SUMS", "SHA256SUMS.minisig", "SHA256SUMS.sealed",
+                                            "SHA256SUMS.sealed.minisig", "manifest.json.minisig", "manifest.json"};
+        g_autofree char *dir = new_session(f, "20261128T120000Z-close");
+        g_autofree char *manifest = NULL, *head_path = g_build_filename(f->state, "chain-head", NULL);
+        g_autofree char *legacy = NULL, *sig_path = g_build_filename(dir, "manifest.json.minisig", NULL);
+        char head[65], first_prev[65];
+        size_t mlen = 0;
+
+        close_session(f, dir, "20261128T120000Z-close", 1);
+        manifest = read_text(dir, "manifest.json", &mlen);
+        chain_head(f, head);
+        custody_parsed_log *p = parse_dir(dir);
+        memcpy(first_prev, p->entries[0].prev, sizeof(first_prev));
+        custody_parsed_log_free(p);
+        for (size_t crash = 0; crash < G_N_ELEMENTS(files); crash++) {
+                g_autofree char *report = NULL, *again = NULL;
+                for (size_t k = crash; k < G_N_ELEMENTS(files); k++) {
+                        g_autofree char *path = g_build_filename(dir, files[k], NULL);
+                        assert_int_equal(unlink(path), 0);
+                }
+                /* every crash point also precedes the chain head's move */
+                assert_int_equal(fs_write_atomic(head_path, first_prev, 64, 0644), 0);
+                assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 1);
+                assert_non_null(strstr(report, "recovered and closed"));
+                for (size_t k = 0; k < G_N_ELEMENTS(files); k++)
+                        assert_true(exists(dir, files[k]));
+                size_t len = 0;
+                g_autofree char *now = read_text(dir, "manifest.json", &len);
+                assert_int_equal(len, mlen);
+                assert_memory_equal(now, manifest, mlen);
+                for (size_t k = 0; k < G_N_ELEMENTS(files); k += 2) {
+                        g_autofree char *path = g_build_filename(dir, k == 4 ? "manifest.json" : files[k], NULL);
+                        assert_int_equal(minisign_verify_file(&f->pk, path, NULL), 0);
+                }
+                char now_head[65];
+                chain_head(f, now_head);
+                assert_string_equal(now_head, head);
+                assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &again), 0);
+                assert_string_equal(again, "");
+        }
+        /* earlier releases wrote manifest.json before its signature */
+        assert_int_equal(unlink(sig_path), 0);
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &legacy), 1);
+        g_autofree char *man_path = g_build_filename(dir, "manifest.json", NULL);
+        assert_int_equal(minisign_verify_file(&f->pk, man_path, NULL), 0);
+}
+
+/* Crash after manifest.json but before the chain head moved. */
+static void test_recovery_chain_head_behind(void **state) {
+        fixture *f = *state;
+        g_autofree char *a = new_session(f, "20261128T120000Z-a"), *b = new_session(f, "20261128T130000Z-b");
+        g_autofree char *report = NULL, *before = NULL;
+        g_autofree char *head_path = g_build_filename(f->state, "chain-head", NULL);
+        char head_a[65], head_b[65], now[65];
+
+        close_session(f, a, "20261128T120000Z-a", 1);
+        chain_head(f, head_a);
+        close_session(f, b, "20261128T130000Z-b", 1);
+        chain_head(f, head_b);
+        assert_int_equal(fs_write_atomic(head_path, head_a, 64, 0644), 0);
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 0);
+        assert_non_null(strstr(report, "20261128T130000Z-b: closed, but the device chain head had not moved"));
+        chain_head(f, now);
+        assert_string_equal(now, head_b);
+        /* a head that is already past a session is never moved back */
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &before), 0);
+        assert_string_equal(before, "");
+        chain_head(f, now);
+        assert_string_equal(now, head_b);
+}
+
+/* A closing file that differs from what the log implies is not replaced. */
+static void test_recovery_conflicting_file(void **state) {
+        fixture *f = *state;
+        g_autofree char *dir = new_session(f, "20261128T120000Z-c");
+        g_autofree char *report = NULL, *path = g_build_filename(dir, "manifest.json.minisig", NULL);
+
+        close_session(f, dir, "20261128T120000Z-c", 1);
+        assert_int_equal(unlink(path), 0);
+        write_text(dir, "SHA256SUMS", "other\n", 6);
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 0);
+        assert_non_null(strstr(report, "NOT RECOVERED, left untouched: SHA256SUMS exists but differs"));
+        g_autofree char *t = read_text(dir, "SHA256SUMS", NULL);
+        assert_string_equal(t, "other\n");
+        assert_false(exists(dir, "manifest.json.minisig"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
@@ -378,6 +604,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_damaged_folders, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_interrupted_close, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_chain_head_behind, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_conflicting_file, setup, teardown),
         };
         if (sodium_init() < 0)
                 return 1;
