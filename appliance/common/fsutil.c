@@ -66,7 +66,9 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 }
 
 int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO in place of a file must not block us before
+         * fstat can refuse it; it does not change reads of regular files. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t len = 0, cap;
@@ -75,8 +77,10 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
                 return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
+        if (S_ISDIR(st.st_mode))
                 return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL; /* FIFO, socket or device: no size, may never end */
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
         /* One byte beyond max (to notice a file larger than allowed, even one

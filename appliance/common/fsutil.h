@@ -18,5 +18,7 @@ int fs_fsync_dir(const char *dir);
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer.
- * -EFBIG when larger: outside input never gets unbounded memory. */
+ * -EFBIG when larger: outside input never gets unbounded memory. Only
+ * regular files are read: -EISDIR for a directory, -EINVAL for a FIFO,
+ * socket or device (opened non-blocking, so a FIFO never hangs us). */
 int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len);
