@@ -17,6 +17,12 @@ static int hash_plain(void *userdata, const uint8_t *buf, size_t len) {
 static void judge(verify_ctx *c, verify_segment *s, const age_read_result *res) {
         const char *name = s->g->name;
 
+        if (res->verdict == AGE_NO_MATCH && c->recipients) {
+                /* verify_run made sure the identity is a listed recipient */
+                verify_add(c, VERIFY_TAMPERED, name, "age", "%s does not open with --identity, although its "
+                           "recipient is listed in the signed manifest", name);
+                return;
+        }
         if (res->verdict == AGE_NO_MATCH) {
                 verify_warn(c, name, NULL, "the --identity key does not open %s", name);
                 return;
@@ -61,8 +67,23 @@ int verify_load_identity(verify_ctx *c) {
 
         if (!c->opt->identity)
                 return 0;
-        int r = age_identities_file_read(c->opt->identity, &c->sks, &c->n_sks, &bad);
-        return r < 0 ? r : 0;
+        const char *path = c->opt->identity;
+        int r;
+
+        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+                return verify_fail(c, "--identity %s is missing or not a regular file: give the vault's age identity "
+                                   "file (AGE-SECRET-KEY-1…)", path);
+        r = age_identities_file_read(path, &c->sks, &c->n_sks, &bad);
+        if (r >= 0)
+                return 0;
+        if (r == -EINVAL && bad > 0)
+                return verify_fail(c, "--identity %s line %u is not an age identity (expected AGE-SECRET-KEY-1…): "
+                                   "give the vault's age identity file", path, bad);
+        if (r == -ENOKEY)
+                return verify_fail(c, "--identity %s holds no age identity (expected AGE-SECRET-KEY-1…): give the "
+                                   "vault's age identity file", path);
+        return verify_fail(c, "--identity %s cannot be read (%s): give the vault's age identity file", path,
+                           g_strerror(-r));
 }
 
 void verify_check_decrypt(verify_ctx *c) {

@@ -48,9 +48,13 @@ void verify_check_log(verify_ctx *c) {
         const custody_entry *prev = NULL;
         int r;
 
-        if (!g_file_test(path, G_FILE_TEST_EXISTS))
-                return; /* reported by the file check */
+        if (!verify_session_file(c, LOG, NULL))
+                return; /* missing or not a regular file: reported by the file check */
         r = custody_log_parse_file(path, &c->log, &err);
+        if (r < 0 && r != -EBADMSG && r != -EFBIG) {
+                verify_add(c, VERIFY_INCOMPLETE, LOG, NULL, "the custody log cannot be read: %s", g_strerror(-r));
+                return;
+        }
         if (r < 0) {
                 verify_add(c, VERIFY_TAMPERED, LOG, NULL, "the custody log is malformed: %s", err ? err : g_strerror(-r));
                 return;

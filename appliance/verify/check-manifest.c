@@ -3,8 +3,17 @@
 
 #include "verify.h"
 
+/* A disagreement on the log's own hash, size or length is the log's fault
+ * (the manifest is signed), so it names custody.jsonl. */
 static void cmp_str(verify_ctx *c, const char *what, const char *stored, const char *implied) {
-        if (g_strcmp0(stored, implied) != 0)
+        bool about_log = g_str_has_prefix(what, "custody_log");
+
+        if (g_strcmp0(stored, implied) == 0)
+                return;
+        if (about_log)
+                verify_add_hash(c, VERIFY_TAMPERED, "custody.jsonl", what, stored, implied,
+                                "custody.jsonl is not the custody log the signed manifest describes (%s differs)", what);
+        else
                 verify_add_hash(c, VERIFY_TAMPERED, "manifest.json", what, stored, implied,
                                 "manifest.json and the custody log disagree on %s", what);
 }
@@ -51,16 +60,18 @@ void verify_check_manifest_vs_log(verify_ctx *c) {
                 verify_add(c, VERIFY_TAMPERED, "custody.jsonl", NULL, "the custody log does not describe a closed session");
                 return;
         }
+        /* the log's own hash first: when it differs, the other fields differ because of it */
+        cmp_str(c, "custody_log sha256", c->m->log_sha256, im->log_sha256);
+        cmp_u64(c, "custody_log bytes", c->m->log_bytes, im->log_bytes);
+        cmp_u64(c, "custody_log entries", c->m->log_entries, im->log_entries);
+        cmp_str(c, "custody_log last_line_sha256", c->m->log_last_line_sha256, im->log_last_line_sha256);
+        cmp_str(c, "custody_log first_prev", c->m->log_first_prev, im->log_first_prev);
         cmp_str(c, "session", c->m->session, im->session);
         cmp_str(c, "device_id", c->m->device_id, im->device_id);
         cmp_str(c, "officer", c->m->officer, im->officer);
         cmp_str(c, "room", c->m->room, im->room);
         cmp_str(c, "started_utc", c->m->started_utc, im->started_utc);
         cmp_str(c, "ended_utc", c->m->ended_utc, im->ended_utc);
-        cmp_str(c, "custody_log sha256", c->m->log_sha256, im->log_sha256);
-        cmp_u64(c, "custody_log bytes", c->m->log_bytes, im->log_bytes);
-        cmp_str(c, "custody_log last_line_sha256", c->m->log_last_line_sha256, im->log_last_line_sha256);
-        cmp_str(c, "custody_log first_prev", c->m->log_first_prev, im->log_first_prev);
         cmp_u64(c, "number of segments", c->m->n_segments, im->n_segments);
         for (size_t i = 0; i < MIN(c->m->n_segments, im->n_segments); i++)
                 cmp_segment(c, &c->m->segments[i], &im->segments[i]);

@@ -27,11 +27,16 @@ static void check_one(verify_ctx *c, const char *name) {
         size_t len = 0;
         int r;
 
-        if (!g_file_test(path, G_FILE_TEST_EXISTS))
-                return; /* reported by the file check */
+        if (!verify_session_file(c, name, NULL))
+                return; /* missing or not a regular file: reported by the file check */
         r = fs_read_file(sig_path, 64 * 1024, &sig, &len);
         if (r == -ENOENT) {
                 verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is missing)", name, name);
+                return;
+        }
+        if (r == -EISDIR || r == -EINVAL) {
+                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is not a regular file)",
+                           name, name);
                 return;
         }
         if (r < 0 || minisign_sig_key_id(sig, len, id) < 0) {

@@ -1,5 +1,7 @@
 /* Verdicts, exit codes and the list of findings. */
+#include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -44,6 +46,8 @@ void verify_ctx_done(verify_ctx *c) {
         g_free(c->segs);
         g_free(c->key_source);
         g_free(c->truncated_summary);
+        g_strfreev(c->recipients);
+        g_free(c->error);
         if (c->sks)
                 sodium_free(c->sks);
 }
@@ -84,6 +88,26 @@ void verify_warn(verify_ctx *c, const char *file, const char *entry, const char 
         verify_finding *f = add(c, VERIFY_INTACT, file, entry, fmt, ap);
         va_end(ap);
         f->warning = true;
+}
+
+int verify_fail(verify_ctx *c, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        g_free(c->error);
+        c->error = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+bool verify_session_file(const verify_ctx *c, const char *name, char **ret_path) {
+        g_autofree char *path = g_build_filename(c->opt->dir, name, NULL);
+        struct stat st;
+
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                return false;
+        if (ret_path)
+                *ret_path = g_steal_pointer(&path);
+        return true;
 }
 
 const verify_finding *verify_first_of_verdict(const verify_ctx *c) {

@@ -4,7 +4,6 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "fsutil.h"
 #include "verify.h"
 
 static const char usage_text[] =
@@ -68,39 +67,6 @@ static int parse_args(int argc, char **argv, verify_options *o) {
         return 0;
 }
 
-static int load_manifest(verify_ctx *c) {
-        g_autofree char *path = g_build_filename(c->opt->dir, "manifest.json", NULL);
-        g_autofree char *err = NULL;
-        char *data = NULL;
-        size_t len = 0;
-        int r = fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len);
-
-        if (r == -ENOENT)
-                return 0; /* reported by the file check: the session was never closed */
-        if (r == -EFBIG) {
-                verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is implausibly large");
-                return 0;
-        }
-        if (r < 0)
-                return r;
-        if (custody_manifest_parse(data, len, &c->m, &err) < 0)
-                verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
-        free(data);
-        return 0;
-}
-
-static void run_checks(verify_ctx *c) {
-        verify_check_signatures(c);
-        verify_check_log(c);
-        verify_check_manifest_vs_log(c);
-        verify_check_previous(c);
-        verify_check_files(c);
-        verify_check_segments(c);
-        verify_check_sums(c);
-        verify_check_decrypt(c);
-        verify_check_media(c);
-}
-
 int main(int argc, char **argv) {
         verify_options o = {0};
         verify_ctx c;
@@ -115,18 +81,12 @@ int main(int argc, char **argv) {
                 return VERIFY_EXIT_ERROR;
         }
         verify_ctx_init(&c, &o);
-        r = load_manifest(&c);
-        if (r >= 0)
-                r = verify_load_trust(&c);
-        if (r >= 0)
-                r = verify_load_identity(&c);
+        r = verify_run(&c);
         if (r < 0) {
-                fprintf(stderr, "studio-verify: cannot read the inputs (key, registry, identity or manifest): %s\n",
-                        g_strerror(-r));
+                fprintf(stderr, "studio-verify: %s\n", c.error);
                 verify_ctx_done(&c);
                 return VERIFY_EXIT_ERROR;
         }
-        run_checks(&c);
         if (o.json)
                 verify_report_json(&c, stdout);
         else

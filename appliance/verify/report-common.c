@@ -3,11 +3,15 @@
 
 #include "verify.h"
 
+/* The first finding that decided the verdict, led by the file and entry it
+ * is about, so that the first line alone tells the court where to look. */
 char *verify_summary(const verify_ctx *c) {
         const verify_finding *f = verify_first_of_verdict(c);
 
         if (c->verdict == VERIFY_TRUNCATED && c->truncated_summary)
                 return g_strdup(c->truncated_summary);
+        if (c->verdict != VERIFY_INTACT && f && f->file && (f->entry || !g_str_has_prefix(f->text, f->file)))
+                return g_strdup_printf("%s%s%s: %s", f->file, f->entry ? " " : "", f->entry ? f->entry : "", f->text);
         if (c->verdict != VERIFY_INTACT && f)
                 return g_strdup(f->text);
         return g_strdup_printf("session %s: %zu segment(s), the custody log and every signature check out",

@@ -63,6 +63,8 @@ typedef struct verify_ctx {
         char *truncated_summary;        /* the TRUNCATED sentence */
         uint8_t (*sks)[32];             /* --identity keys (sodium_malloc) */
         size_t n_sks;
+        char **recipients;              /* the manifest's age recipients */
+        char *error;                    /* a usage error: the input and the fix */
 } verify_ctx;
 
 void verify_ctx_init(verify_ctx *c, const verify_options *opt);
@@ -72,11 +74,21 @@ void verify_add(verify_ctx *c, verify_verdict v, const char *file, const char *e
 void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *stored,
                      const char *computed, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
 void verify_warn(verify_ctx *c, const char *file, const char *entry, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+/* Records a usage error (exit 1) naming the input and the fix; returns -EINVAL. */
+int verify_fail(verify_ctx *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* A file of the session folder is usable only if it is a regular file;
+ * ret_path (optional, caller frees) is its path. */
+bool verify_session_file(const verify_ctx *c, const char *name, char **ret_path);
 /* The first finding with the final verdict, for the report's first line. */
 const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);
 
-/* checks, in the order main runs them */
+/* Loads the inputs and runs every check: < 0 (with c->error) for a usage
+ * error, otherwise the verdict is in c->verdict. */
+int verify_run(verify_ctx *c);
+
+/* checks, in the order verify_run runs them */
+int verify_load_manifest(verify_ctx *c);
 int verify_load_trust(verify_ctx *c);
 int verify_load_identity(verify_ctx *c);
 void verify_check_signatures(verify_ctx *c);

@@ -8,7 +8,12 @@
  *                [--segments N] [--segment-bytes N] [--checkpoint-every N]
  *                [--session-id ID] [--seed N]
  *                [--crash] [--torn-tail N] [--partial-log] [--no-recover]
- * Prints the session folder's path. */
+ *                [--gap-after N --gap-ms MS [--gap-break]] [--seal-recipient age1…]
+ * Prints the session folder's path. An attacker who holds the device key
+ * (the tamper tests isolate single checks with these):
+ *   make-session --resign-entry SESSION_DIR SEQ SECRET  re-signs one log entry
+ *   make-session --reclose SESSION_DIR SECRET STATE     rewrites and re-signs the
+ *                manifest and both SHA256SUMS from the log as it is now */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,9 +30,9 @@
 #include "util.h"
 
 typedef struct opts {
-        const char *spool, *state, *key, *recipient, *session_id;
-        uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail;
-        bool crash, partial_log, no_recover;
+        const char *spool, *state, *key, *recipient, *session_id, *seal_recipient;
+        uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail, gap_after, gap_ms;
+        bool crash, partial_log, no_recover, gap_break;
 } opts;
 
 typedef struct sealer {
@@ -214,6 +219,12 @@ static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcp
                         r = event(log, "break", media, NULL);
                 if (r >= 0 && i == 2 && !crash)
                         r = event(log, "resume", media, "interview continues");
+                if (r >= 0 && i == o->gap_after && o->gap_break)
+                        r = event(log, "break", media, "gap test");
+                if (i == o->gap_after)
+                        media += (int64_t) o->gap_ms * 1000000;
+                if (r >= 0 && i == o->gap_after && o->gap_break)
+                        r = event(log, "resume", media, NULL);
         }
         if (r >= 0 && !o->crash) {
                 g_autoptr(JsonObject) f = json_object_new();
@@ -239,6 +250,54 @@ static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcp
         return 0;
 }
 
+/* Replaces the "sig" of the entry with the given seq by a fresh signature
+ * of the line as it now reads. */
+static int resign_entry(const char *dir, const char *seq_arg, const char *key_path) {
+        g_autofree char *path = g_build_filename(dir, "custody.jsonl", NULL), *data = NULL;
+        g_autofree char *want = g_strdup_printf("\n{\"seq\":%s,", seq_arg);
+        minisign_secret *key = NULL;
+        size_t len = 0;
+        int r = fs_read_file(path, CUSTODY_LOG_MAX, &data, &len);
+
+        if (r >= 0)
+                r = minisign_secret_load(key_path, &key);
+        /* the first entry is session-start: never the one an attacker edits */
+        char *line = r >= 0 ? strstr(data, want) : NULL;
+        if (line)
+                line++;
+        char *end = line ? strchr(line, '\n') : NULL;
+        if (r >= 0 && (!end || (size_t) (end - line) < CUSTODY_SIG_SUFFIX_LEN + 2))
+                r = -ENOENT;
+        if (r >= 0) {
+                size_t n = (size_t) (end - line) - CUSTODY_SIG_SUFFIX_LEN;
+                g_autofree char *msg = g_strdup_printf("%.*s}", (int) n, line);
+                uint8_t sig[MINISIGN_SIG_LEN];
+                char b64[CUSTODY_SIG_B64_LEN + 1];
+                minisign_sign_detached(key, (const uint8_t *) msg, n + 1, sig);
+                sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+                memcpy(line + n + 8, b64, CUSTODY_SIG_B64_LEN);
+                r = fs_write_atomic(path, data, len, 0644);
+        }
+        minisign_secret_free(key);
+        if (r < 0)
+                fprintf(stderr, "make-session --resign-entry: %s\n", g_strerror(-r));
+        return r;
+}
+
+static int reclose(const char *dir, const char *key_path, const char *state) {
+        minisign_secret *key = NULL;
+        int r = minisign_secret_load(key_path, &key);
+
+        if (r >= 0) {
+                (void) g_mkdir_with_parents(state, 0755);
+                r = custody_session_close(dir, state, key);
+        }
+        minisign_secret_free(key);
+        if (r < 0)
+                fprintf(stderr, "make-session --reclose: %s\n", g_strerror(-r));
+        return r;
+}
+
 static int parse_args(int argc, char **argv, opts *o) {
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -246,12 +305,15 @@ static int parse_args(int argc, char **argv, opts *o) {
                                 : strcmp(a, "--segment-bytes") == 0    ? &o->segment_bytes
                                 : strcmp(a, "--checkpoint-every") == 0 ? &o->checkpoint_every
                                 : strcmp(a, "--torn-tail") == 0        ? &o->torn_tail
+                                : strcmp(a, "--gap-after") == 0        ? &o->gap_after
+                                : strcmp(a, "--gap-ms") == 0           ? &o->gap_ms
                                                                        : NULL;
                 const char **str = strcmp(a, "--spool") == 0       ? &o->spool
                                    : strcmp(a, "--state") == 0     ? &o->state
                                    : strcmp(a, "--key") == 0       ? &o->key
                                    : strcmp(a, "--recipient") == 0 ? &o->recipient
                                    : strcmp(a, "--session-id") == 0 ? &o->session_id
+                                   : strcmp(a, "--seal-recipient") == 0 ? &o->seal_recipient
                                                                     : NULL;
                 if (strcmp(a, "--crash") == 0)
                         o->crash = true;
@@ -259,6 +321,8 @@ static int parse_args(int argc, char **argv, opts *o) {
                         o->partial_log = true;
                 else if (strcmp(a, "--no-recover") == 0)
                         o->no_recover = true;
+                else if (strcmp(a, "--gap-break") == 0)
+                        o->gap_break = true;
                 else if (num && v && util_parse_u64(v, 0, UINT64_C(1) << 40, num) >= 0)
                         i++;
                 else if (str && v)
@@ -286,13 +350,17 @@ int main(int argc, char **argv) {
                 minisign_secret_free(key);
                 return r < 0 ? 1 : 0;
         }
+        if (argc == 5 && strcmp(argv[1], "--resign-entry") == 0)
+                return resign_entry(argv[2], argv[3], argv[4]) < 0 ? 1 : 0;
+        if (argc == 5 && strcmp(argv[1], "--reclose") == 0)
+                return reclose(argv[2], argv[3], argv[4]) < 0 ? 1 : 0;
         if (parse_args(argc, argv, &o) < 0) {
                 fprintf(stderr, "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
                                 "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
                                 "[--crash [--torn-tail N] [--partial-log] [--no-recover]]\n");
                 return 1;
         }
-        r = age_recipient_parse(o.recipient, rcpt[0]);
+        r = age_recipient_parse(o.seal_recipient ? o.seal_recipient : o.recipient, rcpt[0]);
         if (r >= 0)
                 r = minisign_secret_load(o.key, &key);
         if (r >= 0) {
