@@ -2,13 +2,13 @@
 # studio-recorder against plain ffmpeg on the same raw input: a 1280x720@30
 # .y4m of moving SMPTE bars (videotestsrc pattern=smpte horizontal-speed=4)
 # and a 48 kHz mono WAV tone, generated once. Both encode H.264 with x264
-# preset superfast at 4000 kbit/s (keyframe every 60 frames) and Opus at
+# preset superfast at 4000 kbit/s (keyframe every 60 frames) and AAC at
 # 64 kbit/s into Matroska:
 #   (a) studio-recorder --once with a temporary profile whose sources are
 #       filesrc ! y4mdec and filesrc ! wavparse (it stops on EOS), so it runs
 #       our whole pipeline: clock/room overlay, x264enc tune=zerolatency,
 #       splitmuxsink + matroskamux streamable, studiosealsink (age sealing);
-#   (b) ffmpeg -c:v libx264 -preset superfast -b:v 4000k -g 60 -c:a libopus
+#   (b) ffmpeg -c:v libx264 -preset superfast -b:v 4000k -g 60 -c:a aac
 #       -b:a 64k out.mkv (plain, no overlay, no sealing);
 #   (c) the same ffmpeg with -tune zerolatency, for reference.
 # Prints user+sys CPU seconds and the ratio (a)/(b) (target <= 1.05x,
@@ -56,7 +56,7 @@ keyframe-interval=2
 
 [audio]
 source=filesrc location=$work/in.wav ! wavparse ! audioconvert
-codec=opus
+codec=aac
 bitrate=64
 
 [container]
@@ -76,9 +76,9 @@ mkdir "$work/spool"
 run recorder "$recorder" --once --profile "$work/bench.profile" --duration $((secs * 10))s \
         --recipient "$recipient" --out "$work/spool"
 run ffmpeg ffmpeg -nostdin -y -i "$work/in.y4m" -i "$work/in.wav" -c:v libx264 -preset superfast \
-        -b:v 4000k -g 60 -c:a libopus -b:a 64k "$work/ffmpeg.mkv"
+        -b:v 4000k -g 60 -c:a aac -b:a 64k "$work/ffmpeg.mkv"
 run ffmpeg-zl ffmpeg -nostdin -y -i "$work/in.y4m" -i "$work/in.wav" -c:v libx264 -preset superfast \
-        -tune zerolatency -b:v 4000k -g 60 -c:a libopus -b:a 64k "$work/ffmpeg-zl.mkv"
+        -tune zerolatency -b:v 4000k -g 60 -c:a aac -b:a 64k "$work/ffmpeg-zl.mkv"
 
 # What each produced: decrypt ours (the benchmark holds the vault key).
 n=0
