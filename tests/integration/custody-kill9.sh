@@ -1,47 +1,60 @@
 #!/usr/bin/env bash
-# A real kill -9 during a signed recording. The next start (here
-# `studio-recorder --recover`) closes the session with a recovery entry; it
-# then verifies TRUNCATED (exit 2), and its signed intact prefix reaches to
-# within one checkpoint interval of the kill. Stock tools agree: minisign
-# accepts the signatures, sha256sum -c the sealed files.
+# A real kill -9 during a signed recording, then both ways a device comes
+# back: `studio-recorder --recover`, and a plain `studio-recorder --once`
+# start, which must close the crashed session before it records the next.
+# A recovered session verifies TRUNCATED (exit 2) and its signed intact
+# prefix reaches to within one checkpoint interval of the kill. Stock tools
+# agree: minisign accepts the signatures, sha256sum -c the sealed files.
 . "$(dirname "$0")/lib.sh"
 make_vault
 "$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 interval=2
+keyframe=1 # splitmuxsink holds back up to one keyframe interval of media
 
-"$RECORDER" --once --duration 120s --segment-time 4s --checkpoint-interval ${interval}s \
-  --recipient "$VAULT_RECIPIENT" --device-key "$WORK/device/device.key" --officer 4711 \
-  --out "$WORK/spool" 2>"$WORK/log" >/dev/null &
-pid=$!
-for _ in $(seq 1 300); do grep -q "recording into" "$WORK/log" && break; sleep 0.05; done
-started=$(date +%s.%N)
-sleep "$(python3 -c "import random; print('%.2f' % random.uniform(5.0, 12.0))")"
-kill -9 "$pid"
-killed=$(date +%s.%N)
-elapsed=$(python3 -c "print('%.3f' % ($killed - $started))")
-wait "$pid" 2>/dev/null || true
-echo "killed after $elapsed s of recording"
-session=$(ls -d "$WORK"/spool/*/)
-check "no manifest before recovery" test ! -e "$session/manifest.json"
+# record NAME SECONDS: records into $WORK/spool and kill -9s it after
+# SECONDS; sets started (when it printed "recording into") and killed
+# (right before the kill), both as date +%s.%N.
+record_and_kill() {
+  local name=$1 after=$2 pid
+  "$RECORDER" --once --duration 120s --segment-time 4s --checkpoint-interval ${interval}s \
+    --recipient "$VAULT_RECIPIENT" --device-key "$WORK/device/device.key" --officer 4711 \
+    --out "$WORK/spool" 2> >(while IFS= read -r l; do printf '%s %s\n' "$(date +%s.%N)" "$l"; done \
+                             >"$WORK/$name.log") >/dev/null &
+  pid=$!
+  for _ in $(seq 1 300); do grep -q "recording into" "$WORK/$name.log" && break; sleep 0.05; done
+  started=$(awk '/recording into/ { print $1; exit }' "$WORK/$name.log")
+  session=$(awk '/recording into/ { print $NF; exit }' "$WORK/$name.log")
+  test -n "$started" || { fail "$name: the recorder did not start"; cat "$WORK/$name.log" >&2; finish; exit 1; }
+  sleep "$after"
+  killed=$(date +%s.%N)
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  echo "$name: killed after $(python3 -c "print('%.3f' % ($killed - $started))") s of recording"
+  check "$name: no manifest before recovery" test ! -e "$session/manifest.json"
+}
 
+verify_truncated() { # verify_truncated NAME SESSION
+  set +e
+  "$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" "$2" >"$WORK/$1.report"
+  local rc=$?
+  set -e
+  head -n 1 "$WORK/$1.report"
+  check "$1: studio-verify exits 2 (TRUNCATED)" test "$rc" -eq 2
+  check "$1: the report's first word is TRUNCATED" bash -c "head -n 1 '$WORK/$1.report' | grep -q '^TRUNCATED'"
+}
+
+# ---- kill, then --recover ------------------------------------------------
+record_and_kill first "$(python3 -c "import random; print('%.2f' % random.uniform(5.0, 12.0))")"
+first=$session
 check "studio-recorder --recover closes the session" \
   "$RECORDER" --recover --out "$WORK/spool" --device-key "$WORK/device/device.key"
-check "a recovery entry was appended" grep -q '"event":"recovery"' "$session/custody.jsonl"
-check "the manifest marks a segment truncated" grep -q '"truncated"' "$session/manifest.json"
+check "a recovery entry was appended" grep -q '"event":"recovery"' "$first/custody.jsonl"
+check "the manifest marks a segment truncated" grep -q '"truncated"' "$first/manifest.json"
+verify_truncated first "$first"
 
-set +e
-"$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" "$session" >"$WORK/report.txt"
-rc=$?
-set -e
-head -n 1 "$WORK/report.txt"
-check "studio-verify exits 2 (TRUNCATED)" test "$rc" -eq 2
-check "the report's first word is TRUNCATED" bash -c "head -n 1 '$WORK/report.txt' | grep -q '^TRUNCATED'"
-
-# The signed intact prefix ends at the last checkpoint (or sealed segment)
-# before the recovery entry; it was signed at most one checkpoint interval
-# before the kill (plus the 1 s keyframe interval splitmuxsink holds back,
-# which delays when data reaches the sink).
-last=$(python3 - "$session/custody.jsonl" <<'PY'
+# The last signed checkpoint (checkpoint or segment-sealed entry before the
+# recovery entry) was signed at most one checkpoint interval before the kill.
+last=$(python3 - "$first/custody.jsonl" <<'PY'
 import datetime, json, sys
 last = None
 for line in open(sys.argv[1]):
@@ -52,18 +65,64 @@ for line in open(sys.argv[1]):
     if e["event"] in ("checkpoint", "segment-sealed"):
         last = e["utc"]
 t = datetime.datetime.strptime(last, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
-print("%.3f" % t.timestamp())
+print("%.6f" % t.timestamp())
 PY
 )
 gap=$(python3 -c "print('%.3f' % ($killed - $last))")
-echo "last signed checkpoint $gap s before the kill (interval ${interval} s)"
-check "intact prefix within one checkpoint interval of the kill ($gap s)" \
-  python3 -c "import sys; sys.exit(0 if 0 <= $gap <= $interval + 1.0 + 0.3 else 1)"
+echo "last signed checkpoint $gap s before the kill (interval $interval s)"
+check "last signed checkpoint within one interval + 0.3 s before the kill ($gap s)" \
+  python3 -c "import sys; sys.exit(0 if 0 <= $gap <= $interval + 0.3 else 1)"
 
-pushd "$session" >/dev/null
+# The verifier's intact prefix in media time: "… at hh:mm:ss[.fff]; …" on
+# the TRUNCATED line; without a checkpoint in the open segment, the end of
+# the last complete segment. Whole seconds are rounded down, so the true
+# time lies in [t, t + 1).
+prefix=$(python3 - "$WORK/first.report" "$first/manifest.json" <<'PY'
+import json, re, sys
+line = open(sys.argv[1]).readline()
+m = re.search(r"\bat (\d+):(\d\d):(\d\d(?:\.\d+)?)\b", line)
+if m:
+    t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    print("%.3f %.3f" % (t, t + (0 if "." in m.group(3) else 1)))
+else:
+    segs = [s for s in json.load(open(sys.argv[2]))["segments"] if s["status"] == "complete"]
+    t = max([(s["media_start_ns"] + s["duration_ns"]) / 1e9 for s in segs] or [0])
+    print("%.3f %.3f" % (t, t))
+PY
+)
+read -r lo hi <<<"$prefix"
+kill_media=$(python3 -c "print('%.3f' % ($killed - $started))")
+echo "intact prefix ends at media time [$lo, $hi) s; the kill was at $kill_media s"
+check "intact prefix ends within interval + keyframe + 0.5 s before the kill" \
+  python3 -c "import sys; sys.exit(0 if $kill_media - $interval - $keyframe - 0.5 <= $hi and $lo <= $kill_media else 1)"
+
+pushd "$first" >/dev/null
 for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
   check "stock minisign accepts $f" minisign -Vq -p "$WORK/device/device.pub" -m "$f"
 done
 check "sha256sum -c accepts the sealed files" sha256sum --quiet -c SHA256SUMS.sealed
 popd >/dev/null
+
+# ---- kill, then a plain start --------------------------------------------
+record_and_kill second 5
+second=$session
+"$RECORDER" --once --duration 3s --segment-time 4s --checkpoint-interval ${interval}s \
+  --recipient "$VAULT_RECIPIENT" --device-key "$WORK/device/device.key" --officer 4711 \
+  --out "$WORK/spool" 2>"$WORK/third.log" >/dev/null || { cat "$WORK/third.log" >&2; fail "the next start records"; }
+third=$(awk '/recording into/ { print $NF; exit }' "$WORK/third.log")
+check "the next start reports the recovery first" \
+  bash -c "grep -n 'closed 1 interrupted' '$WORK/third.log' | head -1 | grep -q . &&
+           [ \$(grep -n 'closed 1 interrupted' '$WORK/third.log' | cut -d: -f1 | head -1) -lt \
+             \$(grep -n 'recording into' '$WORK/third.log' | cut -d: -f1 | head -1) ]"
+check "it closed the crashed session" test -e "$second/manifest.json"
+verify_truncated second "$second"
+check "the new session's first entry links to the recovered one" python3 - "$second" "$third" <<'PY'
+import hashlib, sys
+old = open(sys.argv[1] + "/custody.jsonl", "rb").read().rstrip(b"\n").split(b"\n")[-1]
+new = open(sys.argv[2] + "/custody.jsonl", "rb").readline()
+import json
+sys.exit(0 if json.loads(new)["prev"] == hashlib.sha256(old).hexdigest() else 1)
+PY
+check "studio-verify --previous accepts the new session (INTACT)" \
+  "$VERIFY" --device-key "$WORK/device/device.pub" --previous "$second" "$third"
 finish
