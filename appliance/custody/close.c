@@ -1,10 +1,10 @@
 /* Closing a session: manifest.json, SHA256SUMS, SHA256SUMS.sealed, their
  * signatures, and the device's chain head.
  *
- * The same code finishes a close that a crash interrupted: every file is
- * written only when it is missing (atomically, so a file is either whole
- * or absent), and one that exists must hold exactly the bytes the log
- * implies. Order: SHA256SUMS(.minisig), SHA256SUMS.sealed(.minisig),
+ * The same code finishes a close that a crash interrupted
+ * (custody_session_complete): then every file is written only when it is
+ * missing (atomically, so a file is either whole or absent), and one that
+ * exists must hold exactly the bytes the log implies. Order: SHA256SUMS(.minisig), SHA256SUMS.sealed(.minisig),
  * manifest.json.minisig, manifest.json (whose presence marks the session
  * closed), then the chain head. */
 #include <errno.h>
@@ -21,10 +21,11 @@ static void set_error(char **ret_error, const char *fmt, const char *name) {
 }
 
 /* An existing file must be exactly data; a missing one is written. */
-static int put_file(const char *path, const char *name, const char *data, size_t len, char **ret_error) {
+static int put_file(const char *path, const char *name, const char *data, size_t len, bool only_missing,
+                    char **ret_error) {
         g_autofree char *old = NULL;
         size_t old_len = 0;
-        int r = fs_read_file(path, CUSTODY_MANIFEST_MAX, &old, &old_len);
+        int r = only_missing ? fs_read_file(path, CUSTODY_MANIFEST_MAX, &old, &old_len) : -ENOENT;
 
         if (r == -ENOENT)
                 return fs_write_atomic(path, data, len, 0644);
@@ -39,11 +40,11 @@ static int put_file(const char *path, const char *name, const char *data, size_t
 
 /* An existing signature must verify over data; a missing one is made. */
 static int put_sig(const char *path, const char *name, const char *data, size_t len, const minisign_secret *key,
-                   const char *comment, char **ret_error) {
+                   const char *comment, bool only_missing, char **ret_error) {
         g_autofree char *sig = NULL;
         size_t sig_len = 0;
         minisign_public pk;
-        int r = fs_read_file(path, 64 * 1024, &sig, &sig_len);
+        int r = only_missing ? fs_read_file(path, 64 * 1024, &sig, &sig_len) : -ENOENT;
 
         if (r == -ENOENT) {
                 r = minisign_sign_buf(key, (const uint8_t *) data, len, comment, &sig);
@@ -60,17 +61,23 @@ static int put_sig(const char *path, const char *name, const char *data, size_t 
         return 0;
 }
 
-static int put_signed(const char *dir, const char *name, const char *data, size_t len, const minisign_secret *key,
-                      const char *session, const char *utc, char **ret_error) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
+typedef struct close_ctx {
+        const char *dir, *session, *utc;
+        const minisign_secret *key;
+        bool only_missing;
+        char **ret_error;
+} close_ctx;
+
+static int put_signed(const close_ctx *c, const char *name, const char *data, size_t len) {
+        g_autofree char *path = g_build_filename(c->dir, name, NULL);
         g_autofree char *sig_path = g_strdup_printf("%s.minisig", path);
-        g_autofree char *comment = g_strdup_printf("session=%s time=%s file=%s", session, utc, name);
+        g_autofree char *comment = g_strdup_printf("session=%s time=%s file=%s", c->session, c->utc, name);
         int r;
 
         /* the signature first: a file that exists is always signed */
-        r = put_sig(sig_path, name, data, len, key, comment, ret_error);
+        r = put_sig(sig_path, name, data, len, c->key, comment, c->only_missing, c->ret_error);
         if (r >= 0)
-                r = put_file(path, name, data, len, ret_error);
+                r = put_file(path, name, data, len, c->only_missing, c->ret_error);
         return r;
 }
 
@@ -89,7 +96,7 @@ int custody_chain_advance(const char *state_dir, const char *first_prev, const c
 }
 
 static int write_closing_files(const char *dir, const custody_parsed_log *log, const minisign_secret *key,
-                               char **ret_error) {
+                               bool only_missing, char **ret_error) {
         g_autofree char *text = NULL, *sums = NULL, *sealed = NULL;
         custody_manifest *m = NULL;
         char utc[CUSTODY_UTC_LEN + 1];
@@ -108,17 +115,19 @@ static int write_closing_files(const char *dir, const custody_parsed_log *log, c
         sums = custody_sums_format(m, false, &sums_len);
         sealed = custody_sums_format(m, true, &sealed_len);
         custody_utc_now(utc);
-        r = put_signed(dir, "SHA256SUMS", sums, sums_len, key, m->session, utc, ret_error);
+        close_ctx c = {.dir = dir, .session = m->session, .utc = utc, .key = key, .only_missing = only_missing,
+                       .ret_error = ret_error};
+        r = put_signed(&c, "SHA256SUMS", sums, sums_len);
         if (r >= 0)
-                r = put_signed(dir, "SHA256SUMS.sealed", sealed, sealed_len, key, m->session, utc, ret_error);
+                r = put_signed(&c, "SHA256SUMS.sealed", sealed, sealed_len);
         if (r >= 0)
-                r = put_signed(dir, "manifest.json", text, len, key, m->session, utc, ret_error);
+                r = put_signed(&c, "manifest.json", text, len);
         custody_manifest_free(m);
         return r;
 }
 
-int custody_session_complete(const char *session_dir, const char *state_dir, const minisign_secret *key,
-                             char **ret_error) {
+static int session_close(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                         bool only_missing, char **ret_error) {
         g_autofree char *log_path = NULL, *err = NULL;
         custody_parsed_log *log = NULL;
         int r;
@@ -132,7 +141,7 @@ int custody_session_complete(const char *session_dir, const char *state_dir, con
                         *ret_error = g_steal_pointer(&err);
                 return r;
         }
-        r = write_closing_files(session_dir, log, key, ret_error);
+        r = write_closing_files(session_dir, log, key, only_missing, ret_error);
         if (r >= 0)
                 r = fs_fsync_dir(session_dir);
         if (r >= 0)
@@ -142,6 +151,11 @@ int custody_session_complete(const char *session_dir, const char *state_dir, con
         return r;
 }
 
+int custody_session_complete(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                             char **ret_error) {
+        return session_close(session_dir, state_dir, key, true, ret_error);
+}
+
 int custody_session_close(const char *session_dir, const char *state_dir, const minisign_secret *key) {
-        return custody_session_complete(session_dir, state_dir, key, NULL);
+        return session_close(session_dir, state_dir, key, false, NULL);
 }

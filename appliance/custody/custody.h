@@ -51,16 +51,22 @@ custody_log *custody_log_free(custody_log *log);
 /* Closes a session whose log ends with "stop" (or "recovery"): writes
  * manifest.json, SHA256SUMS (plaintext names, seg-000001.mkv),
  * SHA256SUMS.sealed (sealed names) and a .minisig for each, whose trusted
- * comment holds the session id and time; then records the log's last hash
- * in STATE_DIR/chain-head. All writes are atomic. */
+ * comment holds the session id and time (each signature before its file,
+ * manifest.json last: its presence marks the session closed); then moves
+ * STATE_DIR/chain-head to the log's last hash if it still is the log's
+ * first "prev". All writes are atomic. */
 int custody_session_close(const char *session_dir, const char *state_dir, const minisign_secret *key);
 
-/* Finds the session folders in spool_dir that have a custody log but no
- * manifest (a crash), appends a recovery entry to each (last checkpoint,
- * sealed length on disk, length verified against that checkpoint,
- * salvageable length) and closes it; the manifest marks the open segment
- * truncated. Nothing is rewritten. Returns the number of sessions
- * recovered; ret_report (optional, caller frees) says what was found. */
+/* Finds the session folders in spool_dir that a crash left unclosed,
+ * appends a recovery entry to each (last checkpoint, sealed length on
+ * disk, length verified against that checkpoint, salvageable length) and
+ * closes it; the manifest marks the open segment truncated. Finishes a
+ * close a crash interrupted (missing closing files, a chain head left
+ * behind). A folder that cannot be closed honestly (empty or damaged log,
+ * segments without a log) is left untouched and named in the report; it
+ * never stops the others. Nothing is rewritten. Returns the number of
+ * sessions closed, or -errno when spool_dir cannot be read; ret_report
+ * (optional, caller frees) says what was found. */
 int custody_recover_spool(const char *spool_dir, const char *state_dir, const minisign_secret *key,
                           char **ret_report);
 
