@@ -9,17 +9,19 @@
 static const char css[] =
         "@page{size:A4;margin:12mm}"
         "body{font:10pt/1.35 'DejaVu Sans',Arial,sans-serif;color:#111;margin:0 auto;max-width:190mm;padding:8mm}"
-        "h1{font-size:15pt;margin:0 0 2mm}h2{font-size:11pt;margin:5mm 0 1.5mm;border-bottom:1px solid #999}"
-        ".verdict{border:2px solid #111;padding:3mm 4mm;margin:3mm 0;font-size:11pt}"
+        "h1{font-size:14pt;margin:0 0 1mm}h2{font-size:11pt;margin:4mm 0 1.5mm;border-bottom:1px solid #999}"
+        ".verdict{border:2px solid #111;padding:2mm 3mm;margin:2mm 0;font-size:11pt}"
         ".verdict b{font-size:16pt;letter-spacing:.5pt;margin-right:3mm}"
         ".v-INTACT{background:#e6f4e6;border-color:#1a7f1a}.v-TRUNCATED{background:#fff6dd;border-color:#b58100}"
         ".v-TAMPERED,.v-UNTRUSTED-KEY,.v-UNSIGNED,.v-INCOMPLETE{background:#fde8e8;border-color:#b00020}"
         "table{border-collapse:collapse;width:100%;font-size:8.5pt}"
-        "th,td{border:1px solid #bbb;padding:1mm 1.5mm;text-align:left;vertical-align:top}"
-        "th{background:#eee}.meta th{width:30mm;background:none;border:none;padding:.5mm 1.5mm}"
-        ".meta td{border:none;padding:.5mm 1.5mm}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}"
-        ".seghash div{white-space:nowrap}.lbl{display:inline-block;width:15mm;font-family:'DejaVu Sans',sans-serif}"
-        ".bad{color:#b00020;font-weight:bold}.nowrap{white-space:nowrap}footer{margin-top:5mm;font-size:8pt;color:#444}"
+        "th,td{border:1px solid #bbb;padding:.6mm 1.2mm;text-align:left;vertical-align:top}"
+        "th{background:#eee}.meta th{width:24mm;white-space:nowrap;background:none;border:none;padding:.5mm 1.5mm}"
+        ".meta td{border:none;padding:.3mm 1.5mm}.meta td:nth-child(2){white-space:nowrap}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}"
+        ".seghash{font-size:6.5pt}.seghash div{white-space:nowrap}.lines{white-space:pre}"
+        ".lbl{display:inline-block;width:11.5mm;font-family:'DejaVu Sans',sans-serif}"
+        ".same{font-family:'DejaVu Sans',sans-serif;color:#444}"
+        ".bad{color:#b00020;font-weight:bold}.nowrap{white-space:nowrap}footer{margin-top:3mm;font-size:8pt;color:#444}"
         "@media print{body{padding:0}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 static void esc(GString *s, const char *t) {
@@ -40,50 +42,68 @@ static void cell(GString *s, const char *cls, const char *t) {
         g_string_append(s, "</td>");
 }
 
-static void meta_row(GString *s, const char *k, const char *v) {
-        g_string_append_printf(s, "<tr><th>%s</th>", k);
-        cell(s, NULL, v);
+static void meta_pair(GString *s, const char *k1, const char *v1, const char *k2, const char *v2) {
+        g_string_append_printf(s, "<tr><th>%s</th>", k1);
+        cell(s, NULL, v1);
+        g_string_append_printf(s, "<th>%s</th>", k2);
+        cell(s, NULL, v2);
         g_string_append(s, "</tr>");
 }
 
+/* Two key/value pairs a row, so that the segment table keeps the page. */
 static void add_meta(GString *s, const verify_ctx *c) {
         const custody_manifest *m = c->m;
         g_autofree char *dev = m ? g_strdup_printf("%s (key %s)", m->device_id, m->device_key_id) : NULL;
 
         g_string_append(s, "<table class=\"meta\">");
-        meta_row(s, "Session", m ? m->session : NULL);
-        meta_row(s, "Device", dev);
-        meta_row(s, "Trusted key", c->key_source);
-        meta_row(s, "Officer", m ? m->officer : NULL);
-        meta_row(s, "Room", m ? m->room : NULL);
-        meta_row(s, "Started (UTC)", m ? m->started_utc : NULL);
-        meta_row(s, "Ended (UTC)", m ? m->ended_utc : NULL);
-        meta_row(s, "Stop reason", m ? m->stop_reason : NULL);
+        meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
+        meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
+        meta_pair(s, "Started (UTC)", m ? m->started_utc : NULL, "Ended (UTC)", m ? m->ended_utc : NULL);
+        meta_pair(s, "Stop reason", m ? m->stop_reason : NULL, "Trusted key", c->key_source);
         g_string_append(s, "</table>");
 }
 
-/* One "stored / computed" pair in a segment's hash cell. */
+/* One hash kind in a segment's hash cell: once with "(computed: same)"
+ * when they agree (so that a long session fits one page), both lines in
+ * red when they differ. */
 static void hash_pair(GString *s, const char *what, const char *stored, const char *computed) {
-        bool bad = computed && stored && strcmp(stored, computed) != 0;
-        g_string_append_printf(s, "<div class=\"%s\"><span class=\"lbl\">%s</span>", bad ? "bad" : "", what);
+        bool same = computed && stored && strcmp(stored, computed) == 0;
+
+        g_string_append_printf(s, "<div class=\"%s\"><span class=\"lbl\">%s</span>", same ? "" : "bad", what);
         esc(s, stored ? stored : "(none: segment cut short)");
+        if (same) {
+                g_string_append(s, " <span class=\"same\">(computed: same)</span></div>");
+                return;
+        }
         g_string_append(s, "<br><span class=\"lbl\">computed</span>");
         esc(s, computed ? computed : "(not computed)");
         g_string_append(s, "</div>");
 }
 
+/* "14:00:05–" and "14:05:05" on two lines (as tall as the two hash
+ * lines beside them), from two RFC 3339 times (UTC) */
+static char *wall_span(const char *start, const char *end) {
+        size_t ls = start ? strlen(start) : 0, le = end ? strlen(end) : 0;
+
+        if (ls < 19 || le < 19)
+                return g_strdup("-");
+        return g_strdup_printf("%.8s\u2013\n%.8s", start + 11, end + 11);
+}
+
 static void add_segments(GString *s, const verify_ctx *c) {
-        g_string_append(s, "<h2>Segments</h2><table><tr><th>Segment</th><th>Result</th><th>Sealed bytes</th>"
-                           "<th>SHA-256 stored in the signed manifest / computed now</th></tr>");
+        g_string_append(s, "<h2>Segments</h2><table><tr><th>Segment, sealed bytes</th><th>Recorded (UTC)</th>"
+                           "<th>Result</th><th>SHA-256 stored in the signed manifest / computed now</th></tr>");
         for (size_t i = 0; i < c->n_segs; i++) {
                 const verify_segment *g = &c->segs[i];
-                g_autofree char *bytes = g_strdup_printf("%" G_GUINT64_FORMAT, g->g->sealed_bytes);
+                g_autofree char *name = g_strdup_printf("%s\n%" G_GUINT64_FORMAT " bytes", g->g->name,
+                                                        g->g->sealed_bytes);
                 g_autofree char *result = g->age_verdict ? g_strdup_printf("%s; age %s", g->status, g->age_verdict)
                                                          : g_strdup(g->status);
+                g_autofree char *when = wall_span(g->g->wall_start, g->g->wall_end);
                 g_string_append(s, "<tr>");
-                cell(s, "nowrap", g->g->name);
+                cell(s, "lines", name);
+                cell(s, "lines", when);
                 cell(s, g_strcmp0(g->status, "intact") == 0 ? NULL : "bad", result);
-                cell(s, NULL, bytes);
                 g_string_append(s, "<td class=\"hash seghash\">");
                 hash_pair(s, "sealed", g->g->sealed_sha256, g->checked ? g->sealed_sha256 : NULL);
                 if (g->age_verdict)
@@ -127,6 +147,8 @@ static void add_timeline(GString *s, const verify_ctx *c) {
         for (guint i = 0; i < rows->len; i++) {
                 const verify_event_row *r = rows->pdata[i];
                 bool fault = strcmp(r->event, "fault") == 0 || strcmp(r->event, "recovery") == 0;
+                if (strcmp(r->event, "segment-sealed") == 0)
+                        continue; /* the segment table says it, with times */
                 g_string_append(s, "<tr>");
                 cell(s, NULL, r->utc);
                 cell(s, fault ? "bad" : NULL, r->event);
