@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <sodium.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -157,8 +158,10 @@ static gchar *read_device_id(const char *key_path) {
         return g_strstrip(id);
 }
 
-/* A session that crashed is closed honestly before a new one starts. */
-static int recover_spool(const char *out, const char *state_dir, const minisign_secret *key) {
+/* A session that crashed is closed honestly before a new one starts. What
+ * recovery found (sessions closed, folders left untouched) is printed and,
+ * when ret_report is given, handed on for the next session's custody log. */
+static int recover_spool(const char *out, const char *state_dir, const minisign_secret *key, char **ret_report) {
         g_autofree char *report = NULL;
         int n = custody_recover_spool(out, state_dir, key, &report);
 
@@ -167,10 +170,28 @@ static int recover_spool(const char *out, const char *state_dir, const minisign_
                 return n;
         }
         /* the report also names folders left untouched (n may be 0) */
-        if (report && *report)
+        if (report && *report) {
                 g_printerr("studio-recorder: recovery of the spool %s closed %d interrupted session(s):\n%s\n", out,
                            n, report);
+                if (ret_report)
+                        *ret_report = g_steal_pointer(&report);
+        }
         return 0;
+}
+
+/* Recovery's report goes on the signed record too, so that a folder left
+ * untouched is never only a line on a console nobody read. */
+#define RECOVERY_NOTE_MAX 8000
+
+static void log_recovery_report(rec_session *s, const char *report) {
+        g_autofree gchar *note = NULL;
+
+        if (!report)
+                return;
+        note = strlen(report) > RECOVERY_NOTE_MAX ? g_strdup_printf("%.*s … (cut; the full report was printed)",
+                                                                    RECOVERY_NOTE_MAX, report)
+                                                  : g_strdup(report);
+        (void) rec_session_fault(s, "spool-recovery", note);
 }
 
 static int recover_only(const args *a) {
@@ -186,7 +207,7 @@ static int recover_only(const args *a) {
                 g_printerr("studio-recorder: cannot load the device key %s: %s\n", a->device_key, g_strerror(-r));
                 return 1;
         }
-        r = recover_spool(a->out, a->state_dir ? a->state_dir : a->out, key);
+        r = recover_spool(a->out, a->state_dir ? a->state_dir : a->out, key, NULL);
         minisign_secret_free(key);
         return r < 0 ? 1 : 0;
 }
@@ -290,6 +311,7 @@ static int not_started(rec_session *s, const char *why) {
 
 static int record(const args *a, run *r) {
         g_autofree gchar *msg = NULL;
+        g_autofree char *recovery = NULL;
         g_autoptr(GstElement) pipeline = NULL;
         rec_session *s = NULL;
         int k, sealed;
@@ -311,13 +333,14 @@ static int record(const args *a, run *r) {
                            "this user can write to)\n", a->out, g_strerror(errno));
                 return 1;
         }
-        if (r->key && recover_spool(a->out, r->info.state_dir, r->key) < 0)
+        if (r->key && recover_spool(a->out, r->info.state_dir, r->key, &recovery) < 0)
                 return 1;
         k = rec_session_begin(a->out, &r->info, &s, &msg);
         if (k < 0) {
                 g_printerr("studio-recorder: %s\n", msg);
                 return 1;
         }
+        log_recovery_report(s, recovery);
         r->copt.session_dir = rec_session_dir(s);
         r->copt.recipients = r->recipients;
         r->copt.room = r->info.room;

@@ -125,4 +125,10 @@ sys.exit(0 if json.loads(new)["prev"] == hashlib.sha256(old).hexdigest() else 1)
 PY
 check "studio-verify --previous accepts the new session (INTACT)" \
   "$VERIFY" --device-key "$WORK/device/device.pub" --previous "$second" "$third"
+check "the new session's signed log records what recovery found, naming the crashed session" python3 - "$second" "$third" <<'PY'
+import json, os, sys
+old = os.path.basename(sys.argv[1].rstrip("/"))
+faults = [e for e in map(json.loads, open(sys.argv[2] + "/custody.jsonl")) if e["event"] == "fault"]
+sys.exit(0 if any(f["what"] == "spool-recovery" and old in f["detail"] for f in faults) else 1)
+PY
 finish
