@@ -1,6 +1,7 @@
 #include "keys-common.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,13 @@ int keys_usage_error(const char *cmd, const char *fmt, ...) {
         va_end(ap);
         fprintf(stderr, "\nTry 'studio-keys %s --help'.\n", cmd);
         return KEYS_EXIT_USAGE;
+}
+
+int keys_option_error(const char *cmd, char **argv) {
+        /* getopt has stepped past the word it could not use */
+        const char *word = optind > 0 ? argv[optind - 1] : "?";
+
+        return keys_usage_error(cmd, "'%s' is not an option here, or it needs a value after it", word);
 }
 
 bool keys_exists(const char *path) {

@@ -22,6 +22,8 @@ enum {
  * (or the given code). */
 int keys_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int keys_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After getopt_long returned '?': names the word it could not use. */
+int keys_option_error(const char *cmd, char **argv);
 
 bool keys_exists(const char *path);
 /* dir + "/" + name (caller frees); NULL on OOM. */

@@ -110,7 +110,7 @@ int keys_cmd_device_init(int argc, char **argv) {
                 else if (c == 'h')
                         return device_init_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("device-init", "unknown option");
+                        return keys_option_error("device-init", argv);
         }
         if (!dir || optind != argc)
                 return keys_usage_error("device-init", "needs --dir DIR");

@@ -189,7 +189,7 @@ int keys_cmd_enrol(int argc, char **argv) {
                 else if (c == 'h')
                         return enrol_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("enrol", "unknown option");
+                        return keys_option_error("enrol", argv);
         }
         if (!dir || optind != argc)
                 return keys_usage_error("enrol", "needs --dir DIR");

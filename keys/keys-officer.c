@@ -44,7 +44,7 @@ static int officer_args(const char *cmd, int argc, char **argv, bool want_number
                 else if (c == 'h')
                         return officer_help(cmd), *ret_help = true, KEYS_EXIT_OK;
                 else
-                        return keys_usage_error(cmd, "unknown option");
+                        return keys_option_error(cmd, argv);
         }
         if (!*ret_file || optind + (want_number ? 1 : 0) != argc)
                 return keys_usage_error(cmd, "needs --file FILE%s", want_number ? " and one officer NUMBER" : "");

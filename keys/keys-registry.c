@@ -157,7 +157,7 @@ int keys_cmd_revoke(int argc, char **argv) {
                 else if (c == 'h')
                         return revoke_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("revoke", "unknown option");
+                        return keys_option_error("revoke", argv);
         }
         if (!registry || !key_id || optind != argc)
                 return keys_usage_error("revoke", "needs --registry FILE and --key-id ID");

@@ -130,7 +130,7 @@ int keys_cmd_device_rotate(int argc, char **argv) {
                 else if (c == 'h')
                         return rotate_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("device-rotate", "unknown option");
+                        return keys_option_error("device-rotate", argv);
         }
         if (!dir || optind != argc)
                 return keys_usage_error("device-rotate", "needs --dir DIR");

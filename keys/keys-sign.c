@@ -77,7 +77,7 @@ int keys_cmd_sign(int argc, char **argv) {
                 else if (c == 'h')
                         return sign_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("sign", "unknown option");
+                        return keys_option_error("sign", argv);
         }
         if (!key || optind + 1 != argc)
                 return keys_usage_error("sign", "needs --key KEY and one FILE");
@@ -115,7 +115,7 @@ int keys_cmd_verify(int argc, char **argv) {
                 else if (c == 'h')
                         return verify_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("verify", "unknown option");
+                        return keys_option_error("verify", argv);
         }
         if (!pub || optind + 1 != argc)
                 return keys_usage_error("verify", "needs --pub PUB and one FILE");

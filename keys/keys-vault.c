@@ -116,7 +116,7 @@ int keys_cmd_vault_init(int argc, char **argv) {
                 else if (c == 'h')
                         return vault_help(), KEYS_EXIT_OK;
                 else
-                        return keys_usage_error("vault-init", "unknown option");
+                        return keys_option_error("vault-init", argv);
         }
         if (!out || optind != argc)
                 return keys_usage_error("vault-init", "needs --out FILE and nothing else");

@@ -1,5 +1,6 @@
 /* studio-keys: key ceremony tool for the vault identity, device keys,
  * officers and the device registry. See docs/key-ceremony.md. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,7 @@ int main(int argc, char **argv) {
                 return puts("studio-keys " STUDIO_VERSION), KEYS_EXIT_OK;
         if (sodium_init() < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot initialise libsodium");
+        opterr = 0; /* our own message names the option and the fix */
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (strcmp(argv[1], commands[i].name) == 0)
                         return commands[i].run(argc - 1, argv + 1);

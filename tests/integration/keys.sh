@@ -114,7 +114,7 @@ PY
 echo 13579 | "$K" officer-add --file officers 4711 2>/dev/null
 [ "$(mode officers)" = 640 ] || fail "officers mode"
 grep -Eq '^4711:\$argon2id\$' officers || fail "officer line"
-for weak in 1234 00000 12345 54321 12a45; do
+for weak in 0000 1234 00000 12345 54321 12a45; do
         echo "$weak" > pin.txt
         rc=0; "$K" officer-add --file officers 42 < pin.txt 2>err.txt || rc=$?
         [ "$rc" = 4 ] || fail "weak PIN $weak exited $rc"
@@ -132,4 +132,52 @@ expect 5 "$K" officer-remove --file officers 99
 echo "42:not-a-hash" > bad-officers
 expect 1 "$K" officer-list --file bad-officers
 grep -q "line 1" err.txt || fail "bad officers file message"
+# Option mistakes name the option.
+expect 2 "$K" vault-init --out
+grep -q "'--out' is not an option here, or it needs a value" err.txt || fail "missing option value: $(cat err.txt)"
+expect 2 "$K" device-init --bogus
+grep -q "'--bogus'" err.txt || fail "unknown option not named: $(cat err.txt)"
+
+# On a terminal the PIN is asked twice and never echoed; a mismatch and a
+# weak PIN are refused. A real pseudo-terminal, as police IT would type.
+python3 - "$K" <<'PY' || fail "PIN prompt on a terminal"
+import os, pty, sys, time
+
+def read_some(fd, deadline):
+    if time.monotonic() > deadline:
+        raise TimeoutError("no prompt within 30 s")
+    try:
+        return os.read(fd, 1024)
+    except OSError:  # the other side closed: the program ended
+        return b""
+
+def run(officer, pins):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.argv[1], [sys.argv[1], "officer-add", "--file", "tty-officers", officer])
+    seen, deadline = b"", time.monotonic() + 30
+    for pin in pins:
+        while b"PIN" not in seen.split(b"\n")[-1]:
+            chunk = read_some(fd, deadline)
+            if not chunk:
+                break
+            seen += chunk
+        os.write(fd, pin + b"\n")
+        seen += b"\n"
+    while chunk := read_some(fd, deadline):
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen
+
+rc, seen = run("815", [b"97531", b"97531"])
+assert rc == 0, (rc, seen)
+assert b"97531" not in seen, "the PIN was echoed: %r" % seen
+assert b"again" in seen, seen
+rc, seen = run("816", [b"97531", b"13579"])
+assert rc != 0 and b"97531" not in seen and b"13579" not in seen, (rc, seen)
+rc, seen = run("817", [b"0000", b"0000"])
+assert rc == 4, (rc, seen)
+officers = open("tty-officers").read()
+assert officers.count("815:") == 1 and "816:" not in officers and "817:" not in officers, officers
+PY
 echo "PASS"
