@@ -15,6 +15,9 @@ head -n 1 "$WORK/report"
 check "studio-verify: INTACT (exit $rc)" test "$rc" -eq 0
 check "the report names the recording device" grep -q 'studio-golden' "$WORK/report"
 check "and the officer" grep -q '4711' "$WORK/report"
+check "the timeline shows its mark, break and resume" \
+  bash -c "grep -qw mark '$WORK/report' && grep -qw break '$WORK/report' && grep -qw resume '$WORK/report'"
+check "no finding or warning" bash -c "! grep -qiE 'warning|jumps|missing' '$WORK/report'"
 pushd "$session" >/dev/null
 for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
   check "stock minisign accepts $f" minisign -Vq -p "$WORK/g/dev.pub" -m "$f"
