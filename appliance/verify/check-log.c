@@ -42,6 +42,27 @@ static void check_entry(verify_ctx *c, const custody_entry *e, const custody_ent
                             prev->utc, e->utc);
 }
 
+/* A log begins with session-start; or, when the power failed while that
+ * first line was written, with the partial line and the recovery entry that
+ * declares it (recovery never rewrites a line). A fragment has no event of
+ * its own, so it is never taken for the start. */
+static void check_first_entry(verify_ctx *c) {
+        const custody_parsed_log *log = c->log;
+        const custody_entry *first = NULL;
+
+        for (size_t i = 0; i < log->n_entries && !first; i++)
+                if (!log->entries[i].fragment)
+                        first = &log->entries[i];
+        if (first && first->event == CUSTODY_EV_SESSION_START && first == &log->entries[0])
+                return;
+        if (first && first->event == CUSTODY_EV_RECOVERY && log->n_entries > 0 && log->entries[0].fragment)
+                verify_add(c, VERIFY_INCOMPLETE, LOG, "line 1",
+                           "the session-start entry was cut short by a crash; the recovery entry after it closes "
+                           "a session that never began recording");
+        else
+                verify_add(c, VERIFY_TAMPERED, LOG, "line 1", "the log does not begin with session-start");
+}
+
 void verify_check_log(verify_ctx *c) {
         g_autofree char *path = g_build_filename(c->opt->dir, LOG, NULL);
         g_autofree char *err = NULL;
@@ -59,8 +80,7 @@ void verify_check_log(verify_ctx *c) {
                 verify_add(c, VERIFY_TAMPERED, LOG, NULL, "the custody log is malformed: %s", err ? err : g_strerror(-r));
                 return;
         }
-        if (c->log->n_entries == 0 || c->log->entries[0].event != CUSTODY_EV_SESSION_START)
-                verify_add(c, VERIFY_TAMPERED, LOG, "line 1", "the log does not begin with session-start");
+        check_first_entry(c);
         for (size_t i = 0; i < c->log->n_entries; i++) {
                 const custody_entry *e = &c->log->entries[i];
                 if (e->fragment) {

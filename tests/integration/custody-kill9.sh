@@ -131,4 +131,21 @@ old = os.path.basename(sys.argv[1].rstrip("/"))
 faults = [e for e in map(json.loads, open(sys.argv[2] + "/custody.jsonl")) if e["event"] == "fault"]
 sys.exit(0 if any(f["what"] == "spool-recovery" and old in f["detail"] for f in faults) else 1)
 PY
+# ---- a power cut while the very first line was written ------------------
+# The log holds only a partial line: recovery closes it start-less, the
+# verifier says INCOMPLETE (never INTACT, never a crash), and the studio
+# records again.
+cut=$WORK/spool/20261201T000000Z-0000cut1
+mkdir -p "$cut"
+printf '{"seq":1,"utc":"2026-12-01T00:00:00' >"$cut/custody.jsonl"
+"$RECORDER" --recover --out "$WORK/spool" --device-key "$WORK/device/device.key" 2>"$WORK/cut.log" \
+  || { cat "$WORK/cut.log" >&2; fail "recovery of a log cut in its first line"; }
+set +e
+"$VERIFY" --device-key "$WORK/device/device.pub" "$cut" >"$WORK/cut.report"
+rc=$?
+set -e
+check "a session cut in its first line verifies INCOMPLETE (exit $rc: $(head -n 1 "$WORK/cut.report"))" \
+  test "$rc" -eq 4
+check "and the report says the start entry was lost to the crash" grep -q "session-start entry was cut short" \
+  "$WORK/cut.report"
 finish
