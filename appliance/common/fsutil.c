@@ -65,13 +65,11 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
         return fs_fsync_parent(path);
 }
 
-int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
+int fs_open_regular(const char *path, struct stat *ret_st) {
         /* O_NONBLOCK: a FIFO in place of a file must not block us before
          * fstat can refuse it; it does not change reads of regular files. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         struct stat st;
-        size_t len = 0, cap;
 
         if (fd < 0)
                 return -errno;
@@ -81,6 +79,20 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL; /* FIFO, socket or device: no size, may never end */
+        if (ret_st)
+                *ret_st = st;
+        return TAKE_FD(fd);
+}
+
+int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t len = 0, cap;
+
+        fd = fs_open_regular(path, &st);
+        if (fd < 0)
+                return fd;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
         /* One byte beyond max (to notice a file larger than allowed, even one

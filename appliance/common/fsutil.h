@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* write() until all of buf is written; -errno (e.g. -ENOSPC) otherwise. */
@@ -22,3 +23,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  * regular files are read: -EISDIR for a directory, -EINVAL for a FIFO,
  * socket or device (opened non-blocking, so a FIFO never hangs us). */
 int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len);
+/* Opens a regular file for reading without ever blocking on a FIFO or a
+ * device put in its place: -EISDIR for a folder, -EINVAL for anything else
+ * that is not a regular file. Returns the fd (O_CLOEXEC); ret_st optional. */
+int fs_open_regular(const char *path, struct stat *ret_st);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "util.h"
 
 struct sha256_ctx {
@@ -58,7 +59,7 @@ void sha256_buf(const void *buf, size_t len, uint8_t ret[SHA256_LEN]) {
 }
 
 int sha256_file(const char *path, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = fs_open_regular(path, NULL);
         _cleanup_free_ uint8_t *buf = NULL;
         const size_t bufsize = 1 << 20;
         sha256_ctx *c;
@@ -66,7 +67,7 @@ int sha256_file(const char *path, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
         int r = 0;
 
         if (fd < 0)
-                return -errno;
+                return fd;
         (void) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
         buf = malloc(bufsize);
         c = sha256_new();

@@ -147,12 +147,12 @@ int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t le
 }
 
 static int hash_file(const char *path, uint8_t ret[MINISIGN_PREHASH_LEN]) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = fs_open_regular(path, NULL);
         _cleanup_free_ uint8_t *buf = malloc(65536);
         crypto_generichash_state st;
 
         if (fd < 0)
-                return -errno;
+                return fd;
         if (!buf)
                 return -ENOMEM;
         crypto_generichash_init(&st, NULL, 0, MINISIGN_PREHASH_LEN);

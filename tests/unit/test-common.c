@@ -120,11 +120,35 @@ static void test_files(void **state) {
         (void) rmdir(dir);
 }
 
+/* Outside input may put a FIFO or a folder where a file belongs: every
+ * reader refuses it at once instead of blocking forever. */
+static void test_not_regular_files(void **state) {
+        char dir[] = "/tmp/test-common-fifo.XXXXXX";
+        char fifo[64];
+        uint8_t d[SHA256_LEN];
+        char *data = NULL;
+        uint64_t size = 0;
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(fifo, sizeof(fifo), "%s/manifest.json", dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        assert_int_equal(fs_read_file(fifo, 1024, &data, NULL), -EINVAL);
+        assert_int_equal(sha256_file(fifo, d, &size), -EINVAL);
+        assert_int_equal(fs_open_regular(fifo, NULL), -EINVAL);
+        assert_int_equal(fs_open_regular(dir, NULL), -EISDIR);
+        assert_int_equal(sha256_file(dir, d, &size), -EISDIR);
+        assert_int_equal(fs_open_regular("/dev/null", NULL), -EINVAL);
+        (void) unlink(fifo);
+        (void) rmdir(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),  cmocka_unit_test(test_parse_duration),
                 cmocka_unit_test(test_parse_size), cmocka_unit_test(test_hex),
                 cmocka_unit_test(test_sha256),     cmocka_unit_test(test_files),
+                cmocka_unit_test(test_not_regular_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
