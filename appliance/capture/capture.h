@@ -33,8 +33,10 @@ const char *capture_profile_path(const capture_profile *p);
 /* SHA-256 hex of the profile file as read (for the custody log). */
 const char *capture_profile_sha256(const capture_profile *p);
 const char *capture_profile_room(const capture_profile *p);
-/* The camera and microphone sources the profile names, as their source
- * descriptions (for the custody log); NULL-terminated, g_strfreev. */
+/* The camera and microphone sources the profile names, each as its source
+ * description followed by what the device is (kernel name, USB
+ * vendor:product, serial, bus position), for the custody log;
+ * NULL-terminated, g_strfreev. */
 gchar **capture_profile_cameras(const capture_profile *p);
 gchar **capture_profile_microphones(const capture_profile *p);
 
@@ -58,6 +60,13 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
 /* The H.264 encoder this machine will use for p ("x264enc", …), or NULL
  * with a message when none is installed. */
 const char *capture_choose_encoder(const capture_profile *p, gchar **ret_message);
+
+/* SOURCE (a profile's source description) with the identity of the device
+ * it names, e.g. "v4l2src device=/dev/video0 (video0 'HD Webcam', usb
+ * 046d:0825 serial 8A1B at 1-1.2)"; the description alone when the device
+ * says nothing. root is "" on the appliance; tests give a folder that stands
+ * in for /sys, /proc and /dev (the hardware cannot exist there). */
+gchar *capture_source_identity(const char *source, const char *root);
 
 /* Turns a pipeline error message into one sentence for the user (camera
  * busy or missing, disk full, …); caller frees. */

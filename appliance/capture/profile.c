@@ -195,12 +195,21 @@ const char *capture_profile_path(const capture_profile *p) { return p->path; }
 const char *capture_profile_sha256(const capture_profile *p) { return p->sha256; }
 const char *capture_profile_room(const capture_profile *p) { return p->room; }
 
+static gchar **identities(const char *a, const char *b) {
+        gchar **v = g_new0(gchar *, 3);
+        size_t n = 0;
+
+        if (a)
+                v[n++] = capture_source_identity(a, "");
+        if (b)
+                v[n++] = capture_source_identity(b, "");
+        return v;
+}
+
 gchar **capture_profile_cameras(const capture_profile *p) {
-        const gchar *v[] = { p->video_source, p->video_source2, NULL };
-        return g_strdupv((gchar **) v);
+        return identities(p->video_source, p->video_source2);
 }
 
 gchar **capture_profile_microphones(const capture_profile *p) {
-        const gchar *v[] = { p->audio_source, NULL };
-        return g_strdupv((gchar **) v);
+        return identities(p->audio_source, NULL);
 }

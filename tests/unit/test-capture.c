@@ -140,6 +140,62 @@ static void test_explain_device_errors(void **state) {
         gst_object_unref(cam);
 }
 
+static void put(const char *root, const char *rel, const char *text) {
+        g_autofree gchar *path = g_build_filename(root, rel, NULL);
+        g_autofree gchar *parent = g_path_get_dirname(path);
+
+        assert_int_equal(g_mkdir_with_parents(parent, 0755), 0);
+        assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static void link_to(const char *root, const char *rel, const char *target) {
+        g_autofree gchar *path = g_build_filename(root, rel, NULL);
+        g_autofree gchar *parent = g_path_get_dirname(path);
+
+        assert_int_equal(g_mkdir_with_parents(parent, 0755), 0);
+        assert_int_equal(symlink(target, path), 0);
+}
+
+/* A USB camera and microphone cannot be plugged in here: a folder laid out
+ * as the kernel lays out /sys, /proc and /dev stands in for them. */
+static void test_source_identity(void **state) {
+        g_autofree gchar *root = g_build_filename(dir, "fake-root", NULL);
+        const char *usb = "sys/devices/pci0000:00/0000:00:14.0/usb1/1-1";
+        const char *iface = "sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0";
+        g_autofree gchar *cam = NULL, *by_id = NULL, *mic = NULL, *mic2 = NULL, *gone = NULL, *test = NULL;
+        g_autofree gchar *cls = g_strconcat(iface, "/bInterfaceClass", NULL);
+        g_autofree gchar *up = g_strconcat("../../../../", iface, NULL);
+        g_autofree gchar *vendor = g_strconcat(usb, "/idVendor", NULL);
+        g_autofree gchar *product = g_strconcat(usb, "/idProduct", NULL);
+        g_autofree gchar *serial = g_strconcat(usb, "/serial", NULL);
+
+        (void) state;
+        put(root, "dev/video0", "");
+        link_to(root, "dev/v4l/by-id/usb-Logitech_C920-video-index0", "../../video0");
+        put(root, "sys/class/video4linux/video0/name", "HD Pro Webcam C920\n");
+        put(root, cls, "0e\n");
+        link_to(root, "sys/class/video4linux/video0/device", up);
+        put(root, vendor, "046d\n");
+        put(root, product, "082d\n");
+        put(root, serial, "8A1B2C3D\n");
+        put(root, "proc/asound/card1/id", "C920\n");
+        put(root, "proc/asound/card1/usbid", "046d:082d\n");
+
+        cam = capture_source_identity("v4l2src device=/dev/video0 ! image/jpeg ! jpegdec", root);
+        assert_string_equal(cam, "v4l2src device=/dev/video0 ! image/jpeg ! jpegdec (video0 'HD Pro Webcam C920', "
+                                 "usb 046d:082d serial 8A1B2C3D at 1-1)");
+        by_id = capture_source_identity("v4l2src device=/dev/v4l/by-id/usb-Logitech_C920-video-index0", root);
+        assert_non_null(strstr(by_id, "(video0 'HD Pro Webcam C920', usb 046d:082d"));
+        mic = capture_source_identity("alsasrc device=hw:1,0", root);
+        assert_string_equal(mic, "alsasrc device=hw:1,0 (card 1 'C920', usb 046d:082d)");
+        mic2 = capture_source_identity("alsasrc device=plughw:CARD=C920,DEV=0", root);
+        assert_non_null(strstr(mic2, "(card 1 'C920', usb 046d:082d)"));
+        gone = capture_source_identity("v4l2src device=/dev/video7", root);
+        assert_string_equal(gone, "v4l2src device=/dev/video7");
+        test = capture_source_identity("videotestsrc is-live=true", root);
+        assert_non_null(strstr(test, "built-in test source"));
+}
+
 /* A hardware encoder needs hardware this machine does not have: stand-in
  * elements registered under the hardware encoders' names show that the
  * real choice prefers them, in order, and that a named one is used. */
@@ -179,6 +235,7 @@ int main(int argc, char **argv) {
                 cmocka_unit_test(test_shipped_profiles), cmocka_unit_test(test_malformed_profiles),
                 cmocka_unit_test(test_unknown_profile),  cmocka_unit_test(test_build_pipeline),
                 cmocka_unit_test(test_missing_device),   cmocka_unit_test(test_explain_device_errors),
+                cmocka_unit_test(test_source_identity),
                 /* last: it registers stand-in hardware encoders */
                 cmocka_unit_test(test_hardware_encoder_first),
         };
