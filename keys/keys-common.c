@@ -69,7 +69,8 @@ void keys_time_rfc3339(time_t t, bool utc, char out[32]) {
         if (off == 0)
                 snprintf(out + n, 32 - n, "Z");
         else
-                snprintf(out + n, 32 - n, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+                snprintf(out + n, 32 - n, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 60,
+                         labs(off) % 60);
 }
 
 /* One line from fd into buf (bounded), byte by byte so that no copy of the
@@ -168,20 +169,25 @@ int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device
                 return -ENOMEM;
         r = minisign_public_load(pub, ret_pk);
         if (r < 0) {
-                keys_error(1, "cannot read the device public key %s: %s (run 'studio-keys device-init --dir %s' first)",
+                keys_error(1,
+                           "cannot read the device public key %s: %s (run 'studio-keys device-init --dir "
+                           "%s' first)",
                            pub, r == -EBADMSG ? "not a minisign public key" : strerror(-r), dir);
                 return r;
         }
         r = fs_read_file(idp, 256, &id, &len);
         if (r < 0) {
-                keys_error(1, "cannot read the device id %s: %s (run 'studio-keys device-init --dir %s' first)",
+                keys_error(1,
+                           "cannot read the device id %s: %s (run 'studio-keys device-init --dir %s' first)",
                            idp, strerror(-r), dir);
                 return r;
         }
         if (len > 0 && id[len - 1] == '\n')
                 id[--len] = '\0';
         if (!keys_device_id_valid(id)) {
-                keys_error(1, "%s does not hold one device id (expected one line of a-z, 0-9, '.', '_', '-')", idp);
+                keys_error(1,
+                           "%s does not hold one device id (expected one line of a-z, 0-9, '.', '_', '-')",
+                           idp);
                 return -EBADMSG;
         }
         *ret_device_id = TAKE_PTR(id);

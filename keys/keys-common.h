@@ -11,11 +11,11 @@
 /* Exit codes, documented in `studio-keys --help`. */
 enum {
         KEYS_EXIT_OK = 0,
-        KEYS_EXIT_FAILURE = 1,       /* I/O error, malformed input, bad signature */
-        KEYS_EXIT_USAGE = 2,         /* wrong command line */
-        KEYS_EXIT_EXISTS = 3,        /* refused: would overwrite, duplicate, already enrolled */
-        KEYS_EXIT_PIN = 4,           /* PIN refused: weak, or the two entries differ */
-        KEYS_EXIT_NOT_FOUND = 5,     /* unknown officer or key id */
+        KEYS_EXIT_FAILURE = 1,   /* I/O error, malformed input, bad signature */
+        KEYS_EXIT_USAGE = 2,     /* wrong command line */
+        KEYS_EXIT_EXISTS = 3,    /* refused: would overwrite, duplicate, already enrolled */
+        KEYS_EXIT_PIN = 4,       /* PIN refused: weak, or the two entries differ */
+        KEYS_EXIT_NOT_FOUND = 5, /* unknown officer or key id */
 };
 
 /* Prints "studio-keys: <message>" to stderr and returns KEYS_EXIT_FAILURE

@@ -47,14 +47,16 @@ static int refuse_existing(const char *dir, const char *const *names) {
                 if (!p)
                         return keys_error(KEYS_EXIT_FAILURE, "out of memory");
                 if (keys_exists(p))
-                        return keys_error(KEYS_EXIT_EXISTS, "%s already exists: refusing to overwrite a device key "
-                                          "(use 'studio-keys device-rotate --dir %s' to replace it)", p, dir);
+                        return keys_error(KEYS_EXIT_EXISTS,
+                                          "%s already exists: refusing to overwrite a device key "
+                                          "(use 'studio-keys device-rotate --dir %s' to replace it)",
+                                          p, dir);
         }
         return KEYS_EXIT_OK;
 }
 
 static int device_init(const char *dir, const char *device_id) {
-        static const char *const names[] = { "device.key", "device.pub", "device.id", NULL };
+        static const char *const names[] = {"device.key", "device.pub", "device.id", NULL};
         _cleanup_free_ char *key = keys_path(dir, "device.key"), *pub = keys_path(dir, "device.pub");
         _cleanup_free_ char *idp = keys_path(dir, "device.id");
         minisign_secret *sk = NULL;
@@ -65,7 +67,8 @@ static int device_init(const char *dir, const char *device_id) {
         if (!key || !pub || !idp)
                 return keys_error(KEYS_EXIT_FAILURE, "out of memory");
         if (device_id && !keys_device_id_valid(device_id))
-                return keys_usage_error("device-init", "device id '%s' is not valid (1..64 of a-z, 0-9, '.', '_', '-')",
+                return keys_usage_error("device-init",
+                                        "device id '%s' is not valid (1..64 of a-z, 0-9, '.', '_', '-')",
                                         device_id);
         if (mkdir(dir, 0750) < 0 && errno != EEXIST)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot create %s: %m", dir);
@@ -93,12 +96,10 @@ static int device_init(const char *dir, const char *device_id) {
 }
 
 int keys_cmd_device_init(int argc, char **argv) {
-        static const struct option opts[] = {
-                { "dir", required_argument, NULL, 'd' },
-                { "device-id", required_argument, NULL, 'i' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                             {"device-id", required_argument, NULL, 'i'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {}};
         const char *dir = NULL, *id = NULL;
         int c;
 

@@ -15,13 +15,12 @@
 #include "keys-registry.h"
 #include "minisign.h"
 
-
 typedef struct enrol_record {
         char *device_id;
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
         char *public_key;
         char created[32];
-        char previous_key_id[2 * MINISIGN_KEY_ID_LEN + 1];   /* "" unless rotated */
+        char previous_key_id[2 * MINISIGN_KEY_ID_LEN + 1]; /* "" unless rotated */
 } enrol_record;
 
 static void enrol_record_clear(enrol_record *e) {
@@ -49,13 +48,16 @@ static int enrol_rotation(const char *dir, enrol_record *e) {
                 return keys_error(KEYS_EXIT_FAILURE, "cannot read %s: %s", pub, error->message);
         g_clear_error(&error);
         if (!g_file_get_contents(sig, &sig_text, &sig_len, &error))
-                return keys_error(KEYS_EXIT_FAILURE, "cannot read the rotation record %s: %s", sig, error->message);
+                return keys_error(KEYS_EXIT_FAILURE, "cannot read the rotation record %s: %s", sig,
+                                  error->message);
         r = minisign_verify_buf(&old_pk, (const uint8_t *) text, len, sig_text, sig_len, &comment);
         minisign_key_id_hex(old_pk.key_id, e->previous_key_id);
         expect = g_strdup_printf("rotation from %s to %s", e->previous_key_id, e->key_id);
         if (r < 0 || strcmp(comment, expect) != 0)
-                return keys_error(KEYS_EXIT_FAILURE, "the rotation record %s does not prove that %s (old key) vouches "
-                                  "for %s: do not enrol this key, investigate the device", sig, old, pub);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the rotation record %s does not prove that %s (old key) vouches "
+                                  "for %s: do not enrol this key, investigate the device",
+                                  sig, old, pub);
         return KEYS_EXIT_OK;
 }
 
@@ -123,8 +125,8 @@ int keys_enrol_print(const char *dir, int json) {
                 print_json(node);
                 return KEYS_EXIT_OK;
         }
-        printf("device_id: %s\nkey_id: %s\npublic_key: %s\ncreated: %s\nsoftware_version: %s\n",
-               e.device_id, e.key_id, e.public_key, e.created, STUDIO_VERSION);
+        printf("device_id: %s\nkey_id: %s\npublic_key: %s\ncreated: %s\nsoftware_version: %s\n", e.device_id,
+               e.key_id, e.public_key, e.created, STUDIO_VERSION);
         if (e.previous_key_id[0])
                 printf("previous_key_id: %s\n", e.previous_key_id);
         return KEYS_EXIT_OK;
@@ -169,13 +171,11 @@ static int enrol_registry(const char *dir, const char *registry) {
 }
 
 int keys_cmd_enrol(int argc, char **argv) {
-        static const struct option opts[] = {
-                { "dir", required_argument, NULL, 'd' },
-                { "json", no_argument, NULL, 'j' },
-                { "registry", required_argument, NULL, 'r' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"registry", required_argument, NULL, 'r'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {}};
         const char *dir = NULL, *registry = NULL;
         int c, json = 0;
 

@@ -27,13 +27,10 @@ static void officer_help(const char *cmd) {
 }
 
 /* Parses "--file FILE [NUMBER]"; returns KEYS_EXIT_OK or an exit code. */
-static int officer_args(const char *cmd, int argc, char **argv, bool want_number,
-                        const char **ret_file, const char **ret_number, bool *ret_help) {
+static int officer_args(const char *cmd, int argc, char **argv, bool want_number, const char **ret_file,
+                        const char **ret_number, bool *ret_help) {
         static const struct option opts[] = {
-                { "file", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+                {"file", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {}};
         int c;
 
         *ret_help = false;
@@ -47,11 +44,13 @@ static int officer_args(const char *cmd, int argc, char **argv, bool want_number
                         return keys_option_error(cmd, argv);
         }
         if (!*ret_file || optind + (want_number ? 1 : 0) != argc)
-                return keys_usage_error(cmd, "needs --file FILE%s", want_number ? " and one officer NUMBER" : "");
+                return keys_usage_error(cmd, "needs --file FILE%s",
+                                        want_number ? " and one officer NUMBER" : "");
         if (want_number) {
                 *ret_number = argv[optind];
                 if (!officers_number_valid(*ret_number))
-                        return keys_usage_error(cmd, "officer number '%s' is not valid (1 to 12 digits)", *ret_number);
+                        return keys_usage_error(cmd, "officer number '%s' is not valid (1 to 12 digits)",
+                                                *ret_number);
         }
         return KEYS_EXIT_OK;
 }
@@ -65,16 +64,20 @@ static int officer_load(const char *file, bool missing_ok, officers **ret) {
                 return *ret ? KEYS_EXIT_OK : keys_error(KEYS_EXIT_FAILURE, "out of memory");
         }
         if (r == -EBADMSG)
-                return keys_error(KEYS_EXIT_FAILURE, "%s line %u is not \"NUMBER:<argon2id hash>\": fix or remove "
-                                  "that line", file, line);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "%s line %u is not \"NUMBER:<argon2id hash>\": fix or remove "
+                                  "that line",
+                                  file, line);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot read the officers file %s: %s", file, strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot read the officers file %s: %s", file,
+                                  strerror(-r));
         return KEYS_EXIT_OK;
 }
 
 static int officer_save(const officers *o, const char *file) {
         int r = officers_save(o, file);
-        return r < 0 ? keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", file, strerror(-r)) : KEYS_EXIT_OK;
+        return r < 0 ? keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", file, strerror(-r))
+                     : KEYS_EXIT_OK;
 }
 
 static int officer_add_pin(officers *o, const char *number) {
@@ -112,8 +115,10 @@ int keys_cmd_officer_add(int argc, char **argv) {
                 return r;
         for (size_t i = 0; i < officers_count(o); i++)
                 if (strcmp(officers_number(o, i), number) == 0)
-                        return keys_error(KEYS_EXIT_EXISTS, "officer %s is already in %s (to change the PIN, "
-                                          "officer-remove then officer-add)", number, file);
+                        return keys_error(KEYS_EXIT_EXISTS,
+                                          "officer %s is already in %s (to change the PIN, "
+                                          "officer-remove then officer-add)",
+                                          number, file);
         r = officer_add_pin(o, number);
         if (r != KEYS_EXIT_OK)
                 return r;
@@ -136,8 +141,10 @@ int keys_cmd_officer_remove(int argc, char **argv) {
         if (r != KEYS_EXIT_OK)
                 return r;
         if (officers_remove(o, number) < 0)
-                return keys_error(KEYS_EXIT_NOT_FOUND, "officer %s is not in %s (see 'studio-keys officer-list "
-                                  "--file %s')", number, file, file);
+                return keys_error(KEYS_EXIT_NOT_FOUND,
+                                  "officer %s is not in %s (see 'studio-keys officer-list "
+                                  "--file %s')",
+                                  number, file, file);
         r = officer_save(o, file);
         if (r == KEYS_EXIT_OK)
                 fprintf(stderr, "Officer %s removed from %s.\n", number, file);

@@ -29,7 +29,8 @@ static bool registry_valid(JsonNode *root) {
                 JsonNode *d = json_array_get_element(json_node_get_array(devices), i);
                 if (!JSON_NODE_HOLDS_OBJECT(d))
                         return false;
-                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) == NULL)
+                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) ==
+                    NULL)
                         return false;
         }
         return true;
@@ -57,13 +58,17 @@ int keys_registry_load(const char *path, JsonNode **ret_root) {
                 return KEYS_EXIT_OK;
         }
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot read the registry %s: %s", path, g_strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot read the registry %s: %s", path,
+                                  g_strerror(-r));
         if (!json_parser_load_from_data(parser, text, (gssize) len, &error))
-                return keys_error(KEYS_EXIT_FAILURE, "the registry %s is not JSON: %s (restore it from backup)",
-                                  path, error->message);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the registry %s is not JSON: %s (restore it from backup)", path,
+                                  error->message);
         if (!registry_valid(json_parser_get_root(parser)))
-                return keys_error(KEYS_EXIT_FAILURE, "the registry %s is not {\"devices\":[{\"key_id\":...}, ...]} "
-                                  "(see docs/key-ceremony.md; restore it from backup)", path);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the registry %s is not {\"devices\":[{\"key_id\":...}, ...]} "
+                                  "(see docs/key-ceremony.md; restore it from backup)",
+                                  path);
         *ret_root = json_node_copy(json_parser_get_root(parser));
         return KEYS_EXIT_OK;
 }
@@ -82,7 +87,8 @@ int keys_registry_save(const char *path, JsonNode *root) {
         (void) unlink(tmp);
         r = fs_write_atomic(path, data, len, 0644);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot write the registry %s: %s", path, g_strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot write the registry %s: %s", path,
+                                  g_strerror(-r));
         return KEYS_EXIT_OK;
 }
 
@@ -115,8 +121,9 @@ static int registry_revoke(const char *registry, const char *key_id, const char 
 
         when = date ? g_date_time_new_from_iso8601(date, NULL) : g_date_time_new_now_utc();
         if (!when)
-                return keys_usage_error("revoke", "'%s' is not an RFC 3339 time with a zone (like 2024-05-01T09:00:00Z)",
-                                        date);
+                return keys_usage_error(
+                        "revoke", "'%s' is not an RFC 3339 time with a zone (like 2024-05-01T09:00:00Z)",
+                        date);
         g_autoptr(GDateTime) utc = g_date_time_to_utc(when);
         stamp = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
         r = keys_registry_load(registry, &root);
@@ -124,11 +131,11 @@ static int registry_revoke(const char *registry, const char *key_id, const char 
                 return r;
         d = keys_registry_find(json_object_get_array_member(json_node_get_object(root), "devices"), key_id);
         if (!d)
-                return keys_error(KEYS_EXIT_NOT_FOUND, "key %s is not in %s: check the key id (16 hex digits)",
-                                  key_id, registry);
+                return keys_error(KEYS_EXIT_NOT_FOUND,
+                                  "key %s is not in %s: check the key id (16 hex digits)", key_id, registry);
         if (json_object_has_member(d, "revoked"))
-                return keys_error(KEYS_EXIT_EXISTS, "key %s is already revoked in %s (since %s)", key_id, registry,
-                                  json_object_get_string_member_with_default(d, "revoked", "?"));
+                return keys_error(KEYS_EXIT_EXISTS, "key %s is already revoked in %s (since %s)", key_id,
+                                  registry, json_object_get_string_member_with_default(d, "revoked", "?"));
         json_object_set_string_member(d, "revoked", stamp);
         r = keys_registry_save(registry, root);
         if (r == KEYS_EXIT_OK)
@@ -137,13 +144,11 @@ static int registry_revoke(const char *registry, const char *key_id, const char 
 }
 
 int keys_cmd_revoke(int argc, char **argv) {
-        static const struct option opts[] = {
-                { "registry", required_argument, NULL, 'r' },
-                { "key-id", required_argument, NULL, 'k' },
-                { "date", required_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option opts[] = {{"registry", required_argument, NULL, 'r'},
+                                             {"key-id", required_argument, NULL, 'k'},
+                                             {"date", required_argument, NULL, 't'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {}};
         const char *registry = NULL, *key_id = NULL, *date = NULL;
         int c;
 

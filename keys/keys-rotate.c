@@ -42,10 +42,12 @@ static int rotate_paths_make(const char *dir, rotate_paths *p) {
         p->key_new = keys_path(dir, "device.key.new");
         p->pub_new = keys_path(dir, "device.pub.new");
         p->sig = keys_path(dir, "device.pub.new.minisig");
-        return p->key && p->pub && p->key_old && p->pub_old && p->key_new && p->pub_new && p->sig ? 0 : -ENOMEM;
+        return p->key && p->pub && p->key_old && p->pub_old && p->key_new && p->pub_new && p->sig ? 0
+                                                                                                  : -ENOMEM;
 }
 
-static int rotate_make_new(const rotate_paths *p, const minisign_secret *old, char old_hex[17], char new_hex[17]) {
+static int rotate_make_new(const rotate_paths *p, const minisign_secret *old, char old_hex[17],
+                           char new_hex[17]) {
         minisign_secret *sk = NULL;
         minisign_public old_pk, new_pk;
         char comment[80];
@@ -73,13 +75,16 @@ static int rotate_make_new(const rotate_paths *p, const minisign_secret *old, ch
  * leaves both pairs on disk, never neither. */
 static int rotate_install(const rotate_paths *p) {
         const char *moves[][2] = {
-                { p->key, p->key_old }, { p->pub, p->pub_old },
-                { p->key_new, p->key }, { p->pub_new, p->pub },
+                {p->key, p->key_old},
+                {p->pub, p->pub_old},
+                {p->key_new, p->key},
+                {p->pub_new, p->pub},
         };
 
         for (size_t i = 0; i < ELEMENTSOF(moves); i++)
                 if (rename(moves[i][0], moves[i][1]) < 0)
-                        return keys_error(KEYS_EXIT_FAILURE, "cannot rename %s to %s: %m", moves[i][0], moves[i][1]);
+                        return keys_error(KEYS_EXIT_FAILURE, "cannot rename %s to %s: %m", moves[i][0],
+                                          moves[i][1]);
         (void) fs_fsync_parent(p->key);
         return KEYS_EXIT_OK;
 }
@@ -92,15 +97,19 @@ static int device_rotate(const char *dir) {
 
         if (rotate_paths_make(dir, &p) < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "out of memory");
-        const char *busy[] = { p.key_old, p.pub_old, p.key_new, p.pub_new };
+        const char *busy[] = {p.key_old, p.pub_old, p.key_new, p.pub_new};
         for (size_t i = 0; i < ELEMENTSOF(busy); i++)
                 if (keys_exists(busy[i]))
-                        return keys_error(KEYS_EXIT_EXISTS, "%s exists from an earlier rotation: archive or remove it, "
-                                          "then run device-rotate again", busy[i]);
+                        return keys_error(KEYS_EXIT_EXISTS,
+                                          "%s exists from an earlier rotation: archive or remove it, "
+                                          "then run device-rotate again",
+                                          busy[i]);
         r = minisign_secret_load(p.key, &old);
         if (r == -ENOKEY)
-                return keys_error(KEYS_EXIT_FAILURE, "%s is password-protected: the device key must be unencrypted "
-                                  "(re-create it with 'studio-keys device-init' or 'minisign -G -W')", p.key);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "%s is password-protected: the device key must be unencrypted "
+                                  "(re-create it with 'studio-keys device-init' or 'minisign -G -W')",
+                                  p.key);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot load the device key %s: %s", p.key,
                                   r == -EBADMSG ? "not a minisign secret key" : strerror(-r));
@@ -117,10 +126,7 @@ static int device_rotate(const char *dir) {
 
 int keys_cmd_device_rotate(int argc, char **argv) {
         static const struct option opts[] = {
-                { "dir", required_argument, NULL, 'd' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+                {"dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {}};
         const char *dir = NULL;
         int c;
 

@@ -37,22 +37,28 @@ static int sign_file(const char *key, const char *comment, const char *file) {
         if (!copy)
                 return keys_error(KEYS_EXIT_FAILURE, "out of memory");
         if (!comment) {
-                if (asprintf(&def, "timestamp:%lld\tfile:%s\thashed", (long long) time(NULL), basename(copy)) < 0)
+                if (asprintf(&def, "timestamp:%lld\tfile:%s\thashed", (long long) time(NULL),
+                             basename(copy)) < 0)
                         return keys_error(KEYS_EXIT_FAILURE, "out of memory");
                 comment = def;
         }
         r = minisign_secret_load(key, &sk);
         if (r == -ENOKEY)
-                return keys_error(KEYS_EXIT_FAILURE, "%s is password-protected: studio-keys signs only with "
-                                  "unencrypted keys (make one with 'minisign -G -W' or 'studio-keys device-init')", key);
+                return keys_error(
+                        KEYS_EXIT_FAILURE,
+                        "%s is password-protected: studio-keys signs only with "
+                        "unencrypted keys (make one with 'minisign -G -W' or 'studio-keys device-init')",
+                        key);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot load the secret key %s: %s", key,
                                   r == -EBADMSG ? "not a minisign secret key" : strerror(-r));
         r = minisign_sign_file(sk, file, comment);
         minisign_secret_free(sk);
         if (r == -EINVAL)
-                return keys_error(KEYS_EXIT_FAILURE, "the trusted comment must be one line of at most %d "
-                                  "printable characters", MINISIGN_COMMENT_MAX);
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the trusted comment must be one line of at most %d "
+                                  "printable characters",
+                                  MINISIGN_COMMENT_MAX);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot sign %s: %s", file, strerror(-r));
         fprintf(stderr, "Signature written to %s.minisig\n", file);
@@ -60,12 +66,10 @@ static int sign_file(const char *key, const char *comment, const char *file) {
 }
 
 int keys_cmd_sign(int argc, char **argv) {
-        static const struct option opts[] = {
-                { "key", required_argument, NULL, 'k' },
-                { "comment", required_argument, NULL, 'c' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+                                             {"comment", required_argument, NULL, 'c'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {}};
         const char *key = NULL, *comment = NULL;
         int c;
 
@@ -91,19 +95,20 @@ static int load_public(const char *arg, minisign_public *pk) {
 
 static const char *verify_reason(int r) {
         switch (r) {
-        case -EBADMSG: return "the signature file is malformed";
-        case -EKEYREJECTED: return "it was signed by another key (wrong --pub?)";
-        case -EBADE: return "the signature does not match: the file or its trusted comment was altered";
-        default: return strerror(-r);
+        case -EBADMSG:
+                return "the signature file is malformed";
+        case -EKEYREJECTED:
+                return "it was signed by another key (wrong --pub?)";
+        case -EBADE:
+                return "the signature does not match: the file or its trusted comment was altered";
+        default:
+                return strerror(-r);
         }
 }
 
 int keys_cmd_verify(int argc, char **argv) {
         static const struct option opts[] = {
-                { "pub", required_argument, NULL, 'p' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+                {"pub", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'}, {}};
         _cleanup_free_ char *comment = NULL;
         const char *pub = NULL;
         minisign_public pk;
@@ -121,11 +126,13 @@ int keys_cmd_verify(int argc, char **argv) {
                 return keys_usage_error("verify", "needs --pub PUB and one FILE");
         r = load_public(pub, &pk);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "%s is not a minisign public key (file or RW... line): %s",
-                                  pub, r == -EBADMSG ? "malformed" : strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "%s is not a minisign public key (file or RW... line): %s", pub,
+                                  r == -EBADMSG ? "malformed" : strerror(-r));
         r = minisign_verify_file(&pk, argv[optind], &comment);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "%s does not verify: %s", argv[optind], verify_reason(r));
+                return keys_error(KEYS_EXIT_FAILURE, "%s does not verify: %s", argv[optind],
+                                  verify_reason(r));
         printf("Signature and comment signature verified\nTrusted comment: %s\n", comment);
         return KEYS_EXIT_OK;
 }

@@ -80,8 +80,10 @@ static int vault_init(const char *out) {
         int r;
 
         if (keys_exists(out))
-                return keys_error(KEYS_EXIT_EXISTS, "%s already exists: refusing to overwrite a vault identity "
-                                  "(choose another --out, or move the old file away yourself)", out);
+                return keys_error(KEYS_EXIT_EXISTS,
+                                  "%s already exists: refusing to overwrite a vault identity "
+                                  "(choose another --out, or move the old file away yourself)",
+                                  out);
         if (sodium_init() < 0 || !(sk = sodium_malloc(AGE_KEY_LEN)))
                 return keys_error(KEYS_EXIT_FAILURE, "cannot allocate locked memory for the key");
         randombytes_buf(sk, AGE_KEY_LEN);
@@ -95,18 +97,17 @@ static int vault_init(const char *out) {
                 return keys_error(KEYS_EXIT_EXISTS, "%s already exists: refusing to overwrite it", out);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", out, strerror(-r));
-        fprintf(stderr, "Vault identity written to %s (keep it in the vault, mode 0600).\n"
-                "Give devices only this recipient:\n", out);
+        fprintf(stderr,
+                "Vault identity written to %s (keep it in the vault, mode 0600).\n"
+                "Give devices only this recipient:\n",
+                out);
         printf("%s\n", recipient);
         return KEYS_EXIT_OK;
 }
 
 int keys_cmd_vault_init(int argc, char **argv) {
         static const struct option opts[] = {
-                { "out", required_argument, NULL, 'o' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+                {"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {}};
         const char *out = NULL;
         int c;
 

@@ -119,8 +119,10 @@ static int parse_line(officers *o, const char *line, size_t len) {
                 return -EBADMSG;
         if (!hash_valid_len(colon + 1, len - (size_t) (colon - line) - 1))
                 return -EBADMSG;
-        return officers_append(o, line, (size_t) (colon - line), colon + 1, len - (size_t) (colon - line) - 1) < 0
-                       ? -EBADMSG : 0;
+        return officers_append(o, line, (size_t) (colon - line), colon + 1,
+                               len - (size_t) (colon - line) - 1) < 0
+                       ? -EBADMSG
+                       : 0;
 }
 
 int officers_parse(const char *text, size_t len, officers **ret, unsigned *ret_bad_line) {

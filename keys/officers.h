@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #define OFFICERS_NUMBER_MAX 12
-#define OFFICERS_MAX 10000               /* a bigger file is refused */
+#define OFFICERS_MAX 10000 /* a bigger file is refused */
 #define OFFICERS_PIN_MAX 64
 
 typedef struct officers officers;

@@ -17,16 +17,16 @@ typedef struct keys_command {
 } keys_command;
 
 static const keys_command commands[] = {
-        { "vault-init", keys_cmd_vault_init, "make the vault age identity (police IT)" },
-        { "device-init", keys_cmd_device_init, "make the device signing key (provisioning)" },
-        { "device-rotate", keys_cmd_device_rotate, "replace the device key, signed by the old one" },
-        { "enrol", keys_cmd_enrol, "print the enrolment record / add it to the registry" },
-        { "revoke", keys_cmd_revoke, "mark a device key revoked in the registry" },
-        { "officer-add", keys_cmd_officer_add, "add an officer and PIN to the officers file" },
-        { "officer-remove", keys_cmd_officer_remove, "remove an officer" },
-        { "officer-list", keys_cmd_officer_list, "list officer numbers" },
-        { "sign", keys_cmd_sign, "sign a file with a minisign key (e.g. rotation records)" },
-        { "verify", keys_cmd_verify, "verify a minisign signature" },
+        {"vault-init", keys_cmd_vault_init, "make the vault age identity (police IT)"},
+        {"device-init", keys_cmd_device_init, "make the device signing key (provisioning)"},
+        {"device-rotate", keys_cmd_device_rotate, "replace the device key, signed by the old one"},
+        {"enrol", keys_cmd_enrol, "print the enrolment record / add it to the registry"},
+        {"revoke", keys_cmd_revoke, "mark a device key revoked in the registry"},
+        {"officer-add", keys_cmd_officer_add, "add an officer and PIN to the officers file"},
+        {"officer-remove", keys_cmd_officer_remove, "remove an officer"},
+        {"officer-list", keys_cmd_officer_list, "list officer numbers"},
+        {"sign", keys_cmd_sign, "sign a file with a minisign key (e.g. rotation records)"},
+        {"verify", keys_cmd_verify, "verify a minisign signature"},
 };
 
 static void help(void) {

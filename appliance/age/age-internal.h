@@ -20,10 +20,10 @@
 #define AGE_WRAPPED_KEY_LEN (AGE_FILE_KEY_LEN + AGE_TAG_LEN)
 
 /* Limits on what an outsider controls in a header. */
-#define AGE_HEADER_MAX (256 * 1024)    /* bytes, version line to MAC line */
+#define AGE_HEADER_MAX (256 * 1024)      /* bytes, version line to MAC line */
 #define AGE_STANZA_MAX AGE_RECIPIENT_MAX /* stanzas of any type */
 #define AGE_STANZA_ARGS_MAX 16
-#define AGE_BODY_MAX (16 * 1024)       /* decoded stanza body bytes */
+#define AGE_BODY_MAX (16 * 1024) /* decoded stanza body bytes */
 
 _Static_assert(AGE_TAG_LEN == crypto_aead_chacha20poly1305_ietf_ABYTES, "Poly1305 tag");
 _Static_assert(AGE_STREAM_NONCE_LEN == crypto_aead_chacha20poly1305_ietf_NPUBBYTES, "IETF nonce");

@@ -15,12 +15,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define AGE_KEY_LEN 32                 /* X25519 public or secret key */
+#define AGE_KEY_LEN 32 /* X25519 public or secret key */
 #define AGE_FILE_KEY_LEN 16
 #define AGE_PAYLOAD_NONCE_LEN 16
-#define AGE_CHUNK_SIZE 65536           /* plaintext bytes per STREAM chunk */
+#define AGE_CHUNK_SIZE 65536 /* plaintext bytes per STREAM chunk */
 #define AGE_TAG_LEN 16
-#define AGE_RECIPIENT_MAX 64           /* a header bigger than this is refused */
+#define AGE_RECIPIENT_MAX 64 /* a header bigger than this is refused */
 
 /* ---- keys ------------------------------------------------------------ */
 
@@ -43,8 +43,8 @@ int age_identity_to_recipient(const uint8_t sk[AGE_KEY_LEN], uint8_t ret_pk[AGE_
  * Fills pks[0..max) (to append, pass the free tail of your array); returns
  * the number read (also in *ret_count), -EINVAL with *ret_bad_line set to
  * the failing line, -E2BIG (and the line) past max, or -errno from reading. */
-int age_recipients_file_read(const char *path, uint8_t (*pks)[AGE_KEY_LEN], size_t max,
-                             size_t *ret_count, unsigned *ret_bad_line);
+int age_recipients_file_read(const char *path, uint8_t (*pks)[AGE_KEY_LEN], size_t max, size_t *ret_count,
+                             unsigned *ret_bad_line);
 
 /* Reads identities from a file as age-keygen writes them (comments allowed).
  * Returns them in a sodium_malloc'd array of *ret_count keys; free with
@@ -63,8 +63,8 @@ typedef struct age_writer age_writer;
 
 /* Starts a file for n recipients (1..AGE_RECIPIENT_MAX) and emits the whole
  * header at once. */
-int age_writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
-                   age_output_fn out, void *userdata, age_writer **ret);
+int age_writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, age_output_fn out, void *userdata,
+                   age_writer **ret);
 /* Buffers plaintext and emits every full 64 KiB chunk that is certainly not
  * the last one. */
 int age_writer_write(age_writer *w, const void *buf, size_t len);
@@ -86,19 +86,19 @@ struct age_writer_fixed {
         uint8_t ephemeral[AGE_RECIPIENT_MAX][AGE_KEY_LEN];
 };
 int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
-                         const struct age_writer_fixed *fixed,
-                         age_output_fn out, void *userdata, age_writer **ret);
+                         const struct age_writer_fixed *fixed, age_output_fn out, void *userdata,
+                         age_writer **ret);
 
 /* ---- reader ---------------------------------------------------------- */
 
 typedef enum age_verdict {
-        AGE_OK,                /* whole file authentic, last chunk present */
-        AGE_NOT_AGE,           /* not an age v1 file, malformed or unsupported header */
-        AGE_NO_MATCH,          /* no identity opens any recipient stanza */
-        AGE_HEADER_MAC,        /* header MAC mismatch: the header was altered */
-        AGE_TAMPERED,          /* a chunk failed authentication */
-        AGE_TRUNCATED,         /* ended without the last chunk */
-        AGE_IO_ERROR,          /* could not read the input or write the output */
+        AGE_OK,         /* whole file authentic, last chunk present */
+        AGE_NOT_AGE,    /* not an age v1 file, malformed or unsupported header */
+        AGE_NO_MATCH,   /* no identity opens any recipient stanza */
+        AGE_HEADER_MAC, /* header MAC mismatch: the header was altered */
+        AGE_TAMPERED,   /* a chunk failed authentication */
+        AGE_TRUNCATED,  /* ended without the last chunk */
+        AGE_IO_ERROR,   /* could not read the input or write the output */
         _AGE_VERDICT_MAX,
         _AGE_VERDICT_INVALID = -1,
 } age_verdict;
@@ -123,8 +123,8 @@ typedef int (*age_plain_fn)(void *userdata, const uint8_t *buf, size_t len);
  * output on any other verdict, or keep it as the authenticated prefix of a
  * truncated file (salvage) when the verdict is AGE_TRUNCATED.
  * Returns 0 when it ran (look at res->verdict), -errno on a local failure. */
-int age_decrypt_fd(int fd, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks,
-                   age_plain_fn plain, void *userdata, age_read_result *res);
+int age_decrypt_fd(int fd, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks, age_plain_fn plain,
+                   void *userdata, age_read_result *res);
 
 /* The same over a memory buffer (for the fuzz target and tests). */
 int age_decrypt_buf(const uint8_t *data, size_t len, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks,

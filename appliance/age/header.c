@@ -76,12 +76,12 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *ret) {
                 if (h.text[i] == '\n')
                         h.text[i] = '\0';
 
-#define NEXT_LINE()                                                                                          \
-        ({                                                                                                   \
-                char *_l = pos < len ? h.text + pos : NULL;                                                  \
-                if (_l)                                                                                      \
-                        pos += strlen(_l) + 1;                                                               \
-                _l;                                                                                          \
+#define NEXT_LINE()                                                                                         \
+        ({                                                                                                  \
+                char *_l = pos < len ? h.text + pos : NULL;                                                 \
+                if (_l)                                                                                     \
+                        pos += strlen(_l) + 1;                                                              \
+                _l;                                                                                         \
         })
 
         line = NEXT_LINE();
@@ -196,12 +196,12 @@ ssize_t age_stanza_format(const char *const *args, size_t n_args, const uint8_t 
                           char *out, size_t out_size) {
         size_t pos = 0;
 
-#define PUT(src, n)                                                                                          \
-        do {                                                                                                 \
-                if (pos + (n) > out_size)                                                                    \
-                        return -ENOBUFS;                                                                     \
-                memcpy(out + pos, (src), (n));                                                               \
-                pos += (n);                                                                                  \
+#define PUT(src, n)                                                                                         \
+        do {                                                                                                \
+                if (pos + (n) > out_size)                                                                   \
+                        return -ENOBUFS;                                                                    \
+                memcpy(out + pos, (src), (n));                                                              \
+                pos += (n);                                                                                 \
         } while (0)
 
         if (n_args == 0)

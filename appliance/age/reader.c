@@ -78,10 +78,10 @@ struct reader {
         struct reader_secrets *sec;
         EVP_CIPHER_CTX *stream; /* keyed with the payload key; freeing it wipes the key */
         struct age_header *hdr;
-        uint8_t *hbuf;  /* header bytes as read, AGE_HEADER_MAX */
+        uint8_t *hbuf; /* header bytes as read, AGE_HEADER_MAX */
         size_t hbuf_len;
-        uint8_t *cbuf;  /* one encrypted chunk plus one byte of look-ahead */
-        size_t have;    /* bytes in cbuf */
+        uint8_t *cbuf; /* one encrypted chunk plus one byte of look-ahead */
+        size_t have;   /* bytes in cbuf */
         uint64_t payload_start;
 };
 
@@ -108,28 +108,32 @@ static int header_cut_short(struct reader *rd) {
         rd->res->unverifiable_bytes = rd->hbuf_len;
         return verdict(rd, AGE_TRUNCATED,
                        "The file ends inside its age header after %zu bytes: it was cut short before any "
-                       "content was sealed; nothing can be salvaged.", rd->hbuf_len);
+                       "content was sealed; nothing can be salvaged.",
+                       rd->hbuf_len);
 }
 
 static int read_header(struct reader *rd, size_t *ret_end) {
         ssize_t end = 0;
 
         while (end == 0) {
-                size_t step = AGE_HEADER_MAX - rd->hbuf_len < HEADER_READ_STEP ? AGE_HEADER_MAX - rd->hbuf_len
-                                                                                : HEADER_READ_STEP;
+                size_t step = AGE_HEADER_MAX - rd->hbuf_len < HEADER_READ_STEP
+                                      ? AGE_HEADER_MAX - rd->hbuf_len
+                                      : HEADER_READ_STEP;
                 ssize_t n = source_pull(&rd->src, rd->hbuf + rd->hbuf_len, step);
                 if (n < 0)
-                        return verdict(rd, AGE_IO_ERROR, "Reading the input failed: %s.", strerror((int) -n));
+                        return verdict(rd, AGE_IO_ERROR, "Reading the input failed: %s.",
+                                       strerror((int) -n));
                 rd->hbuf_len += (size_t) n;
                 if (rd->hbuf_len == 0)
                         return verdict(rd, AGE_NOT_AGE, "The input is empty, not an age file.");
                 end = age_header_find_end(rd->hbuf, rd->hbuf_len);
                 if (end == -E2BIG)
-                        return verdict(rd, AGE_NOT_AGE,
-                                       "The age header is larger than the %u-byte limit.", AGE_HEADER_MAX);
+                        return verdict(rd, AGE_NOT_AGE, "The age header is larger than the %u-byte limit.",
+                                       AGE_HEADER_MAX);
                 if (end < 0)
-                        return verdict(rd, AGE_NOT_AGE,
-                                       "The input does not start with an age header (age-encryption.org/v1).");
+                        return verdict(
+                                rd, AGE_NOT_AGE,
+                                "The input does not start with an age header (age-encryption.org/v1).");
                 if (end == 0 && (size_t) n < step)
                         return header_cut_short(rd);
         }
@@ -151,7 +155,8 @@ static int open_header(struct reader *rd) {
         if (r == -EPROTONOSUPPORT)
                 return verdict(rd, AGE_NOT_AGE, "The file is of an unsupported age version.");
         if (r == -E2BIG)
-                return verdict(rd, AGE_NOT_AGE, "The age header has more stanzas or arguments than allowed.");
+                return verdict(rd, AGE_NOT_AGE,
+                               "The age header has more stanzas or arguments than allowed.");
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -178,10 +183,11 @@ static int open_header(struct reader *rd) {
                                                "X25519 recipient stanza %zu has a low-order share.", i + 1);
                 }
         if (n_x25519 == 0)
-                return verdict(rd, AGE_NO_MATCH,
-                               "The file has no X25519 recipient stanza (the first is '%s'): it was sealed for "
-                               "another kind of recipient, an unsupported stanza type here.",
-                               rd->hdr->n_stanzas ? rd->hdr->stanzas[0].args[0] : "none");
+                return verdict(
+                        rd, AGE_NO_MATCH,
+                        "The file has no X25519 recipient stanza (the first is '%s'): it was sealed for "
+                        "another kind of recipient, an unsupported stanza type here.",
+                        rd->hdr->n_stanzas ? rd->hdr->stanzas[0].args[0] : "none");
         if (!found)
                 return verdict(rd, AGE_NO_MATCH,
                                "None of the %zu identities opens any of the %zu X25519 recipient stanzas.",
@@ -311,7 +317,8 @@ static int read_payload(struct reader *rd) {
                 if (r < 0) {
                         res->unverifiable_bytes = rd->have;
                         return verdict(rd, AGE_TRUNCATED,
-                                       "The file ends after %" PRIu64 " intact chunks without the last chunk; the "
+                                       "The file ends after %" PRIu64
+                                       " intact chunks without the last chunk; the "
                                        "%zu bytes after them are unverifiable.",
                                        counter, rd->have);
                 }
@@ -326,7 +333,7 @@ static int read_payload(struct reader *rd) {
                 if (r != 0)
                         return r;
                 break;
-tampered:
+        tampered:
                 res->bad_offset = off;
                 return verdict(rd, AGE_TAMPERED,
                                "Chunk %" PRIu64 " at byte offset %" PRIu64
@@ -384,8 +391,8 @@ out:
         return r;
 }
 
-int age_decrypt_fd(int fd, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks, age_plain_fn plain, void *userdata,
-                   age_read_result *res) {
+int age_decrypt_fd(int fd, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks, age_plain_fn plain,
+                   void *userdata, age_read_result *res) {
         if (fd < 0)
                 return -EBADF;
         return decrypt((struct source){.fd = fd}, sks, n_sks, plain, userdata, res);

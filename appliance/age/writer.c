@@ -50,8 +50,8 @@ static int writer_fail(age_writer *w, int r) {
 
 /* Builds the header (and payload nonce) into out; returns its length. */
 static ssize_t writer_header(age_writer *w, const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
-                             const struct age_writer_fixed *fixed, const uint8_t nonce[AGE_PAYLOAD_NONCE_LEN],
-                             char *out, size_t out_size) {
+                             const struct age_writer_fixed *fixed,
+                             const uint8_t nonce[AGE_PAYLOAD_NONCE_LEN], char *out, size_t out_size) {
         char share_b64[64];
         uint8_t share[AGE_KEY_LEN], body[AGE_WRAPPED_KEY_LEN], mac[AGE_MAC_LEN];
         size_t pos = 0, mac_b64 = age_b64_encoded_len(AGE_MAC_LEN);
@@ -94,8 +94,9 @@ static ssize_t writer_header(age_writer *w, const uint8_t (*recipients)[AGE_KEY_
         return (ssize_t) pos;
 }
 
-static int writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, const struct age_writer_fixed *fixed,
-                      age_output_fn out, void *userdata, age_writer **ret) {
+static int writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
+                      const struct age_writer_fixed *fixed, age_output_fn out, void *userdata,
+                      age_writer **ret) {
         uint8_t nonce[AGE_PAYLOAD_NONCE_LEN];
         size_t hdr_size = 64 + n * 128 + 64 + AGE_PAYLOAD_NONCE_LEN;
         char *hdr = NULL;
@@ -158,8 +159,9 @@ int age_writer_new(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, age_outpu
         return writer_new(recipients, n, NULL, out, userdata, ret);
 }
 
-int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n, const struct age_writer_fixed *fixed,
-                         age_output_fn out, void *userdata, age_writer **ret) {
+int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
+                         const struct age_writer_fixed *fixed, age_output_fn out, void *userdata,
+                         age_writer **ret) {
         if (!fixed)
                 return -EINVAL;
         return writer_new(recipients, n, fixed, out, userdata, ret);

@@ -12,7 +12,8 @@
 static const uint8_t zero_nonce[AGE_STREAM_NONCE_LEN];
 
 static int wrap_key(const uint8_t shared[AGE_KEY_LEN], const uint8_t share[AGE_KEY_LEN],
-                    const uint8_t pk[AGE_KEY_LEN], uint8_t ret_key[crypto_aead_chacha20poly1305_ietf_KEYBYTES]) {
+                    const uint8_t pk[AGE_KEY_LEN],
+                    uint8_t ret_key[crypto_aead_chacha20poly1305_ietf_KEYBYTES]) {
         uint8_t salt[2 * AGE_KEY_LEN];
         int r;
 

@@ -41,11 +41,11 @@ gchar **capture_profile_cameras(const capture_profile *p);
 gchar **capture_profile_microphones(const capture_profile *p);
 
 typedef struct capture_options {
-        const char *session_dir;      /* segments go here as seg-000001.mkv.age */
-        const char *recipients;       /* age1… separated by commas */
-        const char *room;             /* NULL: the profile's */
-        uint64_t segment_time_ns;     /* 0: default 5 min */
-        uint64_t segment_bytes;       /* 0: default 1 GiB */
+        const char *session_dir;         /* segments go here as seg-000001.mkv.age */
+        const char *recipients;          /* age1… separated by commas */
+        const char *room;                /* NULL: the profile's */
+        uint64_t segment_time_ns;        /* 0: default 5 min */
+        uint64_t segment_bytes;          /* 0: default 1 GiB */
         uint64_t checkpoint_interval_ns; /* 0: default 2 s */
 } capture_options;
 

@@ -3,7 +3,7 @@
 
 #include "profile-internal.h"
 
-static const char *const auto_order[] = { "v4l2h264enc", "vaapih264enc", "x264enc" };
+static const char *const auto_order[] = {"v4l2h264enc", "vaapih264enc", "x264enc"};
 
 static gboolean have_element(const char *name) {
         g_autoptr(GstElementFactory) f = gst_element_factory_find(name);
@@ -17,7 +17,8 @@ const char *capture_choose_encoder(const capture_profile *p, gchar **ret_message
                 if (ret_message)
                         *ret_message = g_strdup_printf(
                                 "the encoder '%s' named in profile %s is not installed on this machine (set "
-                                "[video] encoder=auto, or install its GStreamer plugin)", p->encoder, p->path);
+                                "[video] encoder=auto, or install its GStreamer plugin)",
+                                p->encoder, p->path);
                 return NULL;
         }
         for (size_t i = 0; i < G_N_ELEMENTS(auto_order); i++)
@@ -42,9 +43,9 @@ void capture_configure_encoder(GstElement *enc, const char *name, const capture_
         } else if (g_str_equal(name, "v4l2h264enc")) {
                 /* A V4L2 memory-to-memory encoder takes its settings as
                  * driver controls (bits per second, frames per keyframe). */
-                g_autoptr(GstStructure) controls =
-                        gst_structure_new("controls", "video_bitrate", G_TYPE_INT, (gint) p->video_bitrate * 1000,
-                                          "h264_i_frame_period", G_TYPE_INT, (gint) gop, NULL);
+                g_autoptr(GstStructure) controls = gst_structure_new(
+                        "controls", "video_bitrate", G_TYPE_INT, (gint) p->video_bitrate * 1000,
+                        "h264_i_frame_period", G_TYPE_INT, (gint) gop, NULL);
                 g_object_set(enc, "extra-controls", controls, NULL);
         } else if (g_object_class_find_property(G_OBJECT_GET_CLASS(enc), "bitrate")) {
                 g_object_set(enc, "bitrate", (guint) p->video_bitrate, NULL);

@@ -27,22 +27,29 @@ gchar *capture_explain_error(GstMessage *message) {
         g_autofree gchar *device = NULL;
 
         gst_message_parse_error(message, &error, &debug);
-        where = GST_MESSAGE_SRC(message) ? gst_object_get_path_string(GST_MESSAGE_SRC(message)) : g_strdup("?");
+        where = GST_MESSAGE_SRC(message) ? gst_object_get_path_string(GST_MESSAGE_SRC(message))
+                                         : g_strdup("?");
         device = capture_source_of(GST_MESSAGE_SRC(message));
         if (g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
-                return g_strdup_printf("the disk is full: %s (everything sealed so far is kept; free space on "
-                                       "the spool disk)", error->message);
+                return g_strdup_printf(
+                        "the disk is full: %s (everything sealed so far is kept; free space on "
+                        "the spool disk)",
+                        error->message);
         if (g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY) ||
             (debug && strstr(debug, "busy")))
-                return g_strdup_printf("the capture device %s is busy (%s): another program is using it; stop "
-                                       "that program and start again", device ? device : where, error->message);
+                return g_strdup_printf(
+                        "the capture device %s is busy (%s): another program is using it; stop "
+                        "that program and start again",
+                        device ? device : where, error->message);
         if (device && error->domain == GST_RESOURCE_ERROR)
                 return g_strdup_printf("the capture device %s could not be used (%s): check its cable, that "
                                        "the profile names the right device, and that no other program is "
-                                       "using it", device, error->message);
+                                       "using it",
+                                       device, error->message);
         if (g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND) ||
             g_error_matches(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ))
                 return g_strdup_printf("a capture device could not be opened (%s): check the camera and "
-                                       "microphone cables and the profile's device names", error->message);
+                                       "microphone cables and the profile's device names",
+                                       error->message);
         return g_strdup_printf("%s (in %s)", error->message, where);
 }

@@ -23,8 +23,10 @@ static GstElement *make(build *b, const char *factory, const char *name) {
 
         if (!e) {
                 if (!b->msg)
-                        b->msg = g_strdup_printf("the GStreamer element '%s' is not installed on this machine "
-                                                 "(./run demo installs the plugin packages)", factory);
+                        b->msg = g_strdup_printf(
+                                "the GStreamer element '%s' is not installed on this machine "
+                                "(./run demo installs the plugin packages)",
+                                factory);
                 return NULL;
         }
         gst_bin_add(b->bin, e);
@@ -63,8 +65,9 @@ static gboolean link_chain(build *b, GstElement **chain, size_t n) {
 static GstElement *scaled_camera(build *b, const char *description, const char *name, int w, int h) {
         g_autofree gchar *caps_name = g_strdup_printf("%s-caps", name);
         GstElement *chain[] = {
-                make_source(b, description, name), make(b, "videoconvert", NULL), make(b, "videoscale", NULL),
-                make(b, "videorate", NULL), make(b, "capsfilter", caps_name),
+                make_source(b, description, name), make(b, "videoconvert", NULL),
+                make(b, "videoscale", NULL),       make(b, "videorate", NULL),
+                make(b, "capsfilter", caps_name),
         };
         g_autoptr(GstCaps) caps = NULL;
 
@@ -72,9 +75,9 @@ static GstElement *scaled_camera(build *b, const char *description, const char *
                 return NULL;
         /* I420 end to end: what the encoders take, and test sources make it
          * directly, which halves their cost (measured) */
-        caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, w, "height", G_TYPE_INT, h, "framerate",
-                                   GST_TYPE_FRACTION, b->p->framerate, 1, "pixel-aspect-ratio",
-                                   GST_TYPE_FRACTION, 1, 1, NULL);
+        caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, w,
+                                   "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, b->p->framerate,
+                                   1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
         g_object_set(chain[4], "caps", caps, NULL);
         return link_chain(b, chain, G_N_ELEMENTS(chain)) ? chain[4] : NULL;
 }
@@ -145,8 +148,8 @@ static GstElement *video_branch(build *b) {
 
         if (!encoder)
                 return NULL;
-        pre = p->video_source2 ? composited_video(b) : scaled_camera(b, p->video_source, "camera1", p->width,
-                                                                       p->height);
+        pre = p->video_source2 ? composited_video(b)
+                               : scaled_camera(b, p->video_source, "camera1", p->width, p->height);
         overlay = make(b, "clockoverlay", "overlay");
         conv = make(b, "videoconvert", NULL);
         queue = make(b, "queue", "video-queue");
@@ -161,7 +164,7 @@ static GstElement *video_branch(build *b) {
         g_object_set(queue, "max-size-time", (guint64) 3 * GST_SECOND, "max-size-buffers", 0u,
                      "max-size-bytes", 0u, NULL);
         capture_configure_encoder(enc, encoder, p);
-        GstElement *chain[] = { pre, overlay, conv, queue, enc, parse };
+        GstElement *chain[] = {pre, overlay, conv, queue, enc, parse};
         return link_chain(b, chain, G_N_ELEMENTS(chain)) ? parse : NULL;
 }
 
@@ -169,8 +172,10 @@ static GstElement *audio_branch(build *b) {
         const capture_profile *p = b->p;
         gboolean opus = g_str_equal(p->audio_codec, "opus");
         GstElement *chain[] = {
-                make_source(b, p->audio_source, "audio"), make(b, "audioconvert", NULL),
-                make(b, "audioresample", NULL), make(b, "queue", "audio-queue"),
+                make_source(b, p->audio_source, "audio"),
+                make(b, "audioconvert", NULL),
+                make(b, "audioresample", NULL),
+                make(b, "queue", "audio-queue"),
                 make(b, opus ? "opusenc" : "voaacenc", "audio-encoder"),
         };
 
@@ -190,15 +195,14 @@ static GstElement *muxer(build *b) {
                 return NULL;
         location = g_build_filename(o->session_dir, "seg-%06d.mkv.age", NULL);
         muxer_props = gst_structure_new("properties", "streamable", G_TYPE_BOOLEAN, TRUE, NULL);
-        sink_props = gst_structure_new("properties", "recipients", G_TYPE_STRING, o->recipients,
-                                       "checkpoint-interval", G_TYPE_UINT64,
-                                       o->checkpoint_interval_ns ? o->checkpoint_interval_ns
-                                                                 : 2 * GST_SECOND, NULL);
+        sink_props = gst_structure_new(
+                "properties", "recipients", G_TYPE_STRING, o->recipients, "checkpoint-interval",
+                G_TYPE_UINT64, o->checkpoint_interval_ns ? o->checkpoint_interval_ns : 2 * GST_SECOND, NULL);
         /* async-finalize is what makes splitmuxsink apply muxer-properties and
          * sink-properties (measured on GStreamer 1.22). */
         g_object_set(mux, "async-finalize", TRUE, "muxer-factory", "matroskamux", "muxer-properties",
-                     muxer_props, "sink-factory", "studiosealsink", "sink-properties", sink_props, "location",
-                     location, "start-index", 1, "max-size-time",
+                     muxer_props, "sink-factory", "studiosealsink", "sink-properties", sink_props,
+                     "location", location, "start-index", 1, "max-size-time",
                      o->segment_time_ns ? o->segment_time_ns : CAPTURE_DEFAULT_SEGMENT_TIME_NS,
                      "max-size-bytes", o->segment_bytes ? o->segment_bytes : CAPTURE_DEFAULT_SEGMENT_BYTES,
                      "send-keyframe-requests", TRUE, NULL);
@@ -218,13 +222,17 @@ static int check_devices(build *b, const char *description, const char *what) {
                         continue;
                 dev = *w + strlen("device=");
                 if (access(dev, F_OK) < 0) {
-                        b->msg = g_strdup_printf("the %s %s is not present: plug it in, or fix the source in "
-                                                 "profile %s", what, dev, b->p->path);
+                        b->msg =
+                                g_strdup_printf("the %s %s is not present: plug it in, or fix the source in "
+                                                "profile %s",
+                                                what, dev, b->p->path);
                         return -ENODEV;
                 }
                 if (access(dev, R_OK | W_OK) < 0) {
-                        b->msg = g_strdup_printf("the %s %s cannot be opened by this user (%s): add the user to "
-                                                 "the 'video' group", what, dev, g_strerror(errno));
+                        b->msg = g_strdup_printf(
+                                "the %s %s cannot be opened by this user (%s): add the user to "
+                                "the 'video' group",
+                                what, dev, g_strerror(errno));
                         return -EACCES;
                 }
         }
@@ -233,7 +241,7 @@ static int check_devices(build *b, const char *description, const char *what) {
 
 int capture_pipeline_build(const capture_profile *p, const capture_options *o, GstElement **ret,
                            gchar **ret_message) {
-        build b = { .p = p, .o = o };
+        build b = {.p = p, .o = o};
         GstElement *pipeline, *mux, *video, *audio;
         int r;
 

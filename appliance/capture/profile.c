@@ -99,20 +99,22 @@ static int validate(GKeyFile *kf, capture_profile *p, gchar **msg) {
         g_autofree gchar *layout = get_string(kf, "video", "layout", NULL);
 
         if (!p->video_source || !p->audio_source) {
-                *msg = g_strdup_printf("profile %s: [video] source and [audio] source are both required", p->path);
+                *msg = g_strdup_printf("profile %s: [video] source and [audio] source are both required",
+                                       p->path);
                 return -EINVAL;
         }
         p->layout = parse_layout(layout);
         if (p->layout < 0) {
                 *msg = g_strdup_printf("profile %s: [video] layout=%s is unknown (use side-by-side or "
-                                       "picture-in-picture)", p->path, layout);
+                                       "picture-in-picture)",
+                                       p->path, layout);
                 return -EINVAL;
         }
         if (p->video_source2 && p->layout == CAPTURE_LAYOUT_SINGLE)
                 p->layout = CAPTURE_LAYOUT_SIDE_BY_SIDE;
         if (!p->video_source2 && p->layout != CAPTURE_LAYOUT_SINGLE) {
-                *msg = g_strdup_printf("profile %s: [video] layout=%s needs a second camera (source2)", p->path,
-                                       layout);
+                *msg = g_strdup_printf("profile %s: [video] layout=%s needs a second camera (source2)",
+                                       p->path, layout);
                 return -EINVAL;
         }
         if (!g_str_equal(p->audio_codec, "opus") && !g_str_equal(p->audio_codec, "aac")) {
@@ -121,8 +123,10 @@ static int validate(GKeyFile *kf, capture_profile *p, gchar **msg) {
                 return -EINVAL;
         }
         if (!g_str_equal(p->container, "matroska")) {
-                *msg = g_strdup_printf("profile %s: [container] format=%s is not supported (use matroska: it "
-                                       "still plays after a power cut)", p->path, p->container);
+                *msg = g_strdup_printf(
+                        "profile %s: [container] format=%s is not supported (use matroska: it "
+                        "still plays after a power cut)",
+                        p->path, p->container);
                 return -EINVAL;
         }
         return read_numbers(kf, p, msg);
@@ -133,7 +137,8 @@ static int parse_profile(capture_profile *p, const char *data, size_t len, gchar
         g_autoptr(GError) error = NULL;
 
         if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &error)) {
-                *msg = g_strdup_printf("profile %s is not a valid profile file: %s", p->path, error->message);
+                *msg = g_strdup_printf("profile %s is not a valid profile file: %s", p->path,
+                                       error->message);
                 return -EINVAL;
         }
         p->description = get_string(kf, "profile", "description", "");
@@ -163,10 +168,11 @@ int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar 
         r = fs_read_file(path, PROFILE_MAX_BYTES, &data, &len);
         if (r < 0) {
                 if (ret_message)
-                        *ret_message = g_strdup_printf(
-                                "profile '%s' could not be read from %s: %s (the built-in profiles are test, "
-                                "usb-1cam and usb-2cam in %s)", name_or_path, path, g_strerror(-r),
-                                capture_profiles_dir());
+                        *ret_message =
+                                g_strdup_printf("profile '%s' could not be read from %s: %s (the built-in "
+                                                "profiles are test, "
+                                                "usb-1cam and usb-2cam in %s)",
+                                                name_or_path, path, g_strerror(-r), capture_profiles_dir());
                 return r;
         }
         p = g_new0(capture_profile, 1);
@@ -190,10 +196,18 @@ int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar 
         return 0;
 }
 
-const char *capture_profile_name(const capture_profile *p) { return p->name; }
-const char *capture_profile_path(const capture_profile *p) { return p->path; }
-const char *capture_profile_sha256(const capture_profile *p) { return p->sha256; }
-const char *capture_profile_room(const capture_profile *p) { return p->room; }
+const char *capture_profile_name(const capture_profile *p) {
+        return p->name;
+}
+const char *capture_profile_path(const capture_profile *p) {
+        return p->path;
+}
+const char *capture_profile_sha256(const capture_profile *p) {
+        return p->sha256;
+}
+const char *capture_profile_room(const capture_profile *p) {
+        return p->room;
+}
 
 static gchar **identities(const char *a, const char *b) {
         gchar **v = g_new0(gchar *, 3);

@@ -57,19 +57,25 @@ static int parse_with_units(const char *s, const struct unit *units, size_t n_un
 
 int util_parse_duration_ns(const char *s, uint64_t *ret_ns) {
         static const struct unit units[] = {
-                { "", 1000000000ULL },     { "s", 1000000000ULL },   { "sec", 1000000000ULL },
-                { "ms", 1000000ULL },      { "m", 60000000000ULL },  { "min", 60000000000ULL },
-                { "h", 3600000000000ULL },
+                {"", 1000000000ULL},   {"s", 1000000000ULL},    {"sec", 1000000000ULL},  {"ms", 1000000ULL},
+                {"m", 60000000000ULL}, {"min", 60000000000ULL}, {"h", 3600000000000ULL},
         };
         return parse_with_units(s, units, ELEMENTSOF(units), ret_ns);
 }
 
 int util_parse_size(const char *s, uint64_t *ret_bytes) {
         static const struct unit units[] = {
-                { "", 1 },           { "B", 1 },
-                { "K", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1000ULL },
-                { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1000000ULL },
-                { "G", 1ULL << 30 }, { "GiB", 1ULL << 30 }, { "GB", 1000000000ULL },
+                {"", 1},
+                {"B", 1},
+                {"K", 1ULL << 10},
+                {"KiB", 1ULL << 10},
+                {"KB", 1000ULL},
+                {"M", 1ULL << 20},
+                {"MiB", 1ULL << 20},
+                {"MB", 1000000ULL},
+                {"G", 1ULL << 30},
+                {"GiB", 1ULL << 30},
+                {"GB", 1000000000ULL},
         };
         return parse_with_units(s, units, ELEMENTSOF(units), ret_bytes);
 }

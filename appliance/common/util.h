@@ -12,7 +12,9 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _unused_ __attribute__((unused))
 
-static inline void freep(void *p) { free(*(void **) p); }
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
 static inline void closep(int *fd) {
         if (*fd >= 0) {
                 int saved = errno;
@@ -24,8 +26,18 @@ static inline void closep(int *fd) {
 #define _cleanup_close_ _cleanup_(closep)
 
 /* Hand ownership on: returns the value and leaves NULL/-EBADF behind. */
-#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
-#define TAKE_FD(fd) ({ int _fd = (fd); (fd) = -EBADF; _fd; })
+#define TAKE_PTR(p)                                                                                         \
+        ({                                                                                                  \
+                __typeof__(p) _p = (p);                                                                     \
+                (p) = NULL;                                                                                 \
+                _p;                                                                                         \
+        })
+#define TAKE_FD(fd)                                                                                         \
+        ({                                                                                                  \
+                int _fd = (fd);                                                                             \
+                (fd) = -EBADF;                                                                              \
+                _fd;                                                                                        \
+        })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 

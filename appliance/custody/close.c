@@ -4,8 +4,8 @@
  * The same code finishes a close that a crash interrupted
  * (custody_session_complete): then every file is written only when it is
  * missing (atomically, so a file is either whole or absent), and one that
- * exists must hold exactly the bytes the log implies. Order: SHA256SUMS(.minisig), SHA256SUMS.sealed(.minisig),
- * manifest.json.minisig, manifest.json (whose presence marks the session
+ * exists must hold exactly the bytes the log implies. Order: SHA256SUMS(.minisig),
+ * SHA256SUMS.sealed(.minisig), manifest.json.minisig, manifest.json (whose presence marks the session
  * closed), then the chain head. */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,15 +32,16 @@ static int put_file(const char *path, const char *name, const char *data, size_t
         if (r < 0)
                 return r;
         if (old_len != len || memcmp(old, data, len) != 0) {
-                set_error(ret_error, "%s exists but differs from what the custody log implies; left as it is", name);
+                set_error(ret_error,
+                          "%s exists but differs from what the custody log implies; left as it is", name);
                 return -EEXIST;
         }
         return 0;
 }
 
 /* An existing signature must verify over data; a missing one is made. */
-static int put_sig(const char *path, const char *name, const char *data, size_t len, const minisign_secret *key,
-                   const char *comment, bool only_missing, char **ret_error) {
+static int put_sig(const char *path, const char *name, const char *data, size_t len,
+                   const minisign_secret *key, const char *comment, bool only_missing, char **ret_error) {
         g_autofree char *sig = NULL;
         size_t sig_len = 0;
         minisign_public pk;
@@ -54,7 +55,8 @@ static int put_sig(const char *path, const char *name, const char *data, size_t 
                 return r;
         minisign_secret_public(key, &pk);
         if (minisign_verify_buf(&pk, (const uint8_t *) data, len, sig, sig_len, NULL) < 0) {
-                set_error(ret_error, "%s.minisig exists but does not sign what the custody log implies; left as it is",
+                set_error(ret_error,
+                          "%s.minisig exists but does not sign what the custody log implies; left as it is",
                           name);
                 return -EEXIST;
         }
@@ -81,7 +83,8 @@ static int put_signed(const close_ctx *c, const char *name, const char *data, si
         return r;
 }
 
-int custody_chain_advance(const char *state_dir, const char *first_prev, const char *last_hash, bool *ret_advanced) {
+int custody_chain_advance(const char *state_dir, const char *first_prev, const char *last_hash,
+                          bool *ret_advanced) {
         char head[SHA256_HEX_LEN + 1];
         int r = custody_chain_head_read(state_dir, head);
 
@@ -115,7 +118,11 @@ static int write_closing_files(const char *dir, const custody_parsed_log *log, c
         sums = custody_sums_format(m, false, &sums_len);
         sealed = custody_sums_format(m, true, &sealed_len);
         custody_utc_now(utc);
-        close_ctx c = {.dir = dir, .session = m->session, .utc = utc, .key = key, .only_missing = only_missing,
+        close_ctx c = {.dir = dir,
+                       .session = m->session,
+                       .utc = utc,
+                       .key = key,
+                       .only_missing = only_missing,
                        .ret_error = ret_error};
         r = put_signed(&c, "SHA256SUMS", sums, sums_len);
         if (r >= 0)

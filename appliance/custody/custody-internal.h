@@ -26,7 +26,8 @@ int custody_chain_head_write(const char *state_dir, const char *hash);
 /* Moves the chain head to last_hash if it is still first_prev (the head
  * the session was linked to), so closing an old session never moves the
  * head back. */
-int custody_chain_advance(const char *state_dir, const char *first_prev, const char *last_hash, bool *ret_advanced);
+int custody_chain_advance(const char *state_dir, const char *first_prev, const char *last_hash,
+                          bool *ret_advanced);
 
 /* custody_session_close, also finishing a close a crash interrupted: only
  * missing files are written; on -EEXIST (a file that differs from what
@@ -56,7 +57,6 @@ int custody_log_append_with_prefix(custody_log *log, const char *prefix, const c
 
 /* Event field schema check; error text into err. */
 int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t errlen);
-
 
 bool custody_utc_valid(const char *s);
 bool custody_hex64_valid(const char *s);

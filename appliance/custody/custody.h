@@ -72,14 +72,14 @@ int custody_recover_spool(const char *spool_dir, const char *state_dir, const mi
 
 /* ---- reading and checking (verifier, recovery, tests) ---------------- */
 
-#define CUSTODY_LINE_MAX (64 * 1024)           /* longer lines are refused */
+#define CUSTODY_LINE_MAX (64 * 1024) /* longer lines are refused */
 #define CUSTODY_ENTRIES_MAX 1000000
 #define CUSTODY_LOG_MAX ((size_t) 256 * 1024 * 1024)
-#define CUSTODY_UTC_LEN 27                     /* 2026-11-28T14:00:00.123456Z */
+#define CUSTODY_UTC_LEN 27 /* 2026-11-28T14:00:00.123456Z */
 #define CUSTODY_SIG_B64_LEN 88
 #define CUSTODY_SIG_SUFFIX_LEN (8 + CUSTODY_SIG_B64_LEN + 2) /* ,"sig":"…"} */
 #define CUSTODY_SEGMENTS_MAX 100000
-#define CUSTODY_AGE_CHUNK_SEALED (65536 + 16)  /* one sealed STREAM chunk */
+#define CUSTODY_AGE_CHUNK_SEALED (65536 + 16) /* one sealed STREAM chunk */
 
 typedef enum custody_event {
         CUSTODY_EV_SESSION_START,
@@ -99,24 +99,24 @@ const char *custody_event_to_string(custody_event ev);
 custody_event custody_event_from_string(const char *s);
 
 typedef struct custody_entry {
-        unsigned line_no;        /* 1-based */
-        size_t offset, len;      /* the line in the log, without its newline */
-        bool fragment;           /* a crash fragment declared by the next recovery entry */
+        unsigned line_no;   /* 1-based */
+        size_t offset, len; /* the line in the log, without its newline */
+        bool fragment;      /* a crash fragment declared by the next recovery entry */
         uint64_t seq;
         int64_t mono_ns;
         char utc[CUSTODY_UTC_LEN + 1];
         custody_event event;
         char prev[SHA256_HEX_LEN + 1];
         char hash[SHA256_HEX_LEN + 1]; /* SHA-256 of the line */
-        JsonObject *obj;         /* NULL for a fragment */
+        JsonObject *obj;               /* NULL for a fragment */
 } custody_entry;
 
 typedef struct custody_parsed_log {
-        char *data;              /* the whole log (NUL-terminated copy) */
+        char *data; /* the whole log (NUL-terminated copy) */
         size_t len;
         custody_entry *entries;
         size_t n_entries;
-        size_t trailing_bytes;   /* bytes after the last newline: a partial line */
+        size_t trailing_bytes; /* bytes after the last newline: a partial line */
 } custody_parsed_log;
 
 /* Parses and validates a log's structure and types (not signatures or the
@@ -150,8 +150,8 @@ int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN],
 /* ---- the manifest ----------------------------------------------------- */
 
 typedef struct custody_manifest_segment {
-        char *name;               /* seg-000001.mkv.age */
-        char *plaintext_name;     /* seg-000001.mkv */
+        char *name;           /* seg-000001.mkv.age */
+        char *plaintext_name; /* seg-000001.mkv */
         bool truncated;
         char plaintext_sha256[SHA256_HEX_LEN + 1]; /* complete segments only */
         char sealed_sha256[SHA256_HEX_LEN + 1];    /* of the file as stored */

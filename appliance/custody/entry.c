@@ -24,9 +24,8 @@ void custody_utc_now(char out[CUSTODY_UTC_LEN + 1]) {
         gmtime_r(&secs, &tm);
         /* formatted into a roomy buffer first: gcc cannot see that every
          * field fits in two digits */
-        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (int) (us % G_USEC_PER_SEC));
+        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (us % G_USEC_PER_SEC));
         g_strlcpy(out, tmp, CUSTODY_UTC_LEN + 1);
 }
 

@@ -13,8 +13,8 @@
 
 struct custody_log {
         int fd;
-        uint64_t seq;            /* of the last entry written */
-        off_t end;               /* end of the last whole line */
+        uint64_t seq; /* of the last entry written */
+        off_t end;    /* end of the last whole line */
         char head[SHA256_HEX_LEN + 1];
         const minisign_secret *key;
 };
@@ -142,8 +142,8 @@ int custody_log_append_with_prefix(custody_log *log, const char *prefix, const c
         if (custody_schema_check(custody_event_from_string(event), fields, err, sizeof(err)) < 0)
                 return -EINVAL;
         custody_utc_now(utc);
-        r = custody_entry_build(log->key, log->seq + 1, utc, custody_mono_ns(), event, fields,
-                                log->head, &line, &len);
+        r = custody_entry_build(log->key, log->seq + 1, utc, custody_mono_ns(), event, fields, log->head,
+                                &line, &len);
         if (r < 0)
                 return r;
         if (plen > 0) {

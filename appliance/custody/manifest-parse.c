@@ -35,7 +35,8 @@ static int get_str(mctx *c, JsonObject *o, const char *where, const char *name, 
         return 0;
 }
 
-static int get_hash(mctx *c, JsonObject *o, const char *where, const char *name, char out[SHA256_HEX_LEN + 1]) {
+static int get_hash(mctx *c, JsonObject *o, const char *where, const char *name,
+                    char out[SHA256_HEX_LEN + 1]) {
         JsonNode *n = value(o, name, G_TYPE_STRING);
         if (!n || !custody_hex64_valid(json_node_get_string(n)))
                 return fail(c, where, name, "must be 64 lower-case hex digits");
@@ -88,7 +89,8 @@ static int parse_segment(mctx *c, JsonNode *node, size_t i, custody_manifest_seg
                 return r;
         if (!custody_segment_name_valid(g->name))
                 return fail(c, where, "name", "is not a segment name (seg-NNNNNN.mkv.age)");
-        if (strlen(g->plaintext_name) + 4 != strlen(g->name) || strncmp(g->name, g->plaintext_name, strlen(g->plaintext_name)) != 0)
+        if (strlen(g->plaintext_name) + 4 != strlen(g->name) ||
+            strncmp(g->name, g->plaintext_name, strlen(g->plaintext_name)) != 0)
                 return fail(c, where, "plaintext_name", "must be the name without .age");
         if (strcmp(status, "complete") != 0 && strcmp(status, "truncated") != 0)
                 return fail(c, where, "status", "must be \"complete\" or \"truncated\"");
@@ -217,9 +219,11 @@ custody_manifest *custody_manifest_free(custody_manifest *m) {
                 g_free(g->name), g_free(g->plaintext_name), g_free(g->wall_start), g_free(g->wall_end);
         }
         g_free(m->segments);
-        char **strs[] = {&m->format, &m->session, &m->device_id, &m->device_key_id, &m->device_public_key,
-                         &m->officer, &m->room, &m->software_version, &m->profile, &m->profile_sha256,
-                         &m->clock_sync, &m->started_utc, &m->ended_utc, &m->stop_reason, &m->log_name};
+        char **strs[] = {&m->format,         &m->session,           &m->device_id,
+                         &m->device_key_id,  &m->device_public_key, &m->officer,
+                         &m->room,           &m->software_version,  &m->profile,
+                         &m->profile_sha256, &m->clock_sync,        &m->started_utc,
+                         &m->ended_utc,      &m->stop_reason,       &m->log_name};
         for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
                 g_free(*strs[i]);
         g_free(m);

@@ -6,8 +6,8 @@
 
 #include "custody-internal.h"
 
-static const char *const start_strings[] = {"officer", "room", "software_version", "profile",
-                                            "profile_sha256", "clock_sync"};
+static const char *const start_strings[] = {"officer", "room",           "software_version",
+                                            "profile", "profile_sha256", "clock_sync"};
 static const char *const start_arrays[] = {"cameras", "microphones", "recipients"};
 
 static void add_str(JsonBuilder *b, const char *name, const char *v) {
@@ -36,7 +36,8 @@ static void add_copy(JsonBuilder *b, const custody_entry *e, const char *name) {
 
 /* start is the session-start entry, or for a start-less log the recovery
  * entry (which names the session; the rest is unknown and left empty). */
-static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk, bool startless) {
+static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk,
+                         bool startless) {
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
 
         minisign_key_id_hex(pk->key_id, key_id);
@@ -82,7 +83,8 @@ static const custody_entry *find_seq(const custody_parsed_log *log, int64_t seq)
 static const custody_entry *first_checkpoint(const custody_parsed_log *log, const char *seg) {
         for (size_t i = 0; i < log->n_entries; i++) {
                 const custody_entry *e = &log->entries[i];
-                if (e->event == CUSTODY_EV_CHECKPOINT && g_strcmp0(custody_entry_str(e, "segment"), seg) == 0)
+                if (e->event == CUSTODY_EV_CHECKPOINT &&
+                    g_strcmp0(custody_entry_str(e, "segment"), seg) == 0)
                         return e;
         }
         return NULL;
@@ -131,15 +133,16 @@ static void add_segments(JsonBuilder *b, const custody_parsed_log *log) {
                 if (e->event == CUSTODY_EV_SEGMENT_SEALED) {
                         add_sealed(b, e);
                         media_next = eint(e, "media_start_ns") + eint(e, "duration_ns");
-                } else if (!e->fragment && e->event == CUSTODY_EV_RECOVERY && custody_entry_str(e, "segment"))
+                } else if (!e->fragment && e->event == CUSTODY_EV_RECOVERY &&
+                           custody_entry_str(e, "segment"))
                         add_truncated(b, log, e, media_next);
         }
         json_builder_end_array(b);
 }
 
 static void add_events(JsonBuilder *b, const custody_parsed_log *log) {
-        static const char *const copy[] = {"media_ns", "note", "what", "detail", "segment",
-                                           "checkpoint_match", "log_partial_bytes"};
+        static const char *const copy[] = {
+                "media_ns", "note", "what", "detail", "segment", "checkpoint_match", "log_partial_bytes"};
 
         json_builder_set_member_name(b, "events");
         json_builder_begin_array(b);

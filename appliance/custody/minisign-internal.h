@@ -9,18 +9,19 @@
 #include "minisign.h"
 
 #define MINISIGN_ALG_LEN 2
-#define MINISIGN_SK_LEN 64                 /* libsodium Ed25519 seed || pk */
-#define MINISIGN_CHK_LEN 32                /* BLAKE2b-256 */
+#define MINISIGN_SK_LEN 64  /* libsodium Ed25519 seed || pk */
+#define MINISIGN_CHK_LEN 32 /* BLAKE2b-256 */
 #define MINISIGN_SALT_LEN 32
-#define MINISIGN_PREHASH_LEN 64            /* BLAKE2b-512 */
+#define MINISIGN_PREHASH_LEN 64 /* BLAKE2b-512 */
 
 /* alg(2) keyid(8) pk(32) */
 #define MINISIGN_PUB_BIN_LEN (MINISIGN_ALG_LEN + MINISIGN_KEY_ID_LEN + MINISIGN_PK_LEN)
 /* alg(2) keyid(8) sig(64) */
 #define MINISIGN_SIG_BIN_LEN (MINISIGN_ALG_LEN + MINISIGN_KEY_ID_LEN + MINISIGN_SIG_LEN)
 /* alg kdf chk salt(32) ops(8) mem(8) keyid(8) sk(64) chk(32) */
-#define MINISIGN_SEC_BIN_LEN (3 * MINISIGN_ALG_LEN + MINISIGN_SALT_LEN + 16 + \
-                              MINISIGN_KEY_ID_LEN + MINISIGN_SK_LEN + MINISIGN_CHK_LEN)
+#define MINISIGN_SEC_BIN_LEN                                                                                \
+        (3 * MINISIGN_ALG_LEN + MINISIGN_SALT_LEN + 16 + MINISIGN_KEY_ID_LEN + MINISIGN_SK_LEN +            \
+         MINISIGN_CHK_LEN)
 
 #define MINISIGN_UNTRUSTED_PREFIX "untrusted comment: "
 #define MINISIGN_TRUSTED_PREFIX "trusted comment: "

@@ -25,7 +25,7 @@ typedef struct minisign_sig {
         uint8_t key_id[MINISIGN_KEY_ID_LEN];
         uint8_t sig[MINISIGN_SIG_LEN];
         uint8_t global_sig[MINISIGN_SIG_LEN];
-        const char *comment;    /* trusted comment, points into the text */
+        const char *comment; /* trusted comment, points into the text */
         size_t comment_len;
 } minisign_sig;
 
@@ -55,7 +55,7 @@ static int sig_parse(const char *text, size_t len, minisign_sig *ret) {
         const size_t untrusted_max = strlen(MINISIGN_UNTRUSTED_PREFIX) + MINISIGN_COMMENT_MAX;
         const size_t trusted_max = strlen(MINISIGN_TRUSTED_PREFIX) + MINISIGN_COMMENT_MAX;
         const size_t b64_max = 2 * MINISIGN_SIG_BIN_LEN;
-        minisign_lines l = { text, text + len };
+        minisign_lines l = {text, text + len};
         minisign_sig s = {};
         const char *line;
         size_t line_len;
@@ -103,7 +103,8 @@ static int global_sig_verify(const minisign_public *pk, const minisign_sig *s) {
                 return -ENOMEM;
         memcpy(buf, s->sig, MINISIGN_SIG_LEN);
         memcpy(buf + MINISIGN_SIG_LEN, s->comment, s->comment_len);
-        r = crypto_sign_ed25519_verify_detached(s->global_sig, buf, MINISIGN_SIG_LEN + s->comment_len, pk->pk);
+        r = crypto_sign_ed25519_verify_detached(s->global_sig, buf, MINISIGN_SIG_LEN + s->comment_len,
+                                                pk->pk);
         return r == 0 ? 0 : -EBADE;
 }
 
@@ -129,8 +130,8 @@ static int sig_check(const minisign_public *pk, const minisign_sig *s, const uin
         return 0;
 }
 
-int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t len,
-                        const char *sig_text, size_t sig_len, char **ret_trusted_comment) {
+int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t len, const char *sig_text,
+                        size_t sig_len, char **ret_trusted_comment) {
         uint8_t prehash[MINISIGN_PREHASH_LEN];
         minisign_sig s;
         int r;
@@ -225,7 +226,8 @@ static int sig_format(const minisign_secret *sk, const uint8_t prehash[MINISIGN_
                 return -ENOMEM;
         memcpy(bin, "ED", 2);
         memcpy(bin + 2, sk->key_id, MINISIGN_KEY_ID_LEN);
-        crypto_sign_ed25519_detached(bin + 2 + MINISIGN_KEY_ID_LEN, NULL, prehash, MINISIGN_PREHASH_LEN, sk->sk);
+        crypto_sign_ed25519_detached(bin + 2 + MINISIGN_KEY_ID_LEN, NULL, prehash, MINISIGN_PREHASH_LEN,
+                                     sk->sk);
         memcpy(buf, bin + 2 + MINISIGN_KEY_ID_LEN, MINISIGN_SIG_LEN);
         memcpy(buf + MINISIGN_SIG_LEN, comment, comment_len);
         crypto_sign_ed25519_detached(global, NULL, buf, MINISIGN_SIG_LEN + comment_len, sk->sk);
@@ -234,17 +236,20 @@ static int sig_format(const minisign_secret *sk, const uint8_t prehash[MINISIGN_
         if (!b64_sig || !b64_global)
                 return -ENOMEM;
         minisign_key_id_hex(sk->key_id, hex);
-        if (asprintf(ret, MINISIGN_UNTRUSTED_PREFIX "signature from minisign secret key %s\n%s\n"
-                     MINISIGN_TRUSTED_PREFIX "%s\n%s\n", hex, b64_sig, comment, b64_global) < 0)
+        if (asprintf(ret,
+                     MINISIGN_UNTRUSTED_PREFIX
+                     "signature from minisign secret key %s\n%s\n" MINISIGN_TRUSTED_PREFIX "%s\n%s\n",
+                     hex, b64_sig, comment, b64_global) < 0)
                 return -ENOMEM;
         return 0;
 }
 
-int minisign_sign_buf(const minisign_secret *sk, const uint8_t *msg, size_t len,
-                      const char *trusted_comment, char **ret_sig_text) {
+int minisign_sign_buf(const minisign_secret *sk, const uint8_t *msg, size_t len, const char *trusted_comment,
+                      char **ret_sig_text) {
         uint8_t prehash[MINISIGN_PREHASH_LEN];
 
-        if (!trusted_comment || !minisign_comment_valid(trusted_comment, strnlen(trusted_comment, MINISIGN_COMMENT_MAX + 1)))
+        if (!trusted_comment ||
+            !minisign_comment_valid(trusted_comment, strnlen(trusted_comment, MINISIGN_COMMENT_MAX + 1)))
                 return -EINVAL;
         if (sodium_init() < 0)
                 return -EIO;
@@ -259,7 +264,8 @@ int minisign_sign_file(const minisign_secret *sk, const char *path, const char *
 
         if (!sp)
                 return -ENOMEM;
-        if (!trusted_comment || !minisign_comment_valid(trusted_comment, strnlen(trusted_comment, MINISIGN_COMMENT_MAX + 1)))
+        if (!trusted_comment ||
+            !minisign_comment_valid(trusted_comment, strnlen(trusted_comment, MINISIGN_COMMENT_MAX + 1)))
                 return -EINVAL;
         if (sodium_init() < 0)
                 return -EIO;

@@ -40,14 +40,14 @@ static void sodium_freep(void *p) {
 #define _cleanup_sodium_free_ _cleanup_(sodium_freep)
 
 minisign_secret *minisign_secret_free(minisign_secret *sk) {
-        sodium_free(sk);   /* wipes; accepts NULL */
+        sodium_free(sk); /* wipes; accepts NULL */
         return NULL;
 }
 
 static minisign_secret *minisign_secret_alloc(void) {
         if (minisign_sodium_init() < 0)
                 return NULL;
-        return sodium_malloc(sizeof(minisign_secret));   /* guarded and mlocked */
+        return sodium_malloc(sizeof(minisign_secret)); /* guarded and mlocked */
 }
 
 int minisign_secret_generate(minisign_secret **ret) {
@@ -145,7 +145,7 @@ static int read_secret_text(const char *path, char **ret, size_t *ret_len) {
 
 static int secret_parse(const char *text, size_t len, minisign_secret **ret) {
         _cleanup_sodium_free_ uint8_t *blob = sodium_malloc(MINISIGN_SEC_BIN_LEN);
-        minisign_lines l = { text, text + len };
+        minisign_lines l = {text, text + len};
         const char *line;
         size_t line_len = 0;
         minisign_secret *sk;
@@ -153,7 +153,8 @@ static int secret_parse(const char *text, size_t len, minisign_secret **ret) {
 
         if (!blob)
                 return -ENOMEM;
-        r = minisign_next_line(&l, MINISIGN_COMMENT_MAX + sizeof MINISIGN_UNTRUSTED_PREFIX, &line, &line_len);
+        r = minisign_next_line(&l, MINISIGN_COMMENT_MAX + sizeof MINISIGN_UNTRUSTED_PREFIX, &line,
+                               &line_len);
         if (r < 0 || line_len < strlen(MINISIGN_UNTRUSTED_PREFIX) ||
             memcmp(line, MINISIGN_UNTRUSTED_PREFIX, strlen(MINISIGN_UNTRUSTED_PREFIX)) != 0)
                 return -EBADMSG;
@@ -191,7 +192,8 @@ int minisign_secret_load(const char *path, minisign_secret **ret) {
 
 static int secret_format(const minisign_secret *sk, char **ret, size_t *ret_len) {
         static const char head[] = MINISIGN_UNTRUSTED_PREFIX "minisign secret key (unencrypted)\n";
-        const size_t b64_len = sodium_base64_ENCODED_LEN(MINISIGN_SEC_BIN_LEN, sodium_base64_VARIANT_ORIGINAL);
+        const size_t b64_len =
+                sodium_base64_ENCODED_LEN(MINISIGN_SEC_BIN_LEN, sodium_base64_VARIANT_ORIGINAL);
         _cleanup_sodium_free_ uint8_t *blob = sodium_malloc(MINISIGN_SEC_BIN_LEN);
         _cleanup_sodium_free_ char *text = sodium_malloc(sizeof head + b64_len + 1);
         size_t n;
@@ -284,7 +286,7 @@ void minisign_key_id_hex(const uint8_t key_id[MINISIGN_KEY_ID_LEN], char out[2 *
 
 static int public_parse_len(const char *text, size_t len, minisign_public *ret) {
         uint8_t bin[MINISIGN_PUB_BIN_LEN];
-        minisign_lines l = { text, text + len };
+        minisign_lines l = {text, text + len};
         const char *line;
         size_t line_len;
         int r;

@@ -21,10 +21,10 @@
 #define MINISIGN_KEY_ID_LEN 8
 #define MINISIGN_PK_LEN 32
 #define MINISIGN_SIG_LEN 64
-#define MINISIGN_COMMENT_MAX 1024     /* longer comments are refused */
+#define MINISIGN_COMMENT_MAX 1024 /* longer comments are refused */
 
 typedef struct minisign_public {
-        uint8_t key_id[MINISIGN_KEY_ID_LEN];   /* little-endian as stored in the file */
+        uint8_t key_id[MINISIGN_KEY_ID_LEN]; /* little-endian as stored in the file */
         uint8_t pk[MINISIGN_PK_LEN];
 } minisign_public;
 
@@ -52,15 +52,15 @@ void minisign_key_id_hex(const uint8_t key_id[MINISIGN_KEY_ID_LEN], char out[2 *
 
 /* Signs msg; returns the whole .minisig text (caller frees). The trusted
  * comment must be one line without control characters. */
-int minisign_sign_buf(const minisign_secret *sk, const uint8_t *msg, size_t len,
-                      const char *trusted_comment, char **ret_sig_text);
+int minisign_sign_buf(const minisign_secret *sk, const uint8_t *msg, size_t len, const char *trusted_comment,
+                      char **ret_sig_text);
 /* Signs the file at path and writes path.minisig atomically. */
 int minisign_sign_file(const minisign_secret *sk, const char *path, const char *trusted_comment);
 
 /* Verifies sig_text (a .minisig) over msg with pk. On success returns the
  * trusted comment (caller frees) when ret_trusted_comment is non-NULL. */
-int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t len,
-                        const char *sig_text, size_t sig_len, char **ret_trusted_comment);
+int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t len, const char *sig_text,
+                        size_t sig_len, char **ret_trusted_comment);
 /* Verifies path against path.minisig. */
 int minisign_verify_file(const minisign_public *pk, const char *path, char **ret_trusted_comment);
 /* Reads only the key id a .minisig names (to report UNTRUSTED-KEY). */

@@ -63,14 +63,17 @@ static int common_fields(parse_state *st, JsonObject *o, custody_entry *e) {
         if (!is_int(o, "seq") || json_object_get_int_member(o, "seq") < 1)
                 return snprintf(st->err, sizeof(st->err), "\"seq\" must be a positive integer"), -EBADMSG;
         if (!is_str(o, "utc") || !custody_utc_valid(json_object_get_string_member(o, "utc")))
-                return snprintf(st->err, sizeof(st->err), "\"utc\" must be like 2026-11-28T14:00:00.123456Z"), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err),
+                                "\"utc\" must be like 2026-11-28T14:00:00.123456Z"),
+                       -EBADMSG;
         if (!is_int(o, "mono_ns") || json_object_get_int_member(o, "mono_ns") < 0)
-                return snprintf(st->err, sizeof(st->err), "\"mono_ns\" must be a non-negative integer"), -EBADMSG;
-        if (!is_str(o, "event") ||
-            custody_event_from_string(json_object_get_string_member(o, "event")) < 0)
+                return snprintf(st->err, sizeof(st->err), "\"mono_ns\" must be a non-negative integer"),
+                       -EBADMSG;
+        if (!is_str(o, "event") || custody_event_from_string(json_object_get_string_member(o, "event")) < 0)
                 return snprintf(st->err, sizeof(st->err), "\"event\" is missing or unknown"), -EBADMSG;
         if (!is_str(o, "prev") || !custody_hex64_valid(json_object_get_string_member(o, "prev")))
-                return snprintf(st->err, sizeof(st->err), "\"prev\" must be 64 lower-case hex digits"), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err), "\"prev\" must be 64 lower-case hex digits"),
+                       -EBADMSG;
         if (!is_str(o, "sig"))
                 return snprintf(st->err, sizeof(st->err), "\"sig\" is missing"), -EBADMSG;
         e->seq = (uint64_t) json_object_get_int_member(o, "seq");
@@ -92,7 +95,8 @@ static int parse_line(parse_state *st, const char *line, size_t len, custody_ent
         if (len == 0)
                 return snprintf(st->err, sizeof(st->err), "empty line"), -EBADMSG;
         if (len > CUSTODY_LINE_MAX)
-                return snprintf(st->err, sizeof(st->err), "line longer than %d bytes", CUSTODY_LINE_MAX), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err), "line longer than %d bytes", CUSTODY_LINE_MAX),
+                       -EBADMSG;
         if (memchr(line, '\0', len))
                 return snprintf(st->err, sizeof(st->err), "NUL byte in line"), -EBADMSG;
         if (!json_parser_load_from_data(st->parser, line, (gssize) len, &error))
@@ -105,14 +109,20 @@ static int parse_line(parse_state *st, const char *line, size_t len, custody_ent
         if (r < 0)
                 return r;
         if (!member_order_ok(o))
-                return snprintf(st->err, sizeof(st->err), "members out of order (seq, utc, mono_ns, event, …, prev, sig)"), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err),
+                                "members out of order (seq, utc, mono_ns, event, …, prev, sig)"),
+                       -EBADMSG;
         r = custody_schema_check(e->event, o, st->err, sizeof(st->err));
         if (r < 0)
                 return r;
         if (custody_line_signed_bytes(line, len, &msg, &msg_len, sig) < 0)
-                return snprintf(st->err, sizeof(st->err), "\"sig\" is not 88 base64 characters at the end of the line"), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err),
+                                "\"sig\" is not 88 base64 characters at the end of the line"),
+                       -EBADMSG;
         if (!canonical(st, root, line, len))
-                return snprintf(st->err, sizeof(st->err), "not in canonical form (spacing, escaping or duplicate members)"), -EBADMSG;
+                return snprintf(st->err, sizeof(st->err),
+                                "not in canonical form (spacing, escaping or duplicate members)"),
+                       -EBADMSG;
         e->obj = json_object_ref(o);
         custody_line_hash(line, len, e->hash);
         return 0;
@@ -147,7 +157,8 @@ static int parse_all(parse_state *st, char **ret_error) {
                 }
                 size_t len = (size_t) (nl - p);
                 if (++line_no > CUSTODY_ENTRIES_MAX) {
-                        *ret_error = g_strdup_printf("line %u: more than %d entries", line_no, CUSTODY_ENTRIES_MAX);
+                        *ret_error = g_strdup_printf("line %u: more than %d entries", line_no,
+                                                     CUSTODY_ENTRIES_MAX);
                         return -EBADMSG;
                 }
                 custody_entry tmp = {.line_no = line_no, .offset = (size_t) (p - log->data), .len = len};
@@ -162,7 +173,10 @@ static int parse_all(parse_state *st, char **ret_error) {
                 } else {
                         if (bad_line != 0) {
                                 custody_entry *f = add_entry(log);
-                                *f = (custody_entry){.line_no = bad_line, .offset = bad_off, .len = bad_len, .fragment = true};
+                                *f = (custody_entry){.line_no = bad_line,
+                                                     .offset = bad_off,
+                                                     .len = bad_len,
+                                                     .fragment = true};
                                 bad_line = 0;
                         }
                         *add_entry(log) = tmp;

@@ -97,7 +97,8 @@ static JsonObject *recovery_fields(const open_segment *s, const custody_parsed_l
                         (void) custody_entry_int(s->checkpoint, "media_ns", &media);
                 }
                 json_object_set_string_member(o, "segment", s->name);
-                json_object_set_int_member(o, "last_checkpoint_seq", s->checkpoint ? (int64_t) s->checkpoint->seq : 0);
+                json_object_set_int_member(o, "last_checkpoint_seq",
+                                           s->checkpoint ? (int64_t) s->checkpoint->seq : 0);
                 json_object_set_int_member(o, "checkpoint_sealed_bytes", s->match ? cp_bytes : 0);
                 json_object_set_boolean_member(o, "checkpoint_match", s->match);
                 json_object_set_int_member(o, "sealed_bytes_on_disk", (int64_t) s->disk_bytes);
@@ -114,8 +115,9 @@ static JsonObject *recovery_fields(const open_segment *s, const custody_parsed_l
         if (custody_log_startless(parsed)) {
                 /* the manifest takes the session name and reason from here */
                 json_object_set_string_member(o, "session", session);
-                json_object_set_string_member(o, "reason", "never started: the power failed while session-start "
-                                                           "was being written");
+                json_object_set_string_member(o, "reason",
+                                              "never started: the power failed while session-start "
+                                              "was being written");
         }
         return o;
 }
@@ -125,7 +127,8 @@ static void report_segment(GString *rep, const char *session, const open_segment
 
         if (s->checkpoint)
                 (void) custody_entry_int(s->checkpoint, "sealed_bytes", &cp_bytes);
-        g_string_append_printf(rep, "%s: %s open at the crash: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
+        g_string_append_printf(rep,
+                               "%s: %s open at the crash: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
                                " (%" PRId64 " bytes) %s, %" PRIu64 " bytes salvageable\n",
                                session, s->name, s->disk_bytes, s->checkpoint ? s->checkpoint->seq : 0,
                                cp_bytes, s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
@@ -137,7 +140,8 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
         int r;
 
         if (partial > 0)
-                g_string_append_printf(rep, "%s: custody log ends in a partial line of %zu bytes (left as is)\n",
+                g_string_append_printf(rep,
+                                       "%s: custody log ends in a partial line of %zu bytes (left as is)\n",
                                        session, partial);
         for (guint i = 0; i < MAX(open->len, 1u); i++) {
                 open_segment s = {0};
@@ -183,14 +187,16 @@ static void report_segment_files(GString *rep, const char *dir, const char *sess
                 if (examine_segment(dir, &s) < 0)
                         g_string_append_printf(rep, "%s:   %s (unreadable)\n", session, s.name);
                 else
-                        g_string_append_printf(rep, "%s:   %s %" PRIu64 " bytes, sealed SHA-256 %s\n", session,
-                                               s.name, s.disk_bytes, s.disk_sha256);
+                        g_string_append_printf(rep, "%s:   %s %" PRIu64 " bytes, sealed SHA-256 %s\n",
+                                               session, s.name, s.disk_bytes, s.disk_sha256);
         }
 }
 
 static int leave_untouched(GString *rep, const char *dir, const char *session, const char *why) {
-        g_string_append_printf(rep, "%s: NOT RECOVERED, left untouched: %s. Recording continues; keep the folder "
-                               "for police IT to examine.\n", session, why);
+        g_string_append_printf(rep,
+                               "%s: NOT RECOVERED, left untouched: %s. Recording continues; keep the folder "
+                               "for police IT to examine.\n",
+                               session, why);
         report_segment_files(rep, dir, session);
         return 0;
 }
@@ -249,7 +255,8 @@ static int append_and_close(const char *dir, const char *state_dir, const minisi
 }
 
 /* 1 closed, 0 left untouched (reported), < 0 failed (reported). */
-static int recover_session(const char *dir, const char *state_dir, const minisign_secret *key, GString *rep) {
+static int recover_session(const char *dir, const char *state_dir, const minisign_secret *key,
+                           GString *rep) {
         g_autofree char *path = g_build_filename(dir, CUSTODY_LOG_NAME, NULL);
         g_autofree char *err = NULL, *why = NULL;
         g_autofree char *session = g_path_get_basename(dir);
@@ -261,7 +268,8 @@ static int recover_session(const char *dir, const char *state_dir, const minisig
                 return leave_untouched(rep, dir, session, "it holds segment files but no custody log");
         r = custody_log_parse_file(path, &parsed, &err);
         if (r == -EBADMSG || r == -EFBIG) {
-                why = g_strdup_printf("its custody log is damaged (%s), which no crash of the recorder leaves", err);
+                why = g_strdup_printf(
+                        "its custody log is damaged (%s), which no crash of the recorder leaves", err);
                 return leave_untouched(rep, dir, session, why);
         }
         if (r < 0)
@@ -299,9 +307,9 @@ static bool has_segments(const char *dir) {
 /* No manifest or a closing file missing (a crash during close), or
  * segment files with no log at all (reported, never touched). */
 static bool needs_recovery(const char *dir) {
-        static const char *const closing[] = {"manifest.json", "manifest.json.minisig", "SHA256SUMS",
-                                              "SHA256SUMS.minisig", "SHA256SUMS.sealed",
-                                              "SHA256SUMS.sealed.minisig"};
+        static const char *const closing[] = {"manifest.json",     "manifest.json.minisig",
+                                              "SHA256SUMS",        "SHA256SUMS.minisig",
+                                              "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig"};
 
         if (file_missing(dir, CUSTODY_LOG_NAME))
                 return has_segments(dir);
@@ -326,11 +334,13 @@ static int advance_chain(const char *dir, const char *state_dir, GString *rep) {
                 return 0; /* not ours to judge here: studio-verify reports it */
         r = custody_chain_advance(state_dir, m->log_first_prev, m->log_last_line_sha256, &advanced);
         if (r < 0)
-                g_string_append_printf(rep, "%s: cannot move the device chain head in %s: %s\n", session, state_dir,
-                                       g_strerror(-r));
+                g_string_append_printf(rep, "%s: cannot move the device chain head in %s: %s\n", session,
+                                       state_dir, g_strerror(-r));
         else if (advanced)
-                g_string_append_printf(rep, "%s: closed, but the device chain head had not moved past it; "
-                                       "moved it\n", session);
+                g_string_append_printf(rep,
+                                       "%s: closed, but the device chain head had not moved past it; "
+                                       "moved it\n",
+                                       session);
         custody_manifest_free(m);
         return r;
 }

@@ -16,23 +16,25 @@ typedef struct field_spec {
         bool required;
 } field_spec;
 
-#define END { NULL, F_STR, false }
+#define END                                                                                                 \
+        { NULL, F_STR, false }
 
 static const field_spec f_start[] = {
-        {"session", F_STR, true},          {"officer", F_STR, true},
-        {"room", F_STR, true},             {"device_id", F_STR, true},
-        {"software_version", F_STR, true}, {"profile", F_STR, true},
-        {"profile_sha256", F_STR, true},   {"cameras", F_STRV, true},
-        {"microphones", F_STRV, true},     {"clock_sync", F_STR, true},
-        {"recipients", F_STRV, true},      END,
+        {"session", F_STR, true},        {"officer", F_STR, true},          {"room", F_STR, true},
+        {"device_id", F_STR, true},      {"software_version", F_STR, true}, {"profile", F_STR, true},
+        {"profile_sha256", F_STR, true}, {"cameras", F_STRV, true},         {"microphones", F_STRV, true},
+        {"clock_sync", F_STR, true},     {"recipients", F_STRV, true},      END,
 };
 static const field_spec f_checkpoint[] = {
-        {"segment", F_STR, true}, {"sealed_bytes", F_INT, true},
-        {"sealed_sha256", F_HASH, true}, {"media_ns", F_INT, true}, END,
+        {"segment", F_STR, true},
+        {"sealed_bytes", F_INT, true},
+        {"sealed_sha256", F_HASH, true},
+        {"media_ns", F_INT, true},
+        END,
 };
 static const field_spec f_sealed[] = {
         {"segment", F_STR, true},        {"plaintext_sha256", F_HASH, true},
-        {"sealed_sha256", F_HASH, true},  {"plaintext_bytes", F_INT, true},
+        {"sealed_sha256", F_HASH, true}, {"plaintext_bytes", F_INT, true},
         {"sealed_bytes", F_INT, true},   {"media_start_ns", F_INT, true},
         {"duration_ns", F_INT, true},    {"wall_start", F_STR, true},
         {"wall_end", F_STR, true},       END,
@@ -40,11 +42,16 @@ static const field_spec f_sealed[] = {
 static const field_spec f_mark[] = {{"media_ns", F_INT, true}, {"note", F_STR, false}, END};
 static const field_spec f_fault[] = {{"what", F_STR, true}, {"detail", F_STR, true}, END};
 static const field_spec f_recovery[] = {
-        {"segment", F_STR, false},           {"last_checkpoint_seq", F_INT, false},
-        {"checkpoint_sealed_bytes", F_INT, false}, {"checkpoint_match", F_BOOL, false},
-        {"sealed_bytes_on_disk", F_INT, false}, {"sealed_sha256_on_disk", F_HASH, false},
-        {"salvageable_bytes", F_INT, false}, {"media_ns", F_INT, false},
-        {"log_partial_bytes", F_INT, true},  END,
+        {"segment", F_STR, false},
+        {"last_checkpoint_seq", F_INT, false},
+        {"checkpoint_sealed_bytes", F_INT, false},
+        {"checkpoint_match", F_BOOL, false},
+        {"sealed_bytes_on_disk", F_INT, false},
+        {"sealed_sha256_on_disk", F_HASH, false},
+        {"salvageable_bytes", F_INT, false},
+        {"media_ns", F_INT, false},
+        {"log_partial_bytes", F_INT, true},
+        END,
 };
 static const field_spec f_stop[] = {{"reason", F_STR, true}, {"segments", F_INT, true}, END};
 
@@ -100,8 +107,10 @@ static bool node_is(JsonNode *n, field_type t) {
 static const char *type_name(field_type t) {
         if (t == F_HASH)
                 return "64 lower-case hex digits";
-        return t == F_STR ? "a string" : t == F_INT ? "an integer" : t == F_BOOL ? "true or false"
-                                                                                 : "an array of strings";
+        return t == F_STR    ? "a string"
+               : t == F_INT  ? "an integer"
+               : t == F_BOOL ? "true or false"
+                             : "an array of strings";
 }
 
 int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t errlen) {
@@ -118,8 +127,8 @@ int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t er
                         return -EBADMSG;
                 }
                 if (!node_is(n, f->type)) {
-                        snprintf(err, errlen, "\"%s\" of a %s entry must be %s", f->name,
-                                 events[ev].name, type_name(f->type));
+                        snprintf(err, errlen, "\"%s\" of a %s entry must be %s", f->name, events[ev].name,
+                                 type_name(f->type));
                         return -EBADMSG;
                 }
                 if (f->type == F_INT && json_node_get_int(n) < 0) {
@@ -128,7 +137,8 @@ int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t er
                 }
         }
         const char *seg = obj && json_object_has_member(obj, "segment")
-                                  ? json_object_get_string_member(obj, "segment") : NULL;
+                                  ? json_object_get_string_member(obj, "segment")
+                                  : NULL;
         if (seg && !custody_segment_name_valid(seg)) {
                 snprintf(err, errlen, "\"segment\" is not a segment name (seg-NNNNNN.mkv.age)");
                 return -EBADMSG;

@@ -38,8 +38,8 @@ uint64_t custody_sealed_salvageable(uint64_t header_len, uint64_t size) {
         return start + (size - start) / CUSTODY_AGE_CHUNK_SEALED * CUSTODY_AGE_CHUNK_SEALED;
 }
 
-int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN],
-                            uint8_t ret_all[SHA256_LEN], uint64_t *ret_size, bool *ret_prefix_ok) {
+int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN], uint8_t ret_all[SHA256_LEN],
+                        uint64_t *ret_size, bool *ret_prefix_ok) {
         g_autofree uint8_t *buf = g_malloc(1 << 20);
         sha256_ctx *c = sha256_new();
         uint64_t off = 0;

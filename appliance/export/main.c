@@ -23,10 +23,10 @@
 #include "util.h"
 
 enum {
-        EXIT_WHOLE = 0,       /* every input decrypted whole */
-        EXIT_USAGE = 1,       /* bad arguments, unreadable identity, output folder problem */
-        EXIT_SALVAGED = 2,    /* --salvage: some inputs were truncated; their authentic prefix was saved */
-        EXIT_FAILED = 3,      /* some input failed: tampered, truncated (without --salvage), no match, not age */
+        EXIT_WHOLE = 0,    /* every input decrypted whole */
+        EXIT_USAGE = 1,    /* bad arguments, unreadable identity, output folder problem */
+        EXIT_SALVAGED = 2, /* --salvage: some inputs were truncated; their authentic prefix was saved */
+        EXIT_FAILED = 3, /* some input failed: tampered, truncated (without --salvage), no match, not age */
 };
 
 typedef struct keys {
@@ -58,7 +58,7 @@ static gchar *output_name(const char *input, bool salvaged) {
 static int export_one(const keys *k, const char *input, const char *out_dir, bool salvage) {
         g_autofree gchar *tmp = NULL, *final = NULL, *name = NULL;
         _cleanup_close_ int in = -EBADF, out = -EBADF;
-        age_read_result res = { 0 };
+        age_read_result res = {0};
         int r;
 
         in = open(input, O_RDONLY | O_CLOEXEC);
@@ -70,7 +70,8 @@ static int export_one(const keys *k, const char *input, const char *out_dir, boo
         tmp = g_strdup_printf("%s/.%s.partial", out_dir, name);
         out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
         if (out < 0) {
-                g_printerr("%s: cannot write %s: %s (choose a writable --out folder)\n", input, tmp, g_strerror(errno));
+                g_printerr("%s: cannot write %s: %s (choose a writable --out folder)\n", input, tmp,
+                           g_strerror(errno));
                 return EXIT_USAGE;
         }
         r = age_decrypt_fd(in, (const uint8_t(*)[AGE_KEY_LEN]) k->sks, k->n, write_plain, &out, &res);
@@ -103,8 +104,8 @@ static int export_one(const keys *k, const char *input, const char *out_dir, boo
         (void) fs_fsync_dir(out_dir);
         if (res.verdict == AGE_TRUNCATED) {
                 printf("%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT " authentic bytes (%" G_GUINT64_FORMAT
-                       " chunks) to %s; %" G_GUINT64_FORMAT " bytes after them unverifiable\n", input,
-                       res.plaintext_bytes, res.intact_chunks, final, res.unverifiable_bytes);
+                       " chunks) to %s; %" G_GUINT64_FORMAT " bytes after them unverifiable\n",
+                       input, res.plaintext_bytes, res.intact_chunks, final, res.unverifiable_bytes);
                 return EXIT_SALVAGED;
         }
         printf("%s: OK: %" G_GUINT64_FORMAT " bytes to %s\n", input, res.plaintext_bytes, final);
@@ -148,7 +149,7 @@ static int expand_input(const char *input, GPtrArray *files) {
  * the working copy, so that `sha256sum -c SHA256SUMS` and
  * `minisign -V -p device.pub -m SHA256SUMS` work right there. */
 static void copy_sums(const char *session, const char *out_dir) {
-        static const char *const names[] = { "SHA256SUMS", "SHA256SUMS.minisig" };
+        static const char *const names[] = {"SHA256SUMS", "SHA256SUMS.minisig"};
 
         for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
                 g_autofree gchar *from = g_build_filename(session, names[i], NULL);
@@ -171,9 +172,11 @@ static int load_identity(const char *path, keys *k) {
         if (r < 0) {
                 if (bad)
                         g_printerr("studio-export: %s line %u is not an age identity (expected "
-                                   "AGE-SECRET-KEY-1…)\n", path, bad);
+                                   "AGE-SECRET-KEY-1…)\n",
+                                   path, bad);
                 else
-                        g_printerr("studio-export: cannot read the identity file %s: %s\n", path, g_strerror(-r));
+                        g_printerr("studio-export: cannot read the identity file %s: %s\n", path,
+                                   g_strerror(-r));
                 return r;
         }
         if (k->n == 0) {
@@ -187,36 +190,41 @@ int main(int argc, char **argv) {
         g_autofree gchar *identity = NULL, *out = NULL;
         gboolean salvage = FALSE;
         const GOptionEntry entries[] = {
-                { "identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity, "The vault's age identity file", "FILE" },
-                { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the decrypted media", "DIR" },
-                { "salvage", 0, 0, G_OPTION_ARG_NONE, &salvage,
-                  "Keep the authentic prefix of a truncated input as NAME.salvaged.EXT", NULL },
+                {"identity", 'i', 0, G_OPTION_ARG_FILENAME, &identity, "The vault's age identity file",
+                 "FILE"},
+                {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Folder for the decrypted media", "DIR"},
+                {"salvage", 0, 0, G_OPTION_ARG_NONE, &salvage,
+                 "Keep the authentic prefix of a truncated input as NAME.salvaged.EXT", NULL},
                 G_OPTION_ENTRY_NULL,
         };
-        g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT… - decrypt sealed segments or session folders");
+        g_autoptr(GOptionContext) ctx =
+                g_option_context_new("INPUT… - decrypt sealed segments or session folders");
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-        keys k = { 0 };
+        keys k = {0};
         int worst = EXIT_WHOLE;
 
         (void) prctl(PR_SET_DUMPABLE, 0);
         g_option_context_add_main_entries(ctx, entries, NULL);
-        g_option_context_set_description(ctx,
-                "Exit status: 0 every input decrypted whole; 1 usage or set-up error;\n"
-                "2 (--salvage) some inputs were truncated and their authentic prefix was saved;\n"
-                "3 some input failed (tampered, truncated without --salvage, no matching identity, not an age file).");
+        g_option_context_set_description(
+                ctx, "Exit status: 0 every input decrypted whole; 1 usage or set-up error;\n"
+                     "2 (--salvage) some inputs were truncated and their authentic prefix was saved;\n"
+                     "3 some input failed (tampered, truncated without --salvage, no matching identity, not "
+                     "an age file).");
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 g_printerr("studio-export: %s (see --help)\n", error->message);
                 return EXIT_USAGE;
         }
         if (!identity || !out || argc < 2) {
-                g_printerr("studio-export: give --identity FILE --out DIR and at least one INPUT (see --help)\n");
+                g_printerr("studio-export: give --identity FILE --out DIR and at least one INPUT (see "
+                           "--help)\n");
                 return EXIT_USAGE;
         }
         if (sodium_init() < 0 || load_identity(identity, &k) < 0)
                 return EXIT_USAGE;
         if (g_mkdir_with_parents(out, 0750) < 0) {
-                g_printerr("studio-export: cannot create the output folder %s: %s\n", out, g_strerror(errno));
+                g_printerr("studio-export: cannot create the output folder %s: %s\n", out,
+                           g_strerror(errno));
                 sodium_free(k.sks);
                 return EXIT_USAGE;
         }
@@ -226,7 +234,8 @@ int main(int argc, char **argv) {
         for (guint i = 0; i < files->len; i++) {
                 int r = export_one(&k, files->pdata[i], out, salvage);
                 /* failures outrank salvages, which outrank whole files */
-                if (r == EXIT_USAGE || (r == EXIT_FAILED && worst != EXIT_USAGE) || (r == EXIT_SALVAGED && worst == EXIT_WHOLE))
+                if (r == EXIT_USAGE || (r == EXIT_FAILED && worst != EXIT_USAGE) ||
+                    (r == EXIT_SALVAGED && worst == EXIT_WHOLE))
                         worst = r;
         }
         if (argc == 2 && g_file_test(argv[1], G_FILE_TEST_IS_DIR) && worst != EXIT_USAGE)

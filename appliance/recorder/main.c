@@ -17,7 +17,7 @@
 #include "session.h"
 #include "util.h"
 
-enum { EXIT_FAULT = 3 };   /* the recording ended on a fault; what was sealed is kept */
+enum { EXIT_FAULT = 3 }; /* the recording ended on a fault; what was sealed is kept */
 
 typedef struct args {
         gboolean once;
@@ -54,32 +54,48 @@ static void args_clear(args *a) {
 
 static int parse_args(int argc, char **argv, args *a) {
         const GOptionEntry entries[] = {
-                { "once", 0, 0, G_OPTION_ARG_NONE, &a->once, "Record one session and exit", NULL },
-                { "recover", 0, 0, G_OPTION_ARG_NONE, &a->recover, "Only close sessions a crash interrupted (needs --out and --device-key), then exit", NULL },
-                { "profile", 0, 0, G_OPTION_ARG_STRING, &a->profile, "Room profile name or file (default: test)", "NAME" },
-                { "duration", 0, 0, G_OPTION_ARG_STRING, &a->duration, "Stop after this long (20s, 5min); default: until SIGINT/SIGTERM", "TIME" },
-                { "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &a->recipients, "Seal for this age1… recipient (repeatable)", "AGE1…" },
-                { "recipients-file", 'R', 0, G_OPTION_ARG_FILENAME, &a->recipients_file, "Seal for the recipients in FILE (one a line, # comments)", "FILE" },
-                { "out", 'o', 0, G_OPTION_ARG_FILENAME, &a->out, "Spool folder; the session goes into a new folder inside", "DIR" },
-                { "room", 0, 0, G_OPTION_ARG_STRING, &a->room, "Room name burned into the picture", "NAME" },
-                { "officer", 0, 0, G_OPTION_ARG_STRING, &a->officer, "Officer number recorded in the custody log", "NUMBER" },
-                { "segment-time", 0, 0, G_OPTION_ARG_STRING, &a->segment_time, "Longest segment (default 5min)", "TIME" },
-                { "segment-size", 0, 0, G_OPTION_ARG_STRING, &a->segment_size, "Largest segment (default 1GiB)", "SIZE" },
-                { "checkpoint-interval", 0, 0, G_OPTION_ARG_STRING, &a->checkpoint_interval, "Time between signed checkpoints (default 2s)", "TIME" },
-                { "device-key", 0, 0, G_OPTION_ARG_FILENAME, &a->device_key, "Device signing key (minisign); enables the custody log, manifest and signatures", "FILE" },
-                { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir, "Where the device's chain head is kept (default: the --out folder)", "DIR" },
-                { "version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL },
+                {"once", 0, 0, G_OPTION_ARG_NONE, &a->once, "Record one session and exit", NULL},
+                {"recover", 0, 0, G_OPTION_ARG_NONE, &a->recover,
+                 "Only close sessions a crash interrupted (needs --out and --device-key), then exit", NULL},
+                {"profile", 0, 0, G_OPTION_ARG_STRING, &a->profile,
+                 "Room profile name or file (default: test)", "NAME"},
+                {"duration", 0, 0, G_OPTION_ARG_STRING, &a->duration,
+                 "Stop after this long (20s, 5min); default: until SIGINT/SIGTERM", "TIME"},
+                {"recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &a->recipients,
+                 "Seal for this age1… recipient (repeatable)", "AGE1…"},
+                {"recipients-file", 'R', 0, G_OPTION_ARG_FILENAME, &a->recipients_file,
+                 "Seal for the recipients in FILE (one a line, # comments)", "FILE"},
+                {"out", 'o', 0, G_OPTION_ARG_FILENAME, &a->out,
+                 "Spool folder; the session goes into a new folder inside", "DIR"},
+                {"room", 0, 0, G_OPTION_ARG_STRING, &a->room, "Room name burned into the picture", "NAME"},
+                {"officer", 0, 0, G_OPTION_ARG_STRING, &a->officer,
+                 "Officer number recorded in the custody log", "NUMBER"},
+                {"segment-time", 0, 0, G_OPTION_ARG_STRING, &a->segment_time,
+                 "Longest segment (default 5min)", "TIME"},
+                {"segment-size", 0, 0, G_OPTION_ARG_STRING, &a->segment_size,
+                 "Largest segment (default 1GiB)", "SIZE"},
+                {"checkpoint-interval", 0, 0, G_OPTION_ARG_STRING, &a->checkpoint_interval,
+                 "Time between signed checkpoints (default 2s)", "TIME"},
+                {"device-key", 0, 0, G_OPTION_ARG_FILENAME, &a->device_key,
+                 "Device signing key (minisign); enables the custody log, manifest and signatures", "FILE"},
+                {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir,
+                 "Where the device's chain head is kept (default: the --out folder)", "DIR"},
+                {"version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL},
                 G_OPTION_ENTRY_NULL,
         };
-        g_autoptr(GOptionContext) ctx = g_option_context_new("- record an interview session into sealed segments");
+        g_autoptr(GOptionContext) ctx =
+                g_option_context_new("- record an interview session into sealed segments");
         g_autoptr(GError) error = NULL;
 
         g_option_context_add_main_entries(ctx, entries, NULL);
-        g_option_context_set_description(ctx,
+        g_option_context_set_description(
+                ctx,
                 "Exit status: 0 recorded and sealed; 1 bad arguments or set-up failure (nothing recorded);\n"
-                "3 the recording ended on a fault (camera lost, disk full, …): everything sealed so far is kept.\n"
+                "3 the recording ended on a fault (camera lost, disk full, …): everything sealed so far is "
+                "kept.\n"
                 "The last line printed is the session folder.\n"
-                "SIGINT or SIGTERM stops the recording cleanly; SIGUSR1 writes a mark into the custody log;\n"
+                "SIGINT or SIGTERM stops the recording cleanly; SIGUSR1 writes a mark into the custody "
+                "log;\n"
                 "SIGUSR2 writes a break, and the next SIGUSR2 a resume (the room is still recorded).");
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 g_printerr("studio-recorder: %s (see --help)\n", error->message);
@@ -99,28 +115,32 @@ static int collect_recipients(const args *a, GPtrArray *out) {
 
         for (gchar **r = a->recipients; r && *r; r++) {
                 if (age_recipient_parse(*r, pk) < 0) {
-                        g_printerr("studio-recorder: --recipient '%s' is not an age recipient (expected age1… as "
-                                   "printed by age-keygen or studio-keys vault-init)\n", *r);
+                        g_printerr("studio-recorder: --recipient '%s' is not an age recipient (expected "
+                                   "age1… as "
+                                   "printed by age-keygen or studio-keys vault-init)\n",
+                                   *r);
                         return -EINVAL;
                 }
                 g_ptr_array_add(out, g_strdup(*r));
         }
         if (a->recipients_file) {
-                uint8_t (*pks)[AGE_KEY_LEN] = g_malloc0(AGE_RECIPIENT_MAX * AGE_KEY_LEN);
+                uint8_t(*pks)[AGE_KEY_LEN] = g_malloc0(AGE_RECIPIENT_MAX * AGE_KEY_LEN);
                 size_t n = 0;
                 unsigned bad = 0;
                 int r = age_recipients_file_read(a->recipients_file, pks, AGE_RECIPIENT_MAX, &n, &bad);
                 if (r < 0) {
                         if (bad == 0)
-                                g_printerr("studio-recorder: cannot read the recipients file %s: %s (give a file "
-                                           "with one age1… recipient a line)\n", a->recipients_file,
-                                           g_strerror(-r));
+                                g_printerr("studio-recorder: cannot read the recipients file %s: %s (give a "
+                                           "file "
+                                           "with one age1… recipient a line)\n",
+                                           a->recipients_file, g_strerror(-r));
                         else if (r == -E2BIG)
                                 g_printerr("studio-recorder: %s line %u: more than %d recipients\n",
                                            a->recipients_file, bad, AGE_RECIPIENT_MAX);
                         else
                                 g_printerr("studio-recorder: %s line %u is not an age recipient (expected "
-                                           "age1… as printed by age-keygen -y)\n", a->recipients_file, bad);
+                                           "age1… as printed by age-keygen -y)\n",
+                                           a->recipients_file, bad);
                         g_free(pks);
                         return r;
                 }
@@ -129,8 +149,9 @@ static int collect_recipients(const args *a, GPtrArray *out) {
                 g_free(pks);
         }
         if (out->len == 0) {
-                g_printerr("studio-recorder: no recipient: give --recipient age1… (the vault's public key) or "
-                           "--recipients-file FILE\n");
+                g_printerr(
+                        "studio-recorder: no recipient: give --recipient age1… (the vault's public key) or "
+                        "--recipients-file FILE\n");
                 return -EINVAL;
         }
         g_ptr_array_add(out, NULL);
@@ -142,7 +163,8 @@ static int parse_time_option(const char *name, const char *value, uint64_t min_n
                 return 0;
         if (util_parse_duration_ns(value, ret) < 0 || *ret < min_ns) {
                 g_printerr("studio-recorder: --%s '%s' is not a duration of at least %" G_GUINT64_FORMAT
-                           " ms (write e.g. 20s, 1500ms or 5min)\n", name, value, min_ns / 1000000);
+                           " ms (write e.g. 20s, 1500ms or 5min)\n",
+                           name, value, min_ns / 1000000);
                 return -EINVAL;
         }
         return 0;
@@ -161,7 +183,8 @@ static gchar *read_device_id(const char *key_path) {
 /* A session that crashed is closed honestly before a new one starts. What
  * recovery found (sessions closed, folders left untouched) is printed and,
  * when ret_report is given, handed on for the next session's custody log. */
-static int recover_spool(const char *out, const char *state_dir, const minisign_secret *key, char **ret_report) {
+static int recover_spool(const char *out, const char *state_dir, const minisign_secret *key,
+                         char **ret_report) {
         g_autofree char *report = NULL;
         int n = custody_recover_spool(out, state_dir, key, &report);
 
@@ -171,8 +194,9 @@ static int recover_spool(const char *out, const char *state_dir, const minisign_
         }
         /* the report also names folders left untouched (n may be 0) */
         if (report && *report) {
-                g_printerr("studio-recorder: recovery of the spool %s closed %d interrupted session(s):\n%s\n", out,
-                           n, report);
+                g_printerr(
+                        "studio-recorder: recovery of the spool %s closed %d interrupted session(s):\n%s\n",
+                        out, n, report);
                 if (ret_report)
                         *ret_report = g_steal_pointer(&report);
         }
@@ -188,9 +212,10 @@ static void log_recovery_report(rec_session *s, const char *report) {
 
         if (!report)
                 return;
-        note = strlen(report) > RECOVERY_NOTE_MAX ? g_strdup_printf("%.*s … (cut; the full report was printed)",
-                                                                    RECOVERY_NOTE_MAX, report)
-                                                  : g_strdup(report);
+        note = strlen(report) > RECOVERY_NOTE_MAX
+                       ? g_strdup_printf("%.*s … (cut; the full report was printed)", RECOVERY_NOTE_MAX,
+                                         report)
+                       : g_strdup(report);
         (void) rec_session_fault(s, "spool-recovery", note);
 }
 
@@ -204,7 +229,8 @@ static int recover_only(const args *a) {
         }
         r = minisign_secret_load(a->device_key, &key);
         if (r < 0) {
-                g_printerr("studio-recorder: cannot load the device key %s: %s\n", a->device_key, g_strerror(-r));
+                g_printerr("studio-recorder: cannot load the device key %s: %s\n", a->device_key,
+                           g_strerror(-r));
                 return 1;
         }
         r = recover_spool(a->out, a->state_dir ? a->state_dir : a->out, key, NULL);
@@ -243,14 +269,17 @@ static int prepare(const args *a, run *r) {
                 return -EINVAL;
         r->recipients = g_strjoinv(",", (gchar **) r->recipient_list->pdata);
         if (parse_time_option("duration", a->duration, 1000000000ULL, &r->oopt.duration_ns) < 0 ||
-            parse_time_option("segment-time", a->segment_time, 1000000000ULL, &r->copt.segment_time_ns) < 0 ||
+            parse_time_option("segment-time", a->segment_time, 1000000000ULL, &r->copt.segment_time_ns) <
+                    0 ||
             parse_time_option("checkpoint-interval", a->checkpoint_interval, 100000000ULL,
                               &r->copt.checkpoint_interval_ns) < 0)
                 return -EINVAL;
         if (a->segment_size && (util_parse_size(a->segment_size, &r->copt.segment_bytes) < 0 ||
                                 r->copt.segment_bytes < 65536)) {
-                g_printerr("studio-recorder: --segment-size '%s' is not a size of at least 64KiB (write e.g. "
-                           "512MiB or 1GiB)\n", a->segment_size);
+                g_printerr(
+                        "studio-recorder: --segment-size '%s' is not a size of at least 64KiB (write e.g. "
+                        "512MiB or 1GiB)\n",
+                        a->segment_size);
                 return -EINVAL;
         }
         r->oopt.eos_timeout_ns = 10ULL * 1000000000ULL;
@@ -263,13 +292,15 @@ static int prepare(const args *a, run *r) {
                 k = minisign_secret_load(a->device_key, &r->key);
                 if (k < 0) {
                         g_printerr("studio-recorder: cannot load the device key %s: %s (create it with "
-                                   "studio-keys device-init)\n", a->device_key, g_strerror(-k));
+                                   "studio-keys device-init)\n",
+                                   a->device_key, g_strerror(-k));
                         return k;
                 }
                 r->device_id = read_device_id(a->device_key);
         } else {
-                g_printerr("studio-recorder: warning: no --device-key: the segments are sealed but the session "
-                           "is not signed (no custody log, manifest or checksums)\n");
+                g_printerr(
+                        "studio-recorder: warning: no --device-key: the segments are sealed but the session "
+                        "is not signed (no custody log, manifest or checksums)\n");
         }
         return 0;
 }
@@ -297,11 +328,13 @@ static void print_summary(rec_session *s, int sealed) {
  * an unsigned one leaves no empty folder behind. Frees s. */
 static int not_started(rec_session *s, const char *why) {
         g_autofree gchar *msg = NULL;
-        bool signed_session = rec_session_end(s, "could not start", &msg) >= 0 && rmdir(rec_session_dir(s)) < 0;
+        bool signed_session =
+                rec_session_end(s, "could not start", &msg) >= 0 && rmdir(rec_session_dir(s)) < 0;
 
         g_printerr("studio-recorder: nothing was recorded: %s\n", why);
         if (signed_session) {
-                g_printerr("studio-recorder: the attempt is on the custody record in %s\n", rec_session_dir(s));
+                g_printerr("studio-recorder: the attempt is on the custody record in %s\n",
+                           rec_session_dir(s));
                 printf("%s\n", rec_session_dir(s));
                 fflush(stdout);
         }
@@ -316,7 +349,7 @@ static int record(const args *a, run *r) {
         rec_session *s = NULL;
         int k, sealed;
 
-        r->info = (rec_session_info) {
+        r->info = (rec_session_info){
                 .officer = a->officer ? a->officer : "unidentified (studio-recorder --once)",
                 .room = a->room ? a->room : capture_profile_room(r->profile),
                 .profile = capture_profile_name(r->profile),
@@ -330,7 +363,8 @@ static int record(const args *a, run *r) {
         };
         if (g_mkdir_with_parents(a->out, 0750) < 0) {
                 g_printerr("studio-recorder: cannot create the spool folder %s: %s (choose an output folder "
-                           "this user can write to)\n", a->out, g_strerror(errno));
+                           "this user can write to)\n",
+                           a->out, g_strerror(errno));
                 return 1;
         }
         if (r->key && recover_spool(a->out, r->info.state_dir, r->key, &recovery) < 0)
@@ -350,7 +384,7 @@ static int record(const args *a, run *r) {
                 (void) rec_session_fault(s, "pipeline", msg);
                 g_clear_pointer(&msg, g_free);
                 (void) rec_session_end(s, "could not start", &msg);
-                (void) rmdir(rec_session_dir(s));   /* only succeeds when nothing was written */
+                (void) rmdir(rec_session_dir(s)); /* only succeeds when nothing was written */
                 rec_session_free(s);
                 return 1;
         }
@@ -372,8 +406,8 @@ static int record(const args *a, run *r) {
 }
 
 int main(int argc, char **argv) {
-        args a = { 0 };
-        run r = { 0 };
+        args a = {0};
+        run r = {0};
         int ret;
 
         setlocale(LC_ALL, "");

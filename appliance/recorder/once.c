@@ -7,7 +7,7 @@
 
 typedef enum once_state {
         ONCE_RECORDING,
-        ONCE_STOPPING,       /* EOS sent, waiting for it to come through */
+        ONCE_STOPPING, /* EOS sent, waiting for it to come through */
         ONCE_DONE,
 } once_state;
 
@@ -44,8 +44,9 @@ static gboolean on_eos_timeout(gpointer data) {
 
         x->eos_timer = 0;
         (void) rec_session_fault(x->session, "eos-timeout", "end of stream did not arrive in time");
-        finish(x, -ETIMEDOUT, g_strdup("the pipeline did not finish in time after stop; the last segment may "
-                                       "read as truncated"));
+        finish(x, -ETIMEDOUT,
+               g_strdup("the pipeline did not finish in time after stop; the last segment may "
+                        "read as truncated"));
         return G_SOURCE_REMOVE;
 }
 
@@ -75,7 +76,9 @@ static gboolean on_signal(gpointer data) {
 static gboolean on_mark(gpointer data) {
         once *x = data;
 
-        if (x->state == ONCE_RECORDING && rec_session_mark(x->session, "mark", "SIGUSR1", gst_element_get_current_running_time(x->pipeline)) >= 0)
+        if (x->state == ONCE_RECORDING &&
+            rec_session_mark(x->session, "mark", "SIGUSR1",
+                             gst_element_get_current_running_time(x->pipeline)) >= 0)
                 g_printerr("studio-recorder: mark\n");
         return G_SOURCE_CONTINUE;
 }
@@ -89,7 +92,8 @@ static gboolean on_break(gpointer data) {
 
         if (x->state != ONCE_RECORDING)
                 return G_SOURCE_CONTINUE;
-        if (rec_session_mark(x->session, event, "SIGUSR2", gst_element_get_current_running_time(x->pipeline)) < 0)
+        if (rec_session_mark(x->session, event, "SIGUSR2",
+                             gst_element_get_current_running_time(x->pipeline)) < 0)
                 return G_SOURCE_CONTINUE;
         x->on_break = !x->on_break;
         g_printerr("studio-recorder: %s\n", event);
@@ -146,7 +150,7 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
 }
 
 int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message) {
-        once x = { .pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING };
+        once x = {.pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING};
         g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
         guint sigint, sigterm, sigusr1, sigusr2;
 

@@ -8,8 +8,8 @@
 #include "session.h"
 
 typedef struct once_options {
-        uint64_t duration_ns;          /* 0: until SIGINT/SIGTERM */
-        uint64_t eos_timeout_ns;       /* bound on the wait for end of stream */
+        uint64_t duration_ns;    /* 0: until SIGINT/SIGTERM */
+        uint64_t eos_timeout_ns; /* bound on the wait for end of stream */
 } once_options;
 
 /* Runs the pipeline until the duration passes or a signal arrives, then

@@ -12,12 +12,12 @@ struct rec_session {
         gchar *dir;
         gchar *id;
         custody_log *log;
-        GHashTable *segment_start;     /* location -> running time (ns) at open */
-        guint64 media_ns;              /* latest media time seen */
-        unsigned opened;               /* segment files created */
-        unsigned sealed;               /* segments closed whole */
+        GHashTable *segment_start; /* location -> running time (ns) at open */
+        guint64 media_ns;          /* latest media time seen */
+        unsigned opened;           /* segment files created */
+        unsigned sealed;           /* segments closed whole */
         unsigned aborted;
-        gint64 first_open_us;          /* monotonic time the first segment opened */
+        gint64 first_open_us; /* monotonic time the first segment opened */
         bool behind_reported;
         const rec_session_info *info;
 };
@@ -32,7 +32,7 @@ static gchar *new_session_id(void) {
 }
 
 static const char *clock_sync_state(void) {
-        struct timex t = { 0 };
+        struct timex t = {0};
         int state = adjtimex(&t);
 
         if (state < 0)
@@ -77,7 +77,8 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
         if (g_mkdir_with_parents(out_dir, 0750) < 0 || mkdir(s->dir, 0750) < 0) {
                 r = -errno;
                 *ret_message = g_strdup_printf("cannot create the session folder %s: %s (choose an output "
-                                               "folder this user can write to)", s->dir, g_strerror(-r));
+                                               "folder this user can write to)",
+                                               s->dir, g_strerror(-r));
                 rec_session_free(s);
                 return r;
         }
@@ -96,10 +97,18 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
         return 0;
 }
 
-const char *rec_session_dir(const rec_session *s) { return s->dir; }
-const char *rec_session_id(const rec_session *s) { return s->id; }
-unsigned rec_session_segments(const rec_session *s) { return s->sealed; }
-unsigned rec_session_segments_opened(const rec_session *s) { return s->opened; }
+const char *rec_session_dir(const rec_session *s) {
+        return s->dir;
+}
+const char *rec_session_id(const rec_session *s) {
+        return s->id;
+}
+unsigned rec_session_segments(const rec_session *s) {
+        return s->sealed;
+}
+unsigned rec_session_segments_opened(const rec_session *s) {
+        return s->opened;
+}
 
 static guint64 get_u64(const GstStructure *st, const char *field) {
         guint64 v = 0;
@@ -127,9 +136,10 @@ static int check_real_time(rec_session *s, guint64 media_ns) {
         if (s->behind_reported || s->first_open_us == 0 || wall_ns < media_ns + BEHIND_THRESHOLD_NS)
                 return 0;
         s->behind_reported = true;
-        detail = g_strdup_printf("%.1f s of media recorded in %.1f s: the pipeline is falling behind real time "
-                                 "(CPU overloaded or the camera is delivering late)", media_ns / 1e9,
-                                 wall_ns / 1e9);
+        detail = g_strdup_printf(
+                "%.1f s of media recorded in %.1f s: the pipeline is falling behind real time "
+                "(CPU overloaded or the camera is delivering late)",
+                media_ns / 1e9, wall_ns / 1e9);
         g_printerr("studio-recorder: warning: %s\n", detail);
         return rec_session_fault(s, "behind-real-time", detail);
 }
@@ -151,10 +161,10 @@ static int on_checkpoint(rec_session *s, const GstStructure *st) {
 
 static int on_closed(rec_session *s, const GstStructure *st) {
         g_autoptr(JsonObject) o = json_object_new();
-        static const char *const strings[] = { "segment", "plaintext_sha256", "sealed_sha256", "wall_start",
-                                               "wall_end" };
-        static const char *const fields[] = { "segment", "plaintext-sha256", "sealed-sha256", "wall-start",
-                                              "wall-end" };
+        static const char *const strings[] = {"segment", "plaintext_sha256", "sealed_sha256", "wall_start",
+                                              "wall_end"};
+        static const char *const fields[] = {"segment", "plaintext-sha256", "sealed-sha256", "wall-start",
+                                             "wall-end"};
 
         s->sealed++;
         if (!s->log)
@@ -222,8 +232,9 @@ int rec_session_mark(rec_session *s, const char *event, const char *note, GstClo
                 return 0;
         /* The checkpoints lag the clock by what the muxer holds back (up to a
          * keyframe interval): a mark is placed at the moment it was made. */
-        json_object_set_int_member(o, "media_ns",
-                                   (gint64) (GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : s->media_ns));
+        json_object_set_int_member(
+                o, "media_ns",
+                (gint64) (GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : s->media_ns));
         if (note)
                 json_object_set_string_member(o, "note", note);
         return custody_log_append(s->log, event, o);
@@ -242,8 +253,8 @@ int rec_session_end(rec_session *s, const char *reason, gchar **ret_message) {
         if (r >= 0)
                 r = custody_session_close(s->dir, s->info->state_dir, s->info->key);
         if (r < 0) {
-                *ret_message = g_strdup_printf("could not close the session's custody records in %s: %s", s->dir,
-                                               g_strerror(-r));
+                *ret_message = g_strdup_printf("could not close the session's custody records in %s: %s",
+                                               s->dir, g_strerror(-r));
                 return r;
         }
         return (int) s->sealed;

@@ -14,17 +14,18 @@ typedef struct rec_session_info {
         const char *room;
         const char *profile;
         const char *profile_sha256;
-        char **cameras;                /* NULL-terminated source descriptions, from the profile */
+        char **cameras; /* NULL-terminated source descriptions, from the profile */
         char **microphones;
-        char **recipients;             /* NULL-terminated age1… */
+        char **recipients; /* NULL-terminated age1… */
         const char *state_dir;
-        const minisign_secret *key;    /* NULL: segments only, no custody log */
+        const minisign_secret *key; /* NULL: segments only, no custody log */
         const char *device_id;
 } rec_session_info;
 
 /* Makes OUT/<utc>-<random>/ and, with a key, its custody log with the
  * session-start entry. */
-int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret, gchar **ret_message);
+int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
+                      gchar **ret_message);
 const char *rec_session_dir(const rec_session *s);
 const char *rec_session_id(const rec_session *s);
 

@@ -7,5 +7,6 @@ static gboolean plugin_init(GstPlugin *plugin) {
 }
 
 #define PACKAGE "interview-studio"
-GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, studioseal, "age sealing sink for evidence recordings",
-                  plugin_init, STUDIO_VERSION, "Proprietary", PACKAGE, "https://invalid.example/studio")
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, studioseal,
+                  "age sealing sink for evidence recordings", plugin_init, STUDIO_VERSION, "Proprietary",
+                  PACKAGE, "https://invalid.example/studio")

@@ -41,9 +41,9 @@ struct _StudioSealSink {
         sha256_ctx *plain_hash;
         sha256_ctx *sealed_hash;
         guint64 sealed_bytes;
-        guint64 synced_bytes;     /* last offset known to be on disk */
-        gint64 last_sync;         /* monotonic µs */
-        gint64 checkpoint_slot;   /* monotonic time / interval at the last checkpoint */
+        guint64 synced_bytes;   /* last offset known to be on disk */
+        gint64 last_sync;       /* monotonic µs */
+        gint64 checkpoint_slot; /* monotonic time / interval at the last checkpoint */
         GstClockTime first_pts;
         GstClockTime end_pts;
         GDateTime *wall_start;
@@ -108,8 +108,8 @@ static int seal_output(void *userdata, const uint8_t *buf, size_t len) {
 
 static void post_opened(StudioSealSink *self) {
         g_autofree gchar *segment = segment_name(self);
-        post(self, gst_structure_new(SEAL_MSG_OPENED, "location", G_TYPE_STRING, self->location,
-                                     "segment", G_TYPE_STRING, segment, NULL));
+        post(self, gst_structure_new(SEAL_MSG_OPENED, "location", G_TYPE_STRING, self->location, "segment",
+                                     G_TYPE_STRING, segment, NULL));
 }
 
 static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], size_t *ret_n) {
@@ -173,18 +173,21 @@ no_location:
                           ("set the location property"));
         return FALSE;
 bad_recipients:
-        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-                          ("The recipients property is not a list of age recipients (expected age1…)."),
-                          ("recipients='%s' (%s)", self->recipients ? self->recipients : "", g_strerror(-r)));
+        GST_ELEMENT_ERROR(
+                self, RESOURCE, SETTINGS,
+                ("The recipients property is not a list of age recipients (expected age1…)."),
+                ("recipients='%s' (%s)", self->recipients ? self->recipients : "", g_strerror(-r)));
         return FALSE;
 open_failed:
-        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
-                          ("Could not create sealed file '%s': %s.", self->location, g_strerror(errno)),
-                          ("check that the folder exists and is writable, and that the file does not exist"));
+        GST_ELEMENT_ERROR(
+                self, RESOURCE, OPEN_WRITE,
+                ("Could not create sealed file '%s': %s.", self->location, g_strerror(errno)),
+                ("check that the folder exists and is writable, and that the file does not exist"));
         return FALSE;
 write_failed:
-        GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write the age header to '%s': %s.",
-                          self->location, g_strerror(-r)), (NULL));
+        GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+                          ("Could not write the age header to '%s': %s.", self->location, g_strerror(-r)),
+                          (NULL));
         return FALSE;
 }
 
@@ -201,12 +204,12 @@ static void post_checkpoint(StudioSealSink *self) {
         g_autofree gchar *segment = segment_name(self);
         g_autofree gchar *hex = sealed_sha256_hex(self);
 
-        post(self, gst_structure_new(SEAL_MSG_CHECKPOINT, "location", G_TYPE_STRING, self->location,
-                                     "segment", G_TYPE_STRING, segment, "sealed-bytes", G_TYPE_UINT64,
-                                     self->sealed_bytes, "sealed-sha256", G_TYPE_STRING, hex,
-                                     "plaintext-bytes", G_TYPE_UINT64,
-                                     (guint64) age_writer_plaintext_bytes(self->writer), "media-duration",
-                                     G_TYPE_UINT64, (guint64) media_duration(self), NULL));
+        post(self,
+             gst_structure_new(SEAL_MSG_CHECKPOINT, "location", G_TYPE_STRING, self->location, "segment",
+                               G_TYPE_STRING, segment, "sealed-bytes", G_TYPE_UINT64, self->sealed_bytes,
+                               "sealed-sha256", G_TYPE_STRING, hex, "plaintext-bytes", G_TYPE_UINT64,
+                               (guint64) age_writer_plaintext_bytes(self->writer), "media-duration",
+                               G_TYPE_UINT64, (guint64) media_duration(self), NULL));
 }
 
 static void track_time(StudioSealSink *self, GstBuffer *buf) {
@@ -266,11 +269,13 @@ write_failed:
         if (r == -ENOSPC)
                 GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
                                   ("The disk is full while sealing '%s'; everything up to %" G_GUINT64_FORMAT
-                                   " sealed bytes is kept.", self->location, self->sealed_bytes),
+                                   " sealed bytes is kept.",
+                                   self->location, self->sealed_bytes),
                                   ("free space on the spool disk"));
         else
-                GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write sealed file '%s': %s.",
-                                  self->location, g_strerror(-r)), (NULL));
+                GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+                                  ("Could not write sealed file '%s': %s.", self->location, g_strerror(-r)),
+                                  (NULL));
         return GST_FLOW_ERROR;
 }
 
@@ -278,7 +283,8 @@ static gchar *iso_utc(GDateTime *t) {
         return g_date_time_format(t, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
-static void post_closed(StudioSealSink *self, const uint8_t plain[SHA256_LEN], const uint8_t sealed[SHA256_LEN]) {
+static void post_closed(StudioSealSink *self, const uint8_t plain[SHA256_LEN],
+                        const uint8_t sealed[SHA256_LEN]) {
         g_autofree gchar *segment = segment_name(self);
         g_autoptr(GDateTime) wall_end = g_date_time_new_now_utc();
         g_autofree gchar *start = iso_utc(self->wall_start), *end = iso_utc(wall_end);
@@ -286,14 +292,13 @@ static void post_closed(StudioSealSink *self, const uint8_t plain[SHA256_LEN], c
 
         sha256_hex(plain, plain_hex);
         sha256_hex(sealed, sealed_hex);
-        post(self, gst_structure_new(SEAL_MSG_CLOSED, "location", G_TYPE_STRING, self->location,
-                                     "segment", G_TYPE_STRING, segment, "plaintext-sha256", G_TYPE_STRING,
-                                     plain_hex, "sealed-sha256", G_TYPE_STRING, sealed_hex,
-                                     "plaintext-bytes", G_TYPE_UINT64,
-                                     (guint64) age_writer_plaintext_bytes(self->writer), "sealed-bytes",
-                                     G_TYPE_UINT64, self->sealed_bytes, "media-duration", G_TYPE_UINT64,
-                                     (guint64) media_duration(self), "wall-start", G_TYPE_STRING, start,
-                                     "wall-end", G_TYPE_STRING, end, NULL));
+        post(self, gst_structure_new(SEAL_MSG_CLOSED, "location", G_TYPE_STRING, self->location, "segment",
+                                     G_TYPE_STRING, segment, "plaintext-sha256", G_TYPE_STRING, plain_hex,
+                                     "sealed-sha256", G_TYPE_STRING, sealed_hex, "plaintext-bytes",
+                                     G_TYPE_UINT64, (guint64) age_writer_plaintext_bytes(self->writer),
+                                     "sealed-bytes", G_TYPE_UINT64, self->sealed_bytes, "media-duration",
+                                     G_TYPE_UINT64, (guint64) media_duration(self), "wall-start",
+                                     G_TYPE_STRING, start, "wall-end", G_TYPE_STRING, end, NULL));
 }
 
 /* EOS closes the file properly: last chunk, sync, then the closed message,
@@ -321,8 +326,10 @@ static gboolean seal_event(GstBaseSink *sink, GstEvent *event) {
         if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->writer && !self->finished) {
                 int r = seal_finish(self);
                 if (r < 0) {
-                        GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish sealed file '%s': %s.",
-                                          self->location, g_strerror(-r)), ("the file is kept; it reads as truncated"));
+                        GST_ELEMENT_ERROR(
+                                self, RESOURCE, WRITE,
+                                ("Could not finish sealed file '%s': %s.", self->location, g_strerror(-r)),
+                                ("the file is kept; it reads as truncated"));
                 }
         }
         /* A sealed stream cannot be rewritten: a muxer that seeks back to
@@ -333,9 +340,10 @@ static gboolean seal_event(GstBaseSink *sink, GstEvent *event) {
                 gst_event_parse_segment(event, &segment);
                 if (segment->format == GST_FORMAT_BYTES &&
                     segment->start != age_writer_plaintext_bytes(self->writer)) {
-                        GST_ELEMENT_ERROR(self, STREAM, FAILED,
-                                          ("The muxer tried to rewrite data already sealed in '%s'.", self->location),
-                                          ("run the muxer in streamable mode (e.g. matroskamux streamable=true)"));
+                        GST_ELEMENT_ERROR(
+                                self, STREAM, FAILED,
+                                ("The muxer tried to rewrite data already sealed in '%s'.", self->location),
+                                ("run the muxer in streamable mode (e.g. matroskamux streamable=true)"));
                         gst_event_unref(event);
                         return FALSE;
                 }
@@ -347,10 +355,10 @@ static void post_aborted(StudioSealSink *self, const char *reason) {
         g_autofree gchar *segment = segment_name(self);
         g_autofree gchar *hex = sealed_sha256_hex(self);
 
-        post(self, gst_structure_new(SEAL_MSG_ABORTED, "location", G_TYPE_STRING, self->location,
-                                     "segment", G_TYPE_STRING, segment, "sealed-bytes", G_TYPE_UINT64,
-                                     self->sealed_bytes, "sealed-sha256", G_TYPE_STRING, hex, "reason",
-                                     G_TYPE_STRING, reason, NULL));
+        post(self,
+             gst_structure_new(SEAL_MSG_ABORTED, "location", G_TYPE_STRING, self->location, "segment",
+                               G_TYPE_STRING, segment, "sealed-bytes", G_TYPE_UINT64, self->sealed_bytes,
+                               "sealed-sha256", G_TYPE_STRING, hex, "reason", G_TYPE_STRING, reason, NULL));
 }
 
 static gboolean seal_stop(GstBaseSink *sink) {
@@ -360,7 +368,8 @@ static gboolean seal_stop(GstBaseSink *sink) {
                 /* No EOS: leave the file without its last chunk, so that it
                  * reads as truncated and never as whole. */
                 (void) fdatasync(self->fd);
-                post_aborted(self, self->write_error ? g_strerror(self->write_error) : "stopped before end of stream");
+                post_aborted(self, self->write_error ? g_strerror(self->write_error)
+                                                     : "stopped before end of stream");
         }
         self->writer = age_writer_free(self->writer);
         self->plain_hash = sha256_free(self->plain_hash);
@@ -439,21 +448,27 @@ static void studio_seal_sink_class_init(StudioSealSinkClass *klass) {
         gobject_class->finalize = seal_finalize;
 
         g_object_class_install_property(gobject_class, PROP_LOCATION,
-                g_param_spec_string("location", "Location", "Sealed file to create (never overwritten)",
-                                    DEFAULT_LOCATION, rw));
-        g_object_class_install_property(gobject_class, PROP_RECIPIENTS,
-                g_param_spec_string("recipients", "Recipients", "age1… recipients, separated by commas or spaces",
-                                    DEFAULT_RECIPIENTS, rw));
+                                        g_param_spec_string("location", "Location",
+                                                            "Sealed file to create (never overwritten)",
+                                                            DEFAULT_LOCATION, rw));
+        g_object_class_install_property(
+                gobject_class, PROP_RECIPIENTS,
+                g_param_spec_string("recipients", "Recipients",
+                                    "age1… recipients, separated by commas or spaces", DEFAULT_RECIPIENTS,
+                                    rw));
         g_object_class_install_property(gobject_class, PROP_CHECKPOINT_INTERVAL,
-                g_param_spec_uint64("checkpoint-interval", "Checkpoint interval",
-                                    "Nanoseconds between checkpoint messages", GST_MSECOND * 100, G_MAXUINT64,
-                                    SEAL_DEFAULT_CHECKPOINT_INTERVAL, rw));
-        g_object_class_install_property(gobject_class, PROP_SYNC_INTERVAL,
+                                        g_param_spec_uint64("checkpoint-interval", "Checkpoint interval",
+                                                            "Nanoseconds between checkpoint messages",
+                                                            GST_MSECOND * 100, G_MAXUINT64,
+                                                            SEAL_DEFAULT_CHECKPOINT_INTERVAL, rw));
+        g_object_class_install_property(
+                gobject_class, PROP_SYNC_INTERVAL,
                 g_param_spec_uint64("sync-interval", "Sync interval",
                                     "Longest time between fdatasync calls, in nanoseconds", GST_MSECOND * 10,
                                     GST_SECOND, SEAL_DEFAULT_SYNC_INTERVAL, rw));
 
-        gst_element_class_set_static_metadata(element_class, "age sealing sink", "Sink/File",
+        gst_element_class_set_static_metadata(
+                element_class, "age sealing sink", "Sink/File",
                 "Writes its input as an age v1 file for the given recipients and reports its hashes",
                 "Interview studio appliance");
         gst_element_class_add_static_pad_template(element_class, &sink_template);

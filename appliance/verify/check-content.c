@@ -19,8 +19,10 @@ static void judge(verify_ctx *c, verify_segment *s, const age_read_result *res) 
 
         if (res->verdict == AGE_NO_MATCH && c->recipients) {
                 /* verify_run made sure the identity is a listed recipient */
-                verify_add(c, VERIFY_TAMPERED, name, "age", "%s does not open with --identity, although its "
-                           "recipient is listed in the signed manifest", name);
+                verify_add(c, VERIFY_TAMPERED, name, "age",
+                           "%s does not open with --identity, although its "
+                           "recipient is listed in the signed manifest",
+                           name);
                 return;
         }
         if (res->verdict == AGE_NO_MATCH) {
@@ -29,18 +31,20 @@ static void judge(verify_ctx *c, verify_segment *s, const age_read_result *res) 
         }
         if (!s->g->truncated && res->verdict == AGE_OK) {
                 if (strcmp(s->plaintext_sha256, s->g->plaintext_sha256) != 0)
-                        verify_add_hash(c, VERIFY_TAMPERED, name, "plaintext", s->g->plaintext_sha256, s->plaintext_sha256,
-                                        "the decrypted %s differs from the manifest", s->g->plaintext_name);
+                        verify_add_hash(c, VERIFY_TAMPERED, name, "plaintext", s->g->plaintext_sha256,
+                                        s->plaintext_sha256, "the decrypted %s differs from the manifest",
+                                        s->g->plaintext_name);
                 return;
         }
         if (s->g->truncated && res->verdict == AGE_TRUNCATED) {
-                verify_warn(c, name, NULL, "decrypts to %" G_GUINT64_FORMAT " authentic bytes, then ends without the "
-                            "last chunk (%" G_GUINT64_FORMAT " bytes unverifiable)", res->plaintext_bytes,
-                            res->unverifiable_bytes);
+                verify_warn(c, name, NULL,
+                            "decrypts to %" G_GUINT64_FORMAT " authentic bytes, then ends without the "
+                            "last chunk (%" G_GUINT64_FORMAT " bytes unverifiable)",
+                            res->plaintext_bytes, res->unverifiable_bytes);
                 return;
         }
-        verify_add(c, VERIFY_TAMPERED, name, "age", "decrypting %s: %s (%s)", name, age_verdict_to_string(res->verdict),
-                   res->detail);
+        verify_add(c, VERIFY_TAMPERED, name, "age", "decrypting %s: %s (%s)", name,
+                   age_verdict_to_string(res->verdict), res->detail);
 }
 
 static void decrypt_one(verify_ctx *c, verify_segment *s) {
@@ -50,7 +54,9 @@ static void decrypt_one(verify_ctx *c, verify_segment *s) {
         uint8_t d[SHA256_LEN];
         int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
-        r = fd < 0 ? -errno : age_decrypt_fd(fd, (const uint8_t(*)[AGE_KEY_LEN]) c->sks, c->n_sks, hash_plain, h, &res);
+        r = fd < 0 ? -errno
+                   : age_decrypt_fd(fd, (const uint8_t(*)[AGE_KEY_LEN]) c->sks, c->n_sks, hash_plain, h,
+                                    &res);
         if (fd >= 0)
                 (void) close(fd);
         if (r >= 0 && sha256_final(h, d) >= 0) {
@@ -71,17 +77,26 @@ int verify_load_identity(verify_ctx *c) {
         int r;
 
         if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-                return verify_fail(c, "--identity %s is missing or not a regular file: give the vault's age identity "
-                                   "file (AGE-SECRET-KEY-1…)", path);
+                return verify_fail(
+                        c,
+                        "--identity %s is missing or not a regular file: give the vault's age identity "
+                        "file (AGE-SECRET-KEY-1…)",
+                        path);
         r = age_identities_file_read(path, &c->sks, &c->n_sks, &bad);
         if (r >= 0)
                 return 0;
         if (r == -EINVAL && bad > 0)
-                return verify_fail(c, "--identity %s line %u is not an age identity (expected AGE-SECRET-KEY-1…): "
-                                   "give the vault's age identity file", path, bad);
+                return verify_fail(
+                        c,
+                        "--identity %s line %u is not an age identity (expected AGE-SECRET-KEY-1…): "
+                        "give the vault's age identity file",
+                        path, bad);
         if (r == -ENOKEY)
-                return verify_fail(c, "--identity %s holds no age identity (expected AGE-SECRET-KEY-1…): give the "
-                                   "vault's age identity file", path);
+                return verify_fail(
+                        c,
+                        "--identity %s holds no age identity (expected AGE-SECRET-KEY-1…): give the "
+                        "vault's age identity file",
+                        path);
         return verify_fail(c, "--identity %s cannot be read (%s): give the vault's age identity file", path,
                            g_strerror(-r));
 }
@@ -104,7 +119,8 @@ void verify_check_media(verify_ctx *c) {
                 bool found = false;
 
                 if (sha256_file(path, d, NULL) < 0) {
-                        verify_add(c, VERIFY_INCOMPLETE, base, "--media", "cannot read working copy %s", path);
+                        verify_add(c, VERIFY_INCOMPLETE, base, "--media", "cannot read working copy %s",
+                                   path);
                         continue;
                 }
                 sha256_hex(d, hex);
@@ -116,7 +132,8 @@ void verify_check_media(verify_ctx *c) {
                 }
                 if (by_name && !by_name->truncated && strcmp(by_name->plaintext_sha256, hex) != 0)
                         verify_add_hash(c, VERIFY_TAMPERED, base, "--media", by_name->plaintext_sha256, hex,
-                                        "working copy %s differs from %s in the manifest", path, by_name->plaintext_name);
+                                        "working copy %s differs from %s in the manifest", path,
+                                        by_name->plaintext_name);
                 else if (!found && !(by_name && by_name->truncated))
                         verify_add_hash(c, VERIFY_TAMPERED, base, "--media", "(no segment)", hex,
                                         "working copy %s matches no segment of the session", path);

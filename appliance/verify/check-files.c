@@ -11,9 +11,9 @@
 
 #define FRAME_TOLERANCE_NS (50 * 1000000LL)
 
-static const char *const fixed_files[] = {"manifest.json", "manifest.json.minisig", "SHA256SUMS",
-                                          "SHA256SUMS.minisig", "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig",
-                                          "custody.jsonl"};
+static const char *const fixed_files[] = {
+        "manifest.json",     "manifest.json.minisig",     "SHA256SUMS",   "SHA256SUMS.minisig",
+        "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig", "custody.jsonl"};
 
 static const char *file_kind(mode_t m) {
         return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : "a device";
@@ -42,12 +42,15 @@ void verify_check_files(verify_ctx *c) {
                 if (stat(p, &st) < 0)
                         verify_add(c, VERIFY_INCOMPLETE, f, NULL, "%s is missing", f);
                 else if (!S_ISREG(st.st_mode))
-                        verify_add(c, VERIFY_INCOMPLETE, f, NULL, "%s is not a regular file (%s), so the session has "
-                                   "no usable %s: copy the session again from the vault", f, file_kind(st.st_mode), f);
+                        verify_add(c, VERIFY_INCOMPLETE, f, NULL,
+                                   "%s is not a regular file (%s), so the session has "
+                                   "no usable %s: copy the session again from the vault",
+                                   f, file_kind(st.st_mode), f);
         }
         while (d && (n = g_dir_read_name(d)))
                 if (!listed(c, n))
-                        verify_add(c, VERIFY_INCOMPLETE, n, NULL, "%s is in the folder but not in the manifest", n);
+                        verify_add(c, VERIFY_INCOMPLETE, n, NULL,
+                                   "%s is in the folder but not in the manifest", n);
 }
 
 static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
@@ -55,7 +58,8 @@ static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
         int r = sha256_file(path, d, &s->size);
 
         if (r < 0) {
-                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name, g_strerror(-r));
+                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name,
+                           g_strerror(-r));
                 s->status = "unreadable";
                 return;
         }
@@ -63,12 +67,14 @@ static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
         s->checked = true;
         if (strcmp(s->sealed_sha256, s->g->sealed_sha256) != 0 || s->size != s->g->sealed_bytes) {
                 if (s->size == s->g->sealed_bytes)
-                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
-                                        "the SHA-256 of %s differs from the manifest", s->g->name);
+                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256,
+                                        s->sealed_sha256, "the SHA-256 of %s differs from the manifest",
+                                        s->g->name);
                 else
-                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
-                                        "%s is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT,
-                                        s->g->name, s->size, s->g->sealed_bytes);
+                        verify_add_hash(
+                                c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
+                                "%s is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT,
+                                s->g->name, s->size, s->g->sealed_bytes);
                 s->status = "TAMPERED";
         } else
                 s->status = "intact";
@@ -93,20 +99,22 @@ static uint64_t checkpoint_ordinal(const verify_ctx *c, const custody_manifest_s
 static void truncated_ok(verify_ctx *c, verify_segment *s) {
         uint64_t n = checkpoint_ordinal(c, s->g);
         g_autofree char *t = verify_format_media_ns(s->g->checkpoint_media_ns);
-        g_autofree char *entry = n ? g_strdup_printf("checkpoint entry seq %" G_GUINT64_FORMAT, s->g->checkpoint_seq)
-                                   : NULL;
+        g_autofree char *entry =
+                n ? g_strdup_printf("checkpoint entry seq %" G_GUINT64_FORMAT, s->g->checkpoint_seq) : NULL;
 
         g_free(c->truncated_summary);
         if (n)
-                c->truncated_summary = g_strdup_printf("intact through checkpoint %" G_GUINT64_FORMAT " at %s; %"
-                                                       G_GUINT64_FORMAT " bytes after it unverifiable", n, t,
-                                                       s->g->unverifiable_bytes);
+                c->truncated_summary =
+                        g_strdup_printf("intact through checkpoint %" G_GUINT64_FORMAT
+                                        " at %s; %" G_GUINT64_FORMAT " bytes after it unverifiable",
+                                        n, t, s->g->unverifiable_bytes);
         else
-                c->truncated_summary = g_strdup_printf("no checkpoint was signed for %s; all %" G_GUINT64_FORMAT
-                                                       " bytes after the last sealed segment unverifiable",
-                                                       s->g->name, s->g->sealed_bytes);
-        verify_add(c, VERIFY_TRUNCATED, s->g->name, entry, "%s was open when the device crashed: %s", s->g->name,
-                   c->truncated_summary);
+                c->truncated_summary =
+                        g_strdup_printf("no checkpoint was signed for %s; all %" G_GUINT64_FORMAT
+                                        " bytes after the last sealed segment unverifiable",
+                                        s->g->name, s->g->sealed_bytes);
+        verify_add(c, VERIFY_TRUNCATED, s->g->name, entry, "%s was open when the device crashed: %s",
+                   s->g->name, c->truncated_summary);
         s->status = "truncated";
 }
 
@@ -120,7 +128,8 @@ static void check_truncated(verify_ctx *c, verify_segment *s, const char *path) 
         if (fd >= 0)
                 (void) close(fd);
         if (r < 0) {
-                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name, g_strerror(-r));
+                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name,
+                           g_strerror(-r));
                 s->status = "unreadable";
                 return;
         }
@@ -129,8 +138,10 @@ static void check_truncated(verify_ctx *c, verify_segment *s, const char *path) 
         sha256_hex(pre, pre_hex);
         if (!pre_ok || strcmp(pre_hex, s->g->checkpoint_sha256) != 0) {
                 g_autofree char *e = g_strdup_printf("checkpoint %" G_GUINT64_FORMAT, s->g->checkpoint_seq);
-                verify_add_hash(c, VERIFY_TAMPERED, s->g->name, e, s->g->checkpoint_sha256, pre_ok ? pre_hex : "(file too short)",
-                                "the first %" G_GUINT64_FORMAT " bytes of %s do not match checkpoint %" G_GUINT64_FORMAT,
+                verify_add_hash(c, VERIFY_TAMPERED, s->g->name, e, s->g->checkpoint_sha256,
+                                pre_ok ? pre_hex : "(file too short)",
+                                "the first %" G_GUINT64_FORMAT
+                                " bytes of %s do not match checkpoint %" G_GUINT64_FORMAT,
                                 s->g->verified_bytes, s->g->name, s->g->checkpoint_seq);
                 s->status = "TAMPERED";
         } else if (strcmp(s->sealed_sha256, s->g->sealed_sha256) != 0 || s->size != s->g->sealed_bytes) {
@@ -174,13 +185,16 @@ static void check_continuity(verify_ctx *c) {
                 int64_t gap = b->media_start_ns - (a->media_start_ns + a->duration_ns);
                 if (gap > FRAME_TOLERANCE_NS && !break_between(c, a->name, b->name))
                         verify_add(c, VERIFY_INCOMPLETE, b->name, "media_start_ns",
-                                   "%.3f s of media missing between %s and %s", (double) gap / 1e9, a->name, b->name);
+                                   "%.3f s of media missing between %s and %s", (double) gap / 1e9, a->name,
+                                   b->name);
                 else if (gap > FRAME_TOLERANCE_NS)
-                        verify_warn(c, b->name, "media_start_ns", "%.3f s of media between %s and %s fall in a "
-                                    "signed break", (double) gap / 1e9, a->name, b->name);
+                        verify_warn(c, b->name, "media_start_ns",
+                                    "%.3f s of media between %s and %s fall in a "
+                                    "signed break",
+                                    (double) gap / 1e9, a->name, b->name);
                 else if (gap < -FRAME_TOLERANCE_NS)
-                        verify_warn(c, b->name, "media_start_ns", "%s overlaps %s by %.3f s of media time", b->name,
-                                    a->name, (double) -gap / 1e9);
+                        verify_warn(c, b->name, "media_start_ns", "%s overlaps %s by %.3f s of media time",
+                                    b->name, a->name, (double) -gap / 1e9);
         }
 }
 
@@ -195,8 +209,8 @@ void verify_check_segments(verify_ctx *c) {
                 s->g = &c->m->segments[i];
                 s->present = g_file_test(path, G_FILE_TEST_IS_REGULAR);
                 if (!s->present) {
-                        verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "%s is listed in the manifest but missing",
-                                   s->g->name);
+                        verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL,
+                                   "%s is listed in the manifest but missing", s->g->name);
                         s->status = "missing";
                 } else if (s->g->truncated)
                         check_truncated(c, s, path);

@@ -11,8 +11,10 @@ static void cmp_str(verify_ctx *c, const char *what, const char *stored, const c
         if (g_strcmp0(stored, implied) == 0)
                 return;
         if (about_log)
-                verify_add_hash(c, VERIFY_TAMPERED, "custody.jsonl", what, stored, implied,
-                                "custody.jsonl is not the custody log the signed manifest describes (%s differs)", what);
+                verify_add_hash(
+                        c, VERIFY_TAMPERED, "custody.jsonl", what, stored, implied,
+                        "custody.jsonl is not the custody log the signed manifest describes (%s differs)",
+                        what);
         else
                 verify_add_hash(c, VERIFY_TAMPERED, "manifest.json", what, stored, implied,
                                 "manifest.json and the custody log disagree on %s", what);
@@ -26,12 +28,16 @@ static void cmp_u64(verify_ctx *c, const char *what, uint64_t stored, uint64_t i
         }
 }
 
-static void cmp_segment(verify_ctx *c, const custody_manifest_segment *a, const custody_manifest_segment *b) {
+static void cmp_segment(verify_ctx *c, const custody_manifest_segment *a,
+                        const custody_manifest_segment *b) {
         g_autofree char *w = g_strdup_printf("segment %s", b->name);
         g_autofree char *f1 = g_strdup_printf("%s name", w), *f2 = g_strdup_printf("%s status", w);
-        g_autofree char *f3 = g_strdup_printf("%s sealed_sha256", w), *f4 = g_strdup_printf("%s plaintext_sha256", w);
-        g_autofree char *f5 = g_strdup_printf("%s sealed_bytes", w), *f6 = g_strdup_printf("%s plaintext_bytes", w);
-        g_autofree char *f7 = g_strdup_printf("%s media_start_ns", w), *f8 = g_strdup_printf("%s duration_ns", w);
+        g_autofree char *f3 = g_strdup_printf("%s sealed_sha256", w),
+                        *f4 = g_strdup_printf("%s plaintext_sha256", w);
+        g_autofree char *f5 = g_strdup_printf("%s sealed_bytes", w),
+                        *f6 = g_strdup_printf("%s plaintext_bytes", w);
+        g_autofree char *f7 = g_strdup_printf("%s media_start_ns", w),
+                        *f8 = g_strdup_printf("%s duration_ns", w);
         g_autofree char *f9 = g_strdup_printf("%s verified_bytes", w);
         g_autofree char *f10 = g_strdup_printf("%s checkpoint_sealed_sha256", w);
 
@@ -57,7 +63,8 @@ void verify_check_manifest_vs_log(verify_ctx *c) {
                 return;
         if (custody_manifest_from_log(c->log, &pk, &text, &len) < 0 ||
             custody_manifest_parse(text, len, &im, NULL) < 0) {
-                verify_add(c, VERIFY_TAMPERED, "custody.jsonl", NULL, "the custody log does not describe a closed session");
+                verify_add(c, VERIFY_TAMPERED, "custody.jsonl", NULL,
+                           "the custody log does not describe a closed session");
                 return;
         }
         /* the log's own hash first: when it differs, the other fields differ because of it */

@@ -12,7 +12,8 @@ static void check_comment(verify_ctx *c, const char *name, const char *comment) 
 
         if (!comment || !g_strv_contains((const char *const *) words, want_file))
                 verify_add(c, VERIFY_TAMPERED, name, NULL,
-                           "the signature's trusted comment names another file: \"%s\"", comment ? comment : "");
+                           "the signature's trusted comment names another file: \"%s\"",
+                           comment ? comment : "");
         else if (want_session && !g_str_has_prefix(comment, want_session))
                 verify_add(c, VERIFY_TAMPERED, name, NULL,
                            "the signature belongs to another session: \"%s\"", comment);
@@ -31,16 +32,18 @@ static void check_one(verify_ctx *c, const char *name) {
                 return; /* missing or not a regular file: reported by the file check */
         r = fs_read_file(sig_path, 64 * 1024, &sig, &len);
         if (r == -ENOENT) {
-                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is missing)", name, name);
-                return;
-        }
-        if (r == -EISDIR || r == -EINVAL) {
-                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is not a regular file)",
+                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is missing)",
                            name, name);
                 return;
         }
+        if (r == -EISDIR || r == -EINVAL) {
+                verify_add(c, VERIFY_UNSIGNED, name, NULL,
+                           "%s has no signature (%s.minisig is not a regular file)", name, name);
+                return;
+        }
         if (r < 0 || minisign_sig_key_id(sig, len, id) < 0) {
-                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s.minisig is not a readable minisign signature", name);
+                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s.minisig is not a readable minisign signature",
+                           name);
                 return;
         }
         if (!c->have_key)
@@ -48,13 +51,14 @@ static void check_one(verify_ctx *c, const char *name) {
         minisign_key_id_hex(id, got);
         minisign_key_id_hex(c->key.key_id, want);
         if (strcmp(got, want) != 0) {
-                verify_add(c, VERIFY_UNTRUSTED_KEY, name, NULL, "%s is signed by key %s, not by the device key %s",
-                           name, got, want);
+                verify_add(c, VERIFY_UNTRUSTED_KEY, name, NULL,
+                           "%s is signed by key %s, not by the device key %s", name, got, want);
                 return;
         }
         r = minisign_verify_file(&c->key, path, &comment);
         if (r < 0) {
-                verify_add(c, VERIFY_TAMPERED, name, NULL, "the signature of %s does not match its content (%s)", name,
+                verify_add(c, VERIFY_TAMPERED, name, NULL,
+                           "the signature of %s does not match its content (%s)", name,
                            r == -EBADE ? "bad signature" : g_strerror(-r));
                 return;
         }

@@ -21,7 +21,8 @@ static void check_sums(verify_ctx *c, const char *name, bool sealed) {
                         continue;
                 g_autofree char *e = g_strdup_printf("line %u", i + 1);
                 verify_add_hash(c, VERIFY_TAMPERED, name, e, got_lines[i] ? got_lines[i] : "(none)",
-                                want_lines[i] ? want_lines[i] : "(none)", "%s does not match the manifest", name);
+                                want_lines[i] ? want_lines[i] : "(none)", "%s does not match the manifest",
+                                name);
                 return;
         }
 }
@@ -50,8 +51,10 @@ void verify_check_previous(verify_ctx *c) {
         }
         const custody_entry *last = &prev->entries[prev->n_entries - 1];
         if (strcmp(c->log->entries[0].prev, last->hash) != 0)
-                verify_add_hash(c, VERIFY_INCOMPLETE, "custody.jsonl", "line 1", c->log->entries[0].prev, last->hash,
+                verify_add_hash(c, VERIFY_INCOMPLETE, "custody.jsonl", "line 1", c->log->entries[0].prev,
+                                last->hash,
                                 "the session does not follow %s in the device's chain: a session is missing "
-                                "between them", c->opt->previous);
+                                "between them",
+                                c->opt->previous);
         custody_parsed_log_free(prev);
 }

@@ -8,15 +8,18 @@
 #include "verify.h"
 
 static const char *const verdict_names[_VERIFY_VERDICT_MAX] = {
-        [VERIFY_INTACT] = "INTACT",         [VERIFY_TRUNCATED] = "TRUNCATED",
-        [VERIFY_INCOMPLETE] = "INCOMPLETE", [VERIFY_UNSIGNED] = "UNSIGNED",
-        [VERIFY_UNTRUSTED_KEY] = "UNTRUSTED-KEY", [VERIFY_TAMPERED] = "TAMPERED",
+        [VERIFY_INTACT] = "INTACT",
+        [VERIFY_TRUNCATED] = "TRUNCATED",
+        [VERIFY_INCOMPLETE] = "INCOMPLETE",
+        [VERIFY_UNSIGNED] = "UNSIGNED",
+        [VERIFY_UNTRUSTED_KEY] = "UNTRUSTED-KEY",
+        [VERIFY_TAMPERED] = "TAMPERED",
 };
 
 /* Stable: documented in --help and docs/verifying.md. */
 static const int exit_codes[_VERIFY_VERDICT_MAX] = {
-        [VERIFY_INTACT] = 0,     [VERIFY_TRUNCATED] = 2,     [VERIFY_TAMPERED] = 3,
-        [VERIFY_INCOMPLETE] = 4, [VERIFY_UNSIGNED] = 5,      [VERIFY_UNTRUSTED_KEY] = 6,
+        [VERIFY_INTACT] = 0,     [VERIFY_TRUNCATED] = 2, [VERIFY_TAMPERED] = 3,
+        [VERIFY_INCOMPLETE] = 4, [VERIFY_UNSIGNED] = 5,  [VERIFY_UNTRUSTED_KEY] = 6,
 };
 
 const char *verify_verdict_to_string(verify_verdict v) {
@@ -72,8 +75,8 @@ void verify_add(verify_ctx *c, verify_verdict v, const char *file, const char *e
         va_end(ap);
 }
 
-void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *stored,
-                     const char *computed, const char *fmt, ...) {
+void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry,
+                     const char *stored, const char *computed, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         verify_finding *f = add(c, v, file, entry, fmt, ap);

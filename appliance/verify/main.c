@@ -36,10 +36,14 @@ static const char usage_text[] =
 
 static int parse_args(int argc, char **argv, verify_options *o) {
         static const struct option opts[] = {
-                {"device-key", required_argument, NULL, 'k'}, {"registry", required_argument, NULL, 'r'},
-                {"identity", required_argument, NULL, 'i'},   {"previous", required_argument, NULL, 'p'},
-                {"html", required_argument, NULL, 'H'},       {"json", no_argument, NULL, 'j'},
-                {"media", no_argument, NULL, 'm'},            {"help", no_argument, NULL, 'h'},
+                {"device-key", required_argument, NULL, 'k'},
+                {"registry", required_argument, NULL, 'r'},
+                {"identity", required_argument, NULL, 'i'},
+                {"previous", required_argument, NULL, 'p'},
+                {"html", required_argument, NULL, 'H'},
+                {"json", no_argument, NULL, 'j'},
+                {"media", no_argument, NULL, 'm'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         bool media = false;
@@ -47,15 +51,32 @@ static int parse_args(int argc, char **argv, verify_options *o) {
 
         while ((ch = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
                 switch (ch) {
-                case 'k': o->device_key = optarg; break;
-                case 'r': o->registry = optarg; break;
-                case 'i': o->identity = optarg; break;
-                case 'p': o->previous = optarg; break;
-                case 'H': o->html = optarg; break;
-                case 'j': o->json = true; break;
-                case 'm': media = true; break;
-                case 'h': fputs(usage_text, stdout); exit(0);
-                default: return -EINVAL;
+                case 'k':
+                        o->device_key = optarg;
+                        break;
+                case 'r':
+                        o->registry = optarg;
+                        break;
+                case 'i':
+                        o->identity = optarg;
+                        break;
+                case 'p':
+                        o->previous = optarg;
+                        break;
+                case 'H':
+                        o->html = optarg;
+                        break;
+                case 'j':
+                        o->json = true;
+                        break;
+                case 'm':
+                        media = true;
+                        break;
+                case 'h':
+                        fputs(usage_text, stdout);
+                        exit(0);
+                default:
+                        return -EINVAL;
                 }
         }
         int rest = argc - optind;

@@ -11,7 +11,8 @@ char *verify_summary(const verify_ctx *c) {
         if (c->verdict == VERIFY_TRUNCATED && c->truncated_summary)
                 return g_strdup(c->truncated_summary);
         if (c->verdict != VERIFY_INTACT && f && f->file && (f->entry || !g_str_has_prefix(f->text, f->file)))
-                return g_strdup_printf("%s%s%s: %s", f->file, f->entry ? " " : "", f->entry ? f->entry : "", f->text);
+                return g_strdup_printf("%s%s%s: %s", f->file, f->entry ? " " : "", f->entry ? f->entry : "",
+                                       f->text);
         if (c->verdict != VERIFY_INTACT && f)
                 return g_strdup(f->text);
         return g_strdup_printf("session %s: %zu segment(s), the custody log and every signature check out",
@@ -30,7 +31,8 @@ static char *detail_of(const custody_entry *e) {
 
         switch (e->event) {
         case CUSTODY_EV_SESSION_START:
-                return g_strdup_printf("officer %s, room %s", custody_entry_str(e, "officer"), custody_entry_str(e, "room"));
+                return g_strdup_printf("officer %s, room %s", custody_entry_str(e, "officer"),
+                                       custody_entry_str(e, "room"));
         case CUSTODY_EV_SEGMENT_SEALED:
                 return g_strdup_printf("%s sealed", custody_entry_str(e, "segment"));
         case CUSTODY_EV_MARK:
@@ -41,10 +43,12 @@ static char *detail_of(const custody_entry *e) {
                 return g_strdup_printf("at %s%s%s", t, note ? ": " : "", note ? note : "");
         }
         case CUSTODY_EV_FAULT:
-                return g_strdup_printf("%s: %s", custody_entry_str(e, "what"), custody_entry_str(e, "detail"));
+                return g_strdup_printf("%s: %s", custody_entry_str(e, "what"),
+                                       custody_entry_str(e, "detail"));
         case CUSTODY_EV_RECOVERY:
-                return g_strdup_printf("after a crash%s%s", custody_entry_str(e, "segment") ? "; open segment " : "",
-                                       custody_entry_str(e, "segment") ? custody_entry_str(e, "segment") : "");
+                return g_strdup_printf(
+                        "after a crash%s%s", custody_entry_str(e, "segment") ? "; open segment " : "",
+                        custody_entry_str(e, "segment") ? custody_entry_str(e, "segment") : "");
         case CUSTODY_EV_STOP:
                 return g_strdup(custody_entry_str(e, "reason"));
         default:

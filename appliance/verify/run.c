@@ -47,8 +47,10 @@ int verify_load_manifest(verify_ctx *c) {
                 return 0;
         }
         if (r < 0)
-                return verify_fail(c, "cannot read %s: %s: make the session folder readable (or copy it again "
-                                   "from the vault)", path, g_strerror(-r));
+                return verify_fail(c,
+                                   "cannot read %s: %s: make the session folder readable (or copy it again "
+                                   "from the vault)",
+                                   path, g_strerror(-r));
         if (custody_manifest_parse(data, len, &c->m, &err) < 0)
                 verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
         else
@@ -68,14 +70,19 @@ static int check_previous_arg(verify_ctx *c) {
         if (!p)
                 return 0;
         if (!g_file_test(p, G_FILE_TEST_IS_DIR))
-                return verify_fail(c, "--previous %s is not a folder: give the device's previous session folder", p);
+                return verify_fail(
+                        c, "--previous %s is not a folder: give the device's previous session folder", p);
         if (same_file(p, c->opt->dir))
-                return verify_fail(c, "--previous %s is the session being checked: give the device's previous "
-                                   "session folder", p);
+                return verify_fail(c,
+                                   "--previous %s is the session being checked: give the device's previous "
+                                   "session folder",
+                                   p);
         log = g_build_filename(p, "custody.jsonl", NULL);
         if (!g_file_test(log, G_FILE_TEST_IS_REGULAR))
-                return verify_fail(c, "--previous %s has no custody.jsonl: give the device's previous session "
-                                   "folder", p);
+                return verify_fail(c,
+                                   "--previous %s has no custody.jsonl: give the device's previous session "
+                                   "folder",
+                                   p);
         return 0;
 }
 
@@ -96,9 +103,11 @@ static int check_identity_is_recipient(verify_ctx *c) {
                 if (!first)
                         first = g_steal_pointer(&r);
         }
-        return verify_fail(c, "--identity %s is not a recipient of this session (its recipient %s is not in the "
-                           "manifest's recipients): give the vault identity", c->opt->identity,
-                           first ? first : "(none)");
+        return verify_fail(
+                c,
+                "--identity %s is not a recipient of this session (its recipient %s is not in the "
+                "manifest's recipients): give the vault identity",
+                c->opt->identity, first ? first : "(none)");
 }
 
 static void run_checks(verify_ctx *c) {

@@ -19,8 +19,8 @@ static bool sig_key_id(const verify_ctx *c, char out[2 * MINISIGN_KEY_ID_LEN + 1
         minisign_public pk;
         size_t len = 0;
 
-        if (verify_session_file(c, "manifest.json.minisig", &path) && fs_read_file(path, 64 * 1024, &text, &len) >= 0 &&
-            minisign_sig_key_id(text, len, id) >= 0) {
+        if (verify_session_file(c, "manifest.json.minisig", &path) &&
+            fs_read_file(path, 64 * 1024, &text, &len) >= 0 && minisign_sig_key_id(text, len, id) >= 0) {
                 minisign_key_id_hex(id, out);
                 return true;
         }
@@ -33,7 +33,9 @@ static bool sig_key_id(const verify_ctx *c, char out[2 * MINISIGN_KEY_ID_LEN + 1
 
 static const char *member_str(JsonObject *o, const char *name) {
         JsonNode *n = json_object_get_member(o, name);
-        return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n) : NULL;
+        return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                       ? json_node_get_string(n)
+                       : NULL;
 }
 
 static int registry_read(verify_ctx *c, JsonParser *p, JsonArray **ret) {
@@ -43,17 +45,26 @@ static int registry_read(verify_ctx *c, JsonParser *p, JsonArray **ret) {
         int r = fs_read_file(path, REGISTRY_MAX, &data, &len);
 
         if (r == -EINVAL)
-                return verify_fail(c, "--registry %s is not a regular file: give the registry.json written by "
-                                   "studio-keys", path);
+                return verify_fail(c,
+                                   "--registry %s is not a regular file: give the registry.json written by "
+                                   "studio-keys",
+                                   path);
         if (r < 0)
-                return verify_fail(c, "--registry %s cannot be read (%s): give the registry.json written by studio-keys",
-                                   path, g_strerror(-r));
-        JsonNode *root = json_parser_load_from_data(p, data, (gssize) len, NULL) ? json_parser_get_root(p) : NULL;
-        JsonNode *devs = root && JSON_NODE_HOLDS_OBJECT(root) ? json_object_get_member(json_node_get_object(root), "devices")
-                                                              : NULL;
+                return verify_fail(
+                        c,
+                        "--registry %s cannot be read (%s): give the registry.json written by studio-keys",
+                        path, g_strerror(-r));
+        JsonNode *root =
+                json_parser_load_from_data(p, data, (gssize) len, NULL) ? json_parser_get_root(p) : NULL;
+        JsonNode *devs = root && JSON_NODE_HOLDS_OBJECT(root)
+                                 ? json_object_get_member(json_node_get_object(root), "devices")
+                                 : NULL;
         if (!devs || !JSON_NODE_HOLDS_ARRAY(devs))
-                return verify_fail(c, "--registry %s is not a studio-keys registry (expected a JSON object with a "
-                                   "\"devices\" array): give the registry.json written by studio-keys", path);
+                return verify_fail(
+                        c,
+                        "--registry %s is not a studio-keys registry (expected a JSON object with a "
+                        "\"devices\" array): give the registry.json written by studio-keys",
+                        path);
         *ret = json_node_get_array(devs);
         return 0;
 }
@@ -66,14 +77,20 @@ static int registry_entry(verify_ctx *c, JsonArray *a, guint i, minisign_public 
         const char *pk = d ? member_str(d, "public_key") : NULL, *kid = d ? member_str(d, "key_id") : NULL;
 
         if (!pk || minisign_public_parse(pk, ret_pub) < 0)
-                return verify_fail(c, "--registry %s device entry %u has no valid public_key: re-export the registry "
-                                   "with studio-keys", c->opt->registry, i + 1);
+                return verify_fail(
+                        c,
+                        "--registry %s device entry %u has no valid public_key: re-export the registry "
+                        "with studio-keys",
+                        c->opt->registry, i + 1);
         minisign_key_id_hex(ret_pub->key_id, ret_hex);
         if (!kid || g_ascii_strcasecmp(kid, ret_hex) != 0)
-                return verify_fail(c, "--registry %s device entry %u (device %s): key_id %s disagrees with its "
-                                   "public_key (key id %s): the registry was altered; re-export it with studio-keys",
-                                   c->opt->registry, i + 1, member_str(d, "device_id") ? member_str(d, "device_id") : "?",
-                                   kid ? kid : "(none)", ret_hex);
+                return verify_fail(
+                        c,
+                        "--registry %s device entry %u (device %s): key_id %s disagrees with its "
+                        "public_key (key id %s): the registry was altered; re-export it with studio-keys",
+                        c->opt->registry, i + 1,
+                        member_str(d, "device_id") ? member_str(d, "device_id") : "?", kid ? kid : "(none)",
+                        ret_hex);
         return 0;
 }
 
@@ -82,8 +99,8 @@ static void trust_entry(verify_ctx *c, JsonObject *d, const minisign_public *pub
 
         if (c->m && g_strcmp0(id, c->m->device_id) != 0) {
                 verify_add(c, VERIFY_UNTRUSTED_KEY, "manifest.json.minisig", NULL,
-                           "key %s is enrolled for device %s, but the session names device %s", hex, id ? id : "(none)",
-                           c->m->device_id);
+                           "key %s is enrolled for device %s, but the session names device %s", hex,
+                           id ? id : "(none)", c->m->device_id);
                 return;
         }
         if (revoked && (!c->m || strcmp(revoked, c->m->started_utc) <= 0))
@@ -125,7 +142,8 @@ static int registry_lookup(verify_ctx *c, const char *key_id) {
 static void use_session_key(verify_ctx *c) {
         if (c->m && minisign_public_parse(c->m->device_public_key, &c->key) >= 0) {
                 c->have_key = true;
-                c->key_source = g_strdup("the session's own key (NOT trusted: give --device-key or --registry)");
+                c->key_source =
+                        g_strdup("the session's own key (NOT trusted: give --device-key or --registry)");
         }
 }
 
@@ -136,15 +154,20 @@ int verify_load_trust(verify_ctx *c) {
         if (c->opt->device_key) {
                 r = minisign_public_load(c->opt->device_key, &c->key);
                 if (r < 0 && !g_file_test(c->opt->device_key, G_FILE_TEST_IS_REGULAR))
-                        return verify_fail(c, "--device-key %s is missing or not a regular file: give the device's "
-                                           "minisign public key (device.pub, from the enrolment registry)",
-                                           c->opt->device_key);
+                        return verify_fail(
+                                c,
+                                "--device-key %s is missing or not a regular file: give the device's "
+                                "minisign public key (device.pub, from the enrolment registry)",
+                                c->opt->device_key);
                 if (r < 0)
-                        return verify_fail(c, "--device-key %s is not a minisign public key: give the device's "
-                                           "device.pub, from the enrolment registry", c->opt->device_key);
+                        return verify_fail(c,
+                                           "--device-key %s is not a minisign public key: give the device's "
+                                           "device.pub, from the enrolment registry",
+                                           c->opt->device_key);
                 c->have_key = true;
                 minisign_key_id_hex(c->key.key_id, key_id);
-                c->key_source = g_strdup_printf("key %s given with --device-key %s", key_id, c->opt->device_key);
+                c->key_source =
+                        g_strdup_printf("key %s given with --device-key %s", key_id, c->opt->device_key);
                 return 0;
         }
         if (c->opt->registry) {

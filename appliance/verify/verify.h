@@ -26,10 +26,10 @@ const char *verify_verdict_to_string(verify_verdict v);
 int verify_verdict_exit_code(verify_verdict v);
 
 typedef struct verify_finding {
-        verify_verdict verdict;   /* VERIFY_INTACT for a warning or note */
+        verify_verdict verdict; /* VERIFY_INTACT for a warning or note */
         bool warning;
         char *file, *entry, *text;
-        char *stored, *computed;  /* hashes side by side, when relevant */
+        char *stored, *computed; /* hashes side by side, when relevant */
 } verify_finding;
 
 typedef struct verify_segment {
@@ -38,8 +38,8 @@ typedef struct verify_segment {
         uint64_t size;
         char sealed_sha256[SHA256_HEX_LEN + 1];
         char plaintext_sha256[SHA256_HEX_LEN + 1]; /* with --identity */
-        const char *age_verdict;                    /* with --identity */
-        const char *status;                         /* "ok", "TAMPERED", … */
+        const char *age_verdict;                   /* with --identity */
+        const char *status;                        /* "ok", "TAMPERED", … */
 } verify_segment;
 
 typedef struct verify_options {
@@ -53,27 +53,28 @@ typedef struct verify_ctx {
         const verify_options *opt;
         minisign_public key;
         bool have_key;
-        char *key_source;               /* how the key came to be trusted */
+        char *key_source; /* how the key came to be trusted */
         custody_manifest *m;
         custody_parsed_log *log;
         verify_segment *segs;
         size_t n_segs;
-        GPtrArray *findings;            /* verify_finding* */
+        GPtrArray *findings; /* verify_finding* */
         verify_verdict verdict;
-        char *truncated_summary;        /* the TRUNCATED sentence */
-        uint8_t (*sks)[32];             /* --identity keys (sodium_malloc) */
+        char *truncated_summary; /* the TRUNCATED sentence */
+        uint8_t (*sks)[32];      /* --identity keys (sodium_malloc) */
         size_t n_sks;
-        char **recipients;              /* the manifest's age recipients */
-        char *error;                    /* a usage error: the input and the fix */
+        char **recipients; /* the manifest's age recipients */
+        char *error;       /* a usage error: the input and the fix */
 } verify_ctx;
 
 void verify_ctx_init(verify_ctx *c, const verify_options *opt);
 void verify_ctx_done(verify_ctx *c);
 void verify_add(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *fmt, ...)
         G_GNUC_PRINTF(5, 6);
-void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry, const char *stored,
-                     const char *computed, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
-void verify_warn(verify_ctx *c, const char *file, const char *entry, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+void verify_add_hash(verify_ctx *c, verify_verdict v, const char *file, const char *entry,
+                     const char *stored, const char *computed, const char *fmt, ...) G_GNUC_PRINTF(7, 8);
+void verify_warn(verify_ctx *c, const char *file, const char *entry, const char *fmt, ...)
+        G_GNUC_PRINTF(4, 5);
 /* Records a usage error (exit 1) naming the input and the fix; returns -EINVAL. */
 int verify_fail(verify_ctx *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* A file of the session folder is usable only if it is a regular file;

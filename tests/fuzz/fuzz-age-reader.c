@@ -42,10 +42,10 @@ static int sink_append(void *userdata, const uint8_t *buf, size_t len) {
         return 0;
 }
 
-#define CHECK(x)                                                                                             \
-        do {                                                                                                 \
-                if (!(x))                                                                                    \
-                        abort();                                                                             \
+#define CHECK(x)                                                                                            \
+        do {                                                                                                \
+                if (!(x))                                                                                   \
+                        abort();                                                                            \
         } while (0)
 
 /* Independently finds the file key and checks the header MAC (HMAC-SHA256
@@ -73,8 +73,8 @@ static size_t header_authentic(const uint8_t *data, size_t size, const uint8_t s
 }
 
 /* Re-seals the plaintext as STREAM chunks and compares with the payload. */
-static void check_reseal(const uint8_t *payload, size_t payload_len, const uint8_t file_key[AGE_FILE_KEY_LEN],
-                         const uint8_t *plain, size_t plain_len) {
+static void check_reseal(const uint8_t *payload, size_t payload_len,
+                         const uint8_t file_key[AGE_FILE_KEY_LEN], const uint8_t *plain, size_t plain_len) {
         static uint8_t chunk[AGE_ENC_CHUNK_SIZE];
         static const uint8_t none[1];
         uint8_t key[32], nonce[12] = {};
@@ -84,7 +84,8 @@ static void check_reseal(const uint8_t *payload, size_t payload_len, const uint8
         CHECK(payload_len >= AGE_PAYLOAD_NONCE_LEN);
         if (!plain)
                 plain = none; /* an empty payload released nothing */
-        age_hkdf_sha256(file_key, AGE_FILE_KEY_LEN, payload, AGE_PAYLOAD_NONCE_LEN, "payload", key, sizeof(key));
+        age_hkdf_sha256(file_key, AGE_FILE_KEY_LEN, payload, AGE_PAYLOAD_NONCE_LEN, "payload", key,
+                        sizeof(key));
         pos = AGE_PAYLOAD_NONCE_LEN;
         do {
                 size_t n = plain_len - off > AGE_CHUNK_SIZE ? AGE_CHUNK_SIZE : plain_len - off;
@@ -92,7 +93,8 @@ static void check_reseal(const uint8_t *payload, size_t payload_len, const uint8
                 for (unsigned i = 0; i < 8; i++)
                         nonce[10 - i] = (uint8_t) (counter >> (8 * i));
                 nonce[11] = last;
-                crypto_aead_chacha20poly1305_ietf_encrypt(chunk, NULL, plain + off, n, NULL, 0, NULL, nonce, key);
+                crypto_aead_chacha20poly1305_ietf_encrypt(chunk, NULL, plain + off, n, NULL, 0, NULL, nonce,
+                                                          key);
                 CHECK(pos + n + 16 <= payload_len && memcmp(payload + pos, chunk, n + 16) == 0);
                 pos += n + 16;
                 off += n;
@@ -113,7 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (unsigned i = 0; i < AGE_KEY_LEN; i++)
                 sk[0][i] = (uint8_t) (0x40 + 3 * i);
 
-        CHECK(age_decrypt_buf(data, size, (const uint8_t (*)[AGE_KEY_LEN]) sk, 1, sink_append, &out, &res) == 0);
+        CHECK(age_decrypt_buf(data, size, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, sink_append, &out, &res) ==
+              0);
         CHECK(res.verdict >= 0 && res.verdict < _AGE_VERDICT_MAX && res.verdict != AGE_IO_ERROR);
         CHECK(res.detail[0] != '\0' && memchr(res.detail, '\0', sizeof(res.detail)));
         CHECK(out.len == res.plaintext_bytes);

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 char *msg = NULL;
                 size_t len = 0;
                 uint8_t sig[MINISIGN_SIG_LEN];
-                if (e->fragment || custody_line_signed_bytes(log->data + e->offset, e->len, &msg, &len, sig) < 0)
+                if (e->fragment ||
+                    custody_line_signed_bytes(log->data + e->offset, e->len, &msg, &len, sig) < 0)
                         continue;
                 assert(minisign_verify_detached(&pk, (const uint8_t *) msg, len, sig) != 0);
                 g_free(msg);

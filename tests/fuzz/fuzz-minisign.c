@@ -9,7 +9,7 @@
 
 #include "minisign.h"
 
-static const uint8_t test_key_id[MINISIGN_KEY_ID_LEN] = { 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe };
+static const uint8_t test_key_id[MINISIGN_KEY_ID_LEN] = {0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe};
 static const char test_msg[] = "studio fuzz message\n";
 
 static uint8_t test_pk[32], test_sk[64];
@@ -21,7 +21,7 @@ static void test_key(void) {
 
         if (sodium_init() < 0)
                 abort();
-        memset(seed, 0x5a, sizeof seed);   /* fixed test-only key */
+        memset(seed, 0x5a, sizeof seed); /* fixed test-only key */
         crypto_sign_ed25519_seed_keypair(test_pk, test_sk, seed);
 }
 
@@ -50,14 +50,17 @@ static void check_genuine(const char *text, size_t len, const char *comment) {
         size_t line_len, bin_len, comment_len = strlen(comment);
 
         if (nth_line(text, len, 1, &line, &line_len) < 0 ||
-            sodium_base642bin(bin, sizeof bin, line, line_len, NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            sodium_base642bin(bin, sizeof bin, line, line_len, NULL, &bin_len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
             bin_len != sizeof bin || memcmp(bin + 2, test_key_id, 8) != 0)
                 abort();
         if (memcmp(bin, "ED", 2) == 0) {
-                crypto_generichash(prehash, sizeof prehash, (const uint8_t *) test_msg, strlen(test_msg), NULL, 0);
+                crypto_generichash(prehash, sizeof prehash, (const uint8_t *) test_msg, strlen(test_msg),
+                                   NULL, 0);
                 crypto_sign_ed25519_detached(want, NULL, prehash, sizeof prehash, test_sk);
         } else if (memcmp(bin, "Ed", 2) == 0) {
-                crypto_sign_ed25519_detached(want, NULL, (const uint8_t *) test_msg, strlen(test_msg), test_sk);
+                crypto_sign_ed25519_detached(want, NULL, (const uint8_t *) test_msg, strlen(test_msg),
+                                             test_sk);
         } else {
                 abort();
         }
@@ -69,7 +72,8 @@ static void check_genuine(const char *text, size_t len, const char *comment) {
         crypto_sign_ed25519_detached(want, NULL, buf, 64 + comment_len, test_sk);
         free(buf);
         if (nth_line(text, len, 3, &line, &line_len) < 0 ||
-            sodium_base642bin(global, sizeof global, line, line_len, NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            sodium_base642bin(global, sizeof global, line, line_len, NULL, &bin_len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0 ||
             bin_len != sizeof global || memcmp(want, global, 64) != 0)
                 abort();
 }
@@ -88,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void) minisign_sig_key_id(text, size, kid);
         memcpy(pk.key_id, test_key_id, sizeof pk.key_id);
         memcpy(pk.pk, test_pk, sizeof pk.pk);
-        if (minisign_verify_buf(&pk, (const uint8_t *) test_msg, strlen(test_msg), text, size, &comment) == 0) {
+        if (minisign_verify_buf(&pk, (const uint8_t *) test_msg, strlen(test_msg), text, size, &comment) ==
+            0) {
                 if (!comment)
                         abort();
                 check_genuine(text, size, comment);

@@ -29,7 +29,8 @@ static void copy_fixture(void) {
                 g_autofree char *from = g_build_filename(src, n, NULL), *to = g_build_filename(dir, n, NULL);
                 g_autofree char *text = NULL;
                 gsize len = 0;
-                if (!g_file_get_contents(from, &text, &len, NULL) || !g_file_set_contents(to, text, (gssize) len, NULL))
+                if (!g_file_get_contents(from, &text, &len, NULL) ||
+                    !g_file_set_contents(to, text, (gssize) len, NULL))
                         abort();
                 for (size_t i = 0; i < G_N_ELEMENTS(targets); i++)
                         if (strcmp(n, targets[i]) == 0)

@@ -88,8 +88,9 @@ static int event(custody_log *log, const char *ev, int64_t media_ns, const char 
         return custody_log_append(log, ev, f);
 }
 
-static int sealed_entry(custody_log *log, const char *name, sealer *s, sha256_ctx *plain, uint64_t plain_bytes,
-                        int64_t media_start, int64_t duration, const char *wall_start) {
+static int sealed_entry(custody_log *log, const char *name, sealer *s, sha256_ctx *plain,
+                        uint64_t plain_bytes, int64_t media_start, int64_t duration,
+                        const char *wall_start) {
         g_autoptr(JsonObject) f = json_object_new();
         g_autofree char *ph = hex_of(plain, true), *sh = hex_of(s->sealed, true), *end = utc_now();
 
@@ -301,20 +302,20 @@ static int reclose(const char *dir, const char *key_path, const char *state) {
 static int parse_args(int argc, char **argv, opts *o) {
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-                uint64_t *num = strcmp(a, "--segments") == 0          ? &o->segments
+                uint64_t *num = strcmp(a, "--segments") == 0           ? &o->segments
                                 : strcmp(a, "--segment-bytes") == 0    ? &o->segment_bytes
                                 : strcmp(a, "--checkpoint-every") == 0 ? &o->checkpoint_every
                                 : strcmp(a, "--torn-tail") == 0        ? &o->torn_tail
                                 : strcmp(a, "--gap-after") == 0        ? &o->gap_after
                                 : strcmp(a, "--gap-ms") == 0           ? &o->gap_ms
                                                                        : NULL;
-                const char **str = strcmp(a, "--spool") == 0       ? &o->spool
-                                   : strcmp(a, "--state") == 0     ? &o->state
-                                   : strcmp(a, "--key") == 0       ? &o->key
-                                   : strcmp(a, "--recipient") == 0 ? &o->recipient
-                                   : strcmp(a, "--session-id") == 0 ? &o->session_id
+                const char **str = strcmp(a, "--spool") == 0            ? &o->spool
+                                   : strcmp(a, "--state") == 0          ? &o->state
+                                   : strcmp(a, "--key") == 0            ? &o->key
+                                   : strcmp(a, "--recipient") == 0      ? &o->recipient
+                                   : strcmp(a, "--session-id") == 0     ? &o->session_id
                                    : strcmp(a, "--seal-recipient") == 0 ? &o->seal_recipient
-                                                                    : NULL;
+                                                                        : NULL;
                 if (strcmp(a, "--crash") == 0)
                         o->crash = true;
                 else if (strcmp(a, "--partial-log") == 0)
@@ -330,7 +331,8 @@ static int parse_args(int argc, char **argv, opts *o) {
                 else
                         return -EINVAL;
         }
-        if (!o->spool || !o->state || !o->key || !o->recipient || o->segments == 0 || o->checkpoint_every == 0)
+        if (!o->spool || !o->state || !o->key || !o->recipient || o->segments == 0 ||
+            o->checkpoint_every == 0)
                 return -EINVAL;
         return 0;
 }
@@ -355,9 +357,10 @@ int main(int argc, char **argv) {
         if (argc == 5 && strcmp(argv[1], "--reclose") == 0)
                 return reclose(argv[2], argv[3], argv[4]) < 0 ? 1 : 0;
         if (parse_args(argc, argv, &o) < 0) {
-                fprintf(stderr, "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
-                                "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
-                                "[--crash [--torn-tail N] [--partial-log] [--no-recover]]\n");
+                fprintf(stderr,
+                        "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
+                        "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
+                        "[--crash [--torn-tail N] [--partial-log] [--no-recover]]\n");
                 return 1;
         }
         r = age_recipient_parse(o.seal_recipient ? o.seal_recipient : o.recipient, rcpt[0]);

@@ -47,7 +47,8 @@ static int cmd_encrypt(int argc, char **argv) {
                                 return 1;
                         }
                         if (age_recipient_parse(argv[++i], pks[n]) < 0) {
-                                fprintf(stderr, "studio-age-tool: '%s' is not an age recipient (expected age1…)\n",
+                                fprintf(stderr,
+                                        "studio-age-tool: '%s' is not an age recipient (expected age1…)\n",
                                         argv[i]);
                                 return 1;
                         }
@@ -57,8 +58,8 @@ static int cmd_encrypt(int argc, char **argv) {
                         unsigned bad = 0;
                         r = age_recipients_file_read(argv[++i], pks + n, AGE_RECIPIENT_MAX - n, &got, &bad);
                         if (r < 0) {
-                                fprintf(stderr, "studio-age-tool: recipients file %s line %u: %s\n", argv[i], bad,
-                                        strerror(-r));
+                                fprintf(stderr, "studio-age-tool: recipients file %s line %u: %s\n", argv[i],
+                                        bad, strerror(-r));
                                 return 1;
                         }
                         n += got;
@@ -70,7 +71,7 @@ static int cmd_encrypt(int argc, char **argv) {
         buf = malloc(READ_BLOCK);
         if (!buf)
                 return 1;
-        r = age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pks, n, write_out, &out_fd, &w);
+        r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, write_out, &out_fd, &w);
         if (r < 0) {
                 fprintf(stderr, "studio-age-tool: cannot start the file: %s\n", strerror(-r));
                 return 1;
@@ -107,14 +108,15 @@ static int read_identities(int argc, char **argv, uint8_t (**ret_sks)[AGE_KEY_LE
                 return usage();
         r = age_identities_file_read(argv[3], ret_sks, ret_n, &bad);
         if (r < 0) {
-                fprintf(stderr, "studio-age-tool: identity file %s line %u: %s\n", argv[3], bad, strerror(-r));
+                fprintf(stderr, "studio-age-tool: identity file %s line %u: %s\n", argv[3], bad,
+                        strerror(-r));
                 return 1;
         }
         return 0;
 }
 
 static int cmd_decrypt(int argc, char **argv) {
-        uint8_t (*sks)[AGE_KEY_LEN] = NULL;
+        uint8_t(*sks)[AGE_KEY_LEN] = NULL;
         age_read_result res;
         size_t n = 0;
         int out_fd = STDOUT_FILENO, r;
@@ -122,7 +124,7 @@ static int cmd_decrypt(int argc, char **argv) {
         r = read_identities(argc, argv, &sks, &n);
         if (r != 0)
                 return r;
-        r = age_decrypt_fd(STDIN_FILENO, (const uint8_t (*)[AGE_KEY_LEN]) sks, n, write_out, &out_fd, &res);
+        r = age_decrypt_fd(STDIN_FILENO, (const uint8_t(*)[AGE_KEY_LEN]) sks, n, write_out, &out_fd, &res);
         sodium_free(sks);
         if (r < 0) {
                 fprintf(stderr, "studio-age-tool: decryption failed: %s\n", strerror(-r));
@@ -130,9 +132,11 @@ static int cmd_decrypt(int argc, char **argv) {
         }
         if (res.verdict != AGE_OK) {
                 fprintf(stderr,
-                        "studio-age-tool: %s: %s (intact_chunks=%llu bad_offset=%llu unverifiable_bytes=%llu)\n",
-                        age_verdict_to_string(res.verdict), res.detail, (unsigned long long) res.intact_chunks,
-                        (unsigned long long) res.bad_offset, (unsigned long long) res.unverifiable_bytes);
+                        "studio-age-tool: %s: %s (intact_chunks=%llu bad_offset=%llu "
+                        "unverifiable_bytes=%llu)\n",
+                        age_verdict_to_string(res.verdict), res.detail,
+                        (unsigned long long) res.intact_chunks, (unsigned long long) res.bad_offset,
+                        (unsigned long long) res.unverifiable_bytes);
                 return 10 + (int) res.verdict;
         }
         return 0;
@@ -163,7 +167,7 @@ static int cmd_keygen(void) {
 }
 
 static int cmd_recipient(int argc, char **argv) {
-        uint8_t (*sks)[AGE_KEY_LEN] = NULL;
+        uint8_t(*sks)[AGE_KEY_LEN] = NULL;
         size_t n = 0;
         int r;
 

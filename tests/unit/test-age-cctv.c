@@ -160,8 +160,8 @@ static bool run_vector(const char *name, struct vector *v) {
                 }
                 file = inflated;
         }
-        if (age_decrypt_buf(file, file_len, (const uint8_t (*)[AGE_KEY_LEN]) v->sks, v->n_sks, sink_append, &out,
-                            &res) < 0) {
+        if (age_decrypt_buf(file, file_len, (const uint8_t(*)[AGE_KEY_LEN]) v->sks, v->n_sks, sink_append,
+                            &out, &res) < 0) {
                 print_error("%s: the reader failed\n", name);
                 free(out.data);
                 return false;
@@ -185,8 +185,9 @@ static bool run_vector(const char *name, struct vector *v) {
             (!v->has_payload || strcmp(hex, v->payload_hex) != 0)) {
                 /* The reference releases a final chunk before it sees the
                  * trailing data; we hold it back. Both are authentic. */
-                print_message("age-cctv: %s: we released %zu authentic bytes, not what the reference released\n",
-                              name, out.len);
+                print_message(
+                        "age-cctv: %s: we released %zu authentic bytes, not what the reference released\n",
+                        name, out.len);
         }
         if (!ok)
                 print_error("%s: expected %s, got %s (%s), released %zu bytes\n", name, v->expect,
@@ -240,9 +241,10 @@ static void test_cctv(void **state) {
                 free(names[i]);
         }
         free(names);
-        print_message("age-cctv: %u vectors ran, %u failed; skipped %u (%u scrypt/passphrase, %u post-quantum "
-                      "hybrid, %u armored)\n",
-                      ran, failed, skip_scrypt + skip_pq + skip_armor, skip_scrypt, skip_pq, skip_armor);
+        print_message(
+                "age-cctv: %u vectors ran, %u failed; skipped %u (%u scrypt/passphrase, %u post-quantum "
+                "hybrid, %u armored)\n",
+                ran, failed, skip_scrypt + skip_pq + skip_armor, skip_scrypt, skip_pq, skip_armor);
         assert_true(ran > 0);
         assert_int_equal(failed, 0);
 }

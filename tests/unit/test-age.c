@@ -157,7 +157,8 @@ static void test_bech32_malformed(void **state) {
                 char hrp[64];
                 uint8_t data[64];
                 size_t len;
-                assert_int_equal(age_bech32_decode("A12UEL5L", hrp, sizeof(hrp), data, sizeof(data), &len), 0);
+                assert_int_equal(age_bech32_decode("A12UEL5L", hrp, sizeof(hrp), data, sizeof(data), &len),
+                                 0);
                 assert_string_equal(hrp, "a");
                 assert_int_equal(len, 0);
                 assert_int_equal(age_bech32_decode("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", hrp,
@@ -165,20 +166,22 @@ static void test_bech32_malformed(void **state) {
                                  0);
                 assert_int_equal(age_bech32_decode("A12UEL5l", hrp, sizeof(hrp), data, sizeof(data), &len),
                                  -EINVAL);
-                assert_int_equal(age_bech32_decode("1pzry9x0s0muk", hrp, sizeof(hrp), data, sizeof(data), &len),
-                                 -EINVAL);
+                assert_int_equal(
+                        age_bech32_decode("1pzry9x0s0muk", hrp, sizeof(hrp), data, sizeof(data), &len),
+                        -EINVAL);
         }
 }
 
 static void test_key_files(void **state) {
         char dir[] = "/tmp/test-age-XXXXXX", path[128];
         uint8_t pks[4][AGE_KEY_LEN], sk[AGE_KEY_LEN];
-        uint8_t (*sks)[AGE_KEY_LEN] = NULL;
+        uint8_t(*sks)[AGE_KEY_LEN] = NULL;
         size_t n = 0;
         unsigned bad = 0;
-        static const char recipients[] = "# vault\n" CCTV_RECIPIENT "\n\n  \n# escrow\r\n" CCTV_RECIPIENT "\r\n";
-        static const char identities[] = "# created: 2026-01-01T00:00:00Z\n# public key: " CCTV_RECIPIENT
-                                         "\n" CCTV_IDENTITY "\n";
+        static const char recipients[] =
+                "# vault\n" CCTV_RECIPIENT "\n\n  \n# escrow\r\n" CCTV_RECIPIENT "\r\n";
+        static const char identities[] =
+                "# created: 2026-01-01T00:00:00Z\n# public key: " CCTV_RECIPIENT "\n" CCTV_IDENTITY "\n";
 
         assert_non_null(mkdtemp(dir));
         (void) snprintf(path, sizeof(path), "%s/r.txt", dir);
@@ -302,7 +305,7 @@ static void test_kat_golden(void **state) {
          * kat.key decrypts the golden files (see tests/interop). */
         {
                 _cleanup_free_ char *path = NULL;
-                uint8_t (*file_sks)[AGE_KEY_LEN] = NULL;
+                uint8_t(*file_sks)[AGE_KEY_LEN] = NULL;
                 size_t n = 0;
                 unsigned bad = 0;
                 assert_true(asprintf(&path, "%s/tests/data/age/kat.key", src) > 0);
@@ -324,7 +327,7 @@ static void test_kat_golden(void **state) {
                         memcpy(plain, "hello, studio\n", 14);
                 else
                         pattern(plain, kats[k].plaintext_len, 7);
-                seal((const uint8_t (*)[AGE_KEY_LEN]) pks, kats[k].n_recipients, &fixed, plain,
+                seal((const uint8_t(*)[AGE_KEY_LEN]) pks, kats[k].n_recipients, &fixed, plain,
                      kats[k].plaintext_len, 4096, &out);
                 assert_true(asprintf(&path, "%s/tests/data/age/%s", src, kats[k].name) > 0);
                 if (getenv("AGE_KAT_REGENERATE"))
@@ -336,7 +339,7 @@ static void test_kat_golden(void **state) {
                 /* Each recipient's identity opens it. */
                 for (unsigned i = 0; i < kats[k].n_recipients; i++) {
                         assert_int_equal(open_file((const uint8_t *) golden, golden_len,
-                                                   (const uint8_t (*)[AGE_KEY_LEN]) sks + i, 1, &back, &res),
+                                                   (const uint8_t(*)[AGE_KEY_LEN]) sks + i, 1, &back, &res),
                                          AGE_OK);
                         assert_int_equal(back.len, kats[k].plaintext_len);
                         assert_memory_equal(back.data, plain, back.len);
@@ -371,13 +374,14 @@ static void test_round_trips(void **state) {
 
                         if (pieces[p] == 1 && sizes[s] > 65537)
                                 continue; /* byte by byte is slow under ASan and adds nothing */
-                        seal((const uint8_t (*)[AGE_KEY_LEN]) & pk, 1, NULL, plain, sizes[s], pieces[p], &out);
+                        seal((const uint8_t(*)[AGE_KEY_LEN]) & pk, 1, NULL, plain, sizes[s], pieces[p],
+                             &out);
                         /* Exactly the chunks needed: a full last chunk is final, an
                          * empty one only for an empty payload. */
-                        assert_int_equal(out.len, header_len(1) + AGE_PAYLOAD_NONCE_LEN + sizes[s] +
-                                                          n * AGE_TAG_LEN);
-                        assert_int_equal(open_file(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1,
-                                                   &back, &res),
+                        assert_int_equal(out.len,
+                                         header_len(1) + AGE_PAYLOAD_NONCE_LEN + sizes[s] + n * AGE_TAG_LEN);
+                        assert_int_equal(open_file(out.data, out.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk,
+                                                   1, &back, &res),
                                          AGE_OK);
                         assert_int_equal(res.plaintext_bytes, sizes[s]);
                         assert_int_equal(res.intact_chunks, n);
@@ -400,30 +404,31 @@ static void test_fd_and_no_match(void **state) {
         test_keypair(0x21, sk[0], pk[0]);
         test_keypair(0x22, sk[1], pk[1]);
         pattern(plain, sizeof(plain), 3);
-        seal((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, NULL, plain, sizeof(plain), 7777, &out);
+        seal((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, NULL, plain, sizeof(plain), 7777, &out);
 
         f = tmpfile();
         assert_non_null(f);
         assert_int_equal(fs_write_all(fileno(f), out.data, out.len), 0);
         assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
         /* The second identity does not match, the first does. */
-        assert_int_equal(age_decrypt_fd(fileno(f), (const uint8_t (*)[AGE_KEY_LEN]) sk, 2, membuf_append, &back,
-                                        &res),
-                         0);
+        assert_int_equal(
+                age_decrypt_fd(fileno(f), (const uint8_t(*)[AGE_KEY_LEN]) sk, 2, membuf_append, &back, &res),
+                0);
         assert_int_equal(res.verdict, AGE_OK);
         assert_int_equal(back.len, sizeof(plain));
         assert_memory_equal(back.data, plain, sizeof(plain));
         membuf_done(&back);
         fclose(f);
 
-        assert_int_equal(open_file(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) sk + 1, 1, &back, &res),
-                         AGE_NO_MATCH);
+        assert_int_equal(
+                open_file(out.data, out.len, (const uint8_t(*)[AGE_KEY_LEN]) sk + 1, 1, &back, &res),
+                AGE_NO_MATCH);
         assert_int_equal(back.len, 0);
         assert_int_equal(open_file(out.data, out.len, NULL, 0, &back, &res), AGE_NO_MATCH);
         /* Only checking, without a plaintext sink. */
-        assert_int_equal(age_decrypt_buf(out.data, out.len, (const uint8_t (*)[AGE_KEY_LEN]) sk, 1, NULL, NULL,
-                                         &res),
-                         0);
+        assert_int_equal(
+                age_decrypt_buf(out.data, out.len, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, NULL, NULL, &res),
+                0);
         assert_int_equal(res.verdict, AGE_OK);
         membuf_done(&out);
 }
@@ -434,14 +439,17 @@ static void test_writer_errors(void **state) {
         age_writer *w = NULL;
 
         /* The all-zero point is low order: refused as a recipient. */
-        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, membuf_append, &out, &w), -EINVAL);
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, membuf_append, &out, &w),
+                         -EINVAL);
         assert_null(w);
         test_keypair(0x31, sk, pk[0]);
-        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 0, membuf_append, &out, &w), -EINVAL);
-        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, AGE_RECIPIENT_MAX + 1, membuf_append,
-                                        &out, &w),
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 0, membuf_append, &out, &w),
                          -EINVAL);
-        assert_int_equal(age_writer_new((const uint8_t (*)[AGE_KEY_LEN]) pk, 1, fail_output, NULL, &w), -ENOSPC);
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, AGE_RECIPIENT_MAX + 1,
+                                        membuf_append, &out, &w),
+                         -EINVAL);
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, fail_output, NULL, &w),
+                         -ENOSPC);
         membuf_done(&out);
         assert_null(age_writer_free(NULL));
         assert_string_equal(age_verdict_to_string(AGE_TRUNCATED), "truncated");
@@ -464,7 +472,7 @@ static void sealed_make(struct sealed *s, size_t len) {
         s->plain = malloc(len + 1);
         assert_non_null(s->plain);
         pattern(s->plain, len, 99);
-        seal((const uint8_t (*)[AGE_KEY_LEN]) & s->pk, 1, NULL, s->plain, len, 65536, &s->file);
+        seal((const uint8_t(*)[AGE_KEY_LEN]) & s->pk, 1, NULL, s->plain, len, 65536, &s->file);
         s->payload_start = header_len(1) + AGE_PAYLOAD_NONCE_LEN;
 }
 
@@ -477,7 +485,7 @@ static void sealed_done(struct sealed *s) {
  * authentic prefix the verdict claims. */
 static age_verdict sealed_open(struct sealed *s, const uint8_t *data, size_t len, age_read_result *res) {
         struct membuf back = {};
-        age_verdict v = open_file(data, len, (const uint8_t (*)[AGE_KEY_LEN]) & s->sk, 1, &back, res);
+        age_verdict v = open_file(data, len, (const uint8_t(*)[AGE_KEY_LEN]) & s->sk, 1, &back, res);
 
         assert_int_equal(back.len, res->plaintext_bytes);
         if (v != AGE_OK)
@@ -506,12 +514,12 @@ static void test_tamper(void **state) {
         sealed_make(&s, 3 * AGE_CHUNK_SIZE + 100); /* 3 full chunks and a short final one */
         assert_int_equal(sealed_open(&s, s.file.data, s.file.len, &res), AGE_OK);
 
-        assert_int_equal(flip_and_open(&s, 3, 0x01, &res), AGE_NOT_AGE);       /* version line */
-        assert_int_equal(flip_and_open(&s, 20, 0x01, &res), AGE_NOT_AGE);      /* "v1" -> "v0" */
+        assert_int_equal(flip_and_open(&s, 3, 0x01, &res), AGE_NOT_AGE);           /* version line */
+        assert_int_equal(flip_and_open(&s, 20, 0x01, &res), AGE_NOT_AGE);          /* "v1" -> "v0" */
         assert_int_equal(flip_and_open(&s, stanza + 3, 0x20, &res), AGE_NO_MATCH); /* "X25519" -> "x25519" */
         assert_non_null(strstr(res.detail, "no X25519 recipient stanza (the first is 'x25519')"));
-        assert_int_equal(flip_and_open(&s, stanza + 1, 0x01, &res), AGE_NOT_AGE);  /* "->" */
-        assert_int_equal(flip_and_open(&s, mac - 2, 0x01, &res), AGE_NOT_AGE);     /* "---" */
+        assert_int_equal(flip_and_open(&s, stanza + 1, 0x01, &res), AGE_NOT_AGE); /* "->" */
+        assert_int_equal(flip_and_open(&s, mac - 2, 0x01, &res), AGE_NOT_AGE);    /* "---" */
         /* Flips that keep valid base64 (bit 5 swaps letter case) land in the crypto. */
         for (size_t i = 0; i < 40; i++) {
                 age_verdict v;
@@ -608,7 +616,8 @@ static void test_truncate(void **state) {
                 for (size_t k = 0; k < ELEMENTSOF(inside); k++) {
                         if (start + inside[k] >= s.file.len)
                                 break;
-                        assert_int_equal(sealed_open(&s, s.file.data, start + inside[k], &res), AGE_TRUNCATED);
+                        assert_int_equal(sealed_open(&s, s.file.data, start + inside[k], &res),
+                                         AGE_TRUNCATED);
                         assert_int_equal(res.intact_chunks, c);
                         assert_int_equal(res.unverifiable_bytes, inside[k]);
                         assert_int_equal(res.plaintext_bytes, c * AGE_CHUNK_SIZE);
@@ -635,54 +644,55 @@ static void test_stream_rules(void **state) {
 
         kat_fixed(&fixed);
         test_keypair(0x61, sk, pk);
-        assert_int_equal(age_writer_new_fixed((const uint8_t (*)[AGE_KEY_LEN]) & pk, 1, &fixed, membuf_append, &hdr,
-                                              &w),
+        assert_int_equal(age_writer_new_fixed((const uint8_t(*)[AGE_KEY_LEN]) & pk, 1, &fixed, membuf_append,
+                                              &hdr, &w),
                          0);
         age_writer_free(w); /* header only: a file freed before finish is truncated */
-        assert_int_equal(open_file(hdr.data, hdr.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+        assert_int_equal(open_file(hdr.data, hdr.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
                          AGE_TRUNCATED);
         assert_int_equal(age_payload_key(fixed.file_key, fixed.nonce, key), 0);
 
-#define BUILD(...)                                                                                           \
-        ({                                                                                                   \
-                struct membuf f = {};                                                                        \
-                struct {                                                                                     \
-                        size_t len;                                                                          \
-                        bool last;                                                                           \
-                } spec[] = {__VA_ARGS__};                                                                    \
-                assert_int_equal(membuf_append(&f, hdr.data, hdr.len), 0);                                   \
-                for (size_t i = 0; i < ELEMENTSOF(spec); i++) {                                              \
-                        memset(chunk, 'a', spec[i].len);                                                     \
-                        age_stream_seal(key, i, spec[i].last, chunk, spec[i].len, chunk);                    \
-                        assert_int_equal(membuf_append(&f, chunk, spec[i].len + AGE_TAG_LEN), 0);            \
-                }                                                                                            \
-                f;                                                                                           \
+#define BUILD(...)                                                                                          \
+        ({                                                                                                  \
+                struct membuf f = {};                                                                       \
+                struct {                                                                                    \
+                        size_t len;                                                                         \
+                        bool last;                                                                          \
+                } spec[] = {__VA_ARGS__};                                                                   \
+                assert_int_equal(membuf_append(&f, hdr.data, hdr.len), 0);                                  \
+                for (size_t i = 0; i < ELEMENTSOF(spec); i++) {                                             \
+                        memset(chunk, 'a', spec[i].len);                                                    \
+                        age_stream_seal(key, i, spec[i].last, chunk, spec[i].len, chunk);                   \
+                        assert_int_equal(membuf_append(&f, chunk, spec[i].len + AGE_TAG_LEN), 0);           \
+                }                                                                                           \
+                f;                                                                                          \
         })
-#define EXPECT(v, ...)                                                                                       \
-        do {                                                                                                 \
-                struct membuf built = BUILD(__VA_ARGS__);                                                    \
-                assert_int_equal(open_file(built.data, built.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, \
-                                           &res),                                                            \
-                                 v);                                                                         \
-                membuf_done(&built);                                                                             \
-                membuf_done(&back);                                                                          \
+#define EXPECT(v, ...)                                                                                      \
+        do {                                                                                                \
+                struct membuf built = BUILD(__VA_ARGS__);                                                   \
+                assert_int_equal(open_file(built.data, built.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1,  \
+                                           &back, &res),                                                    \
+                                 v);                                                                        \
+                membuf_done(&built);                                                                        \
+                membuf_done(&back);                                                                         \
         } while (0)
 
         EXPECT(AGE_OK, {0, true});
         EXPECT(AGE_OK, {AGE_CHUNK_SIZE, false}, {5, true});
         EXPECT(AGE_OK, {AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
-        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, false}, {0, true});   /* empty last chunk after data */
-        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, true}, {5, true});    /* final chunk, then more */
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, false}, {0, true}); /* empty last chunk after data */
+        EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, true}, {5, true});  /* final chunk, then more */
         EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE, true}, {0, true});
         EXPECT(AGE_TAMPERED, {AGE_CHUNK_SIZE - 1, false}, {AGE_CHUNK_SIZE, true}); /* short non-final */
         EXPECT(AGE_TRUNCATED, {AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, false});
-        EXPECT(AGE_TRUNCATED, {5, false});                          /* short piece not final */
+        EXPECT(AGE_TRUNCATED, {5, false}); /* short piece not final */
         {
                 /* Trailing garbage after the final chunk. */
                 struct membuf tg = BUILD({AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
                 assert_int_equal(membuf_append(&tg, (const uint8_t *) "junk", 4), 0);
-                assert_int_equal(open_file(tg.data, tg.len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
-                                 AGE_TAMPERED);
+                assert_int_equal(
+                        open_file(tg.data, tg.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                        AGE_TAMPERED);
                 assert_int_equal(res.bad_offset, hdr.len + AGE_ENC_CHUNK_SIZE);
                 assert_int_equal(back.len, AGE_CHUNK_SIZE);
                 membuf_done(&tg);
@@ -817,15 +827,19 @@ static void test_header_limits(void **state) {
         size_t len = 0, cap = AGE_HEADER_MAX * 2;
         struct membuf back = {};
 
-        { uint8_t pk[AGE_KEY_LEN]; test_keypair(0x71, sk, pk); }
+        {
+                uint8_t pk[AGE_KEY_LEN];
+                test_keypair(0x71, sk, pk);
+        }
         /* Too many stanzas. */
         big = malloc(cap);
         len = (size_t) snprintf(big, cap, "age-encryption.org/v1\n");
         for (unsigned i = 0; i < AGE_STANZA_MAX + 1; i++)
                 len += (size_t) snprintf(big + len, cap - len, "-> grease\n\n");
         len += (size_t) snprintf(big + len, cap - len, "--- %043d\n", 0);
-        assert_int_equal(open_file((uint8_t *) big, len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
-                         AGE_NOT_AGE);
+        assert_int_equal(
+                open_file((uint8_t *) big, len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                AGE_NOT_AGE);
         /* A header with no end, bigger than the limit. */
         len = (size_t) snprintf(big, cap, "age-encryption.org/v1\n-> a\n");
         while (len + 65 < AGE_HEADER_MAX + 100) {
@@ -833,24 +847,26 @@ static void test_header_limits(void **state) {
                 big[len + 64] = '\n';
                 len += 65;
         }
-        assert_int_equal(open_file((uint8_t *) big, len, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+        assert_int_equal(
+                open_file((uint8_t *) big, len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
+                AGE_NOT_AGE);
+        assert_int_equal(open_file((const uint8_t *) "hello", 5, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1,
+                                   &back, &res),
                          AGE_NOT_AGE);
-        assert_int_equal(open_file((const uint8_t *) "hello", 5, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back,
-                                   &res),
+        assert_int_equal(open_file(NULL, 0, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
                          AGE_NOT_AGE);
-        assert_int_equal(open_file(NULL, 0, (const uint8_t (*)[AGE_KEY_LEN]) & sk, 1, &back, &res), AGE_NOT_AGE);
         assert_int_equal(back.len, 0);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_cctv_keys),     cmocka_unit_test(test_bech32_round_trips),
+                cmocka_unit_test(test_cctv_keys),        cmocka_unit_test(test_bech32_round_trips),
                 cmocka_unit_test(test_bech32_malformed), cmocka_unit_test(test_key_files),
-                cmocka_unit_test(test_primitives),    cmocka_unit_test(test_kat_golden),
-                cmocka_unit_test(test_round_trips),   cmocka_unit_test(test_fd_and_no_match),
-                cmocka_unit_test(test_writer_errors), cmocka_unit_test(test_tamper),
-                cmocka_unit_test(test_truncate),      cmocka_unit_test(test_stream_rules),
-                cmocka_unit_test(test_header_limits), cmocka_unit_test(test_stream_evp_matches_libsodium),
+                cmocka_unit_test(test_primitives),       cmocka_unit_test(test_kat_golden),
+                cmocka_unit_test(test_round_trips),      cmocka_unit_test(test_fd_and_no_match),
+                cmocka_unit_test(test_writer_errors),    cmocka_unit_test(test_tamper),
+                cmocka_unit_test(test_truncate),         cmocka_unit_test(test_stream_rules),
+                cmocka_unit_test(test_header_limits),    cmocka_unit_test(test_stream_evp_matches_libsodium),
         };
 
         if (sodium_init() < 0)

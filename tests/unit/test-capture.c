@@ -34,7 +34,7 @@ static char *write_profile(const char *name, const char *text) {
 }
 
 static void test_shipped_profiles(void **state) {
-        const char *names[] = { "test", "usb-1cam", "usb-2cam" };
+        const char *names[] = {"test", "usb-1cam", "usb-2cam"};
 
         for (size_t i = 0; i < 3; i++) {
                 capture_profile *p = NULL;
@@ -68,7 +68,8 @@ static void test_malformed_profiles(void **state) {
         expect_refused("pip-one-cam", "[video]\nsource=a\nlayout=picture-in-picture\n[audio]\nsource=b\n",
                        "second camera");
         expect_refused("codec", "[video]\nsource=a\n[audio]\nsource=b\ncodec=mp3\n", "codec=mp3");
-        expect_refused("mp4", "[video]\nsource=a\n[audio]\nsource=b\n[container]\nformat=mp4\n", "format=mp4");
+        expect_refused("mp4", "[video]\nsource=a\n[audio]\nsource=b\n[container]\nformat=mp4\n",
+                       "format=mp4");
         expect_refused("width", "[video]\nsource=a\nwidth=99999\n[audio]\nsource=b\n", "width=99999");
         expect_refused("fps", "[video]\nsource=a\nframerate=0\n[audio]\nsource=b\n", "framerate=0");
         expect_refused("bitrate", "[video]\nsource=a\nbitrate=-5\n[audio]\nsource=b\n", "bitrate=-5");
@@ -89,7 +90,7 @@ static void test_build_pipeline(void **state) {
         capture_profile *p = NULL;
         g_autofree gchar *msg = NULL;
         GstElement *pipeline = NULL;
-        capture_options o = { .session_dir = dir, .recipients = "age1x" };
+        capture_options o = {.session_dir = dir, .recipients = "age1x"};
 
         assert_int_equal(capture_profile_load(write_profile("valid", valid), &p, &msg), 0);
         assert_string_equal(capture_profile_room(p), "Room A");
@@ -104,8 +105,9 @@ static void test_missing_device(void **state) {
         capture_profile *p = NULL;
         g_autofree gchar *msg = NULL;
         GstElement *pipeline = NULL;
-        capture_options o = { .session_dir = dir, .recipients = "age1x" };
-        const char *text = "[video]\nsource=v4l2src device=/dev/studio-no-such-camera\n[audio]\nsource=audiotestsrc\n";
+        capture_options o = {.session_dir = dir, .recipients = "age1x"};
+        const char *text =
+                "[video]\nsource=v4l2src device=/dev/studio-no-such-camera\n[audio]\nsource=audiotestsrc\n";
 
         assert_int_equal(capture_profile_load(write_profile("nocam", text), &p, &msg), 0);
         assert_int_equal(capture_pipeline_build(p, &o, &pipeline, &msg), -ENODEV);
@@ -182,9 +184,11 @@ static void test_source_identity(void **state) {
         put(root, "proc/asound/card1/usbid", "046d:082d\n");
 
         cam = capture_source_identity("v4l2src device=/dev/video0 ! image/jpeg ! jpegdec", root);
-        assert_string_equal(cam, "v4l2src device=/dev/video0 ! image/jpeg ! jpegdec (video0 'HD Pro Webcam C920', "
-                                 "usb 046d:082d serial 8A1B2C3D at 1-1)");
-        by_id = capture_source_identity("v4l2src device=/dev/v4l/by-id/usb-Logitech_C920-video-index0", root);
+        assert_string_equal(
+                cam, "v4l2src device=/dev/video0 ! image/jpeg ! jpegdec (video0 'HD Pro Webcam C920', "
+                     "usb 046d:082d serial 8A1B2C3D at 1-1)");
+        by_id = capture_source_identity("v4l2src device=/dev/v4l/by-id/usb-Logitech_C920-video-index0",
+                                        root);
         assert_non_null(strstr(by_id, "(video0 'HD Pro Webcam C920', usb 046d:082d"));
         mic = capture_source_identity("alsasrc device=hw:1,0", root);
         assert_string_equal(mic, "alsasrc device=hw:1,0 (card 1 'C920', usb 046d:082d)");
@@ -199,8 +203,12 @@ static void test_source_identity(void **state) {
 /* A hardware encoder needs hardware this machine does not have: stand-in
  * elements registered under the hardware encoders' names show that the
  * real choice prefers them, in order, and that a named one is used. */
-typedef struct { GstElement parent; } FakeEnc;
-typedef struct { GstElementClass parent_class; } FakeEncClass;
+typedef struct {
+        GstElement parent;
+} FakeEnc;
+typedef struct {
+        GstElementClass parent_class;
+} FakeEncClass;
 GType fake_enc_get_type(void);
 G_DEFINE_TYPE(FakeEnc, fake_enc, GST_TYPE_ELEMENT)
 static void fake_enc_class_init(FakeEncClass *klass) {
@@ -222,9 +230,11 @@ static void test_hardware_encoder_first(void **state) {
         assert_string_equal(capture_choose_encoder(p, NULL), "vaapih264enc");
         assert_true(gst_element_register(NULL, "v4l2h264enc", GST_RANK_NONE, fake_enc_get_type()));
         assert_string_equal(capture_choose_encoder(p, NULL), "v4l2h264enc");
-        assert_int_equal(capture_profile_load(write_profile("named", "[video]\nsource=videotestsrc\n"
-                                                            "encoder=x264enc\n[audio]\nsource=audiotestsrc\n"),
-                                              &named, &msg), 0);
+        assert_int_equal(capture_profile_load(
+                                 write_profile("named", "[video]\nsource=videotestsrc\n"
+                                                        "encoder=x264enc\n[audio]\nsource=audiotestsrc\n"),
+                                 &named, &msg),
+                         0);
         assert_string_equal(capture_choose_encoder(named, NULL), "x264enc");
         capture_profile_free(named);
         capture_profile_free(p);
@@ -232,9 +242,12 @@ static void test_hardware_encoder_first(void **state) {
 
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_shipped_profiles), cmocka_unit_test(test_malformed_profiles),
-                cmocka_unit_test(test_unknown_profile),  cmocka_unit_test(test_build_pipeline),
-                cmocka_unit_test(test_missing_device),   cmocka_unit_test(test_explain_device_errors),
+                cmocka_unit_test(test_shipped_profiles),
+                cmocka_unit_test(test_malformed_profiles),
+                cmocka_unit_test(test_unknown_profile),
+                cmocka_unit_test(test_build_pipeline),
+                cmocka_unit_test(test_missing_device),
+                cmocka_unit_test(test_explain_device_errors),
                 cmocka_unit_test(test_source_identity),
                 /* last: it registers stand-in hardware encoders */
                 cmocka_unit_test(test_hardware_encoder_first),

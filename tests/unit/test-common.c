@@ -33,12 +33,25 @@ static void test_parse_u64(void **state) {
 }
 
 static void test_parse_duration(void **state) {
-        static const struct { const char *in; uint64_t ns; int r; } cases[] = {
-                { "20s", 20000000000ULL, 0 },  { "20", 20000000000ULL, 0 },   { "1500ms", 1500000000ULL, 0 },
-                { "5min", 300000000000ULL, 0 }, { "5m", 300000000000ULL, 0 }, { "1h", 3600000000000ULL, 0 },
-                { "", 0, -EINVAL },             { "s", 0, -EINVAL },           { "-5s", 0, -EINVAL },
-                { "5x", 0, -EINVAL },           { "5 s", 0, -EINVAL },         { "1.5s", 0, -EINVAL },
-                { "99999999999999999999s", 0, -ERANGE }, { "9999999999999h", 0, -ERANGE },
+        static const struct {
+                const char *in;
+                uint64_t ns;
+                int r;
+        } cases[] = {
+                {"20s", 20000000000ULL, 0},
+                {"20", 20000000000ULL, 0},
+                {"1500ms", 1500000000ULL, 0},
+                {"5min", 300000000000ULL, 0},
+                {"5m", 300000000000ULL, 0},
+                {"1h", 3600000000000ULL, 0},
+                {"", 0, -EINVAL},
+                {"s", 0, -EINVAL},
+                {"-5s", 0, -EINVAL},
+                {"5x", 0, -EINVAL},
+                {"5 s", 0, -EINVAL},
+                {"1.5s", 0, -EINVAL},
+                {"99999999999999999999s", 0, -ERANGE},
+                {"9999999999999h", 0, -ERANGE},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 uint64_t ns = 0;
@@ -66,7 +79,7 @@ static void test_parse_size(void **state) {
 }
 
 static void test_hex(void **state) {
-        const uint8_t in[] = { 0x00, 0x7f, 0x80, 0xff };
+        const uint8_t in[] = {0x00, 0x7f, 0x80, 0xff};
         char out[9];
         uint8_t back[4];
 
@@ -93,7 +106,7 @@ static void test_sha256(void **state) {
         sha256_hex(d, hex);
         assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         sha256_buf("ab", 2, d);
-        assert_memory_equal(d, peek, SHA256_LEN);  /* peek did not end the running hash */
+        assert_memory_equal(d, peek, SHA256_LEN); /* peek did not end the running hash */
 }
 
 static void test_files(void **state) {
@@ -110,7 +123,7 @@ static void test_files(void **state) {
         assert_int_equal(len, 3);
         assert_string_equal(data, "abc");
         free(data);
-        assert_int_equal(fs_read_file(path, 2, &data, &len), -EFBIG);   /* bounded */
+        assert_int_equal(fs_read_file(path, 2, &data, &len), -EFBIG); /* bounded */
         assert_int_equal(fs_read_file(dir, 100, &data, &len), -EISDIR);
         assert_int_equal(sha256_file(path, d, &size), 0);
         assert_int_equal(size, 3);
@@ -145,9 +158,12 @@ static void test_not_regular_files(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_u64),  cmocka_unit_test(test_parse_duration),
-                cmocka_unit_test(test_parse_size), cmocka_unit_test(test_hex),
-                cmocka_unit_test(test_sha256),     cmocka_unit_test(test_files),
+                cmocka_unit_test(test_parse_u64),
+                cmocka_unit_test(test_parse_duration),
+                cmocka_unit_test(test_parse_size),
+                cmocka_unit_test(test_hex),
+                cmocka_unit_test(test_sha256),
+                cmocka_unit_test(test_files),
                 cmocka_unit_test(test_not_regular_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

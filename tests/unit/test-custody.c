@@ -51,8 +51,9 @@ static char *new_session(fixture *f, const char *id) {
 
 static void append_start(custody_log *log, const char *id) {
         g_autoptr(JsonObject) o = json_object_new();
-        const char *strs[] = {"officer", "4711", "room", "A", "device_id", "dev-1", "software_version", "0.1",
-                              "profile", "test", "profile_sha256", "00", "clock_sync", "ntp"};
+        const char *strs[] = {"officer",          "4711", "room",    "A",    "device_id",      "dev-1",
+                              "software_version", "0.1",  "profile", "test", "profile_sha256", "00",
+                              "clock_sync",       "ntp"};
         json_object_set_string_member(o, "session", id);
         for (size_t i = 0; i < G_N_ELEMENTS(strs); i += 2)
                 json_object_set_string_member(o, strs[i], strs[i + 1]);
@@ -62,7 +63,8 @@ static void append_start(custody_log *log, const char *id) {
         assert_int_equal(custody_log_append(log, "session-start", o), 0);
 }
 
-static void append_checkpoint(custody_log *log, const char *seg, int64_t bytes, const char *sha, int64_t media) {
+static void append_checkpoint(custody_log *log, const char *seg, int64_t bytes, const char *sha,
+                              int64_t media) {
         g_autoptr(JsonObject) o = json_object_new();
         json_object_set_string_member(o, "segment", seg);
         json_object_set_int_member(o, "sealed_bytes", bytes);
@@ -74,8 +76,10 @@ static void append_checkpoint(custody_log *log, const char *seg, int64_t bytes, 
 static void append_sealed(custody_log *log, const char *seg, int64_t start) {
         g_autoptr(JsonObject) o = json_object_new();
         json_object_set_string_member(o, "segment", seg);
-        json_object_set_string_member(o, "plaintext_sha256", "1111111111111111111111111111111111111111111111111111111111111111");
-        json_object_set_string_member(o, "sealed_sha256", "2222222222222222222222222222222222222222222222222222222222222222");
+        json_object_set_string_member(o, "plaintext_sha256",
+                                      "1111111111111111111111111111111111111111111111111111111111111111");
+        json_object_set_string_member(o, "sealed_sha256",
+                                      "2222222222222222222222222222222222222222222222222222222222222222");
         json_object_set_int_member(o, "plaintext_bytes", 1000);
         json_object_set_int_member(o, "sealed_bytes", 1200);
         json_object_set_int_member(o, "media_start_ns", start);
@@ -110,7 +114,8 @@ static void test_round_trip(void **state) {
         assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
         assert_int_equal(custody_log_create(dir, f->state, f->key, &log), -EEXIST);
         append_start(log, "s1");
-        append_checkpoint(log, "seg-000001.mkv.age", 100, "3333333333333333333333333333333333333333333333333333333333333333", 5);
+        append_checkpoint(log, "seg-000001.mkv.age", 100,
+                          "3333333333333333333333333333333333333333333333333333333333333333", 5);
         g_autoptr(JsonObject) bad = json_object_new();
         json_object_set_int_member(bad, "media_ns", -1);
         assert_int_equal(custody_log_append(log, "mark", bad), -EINVAL); /* schema refuses */
@@ -122,7 +127,8 @@ static void test_round_trip(void **state) {
         custody_parsed_log *p = parse_dir(dir);
         assert_int_equal(p->n_entries, 2);
         assert_int_equal(p->trailing_bytes, 0);
-        assert_string_equal(p->entries[0].prev, "0000000000000000000000000000000000000000000000000000000000000000");
+        assert_string_equal(p->entries[0].prev,
+                            "0000000000000000000000000000000000000000000000000000000000000000");
         assert_string_equal(p->entries[1].prev, p->entries[0].hash);
         assert_string_equal(p->entries[1].hash, head);
         for (size_t i = 0; i < p->n_entries; i++) {
@@ -130,7 +136,9 @@ static void test_round_trip(void **state) {
                 uint8_t sig[MINISIGN_SIG_LEN];
                 size_t len = 0;
                 assert_int_equal(p->entries[i].seq, i + 1);
-                assert_int_equal(custody_line_signed_bytes(p->data + p->entries[i].offset, p->entries[i].len, &msg, &len, sig), 0);
+                assert_int_equal(custody_line_signed_bytes(p->data + p->entries[i].offset, p->entries[i].len,
+                                                           &msg, &len, sig),
+                                 0);
                 assert_int_equal(minisign_verify_detached(&f->pk, (uint8_t *) msg, len, sig), 0);
                 assert_int_equal(msg[len - 1], '}');
         }
@@ -176,8 +184,7 @@ static void test_chain_two_sessions(void **state) {
 /* A valid two-line log; each case replaces text in line 2. (noinline: gcc 12
  * otherwise takes the returned heap pointer for one to a local, a false
  * -Wdangling-pointer.) */
-__attribute__((noinline))
-static char *valid_log(fixture *f, size_t *ret_len) {
+__attribute__((noinline)) static char *valid_log(fixture *f, size_t *ret_len) {
         g_autofree char *dir = new_session(f, "m");
         g_autofree char *path = g_build_filename(dir, "custody.jsonl", NULL);
         custody_log *log = NULL;
@@ -186,7 +193,8 @@ static char *valid_log(fixture *f, size_t *ret_len) {
         if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
                 assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
                 append_start(log, "m");
-                append_checkpoint(log, "seg-000001.mkv.age", 100, "3333333333333333333333333333333333333333333333333333333333333333", 5);
+                append_checkpoint(log, "seg-000001.mkv.age", 100,
+                                  "3333333333333333333333333333333333333333333333333333333333333333", 5);
                 custody_log_free(log);
         }
         assert_int_equal(fs_read_file(path, 1 << 20, &data, ret_len), 0);
@@ -212,10 +220,11 @@ static void test_malformed(void **state) {
         static const struct {
                 const char *from, *to, *err;
         } cases[] = {
-                {"{\"seq\":2", "[\"seq\",2", "line 2: not"},                 /* not an object */
-                {"{\"seq\":2", "{\"seq\":\"2\"", "line 2: \"seq\""},          /* wrong type */
+                {"{\"seq\":2", "[\"seq\",2", "line 2: not"},         /* not an object */
+                {"{\"seq\":2", "{\"seq\":\"2\"", "line 2: \"seq\""}, /* wrong type */
                 {"{\"seq\":2", "{\"seq\":-2", "line 2: \"seq\""},
-                {"\"utc\":\"20", "\"utc\":\"19", "line 2: not in canonical"}, /* signature-neutral? no: canonical ok, sig differs later */
+                {"\"utc\":\"20", "\"utc\":\"19",
+                 "line 2: not in canonical"}, /* signature-neutral? no: canonical ok, sig differs later */
                 {"T", "t", "line 2: \"utc\""},
                 {"\"event\":\"checkpoint\"", "\"event\":\"checkpoints\"", "line 2: \"event\""},
                 {"\"prev\":\"", "\"prev\":\"x", "line 2: \"prev\""},
@@ -225,7 +234,8 @@ static void test_malformed(void **state) {
                 {"\"media_ns\":5,", "\"media_ns\": 5,", "line 2: not in canonical"},
                 {"\"media_ns\":5,", "\"media_ns\":5,\"media_ns\":5,", "line 2: not in canonical"},
                 {"{\"seq\":2,", "{\"utc\":\"2026-11-28T14:00:00.000000Z\",\"seq\":2,", "line 2:"},
-                {"\"segment\":\"seg-000001.mkv.age\"", "\"segment\":\"../etc/passwd\"", "line 2: \"segment\""},
+                {"\"segment\":\"seg-000001.mkv.age\"", "\"segment\":\"../etc/passwd\"",
+                 "line 2: \"segment\""},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -310,8 +320,9 @@ static void test_manifest(void **state) {
         g_autofree char *sums = NULL;
         size_t len = 0;
         assert_int_equal(fs_read_file(sums_path, 4096, &sums, &len), 0);
-        assert_string_equal(sums, "1111111111111111111111111111111111111111111111111111111111111111  seg-000001.mkv\n"
-                                  "1111111111111111111111111111111111111111111111111111111111111111  seg-000002.mkv\n");
+        assert_string_equal(
+                sums, "1111111111111111111111111111111111111111111111111111111111111111  seg-000001.mkv\n"
+                      "1111111111111111111111111111111111111111111111111111111111111111  seg-000002.mkv\n");
         custody_parsed_log_free(p);
         custody_manifest_free(m);
 }
@@ -343,7 +354,7 @@ static void test_recovery(void **state) {
         append_sealed(log, "seg-000001.mkv.age", 0);
         append_checkpoint(log, "seg-000002.mkv.age", (int64_t) cp, hex, 301000000000);
         custody_log_free(log);
-        int fd = open(logp, O_WRONLY | O_APPEND);
+        int fd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
         assert_int_equal(fs_write_all(fd, "{\"seq\":4,\"utc\"", 14), 0);
         close(fd);
 
@@ -450,10 +461,14 @@ static void test_recovery_damaged_folders(void **state) {
                 snaps[i].data = read_text(snaps[i].dir, snaps[i].name, &snaps[i].len);
 
         assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 2);
-        assert_non_null(strstr(report, "20261128T130000Z-empty: NOT RECOVERED, left untouched: its custody log is empty"));
-        assert_non_null(strstr(report, "20261128T131000Z-garbage: NOT RECOVERED, left untouched: its custody log is damaged (line 1"));
-        assert_non_null(strstr(report, "20261128T132000Z-nolog: NOT RECOVERED, left untouched: it holds segment files but no custody log"));
-        assert_non_null(strstr(report, "20261128T132000Z-nolog:   seg-000001.mkv.age 22 bytes, sealed SHA-256 "));
+        assert_non_null(strstr(
+                report, "20261128T130000Z-empty: NOT RECOVERED, left untouched: its custody log is empty"));
+        assert_non_null(strstr(report, "20261128T131000Z-garbage: NOT RECOVERED, left untouched: its "
+                                       "custody log is damaged (line 1"));
+        assert_non_null(strstr(report, "20261128T132000Z-nolog: NOT RECOVERED, left untouched: it holds "
+                                       "segment files but no custody log"));
+        assert_non_null(
+                strstr(report, "20261128T132000Z-nolog:   seg-000001.mkv.age 22 bytes, sealed SHA-256 "));
         assert_non_null(strstr(report, "20261128T120000Z-good: recovered and closed"));
         assert_non_null(strstr(report, "20261128T133000Z-partial: recovered and closed"));
         for (size_t i = 0; i < G_N_ELEMENTS(snaps); i++)
@@ -510,8 +525,12 @@ static void test_recovery_damaged_folders(void **state) {
  * wrote after that point; recovery writes back the same signed files. */
 static void test_recovery_interrupted_close(void **state) {
         fixture *f = *state;
-        static const char *const files[] = {"SHA256SUMS", "SHA256SUMS.minisig", "SHA256SUMS.sealed",
-                                            "SHA256SUMS.sealed.minisig", "manifest.json.minisig", "manifest.json"};
+        static const char *const files[] = {"SHA256SUMS",
+                                            "SHA256SUMS.minisig",
+                                            "SHA256SUMS.sealed",
+                                            "SHA256SUMS.sealed.minisig",
+                                            "manifest.json.minisig",
+                                            "manifest.json"};
         g_autofree char *dir = new_session(f, "20261128T120000Z-close");
         g_autofree char *manifest = NULL, *head_path = g_build_filename(f->state, "chain-head", NULL);
         g_autofree char *legacy = NULL, *sig_path = g_build_filename(dir, "manifest.json.minisig", NULL);
@@ -541,7 +560,8 @@ static void test_recovery_interrupted_close(void **state) {
                 assert_int_equal(len, mlen);
                 assert_memory_equal(now, manifest, mlen);
                 for (size_t k = 0; k < G_N_ELEMENTS(files); k += 2) {
-                        g_autofree char *path = g_build_filename(dir, k == 4 ? "manifest.json" : files[k], NULL);
+                        g_autofree char *path =
+                                g_build_filename(dir, k == 4 ? "manifest.json" : files[k], NULL);
                         assert_int_equal(minisign_verify_file(&f->pk, path, NULL), 0);
                 }
                 char now_head[65];
@@ -571,7 +591,8 @@ static void test_recovery_chain_head_behind(void **state) {
         chain_head(f, head_b);
         assert_int_equal(fs_write_atomic(head_path, head_a, 64, 0644), 0);
         assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 0);
-        assert_non_null(strstr(report, "20261128T130000Z-b: closed, but the device chain head had not moved"));
+        assert_non_null(
+                strstr(report, "20261128T130000Z-b: closed, but the device chain head had not moved"));
         chain_head(f, now);
         assert_string_equal(now, head_b);
         /* a head that is already past a session is never moved back */

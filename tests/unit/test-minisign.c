@@ -18,23 +18,25 @@
 #include "util.h"
 
 /* Made by stock `minisign -G -W` (0.11): a test-only key. */
-static const char stock_pub[] =
-        "untrusted comment: minisign public key F72220D0A4A35661\n"
-        "RWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\n";
-static const char stock_key[] =
-        "untrusted comment: minisign encrypted secret key\n"
-        "RWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYVajpNAgIvewNyRtpm35BG0aSgB4kNZZinsrO3"
-        "CNmX94HeqkzL127kntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPDAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+static const char stock_pub[] = "untrusted comment: minisign public key F72220D0A4A35661\n"
+                                "RWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\n";
+static const char stock_key[] = "untrusted comment: minisign encrypted secret key\n"
+                                "RWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYVa"
+                                "jpNAgIvewNyRtpm35BG0aSgB4kNZZinsrO3"
+                                "CNmX94HeqkzL127kntY1uZrbgVHYOrcoj6LGxWKJLBw2D+"
+                                "2rRXy3rVdYPDAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
 /* `minisign -S -s key -m m` over "hi\n" (prehashed, ED) ... */
 static const char stock_sig[] =
         "untrusted comment: signature from minisign secret key\n"
-        "RURhVqOk0CAi96Il0HnFNX/wJKGEQyyjRFw0+/pm0PPx/s9QsMAd9Yi/gzQLmliuZpeDHPFl/iJpb/M33cRGP/5HlIOAMcLL9w4=\n"
+        "RURhVqOk0CAi96Il0HnFNX/wJKGEQyyjRFw0+/pm0PPx/s9QsMAd9Yi/gzQLmliuZpeDHPFl/iJpb/M33cRGP/"
+        "5HlIOAMcLL9w4=\n"
         "trusted comment: timestamp:1795875611\tfile:m\thashed\n"
         "yTq7ol7PniwndDLsXH+8cvcrU+lP6/iATOJ1O1M65IwTSFyShrZ0n84eiE9rNrJ1hk57OMEJgS8LI+Ajlz3PCg==\n";
 /* ... and `minisign -S -l -t "legacy test"` (legacy Ed). */
 static const char stock_legacy_sig[] =
         "untrusted comment: signature from minisign secret key\n"
-        "RWRhVqOk0CAi9wpjHE6CjYfWVfQ6BixNwJ8tBjX8oebGiR5fE90w41O/ikO8yujJAWT5kY6PfLj0QAYXWc4KZF8h8M3HgQyzYgU=\n"
+        "RWRhVqOk0CAi9wpjHE6CjYfWVfQ6BixNwJ8tBjX8oebGiR5fE90w41O/"
+        "ikO8yujJAWT5kY6PfLj0QAYXWc4KZF8h8M3HgQyzYgU=\n"
         "trusted comment: legacy test\n"
         "8mBTPBwKwIJ920Nvzb23Q6bmeepzdQbLic1oriG/ab1pvMwP0T+2srXPz7CmT3b3nQJttv1KYZzCTYxnv17GBQ==\n";
 static const uint8_t stock_msg[] = "hi\n";
@@ -69,15 +71,19 @@ static void test_stock_known_answers(void **state) {
         b64 = minisign_public_to_base64(&pk);
         assert_string_equal(b64, "RWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD");
         free(b64);
-        assert_int_equal(minisign_verify_buf(&pk, stock_msg, STOCK_MSG_LEN, stock_sig, strlen(stock_sig), &comment), 0);
+        assert_int_equal(
+                minisign_verify_buf(&pk, stock_msg, STOCK_MSG_LEN, stock_sig, strlen(stock_sig), &comment),
+                0);
         assert_string_equal(comment, "timestamp:1795875611\tfile:m\thashed");
         free(comment);
         assert_int_equal(minisign_verify_buf(&pk, stock_msg, STOCK_MSG_LEN, stock_legacy_sig,
-                                             strlen(stock_legacy_sig), &comment), 0);
+                                             strlen(stock_legacy_sig), &comment),
+                         0);
         assert_string_equal(comment, "legacy test");
         free(comment);
         /* The base64 line alone is a public key too. */
-        assert_int_equal(minisign_public_parse("RWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD", &pk), 0);
+        assert_int_equal(
+                minisign_public_parse("RWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD", &pk), 0);
         assert_int_equal(verify_text(&pk, stock_sig), 0);
 }
 
@@ -144,34 +150,37 @@ static void test_wrong_key_and_tampering(void **state) {
         /* Same key id, different key: the signature itself fails. */
         memcpy(other.key_id, pk.key_id, sizeof kid);
         assert_int_equal(verify_text(&other, stock_sig), -EBADE);
-        assert_int_equal(minisign_verify_buf(&pk, (const uint8_t *) "hj\n", 3, stock_sig, strlen(stock_sig), NULL),
-                         -EBADE);
+        assert_int_equal(
+                minisign_verify_buf(&pk, (const uint8_t *) "hj\n", 3, stock_sig, strlen(stock_sig), NULL),
+                -EBADE);
         sig = strdup(stock_sig);
-        *strstr(sig, "file:m") = 'F';                   /* trusted comment */
+        *strstr(sig, "file:m") = 'F'; /* trusted comment */
         assert_int_equal(verify_text(&pk, sig), -EBADE);
         free(sig);
         sig = strdup(stock_sig);
-        strstr(sig, "yTq7")[1] = 'U';                   /* global signature */
+        strstr(sig, "yTq7")[1] = 'U'; /* global signature */
         assert_int_equal(verify_text(&pk, sig), -EBADE);
         free(sig);
         sig = strdup(stock_sig);
-        strstr(sig, "RURh")[20] ^= 1;                    /* signature */
+        strstr(sig, "RURh")[20] ^= 1; /* signature */
         assert_int_equal(verify_text(&pk, sig) < 0, 1);
         free(sig);
         minisign_secret_free(sk);
 }
 
 static void test_malformed_signatures(void **state) {
-        static const struct { const char *from, *to; } edits[] = {
-                { "untrusted comment: signature", "untrusted: signature" },     /* missing prefix */
-                { "trusted comment: timestamp", "trusted: timestamp" },
-                { "RURhVqOk", "RURh!qOk" },                                      /* bad base64 */
-                { "RURhVqOk", "QURhVqOk" },                                      /* wrong alg */
-                { "RURhVqOk0CAi96Il", "RURhVqOk0CAi96I" },                       /* wrong length */
-                { "Cg==\n", "Cg=\n" },
-                { "Cg==\n", "Cg==\nextra\n" },                                   /* trailing line */
-                { "hashed\n", "hashed\x01\n" },                                  /* control char */
-                { "\nyTq7", "\n" },                                              /* missing line */
+        static const struct {
+                const char *from, *to;
+        } edits[] = {
+                {"untrusted comment: signature", "untrusted: signature"}, /* missing prefix */
+                {"trusted comment: timestamp", "trusted: timestamp"},
+                {"RURhVqOk", "RURh!qOk"},                /* bad base64 */
+                {"RURhVqOk", "QURhVqOk"},                /* wrong alg */
+                {"RURhVqOk0CAi96Il", "RURhVqOk0CAi96I"}, /* wrong length */
+                {"Cg==\n", "Cg=\n"},
+                {"Cg==\n", "Cg==\nextra\n"},  /* trailing line */
+                {"hashed\n", "hashed\x01\n"}, /* control char */
+                {"\nyTq7", "\n"},             /* missing line */
         };
         minisign_public pk;
         uint8_t kid[MINISIGN_KEY_ID_LEN];
@@ -223,13 +232,26 @@ static void test_malformed_keys(void **state) {
 
         assert_int_equal(minisign_public_parse("", &pk), -EBADMSG);
         assert_int_equal(minisign_public_parse("untrusted comment: x\n", &pk), -EBADMSG);
-        assert_int_equal(minisign_public_parse("untrusted comment: x\nRWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYP\n", &pk), -EBADMSG);
-        assert_int_equal(minisign_public_parse("untrusted comment: x\nRURhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\n", &pk), -EBADMSG);
-        assert_int_equal(minisign_public_parse("untrusted comment: x\nRWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\nmore\n", &pk), -EBADMSG);
+        assert_int_equal(
+                minisign_public_parse(
+                        "untrusted comment: x\nRWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYP\n",
+                        &pk),
+                -EBADMSG);
+        assert_int_equal(
+                minisign_public_parse(
+                        "untrusted comment: x\nRURhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\n",
+                        &pk),
+                -EBADMSG);
+        assert_int_equal(
+                minisign_public_parse("untrusted comment: "
+                                      "x\nRWRhVqOk0CAi90ntY1uZrbgVHYOrcoj6LGxWKJLBw2D+2rRXy3rVdYPD\nmore\n",
+                                      &pk),
+                -EBADMSG);
         /* Password-protected key ("Sc" kdf) -> -ENOKEY. */
         const char *line = strchr(stock_key, '\n') + 1;
         assert_int_equal(sodium_base642bin(blob, sizeof blob, line, strcspn(line, "\n"), NULL, &len, NULL,
-                                           sodium_base64_VARIANT_ORIGINAL), 0);
+                                           sodium_base64_VARIANT_ORIGINAL),
+                         0);
         memcpy(blob + 2, "Sc", 2);
         sodium_bin2base64(b64, sizeof b64, blob, sizeof blob, sodium_base64_VARIANT_ORIGINAL);
         snprintf(text, sizeof text, "untrusted comment: minisign encrypted secret key\n%s\n", b64);
@@ -269,12 +291,9 @@ static int teardown(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_stock_known_answers),
-                cmocka_unit_test(test_stock_secret_key_signs),
-                cmocka_unit_test(test_round_trip_and_files),
-                cmocka_unit_test(test_wrong_key_and_tampering),
-                cmocka_unit_test(test_malformed_signatures),
-                cmocka_unit_test(test_overlong_comment),
+                cmocka_unit_test(test_stock_known_answers),  cmocka_unit_test(test_stock_secret_key_signs),
+                cmocka_unit_test(test_round_trip_and_files), cmocka_unit_test(test_wrong_key_and_tampering),
+                cmocka_unit_test(test_malformed_signatures), cmocka_unit_test(test_overlong_comment),
                 cmocka_unit_test(test_malformed_keys),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,12 +14,13 @@
 
 #include "officers.h"
 
-static const char good_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+static const char good_hash[] =
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
 
 static void test_pin_policy(void **state) {
-        static const char *weak[] = { "", "1234", "0000", "11111", "12345", "54321", "67890", "09876",
-                                      "1234a", " 12345", "98765432", "99999999" };
-        static const char *ok[] = { "13579", "24680", "90210", "271828", "11112" };
+        static const char *weak[] = {"",      "1234",  "0000",  "11111",  "12345",    "54321",
+                                     "67890", "09876", "1234a", " 12345", "98765432", "99999999"};
+        static const char *ok[] = {"13579", "24680", "90210", "271828", "11112"};
         const char *why;
 
         for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++) {
@@ -67,14 +68,17 @@ static void test_add_check_remove(void **state) {
 }
 
 static void test_malformed_files(void **state) {
-        static const struct { const char *text; unsigned line; } bad[] = {
-                { "4711\n", 1 },
-                { "4711:\n", 1 },
-                { ":$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\n", 1 },
-                { "# ok\n1234567890123:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub\n", 2 },
-                { "12:$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub\n", 1 },
-                { "12:$argon2id$v=19$m=65536 t=2\n", 1 },
-                { "12 :$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$Rdes\n", 1 },
+        static const struct {
+                const char *text;
+                unsigned line;
+        } bad[] = {
+                {"4711\n", 1},
+                {"4711:\n", 1},
+                {":$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\n", 1},
+                {"# ok\n1234567890123:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub\n", 2},
+                {"12:$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub\n", 1},
+                {"12:$argon2id$v=19$m=65536 t=2\n", 1},
+                {"12 :$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$Rdes\n", 1},
         };
         char text[512];
         officers *o = NULL;
@@ -94,8 +98,10 @@ static void test_malformed_files(void **state) {
         snprintf(text, sizeof text, "# header\n\n1:%s\n2:%s", good_hash, good_hash);
         assert_int_equal(officers_parse(text, strlen(text), &o, &line), 0);
         assert_int_equal(officers_count(o), 2);
-        assert_int_equal(officers_check_pin(o, "1", "99999999999999999999999999999999999999999999999999999999999999999"),
-                         -EACCES);
+        assert_int_equal(
+                officers_check_pin(o, "1",
+                                   "99999999999999999999999999999999999999999999999999999999999999999"),
+                -EACCES);
         officers_free(o);
 }
 

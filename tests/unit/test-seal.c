@@ -156,8 +156,9 @@ static void test_messages_match_the_file(void **state) {
         assert_true(checkpoints >= 2);
 
         /* The vault opens it whole, and it is exactly what was pushed. */
-        assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len, (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1,
-                                         collect, opened, &res), 0);
+        assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len,
+                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, collect, opened, &res),
+                         0);
         assert_int_equal(res.verdict, AGE_OK);
         assert_int_equal(opened->len, sent->len);
         assert_memory_equal(opened->data, sent->data, sent->len);
