@@ -77,18 +77,6 @@ age_writer *age_writer_free(age_writer *w);
 /* Plaintext bytes accepted so far. */
 uint64_t age_writer_plaintext_bytes(const age_writer *w);
 
-/* Test-only seam for known-answer tests: fixes the file key, the payload
- * nonce and each recipient stanza's ephemeral secret instead of drawing
- * them at random. Never used by production code. */
-struct age_writer_fixed {
-        uint8_t file_key[AGE_FILE_KEY_LEN];
-        uint8_t nonce[AGE_PAYLOAD_NONCE_LEN];
-        uint8_t ephemeral[AGE_RECIPIENT_MAX][AGE_KEY_LEN];
-};
-int age_writer_new_fixed(const uint8_t (*recipients)[AGE_KEY_LEN], size_t n,
-                         const struct age_writer_fixed *fixed, age_output_fn out, void *userdata,
-                         age_writer **ret);
-
 /* ---- reader ---------------------------------------------------------- */
 
 typedef enum age_verdict {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "age-internal.h"
+#include "age-testing.h"
 
 enum writer_state {
         WRITER_OPEN,

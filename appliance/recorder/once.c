@@ -37,8 +37,9 @@ static void finish(once *x, int result, gchar *message) {
         g_main_loop_quit(x->loop);
 }
 
-/* In about one run in five splitmuxsink never lets EOS through after it
- * finished every segment (measured, GStreamer 1.22): never wait forever. */
+/* In about one non-live run in five, splitmuxsink never let EOS through
+ * after it had finished every segment (measured, GStreamer 1.22; live runs
+ * have not shown it): never wait forever. */
 static gboolean on_eos_timeout(gpointer data) {
         once *x = data;
 

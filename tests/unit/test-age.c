@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "age-internal.h"
+#include "age-testing.h"
 #include "age.h"
 #include "fsutil.h"
 #include "util.h"
