@@ -127,8 +127,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(hdr_len > 0);
                 check_reseal(data + hdr_len, size - hdr_len, file_key, out.data, out.len);
                 break;
-        case AGE_TAMPERED:
         case AGE_TRUNCATED:
+                /* cut inside its header: nothing released, nothing authentic */
+                if (hdr_len == 0) {
+                        CHECK(out.len == 0 && res.intact_chunks == 0 && res.unverifiable_bytes == size);
+                        CHECK(size > 0 && memcmp(data, "age-encryption.org/v1", size < 21 ? size : 21) == 0);
+                        break;
+                }
+                CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
+                break;
+        case AGE_TAMPERED:
                 CHECK(hdr_len > 0);
                 CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
                 break;
