@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <sodium.h>
 
@@ -52,6 +53,8 @@ int main(int argc, char **argv) {
                 return help(), KEYS_EXIT_OK;
         if (strcmp(argv[1], "--version") == 0)
                 return puts("studio-keys " STUDIO_VERSION), KEYS_EXIT_OK;
+        /* Key ceremony: fresh secret keys are in memory, so no core dumps. */
+        (void) prctl(PR_SET_DUMPABLE, 0);
         if (sodium_init() < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot initialise libsodium");
         opterr = 0; /* our own message names the option and the fix */

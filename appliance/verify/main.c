@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "verify.h"
 
@@ -93,6 +94,8 @@ int main(int argc, char **argv) {
         verify_ctx c;
         int r;
 
+        /* With --identity the vault's secret key is in memory: no core dumps. */
+        (void) prctl(PR_SET_DUMPABLE, 0);
         if (sodium_init() < 0 || parse_args(argc, argv, &o) < 0) {
                 fputs(usage_text, stderr);
                 return VERIFY_EXIT_ERROR;
