@@ -106,10 +106,12 @@ static int read_pin_tty(const char *prompt, char *buf, size_t size) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t) (ECHO | ECHONL);
         quiet.c_lflag |= ICANON;
-        fputs(prompt, stderr);
-        fflush(stderr);
+        /* Echo off (dropping anything typed ahead) before the prompt, so
+         * that what is typed once the prompt shows is neither lost nor seen. */
         if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
                 return -errno;
+        fputs(prompt, stderr);
+        fflush(stderr);
         r = read_line_fd(STDIN_FILENO, buf, size);
         (void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
         fputc('\n', stderr);

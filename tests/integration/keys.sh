@@ -141,11 +141,12 @@ grep -q "'--bogus'" err.txt || fail "unknown option not named: $(cat err.txt)"
 # On a terminal the PIN is asked twice and never echoed; a mismatch and a
 # weak PIN are refused. A real pseudo-terminal, as police IT would type.
 python3 - "$K" <<'PY' || fail "PIN prompt on a terminal"
-import os, pty, sys, time
+import os, pty, select, sys, time
 
 def read_some(fd, deadline):
-    if time.monotonic() > deadline:
-        raise TimeoutError("no prompt within 30 s")
+    ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+    if not ready:
+        raise TimeoutError("studio-keys said nothing more within 30 s")
     try:
         return os.read(fd, 1024)
     except OSError:  # the other side closed: the program ended
