@@ -260,6 +260,7 @@ stock bash -c "cd dec && sha256sum -c --quiet SHA256SUMS"
 name=media-ok;            expect INTACT 0 --device-key dev.pub --media dec/seg-000001.mkv dec/seg-000002.mkv "$BASE"
 flip dec/seg-000002.mkv 10
 name=media-tampered;      expect TAMPERED 3 --device-key dev.pub --media dec/seg-000001.mkv dec/seg-000002.mkv "$BASE"
+stock_rejects bash -c "cd dec && sha256sum -c --quiet SHA256SUMS"
 
 echo "failures: $fails"
 [ "$fails" -eq 0 ]
