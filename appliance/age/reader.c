@@ -231,9 +231,9 @@ static int release(struct reader *rd, size_t len) {
         return 0;
 }
 
-static int read_payload(struct reader *rd) {
-        age_read_result *res = rd->res;
-        uint64_t counter = 0;
+/* The payload nonce, then the payload key into the stream context; the file
+ * key is wiped as soon as it has served. */
+static int start_stream(struct reader *rd) {
         int r;
 
         r = fill(rd, AGE_PAYLOAD_NONCE_LEN);
@@ -251,97 +251,107 @@ static int read_payload(struct reader *rd) {
                 return r;
         memmove(rd->cbuf, rd->cbuf + AGE_PAYLOAD_NONCE_LEN, rd->have - AGE_PAYLOAD_NONCE_LEN);
         rd->have -= AGE_PAYLOAD_NONCE_LEN;
+        return 0;
+}
 
-        for (;; counter++) {
+static int tampered(struct reader *rd, uint64_t counter, uint64_t off) {
+        rd->res->bad_offset = off;
+        return verdict(rd, AGE_TAMPERED,
+                       "Chunk %" PRIu64 " at byte offset %" PRIu64
+                       " failed authentication: the file was altered.",
+                       counter, off);
+}
+
+static int cut_at_boundary(struct reader *rd, uint64_t intact) {
+        if (intact == 0)
+                return verdict(rd, AGE_TRUNCATED, "The file ends before its first chunk.");
+        return verdict(rd, AGE_TRUNCATED,
+                       "The file ends after %" PRIu64
+                       " intact chunks without the last chunk, cut at a chunk "
+                       "boundary.",
+                       intact);
+}
+
+/* A full-size chunk at the end of the file: the final one, or the last
+ * intact one of a file cut at a chunk boundary. */
+static int full_chunk_at_end(struct reader *rd, uint64_t counter, uint64_t off) {
+        int r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, true);
+
+        if (r == 0) {
+                if (age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, false) < 0)
+                        return -EIO; /* it just verified: the cipher failed */
+                return release(rd, AGE_CHUNK_SIZE);
+        }
+        if (r != -EBADMSG)
+                return r;
+        r = age_stream_open_chunk(rd->stream, counter, false, rd->cbuf, rd->have, false);
+        if (r == -EBADMSG)
+                return tampered(rd, counter, off);
+        if (r < 0)
+                return r;
+        r = release(rd, AGE_CHUNK_SIZE);
+        return r != 0 ? r : cut_at_boundary(rd, counter + 1);
+}
+
+/* A short piece at the end must be the final chunk. */
+static int short_chunk_at_end(struct reader *rd, uint64_t counter, uint64_t off) {
+        int r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, false);
+
+        if (r < 0 && r != -EBADMSG)
+                return r;
+        if (r < 0) {
+                rd->res->unverifiable_bytes = rd->have;
+                return verdict(rd, AGE_TRUNCATED,
+                               "The file ends after %" PRIu64
+                               " intact chunks without the last chunk; the %zu "
+                               "bytes after them are unverifiable.",
+                               counter, rd->have);
+        }
+        if (rd->have == AGE_TAG_LEN && counter > 0) {
+                rd->res->bad_offset = off;
+                return verdict(rd, AGE_TAMPERED,
+                               "The file ends with an empty last chunk at byte offset %" PRIu64
+                               ", which age forbids after data.",
+                               off);
+        }
+        return release(rd, rd->have - AGE_TAG_LEN);
+}
+
+/* Chunk by chunk, with one byte of look-ahead: a chunk followed by more
+ * data cannot be the last one. Whatever is released has authenticated. */
+static int read_payload(struct reader *rd) {
+        int r = start_stream(rd);
+
+        for (uint64_t counter = 0; r == 0; counter++) {
                 uint64_t off = rd->payload_start + counter * AGE_ENC_CHUNK_SIZE;
 
                 r = fill(rd, AGE_ENC_CHUNK_SIZE + 1);
                 if (r != 0)
                         return r;
-                if (rd->have == AGE_ENC_CHUNK_SIZE + 1) {
-                        /* More data follows, so this chunk must be a non-final one. */
+                if (rd->have == 0)
+                        return cut_at_boundary(rd, counter);
+                if (rd->have == AGE_ENC_CHUNK_SIZE)
+                        r = full_chunk_at_end(rd, counter, off);
+                else if (rd->have < AGE_ENC_CHUNK_SIZE)
+                        r = short_chunk_at_end(rd, counter, off);
+                else {
                         r = age_stream_open_chunk(rd->stream, counter, false, rd->cbuf, AGE_ENC_CHUNK_SIZE,
                                                   false);
                         if (r == -EBADMSG)
-                                goto tampered;
-                        if (r < 0)
-                                return r;
-                        r = release(rd, AGE_CHUNK_SIZE);
-                        if (r != 0)
-                                return r;
+                                return tampered(rd, counter, off);
+                        if (r == 0)
+                                r = release(rd, AGE_CHUNK_SIZE);
                         rd->cbuf[0] = rd->cbuf[AGE_ENC_CHUNK_SIZE];
                         rd->have = 1;
                         continue;
                 }
-                if (rd->have == 0) {
-                        if (counter == 0)
-                                return verdict(rd, AGE_TRUNCATED, "The file ends before its first chunk.");
-                        return verdict(rd, AGE_TRUNCATED,
-                                       "The file ends after %" PRIu64
-                                       " intact chunks without the last chunk, cut at a chunk boundary.",
-                                       counter);
-                }
-                if (rd->have == AGE_ENC_CHUNK_SIZE) {
-                        /* A full chunk at the end: the final one, or the last
-                         * intact one of a file cut at a chunk boundary. */
-                        r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, true);
-                        if (r == 0) {
-                                r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have,
-                                                          false);
-                                if (r < 0)
-                                        return -EIO; /* it just verified: the cipher failed */
-                                r = release(rd, AGE_CHUNK_SIZE);
-                                if (r != 0)
-                                        return r;
-                                break;
-                        }
-                        if (r != -EBADMSG)
-                                return r;
-                        r = age_stream_open_chunk(rd->stream, counter, false, rd->cbuf, rd->have, false);
-                        if (r == -EBADMSG)
-                                goto tampered;
-                        if (r < 0)
-                                return r;
-                        r = release(rd, AGE_CHUNK_SIZE);
-                        if (r != 0)
-                                return r;
-                        return verdict(rd, AGE_TRUNCATED,
-                                       "The file ends after %" PRIu64
-                                       " intact chunks without the last chunk, cut at a chunk boundary.",
-                                       counter + 1);
-                }
-                /* A short piece at the end must be the final chunk. */
-                r = age_stream_open_chunk(rd->stream, counter, true, rd->cbuf, rd->have, false);
-                if (r < 0 && r != -EBADMSG)
-                        return r;
-                if (r < 0) {
-                        res->unverifiable_bytes = rd->have;
-                        return verdict(rd, AGE_TRUNCATED,
-                                       "The file ends after %" PRIu64
-                                       " intact chunks without the last chunk; the "
-                                       "%zu bytes after them are unverifiable.",
-                                       counter, rd->have);
-                }
-                if (rd->have == AGE_TAG_LEN && counter > 0) {
-                        res->bad_offset = off;
-                        return verdict(rd, AGE_TAMPERED,
-                                       "The file ends with an empty last chunk at byte offset %" PRIu64
-                                       ", which age forbids after data.",
-                                       off);
-                }
-                r = release(rd, rd->have - AGE_TAG_LEN);
-                if (r != 0)
-                        return r;
-                break;
-        tampered:
-                res->bad_offset = off;
-                return verdict(rd, AGE_TAMPERED,
-                               "Chunk %" PRIu64 " at byte offset %" PRIu64
-                               " failed authentication: the file was altered.",
-                               counter, off);
+                if (r == 0)
+                        return verdict(rd, AGE_OK,
+                                       "All %" PRIu64 " chunks (%" PRIu64
+                                       " bytes of plaintext) are authentic.",
+                                       rd->res->intact_chunks, rd->res->plaintext_bytes);
         }
-        return verdict(rd, AGE_OK, "All %" PRIu64 " chunks (%" PRIu64 " bytes of plaintext) are authentic.",
-                       res->intact_chunks, res->plaintext_bytes);
+        return r;
 }
 
 static int decrypt(struct source src, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks, age_plain_fn plain,
