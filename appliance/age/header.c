@@ -56,10 +56,94 @@ static int parse_args(char *line, struct age_stanza *st) {
         }
 }
 
+/* The header as NUL-separated lines, read one at a time. */
+struct lines {
+        struct age_header *h;
+        size_t pos, len, body_used;
+};
+
+/* The next line and its start and length, or NULL past the end. */
+static char *next_line(struct lines *l, size_t *ret_start, size_t *ret_len) {
+        char *line = l->pos < l->len ? l->h->text + l->pos : NULL;
+
+        if (!line)
+                return NULL;
+        *ret_start = l->pos;
+        *ret_len = strlen(line);
+        l->pos += *ret_len + 1;
+        return line;
+}
+
+/* "-> type args…" then the body: full 64-column lines until a shorter
+ * one, maybe empty. */
+static int parse_stanza(struct lines *l, char *line) {
+        struct age_header *h = l->h;
+        struct age_stanza *st;
+        int r;
+
+        if (h->n_stanzas >= AGE_STANZA_MAX)
+                return -E2BIG;
+        st = &h->stanzas[h->n_stanzas++];
+        r = parse_args(line, st);
+        if (r < 0)
+                return r;
+        st->body = h->bodies + l->body_used;
+        st->body_len = 0;
+        for (;;) {
+                size_t start, bl_len;
+                char *bl = next_line(l, &start, &bl_len);
+
+                if (!bl || bl_len > BODY_COLUMNS)
+                        return -EINVAL;
+                if (st->body_len + 48 > AGE_BODY_MAX)
+                        return -E2BIG;
+                r = age_b64_decode(bl, bl_len, h->bodies + l->body_used, l->len - l->body_used);
+                if (r < 0)
+                        return -EINVAL;
+                l->body_used += (size_t) r;
+                st->body_len += (size_t) r;
+                if (bl_len < BODY_COLUMNS)
+                        return 0;
+        }
+}
+
+/* "--- <MAC>", the header's last line. */
+static int parse_mac(struct lines *l, const char *line, size_t start, size_t line_len) {
+        size_t mac_b64 = age_b64_encoded_len(AGE_MAC_LEN);
+
+        if (line_len != 4 + mac_b64 || line[3] != ' ' || l->pos != l->len)
+                return -EINVAL;
+        if (age_b64_decode(line + 4, mac_b64, l->h->mac, sizeof(l->h->mac)) != AGE_MAC_LEN)
+                return -EINVAL;
+        l->h->mac_input_len = start + 3;
+        return 0;
+}
+
+static int parse_lines(struct lines *l) {
+        size_t start, line_len;
+        char *line = next_line(l, &start, &line_len);
+        int r;
+
+        if (!line || line_len != strlen(AGE_VERSION_LINE) || strcmp(line, AGE_VERSION_LINE) != 0)
+                return line && strncmp(line, "age-encryption.org/", 19) == 0 ? -EPROTONOSUPPORT : -EINVAL;
+        for (;;) {
+                line = next_line(l, &start, &line_len);
+                if (!line)
+                        return -EINVAL;
+                if (strncmp(line, "-> ", 3) == 0)
+                        r = parse_stanza(l, line);
+                else if (strncmp(line, "---", 3) == 0)
+                        return parse_mac(l, line, start, line_len);
+                else
+                        r = -EINVAL;
+                if (r < 0)
+                        return r;
+        }
+}
+
 int age_header_parse(const uint8_t *buf, size_t len, struct age_header *ret) {
         struct age_header h = {};
-        size_t pos = 0, body_used = 0;
-        char *line;
+        struct lines l = {.h = &h, .len = len};
         int r;
 
         if (len == 0 || len > AGE_HEADER_MAX || buf[len - 1] != '\n' || memchr(buf, '\0', len))
@@ -67,106 +151,24 @@ int age_header_parse(const uint8_t *buf, size_t len, struct age_header *ret) {
         h.text = malloc(len);
         h.bodies = malloc(len);
         if (!h.text || !h.bodies) {
-                r = -ENOMEM;
-                goto fail;
+                age_header_done(&h);
+                return -ENOMEM;
         }
         memcpy(h.text, buf, len);
         /* Lines become strings (the header holds no NUL, checked above). */
         for (size_t i = 0; i < len; i++)
                 if (h.text[i] == '\n')
                         h.text[i] = '\0';
-
-#define NEXT_LINE()                                                                                         \
-        ({                                                                                                  \
-                char *_l = pos < len ? h.text + pos : NULL;                                                 \
-                if (_l)                                                                                     \
-                        pos += strlen(_l) + 1;                                                              \
-                _l;                                                                                         \
-        })
-
-        line = NEXT_LINE();
-        if (!line || pos - 1 != strlen(AGE_VERSION_LINE) || strcmp(line, AGE_VERSION_LINE) != 0) {
-                r = line && strncmp(line, "age-encryption.org/", 19) == 0 ? -EPROTONOSUPPORT : -EINVAL;
-                goto fail;
-        }
-
-        for (;;) {
-                size_t line_start = pos, line_len;
-                line = NEXT_LINE();
-                if (!line) {
-                        r = -EINVAL;
-                        goto fail;
-                }
-                line_len = pos - 1 - line_start;
-                if (strncmp(line, "-> ", 3) == 0) {
-                        struct age_stanza *st;
-                        if (h.n_stanzas >= AGE_STANZA_MAX) {
-                                r = -E2BIG;
-                                goto fail;
-                        }
-                        st = &h.stanzas[h.n_stanzas++];
-                        r = parse_args(line, st);
-                        if (r < 0)
-                                goto fail;
-                        st->body = h.bodies + body_used;
-                        st->body_len = 0;
-                        /* Full 64-column lines until a shorter one, maybe empty. */
-                        for (;;) {
-                                size_t bl_start = pos, bl_len;
-                                char *bl = NEXT_LINE();
-                                if (!bl) {
-                                        r = -EINVAL;
-                                        goto fail;
-                                }
-                                bl_len = pos - 1 - bl_start;
-                                if (bl_len > BODY_COLUMNS) {
-                                        r = -EINVAL;
-                                        goto fail;
-                                }
-                                if (st->body_len + 48 > AGE_BODY_MAX) {
-                                        r = -E2BIG;
-                                        goto fail;
-                                }
-                                r = age_b64_decode(bl, bl_len, h.bodies + body_used, len - body_used);
-                                if (r < 0) {
-                                        r = -EINVAL;
-                                        goto fail;
-                                }
-                                body_used += (size_t) r;
-                                st->body_len += (size_t) r;
-                                if (bl_len < BODY_COLUMNS)
-                                        break;
-                        }
-                        continue;
-                }
-                if (strncmp(line, "---", 3) == 0) {
-                        size_t mac_b64 = age_b64_encoded_len(AGE_MAC_LEN);
-                        if (line_len != 4 + mac_b64 || line[3] != ' ' || pos != len) {
-                                r = -EINVAL;
-                                goto fail;
-                        }
-                        r = age_b64_decode(line + 4, mac_b64, h.mac, sizeof(h.mac));
-                        if (r != AGE_MAC_LEN) {
-                                r = -EINVAL;
-                                goto fail;
-                        }
-                        h.mac_input_len = line_start + 3;
-                        break;
-                }
+        r = parse_lines(&l);
+        if (r == 0 && h.n_stanzas == 0)
                 r = -EINVAL;
-                goto fail;
-        }
-#undef NEXT_LINE
-        if (h.n_stanzas == 0) {
-                r = -EINVAL;
-                goto fail;
+        if (r < 0) {
+                age_header_done(&h);
+                return r;
         }
         h.len = len;
         *ret = h;
         return 0;
-fail:
-        age_header_done(&h);
-        return r;
 }
 
 void age_header_done(struct age_header *h) {
