@@ -47,7 +47,7 @@ age -d -i "$out/vault.key" -o "$plain" "$first"
 # A live recording's Matroska file states no duration: the last frame's time says it.
 streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$plain" | paste -sd+ -)
 last=$(ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$plain" | sort -n | tail -n 1)
-echo "decrypted: $plain ($streams, video to ${last%,} s; plays in any player)"
+echo "decrypted: $plain ($streams, video to $(printf '%.2f' "${last%,}") s; plays in any player)"
 
 say "Check with stock tools"
 (cd "$session" && for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
