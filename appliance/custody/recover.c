@@ -51,11 +51,17 @@ static int examine_segment(const char *dir, open_segment *s) {
         return 0;
 }
 
-static bool is_sealed(const custody_parsed_log *log, const char *name) {
-        for (size_t i = 0; i < log->n_entries; i++)
-                if (log->entries[i].event == CUSTODY_EV_SEGMENT_SEALED && !log->entries[i].fragment &&
-                    strcmp(custody_entry_str(&log->entries[i], "segment"), name) == 0)
+/* A segment the log already accounts for: sealed whole, or recorded by a
+ * recovery entry (of an earlier recovery that power cut short before its
+ * stop: it is never recorded twice). */
+static bool is_accounted(const custody_parsed_log *log, const char *name) {
+        for (size_t i = 0; i < log->n_entries; i++) {
+                const custody_entry *e = &log->entries[i];
+                const char *seg = e->fragment ? NULL : custody_entry_str(e, "segment");
+                if ((e->event == CUSTODY_EV_SEGMENT_SEALED || e->event == CUSTODY_EV_RECOVERY) && seg &&
+                    strcmp(seg, name) == 0)
                         return true;
+        }
         return false;
 }
 
@@ -73,14 +79,14 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Segment files on disk that no segment-sealed entry closed, sorted. */
+/* Segment files on disk that the log does not account for yet, sorted. */
 static GPtrArray *find_open_segments(const char *dir, const custody_parsed_log *log) {
         g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
         GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
         const char *n;
 
         while (d && (n = g_dir_read_name(d)))
-                if (custody_segment_name_valid(n) && !is_sealed(log, n))
+                if (custody_segment_name_valid(n) && !is_accounted(log, n))
                         g_ptr_array_add(names, g_strdup(n));
         g_ptr_array_sort(names, cmp_str);
         return names;
@@ -164,10 +170,14 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
         return 0;
 }
 
-static size_t count_sealed(const custody_parsed_log *log) {
+/* Segments the log accounts for: sealed, or recovered by an earlier run. */
+static size_t count_accounted(const custody_parsed_log *log) {
         size_t n = 0;
-        for (size_t i = 0; i < log->n_entries; i++)
-                n += log->entries[i].event == CUSTODY_EV_SEGMENT_SEALED && !log->entries[i].fragment;
+        for (size_t i = 0; i < log->n_entries; i++) {
+                const custody_entry *e = &log->entries[i];
+                n += !e->fragment && (e->event == CUSTODY_EV_SEGMENT_SEALED ||
+                                      (e->event == CUSTODY_EV_RECOVERY && custody_entry_str(e, "segment")));
+        }
         return n;
 }
 
@@ -245,7 +255,8 @@ static int append_and_close(const char *dir, const char *state_dir, const minisi
          * its recovery entry and verifies INCOMPLETE */
         if (r >= 0 && !custody_log_startless(parsed)) {
                 json_object_set_string_member(stop, "reason", "recovered after crash");
-                json_object_set_int_member(stop, "segments", (int64_t) (count_sealed(parsed) + open->len));
+                json_object_set_int_member(stop, "segments",
+                                           (int64_t) (count_accounted(parsed) + open->len));
                 r = custody_log_append(log, "stop", stop);
         }
         custody_log_free(log);
@@ -283,8 +294,10 @@ static int recover_session(const char *dir, const char *state_dir, const minisig
                 r = append_and_close(dir, state_dir, key, parsed, rep, session);
 out:
         if (r < 0)
-                g_string_append_printf(rep, "%s: recovery failed, folder left as it was: %s\n", session,
-                                       g_strerror(-r));
+                g_string_append_printf(rep,
+                                       "%s: recovery failed: %s (nothing in it was rewritten or "
+                                       "deleted; the next start tries again)\n",
+                                       session, g_strerror(-r));
         custody_parsed_log_free(parsed);
         return r;
 }

@@ -26,7 +26,8 @@ enum {
         EXIT_WHOLE = 0,    /* every input decrypted whole */
         EXIT_USAGE = 1,    /* bad arguments, unreadable identity, output folder problem */
         EXIT_SALVAGED = 2, /* --salvage: some inputs were truncated; their authentic prefix was saved */
-        EXIT_FAILED = 3, /* some input failed: tampered, truncated (without --salvage), no match, not age */
+        EXIT_FAILED = 3,   /* some input failed: tampered, truncated (without --salvage, or with nothing to
+                              salvage), no match, not age */
 };
 
 typedef struct keys {
@@ -81,10 +82,11 @@ static int export_one(const keys *k, const char *input, const char *out_dir, boo
                 return EXIT_FAILED;
         }
         if (res.verdict == AGE_TRUNCATED && salvage && res.plaintext_bytes == 0) {
-                /* cut before its first chunk: an empty file would only mislead */
-                printf("%s: TRUNCATED: nothing authentic to salvage (%s)\n", input, res.detail);
+                /* cut before its first chunk: nothing was saved, and an
+                 * empty file would only mislead */
+                g_printerr("%s: truncated: nothing authentic to salvage: %s\n", input, res.detail);
                 (void) unlink(tmp);
-                return EXIT_SALVAGED;
+                return EXIT_FAILED;
         }
         if (res.verdict == AGE_TRUNCATED && salvage) {
                 g_free(name);

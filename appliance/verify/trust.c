@@ -103,9 +103,12 @@ static void trust_entry(verify_ctx *c, JsonObject *d, const minisign_public *pub
                            id ? id : "(none)", c->m->device_id);
                 return;
         }
-        if (revoked && (!c->m || strcmp(revoked, c->m->started_utc) <= 0))
+        /* A session that states no start (its start entry lost to a crash)
+         * cannot show it began before the revocation. */
+        if (revoked && (!c->m || !*c->m->started_utc || strcmp(revoked, c->m->started_utc) <= 0))
                 verify_add(c, VERIFY_UNTRUSTED_KEY, "manifest.json.minisig", NULL,
-                           "key %s was revoked on %s, before this session started", hex, revoked);
+                           "key %s was revoked on %s, before this session started%s", hex, revoked,
+                           c->m && !*c->m->started_utc ? " (the session states no start time)" : "");
         c->key = *pub;
         c->have_key = true;
         c->key_source = g_strdup_printf("enrolled key %s of device %s in registry %s", hex, id ? id : "?",

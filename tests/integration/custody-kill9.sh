@@ -148,4 +148,15 @@ check "a session cut in its first line verifies INCOMPLETE (exit $rc: $(head -n 
   test "$rc" -eq 4
 check "and the report says the start entry was lost to the crash" grep -q "session-start entry was cut short" \
   "$WORK/cut.report"
+# It states no start time, so under a revoked key it cannot claim to
+# predate the revocation.
+"$KEYS" enrol --dir "$WORK/device" --registry "$WORK/registry.json" >/dev/null
+key_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["devices"][0]["key_id"])' \
+           "$WORK/registry.json")
+"$KEYS" revoke --registry "$WORK/registry.json" --key-id "$key_id" --date 2020-01-01T00:00:00Z >/dev/null
+set +e
+"$VERIFY" --registry "$WORK/registry.json" "$cut" >"$WORK/cut-revoked.report"
+rc=$?
+set -e
+check "a start-less session under a revoked key is UNTRUSTED-KEY (exit $rc)" test "$rc" -eq 6
 finish

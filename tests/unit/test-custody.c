@@ -382,6 +382,79 @@ static void test_recovery(void **state) {
         assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 0);
 }
 
+static char *read_text(const char *dir, const char *name, size_t *ret_len);
+
+/* Power fails while recovery itself runs, after its recovery entry and
+ * before its stop: the next start must finish that recovery, not record
+ * the open segment a second time (which would make the session unclosable). */
+static void test_recovery_interrupted_recovery(void **state) {
+        fixture *f = *state;
+        g_autofree char *dir = new_session(f, "20261128T150000Z-0a0b0c0f");
+        g_autofree char *seg = g_build_filename(dir, "seg-000002.mkv.age", NULL);
+        g_autofree char *logp = g_build_filename(dir, "custody.jsonl", NULL);
+        g_autofree char *head = g_build_filename(f->state, "chain-head", NULL);
+        static const char header[] = "age-encryption.org/v1\n-> X25519 abc\ndef\n--- mac\n";
+        static const char *const closing[] = {"manifest.json",     "manifest.json.minisig",
+                                              "SHA256SUMS",        "SHA256SUMS.minisig",
+                                              "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig"};
+        size_t hlen = sizeof(header) - 1, cp = hlen + 16 + CUSTODY_AGE_CHUNK_SEALED;
+        size_t total = hlen + 16 + 2 * CUSTODY_AGE_CHUNK_SEALED + 100, recoveries = 0;
+        g_autofree uint8_t *data = g_malloc(total);
+        g_autofree char *head_before = NULL, *text = NULL;
+        uint8_t d[SHA256_LEN];
+        char hex[SHA256_HEX_LEN + 1];
+        custody_log *log = NULL;
+
+        memcpy(data, header, hlen);
+        randombytes_buf(data + hlen, total - hlen);
+        assert_int_equal(fs_write_atomic(seg, data, total, 0644), 0);
+        sha256_buf(data, cp, d);
+        sha256_hex(d, hex);
+        assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
+        append_start(log, "20261128T150000Z-0a0b0c0f");
+        append_sealed(log, "seg-000001.mkv.age", 0);
+        append_checkpoint(log, "seg-000002.mkv.age", (int64_t) cp, hex, 301000000000);
+        custody_log_free(log);
+        (void) g_file_get_contents(head, &head_before, NULL, NULL);
+
+        /* A whole recovery, then undo what the power cut would not have let
+         * happen: the stop line, the closing files, the chain head's move. */
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 1);
+        text = read_text(dir, "custody.jsonl", NULL);
+        *strrchr(text, '\n') = '\0';
+        *(strrchr(text, '\n') + 1) = '\0';
+        assert_non_null(strstr(text, "\"event\":\"recovery\""));
+        assert_int_equal(fs_write_atomic(logp, text, strlen(text), 0644), 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(closing); i++) {
+                g_autofree char *p = g_build_filename(dir, closing[i], NULL);
+                (void) unlink(p);
+        }
+        if (head_before)
+                assert_int_equal(fs_write_atomic(head, head_before, strlen(head_before), 0644), 0);
+        else
+                (void) unlink(head);
+
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 1);
+        custody_manifest *m = read_manifest(dir);
+        assert_int_equal(m->n_segments, 2);
+        assert_true(m->segments[1].truncated);
+        custody_parsed_log *p = parse_dir(dir);
+        /* the second run signs that it found nothing open, and names the
+         * segment in no second entry */
+        for (size_t i = 0; i < p->n_entries; i++)
+                recoveries +=
+                        p->entries[i].event == CUSTODY_EV_RECOVERY &&
+                        g_strcmp0(custody_entry_str(&p->entries[i], "segment"), "seg-000002.mkv.age") == 0;
+        assert_int_equal(recoveries, 1);
+        assert_int_equal(p->entries[p->n_entries - 1].event, CUSTODY_EV_STOP);
+        int64_t segments = 0;
+        assert_true(custody_entry_int(&p->entries[p->n_entries - 1], "segments", &segments));
+        assert_int_equal(segments, 2);
+        custody_parsed_log_free(p);
+        custody_manifest_free(m);
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 0);
+}
+
 static char *read_text(const char *dir, const char *name, size_t *ret_len) {
         g_autofree char *path = g_build_filename(dir, name, NULL);
         char *data = NULL;
@@ -625,6 +698,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_manifest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_interrupted_recovery, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery_damaged_folders, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery_interrupted_close, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery_chain_head_behind, setup, teardown),
