@@ -327,33 +327,53 @@ static void test_manifest(void **state) {
         custody_manifest_free(m);
 }
 
-/* A crashed session: one sealed segment, one open with a checkpoint, a
- * fake age header, two whole chunks and a torn tail; the log ends in a
- * partial line. */
+/* A crashed session SESSION: one sealed segment, and seg-000002 open with
+ * a fake age header, two whole chunks and a torn tail of 100 bytes, signed
+ * through its first chunk by a checkpoint. Gives the folder, the open
+ * segment's size and its checkpointed length and hash. */
+typedef struct crashed {
+        char *dir;
+        size_t total, cp;
+        char hex[SHA256_HEX_LEN + 1];
+} crashed;
+
+static void make_crashed(fixture *f, const char *session, crashed *ret) {
+        static const char header[] = "age-encryption.org/v1\n-> X25519 abc\ndef\n--- mac\n";
+        size_t hlen = sizeof(header) - 1;
+        g_autofree char *seg = NULL;
+        g_autofree uint8_t *data = NULL;
+        uint8_t d[SHA256_LEN];
+        custody_log *log = NULL;
+
+        ret->dir = new_session(f, session);
+        ret->cp = hlen + 16 + CUSTODY_AGE_CHUNK_SEALED;
+        ret->total = hlen + 16 + 2 * CUSTODY_AGE_CHUNK_SEALED + 100;
+        seg = g_build_filename(ret->dir, "seg-000002.mkv.age", NULL);
+        data = g_malloc(ret->total);
+        memcpy(data, header, hlen);
+        randombytes_buf(data + hlen, ret->total - hlen);
+        assert_int_equal(fs_write_atomic(seg, data, ret->total, 0644), 0);
+        sha256_buf(data, ret->cp, d);
+        sha256_hex(d, ret->hex);
+        assert_int_equal(custody_log_create(ret->dir, f->state, f->key, &log), 0);
+        append_start(log, session);
+        append_sealed(log, "seg-000001.mkv.age", 0);
+        append_checkpoint(log, "seg-000002.mkv.age", (int64_t) ret->cp, ret->hex, 301000000000);
+        custody_log_free(log);
+}
+
+/* The crashed session's log ends in a partial line. */
 static void test_recovery(void **state) {
         fixture *f = *state;
-        g_autofree char *dir = new_session(f, "20261128T150000Z-0a0b0c0d");
-        g_autofree char *seg = g_build_filename(dir, "seg-000002.mkv.age", NULL);
-        g_autofree char *logp = g_build_filename(dir, "custody.jsonl", NULL);
-        static const char header[] = "age-encryption.org/v1\n-> X25519 abc\ndef\n--- mac\n";
-        size_t hlen = sizeof(header) - 1, cp = hlen + 16 + CUSTODY_AGE_CHUNK_SEALED;
-        size_t total = hlen + 16 + 2 * CUSTODY_AGE_CHUNK_SEALED + 100;
-        g_autofree uint8_t *data = g_malloc(total);
-        uint8_t d[SHA256_LEN];
-        char hex[SHA256_HEX_LEN + 1];
-        custody_log *log = NULL;
+        crashed c;
+        g_autofree char *logp = NULL;
         g_autofree char *report = NULL;
 
-        memcpy(data, header, hlen);
-        randombytes_buf(data + hlen, total - hlen);
-        assert_int_equal(fs_write_atomic(seg, data, total, 0644), 0);
-        sha256_buf(data, cp, d);
-        sha256_hex(d, hex);
-        assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
-        append_start(log, "20261128T150000Z-0a0b0c0d");
-        append_sealed(log, "seg-000001.mkv.age", 0);
-        append_checkpoint(log, "seg-000002.mkv.age", (int64_t) cp, hex, 301000000000);
-        custody_log_free(log);
+        make_crashed(f, "20261128T150000Z-0a0b0c0d", &c);
+        g_autofree char *dir = c.dir;
+        size_t total = c.total, cp = c.cp;
+        const char *hex = c.hex;
+        logp = g_build_filename(dir, "custody.jsonl", NULL);
         int fd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
         assert_int_equal(fs_write_all(fd, "{\"seq\":4,\"utc\"", 14), 0);
         close(fd);
@@ -389,32 +409,17 @@ static char *read_text(const char *dir, const char *name, size_t *ret_len);
  * the open segment a second time (which would make the session unclosable). */
 static void test_recovery_interrupted_recovery(void **state) {
         fixture *f = *state;
-        g_autofree char *dir = new_session(f, "20261128T150000Z-0a0b0c0f");
-        g_autofree char *seg = g_build_filename(dir, "seg-000002.mkv.age", NULL);
-        g_autofree char *logp = g_build_filename(dir, "custody.jsonl", NULL);
+        crashed c;
         g_autofree char *head = g_build_filename(f->state, "chain-head", NULL);
-        static const char header[] = "age-encryption.org/v1\n-> X25519 abc\ndef\n--- mac\n";
         static const char *const closing[] = {"manifest.json",     "manifest.json.minisig",
                                               "SHA256SUMS",        "SHA256SUMS.minisig",
                                               "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig"};
-        size_t hlen = sizeof(header) - 1, cp = hlen + 16 + CUSTODY_AGE_CHUNK_SEALED;
-        size_t total = hlen + 16 + 2 * CUSTODY_AGE_CHUNK_SEALED + 100, recoveries = 0;
-        g_autofree uint8_t *data = g_malloc(total);
-        g_autofree char *head_before = NULL, *text = NULL;
-        uint8_t d[SHA256_LEN];
-        char hex[SHA256_HEX_LEN + 1];
-        custody_log *log = NULL;
+        g_autofree char *head_before = NULL, *text = NULL, *logp = NULL;
+        size_t recoveries = 0;
 
-        memcpy(data, header, hlen);
-        randombytes_buf(data + hlen, total - hlen);
-        assert_int_equal(fs_write_atomic(seg, data, total, 0644), 0);
-        sha256_buf(data, cp, d);
-        sha256_hex(d, hex);
-        assert_int_equal(custody_log_create(dir, f->state, f->key, &log), 0);
-        append_start(log, "20261128T150000Z-0a0b0c0f");
-        append_sealed(log, "seg-000001.mkv.age", 0);
-        append_checkpoint(log, "seg-000002.mkv.age", (int64_t) cp, hex, 301000000000);
-        custody_log_free(log);
+        make_crashed(f, "20261128T150000Z-0a0b0c0f", &c);
+        g_autofree char *dir = c.dir;
+        logp = g_build_filename(dir, "custody.jsonl", NULL);
         (void) g_file_get_contents(head, &head_before, NULL, NULL);
 
         /* A whole recovery, then undo what the power cut would not have let
