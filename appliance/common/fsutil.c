@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,14 +67,9 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
         return fs_fsync_parent(path);
 }
 
-int fs_open_regular(const char *path, struct stat *ret_st) {
-        /* O_NONBLOCK: a FIFO in place of a file must not block us before
-         * fstat can refuse it; it does not change reads of regular files. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+static int check_regular(int fd, struct stat *ret_st) {
         struct stat st;
 
-        if (fd < 0)
-                return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (S_ISDIR(st.st_mode))
@@ -81,18 +78,32 @@ int fs_open_regular(const char *path, struct stat *ret_st) {
                 return -EINVAL; /* FIFO, socket or device: no size, may never end */
         if (ret_st)
                 *ret_st = st;
+        return 0;
+}
+
+int fs_open_regular(const char *path, struct stat *ret_st) {
+        /* O_NONBLOCK: a FIFO in place of a file must not block us before
+         * fstat can refuse it; it does not change reads of regular files. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = check_regular(fd, ret_st);
+        if (r < 0)
+                return r;
         return TAKE_FD(fd);
 }
 
-int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
-        _cleanup_close_ int fd = -EBADF;
+int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;
         size_t len = 0, cap;
 
-        fd = fs_open_regular(path, &st);
-        if (fd < 0)
-                return fd;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
         if ((uint64_t) st.st_size > max)
                 return -EFBIG;
         /* One byte beyond max (to notice a file larger than allowed, even one
@@ -112,7 +123,7 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
                         buf = n;
                         cap = ncap;
                 }
-                ssize_t k = read(fd, buf + len, cap - 1 - len);
+                ssize_t k = pread(fd, buf + len, cap - 1 - len, (off_t) len);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -129,4 +140,103 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len) {
+        _cleanup_close_ int fd = fs_open_regular(path, NULL);
+
+        if (fd < 0)
+                return fd;
+        return fs_read_fd(fd, max, ret_data, ret_len);
+}
+
+bool fs_name_valid(const char *name) {
+        return name && *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && !strchr(name, '/');
+}
+
+int fs_open_dir(const char *path) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st) {
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (!fs_name_valid(name))
+                return -EINVAL;
+        /* O_NOFOLLOW: a symlink fails with ELOOP instead of being followed
+         * out of the folder; O_NONBLOCK as in fs_open_regular. */
+        fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        r = check_regular(fd, ret_st);
+        if (r < 0)
+                return r;
+        return TAKE_FD(fd);
+}
+
+int fs_read_fileat(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len) {
+        _cleanup_close_ int fd = fs_openat_regular(dirfd, name, NULL);
+
+        if (fd < 0)
+                return fd;
+        return fs_read_fd(fd, max, ret_data, ret_len);
+}
+
+const char *fs_kind_name(mode_t m) {
+        return S_ISLNK(m)    ? "a symbolic link"
+               : S_ISDIR(m)  ? "a folder"
+               : S_ISFIFO(m) ? "a FIFO"
+               : S_ISSOCK(m) ? "a socket"
+               : S_ISREG(m)  ? "a regular file"
+                             : "a device";
+}
+
+int fs_kindat(int dirfd, const char *name, mode_t *ret_mode) {
+        struct stat st;
+
+        if (!fs_name_valid(name))
+                return -EINVAL;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        *ret_mode = st.st_mode;
+        return 0;
+}
+
+int fs_createat(int dirfd, const char *name, mode_t mode) {
+        int fd;
+
+        if (!fs_name_valid(name))
+                return -EINVAL;
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+        return fd < 0 ? -errno : fd;
+}
+
+int fs_write_newat(int dirfd, const char *name, const void *data, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        char tmp[64];
+        uint64_t rnd;
+        int r;
+
+        if (!fs_name_valid(name))
+                return -EINVAL;
+        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+                return -EIO;
+        (void) snprintf(tmp, sizeof(tmp), ".tmp-%016" PRIx64, rnd);
+        fd = fs_createat(dirfd, tmp, mode);
+        if (fd < 0)
+                return fd;
+        r = fs_write_all(fd, data, len);
+        if (r == 0 && fchmod(fd, mode) < 0) /* the umask must not widen or narrow it */
+                r = -errno;
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        /* linkat never replaces: an existing file or planted symlink is -EEXIST */
+        if (r == 0 && linkat(dirfd, tmp, dirfd, name, 0) < 0)
+                r = -errno;
+        (void) unlinkat(dirfd, tmp, 0);
+        if (r < 0)
+                return r;
+        return fsync(dirfd) < 0 ? -errno : 0;
 }

@@ -2,6 +2,7 @@
  * file we write is ever seen half-written. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -27,3 +28,34 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len)
  * device put in its place: -EISDIR for a folder, -EINVAL for anything else
  * that is not a regular file. Returns the fd (O_CLOEXEC); ret_st optional. */
 int fs_open_regular(const char *path, struct stat *ret_st);
+
+/* ---- files of a folder that came from elsewhere (a session folder, an
+ * output folder) ------------------------------------------------------------
+ * A name is one path component: not empty, not "." or "..", no '/'. Files
+ * are opened relative to the folder's descriptor and never through a
+ * symbolic link, so nothing outside the folder is ever read or written. */
+
+/* true when name is a single path component. */
+bool fs_name_valid(const char *name);
+/* Opens the folder itself (which may be given through a symlink). */
+int fs_open_dir(const char *path);
+/* Opens dirfd/name for reading like fs_open_regular, without following a
+ * symlink: -ELOOP for a symlink, -EISDIR for a folder, -EINVAL for a FIFO,
+ * socket or device or an invalid name, -ENOENT when absent. */
+int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st);
+/* fs_read_file relative to a folder (same rules as fs_openat_regular). */
+int fs_read_fileat(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len);
+/* Reads an already opened regular file of at most max bytes (from offset 0). */
+int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len);
+/* What a file that is not a regular file is, for messages: "a symbolic
+ * link", "a folder", "a FIFO", "a socket", "a device". */
+const char *fs_kind_name(mode_t mode);
+/* The kind of dirfd/name without following a link (lstat-like): 0 and
+ * *ret_mode, or -errno. */
+int fs_kindat(int dirfd, const char *name, mode_t *ret_mode);
+/* Creates dirfd/name for writing: O_CREAT|O_EXCL|O_NOFOLLOW, so an existing
+ * file or a planted symlink is refused (-EEXIST), never followed. */
+int fs_createat(int dirfd, const char *name, mode_t mode);
+/* Writes data to a unique temporary file in dirfd, fsyncs it and links it
+ * as name, refusing to replace anything (-EEXIST); fsyncs the folder. */
+int fs_write_newat(int dirfd, const char *name, const void *data, size_t len, mode_t mode);

@@ -60,6 +60,13 @@ void sha256_buf(const void *buf, size_t len, uint8_t ret[SHA256_LEN]) {
 
 int sha256_file(const char *path, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
         _cleanup_close_ int fd = fs_open_regular(path, NULL);
+
+        if (fd < 0)
+                return fd;
+        return sha256_fd(fd, ret, ret_size);
+}
+
+int sha256_fd(int fd, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
         _cleanup_free_ uint8_t *buf = NULL;
         const size_t bufsize = 1 << 20;
         sha256_ctx *c;

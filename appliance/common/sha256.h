@@ -20,4 +20,6 @@ int sha256_final(sha256_ctx *c, uint8_t ret[SHA256_LEN]);
 void sha256_buf(const void *buf, size_t len, uint8_t ret[SHA256_LEN]);
 /* Hashes a whole file; ret_size gets its length when non-NULL. -errno on failure. */
 int sha256_file(const char *path, uint8_t ret[SHA256_LEN], uint64_t *ret_size);
+/* Hashes an open file from its current offset to its end. */
+int sha256_fd(int fd, uint8_t ret[SHA256_LEN], uint64_t *ret_size);
 void sha256_hex(const uint8_t digest[SHA256_LEN], char out[SHA256_HEX_LEN + 1]);

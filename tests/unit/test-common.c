@@ -156,6 +156,70 @@ static void test_not_regular_files(void **state) {
         (void) rmdir(dir);
 }
 
+/* A folder from elsewhere: files are opened relative to it, never through a
+ * link, and outputs never replace or follow anything already there. */
+static void test_folder_relative(void **state) {
+        char dir[] = "/tmp/test-common-at.XXXXXX", outside[] = "/tmp/test-common-out.XXXXXX";
+        char p[128], secret[160], *data = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        struct stat st;
+        mode_t mode = 0;
+        size_t len = 0;
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        assert_non_null(mkdtemp(outside));
+        snprintf(secret, sizeof(secret), "%s/secret", outside);
+        assert_int_equal(fs_write_atomic(secret, "top secret", 10, 0600), 0);
+        snprintf(p, sizeof(p), "%s/f", dir);
+        assert_int_equal(fs_write_atomic(p, "abc", 3, 0600), 0);
+        snprintf(p, sizeof(p), "%s/link", dir);
+        assert_int_equal(symlink(secret, p), 0);
+        snprintf(p, sizeof(p), "%s/loop", dir);
+        assert_int_equal(symlink("loop", p), 0);
+        snprintf(p, sizeof(p), "%s/fifo", dir);
+        assert_int_equal(mkfifo(p, 0600), 0);
+        dfd = fs_open_dir(dir);
+        assert_true(dfd >= 0);
+
+        assert_int_equal(fs_read_fileat(dfd, "f", 10, &data, &len), 0);
+        assert_string_equal(data, "abc");
+        free(data);
+        assert_int_equal(fs_openat_regular(dfd, "link", &st), -ELOOP);
+        assert_int_equal(fs_openat_regular(dfd, "loop", &st), -ELOOP);
+        assert_int_equal(fs_openat_regular(dfd, "fifo", &st), -EINVAL);
+        assert_int_equal(fs_openat_regular(dfd, "..", &st), -EINVAL);
+        assert_int_equal(fs_openat_regular(dfd, "../x", &st), -EINVAL);
+        assert_int_equal(fs_openat_regular(dfd, "", &st), -EINVAL);
+        assert_int_equal(fs_openat_regular(dfd, "absent", &st), -ENOENT);
+        assert_int_equal(fs_kindat(dfd, "link", &mode), 0);
+        assert_string_equal(fs_kind_name(mode), "a symbolic link");
+        assert_int_equal(fs_kindat(dfd, "fifo", &mode), 0);
+        assert_string_equal(fs_kind_name(mode), "a FIFO");
+
+        /* outputs: a planted symlink or an existing file is refused, not followed */
+        assert_int_equal(fs_createat(dfd, "link", 0600), -EEXIST);
+        assert_int_equal(fs_write_newat(dfd, "link", "plain", 5, 0600), -EEXIST);
+        assert_int_equal(fs_write_newat(dfd, "f", "plain", 5, 0600), -EEXIST);
+        assert_int_equal(fs_write_newat(dfd, "../escape", "plain", 5, 0600), -EINVAL);
+        assert_int_equal(fs_read_file(secret, 100, &data, &len), 0);
+        assert_string_equal(data, "top secret");
+        free(data);
+        assert_int_equal(fs_write_newat(dfd, "new", "plain", 5, 0600), 0);
+        assert_int_equal(fstatat(dfd, "new", &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(fs_read_fileat(dfd, "new", 10, &data, &len), 0);
+        assert_string_equal(data, "plain");
+        free(data);
+
+        const char *names[] = {"f", "link", "loop", "fifo", "new"};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                (void) unlinkat(dfd, names[i], 0);
+        (void) rmdir(dir);
+        (void) unlink(secret);
+        (void) rmdir(outside);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),
@@ -165,6 +229,7 @@ int main(void) {
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_not_regular_files),
+                cmocka_unit_test(test_folder_relative),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
