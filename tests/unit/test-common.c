@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "json-bounded.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -220,6 +221,32 @@ static void test_folder_relative(void **state) {
         (void) rmdir(outside);
 }
 
+/* Nesting is counted on the raw bytes before json-glib (which recurses per
+ * level) sees the text; brackets inside strings do not count. */
+static void test_json_bounded(void **state) {
+        g_autoptr(JsonParser) p = json_parser_new_immutable();
+        g_autofree char *deep = g_malloc(200001), *msg = NULL;
+
+        (void) state;
+        memset(deep, '[', 100000);
+        memset(deep + 100000, ']', 100000);
+        deep[200000] = '\0';
+        assert_int_equal(json_depth_check(deep, 200000, JSON_DEPTH_MAX), -ELOOP);
+        assert_int_equal(json_load_bounded(p, deep, 200000, 1 << 20, &msg), -ELOOP);
+        assert_non_null(strstr(msg, "nested deeper than 64"));
+        g_clear_pointer(&msg, g_free);
+        assert_int_equal(json_load_bounded(p, deep, 200000, 1000, &msg), -EFBIG);
+        g_clear_pointer(&msg, g_free);
+        assert_int_equal(json_depth_check("{\"a\":[[1]]}", 11, 3), 0);
+        assert_int_equal(json_depth_check("{\"a\":[[1]]}", 11, 2), -ELOOP);
+        assert_int_equal(json_depth_check("{\"a\":\"[[[[\\\"[[\"}", 16, 1), 0);
+        assert_int_equal(json_load_bounded(p, "{\"a\":\"[[[[\"}", 12, 100, NULL), 0);
+        assert_int_equal(json_load_bounded(p, "{\"a\":", 5, 100, &msg), -EBADMSG);
+        assert_non_null(strstr(msg, "not JSON"));
+        g_clear_pointer(&msg, g_free);
+        assert_int_equal(json_load_bounded(p, "{}\0{}", 5, 100, NULL), -EBADMSG);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),
@@ -230,6 +257,7 @@ int main(void) {
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_not_regular_files),
                 cmocka_unit_test(test_folder_relative),
+                cmocka_unit_test(test_json_bounded),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
