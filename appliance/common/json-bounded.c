@@ -43,7 +43,7 @@ int json_load_bounded(JsonParser *parser, const char *data, size_t len, size_t m
                 return fail(ret_message, -EFBIG,
                             g_strdup_printf("larger than %zu bytes (%zu bytes)", max_len, len));
         if (memchr(data, '\0', len))
-                return fail(ret_message, -EBADMSG, g_strdup("holds a NUL byte"));
+                return fail(ret_message, -EBADMSG, g_strdup("NUL byte in the text"));
         if (json_depth_check(data, len, JSON_DEPTH_MAX) < 0)
                 return fail(ret_message, -ELOOP,
                             g_strdup_printf("nested deeper than %d levels", JSON_DEPTH_MAX));

@@ -7,6 +7,7 @@
 
 #include "custody-internal.h"
 #include "fsutil.h"
+#include "json-bounded.h"
 
 typedef struct parse_state {
         JsonParser *parser;
@@ -85,8 +86,7 @@ static int common_fields(parse_state *st, JsonObject *o, custody_entry *e) {
 }
 
 static int parse_line(parse_state *st, const char *line, size_t len, custody_entry *e) {
-        g_autoptr(GError) error = NULL;
-        g_autofree char *msg = NULL;
+        g_autofree char *msg = NULL, *why = NULL;
         uint8_t sig[MINISIGN_SIG_LEN];
         size_t msg_len = 0;
         JsonNode *root;
@@ -97,10 +97,8 @@ static int parse_line(parse_state *st, const char *line, size_t len, custody_ent
         if (len > CUSTODY_LINE_MAX)
                 return snprintf(st->err, sizeof(st->err), "line longer than %d bytes", CUSTODY_LINE_MAX),
                        -EBADMSG;
-        if (memchr(line, '\0', len))
-                return snprintf(st->err, sizeof(st->err), "NUL byte in line"), -EBADMSG;
-        if (!json_parser_load_from_data(st->parser, line, (gssize) len, &error))
-                return snprintf(st->err, sizeof(st->err), "not JSON: %s", error->message), -EBADMSG;
+        if (json_load_bounded(st->parser, line, len, CUSTODY_LINE_MAX, &why) < 0)
+                return snprintf(st->err, sizeof(st->err), "%s", why), -EBADMSG;
         root = json_parser_get_root(st->parser);
         if (!root || !JSON_NODE_HOLDS_OBJECT(root))
                 return snprintf(st->err, sizeof(st->err), "not a JSON object"), -EBADMSG;

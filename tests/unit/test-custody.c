@@ -253,6 +253,14 @@ static void test_malformed(void **state) {
                         expect_bad(s->str, s->len, cases[i].err);
                 g_string_free(s, TRUE);
         }
+        /* a line nested 16,000 levels deep is refused before json-glib recurses into it */
+        GString *deep = g_string_new_len(good, l2 - good);
+        g_string_append(deep, "{\"seq\":2,\"x\":");
+        for (int i = 0; i < 8000; i++)
+                g_string_append(deep, "[{\"a\":");
+        g_string_append(deep, "\n");
+        expect_bad(deep->str, deep->len, "line 2: nested deeper than 64");
+        g_string_free(deep, TRUE);
         /* empty line, NUL byte, overlong line, garbage mid-file */
         g_autofree char *empty = g_strdup_printf("%.*s\n%s", (int) (l2 - good), good, l2);
         expect_bad(empty, strlen(empty), "line 2: empty line");
