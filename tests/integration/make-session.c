@@ -9,7 +9,19 @@
  *                [--session-id ID] [--seed N]
  *                [--crash] [--torn-tail N] [--partial-log] [--no-recover]
  *                [--gap-after N --gap-ms MS [--gap-break]] [--seal-recipient age1…]
- * Prints the session folder's path. An attacker who holds the device key
+ *                [--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N]
+ * Prints the session folder's path. --officer and --room go into the
+ * session-start entry (and so into the signed manifest) as given, control
+ * characters and all. --bulk-marks N and --bulk-checkpoints N append N
+ * signed mark (~285 bytes) or checkpoint (~425 bytes) entries before the
+ * stop entry, built with the custody module's entry builder but written
+ * buffered and synced once (not one fdatasync per line), so a log of
+ * hundreds of thousands of entries takes seconds. Both are capped at what
+ * CUSTODY_ENTRIES_MAX and CUSTODY_LOG_MAX allow; the counts written are
+ * printed on stderr. Marks are copied into the manifest's events, so many
+ * of them make a manifest past CUSTODY_MANIFEST_MAX that the closer
+ * refuses (the session is then left unclosed, the log kept); checkpoints
+ * are not, so a bulk-checkpoint session closes. An attacker who holds the device key
  * (the tamper tests isolate single checks with these):
  *   make-session --resign-entry SESSION_DIR SEQ SECRET  re-signs one log entry
  *   make-session --reclose SESSION_DIR SECRET STATE     rewrites and re-signs the
@@ -24,14 +36,16 @@
 #include <unistd.h>
 
 #include "age.h"
+#include "custody-internal.h"
 #include "custody.h"
 #include "fsutil.h"
 #include "sha256.h"
 #include "util.h"
 
 typedef struct opts {
-        const char *spool, *state, *key, *recipient, *session_id, *seal_recipient;
-        uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail, gap_after, gap_ms;
+        const char *spool, *state, *key, *recipient, *session_id, *seal_recipient, *officer, *room;
+        uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail, gap_after, gap_ms, bulk_marks,
+                bulk_checkpoints;
         bool crash, partial_log, no_recover, gap_break;
 } opts;
 
@@ -164,8 +178,8 @@ static int session_start(const opts *o, custody_log *log, const char *id) {
         JsonArray *cams = json_array_new(), *mics = json_array_new(), *rcpts = json_array_new();
 
         json_object_set_string_member(f, "session", id);
-        json_object_set_string_member(f, "officer", "4711");
-        json_object_set_string_member(f, "room", "Studio A");
+        json_object_set_string_member(f, "officer", o->officer ? o->officer : "4711");
+        json_object_set_string_member(f, "room", o->room ? o->room : "Studio A");
         json_object_set_string_member(f, "device_id", "studio-test-01");
         json_object_set_string_member(f, "software_version", STUDIO_VERSION);
         json_object_set_string_member(f, "profile", "test");
@@ -189,6 +203,105 @@ static int partial_log_line(const char *dir) {
                 return -errno;
         int r = fs_write_all(fd, frag, sizeof(frag) - 1);
         (void) close(fd);
+        return r;
+}
+
+/* --bulk-marks / --bulk-checkpoints: the log so far has seq 1..n (no
+ * crash, no fragments) and ends in head. Appends the marks, then the
+ * checkpoints (each repeating the last segment's sealed length and hash,
+ * as a recorder does while nothing new is sealed), then the stop entry, as
+ * signed lines through one buffered stream synced once at the end: this is
+ * test data, not a recording, so no fdatasync per line. Stops early when
+ * the log would pass CUSTODY_ENTRIES_MAX or CUSTODY_LOG_MAX. */
+typedef struct bulk {
+        FILE *f;
+        const minisign_secret *key;
+        uint64_t seq;
+        size_t bytes;
+        char head[SHA256_HEX_LEN + 1];
+} bulk;
+
+/* 1 when written, 0 when the log is full, -errno */
+static int bulk_line(bulk *k, const char *event, JsonObject *fields, bool last) {
+        g_autofree char *line = NULL;
+        char utc[CUSTODY_UTC_LEN + 1];
+        size_t len = 0;
+        int r;
+
+        custody_utc_now(utc);
+        r = custody_entry_build(k->key, k->seq + 1, utc, custody_mono_ns(), event, fields, k->head, &line, &len);
+        if (r < 0)
+                return r;
+        /* keep room for the stop entry, about as long as this line */
+        if (!last && (k->seq + 2 > CUSTODY_ENTRIES_MAX || k->bytes + 2 * len + 64 > CUSTODY_LOG_MAX))
+                return 0;
+        if (fwrite(line, 1, len, k->f) != len)
+                return -EIO;
+        k->seq++;
+        k->bytes += len;
+        custody_line_hash(line, len - 1, k->head);
+        return 1;
+}
+
+static int bulk_and_stop(const opts *o, const char *dir, const minisign_secret *key, const char *head,
+                         int64_t media) {
+        g_autofree char *path = g_build_filename(dir, "custody.jsonl", NULL);
+        g_autofree char *seg_name = g_strdup_printf("seg-%06" PRIu64 ".mkv.age", o->segments);
+        g_autofree char *seg_path = g_build_filename(dir, seg_name, NULL);
+        g_autoptr(JsonObject) mark = json_object_new();
+        g_autoptr(JsonObject) cp = json_object_new();
+        g_autoptr(JsonObject) stop = json_object_new();
+        uint64_t marks = 0, cps = 0, seg_size = 0;
+        uint8_t d[SHA256_LEN];
+        char seg_hex[SHA256_HEX_LEN + 1];
+        bulk k = {.key = key};
+        int r = 0;
+
+        g_strlcpy(k.head, head, sizeof(k.head));
+        k.f = fopen(path, "re");
+        if (!k.f)
+                return -errno;
+        for (int ch; (ch = getc(k.f)) != EOF;) {
+                k.bytes++;
+                if (ch == '\n')
+                        k.seq++;
+        }
+        (void) fclose(k.f);
+        r = sha256_file(seg_path, d, &seg_size);
+        if (r < 0)
+                return r;
+        sha256_hex(d, seg_hex);
+        k.f = fopen(path, "ae");
+        if (!k.f)
+                return -errno;
+        (void) setvbuf(k.f, NULL, _IOFBF, 1 << 20);
+        json_object_set_string_member(cp, "segment", seg_name);
+        json_object_set_int_member(cp, "sealed_bytes", (int64_t) seg_size);
+        json_object_set_string_member(cp, "sealed_sha256", seg_hex);
+        json_object_set_int_member(cp, "media_ns", media);
+        json_object_set_string_member(stop, "reason", "operator");
+        json_object_set_int_member(stop, "segments", (int64_t) o->segments);
+        for (; r >= 0 && marks < o->bulk_marks; marks++) {
+                json_object_set_int_member(mark, "media_ns",
+                                           (int64_t) ((double) media * (double) marks / (double) o->bulk_marks));
+                r = bulk_line(&k, "mark", mark, false);
+                if (r == 0)
+                        break;
+        }
+        for (; r >= 0 && cps < o->bulk_checkpoints; cps++)
+                if ((r = bulk_line(&k, "checkpoint", cp, false)) == 0)
+                        break;
+        if (r >= 0)
+                r = bulk_line(&k, "stop", stop, true);
+        if (fflush(k.f) != 0 || fdatasync(fileno(k.f)) < 0)
+                r = r < 0 ? r : -errno;
+        if (fclose(k.f) != 0)
+                r = r < 0 ? r : -errno;
+        if (r >= 0)
+                fprintf(stderr,
+                        "make-session: %" PRIu64 " bulk marks and %" PRIu64 " bulk checkpoints written; the log "
+                        "holds %" PRIu64 " entries in %zu bytes\n",
+                        marks, cps, k.seq, k.bytes);
         return r;
 }
 
@@ -227,15 +340,23 @@ static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcp
                 if (r >= 0 && i == o->gap_after && o->gap_break)
                         r = event(log, "resume", media, NULL);
         }
-        if (r >= 0 && !o->crash) {
+        if (r >= 0 && !o->crash && (o->bulk_marks > 0 || o->bulk_checkpoints > 0)) {
+                g_autofree char *head = g_strdup(custody_log_head(log));
+                log = custody_log_free(log);
+                r = bulk_and_stop(o, dir, key, head, media);
+        } else if (r >= 0 && !o->crash) {
                 g_autoptr(JsonObject) f = json_object_new();
                 json_object_set_string_member(f, "reason", "operator");
                 json_object_set_int_member(f, "segments", (int64_t) o->segments);
                 r = custody_log_append(log, "stop", f);
         }
         custody_log_free(log);
-        if (r >= 0 && !o->crash)
+        if (r >= 0 && !o->crash) {
                 r = custody_session_close(dir, o->state, key);
+                if (r < 0 && (o->bulk_marks > 0 || o->bulk_checkpoints > 0))
+                        fprintf(stderr, "make-session: %s could not be closed (%s); its custody log is kept\n",
+                                dir, g_strerror(-r));
+        }
         if (r >= 0 && o->crash && o->partial_log)
                 r = partial_log_line(dir);
         if (r >= 0 && o->crash && !o->no_recover) {
@@ -308,6 +429,8 @@ static int parse_args(int argc, char **argv, opts *o) {
                                 : strcmp(a, "--torn-tail") == 0        ? &o->torn_tail
                                 : strcmp(a, "--gap-after") == 0        ? &o->gap_after
                                 : strcmp(a, "--gap-ms") == 0           ? &o->gap_ms
+                                : strcmp(a, "--bulk-marks") == 0       ? &o->bulk_marks
+                                : strcmp(a, "--bulk-checkpoints") == 0 ? &o->bulk_checkpoints
                                                                        : NULL;
                 const char **str = strcmp(a, "--spool") == 0            ? &o->spool
                                    : strcmp(a, "--state") == 0          ? &o->state
@@ -315,6 +438,8 @@ static int parse_args(int argc, char **argv, opts *o) {
                                    : strcmp(a, "--recipient") == 0      ? &o->recipient
                                    : strcmp(a, "--session-id") == 0     ? &o->session_id
                                    : strcmp(a, "--seal-recipient") == 0 ? &o->seal_recipient
+                                   : strcmp(a, "--officer") == 0        ? &o->officer
+                                   : strcmp(a, "--room") == 0           ? &o->room
                                                                         : NULL;
                 if (strcmp(a, "--crash") == 0)
                         o->crash = true;
@@ -360,7 +485,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr,
                         "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
                         "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
-                        "[--crash [--torn-tail N] [--partial-log] [--no-recover]]\n");
+                        "[--crash [--torn-tail N] [--partial-log] [--no-recover]] "
+                        "[--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N]\n");
                 return 1;
         }
         r = age_recipient_parse(o.seal_recipient ? o.seal_recipient : o.recipient, rcpt[0]);
