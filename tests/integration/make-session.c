@@ -229,7 +229,8 @@ static int bulk_line(bulk *k, const char *event, JsonObject *fields, bool last) 
         int r;
 
         custody_utc_now(utc);
-        r = custody_entry_build(k->key, k->seq + 1, utc, custody_mono_ns(), event, fields, k->head, &line, &len);
+        r = custody_entry_build(k->key, k->seq + 1, utc, custody_mono_ns(), event, fields, k->head, &line,
+                                &len);
         if (r < 0)
                 return r;
         /* keep room for the stop entry, about as long as this line */
@@ -282,8 +283,9 @@ static int bulk_and_stop(const opts *o, const char *dir, const minisign_secret *
         json_object_set_string_member(stop, "reason", "operator");
         json_object_set_int_member(stop, "segments", (int64_t) o->segments);
         for (; r >= 0 && marks < o->bulk_marks; marks++) {
-                json_object_set_int_member(mark, "media_ns",
-                                           (int64_t) ((double) media * (double) marks / (double) o->bulk_marks));
+                json_object_set_int_member(
+                        mark, "media_ns",
+                        (int64_t) ((double) media * (double) marks / (double) o->bulk_marks));
                 r = bulk_line(&k, "mark", mark, false);
                 if (r == 0)
                         break;
@@ -299,7 +301,8 @@ static int bulk_and_stop(const opts *o, const char *dir, const minisign_secret *
                 r = r < 0 ? r : -errno;
         if (r >= 0)
                 fprintf(stderr,
-                        "make-session: %" PRIu64 " bulk marks and %" PRIu64 " bulk checkpoints written; the log "
+                        "make-session: %" PRIu64 " bulk marks and %" PRIu64
+                        " bulk checkpoints written; the log "
                         "holds %" PRIu64 " entries in %zu bytes\n",
                         marks, cps, k.seq, k.bytes);
         return r;
@@ -354,8 +357,9 @@ static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcp
         if (r >= 0 && !o->crash) {
                 r = custody_session_close(dir, o->state, key);
                 if (r < 0 && (o->bulk_marks > 0 || o->bulk_checkpoints > 0))
-                        fprintf(stderr, "make-session: %s could not be closed (%s); its custody log is kept\n",
-                                dir, g_strerror(-r));
+                        fprintf(stderr,
+                                "make-session: %s could not be closed (%s); its custody log is kept\n", dir,
+                                g_strerror(-r));
         }
         if (r >= 0 && o->crash && o->partial_log)
                 r = partial_log_line(dir);
