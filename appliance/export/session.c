@@ -4,6 +4,7 @@
  * with the plaintext SHA-256 the signed manifest names (or, with --salvage
  * and a TRUNCATED session, as the authentic prefix of the cut segment);
  * otherwise only the report is written. */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -212,6 +213,16 @@ static int plan_unverified(export_session *s) {
         return 0;
 }
 
+static bool same_inode(const struct stat *a, const struct stat *b) {
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static bool is_out(const export_session *s, const char *name) {
+        struct stat a, b;
+        return fstatat(s->fd, name, &a, AT_SYMLINK_NOFOLLOW) == 0 && fstat(s->o->fd, &b) == 0 &&
+               same_inode(&a, &b);
+}
+
 /* A session folder holds regular files only. Anything else (a symlink out
  * of it, a FIFO, a device, a folder) is refused before anything in it is
  * read, by export or by the verifier it runs. */
@@ -233,6 +244,14 @@ static int scan_folder(export_session *s) {
                 r = fs_kindat(s->fd, names->pdata[i], &mode);
                 if (r == -ENOENT)
                         continue; /* gone meanwhile: the checks say what is missing */
+                if (r >= 0 && S_ISDIR(mode) && is_out(s, names->pdata[i])) {
+                        export_say(
+                                stderr,
+                                "studio-export: --out %s is inside the session folder %s: choose an --out "
+                                "folder outside it (the session is evidence and stays as it came)",
+                                s->o->path, s->dir);
+                        return -EINVAL;
+                }
                 if (r < 0 || !S_ISREG(mode)) {
                         s->refused =
                                 g_strdup_printf("%s is %s, not a regular file", (char *) names->pdata[i],
@@ -306,6 +325,16 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
         if (s.fd < 0) {
                 export_say(stderr, "studio-export: cannot open the session folder %s: %s", dir,
                            g_strerror(-s.fd));
+                return EXPORT_EXIT_USAGE;
+        }
+        struct stat a, b;
+        if (fstat(s.fd, &a) == 0 && fstat(o->fd, &b) == 0 && same_inode(&a, &b)) {
+                export_say(
+                        stderr,
+                        "studio-export: --out %s is the session folder: choose an --out folder outside it "
+                        "(the session is evidence and stays as it came)",
+                        o->path);
+                export_fd_close(s.fd);
                 return EXPORT_EXIT_USAGE;
         }
         code = run(&s);

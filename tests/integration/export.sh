@@ -107,8 +107,8 @@ check "still no media" no_media "$WORK/subst2"
 
 s=$(copy_session extra)
 cp "$s/seg-000001.mkv.age" "$s/seg-000009.mkv.age"
-expect_export "an extra segment: INCOMPLETE, exit 3" 3 "INCOMPLETE" "${KEY[@]}" --out "$WORK/extra" "$s"
-check "and no media in --out" no_media "$WORK/extra"
+expect_export "an extra segment: INCOMPLETE, exit 3" 3 "INCOMPLETE" "${KEY[@]}" --out "$WORK/o-extra" "$s"
+check "and no media in --out" no_media "$WORK/o-extra"
 
 s=$(copy_session tampered)
 python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)//2]^=1; open(p,'wb').write(b)" \
@@ -179,6 +179,13 @@ check "the file it points to is unchanged" test "$(cat "$WORK/outside")" = OUTSI
 expect_export "an --out that already holds a working copy is refused" 1 "already exists" "${KEY[@]}" \
   --out "$WORK/copy" "$session"
 check "and the copy there is untouched" bash -c "cd '$WORK/copy' && sha256sum --quiet -c SHA256SUMS"
+
+s=$(copy_session out-inside)
+expect_export "--out inside the session folder is refused" 1 "inside the session folder" "${KEY[@]}" \
+  --out "$s/copy" "$s"
+expect_export "--out that is the session folder is refused" 1 "is the session folder" "${KEY[@]}" \
+  --out "$s" "$s"
+check "and nothing is added to the session" test -z "$(cd "$s" && ls -A | grep -vxF -f <(cd "$session" && ls -A) | grep -vx copy)"
 
 # ---- a crashed session ---------------------------------------------------
 crashed=$(new_session crashed --crash)
