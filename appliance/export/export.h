@@ -53,9 +53,7 @@ typedef struct export_options {
 
 /* ---- escape.c: outside strings on a terminal ---------------------------- */
 
-/* s with control characters (C0, DEL, C1), bidi controls (U+202A–U+202E,
- * U+2066–U+2069, U+200E/F, U+061C), line separators and backslashes
- * written as \u001b / \\, and bytes that are not UTF-8 as \xff. */
+/* escape_text (common/escape.h), with "(null)" for NULL. */
 char *export_escape(const char *s);
 /* Formats one line, escapes all of it (so every file name or manifest
  * field in it is escaped) and writes it with a newline. */
