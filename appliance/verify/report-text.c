@@ -8,11 +8,11 @@ static const char *or_dash(const char *s) {
         return s && *s ? s : "-";
 }
 
-/* The escaped form of s, kept alive in keep until the report is written. */
+/* The escaped form of s ("" for NULL), kept alive in keep until the report
+ * is written. */
 static const char *e(GPtrArray *keep, const char *s) {
-        char *x = escape_text(s);
-        if (x)
-                g_ptr_array_add(keep, x);
+        char *x = escape_text(s ? s : "");
+        g_ptr_array_add(keep, x);
         return x;
 }
 
