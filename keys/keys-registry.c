@@ -13,29 +13,6 @@
 #include "keys-commands.h"
 #include "keys-common.h"
 
-#define REGISTRY_MAX (16u << 20)
-
-static bool registry_valid(JsonNode *root) {
-        JsonObject *o;
-        JsonNode *devices;
-
-        if (!JSON_NODE_HOLDS_OBJECT(root))
-                return false;
-        o = json_node_get_object(root);
-        devices = json_object_get_member(o, "devices");
-        if (!devices || !JSON_NODE_HOLDS_ARRAY(devices))
-                return false;
-        for (guint i = 0; i < json_array_get_length(json_node_get_array(devices)); i++) {
-                JsonNode *d = json_array_get_element(json_node_get_array(devices), i);
-                if (!JSON_NODE_HOLDS_OBJECT(d))
-                        return false;
-                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) ==
-                    NULL)
-                        return false;
-        }
-        return true;
-}
-
 static JsonNode *registry_empty(void) {
         JsonObject *o = json_object_new();
         JsonNode *root = json_node_new(JSON_NODE_OBJECT);
@@ -46,30 +23,29 @@ static JsonNode *registry_empty(void) {
 }
 
 int keys_registry_load(const char *path, JsonNode **ret_root) {
-        g_autofree char *text = NULL;
-        g_autoptr(JsonParser) parser = json_parser_new();
-        g_autoptr(GError) error = NULL;
+        g_autofree char *text = NULL, *why = NULL;
         size_t len;
         int r;
 
-        r = fs_read_file(path, REGISTRY_MAX, &text, &len);
+        r = fs_read_file(path, KEYS_REGISTRY_MAX, &text, &len);
         if (r == -ENOENT) {
                 *ret_root = registry_empty();
                 return KEYS_EXIT_OK;
         }
+        if (r == -EFBIG)
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the registry %s is larger than %u bytes, which no registry of "
+                                  "studio-keys reaches: restore it from backup",
+                                  path, KEYS_REGISTRY_MAX);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot read the registry %s: %s", path,
                                   g_strerror(-r));
-        if (!json_parser_load_from_data(parser, text, (gssize) len, &error))
+        r = keys_registry_parse(text, len, ret_root, &why);
+        if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE,
-                                  "the registry %s is not JSON: %s (restore it from backup)", path,
-                                  error->message);
-        if (!registry_valid(json_parser_get_root(parser)))
-                return keys_error(KEYS_EXIT_FAILURE,
-                                  "the registry %s is not {\"devices\":[{\"key_id\":...}, ...]} "
-                                  "(see docs/key-ceremony.md; restore it from backup)",
-                                  path);
-        *ret_root = json_node_copy(json_parser_get_root(parser));
+                                  "the registry %s cannot be used: %s (see docs/key-ceremony.md; restore "
+                                  "it from backup)",
+                                  path, why);
         return KEYS_EXIT_OK;
 }
 
@@ -90,16 +66,6 @@ int keys_registry_save(const char *path, JsonNode *root) {
                 return keys_error(KEYS_EXIT_FAILURE, "cannot write the registry %s: %s", path,
                                   g_strerror(-r));
         return KEYS_EXIT_OK;
-}
-
-JsonObject *keys_registry_find(JsonArray *devices, const char *key_id) {
-        for (guint i = 0; i < json_array_get_length(devices); i++) {
-                JsonObject *d = json_array_get_object_element(devices, i);
-                const char *k = json_object_get_string_member_with_default(d, "key_id", "");
-                if (g_ascii_strcasecmp(k, key_id) == 0)
-                        return d;
-        }
-        return NULL;
 }
 
 static void revoke_help(void) {

@@ -4,6 +4,11 @@ target_include_directories(studio_officers PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(studio_officers PUBLIC studio_common PkgConfig::SODIUM)
 set_target_properties(studio_officers PROPERTIES POSITION_INDEPENDENT_CODE ON)
 
+# Registry parsing, apart from the commands: the fuzz target links it too.
+add_library(studio_keys_registry STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-registry-parse.c)
+target_include_directories(studio_keys_registry PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(studio_keys_registry PUBLIC studio_common PkgConfig::GLIB PkgConfig::JSONGLIB)
+
 add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-common.c
@@ -14,6 +19,6 @@ add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/keys-officer.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c)
-target_link_libraries(studio-keys PRIVATE studio_minisign studio_officers studio_age studio_common
+target_link_libraries(studio-keys PRIVATE studio_keys_registry studio_minisign studio_officers studio_age studio_common
                       PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
 install(TARGETS studio-keys RUNTIME DESTINATION bin)

@@ -36,8 +36,40 @@ static int parse_key(const char *s, const char *hrp, bool upper, uint8_t ret[AGE
         return 0;
 }
 
+/* A point of small order (the all-zero point, the other seven small-order
+ * points of Curve25519 and their non-canonical encodings) gives an all-zero
+ * shared secret whatever the ephemeral key: a file key wrapped to it is
+ * readable by anyone, and the writer refuses it halfway through a recording.
+ * X25519 with any fixed non-zero scalar (clamped to a multiple of the
+ * cofactor) yields zero exactly for those points, which libsodium reports
+ * as -1. */
+static bool low_order(const uint8_t pk[AGE_KEY_LEN]) {
+        static const uint8_t probe[crypto_scalarmult_SCALARBYTES] = {9};
+        uint8_t q[crypto_scalarmult_BYTES];
+        int r = crypto_scalarmult(q, probe, pk);
+
+        sodium_memzero(q, sizeof(q));
+        return r != 0;
+}
+
 int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]) {
-        return parse_key(s, RECIPIENT_HRP, false, ret_pk);
+        uint8_t pk[AGE_KEY_LEN];
+        int r = parse_key(s, RECIPIENT_HRP, false, pk);
+
+        if (r < 0)
+                return r;
+        if (low_order(pk))
+                return -EKEYREJECTED;
+        memcpy(ret_pk, pk, AGE_KEY_LEN);
+        return 0;
+}
+
+const char *age_recipient_refusal(int r) {
+        if (r == -EKEYREJECTED)
+                return "is a low-order X25519 point, not a usable recipient: give the vault's age1… "
+                       "recipient (as printed by studio-keys vault-init or age-keygen -y)";
+        return "is not an age recipient (expected age1… as printed by studio-keys vault-init or "
+               "age-keygen -y)";
 }
 
 char *age_recipient_format(const uint8_t pk[AGE_KEY_LEN]) {
@@ -120,8 +152,10 @@ static int add_recipient(void *ud, const char *line) {
         struct recipients_ctx *c = ud;
         uint8_t pk[AGE_KEY_LEN];
 
-        if (age_recipient_parse(line, pk) < 0)
-                return -EINVAL;
+        int r = age_recipient_parse(line, pk);
+
+        if (r < 0)
+                return r;
         if (c->n >= c->max)
                 return -E2BIG;
         memcpy(c->pks[c->n++], pk, AGE_KEY_LEN);

@@ -79,6 +79,7 @@ int custody_recover_spool(const char *spool_dir, const char *state_dir, const mi
 #define CUSTODY_SIG_B64_LEN 88
 #define CUSTODY_SIG_SUFFIX_LEN (8 + CUSTODY_SIG_B64_LEN + 2) /* ,"sig":"…"} */
 #define CUSTODY_SEGMENTS_MAX 100000
+#define CUSTODY_EVENTS_MAX 100000             /* marks, breaks, resumes, faults, recoveries */
 #define CUSTODY_AGE_CHUNK_SEALED (65536 + 16) /* one sealed STREAM chunk */
 
 typedef enum custody_event {
@@ -101,6 +102,7 @@ custody_event custody_event_from_string(const char *s);
 typedef struct custody_entry {
         unsigned line_no;   /* 1-based */
         size_t offset, len; /* the line in the log, without its newline */
+        const char *line;   /* its bytes (a reader's: valid until its next call) */
         bool fragment;      /* a crash fragment declared by the next recovery entry */
         uint64_t seq;
         int64_t mono_ns;
@@ -119,8 +121,33 @@ typedef struct custody_parsed_log {
         size_t trailing_bytes; /* bytes after the last newline: a partial line */
 } custody_parsed_log;
 
-/* Parses and validates a log's structure and types (not signatures or the
- * chain). On -EBADMSG, *ret_error (caller frees) names the line and fault. */
+/* Reading a log one entry at a time, in memory bounded by the longest
+ * line whatever the log's length: what the verifier uses. Each entry is
+ * parsed and validated as custody_log_parse does (structure and types, not
+ * signatures or the chain); a line that does not parse is yielded as a
+ * fragment only when the recovery entry right after it declares it. */
+typedef struct custody_log_reader custody_log_reader;
+/* Reads from fd's current offset (borrowed, not closed). */
+custody_log_reader *custody_log_reader_new(int fd);
+/* Reads data[0..len) (borrowed: it must outlive the reader). */
+custody_log_reader *custody_log_reader_new_mem(const char *data, size_t len);
+/* 1 and *ret_entry (valid until the next call; its obj may be kept with
+ * json_object_ref), 0 at the end, or < 0: -EBADMSG (a malformed line, or
+ * more than CUSTODY_ENTRIES_MAX lines), -EFBIG (larger than
+ * CUSTODY_LOG_MAX), -errno from read(); *ret_error (optional, caller
+ * g_frees) names the line and the fault. */
+int custody_log_reader_next(custody_log_reader *r, const custody_entry **ret_entry, char **ret_error);
+/* After the end: every byte read, their SHA-256, and the partial last line
+ * (bytes after the last newline; its bytes only when at most
+ * CUSTODY_LINE_MAX, else NULL). */
+uint64_t custody_log_reader_bytes(const custody_log_reader *r);
+void custody_log_reader_sha256(custody_log_reader *r, char out[SHA256_HEX_LEN + 1]);
+const char *custody_log_reader_trailing(const custody_log_reader *r, size_t *ret_len);
+custody_log_reader *custody_log_reader_free(custody_log_reader *r);
+
+/* Parses and validates a whole log held in memory (the appliance's own
+ * logs: recovery and close). On -EBADMSG, *ret_error (caller frees) names
+ * the line and fault. */
 int custody_log_parse(const char *data, size_t len, custody_parsed_log **ret, char **ret_error);
 int custody_log_parse_file(const char *path, custody_parsed_log **ret, char **ret_error);
 custody_parsed_log *custody_parsed_log_free(custody_parsed_log *log);
@@ -184,6 +211,18 @@ typedef struct custody_manifest {
  * the verifier rebuilds it to compare). Text ends with a newline. */
 int custody_manifest_from_log(const custody_parsed_log *log, const minisign_public *pk, char **ret_text,
                               size_t *ret_len);
+/* The same, built one entry at a time (fed every entry in order, fragments
+ * too), so a log of any length costs memory only for what the manifest
+ * lists. finish gives -EBADMSG for a log that does not describe a closed
+ * session, -E2BIG for one with more segments, events or segments open at
+ * once than a manifest can list (no recorder writes such a log). */
+typedef struct custody_manifest_builder custody_manifest_builder;
+custody_manifest_builder *custody_manifest_builder_new(void);
+void custody_manifest_builder_add(custody_manifest_builder *b, const custody_entry *e);
+int custody_manifest_builder_finish(custody_manifest_builder *b, const minisign_public *pk,
+                                    uint64_t log_bytes, const char *log_sha256, size_t trailing,
+                                    char **ret_text, size_t *ret_len);
+custody_manifest_builder *custody_manifest_builder_free(custody_manifest_builder *b);
 int custody_manifest_parse(const char *data, size_t len, custody_manifest **ret, char **ret_error);
 custody_manifest *custody_manifest_free(custody_manifest *m);
 

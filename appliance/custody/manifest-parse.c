@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "custody-internal.h"
+#include "json-bounded.h"
 
 #define STR_MAX 4096
 
@@ -176,19 +177,15 @@ static int parse_root(mctx *c, JsonObject *o, custody_manifest *m) {
 
 int custody_manifest_parse(const char *data, size_t len, custody_manifest **ret, char **ret_error) {
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        g_autoptr(GError) error = NULL;
+        g_autofree char *why = NULL;
         mctx c = {.err = ""};
         custody_manifest *m;
         int r;
 
-        if (len > CUSTODY_MANIFEST_MAX || memchr(data, '\0', len)) {
-                snprintf(c.err, sizeof(c.err), "too large or has NUL bytes");
-                r = -EBADMSG;
-                goto fail;
-        }
-        if (!json_parser_load_from_data(parser, data, (gssize) len, &error)) {
-                snprintf(c.err, sizeof(c.err), "not JSON: %s", error->message);
-                r = -EBADMSG;
+        /* size, NUL and depth on the raw bytes: json-glib recurses per level */
+        if (json_load_bounded(parser, data, len, CUSTODY_MANIFEST_MAX, &why) < 0) {
+                snprintf(c.err, sizeof(c.err), "%s", why);
+                r = -EBADMSG; /* like every other fault of the text */
                 goto fail;
         }
         JsonNode *root = json_parser_get_root(parser);

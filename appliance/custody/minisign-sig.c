@@ -147,13 +147,10 @@ int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t le
         return sig_check(pk, &s, prehash, sizeof prehash, ret_trusted_comment);
 }
 
-static int hash_file(const char *path, uint8_t ret[MINISIGN_PREHASH_LEN]) {
-        _cleanup_close_ int fd = fs_open_regular(path, NULL);
+static int hash_fd(int fd, uint8_t ret[MINISIGN_PREHASH_LEN]) {
         _cleanup_free_ uint8_t *buf = malloc(65536);
         crypto_generichash_state st;
 
-        if (fd < 0)
-                return fd;
         if (!buf)
                 return -ENOMEM;
         crypto_generichash_init(&st, NULL, 0, MINISIGN_PREHASH_LEN);
@@ -169,6 +166,37 @@ static int hash_file(const char *path, uint8_t ret[MINISIGN_PREHASH_LEN]) {
         }
         crypto_generichash_final(&st, ret, MINISIGN_PREHASH_LEN);
         return 0;
+}
+
+static int hash_file(const char *path, uint8_t ret[MINISIGN_PREHASH_LEN]) {
+        _cleanup_close_ int fd = fs_open_regular(path, NULL);
+
+        if (fd < 0)
+                return fd;
+        return hash_fd(fd, ret);
+}
+
+int minisign_verify_fd(const minisign_public *pk, int fd, const char *sig_text, size_t sig_len,
+                       char **ret_trusted_comment) {
+        _cleanup_free_ char *msg = NULL;
+        uint8_t prehash[MINISIGN_PREHASH_LEN];
+        size_t msg_len = 0;
+        minisign_sig s;
+        int r;
+
+        if (sodium_init() < 0)
+                return -EIO;
+        r = sig_parse(sig_text, sig_len, &s);
+        if (r < 0)
+                return r;
+        if (s.hashed) {
+                r = hash_fd(fd, prehash);
+                return r < 0 ? r : sig_check(pk, &s, prehash, sizeof prehash, ret_trusted_comment);
+        }
+        r = fs_read_fd(fd, MINISIGN_LEGACY_MAX, &msg, &msg_len);
+        if (r < 0)
+                return r;
+        return sig_check(pk, &s, (const uint8_t *) msg, msg_len, ret_trusted_comment);
 }
 
 static char *sig_path(const char *path) {

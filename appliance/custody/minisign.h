@@ -63,6 +63,10 @@ int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t le
                         size_t sig_len, char **ret_trusted_comment);
 /* Verifies path against path.minisig. */
 int minisign_verify_file(const minisign_public *pk, const char *path, char **ret_trusted_comment);
+/* Verifies the open regular file fd (read from its current offset; a
+ * legacy signature reads it whole, bounded) against sig_text. */
+int minisign_verify_fd(const minisign_public *pk, int fd, const char *sig_text, size_t sig_len,
+                       char **ret_trusted_comment);
 /* Reads only the key id a .minisig names (to report UNTRUSTED-KEY). */
 int minisign_sig_key_id(const char *sig_text, size_t sig_len, uint8_t ret_key_id[MINISIGN_KEY_ID_LEN]);
 

@@ -4,15 +4,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "custody-internal.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 
+#define READ_BLOCK (1024 * 1024)
+
 typedef struct parse_state {
         JsonParser *parser;
         JsonGenerator *gen;
-        custody_parsed_log *log;
         char err[200];
 } parse_state;
 
@@ -126,12 +128,133 @@ static int parse_line(parse_state *st, const char *line, size_t len, custody_ent
         return 0;
 }
 
-static custody_entry *add_entry(custody_parsed_log *log) {
-        if (log->n_entries % 256 == 0)
-                log->entries = g_renew(custody_entry, log->entries, log->n_entries + 256);
-        custody_entry *e = &log->entries[log->n_entries++];
-        memset(e, 0, sizeof(*e));
-        return e;
+struct custody_log_reader {
+        parse_state st;
+        int fd; /* -EBADF for a memory reader */
+        const char *mem;
+        size_t mem_len;
+        char *buf; /* the fd reader's window: [start, end) not yet consumed */
+        size_t start, end, cap;
+        bool eof;
+        uint64_t consumed; /* log offset of buf[start] (of mem[start]) */
+        uint64_t bytes;    /* read so far */
+        sha256_ctx *hash;
+        unsigned line_no;
+        custody_entry cur, pending; /* pending: the entry after a fragment */
+        bool have_pending;
+        const char *trailing;
+        size_t trailing_len;
+};
+
+static custody_log_reader *reader_new(void) {
+        custody_log_reader *r = g_new0(custody_log_reader, 1);
+        r->st.parser = json_parser_new_immutable();
+        r->st.gen = json_generator_new();
+        r->hash = sha256_new();
+        r->fd = -EBADF;
+        return r;
+}
+
+custody_log_reader *custody_log_reader_new(int fd) {
+        custody_log_reader *r = reader_new();
+        r->fd = fd;
+        r->cap = READ_BLOCK + CUSTODY_LINE_MAX + 2;
+        r->buf = g_malloc(r->cap);
+        return r;
+}
+
+custody_log_reader *custody_log_reader_new_mem(const char *data, size_t len) {
+        custody_log_reader *r = reader_new();
+        r->mem = data;
+        r->mem_len = len;
+        r->end = len;
+        r->eof = true;
+        r->bytes = len;
+        if (len > 0)
+                sha256_update(r->hash, data, len);
+        return r;
+}
+
+static void drop(custody_entry *e) {
+        if (e->obj)
+                json_object_unref(e->obj);
+        e->obj = NULL;
+}
+
+custody_log_reader *custody_log_reader_free(custody_log_reader *r) {
+        if (!r)
+                return NULL;
+        drop(&r->cur);
+        drop(&r->pending);
+        g_object_unref(r->st.parser);
+        g_object_unref(r->st.gen);
+        sha256_free(r->hash);
+        g_free(r->buf);
+        g_free(r);
+        return NULL;
+}
+
+static const char *window(const custody_log_reader *r) {
+        return r->mem ? r->mem : r->buf;
+}
+
+/* Fills the fd reader's window after moving what is left to its start. */
+static int fill(custody_log_reader *r) {
+        if (r->start > 0) {
+                memmove(r->buf, r->buf + r->start, r->end - r->start);
+                r->end -= r->start;
+                r->start = 0;
+        }
+        while (!r->eof && r->end < r->cap) {
+                ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0) {
+                        r->eof = true;
+                        break;
+                }
+                sha256_update(r->hash, r->buf + r->end, (size_t) n);
+                r->end += (size_t) n;
+                r->bytes += (uint64_t) n;
+                if (r->bytes > CUSTODY_LOG_MAX)
+                        return -EFBIG;
+                break; /* one read a call: the window need not be full */
+        }
+        return 0;
+}
+
+/* The next line: 1 and its offset and length in the window, 0 at the end
+ * (the rest, if any, is the trailing partial line). */
+static int next_line(custody_log_reader *r, const char **ret_line, size_t *ret_len, uint64_t *ret_off) {
+        for (;;) {
+                const char *w = window(r);
+                const char *nl = memchr(w + r->start, '\n', r->end - r->start);
+                if (nl) {
+                        *ret_line = w + r->start;
+                        *ret_len = (size_t) (nl - (w + r->start));
+                        *ret_off = r->consumed;
+                        r->consumed += *ret_len + 1;
+                        r->start += *ret_len + 1;
+                        return 1;
+                }
+                if (r->eof) {
+                        r->trailing_len = r->end - r->start;
+                        r->trailing = r->trailing_len <= CUSTODY_LINE_MAX ? w + r->start : NULL;
+                        return 0;
+                }
+                if (r->end - r->start > CUSTODY_LINE_MAX) {
+                        /* no newline within the longest line allowed */
+                        *ret_line = w + r->start;
+                        *ret_len = r->end - r->start;
+                        *ret_off = r->consumed;
+                        return 1;
+                }
+                int k = fill(r);
+                if (k < 0)
+                        return k;
+        }
 }
 
 static bool declares_fragment(const custody_entry *e, size_t frag_len) {
@@ -140,80 +263,121 @@ static bool declares_fragment(const custody_entry *e, size_t frag_len) {
                (uint64_t) n == frag_len;
 }
 
-static int parse_all(parse_state *st, char **ret_error) {
-        custody_parsed_log *log = st->log;
-        const char *p = log->data, *end = log->data + log->len;
-        unsigned line_no = 0, bad_line = 0;
-        size_t bad_off = 0, bad_len = 0;
-        char bad_err[sizeof(st->err)] = "";
+static int reader_fail(char **ret_error, int code, char *text) {
+        if (ret_error)
+                *ret_error = text;
+        else
+                g_free(text);
+        return code;
+}
 
-        while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                if (!nl) {
-                        log->trailing_bytes = (size_t) (end - p);
-                        break;
-                }
-                size_t len = (size_t) (nl - p);
-                if (++line_no > CUSTODY_ENTRIES_MAX) {
-                        *ret_error = g_strdup_printf("line %u: more than %d entries", line_no,
-                                                     CUSTODY_ENTRIES_MAX);
-                        return -EBADMSG;
-                }
-                custody_entry tmp = {.line_no = line_no, .offset = (size_t) (p - log->data), .len = len};
-                int r = parse_line(st, p, len, &tmp);
-                if (r < 0 && bad_line == 0) {
-                        bad_line = line_no, bad_off = tmp.offset, bad_len = len;
-                        memcpy(bad_err, st->err, sizeof(bad_err));
-                } else if (r < 0 || (bad_line != 0 && !declares_fragment(&tmp, bad_len))) {
-                        if (tmp.obj)
-                                json_object_unref(tmp.obj);
-                        break;
-                } else {
-                        if (bad_line != 0) {
-                                custody_entry *f = add_entry(log);
-                                *f = (custody_entry){.line_no = bad_line,
-                                                     .offset = bad_off,
-                                                     .len = bad_len,
-                                                     .fragment = true};
-                                bad_line = 0;
-                        }
-                        *add_entry(log) = tmp;
-                }
-                p = nl + 1;
+/* Reads and parses one line into e: 1, 0 at the end, < 0 for a read error;
+ * *ret_bad is set when the line does not parse (st.err says why). */
+static int read_entry(custody_log_reader *r, custody_entry *e, bool *ret_bad, char **ret_error) {
+        const char *line = NULL;
+        size_t len = 0;
+        uint64_t off = 0;
+        int k = next_line(r, &line, &len, &off);
+
+        if (k == -EFBIG)
+                return reader_fail(ret_error, k, g_strdup("the log is larger than the limit"));
+        if (k < 0)
+                return reader_fail(ret_error, k, g_strdup_printf("cannot read the log: %s", g_strerror(-k)));
+        if (k == 0)
+                return 0;
+        if (++r->line_no > CUSTODY_ENTRIES_MAX)
+                return reader_fail(
+                        ret_error, -EBADMSG,
+                        g_strdup_printf("line %u: more than %d entries", r->line_no, CUSTODY_ENTRIES_MAX));
+        drop(e);
+        *e = (custody_entry){.line_no = r->line_no, .offset = (size_t) off, .len = len, .line = line};
+        *ret_bad = parse_line(&r->st, line, len, e) < 0;
+        return 1;
+}
+
+int custody_log_reader_next(custody_log_reader *r, const custody_entry **ret_entry, char **ret_error) {
+        bool bad = false;
+        int k;
+
+        if (r->have_pending) {
+                r->have_pending = false;
+                drop(&r->cur);
+                r->cur = r->pending;
+                r->pending = (custody_entry){0};
+                *ret_entry = &r->cur;
+                return 1;
         }
-        if (bad_line != 0) {
-                *ret_error = g_strdup_printf("line %u: %s", bad_line, bad_err);
-                return -EBADMSG;
+        k = read_entry(r, &r->cur, &bad, ret_error);
+        if (k <= 0 || !bad) {
+                *ret_entry = k > 0 ? &r->cur : NULL;
+                return k;
         }
-        return 0;
+        /* A line that does not parse is a crash fragment only when the next
+         * line is a recovery entry that declares its length. */
+        char err[sizeof(r->st.err)];
+        bool next_bad = false;
+        memcpy(err, r->st.err, sizeof(err));
+        r->cur.fragment = true;
+        r->cur.line = NULL; /* the window may move while the next line is read */
+        k = read_entry(r, &r->pending, &next_bad, ret_error);
+        if (k < 0)
+                return k;
+        if (k == 0 || next_bad || !declares_fragment(&r->pending, r->cur.len))
+                return reader_fail(ret_error, -EBADMSG, g_strdup_printf("line %u: %s", r->cur.line_no, err));
+        r->have_pending = true;
+        *ret_entry = &r->cur;
+        return 1;
+}
+
+uint64_t custody_log_reader_bytes(const custody_log_reader *r) {
+        return r->bytes;
+}
+
+void custody_log_reader_sha256(custody_log_reader *r, char out[SHA256_HEX_LEN + 1]) {
+        uint8_t d[SHA256_LEN];
+        (void) sha256_peek(r->hash, d);
+        sha256_hex(d, out);
+}
+
+const char *custody_log_reader_trailing(const custody_log_reader *r, size_t *ret_len) {
+        *ret_len = r->trailing_len;
+        return r->trailing;
+}
+
+static custody_entry *add_entry(custody_parsed_log *log) {
+        if (log->n_entries % 256 == 0)
+                log->entries = g_renew(custody_entry, log->entries, log->n_entries + 256);
+        return &log->entries[log->n_entries++];
 }
 
 int custody_log_parse(const char *data, size_t len, custody_parsed_log **ret, char **ret_error) {
-        g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        g_autofree char *err = NULL;
-        parse_state st = {.parser = parser, .gen = gen};
-        int r;
+        custody_log_reader *r = NULL;
+        custody_parsed_log *log;
+        const custody_entry *e;
+        int k;
 
-        if (len > CUSTODY_LOG_MAX) {
-                if (ret_error)
-                        *ret_error = g_strdup("the log is larger than the limit");
-                return -EFBIG;
-        }
-        st.log = g_new0(custody_parsed_log, 1);
-        st.log->data = g_malloc(len + 1);
+        if (len > CUSTODY_LOG_MAX)
+                return reader_fail(ret_error, -EFBIG, g_strdup("the log is larger than the limit"));
+        log = g_new0(custody_parsed_log, 1);
+        log->data = g_malloc(len + 1);
         if (len > 0)
-                memcpy(st.log->data, data, len);
-        st.log->data[len] = '\0';
-        st.log->len = len;
-        r = parse_all(&st, &err);
-        if (r < 0) {
-                custody_parsed_log_free(st.log);
-                if (ret_error)
-                        *ret_error = g_steal_pointer(&err);
-                return r;
+                memcpy(log->data, data, len);
+        log->data[len] = '\0';
+        log->len = len;
+        r = custody_log_reader_new_mem(log->data, len);
+        while ((k = custody_log_reader_next(r, &e, ret_error)) > 0) {
+                custody_entry *copy = add_entry(log);
+                *copy = *e;
+                if (copy->obj)
+                        json_object_ref(copy->obj);
         }
-        *ret = st.log;
+        (void) custody_log_reader_trailing(r, &log->trailing_bytes);
+        custody_log_reader_free(r);
+        if (k < 0) {
+                custody_parsed_log_free(log);
+                return k;
+        }
+        *ret = log;
         return 0;
 }
 

@@ -336,15 +336,26 @@ static bool needs_recovery(const char *dir) {
  * leaves the head one session behind; the manifest names both ends. */
 static int advance_chain(const char *dir, const char *state_dir, GString *rep) {
         g_autofree char *path = g_build_filename(dir, "manifest.json", NULL);
-        g_autofree char *data = NULL, *session = g_path_get_basename(dir);
+        g_autofree char *data = NULL, *err = NULL, *session = g_path_get_basename(dir);
         custody_manifest *m = NULL;
         bool advanced = false;
         size_t len = 0;
         int r;
 
-        if (fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len) < 0 ||
-            custody_manifest_parse(data, len, &m, NULL) < 0)
-                return 0; /* not ours to judge here: studio-verify reports it */
+        r = fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len);
+        if (r < 0)
+                err = g_strdup(g_strerror(-r));
+        else
+                r = custody_manifest_parse(data, len, &m, &err);
+        if (r < 0) {
+                /* studio-verify judges the folder; here it is only named, never touched */
+                g_string_append_printf(rep,
+                                       "%s: NOT CHECKED, left untouched: its manifest.json cannot be read "
+                                       "(%s), so the device chain head was not compared with it. "
+                                       "Recording continues; keep the folder for police IT to examine.\n",
+                                       session, err);
+                return 0;
+        }
         r = custody_chain_advance(state_dir, m->log_first_prev, m->log_last_line_sha256, &advanced);
         if (r < 0)
                 g_string_append_printf(rep, "%s: cannot move the device chain head in %s: %s\n", session,

@@ -114,11 +114,9 @@ static int collect_recipients(const args *a, GPtrArray *out) {
         uint8_t pk[AGE_KEY_LEN];
 
         for (gchar **r = a->recipients; r && *r; r++) {
-                if (age_recipient_parse(*r, pk) < 0) {
-                        g_printerr("studio-recorder: --recipient '%s' is not an age recipient (expected "
-                                   "age1… as "
-                                   "printed by age-keygen or studio-keys vault-init)\n",
-                                   *r);
+                int k = age_recipient_parse(*r, pk);
+                if (k < 0) {
+                        g_printerr("studio-recorder: --recipient '%s' %s\n", *r, age_recipient_refusal(k));
                         return -EINVAL;
                 }
                 g_ptr_array_add(out, g_strdup(*r));
@@ -138,9 +136,8 @@ static int collect_recipients(const args *a, GPtrArray *out) {
                                 g_printerr("studio-recorder: %s line %u: more than %d recipients\n",
                                            a->recipients_file, bad, AGE_RECIPIENT_MAX);
                         else
-                                g_printerr("studio-recorder: %s line %u is not an age recipient (expected "
-                                           "age1… as printed by age-keygen -y)\n",
-                                           a->recipients_file, bad);
+                                g_printerr("studio-recorder: %s line %u %s\n", a->recipients_file, bad,
+                                           age_recipient_refusal(r));
                         g_free(pks);
                         return r;
                 }

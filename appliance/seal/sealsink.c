@@ -112,7 +112,9 @@ static void post_opened(StudioSealSink *self) {
                                      G_TYPE_STRING, segment, NULL));
 }
 
-static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], size_t *ret_n) {
+/* On -EINVAL or -EKEYREJECTED, *ret_bad is the recipient refused. */
+static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], size_t *ret_n,
+                            gchar **ret_bad) {
         g_auto(GStrv) words = g_strsplit_set(text ? text : "", " ,;\n\t", -1);
         g_autofree uint8_t(*pks)[AGE_KEY_LEN] = g_malloc0(AGE_RECIPIENT_MAX * AGE_KEY_LEN);
         size_t n = 0;
@@ -122,8 +124,11 @@ static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], siz
                         continue;
                 if (n == AGE_RECIPIENT_MAX)
                         return -E2BIG;
-                if (age_recipient_parse(*w, pks[n]) < 0)
-                        return -EINVAL;
+                int r = age_recipient_parse(*w, pks[n]);
+                if (r < 0) {
+                        *ret_bad = g_strdup(*w);
+                        return r;
+                }
                 n++;
         }
         if (n == 0)
@@ -136,12 +141,15 @@ static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], siz
 static gboolean seal_start(GstBaseSink *sink) {
         StudioSealSink *self = STUDIO_SEAL_SINK(sink);
         g_autofree uint8_t(*pks)[AGE_KEY_LEN] = NULL;
+        g_autofree gchar *bad = NULL;
         size_t n = 0;
         int r;
 
         if (!self->location || !*self->location)
                 goto no_location;
-        r = parse_recipients(self->recipients, &pks, &n);
+        r = parse_recipients(self->recipients, &pks, &n, &bad);
+        if (r == -EKEYREJECTED)
+                goto low_order_recipient;
         if (r < 0)
                 goto bad_recipients;
 
@@ -171,6 +179,11 @@ static gboolean seal_start(GstBaseSink *sink) {
 no_location:
         GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No file name given to seal into."),
                           ("set the location property"));
+        return FALSE;
+low_order_recipient:
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                          ("Recipient '%s' of the recipients property %s.", bad, age_recipient_refusal(r)),
+                          ("recipients='%s'", self->recipients));
         return FALSE;
 bad_recipients:
         GST_ELEMENT_ERROR(

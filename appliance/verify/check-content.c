@@ -48,13 +48,12 @@ static void judge(verify_ctx *c, verify_segment *s, const age_read_result *res) 
 }
 
 static void decrypt_one(verify_ctx *c, verify_segment *s) {
-        g_autofree char *path = g_build_filename(c->opt->dir, s->g->name, NULL);
         age_read_result res = {0};
         sha256_ctx *h = sha256_new();
         uint8_t d[SHA256_LEN];
-        int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+        int fd = verify_open(c, s->g->name, NULL), r;
 
-        r = fd < 0 ? -errno
+        r = fd < 0 ? fd
                    : age_decrypt_fd(fd, (const uint8_t(*)[AGE_KEY_LEN]) c->sks, c->n_sks, hash_plain, h,
                                     &res);
         if (fd >= 0)
@@ -104,8 +103,9 @@ int verify_load_identity(verify_ctx *c) {
 void verify_check_decrypt(verify_ctx *c) {
         if (!c->opt->identity || !c->sks)
                 return;
+        /* only what was hashed: a file whose size is wrong is never read */
         for (size_t i = 0; i < c->n_segs; i++)
-                if (c->segs[i].present)
+                if (c->segs[i].checked)
                         decrypt_one(c, &c->segs[i]);
 }
 

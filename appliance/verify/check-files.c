@@ -2,11 +2,13 @@
  * segment's SHA-256 and size, truncated segments against their last
  * checkpoint, and media continuity. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "verify.h"
 
 #define FRAME_TOLERANCE_NS (50 * 1000000LL)
@@ -15,48 +17,89 @@ static const char *const fixed_files[] = {
         "manifest.json",     "manifest.json.minisig",     "SHA256SUMS",   "SHA256SUMS.minisig",
         "SHA256SUMS.sealed", "SHA256SUMS.sealed.minisig", "custody.jsonl"};
 
-static const char *file_kind(mode_t m) {
-        return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : "a device";
+/* Every name the folder may hold, for the listing check: a hash set, so
+ * a folder of any size is checked in linear time. */
+static GHashTable *listed_names(const verify_ctx *c) {
+        GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(fixed_files); i++)
+                g_hash_table_add(h, (gpointer) fixed_files[i]);
+        for (size_t i = 0; c->m && i < c->m->n_segments; i++)
+                g_hash_table_add(h, c->m->segments[i].name);
+        return h;
 }
 
-static bool listed(const verify_ctx *c, const char *name) {
-        for (size_t i = 0; i < G_N_ELEMENTS(fixed_files); i++)
-                if (strcmp(name, fixed_files[i]) == 0)
-                        return true;
-        for (size_t i = 0; c->m && i < c->m->n_segments; i++)
-                if (strcmp(name, c->m->segments[i].name) == 0)
-                        return true;
-        return false;
+static void check_fixed(verify_ctx *c) {
+        for (size_t i = 0; i < G_N_ELEMENTS(fixed_files); i++) {
+                const char *f = fixed_files[i];
+                mode_t mode = 0;
+                int r = fs_kindat(c->dirfd, f, &mode);
+                if (g_str_has_suffix(f, ".minisig"))
+                        continue; /* a missing signature is UNSIGNED: the signature check */
+                if (r < 0)
+                        verify_add(c, VERIFY_INCOMPLETE, f, NULL, "%s is missing", f);
+                else if (!S_ISREG(mode))
+                        verify_add(
+                                c, VERIFY_INCOMPLETE, f, NULL,
+                                "%s is not a regular file (%s), so the session has no usable %s; it was not "
+                                "followed or read: copy the session again from the vault",
+                                f, fs_kind_name(mode), f);
+        }
 }
 
 void verify_check_files(verify_ctx *c) {
-        g_autoptr(GDir) d = g_dir_open(c->opt->dir, 0, NULL);
-        const char *n;
+        g_autoptr(GHashTable) listed = listed_names(c);
+        int fd = dup(c->dirfd);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        uint64_t unlisted = 0;
+        struct dirent *de;
 
-        for (size_t i = 0; i < G_N_ELEMENTS(fixed_files); i++) {
-                const char *f = fixed_files[i];
-                g_autofree char *p = g_build_filename(c->opt->dir, f, NULL);
-                struct stat st;
-                if (g_str_has_suffix(f, ".minisig"))
-                        continue; /* a missing signature is UNSIGNED: the signature check */
-                if (stat(p, &st) < 0)
-                        verify_add(c, VERIFY_INCOMPLETE, f, NULL, "%s is missing", f);
-                else if (!S_ISREG(st.st_mode))
-                        verify_add(c, VERIFY_INCOMPLETE, f, NULL,
-                                   "%s is not a regular file (%s), so the session has "
-                                   "no usable %s: copy the session again from the vault",
-                                   f, file_kind(st.st_mode), f);
+        check_fixed(c);
+        if (!d) {
+                if (fd >= 0)
+                        (void) close(fd);
+                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL, "the session folder cannot be listed: %s",
+                           g_strerror(errno));
+                return;
         }
-        while (d && (n = g_dir_read_name(d)))
-                if (!listed(c, n))
-                        verify_add(c, VERIFY_INCOMPLETE, n, NULL,
-                                   "%s is in the folder but not in the manifest", n);
+        rewinddir(d);
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+                    g_hash_table_contains(listed, de->d_name))
+                        continue;
+                /* a folder stuffed with files must not bury the report */
+                if (++unlisted <= VERIFY_UNLISTED_MAX)
+                        verify_add(c, VERIFY_INCOMPLETE, de->d_name, NULL,
+                                   "%s is in the folder but not in the manifest", de->d_name);
+        }
+        closedir(d);
+        if (unlisted > VERIFY_UNLISTED_MAX)
+                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL,
+                           "%" G_GUINT64_FORMAT " more files are in the folder but not in the manifest (the "
+                           "first %d are named above)",
+                           unlisted - VERIFY_UNLISTED_MAX, VERIFY_UNLISTED_MAX);
 }
 
-static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
-        uint8_t d[SHA256_LEN];
-        int r = sha256_file(path, d, &s->size);
+/* The size is compared with the signed manifest before a byte is hashed:
+ * a sparse file of 200 GB where 2 MB belong is refused at once. */
+static bool size_ok(verify_ctx *c, verify_segment *s, const struct stat *st, const char *what) {
+        s->size = (uint64_t) st->st_size;
+        if (s->size == s->g->sealed_bytes)
+                return true;
+        verify_add(c, VERIFY_TAMPERED, s->g->name, NULL,
+                   "%s is %" G_GUINT64_FORMAT " bytes, %s says %" G_GUINT64_FORMAT " (not hashed)",
+                   s->g->name, s->size, what, s->g->sealed_bytes);
+        s->status = "TAMPERED";
+        return false;
+}
 
+static void check_complete(verify_ctx *c, verify_segment *s, int fd, const struct stat *st) {
+        uint8_t d[SHA256_LEN];
+        int r;
+
+        if (!size_ok(c, s, st, "the manifest"))
+                return;
+        r = sha256_fd(fd, d, &s->size);
         if (r < 0) {
                 verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name,
                            g_strerror(-r));
@@ -66,15 +109,8 @@ static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
         sha256_hex(d, s->sealed_sha256);
         s->checked = true;
         if (strcmp(s->sealed_sha256, s->g->sealed_sha256) != 0 || s->size != s->g->sealed_bytes) {
-                if (s->size == s->g->sealed_bytes)
-                        verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256,
-                                        s->sealed_sha256, "the SHA-256 of %s differs from the manifest",
-                                        s->g->name);
-                else
-                        verify_add_hash(
-                                c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
-                                "%s is %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GUINT64_FORMAT,
-                                s->g->name, s->size, s->g->sealed_bytes);
+                verify_add_hash(c, VERIFY_TAMPERED, s->g->name, NULL, s->g->sealed_sha256, s->sealed_sha256,
+                                "the SHA-256 of %s differs from the manifest", s->g->name);
                 s->status = "TAMPERED";
         } else
                 s->status = "intact";
@@ -83,17 +119,10 @@ static void check_complete(verify_ctx *c, verify_segment *s, const char *path) {
 /* The checkpoint a truncated segment is intact through, as its ordinal
  * in the session (1 = the first checkpoint); 0 when the segment has none. */
 static uint64_t checkpoint_ordinal(const verify_ctx *c, const custody_manifest_segment *g) {
-        uint64_t n = 0;
-
-        for (size_t i = 0; c->log && i < c->log->n_entries; i++) {
-                const custody_entry *e = &c->log->entries[i];
-                if (e->fragment || e->event != CUSTODY_EV_CHECKPOINT)
-                        continue;
-                n++;
-                if (e->seq == g->checkpoint_seq)
-                        return g_strcmp0(custody_entry_str(e, "segment"), g->name) == 0 ? n : 0;
-        }
-        return 0;
+        gpointer n = c->log.cp_ordinal
+                             ? g_hash_table_lookup(c->log.cp_ordinal, GSIZE_TO_POINTER(g->checkpoint_seq))
+                             : NULL;
+        return GPOINTER_TO_SIZE(n);
 }
 
 static void truncated_ok(verify_ctx *c, verify_segment *s) {
@@ -118,15 +147,15 @@ static void truncated_ok(verify_ctx *c, verify_segment *s) {
         s->status = "truncated";
 }
 
-static void check_truncated(verify_ctx *c, verify_segment *s, const char *path) {
+static void check_truncated(verify_ctx *c, verify_segment *s, int fd, const struct stat *st) {
         uint8_t pre[SHA256_LEN], all[SHA256_LEN];
         char pre_hex[SHA256_HEX_LEN + 1];
         bool pre_ok = false;
-        int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+        int r;
 
-        r = fd < 0 ? -errno : custody_sealed_hash(fd, s->g->verified_bytes, pre, all, &s->size, &pre_ok);
-        if (fd >= 0)
-                (void) close(fd);
+        if (!size_ok(c, s, st, "the state recorded at recovery"))
+                return;
+        r = custody_sealed_hash(fd, s->g->verified_bytes, pre, all, &s->size, &pre_ok);
         if (r < 0) {
                 verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL, "cannot read %s: %s", s->g->name,
                            g_strerror(-r));
@@ -152,38 +181,18 @@ static void check_truncated(verify_ctx *c, verify_segment *s, const char *path) 
                 truncated_ok(c, s);
 }
 
-static const custody_entry *sealed_entry(const verify_ctx *c, const char *name) {
-        for (size_t i = 0; i < c->log->n_entries; i++) {
-                const custody_entry *e = &c->log->entries[i];
-                if (!e->fragment && e->event == CUSTODY_EV_SEGMENT_SEALED &&
-                    g_strcmp0(custody_entry_str(e, "segment"), name) == 0)
-                        return e;
-        }
-        return NULL;
-}
-
 /* A signed break followed by a resume, logged after segment a was sealed
  * and before b was, explains a gap in media time between them. */
-static bool break_between(const verify_ctx *c, const char *a, const char *b) {
-        const custody_entry *ea = c->log ? sealed_entry(c, a) : NULL, *eb = ea ? sealed_entry(c, b) : NULL;
-        bool in_break = false;
-
-        for (const custody_entry *e = ea; e && e < c->log->entries + c->log->n_entries && e != eb; e++) {
-                if (e->fragment)
-                        continue;
-                if (e->event == CUSTODY_EV_BREAK)
-                        in_break = true;
-                else if (e->event == CUSTODY_EV_RESUME && in_break)
-                        return true;
-        }
-        return false;
+static bool break_between(const verify_ctx *c, const custody_manifest_segment *a,
+                          const custody_manifest_segment *b) {
+        return !a->truncated && c->log.break_before && g_hash_table_contains(c->log.break_before, b->name);
 }
 
 static void check_continuity(verify_ctx *c) {
         for (size_t i = 1; i < c->m->n_segments; i++) {
                 const custody_manifest_segment *a = &c->m->segments[i - 1], *b = &c->m->segments[i];
                 int64_t gap = b->media_start_ns - (a->media_start_ns + a->duration_ns);
-                if (gap > FRAME_TOLERANCE_NS && !break_between(c, a->name, b->name))
+                if (gap > FRAME_TOLERANCE_NS && !break_between(c, a, b))
                         verify_add(c, VERIFY_INCOMPLETE, b->name, "media_start_ns",
                                    "%.3f s of media missing between %s and %s", (double) gap / 1e9, a->name,
                                    b->name);
@@ -198,24 +207,36 @@ static void check_continuity(verify_ctx *c) {
         }
 }
 
+static void check_segment(verify_ctx *c, verify_segment *s) {
+        struct stat st;
+        int fd = verify_open(c, s->g->name, &st);
+
+        s->present = fd >= 0;
+        if (fd == -ENOENT) {
+                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL,
+                           "%s is listed in the manifest but missing", s->g->name);
+                s->status = "missing";
+        } else if (fd < 0) {
+                verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL,
+                           "%s %s: copy the session again from the vault", s->g->name,
+                           verify_unusable_why(fd));
+                s->status = "unusable";
+        } else if (s->g->truncated)
+                check_truncated(c, s, fd, &st);
+        else
+                check_complete(c, s, fd, &st);
+        if (fd >= 0)
+                (void) close(fd);
+}
+
 void verify_check_segments(verify_ctx *c) {
         if (!c->m)
                 return;
         c->segs = g_new0(verify_segment, c->m->n_segments);
         c->n_segs = c->m->n_segments;
         for (size_t i = 0; i < c->n_segs; i++) {
-                verify_segment *s = &c->segs[i];
-                g_autofree char *path = g_build_filename(c->opt->dir, c->m->segments[i].name, NULL);
-                s->g = &c->m->segments[i];
-                s->present = g_file_test(path, G_FILE_TEST_IS_REGULAR);
-                if (!s->present) {
-                        verify_add(c, VERIFY_INCOMPLETE, s->g->name, NULL,
-                                   "%s is listed in the manifest but missing", s->g->name);
-                        s->status = "missing";
-                } else if (s->g->truncated)
-                        check_truncated(c, s, path);
-                else
-                        check_complete(c, s, path);
+                c->segs[i].g = &c->m->segments[i];
+                check_segment(c, &c->segs[i]);
         }
         check_continuity(c);
 }

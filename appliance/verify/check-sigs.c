@@ -1,6 +1,7 @@
 /* The three minisign signatures: manifest.json, SHA256SUMS, SHA256SUMS.sealed. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "verify.h"
@@ -20,30 +21,29 @@ static void check_comment(verify_ctx *c, const char *name, const char *comment) 
 }
 
 static void check_one(verify_ctx *c, const char *name) {
-        g_autofree char *path = g_build_filename(c->opt->dir, name, NULL);
-        g_autofree char *sig_path = g_strdup_printf("%s.minisig", path);
+        g_autofree char *sig_name = g_strdup_printf("%s.minisig", name);
         g_autofree char *sig = NULL, *comment = NULL;
         uint8_t id[MINISIGN_KEY_ID_LEN];
         char got[2 * MINISIGN_KEY_ID_LEN + 1], want[2 * MINISIGN_KEY_ID_LEN + 1];
         size_t len = 0;
-        int r;
+        int fd, r;
 
-        if (!verify_session_file(c, name, NULL))
+        if (!verify_session_file(c, name))
                 return; /* missing or not a regular file: reported by the file check */
-        r = fs_read_file(sig_path, 64 * 1024, &sig, &len);
+        r = fs_read_fileat(c->dirfd, sig_name, 64 * 1024, &sig, &len);
         if (r == -ENOENT) {
-                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s.minisig is missing)",
-                           name, name);
+                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no signature (%s is missing)", name,
+                           sig_name);
                 return;
         }
-        if (r == -EISDIR || r == -EINVAL) {
-                verify_add(c, VERIFY_UNSIGNED, name, NULL,
-                           "%s has no signature (%s.minisig is not a regular file)", name, name);
+        if (r == -EISDIR || r == -EINVAL || r == -ELOOP) {
+                verify_add(c, VERIFY_UNSIGNED, name, NULL, "%s has no usable signature (%s %s)", name,
+                           sig_name, verify_unusable_why(r));
                 return;
         }
         if (r < 0 || minisign_sig_key_id(sig, len, id) < 0) {
-                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s.minisig is not a readable minisign signature",
-                           name);
+                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s is not a readable minisign signature",
+                           sig_name);
                 return;
         }
         if (!c->have_key)
@@ -55,7 +55,10 @@ static void check_one(verify_ctx *c, const char *name) {
                            "%s is signed by key %s, not by the device key %s", name, got, want);
                 return;
         }
-        r = minisign_verify_file(&c->key, path, &comment);
+        fd = verify_open(c, name, NULL);
+        r = fd < 0 ? fd : minisign_verify_fd(&c->key, fd, sig, len, &comment);
+        if (fd >= 0)
+                (void) close(fd);
         if (r < 0) {
                 verify_add(c, VERIFY_TAMPERED, name, NULL,
                            "the signature of %s does not match its content (%s)", name,

@@ -1,17 +1,24 @@
 /* SHA256SUMS and SHA256SUMS.sealed must be what the manifest implies, and
  * the custody log's hash in SHA256SUMS.sealed must match the file. */
+#include <errno.h>
 #include <string.h>
 
 #include "fsutil.h"
+#include "util.h"
 #include "verify.h"
 
 static void check_sums(verify_ctx *c, const char *name, bool sealed) {
-        g_autofree char *path = g_build_filename(c->opt->dir, name, NULL);
         g_autofree char *data = NULL, *want = custody_sums_format(c->m, sealed, NULL);
         size_t len = 0;
+        int r = fs_read_fileat(c->dirfd, name, CUSTODY_MANIFEST_MAX, &data, &len);
 
-        if (fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len) < 0)
-                return; /* missing: reported by the file check */
+        if (r == -EFBIG) {
+                verify_add(c, VERIFY_TAMPERED, name, NULL, "%s is larger than any session's (%d bytes)",
+                           name, CUSTODY_MANIFEST_MAX);
+                return;
+        }
+        if (r < 0)
+                return; /* missing or not a regular file: reported by the file check */
         if (len == strlen(want) && memcmp(data, want, len) == 0)
                 return;
         g_auto(GStrv) got_lines = g_strsplit(data, "\n", 0);
@@ -34,27 +41,48 @@ void verify_check_sums(verify_ctx *c) {
         check_sums(c, "SHA256SUMS.sealed", true);
 }
 
+/* The hash of the last whole entry of a previous session's log, read in
+ * one streaming pass from its folder (as hostile as this one). */
+static int previous_last_hash(const char *dir, char out[SHA256_HEX_LEN + 1], char **ret_error) {
+        _cleanup_close_ int dfd = fs_open_dir(dir), fd = -EBADF;
+        const custody_entry *e = NULL;
+        custody_log_reader *r = NULL;
+        bool any = false;
+        int k;
+
+        if (dfd < 0)
+                return *ret_error = g_strdup_printf("cannot open the folder: %s", g_strerror(-dfd)), dfd;
+        fd = fs_openat_regular(dfd, "custody.jsonl", NULL);
+        if (fd < 0)
+                return *ret_error = g_strdup_printf("custody.jsonl %s", verify_unusable_why(fd)), fd;
+        r = custody_log_reader_new(fd);
+        while ((k = custody_log_reader_next(r, &e, ret_error)) > 0)
+                if (!e->fragment) {
+                        memcpy(out, e->hash, SHA256_HEX_LEN + 1);
+                        any = true;
+                }
+        custody_log_reader_free(r);
+        if (k == 0 && !any)
+                return *ret_error = g_strdup("it is empty"), -ENODATA;
+        return k;
+}
+
 /* With --previous: this session's first entry must link to the last
  * entry of the previous one; otherwise a session is missing between them. */
 void verify_check_previous(verify_ctx *c) {
-        g_autofree char *path = NULL, *err = NULL;
-        custody_parsed_log *prev = NULL;
+        g_autofree char *err = NULL;
+        char last[SHA256_HEX_LEN + 1];
 
-        if (!c->opt->previous || !c->log || c->log->n_entries == 0)
+        if (!c->opt->previous || c->log.entries == 0)
                 return;
-        path = g_build_filename(c->opt->previous, "custody.jsonl", NULL);
-        if (custody_log_parse_file(path, &prev, &err) < 0 || prev->n_entries == 0) {
+        if (previous_last_hash(c->opt->previous, last, &err) < 0) {
                 verify_add(c, VERIFY_INCOMPLETE, "custody.jsonl", "line 1",
-                           "the previous session's custody log cannot be read: %s", err ? err : "empty");
-                custody_parsed_log_free(prev);
+                           "the previous session's custody log cannot be read: %s", err ? err : "unknown");
                 return;
         }
-        const custody_entry *last = &prev->entries[prev->n_entries - 1];
-        if (strcmp(c->log->entries[0].prev, last->hash) != 0)
-                verify_add_hash(c, VERIFY_INCOMPLETE, "custody.jsonl", "line 1", c->log->entries[0].prev,
-                                last->hash,
+        if (strcmp(c->log.first_prev, last) != 0)
+                verify_add_hash(c, VERIFY_INCOMPLETE, "custody.jsonl", "line 1", c->log.first_prev, last,
                                 "the session does not follow %s in the device's chain: a session is missing "
                                 "between them",
                                 c->opt->previous);
-        custody_parsed_log_free(prev);
 }

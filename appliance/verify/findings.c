@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <string.h>
 #include <sodium.h>
+#include <unistd.h>
+
+#include "fsutil.h"
 
 #include "verify.h"
 
@@ -39,13 +42,22 @@ static void finding_free(gpointer p) {
 void verify_ctx_init(verify_ctx *c, const verify_options *opt) {
         memset(c, 0, sizeof(*c));
         c->opt = opt;
+        c->dirfd = -EBADF;
         c->findings = g_ptr_array_new_with_free_func(finding_free);
 }
 
 void verify_ctx_done(verify_ctx *c) {
         g_ptr_array_unref(c->findings);
         custody_manifest_free(c->m);
-        custody_parsed_log_free(c->log);
+        custody_manifest_free(c->log.implied);
+        if (c->log.timeline)
+                g_ptr_array_unref(c->log.timeline);
+        if (c->log.break_before)
+                g_hash_table_unref(c->log.break_before);
+        if (c->log.cp_ordinal)
+                g_hash_table_unref(c->log.cp_ordinal);
+        if (c->dirfd >= 0)
+                (void) close(c->dirfd);
         g_free(c->segs);
         g_free(c->key_source);
         g_free(c->truncated_summary);
@@ -102,15 +114,28 @@ int verify_fail(verify_ctx *c, const char *fmt, ...) {
         return -EINVAL;
 }
 
-bool verify_session_file(const verify_ctx *c, const char *name, char **ret_path) {
-        g_autofree char *path = g_build_filename(c->opt->dir, name, NULL);
-        struct stat st;
+bool verify_session_file(const verify_ctx *c, const char *name) {
+        mode_t mode = 0;
+        return fs_kindat(c->dirfd, name, &mode) == 0 && S_ISREG(mode);
+}
 
-        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-                return false;
-        if (ret_path)
-                *ret_path = g_steal_pointer(&path);
-        return true;
+int verify_open(const verify_ctx *c, const char *name, struct stat *ret_st) {
+        return fs_openat_regular(c->dirfd, name, ret_st);
+}
+
+const char *verify_unusable_why(int error) {
+        switch (error) {
+        case -ELOOP:
+                return "is a symbolic link; it is not followed";
+        case -EISDIR:
+                return "is a folder, not a file";
+        case -EINVAL:
+                return "is not a regular file (a FIFO, socket or device); it is not read";
+        case -ENOENT:
+                return "is missing";
+        default:
+                return "cannot be read";
+        }
 }
 
 const verify_finding *verify_first_of_verdict(const verify_ctx *c) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "escape.h"
 #include "verify.h"
 
 static const char usage_text[] =
@@ -100,14 +101,11 @@ int main(int argc, char **argv) {
                 fputs(usage_text, stderr);
                 return VERIFY_EXIT_ERROR;
         }
-        if (!g_file_test(o.dir, G_FILE_TEST_IS_DIR)) {
-                fprintf(stderr, "studio-verify: %s is not a session folder\n", o.dir);
-                return VERIFY_EXIT_ERROR;
-        }
         verify_ctx_init(&c, &o);
         r = verify_run(&c);
         if (r < 0) {
-                fprintf(stderr, "studio-verify: %s\n", c.error);
+                g_autofree char *shown = escape_text(c.error);
+                fprintf(stderr, "studio-verify: %s\n", shown);
                 verify_ctx_done(&c);
                 return VERIFY_EXIT_ERROR;
         }
@@ -116,7 +114,8 @@ int main(int argc, char **argv) {
         else
                 verify_report_text(&c, stdout);
         if (o.html && verify_report_html(&c, o.html) < 0) {
-                fprintf(stderr, "studio-verify: cannot write %s\n", o.html);
+                g_autofree char *shown = escape_text(o.html);
+                fprintf(stderr, "studio-verify: cannot write %s\n", shown);
                 verify_ctx_done(&c);
                 return VERIFY_EXIT_ERROR;
         }

@@ -19,13 +19,13 @@ char *verify_summary(const verify_ctx *c) {
                                c->m ? c->m->session : "?", c->n_segs);
 }
 
-static void row_free(gpointer p) {
+void verify_event_row_free(gpointer p) {
         verify_event_row *r = p;
         g_free(r->utc), g_free(r->event), g_free(r->detail);
         g_free(r);
 }
 
-static char *detail_of(const custody_entry *e) {
+char *verify_entry_detail(const custody_entry *e) {
         int64_t media = 0;
         const char *note = custody_entry_str(e, "note");
 
@@ -57,18 +57,7 @@ static char *detail_of(const custody_entry *e) {
 }
 
 GPtrArray *verify_timeline(const verify_ctx *c) {
-        GPtrArray *rows = g_ptr_array_new_with_free_func(row_free);
-
-        for (size_t i = 0; c->log && i < c->log->n_entries; i++) {
-                const custody_entry *e = &c->log->entries[i];
-                char *detail = e->fragment ? NULL : detail_of(e);
-                if (!detail)
-                        continue;
-                verify_event_row *r = g_new0(verify_event_row, 1);
-                r->utc = g_strdup(e->utc);
-                r->event = g_strdup(custody_event_to_string(e->event));
-                r->detail = detail;
-                g_ptr_array_add(rows, r);
-        }
-        return rows;
+        if (c->log.timeline)
+                return g_ptr_array_ref(c->log.timeline);
+        return g_ptr_array_new_with_free_func(verify_event_row_free);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "escape.h"
 #include "fsutil.h"
 #include "verify.h"
 
@@ -30,8 +31,12 @@ static const char css[] =
         "color:#444}"
         "@media print{body{padding:0}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
-static void esc(GString *s, const char *t) {
-        for (; t && *t; t++) {
+/* HTML-escaped, after escape_text made every control and bidi character
+ * visible. */
+static void esc(GString *s, const char *raw) {
+        g_autofree char *shown = escape_text(raw);
+
+        for (const char *t = shown; t && *t; t++) {
                 switch (*t) {
                 case '<':
                         g_string_append(s, "&lt;");

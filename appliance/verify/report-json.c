@@ -1,12 +1,20 @@
-/* The machine report (--json). */
+/* The machine report (--json). Strings from the session are JSON-encoded
+ * with every control, bidi and separator character as a \u escape, so the
+ * document decodes to the original strings and shows nothing raw. */
+#include "escape.h"
 #include "verify.h"
 
 static void str(JsonBuilder *b, const char *name, const char *v) {
         json_builder_set_member_name(b, name);
-        if (v)
-                json_builder_add_string_value(b, v);
-        else
+        if (!v)
                 json_builder_add_null_value(b);
+        else if (g_utf8_validate(v, -1, NULL))
+                json_builder_add_string_value(b, v);
+        else {
+                /* a file name that is not UTF-8 cannot be a JSON string: shown escaped */
+                g_autofree char *x = escape_text(v);
+                json_builder_add_string_value(b, x);
+        }
 }
 
 static void add_segments(JsonBuilder *b, const verify_ctx *c) {
@@ -94,5 +102,6 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         json_generator_set_root(gen, root);
         json_generator_set_pretty(gen, TRUE);
         g_autofree char *text = json_generator_to_data(gen, NULL);
-        fprintf(out, "%s\n", text);
+        g_autofree char *safe = escape_json_text(text);
+        fprintf(out, "%s\n", safe);
 }

@@ -8,6 +8,8 @@
 
 #include "age.h"
 #include "fsutil.h"
+#include "json-bounded.h"
+#include "util.h"
 #include "verify.h"
 
 /* The manifest's "recipients" (the parsed manifest does not keep them). */
@@ -15,7 +17,7 @@ static void load_recipients(verify_ctx *c, const char *data, size_t len) {
         g_autoptr(JsonParser) p = json_parser_new_immutable();
         JsonNode *root, *n;
 
-        if (!json_parser_load_from_data(p, data, (gssize) len, NULL))
+        if (json_load_bounded(p, data, len, CUSTODY_MANIFEST_MAX, NULL) < 0)
                 return;
         root = json_parser_get_root(p);
         if (!root || !JSON_NODE_HOLDS_OBJECT(root))
@@ -35,22 +37,22 @@ static void load_recipients(verify_ctx *c, const char *data, size_t len) {
 }
 
 int verify_load_manifest(verify_ctx *c) {
-        g_autofree char *path = g_build_filename(c->opt->dir, "manifest.json", NULL);
         g_autofree char *err = NULL, *data = NULL;
         size_t len = 0;
-        int r = fs_read_file(path, CUSTODY_MANIFEST_MAX, &data, &len);
+        int r = fs_read_fileat(c->dirfd, "manifest.json", CUSTODY_MANIFEST_MAX, &data, &len);
 
-        if (r == -ENOENT || r == -EISDIR || r == -EINVAL)
+        if (r == -ENOENT || r == -EISDIR || r == -EINVAL || r == -ELOOP)
                 return 0; /* missing or not a regular file: INCOMPLETE, from the file check */
         if (r == -EFBIG) {
                 verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is implausibly large");
                 return 0;
         }
         if (r < 0)
-                return verify_fail(c,
-                                   "cannot read %s: %s: make the session folder readable (or copy it again "
-                                   "from the vault)",
-                                   path, g_strerror(-r));
+                return verify_fail(
+                        c,
+                        "cannot read manifest.json in %s: %s: make the session folder readable (or "
+                        "copy it again from the vault)",
+                        c->opt->dir, g_strerror(-r));
         if (custody_manifest_parse(data, len, &c->m, &err) < 0)
                 verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
         else
@@ -65,7 +67,6 @@ static bool same_file(const char *a, const char *b) {
 
 static int check_previous_arg(verify_ctx *c) {
         const char *p = c->opt->previous;
-        g_autofree char *log = NULL;
 
         if (!p)
                 return 0;
@@ -77,8 +78,9 @@ static int check_previous_arg(verify_ctx *c) {
                                    "--previous %s is the session being checked: give the device's previous "
                                    "session folder",
                                    p);
-        log = g_build_filename(p, "custody.jsonl", NULL);
-        if (!g_file_test(log, G_FILE_TEST_IS_REGULAR))
+        _cleanup_close_ int dfd = fs_open_dir(p);
+        mode_t mode = 0;
+        if (dfd < 0 || fs_kindat(dfd, "custody.jsonl", &mode) < 0 || !S_ISREG(mode))
                 return verify_fail(c,
                                    "--previous %s has no custody.jsonl: give the device's previous session "
                                    "folder",
@@ -123,7 +125,13 @@ static void run_checks(verify_ctx *c) {
 }
 
 int verify_run(verify_ctx *c) {
-        int r = check_previous_arg(c);
+        int r;
+
+        c->dirfd = fs_open_dir(c->opt->dir);
+        if (c->dirfd < 0)
+                return verify_fail(c, "%s is not a session folder (%s): give the session folder to check",
+                                   c->opt->dir, g_strerror(-c->dirfd));
+        r = check_previous_arg(c);
 
         if (r >= 0)
                 r = verify_load_manifest(c);

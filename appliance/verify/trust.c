@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "json-bounded.h"
 #include "verify.h"
 
 #define REGISTRY_MAX (4 * 1024 * 1024)
@@ -14,13 +15,13 @@
  * the manifest names, so that a deleted signature is UNSIGNED whichever
  * way the key is trusted. */
 static bool sig_key_id(const verify_ctx *c, char out[2 * MINISIGN_KEY_ID_LEN + 1]) {
-        g_autofree char *path = NULL, *text = NULL;
+        g_autofree char *text = NULL;
         uint8_t id[MINISIGN_KEY_ID_LEN];
         minisign_public pk;
         size_t len = 0;
 
-        if (verify_session_file(c, "manifest.json.minisig", &path) &&
-            fs_read_file(path, 64 * 1024, &text, &len) >= 0 && minisign_sig_key_id(text, len, id) >= 0) {
+        if (fs_read_fileat(c->dirfd, "manifest.json.minisig", 64 * 1024, &text, &len) >= 0 &&
+            minisign_sig_key_id(text, len, id) >= 0) {
                 minisign_key_id_hex(id, out);
                 return true;
         }
@@ -44,6 +45,9 @@ static int registry_read(verify_ctx *c, JsonParser *p, JsonArray **ret) {
         size_t len = 0;
         int r = fs_read_file(path, REGISTRY_MAX, &data, &len);
 
+        if (r == -EFBIG)
+                return verify_fail(c, "--registry %s is larger than a registry may be (%d bytes)", path,
+                                   REGISTRY_MAX);
         if (r == -EINVAL)
                 return verify_fail(c,
                                    "--registry %s is not a regular file: give the registry.json written by "
@@ -54,8 +58,14 @@ static int registry_read(verify_ctx *c, JsonParser *p, JsonArray **ret) {
                         c,
                         "--registry %s cannot be read (%s): give the registry.json written by studio-keys",
                         path, g_strerror(-r));
-        JsonNode *root =
-                json_parser_load_from_data(p, data, (gssize) len, NULL) ? json_parser_get_root(p) : NULL;
+        g_autofree char *why = NULL;
+        if (json_load_bounded(p, data, len, REGISTRY_MAX, &why) < 0)
+                return verify_fail(
+                        c,
+                        "--registry %s is not a studio-keys registry (%s): give the registry.json "
+                        "written by studio-keys",
+                        path, why);
+        JsonNode *root = json_parser_get_root(p);
         JsonNode *devs = root && JSON_NODE_HOLDS_OBJECT(root)
                                  ? json_object_get_member(json_node_get_object(root), "devices")
                                  : NULL;

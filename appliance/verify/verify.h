@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "custody.h"
 #include "minisign.h"
@@ -49,13 +50,38 @@ typedef struct verify_options {
         size_t n_media;
 } verify_options;
 
+/* What the one pass over custody.jsonl keeps: never the log itself, only
+ * what the checks and the report need, so memory stays bounded whatever
+ * its length. */
+typedef struct verify_event_row {
+        char *utc, *event, *detail;
+} verify_event_row;
+
+typedef struct verify_log {
+        bool read;                           /* it was read to its end and parsed */
+        uint64_t entries;                    /* whole entries */
+        char first_prev[SHA256_HEX_LEN + 1]; /* the first entry's "prev" */
+        char last_hash[SHA256_HEX_LEN + 1];  /* SHA-256 of its last line */
+        custody_manifest *implied;           /* the manifest the log implies, if it closes */
+        int implied_error;                   /* why not: -EBADMSG, -E2BIG */
+        GPtrArray *timeline;                 /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
+        uint64_t timeline_omitted;
+        GHashTable *break_before; /* sealed segment -> a break and resume logged since the one before */
+        GHashTable *cp_ordinal;   /* checkpoint seq the manifest names -> ordinal in the session */
+} verify_log;
+
+#define VERIFY_TIMELINE_MAX 2000
+#define VERIFY_LOG_FINDINGS_MAX 25 /* findings listed from the log; the rest are counted */
+#define VERIFY_UNLISTED_MAX 25     /* unlisted files named one by one */
+
 typedef struct verify_ctx {
         const verify_options *opt;
+        int dirfd; /* the session folder: every file of it is opened relative to it */
         minisign_public key;
         bool have_key;
         char *key_source; /* how the key came to be trusted */
         custody_manifest *m;
-        custody_parsed_log *log;
+        verify_log log;
         verify_segment *segs;
         size_t n_segs;
         GPtrArray *findings; /* verify_finding* */
@@ -77,9 +103,16 @@ void verify_warn(verify_ctx *c, const char *file, const char *entry, const char 
         G_GNUC_PRINTF(4, 5);
 /* Records a usage error (exit 1) naming the input and the fix; returns -EINVAL. */
 int verify_fail(verify_ctx *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* A file of the session folder is usable only if it is a regular file;
- * ret_path (optional, caller frees) is its path. */
-bool verify_session_file(const verify_ctx *c, const char *name, char **ret_path);
+/* A file of the session folder is usable only if it is a regular file
+ * (never through a symlink). */
+bool verify_session_file(const verify_ctx *c, const char *name);
+/* Opens a file of the session folder (fs_openat_regular): fd or -errno. */
+int verify_open(const verify_ctx *c, const char *name, struct stat *ret_st);
+/* Why a session file cannot be used, in words ("is a symbolic link; it is
+ * not followed"), from an fs_openat_regular error. */
+const char *verify_unusable_why(int error);
+/* The detail of one custody entry for the timeline (caller frees), or NULL. */
+char *verify_entry_detail(const custody_entry *e);
 /* The first finding with the final verdict, for the report's first line. */
 const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);
@@ -103,12 +136,11 @@ void verify_check_media(verify_ctx *c);
 void verify_check_previous(verify_ctx *c);
 
 /* reports */
-typedef struct verify_event_row {
-        char *utc, *event, *detail;
-} verify_event_row;
 /* The report's first line after the verdict word. */
 char *verify_summary(const verify_ctx *c);
-/* Custody timeline (start, segments, marks, breaks, faults, recovery, stop). */
+void verify_event_row_free(gpointer row);
+/* Custody timeline (start, segments, marks, breaks, faults, recovery, stop),
+ * as the log pass kept it (caller unrefs). */
 GPtrArray *verify_timeline(const verify_ctx *c);
 void verify_report_text(const verify_ctx *c, FILE *out);
 void verify_report_json(const verify_ctx *c, FILE *out);

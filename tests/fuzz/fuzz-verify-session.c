@@ -2,13 +2,18 @@
  * fixture, made by make-session) is copied to /dev/shm once; each input
  * replaces ONE of its files (the first byte chooses custody.jsonl or
  * manifest.json) and the verifier's real checks run over the folder. Any
- * input that differs from the original file must not be INTACT. */
+ * input that differs from the original file must not be INTACT, and one
+ * nested deeper than JSON_DEPTH_MAX (the manifest, or a line of the log)
+ * must be refused: neither INTACT nor TRUNCATED. json-glib recurses per
+ * level, so such a text must never reach it; a crash on a deep seed is a
+ * bug, not an artefact of the harness. */
 #include <glib/gstdio.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-bounded.h"
 #include "verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +57,20 @@ static verify_verdict verify_dir(int *ret) {
         return v;
 }
 
+/* The manifest as a whole, the log line by line (a line is one text). */
+static bool too_deep(size_t which, const char *buf, size_t len) {
+        if (which == 1)
+                return json_depth_check(buf, len, JSON_DEPTH_MAX) < 0;
+        for (const char *p = buf, *end = buf + len; p < end;) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
+                if (json_depth_check(p, n, JSON_DEPTH_MAX) < 0)
+                        return true;
+                p += n + 1;
+        }
+        return false;
+}
+
 static void put(size_t which, const void *buf, size_t len) {
         g_autofree char *path = g_build_filename(dir, targets[which], NULL);
         if (!g_file_set_contents(path, buf, (gssize) len, NULL))
@@ -80,5 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         put(which, orig, olen);
         if (r >= 0 && v == VERIFY_INTACT && !same)
                 abort(); /* an altered file verified INTACT */
+        if (too_deep(which, (const char *) data + 1, size - 1) &&
+            (r < 0 || v == VERIFY_INTACT || v == VERIFY_TRUNCATED))
+                abort(); /* a text nested too deep was not refused */
         return 0;
 }

@@ -24,7 +24,7 @@ for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
 done
 check "sha256sum -c accepts the sealed files" sha256sum --quiet -c SHA256SUMS.sealed
 popd >/dev/null
-check "studio-export decrypts it whole" "$EXPORT" --identity "$WORK/g/vault.key" --out "$WORK/copy" "$session"
+check "studio-export decrypts it whole" "$EXPORT" --identity "$WORK/g/vault.key" --device-key "$WORK/g/dev.pub" --out "$WORK/copy" "$session"
 check "sha256sum -c accepts the working copy" bash -c "cd '$WORK/copy' && sha256sum --quiet -c SHA256SUMS"
 for f in "$session"/seg-*.mkv.age; do
   check "stock age decrypts $(basename "$f")" age -d -i "$WORK/g/vault.key" -o "$WORK/$(basename "${f%.age}")" "$f"

@@ -2,3 +2,6 @@
 if(TARGET studio_custody)
   studio_unit_test(test-custody SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-custody.c LIBS studio_custody PkgConfig::GLIB)
 endif()
+if(TARGET studio_custody)
+  studio_unit_test(test-custody-reader SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-custody-reader.c LIBS studio_custody PkgConfig::GLIB)
+endif()

@@ -172,12 +172,83 @@ static void test_key_files(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* The x-coordinates of small order on Curve25519 and its twist (0 and its
+ * non-canonical spelling p, 1 and p + 1, p - 1, and the two of order 8);
+ * each also with bit 255 set, which X25519 ignores (RFC 7748). */
+static const char *const low_order_hex[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000", /* 0 */
+        "0100000000000000000000000000000000000000000000000000000000000000", /* 1 */
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", /* order 8 */
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", /* order 8 */
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p - 1 */
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p, i.e. 0 */
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1, i.e. 1 */
+};
+
+static char *low_order_recipient(size_t i, bool high_bit) {
+        uint8_t pk[AGE_KEY_LEN];
+        size_t len = 0;
+
+        assert_int_equal(sodium_hex2bin(pk, sizeof(pk), low_order_hex[i], 64, NULL, &len, NULL), 0);
+        assert_int_equal(len, AGE_KEY_LEN);
+        if (high_bit)
+                pk[AGE_KEY_LEN - 1] |= 0x80;
+        return age_recipient_format(pk); /* the project's own Bech32 encoder */
+}
+
+/* A low-order recipient is refused where it is parsed, by name, with the
+ * fix: it would make every file key wrapped to it public, and the writer
+ * would refuse it halfway through a recording. */
+static void test_low_order_recipients(void **state) {
+        char dir[] = "/tmp/test-age-XXXXXX", path[128];
+        uint8_t pk[AGE_KEY_LEN], pks[4][AGE_KEY_LEN], good[AGE_KEY_LEN];
+        size_t n = 0;
+        unsigned bad = 0;
+
+        assert_int_equal(age_recipient_parse(CCTV_RECIPIENT, good), 0);
+        for (size_t i = 0; i < 2 * ELEMENTSOF(low_order_hex); i++) {
+                _cleanup_free_ char *r = low_order_recipient(i / 2, i % 2);
+                assert_non_null(r);
+                memcpy(pk, good, AGE_KEY_LEN);
+                if (age_recipient_parse(r, pk) != -EKEYREJECTED)
+                        fail_msg("%s (%s, bit 255 %s) was not refused as low-order", r, low_order_hex[i / 2],
+                                 i % 2 ? "set" : "clear");
+                assert_memory_equal(pk, good, AGE_KEY_LEN); /* untouched */
+        }
+        assert_non_null(strstr(age_recipient_refusal(-EKEYREJECTED),
+                               "is a low-order X25519 point, not a usable recipient: give the vault's "
+                               "age1… recipient"));
+        assert_non_null(strstr(age_recipient_refusal(-EINVAL), "is not an age recipient"));
+        /* a point of large order next to them still parses */
+        for (unsigned seed = 0; seed < 16; seed++) {
+                uint8_t sk[AGE_KEY_LEN];
+                randombytes_buf_deterministic(sk, sizeof(sk),
+                                              (const unsigned char[32]){(unsigned char) seed, 1});
+                assert_int_equal(age_identity_to_recipient(sk, pk), 0);
+                _cleanup_free_ char *r = age_recipient_format(pk);
+                assert_int_equal(age_recipient_parse(r, pks[0]), 0);
+        }
+
+        /* in a recipients file, with its line */
+        _cleanup_free_ char *zero = low_order_recipient(0, false);
+        _cleanup_free_ char *text = NULL;
+        assert_true(asprintf(&text, "# vault\n%s\n%s\n", CCTV_RECIPIENT, zero) > 0);
+        assert_non_null(mkdtemp(dir));
+        (void) snprintf(path, sizeof(path), "%s/r.txt", dir);
+        assert_int_equal(fs_write_atomic(path, text, strlen(text), 0600), 0);
+        assert_int_equal(age_recipients_file_read(path, pks, 4, &n, &bad), -EKEYREJECTED);
+        assert_int_equal(bad, 3);
+        (void) unlink(path);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cctv_keys),
                 cmocka_unit_test(test_bech32_round_trips),
                 cmocka_unit_test(test_bech32_malformed),
                 cmocka_unit_test(test_key_files),
+                cmocka_unit_test(test_low_order_recipients),
         };
 
         if (sodium_init() < 0)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "sha256.h"
@@ -247,6 +248,27 @@ static void test_json_bounded(void **state) {
         assert_int_equal(json_load_bounded(p, "{}\0{}", 5, 100, NULL), -EBADMSG);
 }
 
+/* What came from outside is shown, never obeyed: escape codes and bidi
+ * overrides become visible \u escapes, other bytes stay. */
+static void test_escape(void **state) {
+        g_autofree char *a = escape_text("4711\x1b[2K\x1b[1GINTACT");
+        g_autofree char *b = escape_text("room \xe2\x80\xae"
+                                         "cba\xc2\x85"
+                                         "x\x7f"
+                                         "\\");
+        g_autofree char *c = escape_text("caf\xc3\xa9 \xff\xfe");
+        g_autofree char *d = escape_json_text("{\n  \"a\" : \"x\xe2\x80\xaey\xc2\x9b\"\n}");
+
+        (void) state;
+        assert_string_equal(a, "4711\\u001b[2K\\u001b[1GINTACT");
+        assert_string_equal(b, "room \\u202ecba\\u0085x\\u007f\\\\");
+        assert_string_equal(c, "caf\xc3\xa9 \\xff\\xfe"); /* é stays; invalid bytes shown */
+        assert_string_equal(d, "{\n  \"a\" : \"x\\u202ey\\u009b\"\n}");
+        assert_null(escape_text(NULL));
+        assert_true(escape_code_point_unsafe(0x2066));
+        assert_false(escape_code_point_unsafe('A'));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),
@@ -258,6 +280,7 @@ int main(void) {
                 cmocka_unit_test(test_not_regular_files),
                 cmocka_unit_test(test_folder_relative),
                 cmocka_unit_test(test_json_bounded),
+                cmocka_unit_test(test_escape),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

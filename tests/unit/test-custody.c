@@ -410,7 +410,10 @@ static void test_recovery(void **state) {
         assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, NULL), 0);
 }
 
-static char *read_text(const char *dir, const char *name, size_t *ret_len);
+/* Kept out of line: inlined, it makes gcc -O3 take the returned buffer for
+ * a pointer to the local fs_read_file filled (-Wdangling-pointer, a false
+ * positive). */
+G_GNUC_NO_INLINE static char *read_text(const char *dir, const char *name, size_t *ret_len);
 
 /* Power fails while recovery itself runs, after its recovery entry and
  * before its stop: the next start must finish that recovery, not record
@@ -704,6 +707,91 @@ static void test_recovery_conflicting_file(void **state) {
         assert_false(exists(dir, "manifest.json.minisig"));
 }
 
+/* The manifest parser refuses, before json-glib sees the text, a manifest
+ * nested deeper than JSON_DEPTH_MAX, one over CUSTODY_MANIFEST_MAX and one
+ * with a NUL byte, saying which. */
+static void test_manifest_hostile(void **state) {
+        (void) state;
+        static const struct {
+                const char *open;
+                int levels;
+                const char *err;
+        } deep[] = {{"[", 100000, "nested deeper than 64 levels"},
+                    {"{\"a\":", 100000, "nested deeper than 64 levels"},
+                    {"[", 65, "nested deeper than 64 levels"},
+                    {"[", 64, "not JSON"}};
+
+        for (size_t i = 0; i < G_N_ELEMENTS(deep); i++) {
+                GString *s = g_string_new(NULL);
+                custody_manifest *m = NULL;
+                g_autofree char *err = NULL;
+                for (int k = 0; k < deep[i].levels; k++)
+                        g_string_append(s, deep[i].open);
+                assert_int_equal(custody_manifest_parse(s->str, s->len, &m, &err), -EBADMSG);
+                assert_null(m);
+                if (!strstr(err, deep[i].err))
+                        fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, err, deep[i].err);
+                g_string_free(s, TRUE);
+        }
+        size_t big_len = CUSTODY_MANIFEST_MAX + 1;
+        g_autofree char *big = g_malloc(big_len);
+        memset(big, ' ', big_len);
+        big[0] = '{', big[big_len - 1] = '}';
+        g_autofree char *err = NULL, *err2 = NULL;
+        custody_manifest *m = NULL;
+        assert_int_equal(custody_manifest_parse(big, big_len, &m, &err), -EBADMSG);
+        assert_non_null(strstr(err, "larger than 16777216 bytes"));
+        assert_int_equal(custody_manifest_parse("{\"a\":\"\0\"}", 8, &m, &err2), -EBADMSG);
+        assert_non_null(strstr(err2, "NUL byte"));
+}
+
+/* Hostile folders beside a crashed session: a manifest nested 100,000
+ * levels deep (json-glib would recurse until the stack overflows) and a
+ * log whose first line is nested 8,000 levels deep. Recovery names both,
+ * leaves them as they are, and still closes the crashed session. */
+static void test_recovery_hostile_nesting(void **state) {
+        fixture *f = *state;
+        g_autofree char *deepman = new_session(f, "20261128T110000Z-deepmanifest");
+        g_autofree char *good = new_session(f, "20261128T120000Z-good");
+        g_autofree char *deeplog = new_session(f, "20261128T130000Z-deeplog");
+        g_autofree char *report = NULL, *again = NULL;
+        GString *man = g_string_new("{\"format\":\"" CUSTODY_MANIFEST_FORMAT "\",\"segments\":");
+        GString *line = g_string_new(NULL);
+
+        close_session(f, deepman, "20261128T110000Z-deepmanifest", 1);
+        for (int i = 0; i < 100000; i++)
+                g_string_append_c(man, '[');
+        write_text(deepman, "manifest.json", man->str, man->len);
+        crashed_session(f, good, "20261128T120000Z-good");
+        for (int i = 0; i < 8000; i++)
+                g_string_append(line, "[{\"a\":");
+        g_string_append_c(line, '\n');
+        assert_true(line->len < CUSTODY_LINE_MAX);
+        write_text(deeplog, "custody.jsonl", line->str, line->len);
+        snapshot snaps[] = {{deeplog, "custody.jsonl", line->str, line->len}};
+
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &report), 1);
+        assert_non_null(strstr(report, "20261128T120000Z-good: recovered and closed"));
+        assert_non_null(strstr(report, "20261128T110000Z-deepmanifest: NOT CHECKED, left untouched: its "
+                                       "manifest.json cannot be read (nested deeper than 64 levels)"));
+        assert_non_null(strstr(report, "20261128T130000Z-deeplog: NOT RECOVERED, left untouched: its "
+                                       "custody log is damaged (line 1: nested deeper than 64 levels)"));
+        size_t len = 0;
+        g_autofree char *now = read_text(deepman, "manifest.json", &len);
+        assert_int_equal(len, man->len);
+        assert_memory_equal(now, man->str, len);
+        assert_unchanged(&snaps[0]);
+        custody_manifest *m = read_manifest(good);
+        assert_string_equal(m->stop_reason, "recovered after crash");
+        custody_manifest_free(m);
+        /* the next start names them again and closes nothing twice */
+        assert_int_equal(custody_recover_spool(f->spool, f->state, f->key, &again), 0);
+        assert_non_null(strstr(again, "20261128T110000Z-deepmanifest: NOT CHECKED"));
+        assert_non_null(strstr(again, "20261128T130000Z-deeplog: NOT RECOVERED"));
+        g_string_free(man, TRUE);
+        g_string_free(line, TRUE);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
@@ -716,6 +804,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_recovery_interrupted_close, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery_chain_head_behind, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_recovery_conflicting_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_recovery_hostile_nesting, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_manifest_hostile, setup, teardown),
         };
         if (sodium_init() < 0)
                 return 1;

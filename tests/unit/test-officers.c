@@ -1,4 +1,5 @@
-/* Officers file: PIN policy, add/check/remove, strict parsing. */
+/* Officers file: PIN policy, add/check/remove, strict parsing; the device
+ * registry's parser. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "json-bounded.h"
+#include "keys-registry.h"
 #include "officers.h"
 
 static const char good_hash[] =
@@ -105,11 +108,59 @@ static void test_malformed_files(void **state) {
         officers_free(o);
 }
 
+/* The registry is refused, before json-glib recurses into it, when nested
+ * deeper than JSON_DEPTH_MAX; over KEYS_REGISTRY_MAX; or not of its shape. */
+static void test_registry_parse(void **state) {
+        static const char good[] = "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"x\":[[1]]}]}";
+        static const struct {
+                const char *text;
+                int r;
+                const char *why;
+        } bad[] = {
+                {"{\"devices\":3}", -EBADMSG, "not {\"devices\""},
+                {"{\"devices\":[{\"key_id\":5}]}", -EBADMSG, "not {\"devices\""},
+                {"[]", -EBADMSG, "not {\"devices\""},
+                {"{\"devices\":[", -EBADMSG, "not JSON"},
+        };
+        JsonNode *root = NULL;
+        (void) state;
+
+        assert_int_equal(keys_registry_parse(good, strlen(good), &root, NULL), 0);
+        JsonArray *devices = json_object_get_array_member(json_node_get_object(root), "devices");
+        assert_non_null(keys_registry_find(devices, "0123456789abcdef"));
+        json_node_unref(root);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *why = NULL;
+                root = NULL;
+                assert_int_equal(keys_registry_parse(bad[i].text, strlen(bad[i].text), &root, &why),
+                                 bad[i].r);
+                assert_null(root);
+                assert_non_null(strstr(why, bad[i].why));
+        }
+        /* 100,000 levels: without the depth check json-glib overflows the stack */
+        static const char *const opens[] = {"[", "{\"devices\":", "{\"devices\":[{\"key_id\":\"1\",\"a\":"};
+        for (size_t i = 0; i < G_N_ELEMENTS(opens); i++) {
+                GString *deep = g_string_new("{\"devices\":[{\"key_id\":\"1\",\"a\":");
+                g_autofree char *why = NULL;
+                for (int k = 0; k < 100000; k++)
+                        g_string_append(deep, opens[i]);
+                assert_int_equal(keys_registry_parse(deep->str, deep->len, &root, &why), -ELOOP);
+                assert_string_equal(why, "nested deeper than 64 levels");
+                g_string_free(deep, TRUE);
+        }
+        size_t big_len = KEYS_REGISTRY_MAX + 1;
+        g_autofree char *big = g_malloc(big_len), *why = NULL;
+        memset(big, ' ', big_len);
+        assert_int_equal(keys_registry_parse(big, big_len, &root, &why), -EFBIG);
+        assert_non_null(strstr(why, "larger than"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_pin_policy),
                 cmocka_unit_test(test_add_check_remove),
                 cmocka_unit_test(test_malformed_files),
+                cmocka_unit_test(test_registry_parse),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,11 +206,25 @@ static void test_bad_recipients(void **state) {
         assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+/* A low-order recipient (here the all-zero point) is refused as the
+ * property is parsed, before any file is made; before, the writer refused
+ * it after the file was created. */
+static void test_low_order_recipient(void **state) {
+        g_autofree gchar *path = g_build_filename(dir, "seg-000004.mkv.age", NULL);
+        static const uint8_t zero[AGE_KEY_LEN];
+        g_autofree char *r = age_recipient_format(zero);
+
+        (void) state;
+        assert_int_equal(start_sink(path, r), GST_STATE_CHANGE_FAILURE);
+        assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_messages_match_the_file),
                 cmocka_unit_test(test_never_overwrites),
                 cmocka_unit_test(test_bad_recipients),
+                cmocka_unit_test(test_low_order_recipient),
         };
         int r;
 

@@ -1,0 +1,61 @@
+/* Reading the device registry's text (bounded, then its shape checked) and
+ * finding an entry in it: apart from the commands, so that the fuzz target
+ * and the unit tests use exactly what studio-keys uses. */
+#include "keys-registry.h"
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "json-bounded.h"
+
+static bool registry_valid(JsonNode *root) {
+        JsonObject *o;
+        JsonNode *devices;
+
+        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+                return false;
+        o = json_node_get_object(root);
+        devices = json_object_get_member(o, "devices");
+        if (!devices || !JSON_NODE_HOLDS_ARRAY(devices))
+                return false;
+        for (guint i = 0; i < json_array_get_length(json_node_get_array(devices)); i++) {
+                JsonNode *d = json_array_get_element(json_node_get_array(devices), i);
+                if (!JSON_NODE_HOLDS_OBJECT(d))
+                        return false;
+                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) ==
+                    NULL)
+                        return false;
+        }
+        return true;
+}
+
+int keys_registry_parse(const char *data, size_t len, JsonNode **ret_root, char **ret_message) {
+        g_autoptr(JsonParser) parser = json_parser_new(); /* the commands edit the copy */
+        g_autofree char *why = NULL;
+        int r;
+
+        /* size, NUL and depth on the raw bytes: json-glib recurses per level */
+        r = json_load_bounded(parser, data, len, KEYS_REGISTRY_MAX, &why);
+        if (r < 0) {
+                if (ret_message)
+                        *ret_message = g_steal_pointer(&why);
+                return r;
+        }
+        if (!registry_valid(json_parser_get_root(parser))) {
+                if (ret_message)
+                        *ret_message = g_strdup("not {\"devices\":[{\"key_id\":...}, ...]}");
+                return -EBADMSG;
+        }
+        *ret_root = json_node_copy(json_parser_get_root(parser));
+        return 0;
+}
+
+JsonObject *keys_registry_find(JsonArray *devices, const char *key_id) {
+        for (guint i = 0; i < json_array_get_length(devices); i++) {
+                JsonObject *d = json_array_get_object_element(devices, i);
+                const char *k = json_object_get_string_member_with_default(d, "key_id", "");
+                if (g_ascii_strcasecmp(k, key_id) == 0)
+                        return d;
+        }
+        return NULL;
+}
