@@ -144,7 +144,9 @@ export_run "--out/.seg-000001.mkv.partial planted as a link to a file outside" "
   --identity "$VAULT_KEY" --device-key "$DEV_PUB" --out "$X" "$BASE"
 victim_ok
 # it either exported around the planted name or refused, naming it
-if ! { [ "$RC" -eq 0 ] && [ "$MEDIA" = "$WHOLE" ]; }; then refusal_names .seg-000001.mkv.partial; fi
+whole=1
+for f in $WHOLE; do [ -f "$X/$f" ] && [ ! -L "$X/$f" ] || whole=0; done
+if ! { [ "$RC" -eq 0 ] && [ "$whole" -eq 1 ]; }; then refusal_names .seg-000001.mkv.partial; fi
 report "--out/.seg-000001.mkv.partial planted as a link to a file outside" "exit $RC, the victim unchanged"
 
 plant seg-000002.mkv "$OUTSIDE"
