@@ -77,8 +77,8 @@ int main(int argc, char **argv) {
                         r = check_line(&pk, p, (size_t) (nl - p));
                         lines++;
                         if (r < 0) {
-                                fprintf(stderr, "bench-sigs-only: line %" PRIu64 " does not verify: %s\n", lines,
-                                        strerror(-r));
+                                fprintf(stderr, "bench-sigs-only: line %" PRIu64 " does not verify: %s\n",
+                                        lines, strerror(-r));
                                 return 1;
                         }
                         p = nl + 1;
