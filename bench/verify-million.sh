@@ -10,7 +10,8 @@
 #
 # A million entries do not fit: CUSTODY_LOG_MAX is 256 MiB and the
 # shortest entry, a mark, is ~285 bytes (~940,000 fit), and marks are
-# copied into the manifest, whose 16 MiB limit the closer then passes. So
+# copied into the manifest's events, which the closer caps at
+# CUSTODY_EVENTS_MAX (100,000). So
 # the bulk entries are checkpoints (~425 bytes, not in the manifest):
 # make-session writes as many as fit, ~630,000, and says how many.
 set -euo pipefail

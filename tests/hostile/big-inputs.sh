@@ -61,8 +61,8 @@ rm -rf "$T"
 
 # ---- 7. a custody log of 200,000 signed entries -------------------------------------
 # make-session writes them buffered with the custody module's entry builder
-# (checkpoints: marks would go into the manifest's events and pass its size
-# limit). The verifier must say INTACT with memory that does not grow with
+# (checkpoints: marks go into the manifest's events, which the closer caps
+# at CUSTODY_EVENTS_MAX). The verifier must say INTACT with memory that does not grow with
 # the log: under 256 MiB, and at most 32 MiB more than for the 30-entry
 # session (holding the 85 MB log, or ~160 bytes per entry, fails). ASan's
 # quarantine keeps freed memory for up to 256 MiB by default and would

@@ -18,9 +18,9 @@
  * buffered and synced once (not one fdatasync per line), so a log of
  * hundreds of thousands of entries takes seconds. Both are capped at what
  * CUSTODY_ENTRIES_MAX and CUSTODY_LOG_MAX allow; the counts written are
- * printed on stderr. Marks are copied into the manifest's events, so many
- * of them make a manifest past CUSTODY_MANIFEST_MAX that the closer
- * refuses (the session is then left unclosed, the log kept); checkpoints
+ * printed on stderr. Marks are copied into the manifest's events, so more
+ * than CUSTODY_EVENTS_MAX of them make a session the closer refuses (it is
+ * then left unclosed, the log kept, and make-session fails); checkpoints
  * are not, so a bulk-checkpoint session closes. An attacker who holds the device key
  * (the tamper tests isolate single checks with these):
  *   make-session --resign-entry SESSION_DIR SEQ SECRET  re-signs one log entry
