@@ -88,7 +88,7 @@ int fs_open_regular(const char *path, struct stat *ret_st) {
         int r;
 
         if (fd < 0)
-                return -errno;
+                return errno == ENXIO ? -EINVAL : -errno; /* a socket cannot be opened at all */
         r = check_regular(fd, ret_st);
         if (r < 0)
                 return r;
@@ -169,7 +169,7 @@ int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st) {
          * out of the folder; O_NONBLOCK as in fs_open_regular. */
         fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
-                return -errno;
+                return errno == ENXIO ? -EINVAL : -errno; /* a socket cannot be opened at all */
         r = check_regular(fd, ret_st);
         if (r < 0)
                 return r;
