@@ -325,6 +325,8 @@ void verify_check_log(verify_ctx *c) {
                                    g_strerror(-k));
         } else {
                 c->log.read = true;
+                c->log.bytes = custody_log_reader_bytes(r);
+                custody_log_reader_sha256(r, c->log.sha256);
                 if (!p.start_checked)
                         check_start(&p, NULL);
                 emit_all(&p, bad);

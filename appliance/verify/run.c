@@ -53,6 +53,9 @@ int verify_load_manifest(verify_ctx *c) {
                         "cannot read manifest.json in %s: %s: make the session folder readable (or "
                         "copy it again from the vault)",
                         c->opt->dir, g_strerror(-r));
+        uint8_t d[SHA256_LEN];
+        sha256_buf(data, len, d);
+        sha256_hex(d, c->manifest_sha256);
         if (custody_manifest_parse(data, len, &c->m, &err) < 0)
                 verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
         else

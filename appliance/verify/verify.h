@@ -62,6 +62,8 @@ typedef struct verify_log {
         uint64_t entries;                    /* whole entries */
         char first_prev[SHA256_HEX_LEN + 1]; /* the first entry's "prev" */
         char last_hash[SHA256_HEX_LEN + 1];  /* SHA-256 of its last line */
+        char sha256[SHA256_HEX_LEN + 1];     /* of the whole file as read */
+        uint64_t bytes;
         custody_manifest *implied;           /* the manifest the log implies, if it closes */
         int implied_error;                   /* why not: -EBADMSG, -E2BIG */
         GPtrArray *timeline;                 /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
@@ -81,6 +83,7 @@ typedef struct verify_ctx {
         bool have_key;
         char *key_source; /* how the key came to be trusted */
         custody_manifest *m;
+        char manifest_sha256[SHA256_HEX_LEN + 1]; /* of manifest.json as read ("" when unreadable) */
         verify_log log;
         verify_segment *segs;
         size_t n_segs;
