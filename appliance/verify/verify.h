@@ -64,9 +64,9 @@ typedef struct verify_log {
         char last_hash[SHA256_HEX_LEN + 1];  /* SHA-256 of its last line */
         char sha256[SHA256_HEX_LEN + 1];     /* of the whole file as read */
         uint64_t bytes;
-        custody_manifest *implied; /* the manifest the log implies, if it closes */
-        int implied_error;         /* why not: -EBADMSG, -E2BIG */
-        GPtrArray *timeline;       /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
+        char *implied;       /* the manifest.json the log implies, if it closes */
+        int implied_error;   /* why not: -EBADMSG, -E2BIG */
+        GPtrArray *timeline; /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
         uint64_t timeline_omitted;
         GHashTable *break_before; /* sealed segment -> a break and resume logged since the one before */
         GHashTable *cp_ordinal;   /* checkpoint seq the manifest names -> ordinal in the session */

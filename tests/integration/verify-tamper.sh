@@ -167,7 +167,7 @@ first_has "custody.jsonl" "(seq $((mark_seq + 1))," '"prev" is not the hash of t
 # custody.jsonl replaced by another session's validly signed log: the
 # signed manifest pins the log's hash, so the log is named
 fresh swapped-log;        cp "$OTHER/custody.jsonl" t/custody.jsonl; expect TAMPERED 3 --device-key dev.pub t
-first_has "custody.jsonl custody_log sha256"
+first_has "custody.jsonl custody_log.sha256"
 
 # manifest re-signed by another key (stock minisign): it fails under the key
 # the session claims (its session-start entry and manifest name dev.pub)
