@@ -49,8 +49,8 @@ static void differ(diff_ctx *d, const char *path, JsonNode *stored, JsonNode *im
                         "custody.jsonl is not the custody log the signed manifest describes (%s differs)",
                         path);
         else
-                verify_add_hash(
-                        d->c, VERIFY_TAMPERED, "manifest.json", path, a, b,
+                verify_add(
+                        d->c, VERIFY_TAMPERED, "manifest.json", path,
                         "manifest.json and the custody log disagree on %s: the manifest says %s, the log %s",
                         path, a, b);
 }
