@@ -236,10 +236,12 @@ static void enrol_revoke_replaced(JsonObject *old, const char *now, const char *
                 json_object_set_string_member(old, "revoked_reason", reason);
 }
 
-static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, JsonObject *skip) {
+static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, JsonObject *old,
+                                  const char *new_key_id) {
         for (guint i = 0; i < json_array_get_length(devices); i++) {
                 JsonObject *d = json_array_get_object_element(devices, i);
-                if (d == skip || json_object_has_member(d, "revoked") ||
+                if (d == old || json_object_has_member(d, "revoked") ||
+                    g_ascii_strcasecmp(entry_key_id(d), new_key_id) == 0 ||
                     g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) != 0)
                         continue;
                 fprintf(stderr,
@@ -299,7 +301,7 @@ static int enrol_registry(const enrol_options *o) {
                         e.device_id, entry_key_id(current),
                         json_object_get_string_member_with_default(current, "revoked", now), o->reason,
                         e.key_id, o->registry);
-                enrol_warn_other_keys(devices, e.device_id, current);
+                enrol_warn_other_keys(devices, e.device_id, current, e.key_id);
         } else
                 fprintf(stderr, "Device %s key %s enrolled in %s.\n", e.device_id, e.key_id, o->registry);
         return KEYS_EXIT_OK;

@@ -294,9 +294,8 @@ static int registry_sign(const char *registry, const char *key) {
                 return r;
         minisign_secret_public(sk, &pk);
         minisign_key_id_hex(pk.key_id, hex);
-        fprintf(stderr, "Registry %s (%u devices) signed by police IT key %s: %s%s\n", registry,
-                json_array_get_length(json_object_get_array_member(json_node_get_object(root), "devices")),
-                hex, registry, KEYS_REGISTRY_SIG_SUFFIX);
+        fprintf(stderr, "Registry %s signed by police IT key %s: %s%s\n", registry, hex, registry,
+                KEYS_REGISTRY_SIG_SUFFIX);
         return KEYS_EXIT_OK;
 }
 
