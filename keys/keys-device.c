@@ -73,7 +73,8 @@ static int device_init(const char *dir, const char *device_id) {
                                         device_id);
         r = keys_mkdir_p(dir, 0755, 0750);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot create the key folder %s: %s", dir, strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot create the key folder %s: %s", dir,
+                                  strerror(-r));
         r = refuse_existing(dir, names);
         if (r != KEYS_EXIT_OK)
                 return r;
@@ -116,7 +117,7 @@ int keys_cmd_device_init(int argc, char **argv) {
                         return keys_option_error("device-init", argv);
         }
         if (optind != argc)
-                return keys_usage_error("device-init", "'%s' is not an option (give the folder as --dir DIR)",
-                                        argv[optind]);
+                return keys_usage_error(
+                        "device-init", "'%s' is not an option (give the folder as --dir DIR)", argv[optind]);
         return device_init(dir, id);
 }

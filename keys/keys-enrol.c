@@ -183,7 +183,8 @@ static JsonObject *device_current(JsonArray *devices, const char *device_id) {
 
         for (guint i = 0; i < json_array_get_length(devices); i++) {
                 JsonObject *d = json_array_get_object_element(devices, i);
-                if (g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) == 0)
+                if (g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) ==
+                    0)
                         found = d;
         }
         return found;
@@ -242,7 +243,8 @@ static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, Jso
                 JsonObject *d = json_array_get_object_element(devices, i);
                 if (d == old || json_object_has_member(d, "revoked") ||
                     g_ascii_strcasecmp(entry_key_id(d), new_key_id) == 0 ||
-                    g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) != 0)
+                    g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) !=
+                            0)
                         continue;
                 fprintf(stderr,
                         "Note: older key %s of device %s is still trusted: if its secret key was on the "
@@ -276,19 +278,22 @@ static int enrol_registry(const enrol_options *o) {
                 return r;
         devices = json_object_get_array_member(json_node_get_object(root), "devices");
         if (keys_registry_find(devices, e.key_id))
-                return keys_error(KEYS_EXIT_EXISTS, "key %s is already enrolled in %s", e.key_id, o->registry);
+                return keys_error(KEYS_EXIT_EXISTS, "key %s is already enrolled in %s", e.key_id,
+                                  o->registry);
         current = device_current(devices, e.device_id);
         if (o->replace && !current)
                 return keys_error(KEYS_EXIT_NOT_FOUND,
                                   "device %s is not enrolled in %s: there is nothing to replace (enrol it "
                                   "without --replace)",
                                   e.device_id, o->registry);
-        if (!o->replace && current && (r = enrol_check_rotation(o->dir, o->registry, &e, current)) != KEYS_EXIT_OK)
+        if (!o->replace && current &&
+            (r = enrol_check_rotation(o->dir, o->registry, &e, current)) != KEYS_EXIT_OK)
                 return r;
         keys_time_rfc3339(time(NULL), true, now);
         entry = enrol_record_json(&e, now);
         if (o->replace) {
-                json_object_set_string_member(json_node_get_object(entry), "replaces", entry_key_id(current));
+                json_object_set_string_member(json_node_get_object(entry), "replaces",
+                                              entry_key_id(current));
                 json_object_set_string_member(json_node_get_object(entry), "reason", o->reason);
                 enrol_revoke_replaced(current, now, o->reason);
         }
@@ -297,7 +302,8 @@ static int enrol_registry(const enrol_options *o) {
         if (r != KEYS_EXIT_OK)
                 return r;
         if (o->replace) {
-                fprintf(stderr, "Device %s key %s revoked from %s (%s); key %s enrolled in its place in %s.\n",
+                fprintf(stderr,
+                        "Device %s key %s revoked from %s (%s); key %s enrolled in its place in %s.\n",
                         e.device_id, entry_key_id(current),
                         json_object_get_string_member_with_default(current, "revoked", now), o->reason,
                         e.key_id, o->registry);
@@ -328,14 +334,11 @@ static int enrol_options_check(const enrol_options *o) {
 }
 
 int keys_cmd_enrol(int argc, char **argv) {
-        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"registry", required_argument, NULL, 'r'},
-                                             {"it-key", required_argument, NULL, 'K'},
-                                             {"replace", no_argument, NULL, 'R'},
-                                             {"reason", required_argument, NULL, 'w'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {}};
+        static const struct option opts[] = {
+                {"dir", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+                {"registry", required_argument, NULL, 'r'}, {"it-key", required_argument, NULL, 'K'},
+                {"replace", no_argument, NULL, 'R'},        {"reason", required_argument, NULL, 'w'},
+                {"help", no_argument, NULL, 'h'},           {}};
         enrol_options o = {};
         int c, r;
 

@@ -19,7 +19,8 @@ static void officers_freep(officers **o) {
 static void officer_help(const char *cmd) {
         bool add = strcmp(cmd, "officer-add") == 0;
 
-        printf("Usage: studio-keys %s [--file FILE]%s\n\n", cmd, strcmp(cmd, "officer-list") ? " NUMBER" : "");
+        printf("Usage: studio-keys %s [--file FILE]%s\n\n", cmd,
+               strcmp(cmd, "officer-list") ? " NUMBER" : "");
         puts("Officers file: one \"NUMBER:<Argon2id PIN hash>\" a line, written atomically\n"
              "with mode 0640. NUMBER is the officer number, 1 to 12 digits.\n"
              "officer-add asks for the PIN twice without echo (or reads one line from\n"
@@ -28,7 +29,8 @@ static void officer_help(const char *cmd) {
              "straight run (12345, 54321).\n");
         printf("  --file FILE   the officers file (default %s)%s\n"
                "  --help        this text\n",
-               KEYS_OFFICERS_DEFAULT, add ? ";\n                created with any missing folder above it (0755)" : "");
+               KEYS_OFFICERS_DEFAULT,
+               add ? ";\n                created with any missing folder above it (0755)" : "");
 }
 
 /* Parses "--file FILE [NUMBER]"; returns KEYS_EXIT_OK or an exit code. */
@@ -49,7 +51,8 @@ static int officer_args(const char *cmd, int argc, char **argv, bool want_number
                         return keys_option_error(cmd, argv);
         }
         if (optind + (want_number ? 1 : 0) != argc)
-                return keys_usage_error(cmd, "%s", want_number ? "needs one officer NUMBER" : "takes no NUMBER");
+                return keys_usage_error(cmd, "%s",
+                                        want_number ? "needs one officer NUMBER" : "takes no NUMBER");
         if (want_number) {
                 *ret_number = argv[optind];
                 if (!officers_number_valid(*ret_number))
@@ -82,7 +85,8 @@ static int officer_save(const officers *o, const char *file) {
         int r = keys_mkdir_for_file(file);
 
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot create the folder for %s: %s", file, strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot create the folder for %s: %s", file,
+                                  strerror(-r));
         r = officers_save(o, file);
         return r < 0 ? keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", file, strerror(-r))
                      : KEYS_EXIT_OK;

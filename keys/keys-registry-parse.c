@@ -12,8 +12,8 @@
  * key_id is required, so that registries of every release still parse
  * (docs/key-ceremony.md, "Registry schema"). */
 static const char *const registry_string_fields[] = {
-        "device_id", "key_id", "public_key", "enrolled", "previous_key_id",
-        "revoked",   "revoked_reason", "replaces", "reason",
+        "device_id", "key_id",         "public_key", "enrolled", "previous_key_id",
+        "revoked",   "revoked_reason", "replaces",   "reason",
 };
 
 static bool entry_valid(JsonObject *d) {
@@ -60,7 +60,7 @@ int keys_registry_parse(const char *data, size_t len, JsonNode **ret_root, char 
         if (!registry_valid(json_parser_get_root(parser))) {
                 if (ret_message)
                         *ret_message = g_strdup("not {\"devices\":[{\"key_id\":\"...\", ...}, ...]} with a "
-                                        "string for every field");
+                                                "string for every field");
                 return -EBADMSG;
         }
         *ret_root = json_node_copy(json_parser_get_root(parser));

@@ -91,11 +91,12 @@ int keys_registry_sig_check(const char *path, const char *text, size_t len, cons
         if (r == -ENOENT && !require)
                 return KEYS_EXIT_OK;
         if (r == -ENOENT)
-                return keys_error(KEYS_EXIT_FAILURE,
-                                  "the registry %s is not signed (%s is missing): police IT signs it "
-                                  "first with 'studio-keys registry-sign --registry %s --key "
-                                  KEYS_IT_KEY_NAME "' after checking its content",
-                                  path, sig, path);
+                return keys_error(
+                        KEYS_EXIT_FAILURE,
+                        "the registry %s is not signed (%s is missing): police IT signs it "
+                        "first with 'studio-keys registry-sign --registry %s --key " KEYS_IT_KEY_NAME
+                        "' after checking its content",
+                        path, sig, path);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot read the registry signature %s: %s", sig,
                                   g_strerror(-r));
@@ -117,7 +118,7 @@ int keys_registry_open(const char *path, const minisign_secret *it_sk, bool requ
                        JsonNode **ret_root) {
         g_autofree char *text = NULL;
         minisign_public pk;
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = keys_registry_read(path, &text, &len);
@@ -140,7 +141,8 @@ static int sign_text(const char *path, const char *text, size_t len, const minis
 
         r = minisign_sign_buf(sk, (const uint8_t *) text, len, comment, &sig_text);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot sign the registry %s: %s", path, g_strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot sign the registry %s: %s", path,
+                                  g_strerror(-r));
         (void) unlink(tmp);
         r = fs_write_atomic(sig, sig_text, strlen(sig_text), 0644);
         free(sig_text);
@@ -153,7 +155,7 @@ static int sign_text(const char *path, const char *text, size_t len, const minis
 int keys_registry_commit(const char *path, JsonNode *root, const minisign_secret *it_sk) {
         g_autofree char *sig = sig_path(path), *text = NULL;
         bool had_sig;
-        size_t len;
+        size_t len = 0;
         int r;
 
         /* Away before the content changes: a crash in between leaves an
@@ -271,7 +273,7 @@ static int registry_sign(const char *registry, const char *key) {
         g_autoptr(JsonNode) root = NULL;
         minisign_public pk;
         char hex[2 * MINISIGN_KEY_ID_LEN + 1];
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = keys_it_key_load(key, &sk);

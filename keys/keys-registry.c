@@ -100,7 +100,7 @@ int keys_registry_from_text(const char *path, const char *text, size_t len, Json
 
 int keys_registry_load(const char *path, JsonNode **ret_root) {
         g_autofree char *text = NULL;
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = keys_registry_read(path, &text, &len);
@@ -127,7 +127,7 @@ int keys_registry_to_text(JsonNode *root, char **ret_text, size_t *ret_len) {
 
 int keys_registry_save(const char *path, JsonNode *root) {
         g_autofree char *data = NULL, *tmp = g_strdup_printf("%s.tmp", path);
-        size_t len;
+        size_t len = 0;
         int r;
 
         (void) keys_registry_to_text(root, &data, &len);
@@ -192,12 +192,10 @@ static int registry_revoke(const char *registry, const char *key_id, const char 
 }
 
 int keys_cmd_revoke(int argc, char **argv) {
-        static const struct option opts[] = {{"registry", required_argument, NULL, 'r'},
-                                             {"key-id", required_argument, NULL, 'k'},
-                                             {"date", required_argument, NULL, 't'},
-                                             {"it-key", required_argument, NULL, 'K'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {}};
+        static const struct option opts[] = {
+                {"registry", required_argument, NULL, 'r'}, {"key-id", required_argument, NULL, 'k'},
+                {"date", required_argument, NULL, 't'},     {"it-key", required_argument, NULL, 'K'},
+                {"help", no_argument, NULL, 'h'},           {}};
         const char *registry = NULL, *key_id = NULL, *date = NULL, *it_key = NULL;
         int c;
 

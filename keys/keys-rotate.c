@@ -142,7 +142,8 @@ int keys_cmd_device_rotate(int argc, char **argv) {
                         return keys_option_error("device-rotate", argv);
         }
         if (optind != argc)
-                return keys_usage_error("device-rotate", "'%s' is not an option (give the folder as --dir DIR)",
+                return keys_usage_error("device-rotate",
+                                        "'%s' is not an option (give the folder as --dir DIR)",
                                         argv[optind]);
         return device_rotate(dir);
 }

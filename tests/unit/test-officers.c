@@ -170,7 +170,7 @@ static void test_registry_fields(void **state) {
                 /* fields of later releases are kept, whatever they hold */
                 "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"later\":{\"a\":[1]}}],\"x\":1}",
         };
-        static const char *const fields[] = {"device_id", "public_key", "enrolled", "previous_key_id",
+        static const char *const fields[] = {"device_id", "public_key",     "enrolled", "previous_key_id",
                                              "revoked",   "revoked_reason", "replaces", "reason"};
         (void) state;
 
@@ -183,7 +183,8 @@ static void test_registry_fields(void **state) {
                 static const char *const values[] = {"5", "null", "[\"x\"]", "{}", "true"};
                 for (size_t v = 0; v < G_N_ELEMENTS(values); v++) {
                         g_autofree char *text = g_strdup_printf(
-                                "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"%s\":%s}]}", fields[i], values[v]);
+                                "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"%s\":%s}]}", fields[i],
+                                values[v]);
                         g_autofree char *why = NULL;
                         JsonNode *root = NULL;
                         if (keys_registry_parse(text, strlen(text), &root, &why) != -EBADMSG)
@@ -196,10 +197,8 @@ static void test_registry_fields(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_pin_policy),
-                cmocka_unit_test(test_add_check_remove),
-                cmocka_unit_test(test_malformed_files),
-                cmocka_unit_test(test_registry_parse),
+                cmocka_unit_test(test_pin_policy),      cmocka_unit_test(test_add_check_remove),
+                cmocka_unit_test(test_malformed_files), cmocka_unit_test(test_registry_parse),
                 cmocka_unit_test(test_registry_fields),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
