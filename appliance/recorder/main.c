@@ -116,7 +116,9 @@ static int collect_recipients(const args *a, GPtrArray *out) {
         for (gchar **r = a->recipients; r && *r; r++) {
                 int k = age_recipient_parse(*r, pk);
                 if (k < 0) {
-                        g_printerr("studio-recorder: --recipient '%s' %s\n", *r, age_recipient_refusal(k));
+                        /* a secret identity is named, never shown */
+                        g_printerr("studio-recorder: --recipient '%s' %s\n", age_recipient_shown(*r),
+                                   age_recipient_refusal(k));
                         return -EINVAL;
                 }
                 g_ptr_array_add(out, g_strdup(*r));
