@@ -149,8 +149,9 @@ static void report_segment(GString *rep, const char *session, const open_segment
         g_string_append_printf(rep,
                                "%s: %s open at %s: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
                                " (%" PRId64 " bytes) %s, %" PRIu64 " bytes salvageable\n",
-                               session, s->name, how->open_at, s->disk_bytes, s->checkpoint ? s->checkpoint->seq : 0,
-                               cp_bytes, s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
+                               session, s->name, how->open_at, s->disk_bytes,
+                               s->checkpoint ? s->checkpoint->seq : 0, cp_bytes,
+                               s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
 }
 
 static int append_recovery(custody_log *log, const char *dir, const custody_parsed_log *parsed,

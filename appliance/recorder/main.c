@@ -332,9 +332,8 @@ static void print_summary(rec_session *s, int sealed) {
 static int not_started(rec_session *s, const char *spool, const char *why) {
         g_autofree gchar *msg = NULL;
         bool full = rec_session_disk_full(s);
-        bool signed_session =
-                rec_session_end(s, full ? "disk full" : "could not start", &msg) >= 0 &&
-                rmdir(rec_session_dir(s)) < 0;
+        bool signed_session = rec_session_end(s, full ? "disk full" : "could not start", &msg) >= 0 &&
+                              rmdir(rec_session_dir(s)) < 0;
 
         g_printerr("studio-recorder: nothing was recorded: %s\n", why);
         if (full) {

@@ -34,7 +34,7 @@ struct rec_session {
         custody_log *log;
         rec_reserve *reserve; /* the room the close needs (signed sessions) */
         bool disk_full;
-        GPtrArray *pending; /* pending_entry */
+        GPtrArray *pending;        /* pending_entry */
         GHashTable *segment_start; /* location -> running time (ns) at open */
         guint64 media_ns;          /* latest media time seen */
         unsigned opened;           /* segment files created */
@@ -162,7 +162,8 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
                 if (r >= 0)
                         r = log_start(s);
                 if (r < 0)
-                        return begin_failed(s, r, g_strdup_printf("cannot start the custody log in %s", s->dir),
+                        return begin_failed(s, r,
+                                            g_strdup_printf("cannot start the custody log in %s", s->dir),
                                             ret_message);
         }
         *ret = s;
