@@ -17,7 +17,9 @@
  * Event names and the fields the recorder gives (all strings unless noted):
  *   session-start   session, officer, room, device_id, software_version,
  *                   profile, profile_sha256, cameras[], microphones[],
- *                   clock_sync, recipients[] (age1… recipients)
+ *                   clock_sync, recipients[] (age1… recipients); and
+ *                   device_key_id, device_public_key (the signing key:
+ *                   added by custody_entry_build itself, studio-session/2)
  *   checkpoint      segment, sealed_bytes (int), sealed_sha256, media_ns (int)
  *   segment-sealed  segment ("seg-000001.mkv.age"), plaintext_sha256,
  *                   sealed_sha256, plaintext_bytes (int), sealed_bytes (int),
@@ -216,7 +218,11 @@ typedef struct custody_manifest {
         uint64_t log_bytes, log_entries;
 } custody_manifest;
 
-#define CUSTODY_MANIFEST_FORMAT "studio-session/1"
+/* studio-session/1: the release before the session-start entry named its
+ * key; studio-session/2: session-start carries device_key_id and
+ * device_public_key (docs/session-format.md). Both verify. */
+#define CUSTODY_MANIFEST_FORMAT_V1 "studio-session/1"
+#define CUSTODY_MANIFEST_FORMAT "studio-session/2"
 #define CUSTODY_MANIFEST_MAX (16 * 1024 * 1024)
 
 /* The manifest a closed log implies (session close writes exactly this;

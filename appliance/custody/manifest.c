@@ -42,7 +42,9 @@ static void add_metadata(JsonBuilder *b, const custody_entry *start, const minis
 
         minisign_key_id_hex(pk->key_id, key_id);
         g_autofree char *pk_b64 = minisign_public_to_base64(pk);
-        add_str(b, "format", CUSTODY_MANIFEST_FORMAT);
+        add_str(b, "format",
+                custody_entry_str(start, "device_public_key") ? CUSTODY_MANIFEST_FORMAT
+                                                              : CUSTODY_MANIFEST_FORMAT_V1);
         add_str(b, "session", custody_entry_str(start, "session"));
         add_str(b, "device_id", custody_entry_str(start, "device_id"));
         add_str(b, "device_key_id", key_id);

@@ -60,6 +60,9 @@ void verify_ctx_done(verify_ctx *c) {
                 (void) close(c->dirfd);
         g_free(c->segs);
         g_free(c->key_source);
+        g_free(c->start_public_key);
+        g_free(c->start_utc);
+        g_free(c->manifest_text);
         g_free(c->truncated_summary);
         g_strfreev(c->recipients);
         g_free(c->error);
