@@ -59,6 +59,18 @@ custody_log *custody_log_free(custody_log *log);
  * first "prev". All writes are atomic. */
 int custody_session_close(const char *session_dir, const char *state_dir, const minisign_secret *key);
 
+/* Ends a session whose recording stopped on a fault (a full disk, a lost
+ * camera) with segment files the log does not account for: exactly as
+ * crash recovery closes one, it appends a recovery entry for each (last
+ * checkpoint, sealed length and SHA-256 on disk, salvageable length), then
+ * stop with reason, then closes it; the manifest marks them truncated. The
+ * caller has freed its custody_log first. A log that already ends in stop
+ * is only closed. When a write fails (the disk is still full), what was
+ * appended stays and the next start's recovery finishes the close.
+ * ret_report (optional, caller frees) says what was found. */
+int custody_session_close_cut(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                              const char *reason, char **ret_report);
+
 /* Finds the session folders in spool_dir that a crash left unclosed,
  * appends a recovery entry to each (last checkpoint, sealed length on
  * disk, length verified against that checkpoint, salvageable length) and
