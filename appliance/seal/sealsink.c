@@ -168,8 +168,8 @@ static gboolean seal_start(GstBaseSink *sink) {
         if (!self->location || !*self->location)
                 goto no_location;
         r = parse_recipients(self->recipients, &pks, &n, &bad);
-        if (r == -EKEYREJECTED)
-                goto low_order_recipient;
+        if (r == -EKEYREJECTED || r == -EPERM)
+                goto refused_recipient;
         if (r < 0)
                 goto bad_recipients;
 
@@ -204,16 +204,17 @@ no_location:
         GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No file name given to seal into."),
                           ("set the location property"));
         return FALSE;
-low_order_recipient:
+refused_recipient: /* age_recipient_shown: a secret key given by mistake is never printed */
         GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-                          ("Recipient '%s' of the recipients property %s.", bad, age_recipient_refusal(r)),
-                          ("recipients='%s'", self->recipients));
+                          ("Recipient '%s' of the recipients property %s.", age_recipient_shown(bad),
+                           age_recipient_refusal(r)),
+                          ("recipients='%s'", age_recipient_shown(self->recipients)));
         return FALSE;
 bad_recipients:
-        GST_ELEMENT_ERROR(
-                self, RESOURCE, SETTINGS,
-                ("The recipients property is not a list of age recipients (expected age1…)."),
-                ("recipients='%s' (%s)", self->recipients ? self->recipients : "", g_strerror(-r)));
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                          ("The recipients property is not a list of age recipients (expected age1…)."),
+                          ("recipients='%s' (%s)",
+                           age_recipient_shown(self->recipients ? self->recipients : ""), g_strerror(-r)));
         return FALSE;
 open_failed:
         GST_ELEMENT_ERROR(

@@ -223,6 +223,34 @@ static void test_low_order_recipient(void **state) {
         assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+/* A secret identity given where a recipient belongs is refused without
+ * ever being shown: not in the error, not in its debug text. */
+static void test_secret_recipient_not_shown(void **state) {
+        g_autofree gchar *path = g_build_filename(dir, "seg-000006.mkv.age", NULL);
+        static const char secret[] =
+                "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+        GstElement *sink = gst_element_factory_make("studiosealsink", NULL);
+        g_autoptr(GstBus) bus = gst_bus_new();
+        g_autoptr(GstMessage) msg = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree gchar *debug = NULL;
+
+        (void) state;
+        gst_element_set_bus(sink, bus);
+        g_object_set(sink, "location", path, "recipients", secret, NULL);
+        assert_int_equal(gst_element_set_state(sink, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+        msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+        assert_non_null(msg);
+        gst_message_parse_error(msg, &err, &debug);
+        assert_non_null(strstr(err->message, "secret identity"));
+        assert_null(strstr(err->message, secret + strlen("AGE-SECRET-KEY-1")));
+        assert_null(strstr(debug ? debug : "", secret + strlen("AGE-SECRET-KEY-1")));
+        gst_element_set_state(sink, GST_STATE_NULL);
+        gst_bus_set_flushing(bus, TRUE);
+        gst_object_unref(sink);
+        assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
 static int open_fds(void) {
         g_autoptr(GDir) d = g_dir_open("/proc/self/fd", 0, NULL);
         int n = 0;
@@ -342,6 +370,7 @@ int main(int argc, char **argv) {
                 cmocka_unit_test(test_never_overwrites),
                 cmocka_unit_test(test_bad_recipients),
                 cmocka_unit_test(test_low_order_recipient),
+                cmocka_unit_test(test_secret_recipient_not_shown),
                 cmocka_unit_test(test_start_failure_leaves_nothing),
                 cmocka_unit_test(test_write_failure_keeps_a_prefix),
         };
