@@ -74,6 +74,8 @@ const char *report_event_words(const char *event) {
 const char *report_stop_words(const char *reason) {
         if (g_strcmp0(reason, "operator") == 0 || g_strcmp0(reason, "signal") == 0)
                 return "stopped by the operator";
+        if (g_strcmp0(reason, "stopped") == 0)
+                return "stopped normally";
         if (g_strcmp0(reason, "fault") == 0)
                 return "stopped by a fault";
         if (g_strcmp0(reason, "recovered after crash") == 0)
@@ -379,7 +381,7 @@ char *report_media_copy(const verify_ctx *c, size_t i, bool *ret_ok) {
                                        g->plaintext_name);
         *ret_ok = true;
         if (g)
-                return g_strdup_printf("checked: its SHA-256 is %s's in the signed manifest (%s)",
-                                       g->plaintext_name, g->plaintext_sha256);
-        return g_strdup("checked: its SHA-256 is a segment's in the signed manifest");
+                return g_strdup_printf("checked: the same SHA-256 as %s in the signed manifest",
+                                       g->plaintext_name);
+        return g_strdup("checked: the same SHA-256 as a segment in the signed manifest");
 }

@@ -34,7 +34,7 @@ static const char css[] =
         ".meta td.w{word-break:break-all}"
         ".h{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;line-height:1.08;white-space:nowrap}"
         ".h .k,.h .w{display:inline-block;font-family:'DejaVu Sans',Arial,sans-serif;font-size:6.5pt}"
-        ".h .k{width:11mm}.h .w{width:12.5mm}.h .n{font-family:'DejaVu Sans',Arial,sans-serif;"
+        ".h.bad .k,.h.bad .w,.h.bad .n{font-weight:normal}.h .k{width:11mm}.h .w{width:12.5mm}.h .n{font-family:'DejaVu Sans',Arial,sans-serif;"
         "font-size:7pt}.h .after{font-family:'DejaVu Sans',Arial,sans-serif;font-size:7pt;margin-left:2mm}"
         ".segs{table-layout:fixed}.segs td{line-height:1.08;white-space:nowrap;overflow:visible}"
         ".segs td.hc{padding-right:0}"
@@ -211,7 +211,7 @@ static void add_segments(GString *s, const verify_ctx *c) {
                         esc(s, g->age_verdict);
                 }
                 /* media start and length; the wall-clock span, as the overlay shows it */
-                g_string_append_printf(s, "</td><td>%s<br>%s%s<br>", start, ms->truncated ? "ok " : "+", len);
+                g_string_append_printf(s, "</td><td>%s<br>+%s<br>", start, len);
                 esc(s, ws);
                 g_string_append(s, "\u2013<br>");
                 esc(s, we);
