@@ -204,7 +204,8 @@ static char *command_line(const verify_options *o) {
         g_autoptr(GString) s = g_string_new(NULL);
 
         for (int i = 0; o->argv && i < o->argc && o->argv[i]; i++) {
-                g_autofree char *q = shell_safe(o->argv[i]) ? g_strdup(o->argv[i]) : g_shell_quote(o->argv[i]);
+                g_autofree char *q =
+                        shell_safe(o->argv[i]) ? g_strdup(o->argv[i]) : g_shell_quote(o->argv[i]);
                 g_string_append_printf(s, "%s%s", i ? " " : "", q);
         }
         return o->argv ? g_string_free(g_steal_pointer(&s), FALSE) : NULL;
@@ -254,7 +255,8 @@ static void tampered_facts(report_facts *f, const verify_ctx *c) {
                         const custody_manifest_segment *g = &c->m->segments[k];
                         seg |= g_strcmp0(x->file, g->name) == 0;
                         if (copy && g_strcmp0(x->file, g->plaintext_name) == 0) {
-                                g_autofree char *what = g_strdup_printf("working copy %s", g->plaintext_name);
+                                g_autofree char *what =
+                                        g_strdup_printf("working copy %s", g->plaintext_name);
                                 append_stretch(s, f->stretches, what, g);
                         }
                 }
@@ -262,10 +264,11 @@ static void tampered_facts(report_facts *f, const verify_ctx *c) {
                         other = x;
         }
         if (other)
-                g_string_append_printf(s,
-                                       "%s%s fails under the device's key, so no stretch of this copy of the "
-                                       "session can be relied on",
-                                       s->len ? "; and " : "", other->file ? other->file : "the session");
+                g_string_append_printf(
+                        s,
+                        "%s%s fails under the device's key, so no stretch of this copy of the "
+                        "session can be relied on",
+                        s->len ? "; and " : "", other->file ? other->file : "the session");
         if (s->len == 0)
                 g_string_append(s, "see the findings");
         f->affected = g_string_free(g_steal_pointer(&s), FALSE);
@@ -345,7 +348,8 @@ bool report_event_media_ns(const verify_ctx *c, const verify_event_row *r, int64
         const char *ev = r->event;
 
         if (strcmp(ev, "mark") == 0 || strcmp(ev, "break") == 0 || strcmp(ev, "resume") == 0)
-                return r->detail && g_str_has_prefix(r->detail, "at ") && parse_media_time(r->detail + 3, ret);
+                return r->detail && g_str_has_prefix(r->detail, "at ") &&
+                       parse_media_time(r->detail + 3, ret);
         if (strcmp(ev, "recovery") == 0 && c->m) {
                 /* the crash: where the open segment stops being verifiable */
                 for (size_t i = c->m->n_segments; i-- > 0;)
@@ -376,9 +380,10 @@ char *report_media_copy(const verify_ctx *c, size_t i, bool *ret_ok) {
                 if (g_strcmp0(c->m->segments[k].plaintext_name, base) == 0)
                         g = &c->m->segments[k];
         if (g && g->truncated)
-                return g_strdup_printf("not checked: %s was cut short by a crash and has no signed plaintext "
-                                       "hash",
-                                       g->plaintext_name);
+                return g_strdup_printf(
+                        "not checked: %s was cut short by a crash and has no signed plaintext "
+                        "hash",
+                        g->plaintext_name);
         *ret_ok = true;
         if (g)
                 return g_strdup_printf("checked: the same SHA-256 as %s in the signed manifest",

@@ -34,7 +34,8 @@ static const char css[] =
         ".meta td.w{word-break:break-all}"
         ".h{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;line-height:1.08;white-space:nowrap}"
         ".h .k,.h .w{display:inline-block;font-family:'DejaVu Sans',Arial,sans-serif;font-size:6.5pt}"
-        ".h.bad .k,.h.bad .w,.h.bad .n{font-weight:normal}.h .k{width:11mm}.h .w{width:12.5mm}.h .n{font-family:'DejaVu Sans',Arial,sans-serif;"
+        ".h.bad .k,.h.bad .w,.h.bad .n{font-weight:normal}.h .k{width:11mm}.h .w{width:12.5mm}.h "
+        ".n{font-family:'DejaVu Sans',Arial,sans-serif;"
         "font-size:7pt}.h .after{font-family:'DejaVu Sans',Arial,sans-serif;font-size:7pt;margin-left:2mm}"
         ".segs{table-layout:fixed}.segs td{line-height:1.08;white-space:nowrap;overflow:visible}"
         ".segs td.hc{padding-right:0}"
@@ -94,7 +95,8 @@ static void meta_wide(GString *s, const char *k, const char *cls, const char *v)
  * a short note in words after it. */
 static void hash_line(GString *s, const char *kind, const char *which, const char *hash, const char *none,
                       bool bad, const char *after) {
-        g_string_append_printf(s, "<div class=\"h%s\"><span class=\"k\">%s</span><span class=\"w\">%s</span>",
+        g_string_append_printf(s,
+                               "<div class=\"h%s\"><span class=\"k\">%s</span><span class=\"w\">%s</span>",
                                bad ? " bad" : "", kind, which);
         if (hash && *hash)
                 esc(s, hash);
@@ -123,21 +125,28 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autofree char *total = report_media_time(f->media_ns);
         g_autofree char *media = g_strdup_printf("%zu segment(s), %s in all", c->n_segs, total);
         g_autofree char *content =
-                f->content_checked ? g_strdup_printf("decrypted and checked (--identity): %zu of %zu segments",
-                                                     f->decrypted, c->n_segs)
-                : o->identity      ? g_strdup_printf("--identity given; %zu of %zu segments decrypted",
-                                                     f->decrypted, c->n_segs)
-                                   : g_strdup("not decrypted (no --identity): sealed files checked");
-        g_autofree char *key = f->public_key ? g_strdup_printf("%s (key id %s)", f->public_key, f->key_id)
-                                             : NULL;
+                f->content_checked
+                        ? g_strdup_printf("decrypted and checked (--identity): %zu of %zu segments",
+                                          f->decrypted, c->n_segs)
+                : o->identity ? g_strdup_printf("--identity given; %zu of %zu segments decrypted",
+                                                f->decrypted, c->n_segs)
+                              : g_strdup("not decrypted (no --identity): sealed files checked");
+        g_autofree char *key =
+                f->public_key ? g_strdup_printf("%s (key id %s)", f->public_key, f->key_id) : NULL;
 
         g_string_append(s, "<table class=\"meta\">");
         if (o->case_id || o->examiner)
                 meta_pair(s, "Case", o->case_id, "Examiner", o->examiner);
         meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
         meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
-        meta_pair(s, "Started", f->started ? f->started : m ? m->started_utc : NULL, "Ended",
-                  f->ended ? f->ended : m ? m->ended_utc : NULL);
+        meta_pair(s, "Started",
+                  f->started ? f->started
+                  : m        ? m->started_utc
+                             : NULL,
+                  "Ended",
+                  f->ended ? f->ended
+                  : m      ? m->ended_utc
+                           : NULL);
         meta_pair(s, "Stopped", m ? report_stop_words(m->stop_reason) : NULL, "Device clock",
                   m ? m->clock_sync : NULL);
         meta_pair(s, "Media", media, "Content", content);
@@ -152,8 +161,8 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autofree char *log = g_strdup_printf("%" G_GUINT64_FORMAT " entries, %" G_GUINT64_FORMAT " bytes",
                                                c->log.entries, c->log.bytes);
         g_string_append(s, "<tr><th>custody.jsonl</th><td colspan=\"3\">");
-        hash_pair(s, "SHA-256", m ? m->log_sha256 : NULL, "(no signed manifest)", c->log.sha256, "(not read)",
-                  log);
+        hash_pair(s, "SHA-256", m ? m->log_sha256 : NULL, "(no signed manifest)", c->log.sha256,
+                  "(not read)", log);
         g_string_append(s, "</td></tr><tr><th>manifest.json</th><td colspan=\"3\">");
         hash_line(s, "SHA-256", "computed", c->manifest_sha256, "(not read)", false, "signed: .minisig");
         g_string_append(s, "</td></tr>");
@@ -315,9 +324,10 @@ int verify_report_html(const verify_ctx *c, const char *path) {
         add_segments(s, c);
         add_findings(s, c);
         add_timeline(s, c);
-        g_string_append(s, "<footer>Verdicts in order of precedence: TAMPERED, UNTRUSTED-KEY, UNSIGNED, "
-                           "INCOMPLETE, TRUNCATED, INTACT. docs/verifying.md explains each, and how to check "
-                           "the session with minisign, sha256sum and age alone.</footer></body></html>\n");
+        g_string_append(s,
+                        "<footer>Verdicts in order of precedence: TAMPERED, UNTRUSTED-KEY, UNSIGNED, "
+                        "INCOMPLETE, TRUNCATED, INTACT. docs/verifying.md explains each, and how to check "
+                        "the session with minisign, sha256sum and age alone.</footer></body></html>\n");
         report_facts_done(&f);
         r = fs_write_atomic(path, s->str, s->len, 0644);
         return r;

@@ -104,7 +104,8 @@ static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f
         if (o->argv) {
                 json_builder_begin_array(b);
                 for (int i = 0; i < o->argc && o->argv[i]; i++) {
-                        g_autofree char *x = g_utf8_validate(o->argv[i], -1, NULL) ? NULL : escape_text(o->argv[i]);
+                        g_autofree char *x =
+                                g_utf8_validate(o->argv[i], -1, NULL) ? NULL : escape_text(o->argv[i]);
                         json_builder_add_string_value(b, x ? x : o->argv[i]);
                 }
                 json_builder_end_array(b);

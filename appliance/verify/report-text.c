@@ -38,8 +38,8 @@ static void header(const verify_ctx *c, const report_facts *f, GPtrArray *k, FIL
                         e(k, m->clock_sync), c->n_segs, total);
         }
         if (f->content_checked)
-                fprintf(out, "Content   decrypted and checked (--identity): %zu of %zu segments\n", f->decrypted,
-                        c->n_segs);
+                fprintf(out, "Content   decrypted and checked (--identity): %zu of %zu segments\n",
+                        f->decrypted, c->n_segs);
         else
                 fprintf(out, "Content   %s\n",
                         o->identity ? "--identity given, but not every segment could be decrypted"
@@ -58,7 +58,8 @@ static void header(const verify_ctx *c, const report_facts *f, GPtrArray *k, FIL
         for (size_t i = 0; i < o->n_media; i++) {
                 bool ok = false;
                 g_autofree char *what = report_media_copy(c, i, &ok);
-                fprintf(out, "%s %s: %s\n", i == 0 ? "Copies   " : "         ", e(k, o->media[i]), e(k, what));
+                fprintf(out, "%s %s: %s\n", i == 0 ? "Copies   " : "         ", e(k, o->media[i]),
+                        e(k, what));
         }
         fprintf(out, "Checked   %s by studio-verify %s\n", f->checked_local, STUDIO_VERSION);
         if (f->folder)
@@ -89,7 +90,8 @@ void verify_report_text(const verify_ctx *c, FILE *out) {
                         s->checked ? s->sealed_sha256 : "(not computed)");
                 if (s->age_verdict) {
                         fprintf(out, "  %-20s plaintext stored   %s\n", "",
-                                s->g->truncated ? "(none: the segment was cut short)" : s->g->plaintext_sha256);
+                                s->g->truncated ? "(none: the segment was cut short)"
+                                                : s->g->plaintext_sha256);
                         fprintf(out, "  %-20s           computed %s (age %s)\n", "", s->plaintext_sha256,
                                 s->age_verdict);
                 }
@@ -115,7 +117,8 @@ void verify_report_text(const verify_ctx *c, FILE *out) {
                         e(k, r->detail));
         }
         if (c->log.timeline_omitted)
-                fprintf(out, "  and %" G_GUINT64_FORMAT " more events, not listed\n", c->log.timeline_omitted);
+                fprintf(out, "  and %" G_GUINT64_FORMAT " more events, not listed\n",
+                        c->log.timeline_omitted);
         fprintf(out, "\nstudio-verify %s\n", STUDIO_VERSION);
         report_facts_done(&f);
 }

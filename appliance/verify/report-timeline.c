@@ -35,13 +35,13 @@ static const char defs[] =
         "</defs>";
 
 static void rect(GString *s, double x0, double x1, double y, double h, const char *fill) {
-        g_string_append_printf(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x0,
-                               y, MAX(x1 - x0, 1.0), h, fill);
+        g_string_append_printf(s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+                               x0, y, MAX(x1 - x0, 1.0), h, fill);
 }
 
 static void text(GString *s, double x, double y, const char *anchor, const char *fill, const char *t) {
-        g_string_append_printf(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s</text>", x, y,
-                               anchor, fill, t);
+        g_string_append_printf(s, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\">%s</text>", x,
+                               y, anchor, fill, t);
 }
 
 /* The unverifiable bytes of a cut segment have no signed media time: the
