@@ -211,16 +211,8 @@ static char *command_line(const verify_options *o) {
         return o->argv ? g_string_free(g_steal_pointer(&s), FALSE) : NULL;
 }
 
-bool report_segment_tampered(const verify_ctx *c, const verify_segment *s) {
-        if (g_strcmp0(s->status, "TAMPERED") == 0)
-                return true;
-        for (guint i = 0; i < c->findings->len; i++) {
-                const verify_finding *f = c->findings->pdata[i];
-                if (!f->warning && f->verdict == VERIFY_TAMPERED && g_strcmp0(f->file, s->g->name) == 0 &&
-                    g_strcmp0(f->entry, "--media") != 0)
-                        return true;
-        }
-        return false;
+bool report_segment_tampered(const report_facts *f, const verify_segment *s) {
+        return g_strcmp0(s->status, "TAMPERED") == 0 || g_hash_table_contains(f->tampered, s->g->name);
 }
 
 static int64_t segment_end(const custody_manifest_segment *g) {
@@ -243,24 +235,20 @@ static void tampered_facts(report_facts *f, const verify_ctx *c) {
         bool copies_only = true;
 
         for (size_t i = 0; i < c->n_segs; i++)
-                if (report_segment_tampered(c, &c->segs[i]))
+                if (report_segment_tampered(f, &c->segs[i]))
                         append_stretch(s, f->stretches, c->segs[i].g->name, c->segs[i].g);
         for (guint i = 0; i < c->findings->len; i++) {
                 const verify_finding *x = c->findings->pdata[i];
-                bool copy = g_strcmp0(x->entry, "--media") == 0, seg = false;
+                const custody_manifest_segment *g =
+                        x->file ? g_hash_table_lookup(f->by_name, x->file) : NULL;
+                bool copy = g_strcmp0(x->entry, "--media") == 0;
                 if (x->warning || x->verdict != VERIFY_TAMPERED)
                         continue;
                 copies_only &= copy;
-                for (size_t k = 0; c->m && k < c->m->n_segments && (copy || !seg); k++) {
-                        const custody_manifest_segment *g = &c->m->segments[k];
-                        seg |= g_strcmp0(x->file, g->name) == 0;
-                        if (copy && g_strcmp0(x->file, g->plaintext_name) == 0) {
-                                g_autofree char *what =
-                                        g_strdup_printf("working copy %s", g->plaintext_name);
-                                append_stretch(s, f->stretches, what, g);
-                        }
-                }
-                if (!copy && !seg && !other)
+                if (copy && g && g_strcmp0(x->file, g->plaintext_name) == 0) {
+                        g_autofree char *what = g_strdup_printf("working copy %s", g->plaintext_name);
+                        append_stretch(s, f->stretches, what, g);
+                } else if (!copy && !g && !other)
                         other = x;
         }
         if (other)
@@ -277,6 +265,30 @@ static void tampered_facts(report_facts *f, const verify_ctx *c) {
                                    : "fetch the session again from the vault and verify that copy";
 }
 
+static int64_t usec_of(const char *rfc3339) {
+        g_autoptr(GDateTime) t = parse_utc(rfc3339);
+        return t ? g_date_time_to_unix(t) * G_USEC_PER_SEC + g_date_time_get_microsecond(t) : 0;
+}
+
+static void lookups(report_facts *f, const verify_ctx *c) {
+        f->tampered = g_hash_table_new(g_str_hash, g_str_equal);
+        f->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+        f->walls = g_array_new(FALSE, TRUE, sizeof(int64_t));
+        for (guint i = 0; i < c->findings->len; i++) {
+                const verify_finding *x = c->findings->pdata[i];
+                if (!x->warning && x->verdict == VERIFY_TAMPERED && x->file &&
+                    g_strcmp0(x->entry, "--media") != 0)
+                        g_hash_table_add(f->tampered, x->file);
+        }
+        for (size_t i = 0; c->m && i < c->m->n_segments; i++) {
+                custody_manifest_segment *g = &c->m->segments[i];
+                int64_t span[2] = {usec_of(g->wall_start), usec_of(g->wall_end)};
+                g_hash_table_insert(f->by_name, g->name, g);
+                g_hash_table_insert(f->by_name, g->plaintext_name, g);
+                g_array_append_vals(f->walls, span, 2);
+        }
+}
+
 void report_facts_init(report_facts *f, const verify_ctx *c) {
         g_autoptr(GDateTime) now = g_date_time_new_now_utc();
         const verify_options *o = c->opt;
@@ -284,6 +296,7 @@ void report_facts_init(report_facts *f, const verify_ctx *c) {
 
         *f = (report_facts){0};
         f->stretches = g_array_new(FALSE, FALSE, sizeof(report_stretch));
+        lookups(f, c);
         f->checked_utc = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
         f->checked_local = report_local_datetime(now, true);
         /* studio-export checks the folder through /proc/self/fd: no name to show */
@@ -312,31 +325,31 @@ void report_facts_init(report_facts *f, const verify_ctx *c) {
 void report_facts_done(report_facts *f) {
         g_free(f->checked_utc), g_free(f->checked_local), g_free(f->folder), g_free(f->command);
         g_free(f->public_key), g_free(f->started), g_free(f->ended), g_free(f->affected);
-        g_array_unref(f->stretches);
+        g_array_unref(f->stretches), g_array_unref(f->walls);
+        g_hash_table_unref(f->tampered), g_hash_table_unref(f->by_name);
 }
 
 /* ---- events in media time ------------------------------------------- */
 
 /* A UTC time placed in media time by the segments' wall-clock spans. */
-static bool media_of_utc(const verify_ctx *c, const char *utc, int64_t *ret) {
-        g_autoptr(GDateTime) t = parse_utc(utc);
+static bool media_of_utc(const report_facts *f, const verify_ctx *c, const char *utc, int64_t *ret) {
         const custody_manifest *m = c->m;
+        int64_t t = usec_of(utc);
 
-        if (!t || !m || m->n_segments == 0)
+        if (t == 0 || !m || m->n_segments == 0)
                 return false;
         for (size_t i = 0; i < m->n_segments; i++) {
                 const custody_manifest_segment *g = &m->segments[i];
-                g_autoptr(GDateTime) ws = parse_utc(g->wall_start);
-                g_autoptr(GDateTime) we = parse_utc(g->wall_end);
-                if (!ws || !we)
+                int64_t ws = g_array_index(f->walls, int64_t, 2 * i),
+                        we = g_array_index(f->walls, int64_t, 2 * i + 1);
+                if (ws == 0 || we == 0)
                         continue;
-                if (g_date_time_compare(t, ws) < 0) {
+                if (t < ws) {
                         *ret = g->media_start_ns;
                         return true;
                 }
-                if (g_date_time_compare(t, we) <= 0) {
-                        int64_t in = g_date_time_difference(t, ws) * 1000;
-                        *ret = g->media_start_ns + MIN(in, g->duration_ns);
+                if (t <= we) {
+                        *ret = g->media_start_ns + MIN((t - ws) * 1000, g->duration_ns);
                         return true;
                 }
         }
@@ -344,7 +357,8 @@ static bool media_of_utc(const verify_ctx *c, const char *utc, int64_t *ret) {
         return true;
 }
 
-bool report_event_media_ns(const verify_ctx *c, const verify_event_row *r, int64_t *ret) {
+bool report_event_media_ns(const report_facts *f, const verify_ctx *c, const verify_event_row *r,
+                           int64_t *ret) {
         const char *ev = r->event;
 
         if (strcmp(ev, "mark") == 0 || strcmp(ev, "break") == 0 || strcmp(ev, "resume") == 0)
@@ -359,7 +373,7 @@ bool report_event_media_ns(const verify_ctx *c, const verify_event_row *r, int64
                         }
         }
         if (strcmp(ev, "fault") == 0 || strcmp(ev, "recovery") == 0)
-                return media_of_utc(c, r->utc, ret);
+                return media_of_utc(f, c, r->utc, ret);
         return false;
 }
 

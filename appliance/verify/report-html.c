@@ -20,7 +20,7 @@ static const char css[] =
         "h1{font-size:11pt;margin:0 0 .8mm}"
         "h2{font-size:8.5pt;margin:1.6mm 0 .6mm;border-bottom:1px solid #999}"
         ".verdict{border:2px solid #111;padding:.6mm 2mm;margin:.6mm 0 1mm;font-size:8pt}"
-        ".verdict b.v{font-size:12pt;letter-spacing:.5pt;margin-right:2mm}"
+        ".verdict>b{font-size:12pt;letter-spacing:.5pt;margin-right:2mm}"
         ".verdict .next{margin-top:.6mm}"
         ".v-INTACT{background:#e6f4e6;border-color:#1a7f1a}"
         ".v-TRUNCATED{background:#fff6dd;border-color:#b58100}"
@@ -190,7 +190,7 @@ static char *local_clock(const char *rfc3339) {
         return g_strdup(t ? t : "-");
 }
 
-static void add_segments(GString *s, const verify_ctx *c) {
+static void add_segments(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autofree char *t = c->m ? report_local_time(c->m->started_utc, false) : NULL;
         const char *zone = t && strstr(t, " (") ? "local" : "UTC";
 
@@ -203,7 +203,7 @@ static void add_segments(GString *s, const verify_ctx *c) {
         for (size_t i = 0; i < c->n_segs; i++) {
                 const verify_segment *g = &c->segs[i];
                 const custody_manifest_segment *ms = g->g;
-                bool tampered = report_segment_tampered(c, g);
+                bool tampered = report_segment_tampered(f, g);
                 g_autofree char *start = report_media_time(ms->media_start_ns);
                 g_autofree char *len = report_media_time(ms->duration_ns);
                 g_autofree char *ws = local_clock(ms->wall_start), *we = local_clock(ms->wall_end);
@@ -260,8 +260,8 @@ static void add_findings(GString *s, const verify_ctx *c) {
         g_string_append(s, "</tbody></table>");
 }
 
-static void add_svg(GString *s, const verify_ctx *c) {
-        g_autofree char *svg = report_timeline_svg(c);
+static void add_svg(GString *s, const verify_ctx *c, const report_facts *f) {
+        g_autofree char *svg = report_timeline_svg(c, f);
 
         g_string_append_printf(s, "<h2>Media timeline and segments</h2>%s", svg ? svg : "");
 }
@@ -294,7 +294,7 @@ static void add_verdict(GString *s, const verify_ctx *c, const report_facts *f) 
         g_autofree char *summary = verify_summary(c);
         const char *v = verify_verdict_to_string(c->verdict);
 
-        g_string_append_printf(s, "<div class=\"verdict v-%s\"><b class=\"v\">%s</b>", v, v);
+        g_string_append_printf(s, "<div class=\"verdict v-%s\"><b>%s</b>", v, v);
         esc(s, summary);
         g_string_append_printf(s, " <small>(exit %d)</small>", verify_verdict_exit_code(c->verdict));
         if (f->next_step) {
@@ -320,8 +320,8 @@ int verify_report_html(const verify_ctx *c, const char *path) {
         g_string_append(s, "<h1>Verification report: recorded interview session</h1>");
         add_verdict(s, c, &f);
         add_meta(s, c, &f);
-        add_svg(s, c);
-        add_segments(s, c);
+        add_svg(s, c, &f);
+        add_segments(s, c, &f);
         add_findings(s, c);
         add_timeline(s, c);
         g_string_append(s,

@@ -22,7 +22,7 @@ static void num(JsonBuilder *b, const char *name, int64_t v) {
         json_builder_add_int_value(b, v);
 }
 
-static void add_segments(JsonBuilder *b, const verify_ctx *c) {
+static void add_segments(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
         json_builder_set_member_name(b, "segments");
         json_builder_begin_array(b);
         for (size_t i = 0; i < c->n_segs; i++) {
@@ -47,7 +47,7 @@ static void add_segments(JsonBuilder *b, const verify_ctx *c) {
                 str(b, "wall_start", s->g->wall_start);
                 str(b, "wall_end", s->g->wall_end);
                 json_builder_set_member_name(b, "tampered");
-                json_builder_add_boolean_value(b, report_segment_tampered(c, s));
+                json_builder_add_boolean_value(b, report_segment_tampered(f, s));
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -70,7 +70,7 @@ static void add_findings(JsonBuilder *b, const verify_ctx *c) {
         json_builder_end_array(b);
 }
 
-static void add_timeline(JsonBuilder *b, const verify_ctx *c) {
+static void add_timeline(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
         g_autoptr(GPtrArray) rows = verify_timeline(c);
 
         json_builder_set_member_name(b, "timeline");
@@ -85,7 +85,7 @@ static void add_timeline(JsonBuilder *b, const verify_ctx *c) {
                 g_autofree char *local = report_local_time(r->utc, true);
                 str(b, "local", local);
                 int64_t ns;
-                if (report_event_media_ns(c, r, &ns))
+                if (report_event_media_ns(f, c, r, &ns))
                         num(b, "media_ns", ns);
                 json_builder_end_object(b);
         }
@@ -180,9 +180,9 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         str(b, "room", m ? m->room : NULL);
         str(b, "started_utc", m ? m->started_utc : NULL);
         str(b, "ended_utc", m ? m->ended_utc : NULL);
-        add_segments(b, c);
+        add_segments(b, c, &f);
         add_findings(b, c);
-        add_timeline(b, c);
+        add_timeline(b, c, &f);
         str(b, "verifier_version", STUDIO_VERSION);
         str(b, "verifier", "studio-verify");
         add_facts(b, c, &f);

@@ -83,7 +83,7 @@ void verify_report_text(const verify_ctx *c, FILE *out) {
                 g_autofree char *at = report_media_time(s->g->media_start_ns);
                 g_autofree char *len = report_media_time(s->g->duration_ns);
                 fprintf(out, "  %-20s %-10s %12" G_GUINT64_FORMAT " bytes  media %s +%s\n", s->g->name,
-                        report_segment_tampered(c, s) ? "TAMPERED" : or_dash(s->status), s->g->sealed_bytes,
+                        report_segment_tampered(&f, s) ? "TAMPERED" : or_dash(s->status), s->g->sealed_bytes,
                         at, len);
                 fprintf(out, "  %-20s sealed    stored   %s\n", "", s->g->sealed_sha256);
                 fprintf(out, "  %-20s           computed %s\n", "",

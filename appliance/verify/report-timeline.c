@@ -54,7 +54,7 @@ static int64_t unverifiable_ns(const custody_manifest_segment *g, int64_t span) 
         return CLAMP(est, min, MAX(span / 6, min));
 }
 
-static void add_segments(GString *s, const verify_ctx *c, const axis *a) {
+static void add_segments(GString *s, const verify_ctx *c, const report_facts *f, const axis *a) {
         const custody_manifest *m = c->m;
 
         for (size_t i = 0; i < m->n_segments && i < c->n_segs; i++) {
@@ -62,7 +62,7 @@ static void add_segments(GString *s, const verify_ctx *c, const axis *a) {
                 const verify_segment *v = &c->segs[i];
                 int64_t end = g->media_start_ns + g->duration_ns;
                 double xs = x_of(a, g->media_start_ns), xe = x_of(a, end);
-                bool tampered = report_segment_tampered(c, v);
+                bool tampered = report_segment_tampered(f, v);
 
                 if (i > 0) {
                         const custody_manifest_segment *p = &m->segments[i - 1];
@@ -97,14 +97,14 @@ static void add_segments(GString *s, const verify_ctx *c, const axis *a) {
 
 /* Marks as blue ticks, faults and the crash as red, a break..resume as a
  * grey band over the bar. */
-static void add_events(GString *s, const verify_ctx *c, const axis *a) {
+static void add_events(GString *s, const verify_ctx *c, const report_facts *f, const axis *a) {
         g_autoptr(GPtrArray) rows = verify_timeline(c);
         double break_x = -1;
         int64_t ns = 0;
 
         for (guint i = 0; i < rows->len; i++) {
                 const verify_event_row *r = rows->pdata[i];
-                if (!report_event_media_ns(c, r, &ns))
+                if (!report_event_media_ns(f, c, r, &ns))
                         continue;
                 double x = x_of(a, ns);
                 if (strcmp(r->event, "mark") == 0)
@@ -149,7 +149,7 @@ static void legend_item(GString *s, double *x, const char *fill, const char *lab
         *x += 20 + 6.8 * (double) strlen(label) + 16;
 }
 
-char *report_timeline_svg(const verify_ctx *c) {
+char *report_timeline_svg(const verify_ctx *c, const report_facts *f) {
         const custody_manifest *m = c->m;
         g_autoptr(GString) s = g_string_new(NULL);
         axis a = {0};
@@ -177,8 +177,8 @@ char *report_timeline_svg(const verify_ctx *c) {
                                "Arial, sans-serif\" font-size=\"13\">%s",
                                W, defs);
         rect(s, X0, X1, BAR_Y, BAR_H, "#f2f2f2");
-        add_segments(s, c, &a);
-        add_events(s, c, &a);
+        add_segments(s, c, f, &a);
+        add_events(s, c, f, &a);
         add_axis(s, &a, end);
         legend_item(s, &lx, "#2e8b3a", "intact", false);
         legend_item(s, &lx, "url(#unv)", "unverifiable", false);

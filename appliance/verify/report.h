@@ -37,6 +37,10 @@ typedef struct report_facts {
         const char *next_step;                    /* what to do next, or NULL */
         char *affected;                           /* the media a TAMPERED verdict concerns, in words */
         GArray *stretches;                        /* report_stretch: the tampered segments */
+        /* lookups, so that a session of many segments costs linear time */
+        GHashTable *tampered; /* segment names a TAMPERED finding is about */
+        GHashTable *by_name;  /* segment and plaintext name -> custody_manifest_segment* */
+        GArray *walls;        /* int64_t pairs: each segment's wall-clock span in µs (0 0: none) */
 } report_facts;
 
 void report_facts_init(report_facts *f, const verify_ctx *c);
@@ -44,15 +48,16 @@ void report_facts_done(report_facts *f);
 
 /* A segment that fails under the device's key: its sealed file, or (with
  * --identity) its decrypted content. */
-bool report_segment_tampered(const verify_ctx *c, const verify_segment *s);
+bool report_segment_tampered(const report_facts *f, const verify_segment *s);
 /* Where an event of the timeline falls in media time: marks, breaks and
  * resumes as signed; faults and recoveries placed by their UTC time in
  * the segments' wall-clock spans. */
-bool report_event_media_ns(const verify_ctx *c, const verify_event_row *r, int64_t *ret);
+bool report_event_media_ns(const report_facts *f, const verify_ctx *c, const verify_event_row *r,
+                           int64_t *ret);
 /* What became of working copy i (--media): *ret_ok when it was checked
  * and matches; the words say which segment, or why not (caller frees). */
 char *report_media_copy(const verify_ctx *c, size_t i, bool *ret_ok);
 /* The session's continuity as an inline SVG (no external resources):
  * segments as bars along media time, intact, unverifiable and tampered
  * stretches, marks, breaks and faults (caller frees). */
-char *report_timeline_svg(const verify_ctx *c);
+char *report_timeline_svg(const verify_ctx *c, const report_facts *f);
