@@ -16,7 +16,7 @@
 static const char css[] =
         "@page{size:A4;margin:8mm}"
         "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-        "body{font:7.5pt/1.15 'DejaVu Sans',Arial,sans-serif;color:#111;margin:0 auto;max-width:194mm}"
+        "body{font:7.5pt/1.1 'DejaVu Sans',Arial,sans-serif;color:#111;margin:0 auto;max-width:194mm}"
         "h1{font-size:11pt;margin:0 0 .8mm}"
         "h2{font-size:8.5pt;margin:1.6mm 0 .6mm;border-bottom:1px solid #999}"
         ".verdict{border:2px solid #111;padding:.6mm 2mm;margin:.6mm 0 1mm;font-size:8pt}"
@@ -31,18 +31,19 @@ static const char css[] =
         "th{background:#eee;font-weight:bold}"
         ".meta th,.meta td{border:none;padding:.1mm 1mm;background:none}"
         ".meta th{white-space:nowrap;width:20mm}"
-        ".meta td.w{word-break:break-all}"
-        ".h{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;line-height:1.08;white-space:nowrap}"
+        ".meta td.w{overflow-wrap:anywhere}"
+        ".h{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;line-height:1;white-space:nowrap}"
         ".h .k,.h .w{display:inline-block;font-family:'DejaVu Sans',Arial,sans-serif;font-size:6.5pt}"
         ".h.bad .k,.h.bad .w,.h.bad .n{font-weight:normal}.h .k{width:11mm}.h .w{width:12.5mm}.h "
         ".n{font-family:'DejaVu Sans',Arial,sans-serif;"
         "font-size:7pt}.h .after{font-family:'DejaVu Sans',Arial,sans-serif;font-size:7pt;margin-left:2mm}"
-        ".segs{table-layout:fixed}.segs td{line-height:1.08;white-space:nowrap;overflow:visible}"
+        ".segs{table-layout:fixed}.segs "
+        "td{font-size:7pt;line-height:1.08;white-space:nowrap;overflow:visible}"
         ".segs td.hc{padding-right:0}"
         ".mono{font-family:'DejaVu Sans Mono',monospace;font-size:8pt}"
         ".bad{color:#b00020;font-weight:bold}"
         "svg.timeline{display:block;width:100%;height:auto;margin:1mm 0 0}"
-        ".tl td.t{white-space:nowrap}"
+        ".tl td{padding-top:.1mm;padding-bottom:.1mm}.tl td.t{white-space:nowrap}"
         "footer{margin-top:1mm;font-size:6.5pt;color:#444}";
 
 /* HTML-escaped, after escape_text made every control and bidi character
@@ -241,8 +242,10 @@ static void add_findings(GString *s, const verify_ctx *c) {
                 g_string_append(s, "<h2>Findings: none</h2>");
                 return;
         }
-        g_string_append(s, "<h2>Findings</h2><table><thead><tr><th>Kind</th><th>Where</th><th>Finding</th>"
-                           "</tr></thead><tbody>");
+        g_string_append(
+                s, "<h2>Findings <small>(the verdict is the first of TAMPERED, UNTRUSTED-KEY, UNSIGNED, "
+                   "INCOMPLETE, TRUNCATED found)</small></h2><table><thead><tr><th>Kind</th><th>Where</th>"
+                   "<th>Finding</th></tr></thead><tbody>");
         for (guint i = 0; i < c->findings->len; i++) {
                 const verify_finding *f = c->findings->pdata[i];
                 g_autofree char *where = g_strdup_printf("%s%s%s", f->file ? f->file : "",
@@ -263,7 +266,7 @@ static void add_findings(GString *s, const verify_ctx *c) {
 static void add_svg(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autofree char *svg = report_timeline_svg(c, f);
 
-        g_string_append_printf(s, "<h2>Media timeline and segments</h2>%s", svg ? svg : "");
+        g_string_append_printf(s, "%s", svg ? svg : "");
 }
 
 static void add_timeline(GString *s, const verify_ctx *c) {
@@ -324,10 +327,7 @@ int verify_report_html(const verify_ctx *c, const char *path) {
         add_segments(s, c, &f);
         add_findings(s, c);
         add_timeline(s, c);
-        g_string_append(s,
-                        "<footer>Verdicts in order of precedence: TAMPERED, UNTRUSTED-KEY, UNSIGNED, "
-                        "INCOMPLETE, TRUNCATED, INTACT. docs/verifying.md explains each, and how to check "
-                        "the session with minisign, sha256sum and age alone.</footer></body></html>\n");
+        g_string_append(s, "</body></html>\n");
         report_facts_done(&f);
         r = fs_write_atomic(path, s->str, s->len, 0644);
         return r;
