@@ -12,6 +12,8 @@ int keys_cmd_officer_remove(int argc, char **argv);
 int keys_cmd_officer_list(int argc, char **argv);
 int keys_cmd_enrol(int argc, char **argv);
 int keys_cmd_revoke(int argc, char **argv);
+int keys_cmd_it_key_init(int argc, char **argv);
+int keys_cmd_registry_sign(int argc, char **argv);
 
 /* Prints DIR's enrolment record (text, or JSON); returns an exit code. */
 int keys_enrol_print(const char *dir, int json);

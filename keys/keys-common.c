@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -48,6 +49,37 @@ int keys_option_error(const char *cmd, char **argv) {
 
 bool keys_exists(const char *path) {
         return access(path, F_OK) == 0 || errno != ENOENT;
+}
+
+int keys_mkdir_p(const char *path, mode_t parent_mode, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/' || s[-1] == '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, parent_mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int keys_mkdir_for_file(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        char *slash;
+
+        if (!p)
+                return -ENOMEM;
+        slash = strrchr(p, '/');
+        if (!slash || slash == p)
+                return 0;
+        *slash = '\0';
+        return keys_mkdir_p(p, 0755, 0755);
 }
 
 char *keys_path(const char *dir, const char *name) {

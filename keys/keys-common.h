@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "minisign.h"
@@ -25,7 +26,17 @@ int keys_usage_error(const char *cmd, const char *fmt, ...) __attribute__((forma
 /* After getopt_long returned '?': names the word it could not use. */
 int keys_option_error(const char *cmd, char **argv);
 
+/* Default places, the same in every --help and in docs/key-ceremony.md. */
+#define KEYS_DEVICE_DIR_DEFAULT "/var/lib/studio/keys"
+#define KEYS_OFFICERS_DEFAULT "/etc/studio/officers"
+
 bool keys_exists(const char *path);
+/* mkdir -p: creates the missing parents of path with parent_mode (0755:
+ * others must still reach a key folder below them) and path itself with
+ * mode; 0 or -errno. */
+int keys_mkdir_p(const char *path, mode_t parent_mode, mode_t mode);
+/* Creates the missing folders above the file path (mode 0755). */
+int keys_mkdir_for_file(const char *path);
 /* dir + "/" + name (caller frees); NULL on OOM. */
 char *keys_path(const char *dir, const char *name);
 

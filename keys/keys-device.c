@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -16,7 +15,7 @@
 #include "util.h"
 
 static void device_init_help(void) {
-        puts("Usage: studio-keys device-init --dir DIR [--device-id ID]\n"
+        puts("Usage: studio-keys device-init [--dir DIR] [--device-id ID]\n"
              "\n"
              "Makes the device signing key at provisioning, on the device itself:\n"
              "  DIR/device.key  minisign secret key, unencrypted, mode 0600\n"
@@ -24,8 +23,10 @@ static void device_init_help(void) {
              "  DIR/device.id   the device id, one line\n"
              "and prints the enrolment record for police IT. Refuses to overwrite.\n"
              "\n"
-             "  --dir DIR        key folder (created 0750 if missing)\n"
-             "  --device-id ID   a-z, 0-9, '.', '_', '-' (default: studio-HOSTNAME-KEYID8)");
+             "  --dir DIR        key folder (default " KEYS_DEVICE_DIR_DEFAULT "; created 0750 if\n"
+             "                   missing, and any missing folder above it 0755)\n"
+             "  --device-id ID   a-z, 0-9, '.', '_', '-' (default: studio-HOSTNAME-KEYID8)\n"
+             "  --help           this text");
 }
 
 static void default_device_id(const minisign_public *pk, char *out, size_t size) {
@@ -70,8 +71,10 @@ static int device_init(const char *dir, const char *device_id) {
                 return keys_usage_error("device-init",
                                         "device id '%s' is not valid (1..64 of a-z, 0-9, '.', '_', '-')",
                                         device_id);
-        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot create %s: %m", dir);
+        r = keys_mkdir_p(dir, 0755, 0750);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot create the key folder %s: %s", dir,
+                                  strerror(-r));
         r = refuse_existing(dir, names);
         if (r != KEYS_EXIT_OK)
                 return r;
@@ -100,7 +103,7 @@ int keys_cmd_device_init(int argc, char **argv) {
                                              {"device-id", required_argument, NULL, 'i'},
                                              {"help", no_argument, NULL, 'h'},
                                              {}};
-        const char *dir = NULL, *id = NULL;
+        const char *dir = KEYS_DEVICE_DIR_DEFAULT, *id = NULL;
         int c;
 
         while ((c = getopt_long(argc, argv, "d:i:h", opts, NULL)) >= 0) {
@@ -113,7 +116,8 @@ int keys_cmd_device_init(int argc, char **argv) {
                 else
                         return keys_option_error("device-init", argv);
         }
-        if (!dir || optind != argc)
-                return keys_usage_error("device-init", "needs --dir DIR");
+        if (optind != argc)
+                return keys_usage_error(
+                        "device-init", "'%s' is not an option (give the folder as --dir DIR)", argv[optind]);
         return device_init(dir, id);
 }

@@ -13,6 +13,7 @@
 #include "keys-commands.h"
 #include "keys-common.h"
 #include "keys-registry.h"
+#include "keys-registry-sign.h"
 #include "minisign.h"
 
 typedef struct enrol_record {
@@ -78,9 +79,10 @@ static int enrol_record_load(const char *dir, enrol_record *e) {
         return enrol_rotation(dir, e);
 }
 
-static JsonNode *enrol_record_json(const enrol_record *e, bool registry) {
+/* The record printed (enrolled NULL), or the registry entry enrolled then. */
+static JsonNode *enrol_record_json(const enrol_record *e, const char *enrolled) {
         g_autoptr(JsonBuilder) b = json_builder_new();
-        char now[32];
+        bool registry = enrolled != NULL;
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "device_id");
@@ -90,8 +92,7 @@ static JsonNode *enrol_record_json(const enrol_record *e, bool registry) {
         json_builder_set_member_name(b, "public_key");
         json_builder_add_string_value(b, e->public_key);
         json_builder_set_member_name(b, registry ? "enrolled" : "created");
-        keys_time_rfc3339(time(NULL), true, now);
-        json_builder_add_string_value(b, registry ? now : e->created);
+        json_builder_add_string_value(b, registry ? enrolled : e->created);
         if (!registry) {
                 json_builder_set_member_name(b, "software_version");
                 json_builder_add_string_value(b, STUDIO_VERSION);
@@ -121,7 +122,7 @@ int keys_enrol_print(const char *dir, int json) {
         if (r != KEYS_EXIT_OK)
                 return r;
         if (json) {
-                g_autoptr(JsonNode) node = enrol_record_json(&e, false);
+                g_autoptr(JsonNode) node = enrol_record_json(&e, NULL);
                 print_json(node);
                 return KEYS_EXIT_OK;
         }
@@ -133,67 +134,238 @@ int keys_enrol_print(const char *dir, int json) {
 }
 
 static void enrol_help(void) {
-        puts("Usage: studio-keys enrol --dir DIR [--json] [--registry FILE]\n"
+        puts("Usage: studio-keys enrol --dir DIR [--json]\n"
+             "       studio-keys enrol --dir DIR --registry FILE [--it-key KEY]\n"
+             "       studio-keys enrol --dir DIR --registry FILE --replace --reason TEXT --it-key KEY\n"
              "\n"
              "Prints the enrolment record of the device key in DIR (device id, key id,\n"
              "public key, created time, software version; after a rotation also the\n"
              "previous key id, checked against the rotation record). With --registry,\n"
              "police IT adds the key to the device registry FILE (created if missing,\n"
-             "rewritten atomically); a key id already there is refused.\n"
+             "rewritten atomically); a key id already there is refused (exit 3).\n"
+             "A new key for a device id already enrolled needs the rotation record its\n"
+             "current key signed (DIR/device.pub.old and DIR/device.pub.new.minisig, from\n"
+             "'studio-keys device-rotate'); without it the key is refused (exit 3).\n"
+             "When the old key is lost or stolen, --replace re-keys the device anyway,\n"
+             "in a registry police IT signed: the old key is revoked now with the reason,\n"
+             "the new entry names the key it replaces and the reason.\n"
+             "Changing FILE removes its signature FILE.minisig unless --it-key signs it\n"
+             "again (see 'studio-keys registry-sign --help').\n"
              "\n"
              "  --dir DIR        the device key folder (or a copy of its device.pub,\n"
              "                   device.id and rotation files)\n"
              "  --json           print the record as JSON\n"
-             "  --registry FILE  append the key to this registry");
+             "  --registry FILE  append the key to this registry\n"
+             "  --it-key KEY     police IT's minisign secret key: FILE's current signature\n"
+             "                   must verify under it, and FILE is signed again after\n"
+             "  --replace        the device's current key is lost or stolen: revoke it and\n"
+             "                   enrol this one in its place (needs --reason and --it-key)\n"
+             "  --reason TEXT    why, one line (kept in the registry)\n"
+             "  --help           this text");
 }
 
-static int enrol_registry(const char *dir, const char *registry) {
+#define ENROL_REASON_MAX 500
+
+static bool reason_valid(const char *reason) {
+        size_t len = strlen(reason);
+
+        if (len == 0 || len > ENROL_REASON_MAX || !g_utf8_validate(reason, (gssize) len, NULL))
+                return false;
+        for (const char *p = reason; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+/* The device's current key: its last entry (the registry only grows). */
+static JsonObject *device_current(JsonArray *devices, const char *device_id) {
+        JsonObject *found = NULL;
+
+        for (guint i = 0; i < json_array_get_length(devices); i++) {
+                JsonObject *d = json_array_get_object_element(devices, i);
+                if (g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) ==
+                    0)
+                        found = d;
+        }
+        return found;
+}
+
+static const char *entry_key_id(JsonObject *d) {
+        return json_object_get_string_member_with_default(d, "key_id", "?");
+}
+
+/* A device already enrolled takes a new key only from its current key. */
+static int enrol_check_rotation(const char *dir, const char *registry, const enrol_record *e,
+                                JsonObject *current) {
+        const char *cur = entry_key_id(current);
+
+        if (!e->previous_key_id[0]) {
+                g_autofree char *old = g_build_filename(dir, "device.pub.old", NULL);
+                return keys_error(KEYS_EXIT_EXISTS,
+                                  "device %s is already enrolled in %s with key %s: a new key for it needs "
+                                  "the rotation record signed by that key, and %s is missing (copy "
+                                  "device.pub, device.pub.old and device.pub.new.minisig from the device "
+                                  "after 'studio-keys device-rotate'). If the old key is lost or stolen: "
+                                  "'studio-keys enrol --replace --reason TEXT --it-key police-it.key'",
+                                  e->device_id, registry, cur, old);
+        }
+        if (g_ascii_strcasecmp(e->previous_key_id, cur) != 0)
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the rotation record in %s is from key %s, but the current key of device "
+                                  "%s in %s is %s: do not enrol this key, investigate the device",
+                                  dir, e->previous_key_id, e->device_id, registry, cur);
+        if (json_object_has_member(current, "revoked"))
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "the old key %s of device %s is revoked in %s (since %s): a rotation it "
+                                  "signed proves nothing. Re-key the device with --replace --reason TEXT "
+                                  "--it-key police-it.key",
+                                  cur, e->device_id, registry,
+                                  json_object_get_string_member_with_default(current, "revoked", "?"));
+        return KEYS_EXIT_OK;
+}
+
+/* Revokes the replaced key now, or keeps an earlier revocation: a later
+ * time would trust more of what a thief signed. */
+static void enrol_revoke_replaced(JsonObject *old, const char *now, const char *reason) {
+        const char *was = json_object_get_string_member_with_default(old, "revoked", NULL);
+        g_autoptr(GDateTime) t = was ? g_date_time_new_from_iso8601(was, NULL) : NULL;
+        g_autoptr(GDateTime) n = g_date_time_new_from_iso8601(now, NULL);
+
+        if (!t || g_date_time_compare(t, n) > 0)
+                json_object_set_string_member(old, "revoked", now);
+        if (!json_object_has_member(old, "revoked_reason"))
+                json_object_set_string_member(old, "revoked_reason", reason);
+}
+
+static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, JsonObject *old,
+                                  const char *new_key_id) {
+        for (guint i = 0; i < json_array_get_length(devices); i++) {
+                JsonObject *d = json_array_get_object_element(devices, i);
+                if (d == old || json_object_has_member(d, "revoked") ||
+                    g_ascii_strcasecmp(entry_key_id(d), new_key_id) == 0 ||
+                    g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) !=
+                            0)
+                        continue;
+                fprintf(stderr,
+                        "Note: older key %s of device %s is still trusted: if its secret key was on the "
+                        "device too, revoke it ('studio-keys revoke --key-id %s').\n",
+                        entry_key_id(d), device_id, entry_key_id(d));
+        }
+}
+
+typedef struct enrol_options {
+        const char *dir, *registry, *it_key, *reason;
+        bool json, replace;
+} enrol_options;
+
+static int enrol_registry(const enrol_options *o) {
         g_auto(enrol_record) e = {};
-        g_autoptr(JsonNode) root = NULL;
+        g_autoptr(minisign_secret) sk = NULL;
+        g_autoptr(JsonNode) root = NULL, entry = NULL;
         JsonArray *devices;
+        JsonObject *current;
+        char now[32];
         int r;
 
-        r = enrol_record_load(dir, &e);
+        r = enrol_record_load(o->dir, &e);
         if (r != KEYS_EXIT_OK)
                 return r;
-        r = keys_registry_load(registry, &root);
+        if (o->it_key && (r = keys_it_key_load(o->it_key, &sk)) != KEYS_EXIT_OK)
+                return r;
+        /* --replace trusts nothing but a registry police IT signed */
+        r = keys_registry_open(o->registry, sk, o->replace, &root);
         if (r != KEYS_EXIT_OK)
                 return r;
         devices = json_object_get_array_member(json_node_get_object(root), "devices");
         if (keys_registry_find(devices, e.key_id))
-                return keys_error(KEYS_EXIT_EXISTS, "key %s is already enrolled in %s", e.key_id, registry);
-        json_array_add_element(devices, enrol_record_json(&e, true));
-        r = keys_registry_save(registry, root);
+                return keys_error(KEYS_EXIT_EXISTS, "key %s is already enrolled in %s", e.key_id,
+                                  o->registry);
+        current = device_current(devices, e.device_id);
+        if (o->replace && !current)
+                return keys_error(KEYS_EXIT_NOT_FOUND,
+                                  "device %s is not enrolled in %s: there is nothing to replace (enrol it "
+                                  "without --replace)",
+                                  e.device_id, o->registry);
+        if (!o->replace && current &&
+            (r = enrol_check_rotation(o->dir, o->registry, &e, current)) != KEYS_EXIT_OK)
+                return r;
+        keys_time_rfc3339(time(NULL), true, now);
+        entry = enrol_record_json(&e, now);
+        if (o->replace) {
+                json_object_set_string_member(json_node_get_object(entry), "replaces",
+                                              entry_key_id(current));
+                json_object_set_string_member(json_node_get_object(entry), "reason", o->reason);
+                enrol_revoke_replaced(current, now, o->reason);
+        }
+        json_array_add_element(devices, g_steal_pointer(&entry));
+        r = keys_registry_commit(o->registry, root, sk);
         if (r != KEYS_EXIT_OK)
                 return r;
-        fprintf(stderr, "Device %s key %s enrolled in %s.\n", e.device_id, e.key_id, registry);
+        if (o->replace) {
+                fprintf(stderr,
+                        "Device %s key %s revoked from %s (%s); key %s enrolled in its place in %s.\n",
+                        e.device_id, entry_key_id(current),
+                        json_object_get_string_member_with_default(current, "revoked", now), o->reason,
+                        e.key_id, o->registry);
+                enrol_warn_other_keys(devices, e.device_id, current, e.key_id);
+        } else
+                fprintf(stderr, "Device %s key %s enrolled in %s.\n", e.device_id, e.key_id, o->registry);
+        return KEYS_EXIT_OK;
+}
+
+static int enrol_options_check(const enrol_options *o) {
+        if (!o->dir)
+                return keys_usage_error("enrol", "needs --dir DIR");
+        if (!o->registry && (o->it_key || o->replace || o->reason))
+                return keys_usage_error("enrol", "--it-key, --replace and --reason need --registry FILE");
+        if (o->registry && o->json)
+                return keys_usage_error("enrol", "--json prints the record: give it without --registry");
+        if (o->reason && !o->replace)
+                return keys_usage_error("enrol", "--reason goes with --replace");
+        if (o->replace && (!o->reason || !o->it_key))
+                return keys_usage_error("enrol",
+                                        "--replace needs --reason TEXT (why the old key is given up) and "
+                                        "--it-key KEY (police IT's key: it checks the registry's signature "
+                                        "and signs it again)");
+        if (o->reason && !reason_valid(o->reason))
+                return keys_usage_error("enrol", "--reason must be one line of 1 to %d characters",
+                                        ENROL_REASON_MAX);
         return KEYS_EXIT_OK;
 }
 
 int keys_cmd_enrol(int argc, char **argv) {
-        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"registry", required_argument, NULL, 'r'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {}};
-        const char *dir = NULL, *registry = NULL;
-        int c, json = 0;
+        static const struct option opts[] = {
+                {"dir", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+                {"registry", required_argument, NULL, 'r'}, {"it-key", required_argument, NULL, 'K'},
+                {"replace", no_argument, NULL, 'R'},        {"reason", required_argument, NULL, 'w'},
+                {"help", no_argument, NULL, 'h'},           {}};
+        enrol_options o = {};
+        int c, r;
 
         while ((c = getopt_long(argc, argv, "d:jr:h", opts, NULL)) >= 0) {
                 if (c == 'd')
-                        dir = optarg;
+                        o.dir = optarg;
                 else if (c == 'j')
-                        json = 1;
+                        o.json = true;
                 else if (c == 'r')
-                        registry = optarg;
+                        o.registry = optarg;
+                else if (c == 'K')
+                        o.it_key = optarg;
+                else if (c == 'R')
+                        o.replace = true;
+                else if (c == 'w')
+                        o.reason = optarg;
                 else if (c == 'h')
                         return enrol_help(), KEYS_EXIT_OK;
                 else
                         return keys_option_error("enrol", argv);
         }
-        if (!dir || optind != argc)
-                return keys_usage_error("enrol", "needs --dir DIR");
-        if (registry)
-                return enrol_registry(dir, registry);
-        return keys_enrol_print(dir, json);
+        if (optind != argc)
+                return keys_usage_error("enrol", "'%s' is not an option", argv[optind]);
+        r = enrol_options_check(&o);
+        if (r != KEYS_EXIT_OK)
+                return r;
+        if (o.registry)
+                return enrol_registry(&o);
+        return keys_enrol_print(o.dir, o.json);
 }

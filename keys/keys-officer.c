@@ -17,13 +17,20 @@ static void officers_freep(officers **o) {
 }
 
 static void officer_help(const char *cmd) {
-        printf("Usage: studio-keys %s --file FILE%s\n\n", cmd, strcmp(cmd, "officer-list") ? " NUMBER" : "");
+        bool add = strcmp(cmd, "officer-add") == 0;
+
+        printf("Usage: studio-keys %s [--file FILE]%s\n\n", cmd,
+               strcmp(cmd, "officer-list") ? " NUMBER" : "");
         puts("Officers file: one \"NUMBER:<Argon2id PIN hash>\" a line, written atomically\n"
              "with mode 0640. NUMBER is the officer number, 1 to 12 digits.\n"
              "officer-add asks for the PIN twice without echo (or reads one line from\n"
              "stdin when it is not a terminal). PINs are refused when they have fewer\n"
              "than 5 digits, anything but digits, one repeated digit (11111) or a\n"
-             "straight run (12345, 54321).");
+             "straight run (12345, 54321).\n");
+        printf("  --file FILE   the officers file (default %s)%s\n"
+               "  --help        this text\n",
+               KEYS_OFFICERS_DEFAULT,
+               add ? ";\n                created with any missing folder above it (0755)" : "");
 }
 
 /* Parses "--file FILE [NUMBER]"; returns KEYS_EXIT_OK or an exit code. */
@@ -34,7 +41,7 @@ static int officer_args(const char *cmd, int argc, char **argv, bool want_number
         int c;
 
         *ret_help = false;
-        *ret_file = NULL;
+        *ret_file = KEYS_OFFICERS_DEFAULT;
         while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) >= 0) {
                 if (c == 'f')
                         *ret_file = optarg;
@@ -43,9 +50,9 @@ static int officer_args(const char *cmd, int argc, char **argv, bool want_number
                 else
                         return keys_option_error(cmd, argv);
         }
-        if (!*ret_file || optind + (want_number ? 1 : 0) != argc)
-                return keys_usage_error(cmd, "needs --file FILE%s",
-                                        want_number ? " and one officer NUMBER" : "");
+        if (optind + (want_number ? 1 : 0) != argc)
+                return keys_usage_error(cmd, "%s",
+                                        want_number ? "needs one officer NUMBER" : "takes no NUMBER");
         if (want_number) {
                 *ret_number = argv[optind];
                 if (!officers_number_valid(*ret_number))
@@ -75,7 +82,12 @@ static int officer_load(const char *file, bool missing_ok, officers **ret) {
 }
 
 static int officer_save(const officers *o, const char *file) {
-        int r = officers_save(o, file);
+        int r = keys_mkdir_for_file(file);
+
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot create the folder for %s: %s", file,
+                                  strerror(-r));
+        r = officers_save(o, file);
         return r < 0 ? keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", file, strerror(-r))
                      : KEYS_EXIT_OK;
 }

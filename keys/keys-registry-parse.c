@@ -8,6 +8,25 @@
 
 #include "json-bounded.h"
 
+/* Every field studio-keys writes is a string where it is present; only
+ * key_id is required, so that registries of every release still parse
+ * (docs/key-ceremony.md, "Registry schema"). */
+static const char *const registry_string_fields[] = {
+        "device_id", "key_id",         "public_key", "enrolled", "previous_key_id",
+        "revoked",   "revoked_reason", "replaces",   "reason",
+};
+
+static bool entry_valid(JsonObject *d) {
+        if (json_object_get_string_member_with_default(d, "key_id", NULL) == NULL)
+                return false;
+        for (size_t i = 0; i < G_N_ELEMENTS(registry_string_fields); i++) {
+                JsonNode *m = json_object_get_member(d, registry_string_fields[i]);
+                if (m && (!JSON_NODE_HOLDS_VALUE(m) || json_node_get_value_type(m) != G_TYPE_STRING))
+                        return false;
+        }
+        return true;
+}
+
 static bool registry_valid(JsonNode *root) {
         JsonObject *o;
         JsonNode *devices;
@@ -20,10 +39,7 @@ static bool registry_valid(JsonNode *root) {
                 return false;
         for (guint i = 0; i < json_array_get_length(json_node_get_array(devices)); i++) {
                 JsonNode *d = json_array_get_element(json_node_get_array(devices), i);
-                if (!JSON_NODE_HOLDS_OBJECT(d))
-                        return false;
-                if (json_object_get_string_member_with_default(json_node_get_object(d), "key_id", NULL) ==
-                    NULL)
+                if (!JSON_NODE_HOLDS_OBJECT(d) || !entry_valid(json_node_get_object(d)))
                         return false;
         }
         return true;
@@ -43,7 +59,8 @@ int keys_registry_parse(const char *data, size_t len, JsonNode **ret_root, char 
         }
         if (!registry_valid(json_parser_get_root(parser))) {
                 if (ret_message)
-                        *ret_message = g_strdup("not {\"devices\":[{\"key_id\":...}, ...]}");
+                        *ret_message = g_strdup("not {\"devices\":[{\"key_id\":\"...\", ...}, ...]} with a "
+                                                "string for every field");
                 return -EBADMSG;
         }
         *ret_root = json_node_copy(json_parser_get_root(parser));

@@ -13,10 +13,18 @@
  * *ret_message (optional, caller g_frees) says what is wrong. */
 int keys_registry_parse(const char *data, size_t len, JsonNode **ret_root, char **ret_message);
 
-/* Loads and checks the registry (an empty one when the file is missing);
- * returns an exit code, having printed the problem. */
+/* The studio-keys side (exit codes, having printed the problem). */
+/* Reads the registry's bytes, bounded; *ret_text NULL when it is missing. */
+int keys_registry_read(const char *path, char **ret_text, size_t *ret_len);
+/* Parses and checks those bytes (NULL text: an empty registry), including
+ * that each entry's key_id is its public_key's. */
+int keys_registry_from_text(const char *path, const char *text, size_t len, JsonNode **ret_root);
+/* Both: an empty registry when the file is missing. */
 int keys_registry_load(const char *path, JsonNode **ret_root);
-/* Rewrites it atomically (mode 0644). */
+/* The bytes keys_registry_save writes (g_free); returns 0. */
+int keys_registry_to_text(JsonNode *root, char **ret_text, size_t *ret_len);
+/* Rewrites it atomically (mode 0644); keys_registry_commit (signature
+ * handling, keys-registry-sign.h) is what the commands call. */
 int keys_registry_save(const char *path, JsonNode *root);
 /* The device entry with this key id (upper-case hex), or NULL. */
 JsonObject *keys_registry_find(JsonArray *devices, const char *key_id);

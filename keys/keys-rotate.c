@@ -21,7 +21,7 @@ static void rotate_paths_free(rotate_paths *p) {
 }
 
 static void rotate_help(void) {
-        puts("Usage: studio-keys device-rotate --dir DIR\n"
+        puts("Usage: studio-keys device-rotate [--dir DIR]\n"
              "\n"
              "Replaces the device key. The old key signs the new public key\n"
              "(DIR/device.pub.new.minisig, trusted comment \"rotation from OLD to NEW\"),\n"
@@ -31,7 +31,10 @@ static void rotate_help(void) {
              "Check the rotation record with:\n"
              "  minisign -V -p DIR/device.pub.old -m DIR/device.pub -x DIR/device.pub.new.minisig\n"
              "Refuses while device.key.old or device.pub.old exist from an earlier\n"
-             "rotation: archive them first.");
+             "rotation: archive them first.\n"
+             "\n"
+             "  --dir DIR   the device key folder (default " KEYS_DEVICE_DIR_DEFAULT ")\n"
+             "  --help      this text");
 }
 
 static int rotate_paths_make(const char *dir, rotate_paths *p) {
@@ -127,7 +130,7 @@ static int device_rotate(const char *dir) {
 int keys_cmd_device_rotate(int argc, char **argv) {
         static const struct option opts[] = {
                 {"dir", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {}};
-        const char *dir = NULL;
+        const char *dir = KEYS_DEVICE_DIR_DEFAULT;
         int c;
 
         while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) >= 0) {
@@ -138,7 +141,9 @@ int keys_cmd_device_rotate(int argc, char **argv) {
                 else
                         return keys_option_error("device-rotate", argv);
         }
-        if (!dir || optind != argc)
-                return keys_usage_error("device-rotate", "needs --dir DIR");
+        if (optind != argc)
+                return keys_usage_error("device-rotate",
+                                        "'%s' is not an option (give the folder as --dir DIR)",
+                                        argv[optind]);
         return device_rotate(dir);
 }

@@ -18,15 +18,21 @@ static void sign_help(void) {
              "\n"
              "Signs FILE with the minisign secret key KEY (unencrypted) and writes\n"
              "FILE.minisig, which stock 'minisign -V -p PUB -m FILE' verifies.\n"
+             "\n"
+             "  --key KEY       the minisign secret key (unencrypted, as minisign -G -W)\n"
              "  --comment TEXT  trusted comment (one line; default\n"
-             "                  \"timestamp:<unix time>\\tfile:<name>\\thashed\")");
+             "                  \"timestamp:<unix time>\\tfile:<name>\\thashed\")\n"
+             "  --help          this text");
 }
 
 static void verify_help(void) {
         puts("Usage: studio-keys verify --pub PUB FILE\n"
              "\n"
              "Verifies FILE against FILE.minisig with the minisign public key PUB (a\n"
-             "file, or the RW... line itself) and prints the trusted comment.");
+             "file, or the RW... line itself) and prints the trusted comment.\n"
+             "\n"
+             "  --pub PUB   the minisign public key (file or RW... line)\n"
+             "  --help      this text");
 }
 
 static int sign_file(const char *key, const char *comment, const char *file) {

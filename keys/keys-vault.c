@@ -24,7 +24,8 @@ static void vault_help(void) {
              "Only the recipient goes to the devices (vault_recipient in studio.conf);\n"
              "the identity file stays in the vault. Refuses to overwrite FILE.\n"
              "\n"
-             "  --out FILE   where to write the identity (must not exist)");
+             "  --out FILE   where to write the identity (must not exist)\n"
+             "  --help       this text");
 }
 
 /* Builds the identity file text in locked memory. */

@@ -23,6 +23,8 @@ static const keys_command commands[] = {
         {"device-rotate", keys_cmd_device_rotate, "replace the device key, signed by the old one"},
         {"enrol", keys_cmd_enrol, "print the enrolment record / add it to the registry"},
         {"revoke", keys_cmd_revoke, "mark a device key revoked in the registry"},
+        {"it-key-init", keys_cmd_it_key_init, "make police IT's registry signing key"},
+        {"registry-sign", keys_cmd_registry_sign, "sign the registry with police IT's key"},
         {"officer-add", keys_cmd_officer_add, "add an officer and PIN to the officers file"},
         {"officer-remove", keys_cmd_officer_remove, "remove an officer"},
         {"officer-list", keys_cmd_officer_list, "list officer numbers"},

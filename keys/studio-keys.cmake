@@ -18,7 +18,8 @@ add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/keys-sign.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-officer.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
-  ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c)
+  ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-registry-sign.c)
 target_link_libraries(studio-keys PRIVATE studio_keys_registry studio_minisign studio_officers studio_age studio_common
                       PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
 install(TARGETS studio-keys RUNTIME DESTINATION bin)

@@ -24,12 +24,21 @@
 
 /* ---- keys ------------------------------------------------------------ */
 
+/* How every identity line begins (age-keygen's spelling). */
+#define AGE_SECRET_PREFIX "AGE-SECRET-KEY-1"
+
 /* "age1…" (Bech32, lower case) -> X25519 public key. -EINVAL when malformed
  * (including upper or mixed case: only the spelling age-keygen prints);
  * -EKEYREJECTED when it is a low-order X25519 point (all zero, or any other
  * point of small order in any encoding), with which nothing sealed would be
- * secret. ret_pk is untouched on failure. */
+ * secret; -EPERM when s holds AGE_SECRET_PREFIX anywhere, in any case: a
+ * secret identity given where its recipient belongs, which the caller must
+ * not print (name it with age_recipient_shown). ret_pk is untouched on
+ * failure. */
 int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]);
+/* What may be shown of a refused recipient s: s itself, or only
+ * "AGE-SECRET-KEY-1…" when it holds a secret identity. Static or s. */
+const char *age_recipient_shown(const char *s);
 /* Why age_recipient_parse refused a recipient with r, as the rest of a
  * sentence that begins by naming it ("--recipient 'age1…' ", "FILE line 3 "):
  * what is wrong and the fix. A static string. */
@@ -48,7 +57,7 @@ int age_identity_to_recipient(const uint8_t sk[AGE_KEY_LEN], uint8_t ret_pk[AGE_
 /* Reads recipients from a file as stock age does (-R): one "age1…" a line,
  * '#' comments and blank lines ignored, trailing whitespace/CR trimmed.
  * Fills pks[0..max) (to append, pass the free tail of your array); returns
- * the number read (also in *ret_count), -EINVAL or -EKEYREJECTED (as
+ * the number read (also in *ret_count), -EINVAL, -EKEYREJECTED or -EPERM (as
  * age_recipient_parse) with *ret_bad_line set to the failing line, -E2BIG
  * (and the line) past max, or -errno from reading. */
 int age_recipients_file_read(const char *path, uint8_t (*pks)[AGE_KEY_LEN], size_t max, size_t *ret_count,

@@ -52,10 +52,20 @@ static bool low_order(const uint8_t pk[AGE_KEY_LEN]) {
         return r != 0;
 }
 
+/* Anywhere in the text and in any case: a secret pasted next to a recipient
+ * or lower-cased is still a secret, and whoever prints the refusal must
+ * know not to show it. */
+static bool holds_secret(const char *s) {
+        return s && strcasestr(s, AGE_SECRET_PREFIX);
+}
+
 int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]) {
         uint8_t pk[AGE_KEY_LEN];
-        int r = parse_key(s, RECIPIENT_HRP, false, pk);
+        int r;
 
+        if (holds_secret(s))
+                return -EPERM;
+        r = parse_key(s, RECIPIENT_HRP, false, pk);
         if (r < 0)
                 return r;
         if (low_order(pk))
@@ -64,7 +74,13 @@ int age_recipient_parse(const char *s, uint8_t ret_pk[AGE_KEY_LEN]) {
         return 0;
 }
 
+const char *age_recipient_shown(const char *s) {
+        return holds_secret(s) ? AGE_SECRET_PREFIX "…" : s ? s : "";
+}
+
 const char *age_recipient_refusal(int r) {
+        if (r == -EPERM)
+                return "is a secret identity, not a recipient: give its public key (age-keygen -y)";
         if (r == -EKEYREJECTED)
                 return "is a low-order X25519 point, not a usable recipient: give the vault's age1… "
                        "recipient (as printed by studio-keys vault-init or age-keygen -y)";

@@ -17,7 +17,9 @@
  * Event names and the fields the recorder gives (all strings unless noted):
  *   session-start   session, officer, room, device_id, software_version,
  *                   profile, profile_sha256, cameras[], microphones[],
- *                   clock_sync, recipients[] (age1… recipients)
+ *                   clock_sync, recipients[] (age1… recipients); and
+ *                   device_key_id, device_public_key (the signing key:
+ *                   added by custody_entry_build itself, studio-session/2)
  *   checkpoint      segment, sealed_bytes (int), sealed_sha256, media_ns (int)
  *   segment-sealed  segment ("seg-000001.mkv.age"), plaintext_sha256,
  *                   sealed_sha256, plaintext_bytes (int), sealed_bytes (int),
@@ -56,6 +58,18 @@ custody_log *custody_log_free(custody_log *log);
  * STATE_DIR/chain-head to the log's last hash if it still is the log's
  * first "prev". All writes are atomic. */
 int custody_session_close(const char *session_dir, const char *state_dir, const minisign_secret *key);
+
+/* Ends a session whose recording stopped on a fault (a full disk, a lost
+ * camera) with segment files the log does not account for: exactly as
+ * crash recovery closes one, it appends a recovery entry for each (last
+ * checkpoint, sealed length and SHA-256 on disk, salvageable length), then
+ * stop with reason, then closes it; the manifest marks them truncated. The
+ * caller has freed its custody_log first. A log that already ends in stop
+ * is only closed. When a write fails (the disk is still full), what was
+ * appended stays and the next start's recovery finishes the close.
+ * ret_report (optional, caller frees) says what was found. */
+int custody_session_close_cut(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                              const char *reason, char **ret_report);
 
 /* Finds the session folders in spool_dir that a crash left unclosed,
  * appends a recovery entry to each (last checkpoint, sealed length on
@@ -204,7 +218,11 @@ typedef struct custody_manifest {
         uint64_t log_bytes, log_entries;
 } custody_manifest;
 
-#define CUSTODY_MANIFEST_FORMAT "studio-session/1"
+/* studio-session/1: the release before the session-start entry named its
+ * key; studio-session/2: session-start carries device_key_id and
+ * device_public_key (docs/session-format.md). Both verify. */
+#define CUSTODY_MANIFEST_FORMAT_V1 "studio-session/1"
+#define CUSTODY_MANIFEST_FORMAT "studio-session/2"
 #define CUSTODY_MANIFEST_MAX (16 * 1024 * 1024)
 
 /* The manifest a closed log implies (session close writes exactly this;

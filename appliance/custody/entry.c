@@ -84,15 +84,43 @@ static int entry_unsigned_text(uint64_t seq, const char *utc, int64_t mono_ns, c
         return 0;
 }
 
+/* session-start names the key that signs the session (studio-session/2),
+ * so a verifier checks the session under the key it claims and only then
+ * asks whether that key is trusted. Added here, it cannot be forgotten. */
+static JsonObject *with_signing_key(const minisign_secret *key, JsonObject *fields) {
+        JsonObject *o = json_object_new();
+        char id[2 * MINISIGN_KEY_ID_LEN + 1];
+        minisign_public pk;
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *node;
+
+        if (fields) {
+                json_object_iter_init_ordered(&it, fields);
+                while (json_object_iter_next_ordered(&it, &name, &node))
+                        json_object_set_member(o, name, json_node_copy(node));
+        }
+        minisign_secret_public(key, &pk);
+        minisign_key_id_hex(pk.key_id, id);
+        g_autofree char *b64 = minisign_public_to_base64(&pk);
+        json_object_set_string_member(o, "device_key_id", id);
+        json_object_set_string_member(o, "device_public_key", b64);
+        return o;
+}
+
 int custody_entry_build(const minisign_secret *key, uint64_t seq, const char *utc, int64_t mono_ns,
                         const char *event, JsonObject *fields, const char *prev, char **ret_line,
                         size_t *ret_len) {
         g_autofree char *text = NULL;
+        g_autoptr(JsonObject) start = NULL;
         uint8_t sig[MINISIGN_SIG_LEN];
         char b64[CUSTODY_SIG_B64_LEN + 1];
         size_t len = 0;
         int r;
 
+        if (strcmp(event, "session-start") == 0 &&
+            !(fields && json_object_has_member(fields, "device_public_key")))
+                fields = start = with_signing_key(key, fields);
         r = entry_unsigned_text(seq, utc, mono_ns, event, fields, prev, &text, &len);
         if (r < 0)
                 return r;

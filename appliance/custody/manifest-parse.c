@@ -155,8 +155,10 @@ static int parse_root(mctx *c, JsonObject *o, custody_manifest *m) {
         int r = 0;
 
         r = r ?: get_str(c, o, "", "format", &m->format);
-        if (r == 0 && strcmp(m->format, CUSTODY_MANIFEST_FORMAT) != 0)
-                return fail(c, "", "format", "is not " CUSTODY_MANIFEST_FORMAT);
+        if (r == 0 && strcmp(m->format, CUSTODY_MANIFEST_FORMAT) != 0 &&
+            strcmp(m->format, CUSTODY_MANIFEST_FORMAT_V1) != 0)
+                return fail(c, "", "format",
+                            "is not " CUSTODY_MANIFEST_FORMAT " or " CUSTODY_MANIFEST_FORMAT_V1);
         r = r ?: get_str(c, o, "", "session", &m->session);
         r = r ?: get_str(c, o, "", "device_id", &m->device_id);
         r = r ?: get_str(c, o, "", "device_key_id", &m->device_key_id);

@@ -39,14 +39,17 @@ static void add_copy(JsonBuilder *b, const custody_entry *e, const char *name) {
 static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk,
                          bool startless) {
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
+        const char *named = custody_entry_str(start, "device_public_key");
 
+        /* studio-session/2 names its key in session-start: the manifest
+         * repeats what the log says, like every other field */
         minisign_key_id_hex(pk->key_id, key_id);
         g_autofree char *pk_b64 = minisign_public_to_base64(pk);
-        add_str(b, "format", CUSTODY_MANIFEST_FORMAT);
+        add_str(b, "format", named ? CUSTODY_MANIFEST_FORMAT : CUSTODY_MANIFEST_FORMAT_V1);
         add_str(b, "session", custody_entry_str(start, "session"));
         add_str(b, "device_id", custody_entry_str(start, "device_id"));
-        add_str(b, "device_key_id", key_id);
-        add_str(b, "device_public_key", pk_b64);
+        add_str(b, "device_key_id", named ? custody_entry_str(start, "device_key_id") : key_id);
+        add_str(b, "device_public_key", named ? named : pk_b64);
         for (size_t i = 0; i < G_N_ELEMENTS(start_strings); i++)
                 add_str(b, start_strings[i], custody_entry_str(start, start_strings[i]));
         for (size_t i = 0; i < G_N_ELEMENTS(start_arrays); i++)

@@ -128,20 +128,34 @@ static JsonObject *recovery_fields(const open_segment *s, const custody_parsed_l
         return o;
 }
 
-static void report_segment(GString *rep, const char *session, const open_segment *s) {
+/* How a session came to be closed here: after a crash (at the next
+ * start), or by the recorder itself when its recording ended on a fault
+ * with a segment still open (custody_session_close_cut). */
+typedef struct close_how {
+        const char *stop_reason;
+        const char *open_at; /* for the report: "the crash", "the fault" */
+        /* a recovery entry even with no segment open and no partial line:
+         * crash recovery always says on the record that it ran */
+        bool always_entry;
+} close_how;
+
+static const close_how after_crash = {"recovered after crash", "the crash", true};
+
+static void report_segment(GString *rep, const char *session, const open_segment *s, const close_how *how) {
         int64_t cp_bytes = 0;
 
         if (s->checkpoint)
                 (void) custody_entry_int(s->checkpoint, "sealed_bytes", &cp_bytes);
         g_string_append_printf(rep,
-                               "%s: %s open at the crash: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
+                               "%s: %s open at %s: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
                                " (%" PRId64 " bytes) %s, %" PRIu64 " bytes salvageable\n",
-                               session, s->name, s->disk_bytes, s->checkpoint ? s->checkpoint->seq : 0,
-                               cp_bytes, s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
+                               session, s->name, how->open_at, s->disk_bytes,
+                               s->checkpoint ? s->checkpoint->seq : 0, cp_bytes,
+                               s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
 }
 
 static int append_recovery(custody_log *log, const char *dir, const custody_parsed_log *parsed,
-                           GPtrArray *open, GString *rep, const char *session) {
+                           GPtrArray *open, GString *rep, const char *session, const close_how *how) {
         size_t partial = parsed->trailing_bytes;
         int r;
 
@@ -149,7 +163,7 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
                 g_string_append_printf(rep,
                                        "%s: custody log ends in a partial line of %zu bytes (left as is)\n",
                                        session, partial);
-        for (guint i = 0; i < MAX(open->len, 1u); i++) {
+        for (guint i = 0; i < MAX(open->len, (how->always_entry || partial > 0) ? 1u : 0u); i++) {
                 open_segment s = {0};
                 g_autoptr(JsonObject) f = NULL;
                 if (open->len > 0) {
@@ -158,7 +172,7 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
                         r = examine_segment(dir, &s);
                         if (r < 0)
                                 return r;
-                        report_segment(rep, session, &s);
+                        report_segment(rep, session, &s, how);
                 }
                 f = recovery_fields(open->len > 0 ? &s : NULL, parsed, partial, session);
                 /* a newline ends the fragment so the next line starts clean */
@@ -240,7 +254,8 @@ static int close_finished(const char *dir, const char *state_dir, const minisign
 }
 
 static int append_and_close(const char *dir, const char *state_dir, const minisign_secret *key,
-                            const custody_parsed_log *parsed, GString *rep, const char *session) {
+                            const custody_parsed_log *parsed, GString *rep, const char *session,
+                            const close_how *how) {
         g_autoptr(GPtrArray) open = NULL;
         g_autoptr(JsonObject) stop = json_object_new();
         custody_log *log = NULL;
@@ -250,11 +265,11 @@ static int append_and_close(const char *dir, const char *state_dir, const minisi
         if (r < 0)
                 return r;
         open = find_open_segments(dir, parsed);
-        r = append_recovery(log, dir, parsed, open, rep, session);
+        r = append_recovery(log, dir, parsed, open, rep, session, how);
         /* a session that never started never stopped: the log ends with
          * its recovery entry and verifies INCOMPLETE */
         if (r >= 0 && !custody_log_startless(parsed)) {
-                json_object_set_string_member(stop, "reason", "recovered after crash");
+                json_object_set_string_member(stop, "reason", how->stop_reason);
                 json_object_set_int_member(stop, "segments",
                                            (int64_t) (count_accounted(parsed) + open->len));
                 r = custody_log_append(log, "stop", stop);
@@ -291,7 +306,7 @@ static int recover_session(const char *dir, const char *state_dir, const minisig
                 g_string_append_printf(rep, "%s: ended but not closed; closing\n", session);
                 r = close_finished(dir, state_dir, key, rep, session);
         } else
-                r = append_and_close(dir, state_dir, key, parsed, rep, session);
+                r = append_and_close(dir, state_dir, key, parsed, rep, session, &after_crash);
 out:
         if (r < 0)
                 g_string_append_printf(rep,
@@ -409,4 +424,39 @@ int custody_recover_spool(const char *spool_dir, const char *state_dir, const mi
         if (ret_report)
                 *ret_report = g_strdup(rep->str);
         return recovered;
+}
+
+int custody_session_close_cut(const char *session_dir, const char *state_dir, const minisign_secret *key,
+                              const char *reason, char **ret_report) {
+        g_autofree char *path = NULL, *err = NULL, *session = NULL;
+        g_autoptr(GString) rep = g_string_new(NULL);
+        const close_how how = {reason, "the fault", false};
+        custody_parsed_log *parsed = NULL;
+        const char *why;
+        int r;
+
+        if (!session_dir || !state_dir || !key || !reason)
+                return -EINVAL;
+        path = g_build_filename(session_dir, CUSTODY_LOG_NAME, NULL);
+        session = g_path_get_basename(session_dir);
+        r = custody_log_parse_file(path, &parsed, &err);
+        if (r < 0) {
+                g_string_append_printf(rep, "%s: %s\n", session, err ? err : g_strerror(-r));
+                goto out;
+        }
+        if ((why = unclosable(parsed))) {
+                /* the recorder wrote session-start itself: never reached */
+                g_string_append_printf(rep, "%s: not closed: %s\n", session, why);
+                r = -EBADMSG;
+        } else if (custody_log_finished(parsed))
+                r = close_finished(session_dir, state_dir, key, rep, session);
+        else
+                r = append_and_close(session_dir, state_dir, key, parsed, rep, session, &how);
+        if (r == 0) /* close_finished left it untouched: a closing file differs */
+                r = -EEXIST;
+out:
+        custody_parsed_log_free(parsed);
+        if (ret_report)
+                *ret_report = g_strdup(rep->str);
+        return r < 0 ? r : 0;
 }

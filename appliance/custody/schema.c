@@ -20,10 +20,20 @@ typedef struct field_spec {
         { NULL, F_STR, false }
 
 static const field_spec f_start[] = {
-        {"session", F_STR, true},        {"officer", F_STR, true},          {"room", F_STR, true},
-        {"device_id", F_STR, true},      {"software_version", F_STR, true}, {"profile", F_STR, true},
-        {"profile_sha256", F_STR, true}, {"cameras", F_STRV, true},         {"microphones", F_STRV, true},
-        {"clock_sync", F_STR, true},     {"recipients", F_STRV, true},      END,
+        {"session", F_STR, true},
+        {"officer", F_STR, true},
+        {"room", F_STR, true},
+        {"device_id", F_STR, true},
+        {"software_version", F_STR, true},
+        {"profile", F_STR, true},
+        {"profile_sha256", F_STR, true},
+        {"cameras", F_STRV, true},
+        {"microphones", F_STRV, true},
+        {"clock_sync", F_STR, true},
+        {"recipients", F_STRV, true},
+        {"device_key_id", F_STR, false},
+        {"device_public_key", F_STR, false},
+        END,
 };
 static const field_spec f_checkpoint[] = {
         {"segment", F_STR, true},

@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "custody.h"
 #include "once.h"
+#include "reserve.h"
 #include "seal.h"
 #include "session.h"
 #include "util.h"
@@ -116,7 +117,9 @@ static int collect_recipients(const args *a, GPtrArray *out) {
         for (gchar **r = a->recipients; r && *r; r++) {
                 int k = age_recipient_parse(*r, pk);
                 if (k < 0) {
-                        g_printerr("studio-recorder: --recipient '%s' %s\n", *r, age_recipient_refusal(k));
+                        /* a secret identity is named, never shown */
+                        g_printerr("studio-recorder: --recipient '%s' %s\n", age_recipient_shown(*r),
+                                   age_recipient_refusal(k));
                         return -EINVAL;
                 }
                 g_ptr_array_add(out, g_strdup(*r));
@@ -183,7 +186,12 @@ static gchar *read_device_id(const char *key_path) {
 static int recover_spool(const char *out, const char *state_dir, const minisign_secret *key,
                          char **ret_report) {
         g_autofree char *report = NULL;
-        int n = custody_recover_spool(out, state_dir, key, &report);
+        int n;
+
+        /* a recorder that crashed left its close reserve: its room is
+         * recovery's now (a full disk is why a session may need it) */
+        (void) rec_reserve_drop_stale(out);
+        n = custody_recover_spool(out, state_dir, key, &report);
 
         if (n < 0) {
                 g_printerr("studio-recorder: recovery of the spool %s failed: %s\n", out, g_strerror(-n));
@@ -323,12 +331,19 @@ static void print_summary(rec_session *s, int sealed) {
  * that cannot be opened or is busy): nothing was recorded, exit 1. A signed
  * session keeps its closed record, so the device chain shows the attempt;
  * an unsigned one leaves no empty folder behind. Frees s. */
-static int not_started(rec_session *s, const char *why) {
+static int not_started(rec_session *s, const char *spool, const char *why) {
         g_autofree gchar *msg = NULL;
-        bool signed_session =
-                rec_session_end(s, "could not start", &msg) >= 0 && rmdir(rec_session_dir(s)) < 0;
+        bool full = rec_session_disk_full(s);
+        bool signed_session = rec_session_end(s, full ? "disk full" : "could not start", &msg) >= 0 &&
+                              rmdir(rec_session_dir(s)) < 0;
 
         g_printerr("studio-recorder: nothing was recorded: %s\n", why);
+        if (full) {
+                g_autofree gchar *disk = rec_session_disk_full_message(spool);
+                g_printerr("studio-recorder: %s\n", disk);
+        }
+        if (msg)
+                g_printerr("studio-recorder: %s\n", msg);
         if (signed_session) {
                 g_printerr("studio-recorder: the attempt is on the custody record in %s\n",
                            rec_session_dir(s));
@@ -344,6 +359,7 @@ static int record(const args *a, run *r) {
         g_autofree char *recovery = NULL;
         g_autoptr(GstElement) pipeline = NULL;
         rec_session *s = NULL;
+        bool full;
         int k, sealed;
 
         r->info = (rec_session_info){
@@ -387,11 +403,18 @@ static int record(const args *a, run *r) {
         }
         k = once_run(pipeline, s, &r->oopt, &msg);
         if (k < 0 && rec_session_segments_opened(s) == 0)
-                return not_started(s, msg);
+                return not_started(s, a->out, msg);
         if (k < 0)
                 g_printerr("studio-recorder: the recording ended on a fault: %s\n", msg);
+        full = rec_session_disk_full(s);
+        if (full) {
+                g_autofree gchar *disk = rec_session_disk_full_message(a->out);
+                g_printerr("studio-recorder: %s; the segment being written is closed as truncated at "
+                           "its last signed checkpoint\n",
+                           disk);
+        }
         g_clear_pointer(&msg, g_free);
-        sealed = rec_session_end(s, k < 0 ? "fault" : "stopped", &msg);
+        sealed = rec_session_end(s, full ? "disk full" : k < 0 ? "fault" : "stopped", &msg);
         if (sealed < 0)
                 g_printerr("studio-recorder: %s\n", msg);
         else

@@ -103,7 +103,11 @@ static gboolean on_break(gpointer data) {
 
 static void on_error(once *x, GstMessage *m) {
         g_autofree gchar *why = capture_explain_error(m);
+        g_autoptr(GError) e = NULL;
 
+        gst_message_parse_error(m, &e, NULL);
+        if (g_error_matches(e, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
+                rec_session_note_disk_full(x->session);
         (void) rec_session_fault(x->session, "pipeline-error", why);
         finish(x, -EIO, g_steal_pointer(&why));
 }
@@ -128,6 +132,10 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
         switch (GST_MESSAGE_TYPE(m)) {
         case GST_MESSAGE_ELEMENT:
                 (void) rec_session_on_element(x->session, m);
+                /* the custody log or the close reserve found the disk full:
+                 * stop now, while the close still has its room */
+                if (rec_session_disk_full(x->session))
+                        finish(x, -ENOSPC, g_strdup("the disk is full (the custody log could not grow)"));
                 break;
         case GST_MESSAGE_EOS:
                 finish(x, 0, NULL);

@@ -2,16 +2,39 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include "custody.h"
+#include "reserve.h"
 #include "seal.h"
 
+/* An entry a full disk kept out of the log, written once the reserve is
+ * freed at the end. Of checkpoints only the last is kept: it still holds
+ * (the sink cuts a failed write back, never below a synced checkpoint),
+ * and it is what extends the verified prefix of the cut segment. */
+typedef struct pending_entry {
+        gchar *event;
+        JsonObject *fields;
+} pending_entry;
+
+static void pending_entry_free(gpointer p) {
+        pending_entry *e = p;
+        g_free(e->event);
+        json_object_unref(e->fields);
+        g_free(e);
+}
+
 struct rec_session {
+        gchar *spool;
         gchar *dir;
         gchar *id;
         custody_log *log;
+        rec_reserve *reserve; /* the room the close needs (signed sessions) */
+        bool disk_full;
+        GPtrArray *pending;        /* pending_entry */
         GHashTable *segment_start; /* location -> running time (ns) at open */
         guint64 media_ns;          /* latest media time seen */
         unsigned opened;           /* segment files created */
@@ -65,20 +88,72 @@ static int log_start(rec_session *s) {
         return custody_log_append(s->log, "session-start", o);
 }
 
+gchar *rec_session_disk_full_message(const char *spool) {
+        return g_strdup_printf("the disk holding the spool %s is full (%" G_GUINT64_FORMAT
+                               " KiB free): free space on it (move closed sessions to the vault) or give "
+                               "--out a folder on a disk with room",
+                               spool, rec_reserve_free_bytes(spool) / 1024);
+}
+
+/* A start that failed leaves nothing behind: no empty custody log (which
+ * recovery can only report and the verifier would call TAMPERED), no empty
+ * folder, no reserve. The folder is new and ours, so what is in it is too. */
+static void undo_begin(rec_session *s) {
+        g_autofree gchar *log = g_build_filename(s->dir, "custody.jsonl", NULL);
+        struct stat st;
+
+        s->log = custody_log_free(s->log);
+        if (stat(log, &st) == 0 && st.st_size == 0)
+                (void) unlink(log);
+        (void) rmdir(s->dir);
+        s->reserve = rec_reserve_release(s->reserve);
+}
+
+static int begin_failed(rec_session *s, int r, gchar *what, gchar **ret_message) {
+        g_autofree gchar *w = what;
+        g_autofree gchar *why = r == -ENOSPC ? rec_session_disk_full_message(s->spool)
+                                             : g_strdup_printf("%s", g_strerror(-r));
+
+        *ret_message = g_strdup_printf("cannot start a session: %s: %s", w, why);
+        undo_begin(s);
+        rec_session_free(s);
+        return r;
+}
+
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
                       gchar **ret_message) {
         rec_session *s = g_new0(rec_session, 1);
         int r;
 
         s->info = info;
+        s->spool = g_strdup(out_dir);
         s->id = new_session_id();
         s->dir = g_build_filename(out_dir, s->id, NULL);
         s->segment_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        if (g_mkdir_with_parents(out_dir, 0750) < 0 || mkdir(s->dir, 0750) < 0) {
+        s->pending = g_ptr_array_new_with_free_func(pending_entry_free);
+        if (g_mkdir_with_parents(out_dir, 0750) < 0) {
                 r = -errno;
+                *ret_message = g_strdup_printf("cannot create the spool folder %s: %s (choose an output "
+                                               "folder this user can write to)",
+                                               out_dir, g_strerror(-r));
+                rec_session_free(s);
+                return r;
+        }
+        /* the room to close the session, before anything of it exists */
+        if (info->key && (r = rec_reserve_take(out_dir, REC_RESERVE_BASE, &s->reserve)) < 0)
+                return begin_failed(s, r,
+                                    g_strdup_printf("no room for the %" G_GUINT64_FORMAT
+                                                    " KiB its close needs",
+                                                    REC_RESERVE_BASE / 1024),
+                                    ret_message);
+        if (mkdir(s->dir, 0750) < 0) {
+                r = -errno;
+                if (r == -ENOSPC)
+                        return begin_failed(s, r, g_strdup_printf("cannot create %s", s->dir), ret_message);
                 *ret_message = g_strdup_printf("cannot create the session folder %s: %s (choose an output "
                                                "folder this user can write to)",
                                                s->dir, g_strerror(-r));
+                undo_begin(s);
                 rec_session_free(s);
                 return r;
         }
@@ -86,12 +161,10 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
                 r = custody_log_create(s->dir, info->state_dir, info->key, &s->log);
                 if (r >= 0)
                         r = log_start(s);
-                if (r < 0) {
-                        *ret_message = g_strdup_printf("cannot start the custody log in %s: %s", s->dir,
-                                                       g_strerror(-r));
-                        rec_session_free(s);
-                        return r;
-                }
+                if (r < 0)
+                        return begin_failed(s, r,
+                                            g_strdup_printf("cannot start the custody log in %s", s->dir),
+                                            ret_message);
         }
         *ret = s;
         return 0;
@@ -108,6 +181,42 @@ unsigned rec_session_segments(const rec_session *s) {
 }
 unsigned rec_session_segments_opened(const rec_session *s) {
         return s->opened;
+}
+
+bool rec_session_disk_full(const rec_session *s) {
+        return s->disk_full;
+}
+
+void rec_session_note_disk_full(rec_session *s) {
+        s->disk_full = true;
+}
+
+/* Every entry goes through here. A full disk loses nothing silently: the
+ * log is cut back to its last whole line, the recording is told to stop,
+ * and the entry is written at the end, into the room the reserve kept. */
+static int append(rec_session *s, const char *event, JsonObject *fields) {
+        int r = custody_log_append(s->log, event, fields);
+
+        if (r == -ENOSPC) {
+                pending_entry *e = g_new0(pending_entry, 1);
+
+                s->disk_full = true;
+                for (guint i = s->pending->len; i > 0 && strcmp(event, "checkpoint") == 0; i--)
+                        if (strcmp(((pending_entry *) s->pending->pdata[i - 1])->event, event) == 0)
+                                g_ptr_array_remove_index(s->pending, i - 1);
+                e->event = g_strdup(event);
+                e->fields = json_object_ref(fields);
+                g_ptr_array_add(s->pending, e);
+        }
+        return r;
+}
+
+/* The manifest grows with each segment and event: so does the reserve. A
+ * disk too full for that is full: the recording stops while the close is
+ * still certain. */
+static void grow_reserve(rec_session *s, uint64_t bytes) {
+        if (rec_reserve_grow(s->reserve, bytes) == -ENOSPC)
+                s->disk_full = true;
 }
 
 static guint64 get_u64(const GstStructure *st, const char *field) {
@@ -156,11 +265,12 @@ static int on_checkpoint(rec_session *s, const GstStructure *st) {
         json_object_set_int_member(o, "sealed_bytes", (gint64) get_u64(st, "sealed-bytes"));
         json_object_set_string_member(o, "sealed_sha256", gst_structure_get_string(st, "sealed-sha256"));
         json_object_set_int_member(o, "media_ns", (gint64) media);
-        return custody_log_append(s->log, "checkpoint", o);
+        return append(s, "checkpoint", o);
 }
 
 static int on_closed(rec_session *s, const GstStructure *st) {
         g_autoptr(JsonObject) o = json_object_new();
+        int r;
         static const char *const strings[] = {"segment", "plaintext_sha256", "sealed_sha256", "wall_start",
                                               "wall_end"};
         static const char *const fields[] = {"segment", "plaintext-sha256", "sealed-sha256", "wall-start",
@@ -175,7 +285,10 @@ static int on_closed(rec_session *s, const GstStructure *st) {
         json_object_set_int_member(o, "sealed_bytes", (gint64) get_u64(st, "sealed-bytes"));
         json_object_set_int_member(o, "media_start_ns", (gint64) segment_start_ns(s, st));
         json_object_set_int_member(o, "duration_ns", (gint64) get_u64(st, "media-duration"));
-        return custody_log_append(s->log, "segment-sealed", o);
+        r = append(s, "segment-sealed", o);
+        if (r >= 0)
+                grow_reserve(s, REC_RESERVE_PER_SEGMENT);
+        return r;
 }
 
 /* splitmuxsink tells when each segment opens, in running time: that is the
@@ -217,16 +330,21 @@ bool rec_session_on_element(rec_session *s, GstMessage *m) {
 
 int rec_session_fault(rec_session *s, const char *what, const char *detail) {
         g_autoptr(JsonObject) o = json_object_new();
+        int r;
 
         if (!s->log)
                 return 0;
         json_object_set_string_member(o, "what", what);
         json_object_set_string_member(o, "detail", detail ? detail : "");
-        return custody_log_append(s->log, "fault", o);
+        r = append(s, "fault", o);
+        if (r >= 0)
+                grow_reserve(s, REC_RESERVE_PER_EVENT);
+        return r;
 }
 
 int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time) {
         g_autoptr(JsonObject) o = json_object_new();
+        int r;
 
         if (!s->log)
                 return 0;
@@ -237,7 +355,40 @@ int rec_session_mark(rec_session *s, const char *event, const char *note, GstClo
                 (gint64) (GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : s->media_ns));
         if (note)
                 json_object_set_string_member(o, "note", note);
-        return custody_log_append(s->log, event, o);
+        r = append(s, event, o);
+        if (r >= 0)
+                grow_reserve(s, REC_RESERVE_PER_EVENT);
+        return r;
+}
+
+/* The entries a full disk kept out, then the fault that says so. */
+static int write_pending(rec_session *s) {
+        int r = 0;
+
+        for (guint i = 0; i < s->pending->len && r >= 0; i++) {
+                const pending_entry *e = s->pending->pdata[i];
+                r = custody_log_append(s->log, e->event, e->fields);
+        }
+        if (r >= 0 && s->disk_full) {
+                g_autoptr(JsonObject) o = json_object_new();
+                g_autofree gchar *detail = g_strdup_printf(
+                        "the disk holding the spool filled (%" G_GUINT64_FORMAT
+                        " KiB free after the close reserve was freed); the recording stopped, everything "
+                        "sealed until then is kept and a segment cut by it is closed as truncated",
+                        rec_reserve_free_bytes(s->spool) / 1024);
+                json_object_set_string_member(o, "what", "disk-full");
+                json_object_set_string_member(o, "detail", detail);
+                r = custody_log_append(s->log, "fault", o);
+        }
+        return r;
+}
+
+/* A segment opened and never sealed (cut by a full disk, a lost camera,
+ * an end of stream that never came) is closed as truncated at its last
+ * signed checkpoint, exactly as recovery closes one after a crash. */
+static int end_with_open_segments(rec_session *s, const char *reason) {
+        s->log = custody_log_free(s->log);
+        return custody_session_close_cut(s->dir, s->info->state_dir, s->info->key, reason, NULL);
 }
 
 int rec_session_end(rec_session *s, const char *reason, gchar **ret_message) {
@@ -246,12 +397,28 @@ int rec_session_end(rec_session *s, const char *reason, gchar **ret_message) {
 
         if (!s->log)
                 return (int) s->sealed;
-        json_object_set_string_member(o, "reason", reason);
-        json_object_set_int_member(o, "segments", s->sealed);
-        r = custody_log_append(s->log, "stop", o);
+        /* the pipeline has stopped: nothing else writes now */
+        s->reserve = rec_reserve_release(s->reserve);
+        r = write_pending(s);
+        if (r >= 0 && s->opened > s->sealed)
+                r = end_with_open_segments(s, reason);
+        else if (r >= 0) {
+                json_object_set_string_member(o, "reason", reason);
+                json_object_set_int_member(o, "segments", s->sealed);
+                r = custody_log_append(s->log, "stop", o);
+                s->log = custody_log_free(s->log);
+                if (r >= 0)
+                        r = custody_session_close(s->dir, s->info->state_dir, s->info->key);
+        }
         s->log = custody_log_free(s->log);
-        if (r >= 0)
-                r = custody_session_close(s->dir, s->info->state_dir, s->info->key);
+        if (r == -ENOSPC) {
+                g_autofree gchar *why = rec_session_disk_full_message(s->spool);
+                *ret_message = g_strdup_printf(
+                        "could not close the session in %s: %s; then run studio-recorder --recover (the "
+                        "next start does it too): it closes the session as truncated",
+                        s->dir, why);
+                return r;
+        }
         if (r < 0) {
                 *ret_message = g_strdup_printf("could not close the session's custody records in %s: %s",
                                                s->dir, g_strerror(-r));
@@ -264,7 +431,10 @@ rec_session *rec_session_free(rec_session *s) {
         if (!s)
                 return NULL;
         custody_log_free(s->log);
+        rec_reserve_release(s->reserve);
+        g_ptr_array_unref(s->pending);
         g_hash_table_unref(s->segment_start);
+        g_free(s->spool);
         g_free(s->dir);
         g_free(s->id);
         g_free(s);

@@ -23,7 +23,9 @@ typedef struct rec_session_info {
 } rec_session_info;
 
 /* Makes OUT/<utc>-<random>/ and, with a key, its custody log with the
- * session-start entry. */
+ * session-start entry, after taking the room its close needs
+ * (reserve.h). On failure nothing is left behind (-ENOSPC: the disk is
+ * full; *ret_message names it and the fix). */
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
                       gchar **ret_message);
 const char *rec_session_dir(const rec_session *s);
@@ -36,8 +38,20 @@ int rec_session_fault(rec_session *s, const char *what, const char *detail);
  * running time; GST_CLOCK_TIME_NONE: the last checkpoint's). */
 int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time);
 
-/* Writes the stop entry and, with a key, the manifest, sums and
- * signatures. Returns the number of segments sealed whole. */
+/* A full disk: set when an entry or the reserve could not be written, or
+ * when the pipeline reports it (note). The recording must then stop; the
+ * entries it kept out are written by rec_session_end. */
+bool rec_session_disk_full(const rec_session *s);
+void rec_session_note_disk_full(rec_session *s);
+/* "the disk holding the spool SPOOL is full (N KiB free): free space …" */
+gchar *rec_session_disk_full_message(const char *spool);
+
+/* Frees the close reserve, writes what a full disk kept out of the log,
+ * the stop entry and, with a key, the manifest, sums and signatures. A
+ * segment opened and never sealed is closed as truncated at its last
+ * checkpoint (custody_session_close_cut). Returns the number of segments
+ * sealed whole; -ENOSPC when even that did not fit (the session is left
+ * for recovery at the next start). */
 int rec_session_end(rec_session *s, const char *reason, gchar **ret_message);
 unsigned rec_session_segments(const rec_session *s);
 /* Segment files created, whole or not: 0 means nothing was recorded. */

@@ -138,6 +138,26 @@ static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], siz
         return 0;
 }
 
+/* Everything one file holds; start calls it when it fails part way. */
+static void seal_release(StudioSealSink *self) {
+        self->writer = age_writer_free(self->writer);
+        self->plain_hash = sha256_free(self->plain_hash);
+        self->sealed_hash = sha256_free(self->sealed_hash);
+        g_clear_pointer(&self->wall_start, g_date_time_unref);
+        if (self->fd >= 0) {
+                (void) close(self->fd);
+                self->fd = -1;
+        }
+}
+
+/* A start that failed after creating its file: the file holds no evidence
+ * yet (at most part of the age header), and a zero-length or headless
+ * segment file would only stand in the session as an unaccounted one. */
+static void seal_undo_start(StudioSealSink *self) {
+        seal_release(self);
+        (void) unlink(self->location);
+}
+
 static gboolean seal_start(GstBaseSink *sink) {
         StudioSealSink *self = STUDIO_SEAL_SINK(sink);
         g_autofree uint8_t(*pks)[AGE_KEY_LEN] = NULL;
@@ -148,8 +168,8 @@ static gboolean seal_start(GstBaseSink *sink) {
         if (!self->location || !*self->location)
                 goto no_location;
         r = parse_recipients(self->recipients, &pks, &n, &bad);
-        if (r == -EKEYREJECTED)
-                goto low_order_recipient;
+        if (r == -EKEYREJECTED || r == -EPERM)
+                goto refused_recipient;
         if (r < 0)
                 goto bad_recipients;
 
@@ -160,6 +180,8 @@ static gboolean seal_start(GstBaseSink *sink) {
 
         self->plain_hash = sha256_new();
         self->sealed_hash = sha256_new();
+        if (!self->plain_hash || !self->sealed_hash)
+                goto no_memory;
         self->sealed_bytes = self->synced_bytes = 0;
         self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
         self->finished = FALSE;
@@ -168,6 +190,8 @@ static gboolean seal_start(GstBaseSink *sink) {
         self->checkpoint_slot = checkpoint_slot(self, self->last_sync);
         self->wall_start = g_date_time_new_now_utc();
         r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, seal_output, self, &self->writer);
+        if (r == -ENOSPC)
+                goto no_space;
         if (r < 0)
                 goto write_failed;
         (void) fs_fsync_parent(self->location);
@@ -180,16 +204,17 @@ no_location:
         GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No file name given to seal into."),
                           ("set the location property"));
         return FALSE;
-low_order_recipient:
+refused_recipient: /* age_recipient_shown: a secret key given by mistake is never printed */
         GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-                          ("Recipient '%s' of the recipients property %s.", bad, age_recipient_refusal(r)),
-                          ("recipients='%s'", self->recipients));
+                          ("Recipient '%s' of the recipients property %s.", age_recipient_shown(bad),
+                           age_recipient_refusal(r)),
+                          ("recipients='%s'", age_recipient_shown(self->recipients)));
         return FALSE;
 bad_recipients:
-        GST_ELEMENT_ERROR(
-                self, RESOURCE, SETTINGS,
-                ("The recipients property is not a list of age recipients (expected age1…)."),
-                ("recipients='%s' (%s)", self->recipients ? self->recipients : "", g_strerror(-r)));
+        GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+                          ("The recipients property is not a list of age recipients (expected age1…)."),
+                          ("recipients='%s' (%s)",
+                           age_recipient_shown(self->recipients ? self->recipients : ""), g_strerror(-r)));
         return FALSE;
 open_failed:
         GST_ELEMENT_ERROR(
@@ -197,7 +222,18 @@ open_failed:
                 ("Could not create sealed file '%s': %s.", self->location, g_strerror(errno)),
                 ("check that the folder exists and is writable, and that the file does not exist"));
         return FALSE;
+no_memory:
+        seal_undo_start(self);
+        GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Out of memory starting '%s'.", self->location), (NULL));
+        return FALSE;
+no_space:
+        seal_undo_start(self);
+        GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+                          ("The disk is full: no room for a new sealed file '%s'.", self->location),
+                          ("free space on the spool disk"));
+        return FALSE;
 write_failed:
+        seal_undo_start(self);
         GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
                           ("Could not write the age header to '%s': %s.", self->location, g_strerror(-r)),
                           (NULL));
@@ -338,7 +374,13 @@ static gboolean seal_event(GstBaseSink *sink, GstEvent *event) {
 
         if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->writer && !self->finished) {
                 int r = seal_finish(self);
-                if (r < 0) {
+                if (r == -ENOSPC) {
+                        GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+                                          ("The disk is full: the last chunk of '%s' could not be written; "
+                                           "everything up to %" G_GUINT64_FORMAT " sealed bytes is kept.",
+                                           self->location, self->sealed_bytes),
+                                          ("the file reads as truncated; free space on the spool disk"));
+                } else if (r < 0) {
                         GST_ELEMENT_ERROR(
                                 self, RESOURCE, WRITE,
                                 ("Could not finish sealed file '%s': %s.", self->location, g_strerror(-r)),
@@ -384,14 +426,7 @@ static gboolean seal_stop(GstBaseSink *sink) {
                 post_aborted(self, self->write_error ? g_strerror(self->write_error)
                                                      : "stopped before end of stream");
         }
-        self->writer = age_writer_free(self->writer);
-        self->plain_hash = sha256_free(self->plain_hash);
-        self->sealed_hash = sha256_free(self->sealed_hash);
-        g_clear_pointer(&self->wall_start, g_date_time_unref);
-        if (self->fd >= 0) {
-                (void) close(self->fd);
-                self->fd = -1;
-        }
+        seal_release(self);
         return TRUE;
 }
 

@@ -284,8 +284,8 @@ static void imply_manifest(log_pass *p, custody_log_reader *r) {
         (void) custody_log_reader_trailing(r, &trailing);
         l->implied_error = custody_manifest_builder_finish(p->builder, &pk, custody_log_reader_bytes(r), sha,
                                                            trailing, &text, &len);
-        if (l->implied_error >= 0 && custody_manifest_parse(text, len, &l->implied, NULL) < 0)
-                l->implied_error = -EBADMSG;
+        if (l->implied_error >= 0)
+                l->implied = g_steal_pointer(&text);
 }
 
 static void check_end(log_pass *p, custody_log_reader *r) {
@@ -314,6 +314,14 @@ void verify_check_log(verify_ctx *c) {
         while ((k = custody_log_reader_next(r, &e, &err)) > 0)
                 on_entry(&p, e);
         bad = p.sigs ? verify_sigcheck_finish(p.sigs) : g_array_new(FALSE, FALSE, sizeof(verify_sig_bad));
+        if (bad->len > 0 && bad->len == c->log.entries && !c->key_from_session) {
+                /* a session that names no key, checked under one only the
+                 * examiner gave: not one entry is that key's */
+                verify_add(c, VERIFY_UNTRUSTED_KEY, LOG, NULL,
+                           "no entry of the custody log verifies under the given key: it was signed by "
+                           "another key");
+                g_array_set_size(bad, 0);
+        }
         if (k < 0) {
                 /* what was found before the bad line still counts */
                 emit_all(&p, bad);

@@ -51,8 +51,16 @@ static void check_one(verify_ctx *c, const char *name) {
         minisign_key_id_hex(id, got);
         minisign_key_id_hex(c->key.key_id, want);
         if (strcmp(got, want) != 0) {
-                verify_add(c, VERIFY_UNTRUSTED_KEY, name, NULL,
-                           "%s is signed by key %s, not by the device key %s", name, got, want);
+                /* data that fails under the key the session claims is
+                 * TAMPERED; under a key only the examiner gave, the key is
+                 * simply not the one that signed it */
+                if (c->key_from_session)
+                        verify_add(c, VERIFY_TAMPERED, name, NULL,
+                                   "%s is signed by key %s, but the session names key %s as its signer",
+                                   name, got, want);
+                else
+                        verify_add(c, VERIFY_UNTRUSTED_KEY, name, NULL,
+                                   "%s is signed by key %s, not by the given key %s", name, got, want);
                 return;
         }
         struct stat st;

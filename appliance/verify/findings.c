@@ -49,7 +49,7 @@ void verify_ctx_init(verify_ctx *c, const verify_options *opt) {
 void verify_ctx_done(verify_ctx *c) {
         g_ptr_array_unref(c->findings);
         custody_manifest_free(c->m);
-        custody_manifest_free(c->log.implied);
+        g_free(c->log.implied);
         if (c->log.timeline)
                 g_ptr_array_unref(c->log.timeline);
         if (c->log.break_before)
@@ -60,6 +60,9 @@ void verify_ctx_done(verify_ctx *c) {
                 (void) close(c->dirfd);
         g_free(c->segs);
         g_free(c->key_source);
+        g_free(c->start_public_key);
+        g_free(c->start_utc);
+        g_free(c->manifest_text);
         g_free(c->truncated_summary);
         g_strfreev(c->recipients);
         g_free(c->error);

@@ -9,7 +9,8 @@
 #include "verify.h"
 
 static const char usage_text[] =
-        "Usage: studio-verify [--device-key FILE | --registry FILE] [--identity FILE]\n"
+        "Usage: studio-verify [--device-key FILE | --registry FILE [--registry-key FILE]]\n"
+        "                     [--identity FILE]\n"
         "                     [--previous SESSION_DIR] [--json | --html FILE]\n"
         "                     [--examiner NAME] [--case ID] [--media FILE…] SESSION_DIR\n"
         "       studio-verify --version\n"
@@ -20,6 +21,8 @@ static const char usage_text[] =
         "\n"
         "  --device-key FILE  the device's minisign public key (trust it)\n"
         "  --registry FILE    the enrolment registry written by studio-keys\n"
+        "  --registry-key FILE  police IT's minisign public key: the registry must\n"
+        "                     carry its signature (FILE.minisig)\n"
         "  --identity FILE    age identity file: decrypt and check plaintext hashes\n"
         "  --media FILE…      working copies (decrypted segments) to check; every\n"
         "                     argument before SESSION_DIR is one\n"
@@ -44,6 +47,7 @@ static int parse_args(int argc, char **argv, verify_options *o) {
         static const struct option opts[] = {
                 {"device-key", required_argument, NULL, 'k'},
                 {"registry", required_argument, NULL, 'r'},
+                {"registry-key", required_argument, NULL, 'R'},
                 {"identity", required_argument, NULL, 'i'},
                 {"previous", required_argument, NULL, 'p'},
                 {"html", required_argument, NULL, 'H'},
@@ -65,6 +69,9 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                         break;
                 case 'r':
                         o->registry = optarg;
+                        break;
+                case 'R':
+                        o->registry_key = optarg;
                         break;
                 case 'i':
                         o->identity = optarg;
@@ -98,7 +105,8 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 }
         }
         int rest = argc - optind;
-        if (rest < 1 || (!media && rest != 1) || (o->device_key && o->registry) || (o->json && o->html))
+        if (rest < 1 || (!media && rest != 1) || (o->device_key && o->registry) ||
+            (o->registry_key && !o->registry) || (o->json && o->html))
                 return -EINVAL;
         o->dir = argv[argc - 1];
         o->media = argv + optind;

@@ -2,9 +2,11 @@
  * verify-session fuzz target share. Inputs the user names on the command
  * line that cannot be used are usage errors (exit 1); a file of the
  * session folder that cannot be used is a verdict. */
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "age.h"
 #include "fsutil.h"
@@ -12,28 +14,62 @@
 #include "util.h"
 #include "verify.h"
 
-/* The manifest's "recipients" (the parsed manifest does not keep them). */
-static void load_recipients(verify_ctx *c, const char *data, size_t len) {
-        g_autoptr(JsonParser) p = json_parser_new_immutable();
-        JsonNode *root, *n;
+/* What the signed session-start entry says before the log is checked:
+ * the key it names (studio-session/2), its time, and the recipients that
+ * --identity must be one of. Only the first whole entry is read. */
+static void peek_start(verify_ctx *c) {
+        const custody_entry *e = NULL;
+        custody_log_reader *r = NULL;
+        int fd = verify_open(c, "custody.jsonl", NULL);
 
-        if (json_load_bounded(p, data, len, CUSTODY_MANIFEST_MAX, NULL) < 0)
+        if (fd < 0)
                 return;
-        root = json_parser_get_root(p);
-        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
-                return;
-        n = json_object_get_member(json_node_get_object(root), "recipients");
-        if (!n || !JSON_NODE_HOLDS_ARRAY(n))
-                return;
-        JsonArray *a = json_node_get_array(n);
-        GPtrArray *v = g_ptr_array_new();
-        for (guint i = 0; i < json_array_get_length(a); i++) {
-                JsonNode *e = json_array_get_element(a, i);
-                if (JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING)
-                        g_ptr_array_add(v, g_strdup(json_node_get_string(e)));
+        r = custody_log_reader_new(fd);
+        while (custody_log_reader_next(r, &e, NULL) > 0 && e->fragment)
+                ;
+        if (e && !e->fragment && e->event == CUSTODY_EV_SESSION_START) {
+                JsonNode *n = json_object_get_member(e->obj, "recipients");
+                GPtrArray *v = g_ptr_array_new();
+                for (guint i = 0;
+                     n && JSON_NODE_HOLDS_ARRAY(n) && i < json_array_get_length(json_node_get_array(n));
+                     i++) {
+                        JsonNode *x = json_array_get_element(json_node_get_array(n), i);
+                        if (JSON_NODE_HOLDS_VALUE(x) && json_node_get_value_type(x) == G_TYPE_STRING)
+                                g_ptr_array_add(v, g_strdup(json_node_get_string(x)));
+                }
+                g_ptr_array_add(v, NULL);
+                c->recipients = (char **) g_ptr_array_free(v, FALSE);
+                c->start_public_key = g_strdup(custody_entry_str(e, "device_public_key"));
+                c->start_utc = g_strdup(e->utc);
         }
-        g_ptr_array_add(v, NULL);
-        c->recipients = (char **) g_ptr_array_free(v, FALSE);
+        custody_log_reader_free(r);
+        (void) close(fd);
+}
+
+/* A folder with neither a segment nor a custody log holds no session (an
+ * empty folder, or the spool given instead of one of its sessions). */
+static int check_is_session(verify_ctx *c) {
+        int fd = dup(c->dirfd);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        bool found = false;
+
+        if (!d) {
+                if (fd >= 0)
+                        (void) close(fd);
+                return verify_fail(c, "cannot list %s: %s", c->opt->dir, g_strerror(errno));
+        }
+        while (!found && (de = readdir(d)))
+                found = strcmp(de->d_name, "custody.jsonl") == 0 ||
+                        (g_str_has_prefix(de->d_name, "seg-") && g_str_has_suffix(de->d_name, ".age"));
+        closedir(d);
+        if (!found)
+                return verify_fail(
+                        c,
+                        "%s holds no session (no seg-*.age and no custody.jsonl): give one session "
+                        "folder (the spool holds one folder per session)",
+                        c->opt->dir);
+        return 0;
 }
 
 int verify_load_manifest(verify_ctx *c) {
@@ -59,7 +95,7 @@ int verify_load_manifest(verify_ctx *c) {
         if (custody_manifest_parse(data, len, &c->m, &err) < 0)
                 verify_add(c, VERIFY_TAMPERED, "manifest.json", NULL, "manifest.json is malformed: %s", err);
         else
-                load_recipients(c, data, len);
+                c->manifest_text = g_strndup(data, len);
         return 0;
 }
 
@@ -110,8 +146,8 @@ static int check_identity_is_recipient(verify_ctx *c) {
         }
         return verify_fail(
                 c,
-                "--identity %s is not a recipient of this session (its recipient %s is not in the "
-                "manifest's recipients): give the vault identity",
+                "--identity %s is not a recipient of this session (its recipient %s is not among the "
+                "recipients the signed session-start entry names): give the vault identity",
                 c->opt->identity, first ? first : "(none)");
 }
 
@@ -134,7 +170,11 @@ int verify_run(verify_ctx *c) {
         if (c->dirfd < 0)
                 return verify_fail(c, "%s is not a session folder (%s): give the session folder to check",
                                    c->opt->dir, g_strerror(-c->dirfd));
-        r = check_previous_arg(c);
+        r = check_is_session(c);
+        if (r >= 0)
+                r = check_previous_arg(c);
+        if (r >= 0)
+                peek_start(c);
 
         if (r >= 0)
                 r = verify_load_manifest(c);

@@ -44,7 +44,7 @@ typedef struct verify_segment {
 } verify_segment;
 
 typedef struct verify_options {
-        const char *dir, *device_key, *registry, *identity, *previous, *html, *json_path;
+        const char *dir, *device_key, *registry, *registry_key, *identity, *previous, *html, *json_path;
         bool json;
         char **media;
         size_t n_media;
@@ -69,9 +69,9 @@ typedef struct verify_log {
         char last_hash[SHA256_HEX_LEN + 1];  /* SHA-256 of its last line */
         char sha256[SHA256_HEX_LEN + 1];     /* of the whole file as read */
         uint64_t bytes;
-        custody_manifest *implied;           /* the manifest the log implies, if it closes */
-        int implied_error;                   /* why not: -EBADMSG, -E2BIG */
-        GPtrArray *timeline;                 /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
+        char *implied;       /* the manifest.json the log implies, if it closes */
+        int implied_error;   /* why not: -EBADMSG, -E2BIG */
+        GPtrArray *timeline; /* verify_event_row*, at most VERIFY_TIMELINE_MAX */
         uint64_t timeline_omitted;
         GHashTable *break_before; /* sealed segment -> a break and resume logged since the one before */
         GHashTable *cp_ordinal;   /* checkpoint seq the manifest names -> ordinal in the session */
@@ -83,12 +83,19 @@ typedef struct verify_log {
 
 typedef struct verify_ctx {
         const verify_options *opt;
-        int dirfd; /* the session folder: every file of it is opened relative to it */
-        minisign_public key;
-        bool have_key;
-        char *key_source; /* how the key came to be trusted */
+        int dirfd;             /* the session folder: every file of it is opened relative to it */
+        minisign_public key;   /* the key the session claims; every check runs under it */
+        bool have_key;         /* a key to check under is known */
+        bool key_from_session; /* the session named it (not only an examiner's key) */
+        bool trusted;          /* and the examiner trusts it */
+        char *key_source;      /* the trust line: which key, and why (not) trusted */
+        bool registry_authenticated;
+        char registry_sha256[SHA256_HEX_LEN + 1];
+        char *start_public_key; /* session-start's device_public_key (studio-session/2) */
+        char *start_utc;        /* session-start's time */
         custody_manifest *m;
         char manifest_sha256[SHA256_HEX_LEN + 1]; /* of manifest.json as read ("" when unreadable) */
+        char *manifest_text;                      /* manifest.json as read, when it parsed */
         verify_log log;
         verify_segment *segs;
         size_t n_segs;
@@ -97,7 +104,7 @@ typedef struct verify_ctx {
         char *truncated_summary; /* the TRUNCATED sentence */
         uint8_t (*sks)[32];      /* --identity keys (sodium_malloc) */
         size_t n_sks;
-        char **recipients; /* the manifest's age recipients */
+        char **recipients; /* the age recipients the signed session-start names */
         char *error;       /* a usage error: the input and the fix */
 } verify_ctx;
 

@@ -247,8 +247,9 @@ expect_export "a missing identity file" 1 "cannot read the identity file" --iden
 mkdir -p "$WORK/empty"
 expect_export "a folder without segments (--no-verify)" 3 "holds no sealed segments" --identity "$VAULT_KEY" \
   --no-verify --out "$WORK/w" "$WORK/empty"
-expect_export "a folder without a manifest (verified): no media" 3 "nothing was decrypted" "${KEY[@]}" \
+expect_export "a folder that holds no session is a usage error (verified)" 1 "holds no session" "${KEY[@]}" \
   --out "$WORK/w-empty" "$WORK/empty"
+check "and nothing was written" test ! -e "$WORK/w-empty/seg-000001.mkv"
 expect_export "no input" 1 "at least one INPUT" --identity "$VAULT_KEY" --out "$WORK/w"
 expect_export "an unwritable output folder" 1 "cannot create the output folder" --identity "$VAULT_KEY" --out /proc/studio-out "$seg"
 expect_export "--help names the exit codes" 0 "TRUNCATED without --salvage" --help

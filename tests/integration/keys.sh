@@ -12,8 +12,35 @@ expect() { local want=$1; shift; local rc=0; "$@" >out.txt 2>err.txt </dev/null 
 mode() { stat -c %a "$1"; }
 
 "$K" --help | grep -q "Exit codes" || fail "no exit codes in --help"
-for c in vault-init device-init device-rotate enrol revoke officer-add officer-remove officer-list sign verify; do
+for c in vault-init device-init device-rotate enrol revoke officer-add officer-remove officer-list sign verify \
+        it-key-init registry-sign; do
         "$K" "$c" --help | grep -q "Usage: studio-keys $c" || fail "no help for $c"
+done
+# Every option of every command is in its --help, and a mistyped one is refused.
+while read -r c opts; do
+        for o in $opts; do
+                "$K" "$c" --help | grep -q -- "^ *$o\b" || fail "$c --help does not list $o"
+        done
+        expect 2 "$K" "$c" --no-such-option
+done <<'EOF_OPTS'
+vault-init --out --help
+device-init --dir --device-id --help
+device-rotate --dir --help
+enrol --dir --json --registry --it-key --replace --reason --help
+revoke --registry --key-id --date --it-key --help
+officer-add --file --help
+officer-remove --file --help
+officer-list --file --help
+sign --key --comment --help
+verify --pub --help
+it-key-init --out --help
+registry-sign --registry --key --help
+EOF_OPTS
+# One set of default places: the key folder and the officers file.
+"$K" device-init --help | grep -q "default /var/lib/studio/keys" || fail "device-init default folder"
+"$K" device-rotate --help | grep -q "default /var/lib/studio/keys" || fail "device-rotate default folder"
+for c in officer-add officer-remove officer-list; do
+        "$K" $c --help | grep -q "default /etc/studio/officers" || fail "$c default file"
 done
 expect 2 "$K" no-such-command
 expect 2 "$K" vault-init
@@ -109,6 +136,140 @@ r = json.load(open("registry.json"))
 d = [d for d in r["devices"] if d["key_id"] == sys.argv[1]][0]
 assert d["revoked"] == "2024-05-01T09:00:00Z", d
 PY
+
+# Missing parent folders are created, as --help says.
+"$K" device-init --dir deep/var/lib/keys --device-id deep >/dev/null || fail "device-init in a new folder tree"
+[ "$(mode deep/var/lib/keys)" = 750 ] && [ "$(mode deep/var/lib)" = 755 ] || fail "new key folder modes"
+echo 13579 | "$K" officer-add --file deep/etc/studio/officers 4711 2>/dev/null || fail "officer-add in a new folder"
+[ "$(mode deep/etc/studio/officers)" = 640 ] || fail "new officers file mode"
+
+# Police IT's registry key and signature (docs/key-ceremony.md, "Registry signature").
+IT=it/keys
+"$K" it-key-init --out "$IT" > itkey.txt
+[ "$(mode "$IT")" = 700 ] && [ "$(mode "$IT/police-it.key")" = 600 ] && [ "$(mode "$IT/police-it.pub")" = 644 ] \
+        || fail "police IT key modes"
+itid=$(sed -n 's/^police IT key id: //p' itkey.txt)
+grep -q "minisign public key $itid" "$IT/police-it.pub" || fail "police-it.pub comment"
+cp "$IT/police-it.key" itkey.before
+expect 3 "$K" it-key-init --out "$IT"
+cmp -s "$IT/police-it.key" itkey.before || fail "police-it.key was overwritten"
+mkdir -p tr && cd tr
+"$K" device-init --dir a --device-id room-a >/dev/null
+"$K" device-init --dir b --device-id room-b >/dev/null
+expect 0 "$K" enrol --dir a --registry reg.json
+grep -q "the registry reg.json is not signed: run 'studio-keys registry-sign" err.txt || fail "unsigned hint: $(cat err.txt)"
+expect 5 "$K" registry-sign --registry none.json --key "../$IT/police-it.key"
+expect 0 "$K" registry-sign --registry reg.json --key "../$IT/police-it.key"
+[ -f reg.json.minisig ] || fail "no reg.json.minisig"
+if command -v minisign >/dev/null; then
+        minisign -Vm reg.json -p "../$IT/police-it.pub" > mv.txt || fail "stock minisign does not verify the registry"
+        grep -q "^Trusted comment: registry sha256=$(sha256sum < reg.json | cut -d' ' -f1) utc=[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z$" mv.txt \
+                || fail "trusted comment: $(cat mv.txt)"
+fi
+"$K" verify --pub "../$IT/police-it.pub" reg.json >/dev/null || fail "studio-keys verify of the registry"
+# A change without --it-key removes the signature and says so ...
+expect 0 "$K" enrol --dir b --registry reg.json
+[ ! -e reg.json.minisig ] || fail "a stale signature was left beside the changed registry"
+grep -q "the registry reg.json is no longer signed: run 'studio-keys registry-sign --registry reg.json" err.txt \
+        || fail "no-longer-signed message: $(cat err.txt)"
+# ... with it, the registry is signed again.
+"$K" registry-sign --registry reg.json --key "../$IT/police-it.key" 2>/dev/null
+b_id=$("$K" enrol --dir b | sed -n 's/^key_id: //p')
+expect 0 "$K" revoke --registry reg.json --key-id "$b_id" --it-key "../$IT/police-it.key"
+"$K" verify --pub "../$IT/police-it.pub" reg.json >/dev/null || fail "revoke --it-key did not sign again"
+# A registry changed behind police IT's back is not changed further, nor signed.
+cp reg.json reg.good; cp reg.json.minisig sig.good
+sed -i 's/room-a/room-x/' reg.json; cp reg.json reg.edited
+expect 1 "$K" revoke --registry reg.json --key-id "$b_id" --it-key "../$IT/police-it.key"
+grep -q "does not verify against its signature reg.json.minisig: the registry was changed after it was signed" err.txt \
+        || fail "edited registry message: $(cat err.txt)"
+cmp -s reg.json reg.edited && cmp -s reg.json.minisig sig.good || fail "an edited registry was changed"
+"$K" it-key-init --out other-it >/dev/null
+cp reg.good reg.json
+expect 1 "$K" revoke --registry reg.json --key-id "$b_id" --it-key other-it/police-it.key
+grep -q "made by another key" err.txt || fail "wrong police IT key message: $(cat err.txt)"
+# registry-sign refuses an entry whose key_id is not its public key's.
+python3 - <<'PY'
+import json
+r = json.load(open("reg.json")); r["devices"][0]["key_id"] = "0123456789ABCDEF"
+json.dump(r, open("bad-id.json", "w"))
+PY
+expect 1 "$K" registry-sign --registry bad-id.json --key "../$IT/police-it.key"
+grep -q "key_id 0123456789ABCDEF disagrees with its public_key" err.txt || fail "bad key id: $(cat err.txt)"
+[ ! -e bad-id.json.minisig ] || fail "an inconsistent registry was signed"
+
+# A second key for an enrolled device id needs the rotation record.
+a_id=$("$K" enrol --dir a | sed -n 's/^key_id: //p')
+mkdir a2 && "$K" device-init --dir a2 --device-id room-a >/dev/null
+cp reg.json reg.before
+expect 3 "$K" enrol --dir a2 --registry reg.json
+grep -q "device room-a is already enrolled in reg.json with key $a_id: a new key for it needs the rotation record signed by that key, and a2/device.pub.old is missing" err.txt \
+        || fail "missing rotation record message: $(cat err.txt)"
+cmp -s reg.json reg.before || fail "a refused enrolment changed the registry"
+cp -r a rot && "$K" device-rotate --dir rot >/dev/null
+mv rot/device.pub.new.minisig rot.minisig
+expect 1 "$K" enrol --dir rot --registry reg.json
+grep -q "rot/device.pub.new.minisig" err.txt || fail "missing rotation signature not named: $(cat err.txt)"
+mv rot.minisig rot/device.pub.new.minisig
+expect 0 "$K" enrol --dir rot --registry reg.json --it-key "../$IT/police-it.key"
+"$K" verify --pub "../$IT/police-it.pub" reg.json >/dev/null || fail "enrol --it-key did not sign again"
+# A rotation signed by a revoked key proves nothing.
+"$K" device-init --dir c --device-id room-c >/dev/null
+"$K" enrol --dir c --registry reg.json --it-key "../$IT/police-it.key" 2>/dev/null
+c_id=$("$K" enrol --dir c | sed -n 's/^key_id: //p')
+"$K" revoke --registry reg.json --key-id "$c_id" --date 2024-05-01T09:00:00Z --it-key "../$IT/police-it.key" 2>/dev/null
+"$K" device-rotate --dir c >/dev/null
+expect 1 "$K" enrol --dir c --registry reg.json
+grep -q "old key $c_id of device room-c is revoked" err.txt || fail "rotation from a revoked key: $(cat err.txt)"
+# A replacement device with a new device id needs neither.
+"$K" device-init --dir c-new --device-id room-c-2 >/dev/null
+expect 0 "$K" enrol --dir c-new --registry reg.json --it-key "../$IT/police-it.key"
+
+# --replace: a lost or stolen key, in a registry police IT signed.
+expect 2 "$K" enrol --dir a2 --registry reg.json --replace --reason "stolen"
+grep -q -- "--replace needs --reason TEXT" err.txt || fail "--replace without --it-key: $(cat err.txt)"
+expect 2 "$K" enrol --dir a2 --registry reg.json --replace --it-key "../$IT/police-it.key"
+expect 2 "$K" enrol --dir a2 --registry reg.json --reason "stolen"
+expect 2 "$K" enrol --dir a2 --registry reg.json --replace --reason "$(printf 'two\nlines')" --it-key "../$IT/police-it.key"
+cp reg.json reg.signed; cp reg.json.minisig reg.signed.minisig
+rm reg.json.minisig
+expect 1 "$K" enrol --dir a2 --registry reg.json --replace --reason stolen --it-key "../$IT/police-it.key"
+grep -q "the registry reg.json is not signed (reg.json.minisig is missing)" err.txt || fail "unsigned --replace: $(cat err.txt)"
+cmp -s reg.json reg.signed || fail "--replace changed an unsigned registry"
+cp reg.signed.minisig reg.json.minisig
+"$K" device-init --dir fresh --device-id room-new >/dev/null
+expect 5 "$K" enrol --dir fresh --registry reg.json --replace --reason x --it-key "../$IT/police-it.key"
+grep -q "device room-new is not enrolled in reg.json: there is nothing to replace" err.txt || fail "replace unknown: $(cat err.txt)"
+rot_id=$("$K" enrol --dir rot | sed -n 's/^key_id: //p')
+a2_id=$("$K" enrol --dir a2 | sed -n 's/^key_id: //p')
+expect 0 "$K" enrol --dir a2 --registry reg.json --replace --reason "stolen from room A, case 2024/117" \
+        --it-key "../$IT/police-it.key"
+if command -v minisign >/dev/null; then
+        minisign -Vqm reg.json -p "../$IT/police-it.pub" || fail "registry after --replace does not verify"
+fi
+python3 - "$rot_id" "$a2_id" "$a_id" <<'PY' || fail "replacement fields"
+import json, sys, re
+rot, new, first = sys.argv[1:]
+d = {e["key_id"]: e for e in json.load(open("reg.json"))["devices"]}
+old, n = d[rot], d[new]
+stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+assert stamp.match(old["revoked"]) and old["revoked"] == n["enrolled"], (old, n)
+assert old["revoked_reason"] == "stolen from room A, case 2024/117", old
+assert n["replaces"] == rot and n["reason"] == "stolen from room A, case 2024/117", n
+assert n["device_id"] == "room-a" and "previous_key_id" not in n, n
+assert set(n) == {"device_id", "key_id", "public_key", "enrolled", "replaces", "reason"}, n
+assert "revoked" not in d[first], d[first]  # the older key is only named
+PY
+grep -q "older key $a_id of device room-a is still trusted" err.txt || fail "older key not named: $(cat err.txt)"
+# An earlier revocation is kept: a later time would trust more of what a thief signed.
+"$K" device-init --dir c2 --device-id room-c >/dev/null
+expect 0 "$K" enrol --dir c2 --registry reg.json --replace --reason lost --it-key "../$IT/police-it.key"
+python3 - "$c_id" <<'PY' || fail "earlier revocation kept"
+import json, sys
+d = [e for e in json.load(open("reg.json"))["devices"] if e["key_id"] == sys.argv[1]][0]
+assert d["revoked"] == "2024-05-01T09:00:00Z" and d["revoked_reason"] == "lost", d
+PY
+cd ..
 
 # officers
 echo 13579 | "$K" officer-add --file officers 4711 2>/dev/null

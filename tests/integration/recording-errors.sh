@@ -21,8 +21,26 @@ expect_error() { # expect_error LABEL EXIT_CODE PATTERN ARGS…
 
 rec=(--once --duration 2s --out "$WORK/spool")
 expect_error "malformed recipient" 1 "is not an age recipient" "${rec[@]}" --recipient age1notarecipient
-expect_error "identity given as recipient" 1 "is not an age recipient" "${rec[@]}" \
-  --recipient "$(grep AGE-SECRET "$VAULT_KEY")"
+# A secret identity where the recipient belongs is refused as what it is,
+# and never echoed: nothing of it past "AGE-SECRET-KEY-1" is printed.
+secret=$(grep AGE-SECRET "$VAULT_KEY")
+not_echoed() { # not_echoed LABEL
+  if grep -qF -- "${secret#AGE-SECRET-KEY-1}" "$WORK/out" "$WORK/err" ||
+    grep -qiF -- "${secret:16:8}" "$WORK/out" "$WORK/err"; then
+    fail "$1: the secret identity was printed"
+  else
+    pass "$1: the secret identity was not printed"
+  fi
+}
+expect_error "identity given as recipient" 1 \
+  "--recipient 'AGE-SECRET-KEY-1…' is a secret identity, not a recipient: give its public key (age-keygen -y)" \
+  "${rec[@]}" --recipient "$secret"
+not_echoed "identity given as recipient"
+printf '# vault\n%s\n' "$secret" >"$WORK/secret-recipients.txt"
+expect_error "identity in a recipients file names the line" 1 \
+  "secret-recipients.txt line 2 is a secret identity, not a recipient" "${rec[@]}" \
+  --recipients-file "$WORK/secret-recipients.txt"
+not_echoed "identity in a recipients file"
 printf '# vault\nage1qqqq\n' >"$WORK/recipients.txt"
 expect_error "bad recipients file names the line" 1 "recipients.txt line 2" "${rec[@]}" \
   --recipients-file "$WORK/recipients.txt"

@@ -167,13 +167,19 @@ first_has "custody.jsonl" "(seq $((mark_seq + 1))," '"prev" is not the hash of t
 # custody.jsonl replaced by another session's validly signed log: the
 # signed manifest pins the log's hash, so the log is named
 fresh swapped-log;        cp "$OTHER/custody.jsonl" t/custody.jsonl; expect TAMPERED 3 --device-key dev.pub t
-first_has "custody.jsonl custody_log sha256"
+first_has "custody.jsonl custody_log.sha256"
 
-# manifest re-signed by another key (stock minisign)
+# manifest re-signed by another key (stock minisign): it fails under the key
+# the session claims (its session-start entry and manifest name dev.pub)
 fresh other-key
 minisign -G -W -p other.pub -s other.key -f >/dev/null 2>&1 </dev/null
 minisign -S -s other.key -m t/manifest.json >/dev/null 2>&1 </dev/null
-expect UNTRUSTED-KEY 6 --device-key dev.pub t
+expect TAMPERED 3 --device-key dev.pub t
+first_has "manifest.json" "but the session names key"
+# the whole session checked with another device's key: it holds together
+# under the key it claims, which is not the one given
+fresh wrong-device-key;   expect UNTRUSTED-KEY 6 --device-key other.pub t
+first_has "not by the key given with --device-key"
 
 # a session missing from the device chain: three sessions, the middle one deleted
 C1=$($MS --spool chain --state chainstate --key dev.key --recipient "$R" --segments 1 --session-id 20261128T120000Z-00000001)
@@ -238,7 +244,7 @@ name=media-gap-in-break;  expect INTACT 0 --device-key dev.pub "$GAPB"
 # --identity: not a recipient of the session is a usage error; a listed
 # recipient that does not open a segment is TAMPERED
 age-keygen -o other-vault.key 2>/dev/null
-fresh wrong-identity;     usage_error "^studio-verify: --identity other-vault.key is not a recipient of this session \\(its recipient $(age-keygen -y other-vault.key) is not in the manifest's recipients\\): give the vault identity" \
+fresh wrong-identity;     usage_error "^studio-verify: --identity other-vault.key is not a recipient of this session \\(its recipient $(age-keygen -y other-vault.key) is not among the recipients the signed session-start entry names\\): give the vault identity" \
                             --device-key dev.pub --identity other-vault.key t
 MIS=$(mk --session-id 20261128T140000Z-eeeeeeee --seal-recipient "$(age-keygen -y other-vault.key)")
 name=identity-does-not-open; expect TAMPERED 3 --device-key dev.pub --identity vault.key "$MIS"

@@ -84,7 +84,7 @@ static void test_bech32_malformed(void **state) {
                 "agf1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef", /* hrp */
                 " age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef",
                 "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef\n",
-                CCTV_IDENTITY, /* an identity is not a recipient */
+                /* an identity is refused apart, as -EPERM: test_secret_as_recipient */
         };
         static const char *const bad_identities[] = {
                 "",
@@ -242,6 +242,51 @@ static void test_low_order_recipients(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
+/* A secret identity where a recipient belongs is refused as what it is
+ * (-EPERM), in any case and wherever it sits in the text, and what may be
+ * shown of it is only its prefix. */
+static void test_secret_as_recipient(void **state) {
+        static const char *const secrets[] = {
+                CCTV_IDENTITY,
+                " " CCTV_IDENTITY,
+                CCTV_RECIPIENT "," CCTV_IDENTITY,
+                "age-secret-key-1egtzvffv20835nwyv6270lxyvk2vknx2mmdkwyklmgr48uawx40q2p2lm0",
+                "AGE-SECRET-KEY-1",
+                "AGE-SECRET-KEY-1EGTZVFFV2083", /* cut short: still not to be shown */
+        };
+        char dir[] = "/tmp/test-age-XXXXXX", path[128];
+        uint8_t pk[AGE_KEY_LEN], good[AGE_KEY_LEN], pks[4][AGE_KEY_LEN];
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+        unsigned bad = 0;
+
+        assert_int_equal(age_recipient_parse(CCTV_RECIPIENT, good), 0);
+        for (size_t i = 0; i < ELEMENTSOF(secrets); i++) {
+                memcpy(pk, good, AGE_KEY_LEN);
+                if (age_recipient_parse(secrets[i], pk) != -EPERM)
+                        fail_msg("secret text %zu was not refused as a secret identity", i);
+                assert_memory_equal(pk, good, AGE_KEY_LEN);
+                assert_string_equal(age_recipient_shown(secrets[i]), "AGE-SECRET-KEY-1…");
+        }
+        assert_string_equal(age_recipient_refusal(-EPERM),
+                            "is a secret identity, not a recipient: give its public key (age-keygen -y)");
+        assert_null(strstr(age_recipient_refusal(-EPERM), "AGE-SECRET-KEY-1"));
+        /* other refusals still show what was given */
+        assert_string_equal(age_recipient_shown("age1nope"), "age1nope");
+        assert_string_equal(age_recipient_shown(NULL), "");
+        assert_int_equal(age_recipient_parse("age1nope", pk), -EINVAL);
+
+        /* in a recipients file, with its line */
+        assert_true(asprintf(&text, "# vault\n%s\n\n%s\n", CCTV_RECIPIENT, CCTV_IDENTITY) > 0);
+        assert_non_null(mkdtemp(dir));
+        (void) snprintf(path, sizeof(path), "%s/r.txt", dir);
+        assert_int_equal(fs_write_atomic(path, text, strlen(text), 0600), 0);
+        assert_int_equal(age_recipients_file_read(path, pks, 4, &n, &bad), -EPERM);
+        assert_int_equal(bad, 4);
+        (void) unlink(path);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cctv_keys),
@@ -249,6 +294,7 @@ int main(void) {
                 cmocka_unit_test(test_bech32_malformed),
                 cmocka_unit_test(test_key_files),
                 cmocka_unit_test(test_low_order_recipients),
+                cmocka_unit_test(test_secret_as_recipient),
         };
 
         if (sodium_init() < 0)

@@ -155,12 +155,51 @@ static void test_registry_parse(void **state) {
         assert_non_null(strstr(why, "larger than"));
 }
 
+/* Registries of every release parse: the fields of a replacement are
+ * optional, and where present (old or new) every field is a string. */
+static void test_registry_fields(void **state) {
+        static const char *const good[] = {
+                /* as the first release wrote it */
+                "{\"devices\":[{\"device_id\":\"room3\",\"key_id\":\"0123456789ABCDEF\","
+                "\"public_key\":\"RWQ\",\"enrolled\":\"2024-05-01T09:30:00Z\"}]}",
+                /* a lost key replaced */
+                "{\"devices\":[{\"device_id\":\"room3\",\"key_id\":\"0123456789ABCDEF\","
+                "\"revoked\":\"2024-06-01T08:00:00Z\",\"revoked_reason\":\"stolen\"},"
+                "{\"device_id\":\"room3\",\"key_id\":\"FEDCBA9876543210\",\"replaces\":"
+                "\"0123456789ABCDEF\",\"reason\":\"stolen\",\"previous_key_id\":\"0F0E0D0C0B0A0908\"}]}",
+                /* fields of later releases are kept, whatever they hold */
+                "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"later\":{\"a\":[1]}}],\"x\":1}",
+        };
+        static const char *const fields[] = {"device_id", "public_key",     "enrolled", "previous_key_id",
+                                             "revoked",   "revoked_reason", "replaces", "reason"};
+        (void) state;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+                JsonNode *root = NULL;
+                assert_int_equal(keys_registry_parse(good[i], strlen(good[i]), &root, NULL), 0);
+                json_node_unref(root);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+                static const char *const values[] = {"5", "null", "[\"x\"]", "{}", "true"};
+                for (size_t v = 0; v < G_N_ELEMENTS(values); v++) {
+                        g_autofree char *text = g_strdup_printf(
+                                "{\"devices\":[{\"key_id\":\"0123456789ABCDEF\",\"%s\":%s}]}", fields[i],
+                                values[v]);
+                        g_autofree char *why = NULL;
+                        JsonNode *root = NULL;
+                        if (keys_registry_parse(text, strlen(text), &root, &why) != -EBADMSG)
+                                fail_msg("%s was accepted", text);
+                        assert_null(root);
+                        assert_non_null(strstr(why, "a string for every field"));
+                }
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_pin_policy),
-                cmocka_unit_test(test_add_check_remove),
-                cmocka_unit_test(test_malformed_files),
-                cmocka_unit_test(test_registry_parse),
+                cmocka_unit_test(test_pin_policy),      cmocka_unit_test(test_add_check_remove),
+                cmocka_unit_test(test_malformed_files), cmocka_unit_test(test_registry_parse),
+                cmocka_unit_test(test_registry_fields),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <gst/check/gstharness.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <string.h>
 #include <unistd.h>
@@ -177,6 +179,8 @@ static GstStateChangeReturn start_sink(const char *location, const char *recipie
         g_object_set(sink, "location", location, "recipients", recipients, NULL);
         r = gst_element_set_state(sink, GST_STATE_PAUSED);
         gst_element_set_state(sink, GST_STATE_NULL);
+        /* a queued message refs the sink, which refs the bus */
+        gst_bus_set_flushing(bus, TRUE);
         gst_object_unref(sink);
         return r;
 }
@@ -219,17 +223,163 @@ static void test_low_order_recipient(void **state) {
         assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
+/* A secret identity given where a recipient belongs is refused without
+ * ever being shown: not in the error, not in its debug text. */
+static void test_secret_recipient_not_shown(void **state) {
+        g_autofree gchar *path = g_build_filename(dir, "seg-000006.mkv.age", NULL);
+        static const char secret[] =
+                "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+        GstElement *sink = gst_element_factory_make("studiosealsink", NULL);
+        g_autoptr(GstBus) bus = gst_bus_new();
+        g_autoptr(GstMessage) msg = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree gchar *debug = NULL;
+
+        (void) state;
+        gst_element_set_bus(sink, bus);
+        g_object_set(sink, "location", path, "recipients", secret, NULL);
+        assert_int_equal(gst_element_set_state(sink, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+        msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+        assert_non_null(msg);
+        gst_message_parse_error(msg, &err, &debug);
+        assert_non_null(strstr(err->message, "secret identity"));
+        assert_null(strstr(err->message, secret + strlen("AGE-SECRET-KEY-1")));
+        assert_null(strstr(debug ? debug : "", secret + strlen("AGE-SECRET-KEY-1")));
+        gst_element_set_state(sink, GST_STATE_NULL);
+        gst_bus_set_flushing(bus, TRUE);
+        gst_object_unref(sink);
+        assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+static int open_fds(void) {
+        g_autoptr(GDir) d = g_dir_open("/proc/self/fd", 0, NULL);
+        int n = 0;
+
+        while (d && g_dir_read_name(d))
+                n++;
+        return n;
+}
+
+/* Writes past limit bytes fail (EFBIG), as on a disk that is full: the
+ * same path a full spool takes, without needing one. */
+static void limit_file_size(rlim_t limit, struct rlimit *ret_old) {
+        struct rlimit r;
+
+        assert_int_equal(getrlimit(RLIMIT_FSIZE, ret_old), 0);
+        r = *ret_old;
+        r.rlim_cur = limit;
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &r), 0);
+}
+
+/* A start that fails after its file was created (the age header cannot be
+ * written) frees everything it took (run with leak detection by
+ * test-seal-leaks) and removes the file, which holds no evidence yet: no
+ * descriptor, no hash context, no empty segment file is left behind. */
+static void test_start_failure_leaves_nothing(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000005.mkv.age", NULL);
+        struct rlimit old;
+        bool failed = true, left = false;
+        int fds;
+
+        (void) state;
+        vault_make(&v);
+        (void) start_sink(path, v.recipient); /* the first start loads what GStreamer caches */
+        assert_int_equal(unlink(path), 0);
+        fds = open_fds();
+        limit_file_size(16, &old);
+        for (int i = 0; i < 3; i++) {
+                failed &= start_sink(path, v.recipient) == GST_STATE_CHANGE_FAILURE;
+                left |= g_file_test(path, G_FILE_TEST_EXISTS);
+                (void) unlink(path);
+        }
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        assert_true(failed);
+        assert_false(left);
+        assert_int_equal(open_fds(), fds);
+        vault_free(&v);
+}
+
+/* A write that fails in the middle (a full disk) leaves the file cut back
+ * to its last whole chunk: nothing more is written after it, not even at
+ * end of stream, no closed message is posted, and the aborted message
+ * names exactly the bytes on disk, which the vault reads as an authentic
+ * truncated prefix. */
+static void test_write_failure_keeps_a_prefix(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000006.mkv.age", NULL);
+        g_autofree gchar *file = NULL;
+        g_autoptr(GstBus) bus = gst_bus_new();
+        g_autoptr(GByteArray) opened = g_byte_array_new();
+        GstElement *sink;
+        GstHarness *h;
+        struct rlimit old;
+        gsize file_len = 0;
+        unsigned aborted = 0, closed = 0;
+        GstFlowReturn last = GST_FLOW_OK;
+        char hex[SHA256_HEX_LEN + 1];
+        age_read_result res;
+
+        (void) state;
+        vault_make(&v);
+        sink = gst_element_factory_make("studiosealsink", NULL);
+        g_object_set(sink, "location", path, "recipients", v.recipient, NULL);
+        gst_element_set_bus(sink, bus);
+        h = gst_harness_new_with_element(sink, "sink", NULL);
+        gst_object_unref(sink);
+        gst_harness_set_src_caps_str(h, "video/x-matroska");
+        limit_file_size(200000, &old);
+        for (guint i = 0; i < BUFFERS && last == GST_FLOW_OK; i++) {
+                GstBuffer *b = gst_buffer_new_allocate(NULL, BUFFER_BYTES, NULL);
+                gst_buffer_memset(b, 0, (guint8) i, BUFFER_BYTES);
+                GST_BUFFER_PTS(b) = i * FRAME;
+                GST_BUFFER_DURATION(b) = FRAME;
+                last = gst_harness_push(h, b);
+        }
+        assert_int_equal(last, GST_FLOW_ERROR);
+        (void) gst_harness_push_event(h, gst_event_new_eos());
+        gst_harness_teardown(h);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+
+        assert_true(g_file_get_contents(path, &file, &file_len, NULL));
+        assert_true(file_len > 0 && file_len <= 200000);
+        for (GstMessage *m; (m = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)); gst_message_unref(m)) {
+                const GstStructure *s = gst_message_get_structure(m);
+                if (gst_structure_has_name(s, SEAL_MSG_CLOSED))
+                        closed++;
+                if (!gst_structure_has_name(s, SEAL_MSG_ABORTED))
+                        continue;
+                aborted++;
+                assert_int_equal(u64(s, "sealed-bytes"), file_len);
+                hex_of(file, file_len, hex);
+                assert_string_equal(gst_structure_get_string(s, "sealed-sha256"), hex);
+        }
+        assert_int_equal(closed, 0);
+        assert_int_equal(aborted, 1);
+        assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len,
+                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, collect, opened, &res),
+                         0);
+        assert_int_equal(res.verdict, AGE_TRUNCATED);
+        assert_true(opened->len > 0 && opened->len % 65536 == 0);
+        vault_free(&v);
+}
+
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_messages_match_the_file),
                 cmocka_unit_test(test_never_overwrites),
                 cmocka_unit_test(test_bad_recipients),
                 cmocka_unit_test(test_low_order_recipient),
+                cmocka_unit_test(test_secret_recipient_not_shown),
+                cmocka_unit_test(test_start_failure_leaves_nothing),
+                cmocka_unit_test(test_write_failure_keeps_a_prefix),
         };
         int r;
 
         if (sodium_init() < 0)
                 return 1;
+        /* a write past RLIMIT_FSIZE fails with EFBIG instead of killing us */
+        (void) signal(SIGXFSZ, SIG_IGN);
         gst_init(&argc, &argv);
         seal_register();
         if (!mkdtemp(dir))
