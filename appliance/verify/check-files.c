@@ -125,6 +125,16 @@ static uint64_t checkpoint_ordinal(const verify_ctx *c, const custody_manifest_s
         return GPOINTER_TO_SIZE(n);
 }
 
+/* Why the open segment was cut, from the signed stop reason. */
+static const char *cut_cause(const custody_manifest *m) {
+        if (g_strcmp0(m->stop_reason, "disk full") == 0)
+                return "when the disk filled";
+        if (g_strcmp0(m->stop_reason, "recovered after crash") == 0 ||
+            g_str_has_prefix(m->stop_reason, "never started"))
+                return "when the device crashed or lost power";
+        return "when the recording ended on a fault";
+}
+
 static void truncated_ok(verify_ctx *c, verify_segment *s) {
         uint64_t n = checkpoint_ordinal(c, s->g);
         g_autofree char *t = verify_format_media_ns(s->g->checkpoint_media_ns);
@@ -142,8 +152,8 @@ static void truncated_ok(verify_ctx *c, verify_segment *s) {
                         g_strdup_printf("no checkpoint was signed for %s; all %" G_GUINT64_FORMAT
                                         " bytes after the last sealed segment unverifiable",
                                         s->g->name, s->g->sealed_bytes);
-        verify_add(c, VERIFY_TRUNCATED, s->g->name, entry, "%s was open when the device crashed: %s",
-                   s->g->name, c->truncated_summary);
+        verify_add(c, VERIFY_TRUNCATED, s->g->name, entry, "%s was cut short %s: %s", s->g->name,
+                   cut_cause(c->m), c->truncated_summary);
         s->status = "truncated";
 }
 

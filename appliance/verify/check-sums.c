@@ -2,6 +2,8 @@
  * the custody log's hash in SHA256SUMS.sealed must match the file. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "util.h"
@@ -34,9 +36,58 @@ static void check_sums(verify_ctx *c, const char *name, bool sealed) {
         }
 }
 
-void verify_check_sums(verify_ctx *c) {
-        if (!c->m)
+/* The custody log's SHA-256 as it is now: from the log pass, or hashed
+ * here when the pass stopped at a malformed line. */
+static bool log_sha256(verify_ctx *c, char out[SHA256_HEX_LEN + 1]) {
+        struct stat st;
+        uint8_t d[SHA256_LEN];
+        int fd;
+
+        if (c->log.read) {
+                memcpy(out, c->log.sha256, SHA256_HEX_LEN + 1);
+                return true;
+        }
+        fd = verify_open(c, "custody.jsonl", &st);
+        if (fd < 0)
+                return false;
+        bool ok = (uint64_t) st.st_size <= CUSTODY_LOG_MAX && sha256_fd(fd, d, NULL) >= 0;
+        (void) close(fd);
+        if (ok)
+                sha256_hex(d, out);
+        return ok;
+}
+
+/* Without a manifest, the signed SHA256SUMS.sealed still names the custody
+ * log the session was closed with: a log that differs from it (cut short,
+ * or changed) is TAMPERED, not a session that was never closed. */
+static void check_log_against_sealed_sums(verify_ctx *c) {
+        g_autofree char *data = NULL;
+        char now[SHA256_HEX_LEN + 1];
+        size_t len = 0;
+
+        if (fs_read_fileat(c->dirfd, "SHA256SUMS.sealed", CUSTODY_MANIFEST_MAX, &data, &len) < 0 ||
+            !log_sha256(c, now))
                 return;
+        g_auto(GStrv) lines = g_strsplit(data, "\n", 0);
+        for (char **l = lines; *l; l++) {
+                if (strlen(*l) != SHA256_HEX_LEN + 2 + strlen("custody.jsonl") ||
+                    strcmp(*l + SHA256_HEX_LEN, "  custody.jsonl") != 0)
+                        continue;
+                (*l)[SHA256_HEX_LEN] = '\0';
+                if (strcmp(*l, now) != 0)
+                        verify_add_hash(
+                                c, VERIFY_TAMPERED, "custody.jsonl", NULL, *l, now,
+                                "custody.jsonl is not the custody log that the signed SHA256SUMS.sealed "
+                                "lists: it was cut short or changed after the session was closed");
+                return;
+        }
+}
+
+void verify_check_sums(verify_ctx *c) {
+        if (!c->m) {
+                check_log_against_sealed_sums(c);
+                return;
+        }
         check_sums(c, "SHA256SUMS", false);
         check_sums(c, "SHA256SUMS.sealed", true);
 }

@@ -150,8 +150,10 @@ const verify_finding *verify_first_of_verdict(const verify_ctx *c) {
         return NULL;
 }
 
+/* HH:MM:SS.mmm: a checkpoint at 41:17.9 is not "intact through 41:17". */
 char *verify_format_media_ns(int64_t ns) {
-        int64_t s = ns / 1000000000;
-        return g_strdup_printf("%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT, s / 3600,
-                               s / 60 % 60, s % 60);
+        int64_t ms = ns / 1000000, s = ms / 1000;
+        return g_strdup_printf("%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT
+                               ".%03" G_GINT64_FORMAT,
+                               s / 3600, s / 60 % 60, s % 60, ms % 1000);
 }

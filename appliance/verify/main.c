@@ -12,7 +12,8 @@ static const char usage_text[] =
         "Usage: studio-verify [--device-key FILE | --registry FILE [--registry-key FILE]]\n"
         "                     [--identity FILE]\n"
         "                     [--previous SESSION_DIR] [--json | --html FILE]\n"
-        "                     [--media FILE…] SESSION_DIR\n"
+        "                     [--examiner NAME] [--case ID] [--media FILE…] SESSION_DIR\n"
+        "       studio-verify --version\n"
         "\n"
         "Checks a recorded session: every signature, the custody log's hash chain,\n"
         "each segment's SHA-256 and size, that no file is missing or added, and with\n"
@@ -27,7 +28,10 @@ static const char usage_text[] =
         "                     argument before SESSION_DIR is one\n"
         "  --previous DIR     the device's previous session: check the chain link\n"
         "  --json             machine-readable report on stdout\n"
-        "  --html FILE        printable one-page court report\n"
+        "  --html FILE        printable court report (A4: one page per 12 segments)\n"
+        "  --examiner NAME    who checks the session, shown in every report\n"
+        "  --case ID          the case the session belongs to, shown in every report\n"
+        "  --version          print studio-verify's version\n"
         "\n"
         "The first word of the report is the verdict; the exit code says the same.\n"
         "When several problems are found the first in this list wins:\n"
@@ -49,6 +53,9 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 {"html", required_argument, NULL, 'H'},
                 {"json", no_argument, NULL, 'j'},
                 {"media", no_argument, NULL, 'm'},
+                {"examiner", required_argument, NULL, 'e'},
+                {"case", required_argument, NULL, 'c'},
+                {"version", no_argument, NULL, 'V'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
@@ -81,6 +88,15 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 case 'm':
                         media = true;
                         break;
+                case 'e':
+                        o->examiner = optarg;
+                        break;
+                case 'c':
+                        o->case_id = optarg;
+                        break;
+                case 'V':
+                        printf("studio-verify %s\n", STUDIO_VERSION);
+                        exit(0);
                 case 'h':
                         fputs(usage_text, stdout);
                         exit(0);
@@ -99,7 +115,9 @@ static int parse_args(int argc, char **argv, verify_options *o) {
 }
 
 int main(int argc, char **argv) {
-        verify_options o = {0};
+        /* getopt_long reorders argv: the report shows the command as typed */
+        g_autofree char **typed = g_memdup2(argv, sizeof(char *) * ((size_t) argc + 1));
+        verify_options o = {.argv = typed, .argc = argc};
         verify_ctx c;
         int r;
 

@@ -2,7 +2,7 @@
  * with every control, bidi and separator character as a \u escape, so the
  * document decodes to the original strings and shows nothing raw. */
 #include "escape.h"
-#include "verify.h"
+#include "report.h"
 
 static void str(JsonBuilder *b, const char *name, const char *v) {
         json_builder_set_member_name(b, name);
@@ -17,7 +17,12 @@ static void str(JsonBuilder *b, const char *name, const char *v) {
         }
 }
 
-static void add_segments(JsonBuilder *b, const verify_ctx *c) {
+static void num(JsonBuilder *b, const char *name, int64_t v) {
+        json_builder_set_member_name(b, name);
+        json_builder_add_int_value(b, v);
+}
+
+static void add_segments(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
         json_builder_set_member_name(b, "segments");
         json_builder_begin_array(b);
         for (size_t i = 0; i < c->n_segs; i++) {
@@ -35,6 +40,14 @@ static void add_segments(JsonBuilder *b, const verify_ctx *c) {
                 str(b, "stored_plaintext_sha256", s->g->truncated ? NULL : s->g->plaintext_sha256);
                 str(b, "computed_plaintext_sha256", s->age_verdict ? s->plaintext_sha256 : NULL);
                 str(b, "age_verdict", s->age_verdict);
+                num(b, "media_start_ns", s->g->media_start_ns);
+                num(b, "duration_ns", s->g->duration_ns);
+                if (s->g->truncated)
+                        num(b, "checkpoint_media_ns", s->g->checkpoint_media_ns);
+                str(b, "wall_start", s->g->wall_start);
+                str(b, "wall_end", s->g->wall_end);
+                json_builder_set_member_name(b, "tampered");
+                json_builder_add_boolean_value(b, report_segment_tampered(f, s));
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -57,7 +70,7 @@ static void add_findings(JsonBuilder *b, const verify_ctx *c) {
         json_builder_end_array(b);
 }
 
-static void add_timeline(JsonBuilder *b, const verify_ctx *c) {
+static void add_timeline(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
         g_autoptr(GPtrArray) rows = verify_timeline(c);
 
         json_builder_set_member_name(b, "timeline");
@@ -68,6 +81,78 @@ static void add_timeline(JsonBuilder *b, const verify_ctx *c) {
                 str(b, "utc", r->utc);
                 str(b, "event", r->event);
                 str(b, "detail", r->detail);
+                str(b, "what", report_event_words(r->event));
+                g_autofree char *local = report_local_time(r->utc, true);
+                str(b, "local", local);
+                int64_t ns;
+                if (report_event_media_ns(f, c, r, &ns))
+                        num(b, "media_ns", ns);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+}
+
+/* Who checked what, when, with which command and trust basis. */
+static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
+        const custody_manifest *m = c->m;
+        const verify_options *o = c->opt;
+
+        str(b, "checked_utc", f->checked_utc);
+        str(b, "checked_local", f->checked_local);
+        str(b, "folder", f->folder);
+        json_builder_set_member_name(b, "command_line");
+        if (o->argv) {
+                json_builder_begin_array(b);
+                for (int i = 0; i < o->argc && o->argv[i]; i++) {
+                        g_autofree char *x =
+                                g_utf8_validate(o->argv[i], -1, NULL) ? NULL : escape_text(o->argv[i]);
+                        json_builder_add_string_value(b, x ? x : o->argv[i]);
+                }
+                json_builder_end_array(b);
+        } else
+                json_builder_add_null_value(b);
+        str(b, "examiner", o->examiner);
+        str(b, "case", o->case_id);
+        str(b, "trust_public_key", f->public_key);
+        str(b, "trust_key_id", f->public_key ? f->key_id : NULL);
+        str(b, "registry", o->registry);
+        str(b, "registry_sha256", *f->registry_sha256 ? f->registry_sha256 : NULL);
+        str(b, "custody_log_sha256", *c->log.sha256 ? c->log.sha256 : NULL);
+        str(b, "custody_log_stored_sha256", m ? m->log_sha256 : NULL);
+        num(b, "custody_log_bytes", (int64_t) c->log.bytes);
+        num(b, "custody_log_entries", (int64_t) c->log.entries);
+        str(b, "manifest_sha256", *c->manifest_sha256 ? c->manifest_sha256 : NULL);
+        str(b, "clock_sync", m ? m->clock_sync : NULL);
+        str(b, "started_local", f->started);
+        str(b, "ended_local", f->ended);
+        str(b, "stop_reason", m ? m->stop_reason : NULL);
+        num(b, "media_duration_ns", f->media_ns);
+        json_builder_set_member_name(b, "content_checked");
+        json_builder_add_boolean_value(b, f->content_checked);
+        num(b, "segments_decrypted", (int64_t) f->decrypted);
+        str(b, "next_step", f->next_step);
+        str(b, "affected", f->affected);
+        json_builder_set_member_name(b, "affected_media");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < f->stretches->len; i++) {
+                const report_stretch *st = &g_array_index(f->stretches, report_stretch, i);
+                json_builder_begin_object(b);
+                str(b, "segment", st->segment);
+                num(b, "media_start_ns", st->start_ns);
+                num(b, "media_end_ns", st->end_ns);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        json_builder_set_member_name(b, "media_copies");
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < o->n_media; i++) {
+                bool ok = false;
+                g_autofree char *what = report_media_copy(c, i, &ok);
+                json_builder_begin_object(b);
+                str(b, "path", o->media[i]);
+                json_builder_set_member_name(b, "checked");
+                json_builder_add_boolean_value(b, ok);
+                str(b, "result", what);
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -79,7 +164,9 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         g_autoptr(JsonNode) root = NULL;
         g_autofree char *summary = verify_summary(c);
         const custody_manifest *m = c->m;
+        report_facts f;
 
+        report_facts_init(&f, c);
         json_builder_begin_object(b);
         str(b, "verdict", verify_verdict_to_string(c->verdict));
         json_builder_set_member_name(b, "exit_code");
@@ -93,10 +180,12 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         str(b, "room", m ? m->room : NULL);
         str(b, "started_utc", m ? m->started_utc : NULL);
         str(b, "ended_utc", m ? m->ended_utc : NULL);
-        add_segments(b, c);
+        add_segments(b, c, &f);
         add_findings(b, c);
-        add_timeline(b, c);
+        add_timeline(b, c, &f);
         str(b, "verifier_version", STUDIO_VERSION);
+        str(b, "verifier", "studio-verify");
+        add_facts(b, c, &f);
         json_builder_end_object(b);
         root = json_builder_get_root(b);
         json_generator_set_root(gen, root);
@@ -104,4 +193,5 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         g_autofree char *text = json_generator_to_data(gen, NULL);
         g_autofree char *safe = escape_json_text(text);
         fprintf(out, "%s\n", safe);
+        report_facts_done(&f);
 }

@@ -4,6 +4,7 @@
  * session folder that cannot be used is a verdict. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,7 +152,37 @@ static int check_identity_is_recipient(verify_ctx *c) {
                 c->opt->identity, first ? first : "(none)");
 }
 
+/* Segments and nothing signed beside them: recorded without a device key
+ * (studio-recorder --once without --device-key). */
+static bool unsigned_recording(const verify_ctx *c) {
+        static const char *const signed_files[] = {"custody.jsonl", "manifest.json", "manifest.json.minisig",
+                                                   "SHA256SUMS.minisig", "SHA256SUMS.sealed.minisig"};
+        mode_t mode = 0;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(signed_files); i++)
+                if (fs_kindat(c->dirfd, signed_files[i], &mode) != -ENOENT)
+                        return false;
+        return true;
+}
+
+/* A folder named otherwise than its signed session id was renamed on the
+ * way; that changes no verdict, but the examiner should know. */
+static void check_folder_name(verify_ctx *c) {
+        g_autofree char *given = g_path_get_basename(c->opt->dir);
+        g_autofree char *real = realpath(c->opt->dir, NULL);
+        g_autofree char *real_base = real ? g_path_get_basename(real) : NULL;
+
+        if (!c->m || !*c->m->session || strcmp(given, c->m->session) == 0 ||
+            g_strcmp0(real_base, c->m->session) == 0)
+                return;
+        verify_warn(c, NULL, NULL,
+                    "the folder is named %s, but the signed session id is %s: it was renamed after "
+                    "recording (this does not change the verdict)",
+                    real_base ? real_base : given, c->m->session);
+}
+
 static void run_checks(verify_ctx *c) {
+        check_folder_name(c);
         verify_check_signatures(c);
         verify_check_log(c);
         verify_check_manifest_vs_log(c);
@@ -171,6 +202,13 @@ int verify_run(verify_ctx *c) {
                 return verify_fail(c, "%s is not a session folder (%s): give the session folder to check",
                                    c->opt->dir, g_strerror(-c->dirfd));
         r = check_is_session(c);
+        if (r >= 0 && unsigned_recording(c)) {
+                verify_add(
+                        c, VERIFY_UNSIGNED, NULL, NULL,
+                        "the session was recorded without a device key: nothing in it is signed, so nothing "
+                        "proves which device made it, when, or that it is complete");
+                return 0;
+        }
         if (r >= 0)
                 r = check_previous_arg(c);
         if (r >= 0)

@@ -48,6 +48,11 @@ typedef struct verify_options {
         bool json;
         char **media;
         size_t n_media;
+        /* for the report: who checked, for which case, with which command
+         * (argv is NULL when another tool runs the checks) */
+        const char *examiner, *case_id;
+        char **argv;
+        int argc;
 } verify_options;
 
 /* What the one pass over custody.jsonl keeps: never the log itself, only

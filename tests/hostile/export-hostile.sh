@@ -37,7 +37,7 @@ export_case() {
     PROBLEMS+=("want exit $want, got $RC: $(head -c 300 "$ERR")")
   fi
   if [ -n "$names" ] && ! cat "$OUT" "$ERR" | grep -aqE -- "$names"; then
-    PROBLEMS+=("the messages do not name /$names/: $(head -c 300 "$ERR")")
+    PROBLEMS+=("the messages do not name /$names/: $(head -c 300 "$OUT") $(head -c 300 "$ERR")")
   fi
   case $media in
     without:*) [[ " $MEDIA" != *" ${media#without:} "* ]] || PROBLEMS+=("--out holds ${media#without:}") ;;

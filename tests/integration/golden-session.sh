@@ -5,7 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 golden=$STUDIO_SOURCE_DIR/tests/data/session-v1
 cp -r "$golden" "$WORK/g"   # work on a copy: the tree may be read-only
-session=$WORK/g/session
+# stored as "session"; a folder named otherwise than its session id gets a
+# warning, so the copy takes its signed name, as in the vault
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$WORK/g/session/manifest.json")
+mv "$WORK/g/session" "$WORK/g/$id"
+session=$WORK/g/$id
 
 set +e
 "$VERIFY" --device-key "$WORK/g/dev.pub" --identity "$WORK/g/vault.key" "$session" >"$WORK/report"

@@ -207,7 +207,7 @@ last = [e for e in es if e["event"] == "recovery"][0]["last_checkpoint_seq"]
 print(sum(1 for e in es if e["event"] == "checkpoint" and e["seq"] <= last))
 PY
 )
-echo "$first" | grep -Eq "^TRUNCATED: intact through checkpoint $ord at [0-9]{2}:[0-9]{2}:[0-9]{2}; [0-9]+ bytes after it unverifiable\$" \
+echo "$first" | grep -Eq "^TRUNCATED: intact through checkpoint $ord at [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}; [0-9]+ bytes after it unverifiable\$" \
   && echo "ok   TRUNCATED sentence (checkpoint $ord)" || { echo "FAIL TRUNCATED sentence (want checkpoint $ord): $first"; fails=$((fails + 1)); }
 { "$V" --device-key dev.pub "$CR" || true; } | grep -Eq "^  TRUNCATED +seg-000002\.mkv\.age checkpoint entry seq [0-9]+: " && echo "ok   TRUNCATED finding names the entry seq" \
   || { echo "FAIL TRUNCATED finding names the entry seq"; fails=$((fails + 1)); }

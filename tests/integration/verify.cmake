@@ -8,3 +8,4 @@ target_link_libraries(make-session PRIVATE studio_custody studio_age studio_comm
 studio_script_test(verify-tamper ${CMAKE_CURRENT_LIST_DIR}/verify-tamper.sh integration TIMEOUT 600)
 studio_script_test(export ${CMAKE_CURRENT_LIST_DIR}/export.sh integration)
 studio_script_test(golden-session ${CMAKE_CURRENT_LIST_DIR}/golden-session.sh integration)
+studio_script_test(verify-report ${CMAKE_CURRENT_LIST_DIR}/verify-report.sh integration TIMEOUT 300)
