@@ -1,13 +1,7 @@
 # Pipeline benchmarks (docs/benchmarks.md). Each prints figures and never
 # asserts timings. Use a RelWithDebInfo build, not a sanitizer one, and run
 # one at a time:  cmake --build BUILD --target bench-…
-set(_bench_pipeline_deps)
-if(TARGET studio-recorder)
-  list(APPEND _bench_pipeline_deps studio-recorder)
-endif()
-if(TARGET gststudioseal)
-  list(APPEND _bench_pipeline_deps gststudioseal)
-endif()
+set(_bench_pipeline_deps studio-recorder gststudioseal)
 
 add_custom_target(bench-seal-pipeline-cost
                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/seal-pipeline-cost.sh ${CMAKE_BINARY_DIR}

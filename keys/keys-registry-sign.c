@@ -135,7 +135,6 @@ int keys_registry_open(const char *path, const minisign_secret *it_sk, bool requ
 
 static int sign_text(const char *path, const char *text, size_t len, const minisign_secret *sk) {
         g_autofree char *sig = sig_path(path), *comment = registry_comment(text, len);
-        g_autofree char *tmp = g_strconcat(sig, ".tmp", NULL);
         char *sig_text = NULL;
         int r;
 
@@ -143,7 +142,6 @@ static int sign_text(const char *path, const char *text, size_t len, const minis
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot sign the registry %s: %s", path,
                                   g_strerror(-r));
-        (void) unlink(tmp);
         r = fs_write_atomic(sig, sig_text, strlen(sig_text), 0644);
         free(sig_text);
         if (r < 0)

@@ -126,12 +126,11 @@ int keys_registry_to_text(JsonNode *root, char **ret_text, size_t *ret_len) {
 }
 
 int keys_registry_save(const char *path, JsonNode *root) {
-        g_autofree char *data = NULL, *tmp = g_strdup_printf("%s.tmp", path);
+        g_autofree char *data = NULL;
         size_t len = 0;
         int r;
 
         (void) keys_registry_to_text(root, &data, &len);
-        (void) unlink(tmp); /* a stale one would keep its own mode */
         r = fs_write_atomic(path, data, len, 0644);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot write the registry %s: %s", path,

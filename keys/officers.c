@@ -161,7 +161,7 @@ int officers_load(const char *path, officers **ret, unsigned *ret_bad_line) {
 }
 
 int officers_save(const officers *o, const char *path) {
-        _cleanup_free_ char *text = NULL, *tmp = NULL;
+        _cleanup_free_ char *text = NULL;
         size_t cap = sizeof OFFICERS_HEADER + o->n * (OFFICERS_LINE_MAX + 1), len;
 
         text = malloc(cap);
@@ -175,11 +175,6 @@ int officers_save(const officers *o, const char *path) {
                         return -ENOBUFS;
                 len += (size_t) n;
         }
-        /* A stale temporary file would keep its old, maybe wider, mode. */
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        if (unlink(tmp) < 0 && errno != ENOENT)
-                return -errno;
         return fs_write_atomic(path, text, len, 0640);
 }
 

@@ -33,7 +33,8 @@ static const keys_command commands[] = {
 };
 
 static void help(void) {
-        puts("Usage: studio-keys COMMAND [OPTIONS]   (studio-keys COMMAND --help for details)\n\nCommands:");
+        puts("Usage: studio-keys COMMAND [OPTIONS]   (studio-keys COMMAND --help for details)\n"
+             "       studio-keys --version            (prints \"studio-keys VERSION\")\n\nCommands:");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 printf("  %-15s %s\n", commands[i].name, commands[i].summary);
         printf("\nExit codes:\n"

@@ -13,14 +13,12 @@
 #include "age.h"
 
 #define AGE_VERSION_LINE "age-encryption.org/v1"
-#define AGE_ENC_CHUNK_SIZE (AGE_CHUNK_SIZE + AGE_TAG_LEN)
 #define AGE_STREAM_NONCE_LEN 12
 #define AGE_STREAM_KEY_LEN 32
 #define AGE_MAC_LEN 32
 #define AGE_WRAPPED_KEY_LEN (AGE_FILE_KEY_LEN + AGE_TAG_LEN)
 
-/* Limits on what an outsider controls in a header. */
-#define AGE_HEADER_MAX (256 * 1024)      /* bytes, version line to MAC line */
+/* Limits on what an outsider controls in a header (and AGE_HEADER_MAX). */
 #define AGE_STANZA_MAX AGE_RECIPIENT_MAX /* stanzas of any type */
 #define AGE_STANZA_ARGS_MAX 16
 #define AGE_BODY_MAX (16 * 1024) /* decoded stanza body bytes */

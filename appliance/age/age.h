@@ -22,6 +22,23 @@
 #define AGE_TAG_LEN 16
 #define AGE_RECIPIENT_MAX 64 /* a header bigger than this is refused */
 
+/* ---- file layout -------------------------------------------------------
+ * An age v1 file is its header (the version line, the stanzas, and the
+ * MAC line "--- <base64 MAC>\n"), the AGE_PAYLOAD_NONCE_LEN-byte payload
+ * nonce, then STREAM chunks of AGE_ENC_CHUNK_SIZE sealed bytes each, the
+ * last one possibly shorter. Code outside this module that needs the
+ * geometry (the custody checkpoints, salvage) takes it from here. */
+#define AGE_ENC_CHUNK_SIZE (AGE_CHUNK_SIZE + AGE_TAG_LEN) /* one sealed STREAM chunk */
+#define AGE_HEADER_MAX (256 * 1024) /* bytes, version line to MAC line; a longer header is refused */
+
+/* The length of the age header at the start of fd (read with pread from
+ * offset 0, so fd's offset is left alone): up to and including the MAC
+ * line's newline, as the reader finds it. -EBADMSG when fd does not start
+ * with a whole age header of at most AGE_HEADER_MAX bytes, -errno when
+ * reading fails. The header is only found, not parsed or authenticated.
+ * ret_len is untouched on failure. */
+int age_header_len_fd(int fd, uint64_t *ret_len);
+
 /* ---- keys ------------------------------------------------------------ */
 
 /* How every identity line begins (age-keygen's spelling). */

@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "age-internal.h"
+#include "util.h"
 
 #define BODY_COLUMNS 64
 
@@ -229,4 +231,31 @@ ssize_t age_stanza_format(const char *const *args, size_t n_args, const uint8_t 
         }
 #undef PUT
         return (ssize_t) pos;
+}
+
+int age_header_len_fd(int fd, uint64_t *ret_len) {
+        _cleanup_free_ uint8_t *buf = malloc(AGE_HEADER_MAX);
+        size_t len = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        /* Grown a step at a time: a header is usually under a kilobyte. */
+        while (len < AGE_HEADER_MAX) {
+                size_t step = AGE_HEADER_MAX - len < 16384 ? AGE_HEADER_MAX - len : 16384;
+                ssize_t n = pread(fd, buf + len, step, (off_t) len), end;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                len += (size_t) n;
+                end = age_header_find_end(buf, len);
+                if (end > 0) {
+                        *ret_len = (uint64_t) end;
+                        return 0;
+                }
+                if (end < 0 || n == 0)
+                        return -EBADMSG;
+        }
+        return -EBADMSG;
 }

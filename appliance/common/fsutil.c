@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil-testing.h"
 #include "util.h"
+
+#define FS_TMP_NAME_MAX 256
 
 int fs_write_all(int fd, const void *buf, size_t len) {
         const uint8_t *p = buf;
@@ -45,26 +48,147 @@ int fs_fsync_parent(const char *path) {
         return fs_fsync_dir(dirname(copy));
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        int r;
+/* A fresh hidden name beside the target: unguessable, so that nothing can
+ * be planted there in advance, and refused by O_EXCL or linkat if it were. */
+static int tmp_name(const char *base, char ret[FS_TMP_NAME_MAX]) {
+        uint64_t rnd;
 
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-        if (fd < 0)
-                return -errno;
-        r = fs_write_all(fd, data, len);
+        if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+                return -EIO;
+        (void) snprintf(ret, FS_TMP_NAME_MAX, ".%.200s.%016" PRIx64, base, rnd);
+        return 0;
+}
+
+/* The whole content, exactly mode (whatever the umask), on disk. */
+static int tmp_fill(int fd, const void *data, size_t len, mode_t mode) {
+        int r = fs_write_all(fd, data, len);
+
+        if (r == 0 && fchmod(fd, mode) < 0)
+                r = -errno;
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlink(tmp);
+        return r;
+}
+
+/* Renames the filled temporary tmp over base, or removes it. */
+static int tmp_publish(int dirfd, const char *tmp, const char *base) {
+        if (renameat(dirfd, tmp, dirfd, base) < 0) {
+                int r = -errno;
+                (void) unlinkat(dirfd, tmp, 0);
                 return r;
         }
-        return fs_fsync_parent(path);
+        return 0;
+}
+
+/* Gives the unnamed file fd a fresh name in dirfd: through /proc (any
+ * user), else AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH). -EOPNOTSUPP when
+ * neither works here. */
+static int tmp_link(int fd, int dirfd, const char *base, char ret[FS_TMP_NAME_MAX]) {
+        char proc[64];
+
+        (void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        for (int attempt = 0; attempt < 16; attempt++) {
+                int r = tmp_name(base, ret);
+                if (r < 0)
+                        return r;
+                if (linkat(AT_FDCWD, proc, dirfd, ret, AT_SYMLINK_FOLLOW) == 0)
+                        return 0;
+                if (errno == EEXIST)
+                        continue;
+                if (errno != ENOENT)
+                        return -errno;
+                if (linkat(fd, "", dirfd, ret, AT_EMPTY_PATH) == 0)
+                        return 0;
+                if (errno == EEXIST)
+                        continue;
+                return errno == ENOENT || errno == EPERM ? -EOPNOTSUPP : -errno;
+        }
+        return -EEXIST;
+}
+
+/* O_TMPFILE: the file has no name until it is whole, so a failure or a
+ * crash before the link leaves nothing behind. -EOPNOTSUPP when the
+ * filesystem (or kernel) has no O_TMPFILE. */
+static int write_unnamed(int dirfd, const char *base, const void *data, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        char tmp[FS_TMP_NAME_MAX];
+        int r;
+
+        if (fd < 0)
+                return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? -EOPNOTSUPP : -errno;
+        r = tmp_fill(fd, data, len, mode);
+        if (r == 0)
+                r = tmp_link(fd, dirfd, base, tmp);
+        if (r < 0)
+                return r;
+        return tmp_publish(dirfd, tmp, base);
+}
+
+/* mkostemp's way, relative to the folder: a fresh name, created with
+ * O_EXCL|O_NOFOLLOW, so a file or link planted there is never used. */
+static int write_named(int dirfd, const char *base, const void *data, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+        char tmp[FS_TMP_NAME_MAX];
+        int r;
+
+        for (int attempt = 0; fd < 0; attempt++) {
+                r = tmp_name(base, tmp);
+                if (r < 0)
+                        return r;
+                fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && (errno != EEXIST || attempt >= 16))
+                        return -errno;
+        }
+        r = tmp_fill(fd, data, len, mode);
+        if (r < 0) {
+                (void) unlinkat(dirfd, tmp, 0);
+                return r;
+        }
+        return tmp_publish(dirfd, tmp, base);
+}
+
+/* The folder and last component of path, for the *at calls. */
+static int open_parent(const char *path, char **ret_base) {
+        _cleanup_free_ char *d = strdup(path), *b = strdup(path);
+        _cleanup_free_ char *base = NULL;
+        int fd;
+
+        if (!d || !b)
+                return -ENOMEM;
+        base = strdup(basename(b));
+        if (!base)
+                return -ENOMEM;
+        if (!fs_name_valid(base))
+                return -EINVAL;
+        fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_base = TAKE_PTR(base);
+        return fd;
+}
+
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool unnamed) {
+        _cleanup_free_ char *base = NULL;
+        _cleanup_close_ int dirfd = open_parent(path, &base);
+        int r = -EOPNOTSUPP;
+
+        if (dirfd < 0)
+                return dirfd;
+        if (unnamed)
+                r = write_unnamed(dirfd, base, data, len, mode);
+        if (r == -EOPNOTSUPP)
+                r = write_named(dirfd, base, data, len, mode);
+        if (r < 0)
+                return r;
+        return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode) {
+        return write_atomic(path, data, len, mode, true);
+}
+
+int fs_write_atomic_named(const char *path, const void *data, size_t len, mode_t mode) {
+        return write_atomic(path, data, len, mode, false);
 }
 
 static int check_regular(int fd, struct stat *ret_st) {

@@ -15,8 +15,13 @@ int fs_write_all(int fd, const void *buf, size_t len);
 int fs_fsync_parent(const char *path);
 int fs_fsync_dir(const char *dir);
 
-/* Writes data to path.tmp, fsyncs it, renames it over path and fsyncs the
- * folder. mode is the file mode (e.g. 0644). */
+/* Replaces path with data so that it is never seen half-written: writes a
+ * unique temporary file in path's folder (unnamed with O_TMPFILE where the
+ * filesystem has it, else a fresh hidden name created with O_EXCL), sets
+ * exactly mode (e.g. 0644) whatever the umask, fsyncs it, renames it over
+ * path and fsyncs the folder. Concurrent writers each publish a whole file;
+ * nothing already in the folder is followed or reused, and a failure
+ * leaves no temporary file behind. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Reads a whole file of at most max bytes into a NUL-terminated buffer.

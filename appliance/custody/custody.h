@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "age.h"
 #include "minisign.h"
 #include "sha256.h"
 
@@ -93,8 +94,8 @@ int custody_recover_spool(const char *spool_dir, const char *state_dir, const mi
 #define CUSTODY_SIG_B64_LEN 88
 #define CUSTODY_SIG_SUFFIX_LEN (8 + CUSTODY_SIG_B64_LEN + 2) /* ,"sig":"…"} */
 #define CUSTODY_SEGMENTS_MAX 100000
-#define CUSTODY_EVENTS_MAX 100000             /* marks, breaks, resumes, faults, recoveries */
-#define CUSTODY_AGE_CHUNK_SEALED (65536 + 16) /* one sealed STREAM chunk */
+#define CUSTODY_EVENTS_MAX 100000                   /* marks, breaks, resumes, faults, recoveries */
+#define CUSTODY_AGE_CHUNK_SEALED AGE_ENC_CHUNK_SIZE /* one sealed STREAM chunk (age.h owns it) */
 
 typedef enum custody_event {
         CUSTODY_EV_SESSION_START,

@@ -228,17 +228,6 @@ static int public_format(const minisign_public *pk, char **ret) {
         return 0;
 }
 
-static int write_file(const char *path, const char *data, size_t len, mode_t mode) {
-        _cleanup_free_ char *tmp = NULL;
-
-        /* A stale temporary file would keep its old (maybe wider) mode. */
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        if (unlink(tmp) < 0 && errno != ENOENT)
-                return -errno;
-        return fs_write_atomic(path, data, len, mode);
-}
-
 int minisign_secret_save(const minisign_secret *sk, const char *secret_path, const char *public_path) {
         _cleanup_sodium_free_ char *sec = NULL;
         _cleanup_free_ char *pub = NULL;
@@ -253,10 +242,10 @@ int minisign_secret_save(const minisign_secret *sk, const char *secret_path, con
         r = public_format(&pk, &pub);
         if (r < 0)
                 return r;
-        r = write_file(secret_path, sec, sec_len, 0600);
+        r = fs_write_atomic(secret_path, sec, sec_len, 0600);
         if (r < 0)
                 return r;
-        return write_file(public_path, pub, strlen(pub), 0644);
+        return fs_write_atomic(public_path, pub, strlen(pub), 0644);
 }
 
 char *minisign_public_to_base64(const minisign_public *pk) {

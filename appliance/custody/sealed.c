@@ -6,36 +6,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "age.h"
 #include "custody-internal.h"
 
-#define HEADER_MAX (64 * 1024)
-
-/* The header ends with the line "--- <base64 MAC>\n". */
+/* The layout is the age module's (age.h): the header as its reader finds
+ * it, the payload nonce, then whole sealed STREAM chunks. */
 int custody_sealed_header_len(int fd, uint64_t *ret_len) {
-        char buf[HEADER_MAX];
-        ssize_t n = pread(fd, buf, sizeof(buf), 0);
-
-        if (n < 0)
-                return -errno;
-        for (ssize_t i = 0; i + 5 <= n; i++) {
-                if (memcmp(buf + i, "\n--- ", 5) != 0)
-                        continue;
-                const char *nl = memchr(buf + i + 5, '\n', (size_t) (n - i - 5));
-                if (!nl)
-                        return -EBADMSG;
-                *ret_len = (uint64_t) (nl - buf) + 1;
-                return 0;
-        }
-        return -EBADMSG;
+        return age_header_len_fd(fd, ret_len);
 }
 
-/* Header, the 16-byte payload nonce, then whole 64 KiB+16 sealed chunks. */
 uint64_t custody_sealed_salvageable(uint64_t header_len, uint64_t size) {
-        uint64_t start = header_len + 16;
+        uint64_t start = header_len + AGE_PAYLOAD_NONCE_LEN;
 
         if (size < start)
                 return 0;
-        return start + (size - start) / CUSTODY_AGE_CHUNK_SEALED * CUSTODY_AGE_CHUNK_SEALED;
+        return start + (size - start) / AGE_ENC_CHUNK_SIZE * AGE_ENC_CHUNK_SIZE;
 }
 
 int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN], uint8_t ret_all[SHA256_LEN],

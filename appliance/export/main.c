@@ -31,6 +31,7 @@ static const char usage_text[] =
         "  --no-verify        decrypt without checking custody (the report says NOT VERIFIED)\n"
         "  --salvage          keep the authentic prefix of a truncated segment as\n"
         "                     seg-00000N.salvaged.mkv (a TRUNCATED session, or a cut file)\n"
+        "  --version          print \"studio-export VERSION\" and exit\n"
         "\n"
         "Exit status:\n"
         "  0  every segment decrypted whole, with the plaintext SHA-256 the signed manifest\n"
@@ -52,6 +53,7 @@ static int parse_args(int argc, char **argv, export_options *o) {
                 {"no-verify", no_argument, NULL, 'n'},
                 {"salvage", no_argument, NULL, 's'},
                 {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},
                 {},
         };
         int ch;
@@ -78,6 +80,9 @@ static int parse_args(int argc, char **argv, export_options *o) {
                         break;
                 case 'h':
                         fputs(usage_text, stdout);
+                        exit(EXPORT_EXIT_WHOLE);
+                case 'V':
+                        puts("studio-export " STUDIO_VERSION);
                         exit(EXPORT_EXIT_WHOLE);
                 default:
                         fputs("studio-export: see --help\n", stderr);

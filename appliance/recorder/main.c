@@ -81,7 +81,8 @@ static int parse_args(int argc, char **argv, args *a) {
                  "Device signing key (minisign); enables the custody log, manifest and signatures", "FILE"},
                 {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir,
                  "Where the device's chain head is kept (default: the --out folder)", "DIR"},
-                {"version", 0, 0, G_OPTION_ARG_NONE, &a->version, "Print the version", NULL},
+                {"version", 0, 0, G_OPTION_ARG_NONE, &a->version,
+                 "Print \"studio-recorder VERSION\" and exit", NULL},
                 G_OPTION_ENTRY_NULL,
         };
         g_autoptr(GOptionContext) ctx =

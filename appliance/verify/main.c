@@ -13,6 +13,7 @@ static const char usage_text[] =
         "                     [--identity FILE]\n"
         "                     [--previous SESSION_DIR] [--json | --html FILE]\n"
         "                     [--examiner NAME] [--case ID] [--media FILE…] SESSION_DIR\n"
+        "       studio-verify [--device-key FILE | --registry FILE …] [--json] --chain SESSION_DIR…\n"
         "       studio-verify --version\n"
         "\n"
         "Checks a recorded session: every signature, the custody log's hash chain,\n"
@@ -31,6 +32,9 @@ static const char usage_text[] =
         "  --html FILE        printable court report (A4: one page per 12 segments)\n"
         "  --examiner NAME    who checks the session, shown in every report\n"
         "  --case ID          the case the session belongs to, shown in every report\n"
+        "  --chain            check the given sessions of one device as one chain, in\n"
+        "                     recording order: each must follow the one before (a\n"
+        "                     gap is INCOMPLETE, two sessions after one entry TAMPERED)\n"
         "  --version          print studio-verify's version\n"
         "\n"
         "The first word of the report is the verdict; the exit code says the same.\n"
@@ -56,6 +60,7 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 {"examiner", required_argument, NULL, 'e'},
                 {"case", required_argument, NULL, 'c'},
                 {"version", no_argument, NULL, 'V'},
+                {"chain", no_argument, NULL, 'C'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
@@ -94,6 +99,9 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 case 'c':
                         o->case_id = optarg;
                         break;
+                case 'C':
+                        o->chain = true;
+                        break;
                 case 'V':
                         printf("studio-verify %s\n", STUDIO_VERSION);
                         exit(0);
@@ -105,6 +113,14 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 }
         }
         int rest = argc - optind;
+        if (o->chain) {
+                /* every argument is a session of the chain */
+                if (rest < 1 || media || o->previous || o->html)
+                        return -EINVAL;
+                o->media = argv + optind;
+                o->n_media = (size_t) rest;
+                return (o->device_key && o->registry) || (o->registry_key && !o->registry) ? -EINVAL : 0;
+        }
         if (rest < 1 || (!media && rest != 1) || (o->device_key && o->registry) ||
             (o->registry_key && !o->registry) || (o->json && o->html))
                 return -EINVAL;
@@ -127,6 +143,8 @@ int main(int argc, char **argv) {
                 fputs(usage_text, stderr);
                 return VERIFY_EXIT_ERROR;
         }
+        if (o.chain)
+                return verify_chain_main(&o, o.media, o.n_media);
         verify_ctx_init(&c, &o);
         r = verify_run(&c);
         if (r < 0) {

@@ -45,7 +45,7 @@ typedef struct verify_segment {
 
 typedef struct verify_options {
         const char *dir, *device_key, *registry, *registry_key, *identity, *previous, *html, *json_path;
-        bool json;
+        bool json, chain;
         char **media;
         size_t n_media;
         /* for the report: who checked, for which case, with which command
@@ -131,6 +131,10 @@ char *verify_entry_detail(const custody_entry *e);
 /* The first finding with the final verdict, for the report's first line. */
 const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);
+
+/* studio-verify --chain: the sessions dirs[0..n) as one device chain;
+ * returns the exit code, having printed the report. */
+int verify_chain_main(const verify_options *o, char **dirs, size_t n);
 
 /* Loads the inputs and runs every check: < 0 (with c->error) for a usage
  * error, otherwise the verdict is in c->verdict. */

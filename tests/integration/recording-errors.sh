@@ -19,6 +19,20 @@ expect_error() { # expect_error LABEL EXIT_CODE PATTERN ARGS…
   if grep -qE 'AddressSanitizer|runtime error|Segmentation' "$WORK/err"; then fail "$label crashed"; fi
 }
 
+# --version on every program prints "<program> <version>" (the version of
+# the top CMakeLists.txt's project()) and exits 0.
+version=$(sed -n 's/^project(interview-studio VERSION \([0-9.]*\).*/\1/p' "$STUDIO_SOURCE_DIR/CMakeLists.txt")
+check "the project version is known ($version)" test -n "$version"
+for prog in "$RECORDER" "$KEYS" "$EXPORT"; do
+  name=${prog##*/}
+  set +e
+  got=$("$prog" --version 2>"$WORK/err")
+  rc=$?
+  set -e
+  check "$name --version prints '$name $version' and exits 0 (exit $rc: '$got'$(head -c 200 "$WORK/err"))" \
+    test "$rc" -eq 0 -a "$got" = "$name $version" -a ! -s "$WORK/err"
+done
+
 rec=(--once --duration 2s --out "$WORK/spool")
 expect_error "malformed recipient" 1 "is not an age recipient" "${rec[@]}" --recipient age1notarecipient
 # A secret identity where the recipient belongs is refused as what it is,

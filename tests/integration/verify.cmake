@@ -9,4 +9,5 @@ studio_script_test(verify-tamper ${CMAKE_CURRENT_LIST_DIR}/verify-tamper.sh inte
 studio_script_test(export ${CMAKE_CURRENT_LIST_DIR}/export.sh integration)
 studio_script_test(golden-session ${CMAKE_CURRENT_LIST_DIR}/golden-session.sh integration)
 studio_script_test(verify-report ${CMAKE_CURRENT_LIST_DIR}/verify-report.sh integration TIMEOUT 300)
+studio_script_test(verify-chain ${CMAKE_CURRENT_LIST_DIR}/verify-chain.sh integration)
 studio_script_test(verdict-matrix ${CMAKE_CURRENT_LIST_DIR}/verdict-matrix.sh integration TIMEOUT 600)

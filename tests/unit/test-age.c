@@ -674,6 +674,38 @@ static void test_stream_evp_matches_libsodium(void **state) {
         free(work);
 }
 
+/* The header's length as age_header_len_fd finds it in a file (what the
+ * custody checkpoints and salvage count from), against the layout the
+ * writer produced; anything that is not a whole header is -EBADMSG. */
+static void test_header_len_fd(void **state) {
+        char path[] = "/tmp/test-age-hlen.XXXXXX";
+        struct sealed s;
+        uint64_t hlen = 0;
+        int fd = mkstemp(path);
+
+        (void) state;
+        assert_true(fd >= 0);
+        sealed_make(&s, 3 * AGE_CHUNK_SIZE + 100);
+        assert_int_equal(fs_write_all(fd, s.file.data, s.file.len), 0);
+        assert_int_equal(age_header_len_fd(fd, &hlen), 0);
+        assert_int_equal(hlen, s.payload_start - AGE_PAYLOAD_NONCE_LEN);
+        assert_int_equal(s.file.len,
+                         hlen + AGE_PAYLOAD_NONCE_LEN + 3 * AGE_ENC_CHUNK_SIZE + 100 + AGE_TAG_LEN);
+        assert_int_equal(lseek(fd, 0, SEEK_CUR), (off_t) s.file.len); /* pread: the offset is left alone */
+        /* Cut inside the MAC line, then not age at all: the length is untouched. */
+        assert_int_equal(ftruncate(fd, (off_t) hlen - 1), 0);
+        assert_int_equal(age_header_len_fd(fd, &hlen), -EBADMSG);
+        assert_int_equal(ftruncate(fd, 0), 0);
+        assert_int_equal(age_header_len_fd(fd, &hlen), -EBADMSG);
+        assert_int_equal(pwrite(fd, "hello\n--- x\n", 13, 0), 13);
+        assert_int_equal(age_header_len_fd(fd, &hlen), -EBADMSG);
+        assert_int_equal(hlen, s.payload_start - AGE_PAYLOAD_NONCE_LEN);
+        assert_int_equal(age_header_len_fd(-1, &hlen), -EBADF);
+        sealed_done(&s);
+        (void) close(fd);
+        (void) unlink(path);
+}
+
 static void test_header_limits(void **state) {
         uint8_t sk[AGE_KEY_LEN];
         age_read_result res;
@@ -714,11 +746,17 @@ static void test_header_limits(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_primitives),    cmocka_unit_test(test_kat_golden),
-                cmocka_unit_test(test_round_trips),   cmocka_unit_test(test_fd_and_no_match),
-                cmocka_unit_test(test_writer_errors), cmocka_unit_test(test_tamper),
-                cmocka_unit_test(test_truncate),      cmocka_unit_test(test_stream_rules),
-                cmocka_unit_test(test_header_limits), cmocka_unit_test(test_stream_evp_matches_libsodium),
+                cmocka_unit_test(test_primitives),
+                cmocka_unit_test(test_kat_golden),
+                cmocka_unit_test(test_round_trips),
+                cmocka_unit_test(test_fd_and_no_match),
+                cmocka_unit_test(test_writer_errors),
+                cmocka_unit_test(test_tamper),
+                cmocka_unit_test(test_truncate),
+                cmocka_unit_test(test_stream_rules),
+                cmocka_unit_test(test_header_limits),
+                cmocka_unit_test(test_header_len_fd),
+                cmocka_unit_test(test_stream_evp_matches_libsodium),
         };
 
         if (sodium_init() < 0)

@@ -5,14 +5,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "fsutil-testing.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "sha256.h"
@@ -132,6 +135,181 @@ static void test_files(void **state) {
         assert_int_equal(sha256_file("/nonexistent/x", d, &size), -ENOENT);
         assert_int_equal(fs_write_atomic("/nonexistent/dir/f", "x", 1, 0600), -ENOENT);
         (void) unlink(path);
+        (void) rmdir(dir);
+}
+
+/* ---- fs_write_atomic: both ways it writes (O_TMPFILE, and the named
+ * temporary file of filesystems without it) ---------------------------- */
+
+typedef int (*write_atomic_fn)(const char *path, const void *data, size_t len, mode_t mode);
+static const write_atomic_fn write_atomic_ways[] = {fs_write_atomic, fs_write_atomic_named};
+
+/* The names in dir, sorted and space-separated ("" when empty). */
+static char *dir_names(const char *dir) {
+        struct dirent **list = NULL;
+        char *out = calloc(1, 4096);
+        int n = scandir(dir, &list, NULL, alphasort);
+
+        assert_non_null(out);
+        assert_true(n >= 0);
+        for (int i = 0; i < n; i++) {
+                if (strcmp(list[i]->d_name, ".") != 0 && strcmp(list[i]->d_name, "..") != 0) {
+                        if (*out)
+                                strncat(out, " ", 4095 - strlen(out));
+                        strncat(out, list[i]->d_name, 4095 - strlen(out));
+                }
+                free(list[i]);
+        }
+        free(list);
+        return out;
+}
+
+static void assert_dir_holds(const char *dir, const char *names) {
+        char *got = dir_names(dir);
+        assert_string_equal(got, names);
+        free(got);
+}
+
+static void assert_file_is(const char *path, const char *text, mode_t mode) {
+        char *data = NULL;
+        struct stat st;
+
+        assert_int_equal(lstat(path, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, mode);
+        assert_int_equal(fs_read_file(path, 4096, &data, NULL), 0);
+        assert_string_equal(data, text);
+        free(data);
+}
+
+/* The file gets exactly the mode asked for, however wide or narrow the
+ * umask; a second write replaces the mode of the first. */
+static void test_write_atomic_mode(void **state) {
+        char dir[] = "/tmp/test-common-mode.XXXXXX", p[64];
+        mode_t old = umask(0);
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(p, sizeof(p), "%s/f", dir);
+        for (size_t w = 0; w < 2; w++) {
+                (void) umask(0077);
+                assert_int_equal(write_atomic_ways[w](p, "wide", 4, 0644), 0);
+                assert_file_is(p, "wide", 0644);
+                (void) umask(0);
+                assert_int_equal(write_atomic_ways[w](p, "narrow", 6, 0600), 0);
+                assert_file_is(p, "narrow", 0600);
+                (void) umask(0022);
+                assert_int_equal(write_atomic_ways[w](p, "group", 5, 0660), 0);
+                assert_file_is(p, "group", 0660);
+        }
+        assert_dir_holds(dir, "f");
+        (void) umask(old);
+        (void) unlink(p);
+        (void) rmdir(dir);
+}
+
+/* An attacker who can write to the folder plants PATH.tmp (the old fixed
+ * temporary name) as a link to a file of theirs' choosing: the write
+ * neither follows nor removes it, and the target is untouched. */
+static void test_write_atomic_planted_link(void **state) {
+        char dir[] = "/tmp/test-common-plant.XXXXXX", outside[] = "/tmp/test-common-victim.XXXXXX";
+        char p[64], tmp[80], victim[80], back[80];
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        assert_non_null(mkdtemp(outside));
+        snprintf(victim, sizeof(victim), "%s/victim", outside);
+        assert_int_equal(fs_write_atomic(victim, "untouched", 9, 0600), 0);
+        snprintf(p, sizeof(p), "%s/f", dir);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+        assert_int_equal(symlink(victim, tmp), 0);
+        for (size_t w = 0; w < 2; w++) {
+                assert_int_equal(write_atomic_ways[w](p, "mine", 4, 0644), 0);
+                assert_file_is(p, "mine", 0644);
+                assert_file_is(victim, "untouched", 0600);
+                assert_int_equal(readlink(tmp, back, sizeof(back) - 1), (ssize_t) strlen(victim));
+        }
+        assert_dir_holds(dir, "f f.tmp");
+        (void) unlink(tmp);
+        (void) unlink(p);
+        (void) unlink(victim);
+        (void) rmdir(dir);
+        (void) rmdir(outside);
+}
+
+#define RACE_ROUNDS 200
+#define RACE_LEN 65536
+
+/* Two writers replace the same file over and over while a reader watches:
+ * every read sees one writer's whole file, never a mix or a cut, and no
+ * temporary file is left. */
+static void test_write_atomic_concurrent(void **state) {
+        char dir[] = "/tmp/test-common-race.XXXXXX", p[64];
+        pid_t pids[2];
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(p, sizeof(p), "%s/f", dir);
+        for (size_t w = 0; w < 2; w++) {
+                assert_int_equal(write_atomic_ways[w](p, "", 0, 0644), 0);
+                for (int k = 0; k < 2; k++) {
+                        pids[k] = fork();
+                        assert_true(pids[k] >= 0);
+                        if (pids[k] == 0) {
+                                char *buf = malloc(RACE_LEN);
+                                int bad = !buf;
+                                if (buf)
+                                        memset(buf, k ? 'b' : 'a', RACE_LEN);
+                                for (int i = 0; i < RACE_ROUNDS && !bad; i++)
+                                        bad = write_atomic_ways[w](p, buf, RACE_LEN, 0644) != 0;
+                                free(buf);
+                                _exit(bad);
+                        }
+                }
+                for (int i = 0; i < RACE_ROUNDS; i++) {
+                        char *data = NULL;
+                        size_t len = 0;
+                        assert_int_equal(fs_read_file(p, RACE_LEN, &data, &len), 0);
+                        if (len > 0) {
+                                assert_int_equal(len, RACE_LEN);
+                                for (size_t j = 1; j < len; j++)
+                                        if (data[j] != data[0])
+                                                fail_msg("a read saw two writers' bytes at %zu", j);
+                        }
+                        free(data);
+                }
+                for (int k = 0; k < 2; k++) {
+                        int status = 0;
+                        assert_int_equal(waitpid(pids[k], &status, 0), pids[k]);
+                        assert_true(WIFEXITED(status));
+                        assert_int_equal(WEXITSTATUS(status), 0);
+                }
+                assert_dir_holds(dir, "f");
+        }
+        (void) unlink(p);
+        (void) rmdir(dir);
+}
+
+/* A write that fails after its temporary file exists (the rename over a
+ * folder) leaves nothing behind; a bad path fails before anything exists. */
+static void test_write_atomic_failure(void **state) {
+        char dir[] = "/tmp/test-common-fail.XXXXXX", p[64], inner[80];
+
+        (void) state;
+        assert_non_null(mkdtemp(dir));
+        snprintf(p, sizeof(p), "%s/f", dir);
+        snprintf(inner, sizeof(inner), "%s/keep", p);
+        assert_int_equal(mkdir(p, 0700), 0);
+        assert_int_equal(fs_write_atomic(inner, "x", 1, 0600), 0);
+        for (size_t w = 0; w < 2; w++) {
+                assert_int_equal(write_atomic_ways[w](p, "x", 1, 0600), -EISDIR);
+                assert_dir_holds(dir, "f");
+                assert_dir_holds(p, "keep");
+                assert_int_equal(write_atomic_ways[w]("/nonexistent/dir/f", "x", 1, 0600), -ENOENT);
+                assert_int_equal(write_atomic_ways[w]("/", "x", 1, 0600), -EINVAL);
+        }
+        (void) unlink(inner);
+        (void) rmdir(p);
         (void) rmdir(dir);
 }
 
@@ -277,6 +455,10 @@ int main(void) {
                 cmocka_unit_test(test_hex),
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test(test_files),
+                cmocka_unit_test(test_write_atomic_mode),
+                cmocka_unit_test(test_write_atomic_planted_link),
+                cmocka_unit_test(test_write_atomic_concurrent),
+                cmocka_unit_test(test_write_atomic_failure),
                 cmocka_unit_test(test_not_regular_files),
                 cmocka_unit_test(test_folder_relative),
                 cmocka_unit_test(test_json_bounded),
