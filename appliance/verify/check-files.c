@@ -67,6 +67,10 @@ void verify_check_files(verify_ctx *c) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
                     g_hash_table_contains(listed, de->d_name))
                         continue;
+                /* without a manifest nothing lists the segments: the missing
+                 * manifest is the finding, not each segment */
+                if (!c->m && custody_segment_name_valid(de->d_name))
+                        continue;
                 /* a folder stuffed with files must not bury the report */
                 if (++unlisted <= VERIFY_UNLISTED_MAX)
                         verify_add(c, VERIFY_INCOMPLETE, de->d_name, NULL,
