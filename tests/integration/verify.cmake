@@ -11,3 +11,4 @@ studio_script_test(golden-session ${CMAKE_CURRENT_LIST_DIR}/golden-session.sh in
 studio_script_test(verify-report ${CMAKE_CURRENT_LIST_DIR}/verify-report.sh integration TIMEOUT 300)
 studio_script_test(verify-chain ${CMAKE_CURRENT_LIST_DIR}/verify-chain.sh integration)
 studio_script_test(verdict-matrix ${CMAKE_CURRENT_LIST_DIR}/verdict-matrix.sh integration TIMEOUT 600)
+studio_script_test(docs-verifying ${CMAKE_CURRENT_LIST_DIR}/docs-verifying.sh integration)
