@@ -141,17 +141,33 @@ typedef struct close_how {
 
 static const close_how after_crash = {"recovered after crash", "the crash", true};
 
-static void report_segment(GString *rep, const char *session, const open_segment *s, const close_how *how) {
+/* The checkpoint's ordinal in the session (1 = its first checkpoint), the
+ * number studio-verify's TRUNCATED report gives it too. */
+static uint64_t checkpoint_ordinal(const custody_parsed_log *log, const custody_entry *cp) {
+        uint64_t n = 0;
+
+        for (size_t i = 0; cp && i < log->n_entries; i++) {
+                const custody_entry *e = &log->entries[i];
+                n += !e->fragment && e->event == CUSTODY_EV_CHECKPOINT;
+                if (e == cp)
+                        return n;
+        }
+        return 0;
+}
+
+static void report_segment(GString *rep, const char *session, const custody_parsed_log *log,
+                           const open_segment *s, const close_how *how) {
         int64_t cp_bytes = 0;
 
         if (s->checkpoint)
                 (void) custody_entry_int(s->checkpoint, "sealed_bytes", &cp_bytes);
-        g_string_append_printf(rep,
-                               "%s: %s open at %s: %" PRIu64 " bytes on disk, checkpoint %" PRIu64
-                               " (%" PRId64 " bytes) %s, %" PRIu64 " bytes salvageable\n",
-                               session, s->name, how->open_at, s->disk_bytes,
-                               s->checkpoint ? s->checkpoint->seq : 0, cp_bytes,
-                               s->match ? "matches" : "DOES NOT MATCH", s->salvageable);
+        g_string_append_printf(
+                rep,
+                "%s: %s open at %s: %" PRIu64 " bytes on disk, checkpoint %" PRIu64 " (entry seq %" PRIu64
+                ", %" PRId64 " bytes) %s, %" PRIu64 " bytes salvageable\n",
+                session, s->name, how->open_at, s->disk_bytes, checkpoint_ordinal(log, s->checkpoint),
+                s->checkpoint ? s->checkpoint->seq : 0, cp_bytes, s->match ? "matches" : "DOES NOT MATCH",
+                s->salvageable);
 }
 
 static int append_recovery(custody_log *log, const char *dir, const custody_parsed_log *parsed,
@@ -172,7 +188,7 @@ static int append_recovery(custody_log *log, const char *dir, const custody_pars
                         r = examine_segment(dir, &s);
                         if (r < 0)
                                 return r;
-                        report_segment(rep, session, &s, how);
+                        report_segment(rep, session, parsed, &s, how);
                 }
                 f = recovery_fields(open->len > 0 ? &s : NULL, parsed, partial, session);
                 /* a newline ends the fragment so the next line starts clean */

@@ -192,7 +192,7 @@ rm -rf "$C2"
 name=chain-gap;           expect INCOMPLETE 4 --device-key dev.pub --previous "$C1" "$C3"
 
 # crash, then recovery at the next start: TRUNCATED
-CR=$($MS --spool crash --state state --key dev.key --recipient "$R" --segments 2 --segment-bytes 1000000 --crash --torn-tail 77 --partial-log 2>/dev/null)
+CR=$($MS --spool crash --state state --key dev.key --recipient "$R" --segments 2 --segment-bytes 1000000 --crash --torn-tail 77 --partial-log 2>recovery-report.txt)
 name=crash-recovered;     expect TRUNCATED 2 --device-key dev.pub "$CR"
 name=crash-identity;      expect TRUNCATED 2 --device-key dev.pub --identity vault.key "$CR"
 first=$("$V" --device-key dev.pub "$CR" | head -1 || true)
@@ -209,6 +209,9 @@ PY
 )
 echo "$first" | grep -Eq "^TRUNCATED: intact through checkpoint $ord at [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}; [0-9]+ bytes after it unverifiable\$" \
   && echo "ok   TRUNCATED sentence (checkpoint $ord)" || { echo "FAIL TRUNCATED sentence (want checkpoint $ord): $first"; fails=$((fails + 1)); }
+# recovery's own report numbers the checkpoint the same way
+grep -Eq "checkpoint $ord \(entry seq [0-9]+, " recovery-report.txt && echo "ok   recovery names checkpoint $ord too" \
+  || { echo "FAIL recovery's report does not name checkpoint $ord: $(cat recovery-report.txt)"; fails=$((fails + 1)); }
 { "$V" --device-key dev.pub "$CR" || true; } | grep -Eq "^  TRUNCATED +seg-000002\.mkv\.age checkpoint entry seq [0-9]+: " && echo "ok   TRUNCATED finding names the entry seq" \
   || { echo "FAIL TRUNCATED finding names the entry seq"; fails=$((fails + 1)); }
 # a crash before the open segment's first checkpoint
