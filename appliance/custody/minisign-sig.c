@@ -205,32 +205,26 @@ static char *sig_path(const char *path) {
 }
 
 int minisign_verify_file(const minisign_public *pk, const char *path, char **ret_trusted_comment) {
-        _cleanup_free_ char *sp = sig_path(path), *text = NULL, *msg = NULL;
-        uint8_t prehash[MINISIGN_PREHASH_LEN];
-        size_t text_len, msg_len;
+        _cleanup_free_ char *sp = sig_path(path), *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t text_len;
         minisign_sig s;
         int r;
 
         if (!sp)
                 return -ENOMEM;
-        if (sodium_init() < 0)
-                return -EIO;
         r = fs_read_file(sp, MINISIGN_FILE_MAX, &text, &text_len);
         if (r == -EFBIG)
                 return -EBADMSG;
         if (r < 0)
                 return r;
-        r = sig_parse(text, text_len, &s);
+        r = sig_parse(text, text_len, &s); /* a malformed signature is reported before the file */
         if (r < 0)
                 return r;
-        if (s.hashed) {
-                r = hash_file(path, prehash);
-                return r < 0 ? r : sig_check(pk, &s, prehash, sizeof prehash, ret_trusted_comment);
-        }
-        r = fs_read_file(path, MINISIGN_LEGACY_MAX, &msg, &msg_len);
-        if (r < 0)
-                return r;
-        return sig_check(pk, &s, (const uint8_t *) msg, msg_len, ret_trusted_comment);
+        fd = fs_open_regular(path, NULL);
+        if (fd < 0)
+                return fd;
+        return minisign_verify_fd(pk, fd, text, text_len, ret_trusted_comment);
 }
 
 static char *b64_dup(const uint8_t *bin, size_t len) {
