@@ -21,7 +21,7 @@ static void vault_help(void) {
              "\n"
              "Makes the vault identity (an age X25519 key pair) at police IT, in the\n"
              "file format of age-keygen (mode 0600), and prints its recipient (age1...).\n"
-             "Only the recipient goes to the devices (vault_recipient in studio.conf);\n"
+             "Only the recipient goes to the devices (studio-recorder --recipient or --recipients-file);\n"
              "the identity file stays in the vault. Refuses to overwrite FILE.\n"
              "\n"
              "  --out FILE   where to write the identity (must not exist)\n"
