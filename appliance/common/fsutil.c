@@ -205,10 +205,11 @@ static int check_regular(int fd, struct stat *ret_st) {
         return 0;
 }
 
-int fs_open_regular(const char *path, struct stat *ret_st) {
-        /* O_NONBLOCK: a FIFO in place of a file must not block us before
-         * fstat can refuse it; it does not change reads of regular files. */
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+/* O_NONBLOCK: a FIFO in place of a file must not block us before fstat can
+ * refuse it; it does not change reads of regular files. */
+static int open_regular_at(int dirfd, const char *path, int extra_flags, struct stat *ret_st) {
+        _cleanup_close_ int fd =
+                openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | extra_flags);
         int r;
 
         if (fd < 0)
@@ -217,6 +218,10 @@ int fs_open_regular(const char *path, struct stat *ret_st) {
         if (r < 0)
                 return r;
         return TAKE_FD(fd);
+}
+
+int fs_open_regular(const char *path, struct stat *ret_st) {
+        return open_regular_at(AT_FDCWD, path, 0, ret_st);
 }
 
 int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len) {
@@ -284,20 +289,11 @@ int fs_open_dir(const char *path) {
 }
 
 int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
         if (!fs_name_valid(name))
                 return -EINVAL;
         /* O_NOFOLLOW: a symlink fails with ELOOP instead of being followed
-         * out of the folder; O_NONBLOCK as in fs_open_regular. */
-        fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return errno == ENXIO ? -EINVAL : -errno; /* a socket cannot be opened at all */
-        r = check_regular(fd, ret_st);
-        if (r < 0)
-                return r;
-        return TAKE_FD(fd);
+         * out of the folder */
+        return open_regular_at(dirfd, name, O_NOFOLLOW, ret_st);
 }
 
 int fs_read_fileat(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len) {
