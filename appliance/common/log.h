@@ -1,0 +1,47 @@
+/* Logging for the daemons and command-line tools.
+ *
+ * One line per message on stderr, "PROGRAM: message". Under systemd
+ * (JOURNAL_STREAM is set, or log_init(…, LOG_TARGET_JOURNAL)) each line
+ * starts with a "<N>" syslog priority prefix instead, so that journald files
+ * it by level (sd-daemon(3)). Messages above the maximum level are dropped.
+ * Library modules never log; they return -errno and a message, and the
+ * program decides (STYLE.md).
+ *
+ * The _errno helpers log and return in one line:
+ *   return log_error_errno(r, "cannot open %s: %s", path, g_strerror(-r));
+ * They return r (a negative errno) whatever the level, so that a dropped
+ * message never changes the control flow. */
+#pragma once
+
+#include <stdarg.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG */
+
+typedef enum log_target {
+        LOG_TARGET_AUTO,    /* journal when JOURNAL_STREAM is set, else console */
+        LOG_TARGET_CONSOLE, /* "PROGRAM: message" */
+        LOG_TARGET_JOURNAL, /* "<N>message" */
+        _LOG_TARGET_MAX,
+        _LOG_TARGET_INVALID = -22,
+} log_target;
+
+/* program: the prefix ("studio-recorder"); kept by pointer (a literal). */
+void log_init(const char *program, log_target target);
+void log_set_max_level(int level);
+int log_get_max_level(void);
+/* "error", "warning", "notice", "info", "debug" -> LOG_*; -EINVAL otherwise. */
+int log_level_from_string(const char *s);
+const char *log_level_to_string(int level);
+
+/* Writes one message at level; returns 0 (or r for the _errno form). A
+ * message that holds newlines is written as one entry per line. */
+void log_full(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void log_fullv(int level, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
+int log_full_errno(int level, int r, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+#define log_error(...) log_full(LOG_ERR, __VA_ARGS__)
+#define log_warning(...) log_full(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...) log_full(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) log_full(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_full(LOG_DEBUG, __VA_ARGS__)
+#define log_error_errno(r, ...) log_full_errno(LOG_ERR, (r), __VA_ARGS__)
+#define log_warning_errno(r, ...) log_full_errno(LOG_WARNING, (r), __VA_ARGS__)

@@ -1,0 +1,99 @@
+/* /etc/studio/studio.conf: one GKeyFile, a section per daemon. Every
+ * daemon and studioctl load the whole file through here, so that each key
+ * is defined (name, type, range, default) once, and a typo anywhere is
+ * refused by every program alike. docs/configuration.md documents each key.
+ *
+ *   [recorder]  the recorder daemon (profile, room, spool, keys, recipients …)
+ *   [panel]     the hardware keypad
+ *   [lights]    panel and door lights (LED class, GPIO)
+ *   [status]    the room-status page
+ *   [uploader]  custody transfer to the vault
+ *
+ * studio_conf_load() returns 0 or -errno with *ret_message naming the file,
+ * line, group, key and the expected form. Paths in the result are
+ * absolute (relative ones are resolved against the file's folder). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STUDIO_CONF_DEFAULT_PATH "/etc/studio/studio.conf"
+
+typedef struct studio_recorder_conf {
+        gchar *profile;        /* built-in name or path; default "usb-1cam" */
+        gchar *room;           /* NULL: the profile's */
+        gchar *spool;          /* default /var/spool/studio */
+        gchar *state_dir;      /* chain head etc.; default /var/lib/studio/state */
+        gchar *state_file;     /* published room state; default /run/studio/state.json */
+        gchar *socket;         /* control socket; default /run/studio/recorder.sock */
+        gchar *device_key;     /* default /var/lib/studio/keys/device.key */
+        gchar *officers;       /* default /etc/studio/officers */
+        gchar **recipients;    /* age1…, NULL-terminated; may be empty when recipients_file is set */
+        gchar *recipients_file;
+        gchar *admin_group;    /* may use studioctl besides root and the recorder's user; default "studio-admin" */
+        uint64_t checkpoint_interval_ns; /* default 2 s; 100ms..1min */
+        uint64_t segment_time_ns;        /* default 5 min; 1s..1h */
+        uint64_t segment_bytes;          /* default 1 GiB; 64KiB..4GiB */
+        uint64_t ready_timeout_ns;       /* ready -> free without Start; default 2 min */
+        uint64_t eos_timeout_ns;         /* bound on the wait for end of stream; default 10 s */
+        int log_level;                   /* LOG_*; default LOG_INFO */
+} studio_recorder_conf;
+
+typedef struct studio_panel_conf {
+        gchar *device;         /* NULL: no panel (studioctl drives the room) */
+        gchar *key_start;      /* evdev key names; defaults KEY_KPPLUS … */
+        gchar *key_mark;       /* KEY_KPASTERISK */
+        gchar *key_break;      /* KEY_KPSLASH (Break, and Resume on a break) */
+        gchar *key_stop;       /* KEY_KPMINUS, held */
+        gchar *key_enter;      /* KEY_KPENTER */
+        gchar *key_clear;      /* KEY_BACKSPACE */
+        uint64_t stop_hold_ns; /* default 2 s */
+        uint64_t entry_timeout_ns; /* typing officer/PIN, then back to free; default 30 s */
+} studio_panel_conf;
+
+typedef struct studio_lights_conf {
+        gchar *leds_dir;       /* default /sys/class/leds */
+        gchar *door;           /* LED names in leds_dir; NULL: none */
+        gchar *ready;
+        gchar *recording;
+        gchar *attention;
+        gchar *ack;
+        gchar *gpio_chip;      /* e.g. gpiochip0; NULL: no GPIO */
+        int gpio_door;         /* line offsets; -1: none */
+        int gpio_ready;
+        int gpio_recording;
+        int gpio_attention;
+        int gpio_ack;
+} studio_lights_conf;
+
+typedef struct studio_status_conf {
+        gchar *listen;         /* address to bind; default 127.0.0.1 */
+        int port;              /* default 8080 */
+        gchar **allow;         /* addresses and networks (CIDR); default 127.0.0.0/8, ::1 */
+        gchar *language;       /* "en" (default) or "nl" */
+        gchar *state_file;     /* default: [recorder] state_file */
+        gchar *backlog_file;   /* default: [uploader] backlog_file */
+} studio_status_conf;
+
+typedef struct studio_uploader_conf {
+        gchar *vault;          /* "dir:/path" or "s3://…"; NULL: not configured */
+        gchar *backlog_file;   /* default /run/studio/backlog.json */
+} studio_uploader_conf;
+
+typedef struct studio_conf {
+        gchar *path;
+        studio_recorder_conf recorder;
+        studio_panel_conf panel;
+        studio_lights_conf lights;
+        studio_status_conf status;
+        studio_uploader_conf uploader;
+} studio_conf;
+
+/* path NULL: STUDIO_CONF_DEFAULT_PATH. A missing file is -ENOENT with a
+ * message that says to give --config or run studioctl init. */
+int studio_conf_load(const char *path, studio_conf **ret, gchar **ret_message);
+/* Defaults only (what an empty file gives). */
+studio_conf *studio_conf_new_defaults(void);
+studio_conf *studio_conf_free(studio_conf *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(studio_conf, studio_conf_free)
