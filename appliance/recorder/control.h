@@ -41,5 +41,6 @@ control_server *control_server_free(control_server *s);
 /* Sends reply (a ref is taken; "ok":true is added) and frees req. A client
  * that has gone is fine. */
 void control_request_reply(control_request *req, JsonObject *reply);
-void control_request_fail(control_request *req, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void control_request_fail(control_request *req, const char *format, ...)
+        __attribute__((format(printf, 2, 3)));
 uid_t control_request_uid(const control_request *req);

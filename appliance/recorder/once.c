@@ -1,201 +1,173 @@
-/* The --once event loop: bus messages, the duration timer, signals and the
- * bounded wait for end of stream are all events into one GMainLoop. */
+/* The --once driver: the duration timer and signals are events into one
+ * GMainLoop, which the controller's bus handling shares. */
 #include "once.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <stdio.h>
 
-typedef enum once_state {
-        ONCE_RECORDING,
-        ONCE_STOPPING, /* EOS sent, waiting for it to come through */
-        ONCE_DONE,
-} once_state;
+#include "log.h"
+#include "session.h"
+
+enum { EXIT_NOTHING_RECORDED = 1, EXIT_FAULT = 3 };
 
 typedef struct once {
         GMainLoop *loop;
-        GstElement *pipeline;
-        rec_session *session;
-        const once_options *o;
-        once_state state;
-        guint eos_timer;
-        guint duration_timer;
-        gboolean started;
-        gboolean on_break;
-        int result;
-        gchar *message;
+        rec_controller *ctl;
+        const rec_settings *settings;
+        int exit_status;
 } once;
 
-static void finish(once *x, int result, gchar *message) {
-        if (x->state == ONCE_DONE) {
-                g_free(message);
-                return;
+static void on_recording(void *userdata) {
+        once *x = userdata;
+
+        log_info("recording into %s", rec_controller_session_dir(x->ctl));
+}
+
+static void on_fault(const char *reason, const char *detail, void *userdata) {
+        (void) userdata;
+        if (reason)
+                log_warning("%s: %s", reason, detail);
+        else
+                log_warning("warning: %s", detail);
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b) {
+        return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
+}
+
+static void print_summary(const char *dir, int sealed) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        g_autofree gchar *id = g_path_get_basename(dir);
+        g_autoptr(GString) list = g_string_new(NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d)))
+                g_ptr_array_add(names, g_strdup(name));
+        g_ptr_array_sort(names, compare_names);
+        for (guint i = 0; i < names->len; i++)
+                g_string_append_printf(list, "\n  %s", (char *) names->pdata[i]);
+        log_info("session %s: %d segment(s) sealed%s", id, sealed, list->str);
+}
+
+/* The pipeline failed before its first segment file was made (a camera
+ * that cannot be opened or is busy): nothing was recorded. A signed
+ * session keeps its closed record, so the device chain shows the attempt. */
+static int not_started(const once *x, const rec_outcome *o) {
+        log_error("nothing was recorded: %s", o->message ? o->message : "the recording did not start");
+        if (o->disk_full) {
+                g_autofree gchar *disk = rec_session_disk_full_message(x->settings->spool);
+                log_error("%s", disk);
         }
-        x->state = ONCE_DONE;
-        x->result = result;
-        g_free(x->message);
-        x->message = message;
+        if (o->session_dir) {
+                log_info("the attempt is on the custody record in %s", o->session_dir);
+                printf("%s\n", o->session_dir);
+        }
+        return EXIT_NOTHING_RECORDED;
+}
+
+static int recorded(const once *x, const rec_outcome *o) {
+        bool close_failed = o->session_dir && x->settings->key && !o->closed;
+
+        if (o->result < 0 && !close_failed)
+                log_error("the recording ended on a fault: %s", o->message);
+        if (o->disk_full) {
+                g_autofree gchar *disk = rec_session_disk_full_message(x->settings->spool);
+                log_error("%s; the segment being written is closed as truncated at its last signed "
+                          "checkpoint",
+                          disk);
+        }
+        if (close_failed)
+                log_error("%s", o->message);
+        else
+                print_summary(o->session_dir, o->sealed);
+        printf("%s\n", o->session_dir);
+        return (o->result < 0 || close_failed) ? EXIT_FAULT : 0;
+}
+
+static void on_ended(const rec_outcome *o, void *userdata) {
+        once *x = userdata;
+
+        x->exit_status = o->started ? recorded(x, o) : not_started(x, o);
+        fflush(stdout);
         g_main_loop_quit(x->loop);
-}
-
-/* In about one non-live run in five, splitmuxsink never let EOS through
- * after it had finished every segment (measured, GStreamer 1.22; live runs
- * have not shown it): never wait forever. */
-static gboolean on_eos_timeout(gpointer data) {
-        once *x = data;
-
-        x->eos_timer = 0;
-        (void) rec_session_fault(x->session, "eos-timeout", "end of stream did not arrive in time");
-        finish(x, -ETIMEDOUT,
-               g_strdup("the pipeline did not finish in time after stop; the last segment may "
-                        "read as truncated"));
-        return G_SOURCE_REMOVE;
-}
-
-static void begin_stop(once *x, const char *why) {
-        if (x->state != ONCE_RECORDING)
-                return;
-        x->state = ONCE_STOPPING;
-        g_printerr("studio-recorder: stopping (%s)\n", why);
-        gst_element_send_event(x->pipeline, gst_event_new_eos());
-        x->eos_timer = g_timeout_add((guint) (x->o->eos_timeout_ns / 1000000), on_eos_timeout, x);
 }
 
 static gboolean on_duration(gpointer data) {
         once *x = data;
 
-        x->duration_timer = 0;
-        begin_stop(x, "duration reached");
+        log_info("stopping (duration reached)");
+        rec_controller_stop(x->ctl, "stopped");
         return G_SOURCE_REMOVE;
 }
 
-static gboolean on_signal(gpointer data) {
-        begin_stop(data, "signal");
+static gboolean on_stop_signal(gpointer data) {
+        once *x = data;
+
+        log_info("stopping (signal)");
+        rec_controller_stop(x->ctl, "stopped");
         return G_SOURCE_CONTINUE;
 }
 
 /* SIGUSR1 bookmarks the current moment (the panel's Mark key in the daemon). */
 static gboolean on_mark(gpointer data) {
         once *x = data;
+        g_autofree gchar *msg = NULL;
 
-        if (x->state == ONCE_RECORDING &&
-            rec_session_mark(x->session, "mark", "SIGUSR1",
-                             gst_element_get_current_running_time(x->pipeline)) >= 0)
-                g_printerr("studio-recorder: mark\n");
+        if (rec_controller_mark(x->ctl, "signal", NULL, &msg) >= 0)
+                log_info("mark");
         return G_SOURCE_CONTINUE;
 }
 
-/* SIGUSR2 starts a break and, the next time, resumes (the panel's
- * Break/Resume key). The room is still recorded through a break: the
- * signed entries say when the interview paused, nothing is left out. */
+/* SIGUSR2 starts a break and, the next time, resumes. The room is still
+ * recorded through a break: the signed entries say when the interview
+ * paused, nothing is left out. */
 static gboolean on_break(gpointer data) {
         once *x = data;
-        const char *event = x->on_break ? "resume" : "break";
+        g_autofree gchar *msg = NULL;
+        bool resume = rec_controller_on_break(x->ctl);
+        int r = resume ? rec_controller_resume(x->ctl, "signal", &msg)
+                       : rec_controller_break(x->ctl, "signal", &msg);
 
-        if (x->state != ONCE_RECORDING)
-                return G_SOURCE_CONTINUE;
-        if (rec_session_mark(x->session, event, "SIGUSR2",
-                             gst_element_get_current_running_time(x->pipeline)) < 0)
-                return G_SOURCE_CONTINUE;
-        x->on_break = !x->on_break;
-        g_printerr("studio-recorder: %s\n", event);
+        if (r >= 0)
+                log_info("%s", resume ? "resume" : "break");
         return G_SOURCE_CONTINUE;
 }
 
-static void on_error(once *x, GstMessage *m) {
-        g_autofree gchar *why = capture_explain_error(m);
-        g_autoptr(GError) e = NULL;
+int once_main(const rec_settings *settings, const once_options *o) {
+        const rec_controller_callbacks cb = {on_recording, on_fault, on_ended};
+        once x = {.settings = settings, .exit_status = EXIT_NOTHING_RECORDED};
+        g_autofree gchar *msg = NULL;
+        guint sources[5] = {0};
+        int r;
 
-        gst_message_parse_error(m, &e, NULL);
-        if (g_error_matches(e, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
-                rec_session_note_disk_full(x->session);
-        (void) rec_session_fault(x->session, "pipeline-error", why);
-        finish(x, -EIO, g_steal_pointer(&why));
-}
-
-/* Said once, when the pipeline first runs: tests and operators take the
- * recording's start from this line. */
-static void on_state_changed(once *x, GstMessage *m) {
-        GstState old_state, new_state;
-
-        if (GST_MESSAGE_SRC(m) != GST_OBJECT(x->pipeline) || x->started)
-                return;
-        gst_message_parse_state_changed(m, &old_state, &new_state, NULL);
-        if (new_state != GST_STATE_PLAYING)
-                return;
-        x->started = TRUE;
-        g_printerr("studio-recorder: recording into %s\n", rec_session_dir(x->session));
-}
-
-static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
-        once *x = data;
-
-        switch (GST_MESSAGE_TYPE(m)) {
-        case GST_MESSAGE_ELEMENT:
-                (void) rec_session_on_element(x->session, m);
-                /* the custody log or the close reserve found the disk full:
-                 * stop now, while the close still has its room */
-                if (rec_session_disk_full(x->session))
-                        finish(x, -ENOSPC, g_strdup("the disk is full (the custody log could not grow)"));
-                break;
-        case GST_MESSAGE_EOS:
-                finish(x, 0, NULL);
-                break;
-        case GST_MESSAGE_ERROR:
-                on_error(x, m);
-                break;
-        case GST_MESSAGE_STATE_CHANGED:
-                on_state_changed(x, m);
-                break;
-        case GST_MESSAGE_WARNING: {
-                g_autoptr(GError) e = NULL;
-                gst_message_parse_warning(m, &e, NULL);
-                g_printerr("studio-recorder: warning: %s\n", e->message);
-                break;
+        r = rec_controller_new(settings, &cb, &x, &x.ctl, &msg);
+        if (r < 0) {
+                log_error("%s", msg);
+                return EXIT_NOTHING_RECORDED;
         }
-        default:
-                break;
-        }
-        return G_SOURCE_CONTINUE;
-}
-
-int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message) {
-        once x = {.pipeline = pipeline, .session = session, .o = o, .state = ONCE_RECORDING};
-        g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
-        guint sigint, sigterm, sigusr1, sigusr2;
-
         x.loop = g_main_loop_new(NULL, FALSE);
-        gst_bus_add_watch(bus, on_bus, &x);
-        sigint = g_unix_signal_add(SIGINT, on_signal, &x);
-        sigterm = g_unix_signal_add(SIGTERM, on_signal, &x);
-        sigusr1 = g_unix_signal_add(SIGUSR1, on_mark, &x);
-        sigusr2 = g_unix_signal_add(SIGUSR2, on_break, &x);
-        if (o->duration_ns)
-                x.duration_timer = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
-
-        if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-                /* The error message on the bus says why; let the loop read it. */
-                x.state = ONCE_STOPPING;
-                x.eos_timer = g_timeout_add(2000, on_eos_timeout, &x);
+        r = rec_controller_start(x.ctl, o->officer, &msg);
+        if (r < 0 && !rec_controller_session_dir(x.ctl) && !rec_controller_ending(x.ctl)) {
+                /* refused before anything existed: no outcome follows */
+                log_error("%s", msg);
+                goto out;
         }
+        if (o->recovery_note)
+                (void) rec_controller_note(x.ctl, "spool-recovery", o->recovery_note);
+        sources[0] = g_unix_signal_add(SIGINT, on_stop_signal, &x);
+        sources[1] = g_unix_signal_add(SIGTERM, on_stop_signal, &x);
+        sources[2] = g_unix_signal_add(SIGUSR1, on_mark, &x);
+        sources[3] = g_unix_signal_add(SIGUSR2, on_break, &x);
+        if (o->duration_ns && r >= 0)
+                sources[4] = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
         g_main_loop_run(x.loop);
-
-        gst_element_set_state(pipeline, GST_STATE_NULL);
-        /* Messages posted while shutting down (the last segment's seal) */
-        for (GstMessage *m; (m = gst_bus_pop(bus));) {
-                if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ELEMENT)
-                        (void) rec_session_on_element(session, m);
-                gst_message_unref(m);
-        }
-        gst_bus_remove_watch(bus);
-        g_source_remove(sigint);
-        g_source_remove(sigterm);
-        g_source_remove(sigusr1);
-        g_source_remove(sigusr2);
-        if (x.duration_timer)
-                g_source_remove(x.duration_timer);
-        if (x.eos_timer)
-                g_source_remove(x.eos_timer);
+        for (size_t i = 0; i < G_N_ELEMENTS(sources); i++)
+                if (sources[i])
+                        g_source_remove(sources[i]);
+out:
+        x.ctl = rec_controller_free(x.ctl);
         g_main_loop_unref(x.loop);
-        *ret_message = x.message;
-        return x.result;
+        return x.exit_status;
 }

@@ -1,22 +1,20 @@
 /* `studio-recorder --once`: one session without the daemon, for the demo,
- * the tests and diagnosis. */
+ * the tests and diagnosis; a thin driver of the session controller. */
 #pragma once
 
 #include <stdint.h>
 
-#include "capture.h"
-#include "session.h"
+#include "controller.h"
 
 typedef struct once_options {
-        uint64_t duration_ns;    /* 0: until SIGINT/SIGTERM */
-        uint64_t eos_timeout_ns; /* bound on the wait for end of stream */
+        uint64_t duration_ns; /* 0: until SIGINT/SIGTERM */
+        const char *officer;
+        const char *recovery_note; /* what start-up recovery found, for the session's log */
 } once_options;
 
-/* Runs the pipeline until the duration passes or a signal arrives, then
- * ends it with EOS so that the last segment is sealed whole. Returns 0 when
- * the recording ended cleanly, < 0 when it ended on a fault (-EIO, or
- * -ENOSPC when the custody log or its close reserve found the disk full;
- * everything sealed so far is kept), and fills *ret_message with the
- * reason. A full disk stops the pipeline at once, without end of stream
- * (the last chunk would not fit): the open segment is left truncated. */
-int once_run(GstElement *pipeline, rec_session *session, const once_options *o, gchar **ret_message);
+/* Records one session with settings, until the duration passes or a
+ * signal arrives (SIGUSR1 marks, SIGUSR2 breaks and resumes), prints what
+ * was kept and, as its last line on stdout, the session folder. Returns
+ * the exit status: 0 recorded and sealed, 1 nothing was recorded, 3 the
+ * recording ended on a fault (what was sealed is kept). */
+int once_main(const rec_settings *settings, const once_options *o);

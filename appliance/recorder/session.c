@@ -42,8 +42,51 @@ struct rec_session {
         unsigned aborted;
         gint64 first_open_us; /* monotonic time the first segment opened */
         bool behind_reported;
-        const rec_session_info *info;
+        rec_session_info *info; /* an owned copy (the key is borrowed) */
+        rec_session_fault_fn fault_fn;
+        void *fault_userdata;
 };
+
+static rec_session_info *info_copy(const rec_session_info *i) {
+        rec_session_info *c = g_new0(rec_session_info, 1);
+
+        c->officer = g_strdup(i->officer);
+        c->room = g_strdup(i->room);
+        c->profile = g_strdup(i->profile);
+        c->profile_sha256 = g_strdup(i->profile_sha256);
+        c->cameras = g_strdupv(i->cameras);
+        c->microphones = g_strdupv(i->microphones);
+        c->recipients = g_strdupv(i->recipients);
+        c->state_dir = g_strdup(i->state_dir);
+        c->key = i->key;
+        c->device_id = g_strdup(i->device_id);
+        return c;
+}
+
+static void info_free(rec_session_info *i) {
+        if (!i)
+                return;
+        g_free((gchar *) i->officer);
+        g_free((gchar *) i->room);
+        g_free((gchar *) i->profile);
+        g_free((gchar *) i->profile_sha256);
+        g_strfreev(i->cameras);
+        g_strfreev(i->microphones);
+        g_strfreev(i->recipients);
+        g_free((gchar *) i->state_dir);
+        g_free((gchar *) i->device_id);
+        g_free(i);
+}
+
+void rec_session_set_fault_hook(rec_session *s, rec_session_fault_fn fn, void *userdata) {
+        s->fault_fn = fn;
+        s->fault_userdata = userdata;
+}
+
+static void tell_fault(rec_session *s, const char *reason, const char *detail) {
+        if (s->fault_fn)
+                s->fault_fn(reason, detail, s->fault_userdata);
+}
 
 static gchar *new_session_id(void) {
         g_autoptr(GDateTime) now = g_date_time_new_now_utc();
@@ -125,7 +168,7 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
         rec_session *s = g_new0(rec_session, 1);
         int r;
 
-        s->info = info;
+        s->info = info_copy(info);
         s->spool = g_strdup(out_dir);
         s->id = new_session_id();
         s->dir = g_build_filename(out_dir, s->id, NULL);
@@ -249,7 +292,7 @@ static int check_real_time(rec_session *s, guint64 media_ns) {
                 "%.1f s of media recorded in %.1f s: the pipeline is falling behind real time "
                 "(CPU overloaded or the camera is delivering late)",
                 media_ns / 1e9, wall_ns / 1e9);
-        g_printerr("studio-recorder: warning: %s\n", detail);
+        tell_fault(s, "recording falls behind real time", detail);
         return rec_session_fault(s, "behind-real-time", detail);
 }
 
@@ -320,11 +363,15 @@ bool rec_session_on_element(rec_session *s, GstMessage *m) {
                 r = on_closed(s, st);
         else if (gst_structure_has_name(st, SEAL_MSG_ABORTED)) {
                 s->aborted++;
+                tell_fault(s, "a segment could not be sealed", gst_structure_get_string(st, "reason"));
                 r = rec_session_fault(s, "segment-aborted", gst_structure_get_string(st, "reason"));
         } else
                 return false;
-        if (r < 0)
-                g_printerr("studio-recorder: could not write the custody log: %s\n", g_strerror(-r));
+        if (r < 0 && r != -ENOSPC) {
+                g_autofree gchar *detail =
+                        g_strdup_printf("could not write the custody log in %s: %s", s->dir, g_strerror(-r));
+                tell_fault(s, "the custody log cannot be written", detail);
+        }
         return true;
 }
 
@@ -342,7 +389,8 @@ int rec_session_fault(rec_session *s, const char *what, const char *detail) {
         return r;
 }
 
-int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time) {
+int rec_session_mark(rec_session *s, const char *event, const char *source, const char *note_age,
+                     GstClockTime media_time) {
         g_autoptr(JsonObject) o = json_object_new();
         int r;
 
@@ -351,10 +399,11 @@ int rec_session_mark(rec_session *s, const char *event, const char *note, GstClo
         /* The checkpoints lag the clock by what the muxer holds back (up to a
          * keyframe interval): a mark is placed at the moment it was made. */
         json_object_set_int_member(
-                o, "media_ns",
-                (gint64) (GST_CLOCK_TIME_IS_VALID(running_time) ? running_time : s->media_ns));
-        if (note)
-                json_object_set_string_member(o, "note", note);
+                o, "media_ns", (gint64) (GST_CLOCK_TIME_IS_VALID(media_time) ? media_time : s->media_ns));
+        if (source)
+                json_object_set_string_member(o, "source", source);
+        if (note_age)
+                json_object_set_string_member(o, "note_age", note_age);
         r = append(s, event, o);
         if (r >= 0)
                 grow_reserve(s, REC_RESERVE_PER_EVENT);
@@ -437,6 +486,7 @@ rec_session *rec_session_free(rec_session *s) {
         g_free(s->spool);
         g_free(s->dir);
         g_free(s->id);
+        info_free(s->info);
         g_free(s);
         return NULL;
 }

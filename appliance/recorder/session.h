@@ -22,7 +22,8 @@ typedef struct rec_session_info {
         const char *device_id;
 } rec_session_info;
 
-/* Makes OUT/<utc>-<random>/ and, with a key, its custody log with the
+/* Makes OUT/<utc>-<random>/ (info is copied; info->key is borrowed and
+ * must outlive the session) and, with a key, its custody log with the
  * session-start entry, after taking the room its close needs
  * (reserve.h). On failure nothing is left behind (-ENOSPC: the disk is
  * full; *ret_message names it and the fix). */
@@ -34,9 +35,18 @@ const char *rec_session_id(const rec_session *s);
 /* Handles an element message from the pipeline; TRUE when it was ours. */
 bool rec_session_on_element(rec_session *s, GstMessage *m);
 int rec_session_fault(rec_session *s, const char *what, const char *detail);
-/* A mark at RUNNING_TIME on the session's media timeline (the pipeline's
- * running time; GST_CLOCK_TIME_NONE: the last checkpoint's). */
-int rec_session_mark(rec_session *s, const char *event, const char *note, GstClockTime running_time);
+/* A mark, break or resume (event) at MEDIA_TIME on the session's media
+ * timeline (GST_CLOCK_TIME_NONE: the last checkpoint's). source says who
+ * made it ("panel", "studioctl", "signal"); note_age (may be NULL) is a
+ * note already sealed for the recipients (custody_note_seal). */
+int rec_session_mark(rec_session *s, const char *event, const char *source, const char *note_age,
+                     GstClockTime media_time);
+
+/* Faults the session notices itself (falling behind real time, a segment
+ * lost, the custody log failing): reason in plain words for the room's
+ * attention list, detail for the log. */
+typedef void (*rec_session_fault_fn)(const char *reason, const char *detail, void *userdata);
+void rec_session_set_fault_hook(rec_session *s, rec_session_fault_fn fn, void *userdata);
 
 /* A full disk: set when an entry or the reserve could not be written, or
  * when the pipeline reports it (note). The recording must then stop; the

@@ -1,0 +1,92 @@
+/* One recording session, driven by any GMainLoop: `studio-recorder --once`
+ * and the daemon are both thin drivers of this.
+ *
+ * The controller builds the pipeline (pre-rolled: sources, overlay and
+ * encoders running, nothing written), begins the session (folder, custody
+ * start entry) and opens the recording, routes the pipeline's bus and seal
+ * messages into the custody log, writes marks, breaks and faults, stops
+ * with a bounded wait for end of stream, drains the last seal messages and
+ * ends the session (manifest, sums, signatures).
+ *
+ * It prints nothing: functions return 0 or -errno with *ret_message, and
+ * what happens later is told through the callbacks, from the loop. */
+#pragma once
+
+#include <gst/gst.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "minisign.h"
+
+typedef struct rec_controller rec_controller;
+
+/* What a session needs, copied by rec_controller_new (the caller's strings
+ * may go); key and profile are borrowed and must outlive the controller. */
+typedef struct rec_settings {
+        const capture_profile *profile;
+        const char *spool;
+        const char *state_dir;      /* the device's chain head */
+        const char *room;           /* NULL: the profile's */
+        char *const *recipients;    /* age1…, NULL-terminated */
+        const minisign_secret *key; /* NULL: unsigned segments, no custody log */
+        const char *device_id;
+        uint64_t segment_time_ns;
+        uint64_t segment_bytes;
+        uint64_t checkpoint_interval_ns;
+        uint64_t eos_timeout_ns;
+} rec_settings;
+
+/* How a session ended, for rec_controller_callbacks.ended. */
+typedef struct rec_outcome {
+        int result;              /* 0 clean; -EIO fault; -ENOSPC disk full; -ETIMEDOUT no EOS */
+        const char *message;     /* why, when result < 0 (and when the close failed) */
+        const char *session_dir; /* NULL: nothing was kept (an unsigned session that never began) */
+        bool started;            /* a segment file was made */
+        bool closed;             /* the custody record is closed (manifest, sums, signatures) */
+        bool disk_full;
+        int sealed; /* segments sealed whole */
+} rec_outcome;
+
+typedef struct rec_controller_callbacks {
+        /* The first segment is open: the room is recorded from here. */
+        void (*recording)(void *userdata);
+        /* A fault the session survives, in plain words for the room's
+         * attention list (reason) and in full for the log (detail). */
+        void (*fault)(const char *reason, const char *detail, void *userdata);
+        /* The session (or the pre-roll) has ended; the controller may be
+         * freed from here on. */
+        void (*ended)(const rec_outcome *outcome, void *userdata);
+} rec_controller_callbacks;
+
+int rec_controller_new(const rec_settings *s, const rec_controller_callbacks *cb, void *userdata,
+                       rec_controller **ret, gchar **ret_message);
+/* Stops the pipeline without ending a session (a session in progress is
+ * ended first, as rec_controller_stop does, synchronously). */
+rec_controller *rec_controller_free(rec_controller *c);
+
+/* Builds the pipeline and sets it playing, writing nothing. */
+int rec_controller_preroll(rec_controller *c, gchar **ret_message);
+/* Begins the session for officer and opens the recording (pre-rolls first
+ * when that was not done). The recording callback follows when the first
+ * segment is open. */
+int rec_controller_start(rec_controller *c, const char *officer, gchar **ret_message);
+/* A mark now; note (may be NULL) is sealed for the recipients and only its
+ * ciphertext is logged. source says who made it ("panel", "studioctl",
+ * "signal"). */
+int rec_controller_mark(rec_controller *c, const char *source, const char *note, gchar **ret_message);
+int rec_controller_break(rec_controller *c, const char *source, gchar **ret_message);
+int rec_controller_resume(rec_controller *c, const char *source, gchar **ret_message);
+/* A signed fault entry (what: a word such as "pin-refused"; detail: a
+ * sentence); 0 without a session log. */
+int rec_controller_note(rec_controller *c, const char *what, const char *detail);
+/* Ends the recording with end of stream (bounded by eos_timeout); ended
+ * follows. Idempotent. */
+void rec_controller_stop(rec_controller *c, const char *reason);
+
+bool rec_controller_on_break(const rec_controller *c);
+/* The session or pre-roll has ended and its outcome is on its way. */
+bool rec_controller_ending(const rec_controller *c);
+bool rec_controller_started(const rec_controller *c);
+/* The session folder (NULL before start). */
+const char *rec_controller_session_dir(const rec_controller *c);
