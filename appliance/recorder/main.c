@@ -1,6 +1,7 @@
 /* studio-recorder: records sessions from a room profile into sealed
- * segments. This build provides --once (one session, then exit); the panel
- * daemon builds on the same modules. */
+ * segments. With --config FILE it is the appliance's recorder daemon
+ * (daemon.h); --once records one session and exits (once.h). Both drive
+ * the same session controller. */
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
@@ -12,9 +13,12 @@
 #include "age.h"
 #include "capture.h"
 #include "log.h"
+#include "daemon.h"
 #include "once.h"
+#include "provision.h"
 #include "recovery.h"
 #include "seal.h"
+#include "studio-conf.h"
 #include "util.h"
 
 typedef struct args {
@@ -32,6 +36,7 @@ typedef struct args {
         gchar *checkpoint_interval;
         gchar *device_key;
         gchar *state_dir;
+        gchar *config;
         gboolean version;
 } args;
 
@@ -48,6 +53,7 @@ static void args_clear(args *a) {
         g_free(a->checkpoint_interval);
         g_free(a->device_key);
         g_free(a->state_dir);
+        g_free(a->config);
 }
 
 static int parse_args(int argc, char **argv, args *a) {
@@ -78,6 +84,10 @@ static int parse_args(int argc, char **argv, args *a) {
                  "Device signing key (minisign); enables the custody log, manifest and signatures", "FILE"},
                 {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir,
                  "Where the device's chain head is kept (default: the --out folder)", "DIR"},
+                {"config", 'c', 0, G_OPTION_ARG_FILENAME, &a->config,
+                 "The appliance's configuration (studio.conf): alone, run the recorder daemon; with --once, "
+                 "take its [recorder] settings as defaults",
+                 "FILE"},
                 {"version", 0, 0, G_OPTION_ARG_NONE, &a->version,
                  "Print \"studio-recorder VERSION\" and exit", NULL},
                 G_OPTION_ENTRY_NULL,
@@ -157,25 +167,11 @@ static int parse_time_option(const char *name, const char *value, uint64_t min_n
         return 0;
 }
 
-static gchar *read_device_id(const char *key_path) {
-        g_autofree gchar *dir = g_path_get_dirname(key_path);
-        g_autofree gchar *path = g_build_filename(dir, "device.id", NULL);
-        gchar *id = NULL;
-
-        if (!g_file_get_contents(path, &id, NULL, NULL))
-                return g_strdup("unknown (no device.id beside the device key)");
-        return g_strstrip(id);
-}
-
 static int load_device_key(const char *path, minisign_secret **ret) {
-        int r = minisign_secret_load(path, ret);
+        g_autofree gchar *msg = NULL;
+        int r = rec_device_key_load(path, ret, &msg);
 
-        if (r < 0)
-                return log_error_errno(r,
-                                       "cannot load the device key %s: %s (create it with studio-keys "
-                                       "device-init)",
-                                       path, g_strerror(-r));
-        return 0;
+        return r < 0 ? log_error_errno(r, "%s", msg) : 0;
 }
 
 static int recover_only(const args *a) {
@@ -238,7 +234,7 @@ static int prepare(const args *a, run *r) {
         if (a->device_key) {
                 if (load_device_key(a->device_key, &r->key) < 0)
                         return -EINVAL;
-                r->device_id = read_device_id(a->device_key);
+                r->device_id = rec_device_id_read(a->device_key);
         } else
                 log_warning("warning: no --device-key: the segments are sealed but the session is not "
                             "signed (no custody log, manifest or checksums)");
@@ -251,6 +247,43 @@ static int prepare(const args *a, run *r) {
         s->device_id = r->device_id;
         s->eos_timeout_ns = 10ULL * 1000000000ULL;
         r->once.officer = a->officer ? a->officer : "unidentified (studio-recorder --once)";
+        return 0;
+}
+
+static void default_string(gchar **field, const char *value) {
+        if (!*field && value)
+                *field = g_strdup(value);
+}
+
+static void default_ms(gchar **field, uint64_t ns) {
+        if (!*field)
+                *field = g_strdup_printf("%" G_GUINT64_FORMAT "ms", ns / 1000000);
+}
+
+/* --once --config FILE: the [recorder] settings are the defaults, the
+ * command line wins. */
+static int once_defaults_from_config(args *a) {
+        g_autoptr(studio_conf) conf = NULL;
+        g_autofree gchar *msg = NULL;
+        const studio_recorder_conf *rc;
+        int r = studio_conf_load(a->config, &conf, &msg);
+
+        if (r < 0)
+                return log_error_errno(r, "%s", msg);
+        rc = &conf->recorder;
+        default_string(&a->profile, rc->profile);
+        default_string(&a->out, rc->spool);
+        default_string(&a->room, rc->room);
+        default_string(&a->device_key, rc->device_key);
+        default_string(&a->state_dir, rc->state_dir);
+        if (!a->recipients && !a->recipients_file) {
+                a->recipients = g_strdupv(rc->recipients);
+                default_string(&a->recipients_file, rc->recipients_file);
+        }
+        default_ms(&a->checkpoint_interval, rc->checkpoint_interval_ns);
+        default_ms(&a->segment_time, rc->segment_time_ns);
+        if (!a->segment_size)
+                a->segment_size = g_strdup_printf("%" G_GUINT64_FORMAT, rc->segment_bytes);
         return 0;
 }
 
@@ -296,13 +329,22 @@ int main(int argc, char **argv) {
                 args_clear(&a);
                 return ret;
         }
-        if (!a.once || !a.out) {
-                log_error("this build records with --once only: give --once --out DIR and a --recipient "
-                          "(see --help)");
+        seal_register();
+        if (!a.once && a.config) {
+                ret = daemon_main(a.config);
+                args_clear(&a);
+                return ret;
+        }
+        if (a.once && a.config && once_defaults_from_config(&a) < 0) {
                 args_clear(&a);
                 return 1;
         }
-        seal_register();
+        if (!a.once || !a.out) {
+                log_error("give --config FILE to run the recorder daemon, or --once --out DIR and a "
+                          "--recipient to record one session (see --help)");
+                args_clear(&a);
+                return 1;
+        }
         ret = prepare(&a, &r) < 0 ? 1 : record_once(&a, &r);
         run_clear(&r);
         args_clear(&a);

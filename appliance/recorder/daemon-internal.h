@@ -1,0 +1,93 @@
+/* The recorder daemon's state, shared by its parts: daemon.c (lifecycle,
+ * state machine, publication), daemon-panel.c (keypad and PIN checks) and
+ * daemon-commands.c (the control socket). One GMainLoop, one thread;
+ * only the PIN check runs on a worker, and hands its result back to the
+ * loop. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "capture.h"
+#include "control.h"
+#include "controller.h"
+#include "lights.h"
+#include "minisign.h"
+#include "officers.h"
+#include "panel.h"
+#include "pinguard.h"
+#include "room-state.h"
+#include "studio-conf.h"
+
+typedef struct rec_daemon {
+        studio_conf *conf;
+        GMainLoop *loop;
+        int lock_fd;
+        bool quitting;
+        int exit_status;
+
+        room_state state;
+        int64_t since_us;
+        GPtrArray *attention; /* plain-word reasons (gchar *), no duplicates */
+        gchar *unprovisioned_why;
+
+        /* provisioning */
+        minisign_secret *key;
+        gchar *device_id;
+        capture_profile *profile;
+        officers *officers;
+        gchar **recipients;
+
+        /* the session */
+        rec_controller *ctl;
+        gchar *officer;           /* identified; never published */
+        GPtrArray *pending_notes; /* "what\tdetail" for the next session's log */
+        gchar *recovery_note;
+
+        /* identification */
+        pinguard guard;
+        bool pin_checking;
+        gboolean start_after_identify; /* studioctl start: Start follows the PIN */
+
+        /* inputs and outputs */
+        panel *panel;
+        lights *lights;
+        control_server *control;
+        control_request *start_req; /* answered when the first segment is open */
+        GPtrArray *stop_reqs;       /* answered when the room is free again */
+
+        guint publish_timer;
+        guint ready_timer;
+} rec_daemon;
+
+/* The state machine (daemon.c): validates the transition, runs its entry
+ * actions (lights, timers, publication) and logs old → new. -EPERM for a
+ * transition the table forbids (logged; nothing changes). */
+int daemon_enter(rec_daemon *d, room_state next);
+void daemon_publish(rec_daemon *d);
+void daemon_attention_add(rec_daemon *d, const char *reason);
+void daemon_attention_remove(rec_daemon *d, const char *reason);
+/* A signed entry into the open session's log, or kept for the next one. */
+void daemon_note(rec_daemon *d, const char *what, const char *detail);
+
+/* Session steps (daemon.c). */
+int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message);
+int daemon_start(rec_daemon *d, const char *source, gchar **ret_message);
+int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message);
+int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message);
+int daemon_break(rec_daemon *d, const char *source, gchar **ret_message);
+int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message);
+void daemon_back_to_free(rec_daemon *d);
+
+/* PIN checks off the loop (daemon-panel.c): the result comes back as
+ * daemon_identified() or a refusal. -EAGAIN/-ENOLCK from the guard, with
+ * a message. */
+int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar **ret_message);
+void daemon_on_panel_event(const panel_event *ev, void *userdata);
+void daemon_on_panel_presence(bool connected, const char *message, void *userdata);
+
+/* The control socket (daemon-commands.c). */
+void daemon_on_command(control_request *req, const char *command, JsonObject *args, void *userdata);
+/* Answers the waiting start request (ok or the message). */
+void daemon_answer_start(rec_daemon *d, int r, const char *message);
+void daemon_answer_stops(rec_daemon *d, const char *message);

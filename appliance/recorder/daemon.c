@@ -1,0 +1,316 @@
+/* The recorder daemon: the room's state machine, its publication, and the
+ * session steps it drives the controller through. */
+#include <errno.h>
+#include <string.h>
+
+#include "daemon-internal.h"
+#include "log.h"
+
+/* Which state may follow which; everything else is a bug or a stale event. */
+static const bool allowed[_ROOM_STATE_MAX][_ROOM_STATE_MAX] = {
+        [ROOM_FREE] = {[ROOM_IDENTIFYING] = true, [ROOM_ATTENTION] = true, [ROOM_UNPROVISIONED] = true},
+        [ROOM_IDENTIFYING] = {[ROOM_FREE] = true, [ROOM_READY] = true, [ROOM_ATTENTION] = true},
+        [ROOM_READY] = {[ROOM_FREE] = true, [ROOM_RECORDING] = true, [ROOM_ATTENTION] = true},
+        [ROOM_RECORDING] = {[ROOM_BREAK] = true, [ROOM_STOPPING] = true},
+        [ROOM_BREAK] = {[ROOM_RECORDING] = true, [ROOM_STOPPING] = true},
+        [ROOM_STOPPING] = {[ROOM_FREE] = true, [ROOM_ATTENTION] = true},
+        [ROOM_ATTENTION] = {[ROOM_FREE] = true, [ROOM_IDENTIFYING] = true, [ROOM_UNPROVISIONED] = true},
+};
+
+static bool in_session(room_state s) {
+        return s == ROOM_RECORDING || s == ROOM_BREAK || s == ROOM_STOPPING;
+}
+
+void daemon_publish(rec_daemon *d) {
+        room_state_doc doc = {
+                .state = d->state,
+                .since_us = d->since_us,
+                .updated_us = g_get_real_time(),
+                .attention = (char **) d->attention->pdata,
+        };
+        int r;
+
+        g_ptr_array_add(d->attention, NULL);
+        r = room_state_publish(d->conf->recorder.state_file, &doc);
+        g_ptr_array_remove_index(d->attention, d->attention->len - 1);
+        if (r < 0)
+                log_warning_errno(r, "cannot publish the room state to %s: %s", d->conf->recorder.state_file,
+                                  g_strerror(-r));
+}
+
+static void show(rec_daemon *d) {
+        if (d->lights)
+                lights_show(d->lights, d->state, d->attention->len > 0);
+        daemon_publish(d);
+}
+
+static gboolean on_ready_timeout(gpointer data) {
+        rec_daemon *d = data;
+
+        d->ready_timer = 0;
+        log_info("no Start within the ready time: the room is free again");
+        daemon_back_to_free(d);
+        return G_SOURCE_REMOVE;
+}
+
+static void on_enter(rec_daemon *d, room_state old) {
+        if (d->ready_timer && d->state != ROOM_READY) {
+                g_source_remove(d->ready_timer);
+                d->ready_timer = 0;
+        }
+        switch (d->state) {
+        case ROOM_FREE:
+        case ROOM_ATTENTION:
+        case ROOM_UNPROVISIONED:
+                g_clear_pointer(&d->officer, g_free);
+                break;
+        case ROOM_READY:
+                d->ready_timer = g_timeout_add((guint) (d->conf->recorder.ready_timeout_ns / 1000000),
+                                               on_ready_timeout, d);
+                break;
+        default:
+                break;
+        }
+        (void) old;
+}
+
+int daemon_enter(rec_daemon *d, room_state next) {
+        room_state old = d->state;
+
+        if (next == old)
+                return 0;
+        if (!allowed[old][next]) {
+                log_warning("room: %s → %s is not a transition the recorder makes; ignored",
+                            room_state_to_string(old), room_state_to_string(next));
+                return -EPERM;
+        }
+        d->state = next;
+        d->since_us = g_get_real_time();
+        log_info("room: %s → %s", room_state_to_string(old), room_state_to_string(next));
+        on_enter(d, old);
+        show(d);
+        return 0;
+}
+
+void daemon_attention_add(rec_daemon *d, const char *reason) {
+        for (guint i = 0; i < d->attention->len; i++)
+                if (strcmp(d->attention->pdata[i], reason) == 0)
+                        return;
+        if (d->attention->len >= ROOM_ATTENTION_MAX)
+                return;
+        g_ptr_array_add(d->attention, g_strdup(reason));
+        /* outside a session, a fault means the room cannot record */
+        if (!in_session(d->state) && d->state != ROOM_UNPROVISIONED && d->state != ROOM_ATTENTION)
+                daemon_back_to_free(d);
+        else
+                show(d);
+}
+
+void daemon_attention_remove(rec_daemon *d, const char *reason) {
+        for (guint i = 0; i < d->attention->len; i++)
+                if (strcmp(d->attention->pdata[i], reason) == 0) {
+                        g_ptr_array_remove_index(d->attention, i);
+                        if (d->state == ROOM_ATTENTION && d->attention->len == 0)
+                                (void) daemon_enter(d, ROOM_FREE);
+                        else
+                                show(d);
+                        return;
+                }
+}
+
+void daemon_note(rec_daemon *d, const char *what, const char *detail) {
+        if (d->ctl && in_session(d->state)) {
+                (void) rec_controller_note(d->ctl, what, detail);
+                return;
+        }
+        g_ptr_array_add(d->pending_notes, g_strdup_printf("%s\t%s", what, detail));
+}
+
+/* What waited for a session: start-up recovery's report, wrong PINs typed
+ * while no session was open (one entry), signed as the session begins. */
+static void write_pending_notes(rec_daemon *d) {
+        g_autoptr(GString) pins = g_string_new(NULL);
+
+        if (d->recovery_note) {
+                (void) rec_controller_note(d->ctl, "spool-recovery", d->recovery_note);
+                g_clear_pointer(&d->recovery_note, g_free);
+        }
+        for (guint i = 0; i < d->pending_notes->len; i++) {
+                const char *n = d->pending_notes->pdata[i], *tab = strchr(n, '\t');
+                g_string_append_printf(pins, "%s%s", pins->len ? "; " : "", tab + 1);
+        }
+        if (pins->len)
+                (void) rec_controller_note(d->ctl, "pin-refused", pins->str);
+        g_ptr_array_set_size(d->pending_notes, 0);
+}
+
+/* ---- the controller's callbacks ------------------------------------- */
+
+static void on_recording(void *userdata) {
+        rec_daemon *d = userdata;
+
+        log_info("recording into %s", rec_controller_session_dir(d->ctl));
+        daemon_attention_remove(d, "the last recording ended on a fault");
+        daemon_answer_start(d, 0, NULL);
+}
+
+static void on_fault(const char *reason, const char *detail, void *userdata) {
+        rec_daemon *d = userdata;
+
+        log_warning("%s%s%s", reason ? reason : "", reason ? ": " : "", detail);
+        if (reason)
+                daemon_attention_add(d, reason);
+}
+
+static void on_ended(const rec_outcome *o, void *userdata) {
+        rec_daemon *d = userdata;
+        bool was_session = rec_controller_started(d->ctl);
+
+        if (o->session_dir)
+                log_info("session %s ended: %d segment(s) sealed%s%s", o->session_dir, o->sealed,
+                         o->result < 0 ? "; " : "", o->result < 0 ? o->message : "");
+        else if (o->result < 0)
+                log_error("%s", o->message);
+        d->ctl = rec_controller_free(d->ctl);
+        daemon_answer_start(d, o->started || o->result >= 0 ? 0 : (o->result ? o->result : -EIO),
+                            o->message ? o->message : "the recording did not start");
+        /* every session's end passes through stopping (sealing), also one
+         * the pipeline ended by itself */
+        if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK)
+                (void) daemon_enter(d, ROOM_STOPPING);
+        if (o->result < 0) {
+                daemon_attention_add(d, o->disk_full  ? "disk full"
+                                        : was_session ? "the last recording ended on a fault"
+                                                      : "camera or microphone cannot be opened");
+        }
+        daemon_back_to_free(d);
+        daemon_answer_stops(d, NULL);
+        if (d->quitting)
+                g_main_loop_quit(d->loop);
+}
+
+static const rec_controller_callbacks controller_callbacks = {on_recording, on_fault, on_ended};
+
+/* ---- session steps -------------------------------------------------- */
+
+static int new_controller(rec_daemon *d, gchar **ret_message) {
+        const studio_recorder_conf *rc = &d->conf->recorder;
+        rec_settings s = {
+                .profile = d->profile,
+                .spool = rc->spool,
+                .state_dir = rc->state_dir,
+                .room = rc->room,
+                .recipients = d->recipients,
+                .key = d->key,
+                .device_id = d->device_id,
+                .segment_time_ns = rc->segment_time_ns,
+                .segment_bytes = rc->segment_bytes,
+                .checkpoint_interval_ns = rc->checkpoint_interval_ns,
+                .eos_timeout_ns = rc->eos_timeout_ns,
+        };
+        int r = rec_controller_new(&s, &controller_callbacks, d, &d->ctl, ret_message);
+
+        if (r >= 0 && (r = rec_controller_preroll(d->ctl, ret_message)) < 0)
+                d->ctl = rec_controller_free(d->ctl);
+        return r;
+}
+
+/* The PIN was right: the room is ready, with the capture side pre-rolled
+ * so that Start records at once. */
+int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message) {
+        int r;
+
+        g_free(d->officer);
+        d->officer = g_strdup(officer);
+        r = daemon_enter(d, ROOM_READY);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("the room is %s", room_state_to_string(d->state));
+                return r;
+        }
+        if (!d->ctl && (r = new_controller(d, ret_message)) < 0) {
+                log_error("%s", *ret_message);
+                daemon_attention_add(d, "camera or microphone cannot be opened");
+                return r;
+        }
+        return 0;
+}
+
+int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
+        int r;
+
+        if (d->state != ROOM_READY || !d->ctl) {
+                *ret_message = g_strdup_printf("Start needs an identified officer (the room is %s)",
+                                               room_state_to_string(d->state));
+                return -EPERM;
+        }
+        r = rec_controller_start(d->ctl, d->officer, ret_message);
+        if (r < 0 && !rec_controller_ending(d->ctl)) {
+                log_error("%s", *ret_message);
+                return r;
+        }
+        log_info("start (%s)", source);
+        (void) daemon_enter(d, ROOM_RECORDING);
+        if (r >= 0)
+                write_pending_notes(d);
+        return r;
+}
+
+int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message) {
+        if (d->state != ROOM_RECORDING && d->state != ROOM_BREAK) {
+                if (d->state == ROOM_STOPPING)
+                        return 0;
+                *ret_message = g_strdup_printf("no session is recording (the room is %s)",
+                                               room_state_to_string(d->state));
+                return -ENOTCONN;
+        }
+        (void) daemon_enter(d, ROOM_STOPPING);
+        rec_controller_stop(d->ctl, reason);
+        return 0;
+}
+
+static int need_session(rec_daemon *d, room_state want, const char *what, gchar **ret_message) {
+        if (d->ctl && (d->state == want || (want == ROOM_RECORDING && d->state == ROOM_BREAK)))
+                return 0;
+        *ret_message = g_strdup_printf("%s needs a session %s (the room is %s)", what,
+                                       want == ROOM_BREAK ? "on a break" : "recording",
+                                       room_state_to_string(d->state));
+        return -ENOTCONN;
+}
+
+int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message) {
+        int r = need_session(d, ROOM_RECORDING, "Mark", ret_message);
+
+        return r < 0 ? r : rec_controller_mark(d->ctl, source, note, ret_message);
+}
+
+int daemon_break(rec_daemon *d, const char *source, gchar **ret_message) {
+        int r = d->state == ROOM_BREAK ? -EALREADY : need_session(d, ROOM_RECORDING, "Break", ret_message);
+
+        if (r == -EALREADY)
+                *ret_message = g_strdup("the session is already on a break");
+        if (r >= 0 && (r = rec_controller_break(d->ctl, source, ret_message)) >= 0)
+                (void) daemon_enter(d, ROOM_BREAK);
+        return r;
+}
+
+int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message) {
+        int r = need_session(d, ROOM_BREAK, "Resume", ret_message);
+
+        if (r >= 0 && (r = rec_controller_resume(d->ctl, source, ret_message)) >= 0)
+                (void) daemon_enter(d, ROOM_RECORDING);
+        return r;
+}
+
+/* The room after a session, a refused PIN or a ready time-out: free, or
+ * attention while a reason stands. A pre-rolled pipeline goes too. */
+void daemon_back_to_free(rec_daemon *d) {
+        if (d->state == ROOM_UNPROVISIONED)
+                return;
+        if (d->ctl && !in_session(d->state))
+                d->ctl = rec_controller_free(d->ctl);
+        if (d->state == ROOM_READY && d->attention->len == 0) {
+                (void) daemon_enter(d, ROOM_FREE);
+                return;
+        }
+        (void) daemon_enter(d, d->attention->len ? ROOM_ATTENTION : ROOM_FREE);
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Bad input to the daemon: each malformed configuration key gives its file
+# and line; an unknown panel device, an unreadable device key and a second
+# daemon on the same socket each get a clear error.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon-lib.sh"
+
+make_studio
+cp "$CONF" "$WORK/good.conf"
+
+expect_refusal() { # expect_refusal WHAT PATTERN GROUP KEY VALUE
+  local what=$1 pattern=$2
+  cp "$WORK/good.conf" "$CONF"
+  python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" "$3" "$4" "$5"
+  set +e
+  timeout 20 "$RECORDER" --config "$CONF" >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  set -e
+  if [ "$rc" -eq 1 ] && grep -q -- "$pattern" "$WORK/err"; then
+    pass "$what: exit 1, $(head -c 160 "$WORK/err" | tr '\n' ' ')"
+  else
+    fail "$what: exit $rc, expected 1 and /$pattern/; stderr:"
+    cat "$WORK/err" >&2
+  fi
+}
+
+line_of() { grep -n "^$2=" "$1" | cut -d: -f1; }
+expect_refusal "a bad duration names file and line" "$CONF line [0-9]*:.*checkpoint_interval" \
+  recorder checkpoint_interval "2 fortnights"
+expect_refusal "an unknown key is refused" "unknown key.*chekpoint_interval" \
+  recorder chekpoint_interval 2s
+expect_refusal "a bad port" "port" status port 99999
+expect_refusal "a bad recipient" "recipients" recorder recipients "age1notarecipient"
+expect_refusal "an unknown profile" "profile" recorder profile no-such-profile
+printf 'not a device\n' >"$WORK/not-a-device"
+expect_refusal "a panel device that is not an input device" "not-a-device" \
+  panel device "$WORK/not-a-device"
+
+# An absent panel is not fatal: the room shows attention until it appears.
+cp "$WORK/good.conf" "$CONF"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" panel device \
+  /dev/input/by-id/usb-No_Such_Keypad-event-kbd
+start_daemon "$WORK/absent.log"
+check "an absent panel puts the room in attention" state_is attention
+check "and says so" bash -c "'$CTL' --config '$CONF' status --json | grep -q 'panel disconnected'"
+check "the log names the device" grep -q "No_Such_Keypad" "$WORK/absent.log"
+
+# A second daemon on the same socket (another state folder) is refused.
+cp "$CONF" "$WORK/second.conf"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$WORK/second.conf" recorder state_dir "$WORK/state2"
+set +e
+timeout 20 "$RECORDER" --config "$WORK/second.conf" 2>"$WORK/second.err"
+rc=$?
+set -e
+check "a second daemon on the same socket exits 1 (exit $rc)" test "$rc" -eq 1
+check "and says another recorder answers" grep -q "another studio-recorder answers" "$WORK/second.err"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "the daemon exits 0 on SIGTERM"
+
+# An unreadable device key: the daemon runs unprovisioned and says which.
+cp "$WORK/good.conf" "$CONF"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" recorder device_key "$WORK/no-such.key"
+start_daemon "$WORK/unprov.log"
+check "a missing device key leaves the room unprovisioned" state_is unprovisioned
+check "the log names the key file and the fix" grep -q "no-such.key.*studio-keys device-init" "$WORK/unprov.log"
+if start_session >"$WORK/start.out" 2>&1; then
+  fail "an unprovisioned room refuses start"
+else
+  check "an unprovisioned room refuses start, saying why" grep -q "not provisioned" "$WORK/start.out"
+fi
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || true
+
+# A device key file that is not a key: unprovisioned, with the reason.
+printf 'untrusted comment: not a key\ngarbage\n' >"$WORK/garbage.key"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" recorder device_key "$WORK/garbage.key"
+start_daemon "$WORK/garbage.log"
+check "an unreadable device key leaves the room unprovisioned" state_is unprovisioned
+check "the log names the key file" grep -q "cannot load the device key $WORK/garbage.key" "$WORK/garbage.log"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || true
+finish

@@ -1,0 +1,4 @@
+# The recorder daemon, driven through studioctl on the test profile.
+foreach(t daemon daemon-kill9 daemon-errors)
+  studio_script_test(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.sh integration GST TIMEOUT 300)
+endforeach()

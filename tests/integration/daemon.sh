@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The recorder daemon on the test profile, driven by studioctl from a
+# studio that `studioctl init` made: start → mark with a note → break →
+# resume → stop; the custody log shows every event, the session verifies
+# INTACT, the state file never holds the officer number, and the fake LED
+# folder shows the door light on exactly from Start to the end of Stop.
+# Then wrong PINs, refusals, SIGTERM mid-session, and a second daemon.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/daemon-lib.sh"
+
+make_studio
+check "init names its configuration" test -f "$CONF"
+
+# Lights: a folder laid out like /sys/class/leds, named in [lights].
+for led in door ready recording attention ack; do
+  mkdir -p "$WORK/leds/studio:$led"
+  echo 0 >"$WORK/leds/studio:$led/brightness"
+  echo 1 >"$WORK/leds/studio:$led/max_brightness"
+  echo "[none] timer" >"$WORK/leds/studio:$led/trigger"
+done
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" lights leds_dir "$WORK/leds" \
+  lights door studio:door lights ready studio:ready lights recording studio:recording \
+  lights attention studio:attention lights ack studio:ack
+door() { cat "$WORK/leds/studio:door/brightness"; }
+
+# Watch the state file for the whole session: it must never hold the officer.
+( while :; do cat "$STATE" 2>/dev/null; echo; sleep 0.05; done ) >"$WORK/state-samples" &
+sampler=$!
+
+start_daemon "$WORK/daemon.log"
+check "the room is free" state_is free
+check "the door light is off while free" test "$(door)" = 0
+check "status --json prints the state document" \
+  bash -c "'$CTL' --config '$CONF' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert set(d) >= {\"state\",\"since\",\"attention\",\"updated\"}, d'"
+
+if echo 111111 | "$CTL" --config "$CONF" start --officer "$OFFICER" >"$WORK/wrong.out" 2>&1; then
+  fail "a wrong PIN is refused"
+else
+  check "a wrong PIN is refused with the reason" grep -q "not accepted" "$WORK/wrong.out"
+fi
+check "after a wrong PIN the room is free again" state_is free
+
+echo "$PIN" | "$CTL" --config "$CONF" start --officer "$OFFICER" >"$WORK/start.out" 2>&1 \
+  || { fail "start"; cat "$WORK/start.out" >&2; }
+check "start returns once recording" state_is recording
+check "the door light is on from Start" test "$(door)" = 1
+SESSION=$(ls -d "$WORK/studio/spool"/*/ | head -n 1)
+SESSION=${SESSION%/}
+check "the first segment is open when start returns" test -e "$SESSION/seg-000001.mkv.age"
+if start_session >"$WORK/again.out" 2>&1; then
+  fail "start while recording is refused"
+else
+  pass "start while recording is refused ($(head -c 120 "$WORK/again.out"))"
+fi
+if "$CTL" --config "$CONF" resume >"$WORK/resume.out" 2>&1; then
+  fail "resume when not on a break is refused"
+else
+  check "resume when not on a break is refused with the reason" grep -q "break" "$WORK/resume.out"
+fi
+sleep 2
+check "mark with a note" "$CTL" --config "$CONF" mark --note "the witness points at the second photo"
+check "break" "$CTL" --config "$CONF" break
+check "the room is on a break" state_is break
+check "the door light stays on through a break" test "$(door)" = 1
+sleep 1
+check "resume" "$CTL" --config "$CONF" resume
+sleep 2
+check "stop returns once sealed" "$CTL" --config "$CONF" stop
+check "the room is free after stop" state_is free
+check "the door light is off after stop" test "$(door)" = 0
+kill "$sampler"; wait "$sampler" 2>/dev/null || true
+
+LOG=$SESSION/custody.jsonl
+for ev in session-start pin-refused mark break resume segment-sealed stop; do
+  check "the custody log has $ev" grep -q "\"event\":\"$ev\"\|\"what\":\"$ev\"" "$LOG"
+done
+check "the mark's note is sealed, not plain" grep -q '"note_age":"-----BEGIN AGE ENCRYPTED FILE-----' "$LOG"
+check "the note's words are nowhere in the spool" bash -c "! grep -rq 'second photo' '$WORK/studio/spool'"
+check "the wrong PIN's digits are nowhere in the log" bash -c "! grep -q 111111 '$LOG'"
+"$VERIFY" --device-key "$WORK/studio/device.pub" "$SESSION" >"$WORK/verify.out" 2>&1 || true
+check "the session verifies INTACT" grep -q "^INTACT" "$WORK/verify.out"
+"$VERIFY" --device-key "$WORK/studio/device.pub" --identity "$WORK/studio/vault.key" "$SESSION" \
+  >"$WORK/verify-notes.out" 2>&1 || true
+check "the verifier shows the note with the vault identity" grep -q "second photo" "$WORK/verify-notes.out"
+check "the state file was sampled during the session" grep -q '"state":"recording"' "$WORK/state-samples"
+check "the state file never held the officer number" bash -c "! grep -q '$OFFICER' '$WORK/state-samples'"
+check "the state file never held the session id" \
+  bash -c "! grep -q '$(basename "$SESSION")' '$WORK/state-samples'"
+check "the daemon's log says old → new" grep -q "room: ready → recording" "$WORK/daemon.log"
+
+# A second daemon on the same configuration is refused.
+if "$RECORDER" --config "$CONF" 2>"$WORK/second.log"; then
+  fail "a second daemon is refused"
+else
+  check "a second daemon is refused with the reason" grep -q "already running" "$WORK/second.log"
+fi
+
+# SIGTERM mid-session stops as Stop does, then exits 0.
+echo "$PIN" | "$CTL" --config "$CONF" start --officer "$OFFICER" >/dev/null 2>&1 || fail "second start"
+sleep 2
+kill -TERM "$daemon_pid"
+set +e
+wait "$daemon_pid"
+rc=$?
+set -e
+check "SIGTERM mid-session exits 0 (exit $rc)" test "$rc" -eq 0
+LAST=$(ls -d "$WORK/studio/spool"/*/ | tail -n 1)
+"$VERIFY" --device-key "$WORK/studio/device.pub" "${LAST%/}" >"$WORK/verify2.out" 2>&1 || true
+check "a session stopped by SIGTERM verifies INTACT" grep -q "^INTACT" "$WORK/verify2.out"
+check "the door light is off after shutdown" test "$(door)" = 0
+
+finish
