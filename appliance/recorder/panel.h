@@ -39,7 +39,7 @@ typedef enum panel_action {
         PANEL_IDENTIFY,      /* officer and pin are set */
         PANEL_START,
         PANEL_MARK,
-        PANEL_BREAK, /* Break, or Resume when on a break */
+        PANEL_BREAK,        /* Break, or Resume when on a break */
         PANEL_STOP_PRESSED, /* the hold began: a light cue */
         PANEL_STOP_SHORT,   /* released too soon: nothing stops */
         PANEL_STOP,         /* held for stop_hold */
@@ -90,7 +90,7 @@ typedef void (*panel_presence_fn)(bool connected, const char *message, void *use
  * is not an error: presence(false, …) is called and it is opened when it
  * appears. A path that exists and is not an input device is -ENOTTY with
  * a message. */
-int panel_open(const studio_panel_conf *conf, panel_event_fn fn, panel_presence_fn presence,
-               void *userdata, panel **ret, gchar **ret_message);
+int panel_open(const studio_panel_conf *conf, panel_event_fn fn, panel_presence_fn presence, void *userdata,
+               panel **ret, gchar **ret_message);
 panel *panel_free(panel *p);
 bool panel_connected(const panel *p);
