@@ -25,6 +25,13 @@
 
 #include "studio-conf.h"
 
+/* What the keypad accepts: longer entries are refused (cleared). */
+#define PANEL_OFFICER_MAX 12 /* digits, as officers.h OFFICERS_NUMBER_MAX */
+#define PANEL_PIN_MAX 64     /* digits, as officers.h OFFICERS_PIN_MAX */
+/* The folder a device name is looked for in (default /dev/input); tests
+ * point it at a temporary folder. */
+#define PANEL_INPUT_DIR_ENV "STUDIO_INPUT_DIR"
+
 typedef enum panel_action {
         PANEL_ENTRY_STARTED, /* the first digit of an officer number */
         PANEL_ENTRY_PIN,     /* officer number entered, now the PIN */

@@ -1,0 +1,3 @@
+# The panel decoder: arbitrary input_event arrays and ticks.
+studio_fuzz_target(fuzz-panel-events SOURCES ${CMAKE_CURRENT_LIST_DIR}/fuzz-panel-events.c
+                   LIBS studio_panel CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/panel-events SECONDS 30)
