@@ -18,6 +18,7 @@
 #define ARMOR_BEGIN CUSTODY_NOTE_ARMOR_BEGIN "\n"
 #define ARMOR_END CUSTODY_NOTE_ARMOR_END "\n"
 #define ARMOR_COLS 64
+#define B64_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 /* What the largest note sealed for AGE_RECIPIENT_MAX recipients armors to
  * must fit the limit the reader applies (and a custody line). */
@@ -183,7 +184,7 @@ int custody_note_dearmor(const char *armored, size_t len, uint8_t **ret_data, si
         if (memcmp(armored + len - end_len, ARMOR_END, end_len) != 0)
                 return dearmor_fail(ret_message, "the sealed note does not end with the line %s",
                                     CUSTODY_NOTE_ARMOR_END);
-        b64 = g_malloc(len);
+        b64 = g_malloc0(len + 1);
         for (pos = begin_len; pos < len - end_len;) {
                 const char *nl = memchr(armored + pos, '\n', len - end_len - pos);
                 size_t line = nl ? (size_t) (nl - (armored + pos)) : len - end_len - pos;
@@ -207,11 +208,19 @@ int custody_note_dearmor(const char *armored, size_t len, uint8_t **ret_data, si
         if (b64_len == 0)
                 return dearmor_fail(ret_message, "the sealed note has no base64 lines");
         bin = g_malloc(b64_len / 4 * 3);
-        /* libsodium's decoder is strict: padding exactly as needed, unused
-         * bits zero, no other character */
-        if (sodium_base642bin(bin, b64_len / 4 * 3, b64, b64_len, NULL, &bin_len, NULL,
+        if (strspn(b64, B64_ALPHABET) != b64_len ||
+            sodium_base642bin(bin, b64_len / 4 * 3, b64, b64_len, NULL, &bin_len, NULL,
                               sodium_base64_VARIANT_ORIGINAL) != 0)
-                return dearmor_fail(ret_message, "the sealed note is not canonical padded base64");
+                return dearmor_fail(ret_message, "the sealed note is not padded base64");
+        /* one spelling only: what decodes must encode back to the same text
+         * (padding, unused bits; libsodium's decoder is lenient about the
+         * alphabet, so it is checked above too) */
+        g_autofree char *again =
+                g_malloc(sodium_base64_encoded_len(bin_len, sodium_base64_VARIANT_ORIGINAL));
+        sodium_bin2base64(again, sodium_base64_encoded_len(bin_len, sodium_base64_VARIANT_ORIGINAL), bin,
+                          bin_len, sodium_base64_VARIANT_ORIGINAL);
+        if (strlen(again) != b64_len || memcmp(again, b64, b64_len) != 0)
+                return dearmor_fail(ret_message, "the sealed note is not canonical base64");
         *ret_data = g_steal_pointer(&bin);
         *ret_len = bin_len;
         return 0;

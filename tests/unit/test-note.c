@@ -191,6 +191,11 @@ static void test_malformed_armor(void **state) {
         l1_bad[10] = '*';
         g_autofree char *l1_space = g_strdup(l1);
         l1_space[10] = ' ';
+        /* the URL-safe alphabet, and padding inside (found by fuzz-note) */
+        g_autofree char *l1_dash = g_strdup(l1), *l1_under = g_strdup(l1), *l1_pad = g_strdup(l1);
+        l1_dash[40] = '-';
+        l1_under[40] = '_';
+        memcpy(l1_pad + 40, "AA==", 4);
 
         char *bad[] = {
                 g_strdup(""),
