@@ -226,18 +226,18 @@ int custody_note_dearmor(const char *armored, size_t len, uint8_t **ret_data, si
         return 0;
 }
 
+/* A note is one short STREAM chunk: a cut and an alteration look alike. */
 static const char *verdict_refusal(age_verdict v) {
         switch (v) {
         case AGE_NOT_AGE:
-                return "it is not an age file";
+                return "is not an age file";
         case AGE_HEADER_MAC:
-                return "its header was altered";
+                return "has an altered header";
         case AGE_TAMPERED:
-                return "it was altered";
         case AGE_TRUNCATED:
-                return "it was cut short";
+                return "was altered or cut short";
         default:
-                return "it cannot be read";
+                return "cannot be read";
         }
 }
 
@@ -270,8 +270,7 @@ int custody_note_open(const char *armored, const uint8_t (*sks)[AGE_KEY_LEN], si
                 goto out;
         }
         if (res.verdict != AGE_OK) {
-                r = dearmor_fail(ret_message, "the sealed note does not open: %s",
-                                 verdict_refusal(res.verdict));
+                r = dearmor_fail(ret_message, "the sealed note %s", verdict_refusal(res.verdict));
                 goto out;
         }
         why = note_text_refusal((const char *) plain.bytes->data, plain.bytes->len);

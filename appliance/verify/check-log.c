@@ -163,8 +163,8 @@ static void add_row(log_pass *p, const custody_entry *e) {
         if (error) {
                 g_autofree char *where = where_of(e->line_no, e->seq, e->event);
                 note(p, e->line_no, VERIFY_INTACT, true, where, NULL, NULL,
-                     g_strdup_printf("the sealed note of this %s does not open with --identity (%s); the "
-                                     "entry's signature covers it as stored",
+                     g_strdup_printf("the sealed note of this %s does not open with --identity: %s (the "
+                                     "entry's signature covers the note as stored, so the verdict stands)",
                                      custody_event_to_string(e->event), error));
         }
         verify_event_row *r = g_new0(verify_event_row, 1);
