@@ -84,6 +84,13 @@ check "with --identity: the HTML shows controls and bidi escaped" \
 check "with --identity: no armor in the text or HTML report" \
   bash -c "! grep -q 'BEGIN AGE' '$WORK/opened.txt' '$WORK/opened.html'"
 
+# studio-export runs the same checks with its vault identity: the
+# verification report it writes beside the working copy shows the notes.
+"$EXPORT" --identity "$VAULT_KEY" --device-key "$WORK/dev.pub" --out "$WORK/export" "$session" >/dev/null 2>&1
+check "studio-export's verification report shows the note at its mark" \
+  bash -c "grep -qF 'media time: $NOTE1' '$WORK/export/verification.txt' &&
+           python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert sys.argv[2] in [e.get(\"note\") for e in d[\"timeline\"]]' '$WORK/export/verification.json' '$NOTE2'"
+
 # Notes that do not open, in a session whose entries are all signed as
 # written (the recorder of a faulty release, or whoever holds the device key):
 # the verdict stands, since each entry's signature covers its ciphertext; the
