@@ -24,7 +24,9 @@
  *   segment-sealed  segment ("seg-000001.mkv.age"), plaintext_sha256,
  *                   sealed_sha256, plaintext_bytes (int), sealed_bytes (int),
  *                   media_start_ns (int), duration_ns (int), wall_start, wall_end
- *   mark | break | resume   media_ns (int), note (optional)
+ *   mark | break | resume   media_ns (int), note (optional, plaintext: old
+ *                   sessions and internal names only), note_age (optional:
+ *                   the note sealed for the vault, custody_note_seal)
  *   fault           what, detail
  *   recovery        written by custody_recover() itself
  *   stop            reason, segments (int)
@@ -248,3 +250,41 @@ custody_manifest *custody_manifest_free(custody_manifest *m);
 /* The exact SHA256SUMS (sealed=false) or SHA256SUMS.sealed text a manifest
  * implies (caller frees). */
 char *custody_sums_format(const custody_manifest *m, bool sealed, size_t *ret_len);
+
+/* ---- sealed notes (note.c) --------------------------------------------
+ * A mark's note can hold case content, so it is never written in the
+ * clear: "note_age" holds it as an age v1 file for the session's vault
+ * recipients, ASCII-armored exactly as the age spec defines (the text
+ * decrypts as is with stock `age -d -i vault.key`). Only the ciphertext is
+ * signed, as part of the entry. docs/session-format.md pins the format. */
+#define CUSTODY_NOTE_MAX 4096              /* plaintext bytes (UTF-8, no NUL) */
+#define CUSTODY_NOTE_ARMOR_MAX (32 * 1024) /* armored bytes custody_note_open accepts */
+#define CUSTODY_NOTE_ARMOR_BEGIN "-----BEGIN AGE ENCRYPTED FILE-----"
+#define CUSTODY_NOTE_ARMOR_END "-----END AGE ENCRYPTED FILE-----"
+
+/* 0 when note[0..len) can be sealed (1..CUSTODY_NOTE_MAX bytes of UTF-8, no
+ * NUL), else -EINVAL and *ret_message (optional, caller g_frees) says why
+ * and what to give instead: for a caller that checks a note before it is
+ * sealed, e.g. a control socket holding a length-counted string. */
+int custody_note_check(const char *note, size_t len, gchar **ret_message);
+
+/* Seals note for recipients ("age1…", NULL-terminated, 1..AGE_RECIPIENT_MAX)
+ * into *ret_armored (caller g_frees): a fresh file key per note, wiped when
+ * done. -EINVAL (a bad note or recipient), -E2BIG (too large sealed), or
+ * -errno; *ret_message (optional, caller g_frees) names what and the fix.
+ * The plaintext is held in no buffer of this module after it returns. */
+int custody_note_seal(char *const *recipients, const char *note, gchar **ret_armored, gchar **ret_message);
+
+/* The age file an armored note holds (caller g_frees *ret_data), read
+ * strictly: -EBADMSG for anything but the BEGIN line, base64 lines of 64
+ * columns (only the last one shorter), canonical padded base64, the END
+ * line and its LF, at most CUSTODY_NOTE_ARMOR_MAX bytes in all. */
+int custody_note_dearmor(const char *armored, size_t len, uint8_t **ret_data, size_t *ret_len,
+                         gchar **ret_message);
+
+/* Opens an armored note with identities sks[0..n_sks): *ret_note (caller
+ * g_frees) is the whole authenticated note. -EBADMSG when it is malformed,
+ * altered, cut short or its text not a note; -ENOKEY when no identity is a
+ * recipient; *ret_message (optional) says which. */
+int custody_note_open(const char *armored, const uint8_t (*sks)[AGE_KEY_LEN], size_t n_sks, gchar **ret_note,
+                      gchar **ret_message);

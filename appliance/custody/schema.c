@@ -49,7 +49,14 @@ static const field_spec f_sealed[] = {
         {"duration_ns", F_INT, true},    {"wall_start", F_STR, true},
         {"wall_end", F_STR, true},       END,
 };
-static const field_spec f_mark[] = {{"media_ns", F_INT, true}, {"note", F_STR, false}, END};
+static const field_spec f_mark[] = {
+        {"media_ns", F_INT, true},
+        {"note", F_STR, false},
+        /* the sealed note: only its type here; a note that does not open is
+         * the verifier's warning, never a malformed log (custody_note_open) */
+        {"note_age", F_STR, false},
+        END,
+};
 static const field_spec f_fault[] = {{"what", F_STR, true}, {"detail", F_STR, true}, END};
 static const field_spec f_recovery[] = {
         {"segment", F_STR, false},

@@ -140,20 +140,41 @@ static void track(log_pass *p, const custody_entry *e) {
         }
 }
 
-static void add_row(verify_log *l, const custody_entry *e) {
-        char *detail = verify_entry_detail(e);
+/* A row of the timeline; a mark's sealed note is opened here (--identity),
+ * only for the rows kept, so the cost stays bounded. A note that does not
+ * open is a warning: the entry's signature already covers its ciphertext,
+ * so the verdict stands. */
+static void add_row(log_pass *p, const custody_entry *e) {
+        verify_log *l = &p->c->log;
+        g_autofree char *error = NULL, *shown = NULL;
+        bool sealed = false, opened = false;
 
+        if (l->timeline->len >= VERIFY_TIMELINE_MAX) {
+                g_autofree char *detail = verify_entry_detail(e, NULL);
+                if (detail)
+                        l->timeline_omitted++;
+                return;
+        }
+        shown = verify_entry_note(e, (const uint8_t(*)[32]) p->c->sks, p->c->n_sks, &sealed, &opened,
+                                  &error);
+        char *detail = verify_entry_detail(e, shown);
         if (!detail)
                 return;
-        if (l->timeline->len >= VERIFY_TIMELINE_MAX) {
-                l->timeline_omitted++;
-                g_free(detail);
-                return;
+        if (error) {
+                g_autofree char *where = where_of(e->line_no, e->seq, e->event);
+                note(p, e->line_no, VERIFY_INTACT, true, where, NULL, NULL,
+                     g_strdup_printf("the sealed note of this %s does not open with --identity: %s (the "
+                                     "entry's signature covers the note as stored, so the verdict stands)",
+                                     custody_event_to_string(e->event), error));
         }
         verify_event_row *r = g_new0(verify_event_row, 1);
         r->utc = g_strdup(e->utc);
         r->event = g_strdup(custody_event_to_string(e->event));
         r->detail = detail;
+        r->seq = e->seq;
+        r->note_sealed = sealed;
+        r->note_opened = opened;
+        r->note = opened || !sealed ? g_steal_pointer(&shown) : NULL;
         g_ptr_array_add(l->timeline, r);
 }
 
@@ -182,7 +203,7 @@ static void on_entry(log_pass *p, const custody_entry *e) {
                 verify_sigcheck_add(p->sigs, e);
         check_chain(p, e);
         track(p, e);
-        add_row(l, e);
+        add_row(p, e);
         l->entries++;
         memcpy(l->last_hash, e->hash, sizeof(l->last_hash));
         p->prev = (prev_entry){.seq = e->seq, .mono_ns = e->mono_ns, .event = e->event};

@@ -22,7 +22,7 @@ char *verify_summary(const verify_ctx *c) {
 
 void verify_event_row_free(gpointer p) {
         verify_event_row *r = p;
-        g_free(r->utc), g_free(r->event), g_free(r->detail);
+        g_free(r->utc), g_free(r->event), g_free(r->detail), g_free(r->note);
         g_free(r);
 }
 
@@ -121,9 +121,33 @@ static bool internal_note(const char *note) {
         return note && (strcmp(note, "SIGUSR1") == 0 || strcmp(note, "SIGUSR2") == 0);
 }
 
-char *verify_entry_detail(const custody_entry *e) {
+char *verify_entry_note(const custody_entry *e, const uint8_t (*sks)[32], size_t n_sks, bool *ret_sealed,
+                        bool *ret_opened, char **ret_error) {
+        const char *plain = custody_entry_str(e, "note"), *sealed = custody_entry_str(e, "note_age");
+        g_autofree char *msg = NULL;
+        char *opened = NULL;
+
+        *ret_sealed = *ret_opened = false;
+        if (e->event != CUSTODY_EV_MARK && e->event != CUSTODY_EV_BREAK && e->event != CUSTODY_EV_RESUME)
+                return NULL;
+        if (!sealed)
+                return plain && *plain && !internal_note(plain) ? g_strdup(plain) : NULL;
+        /* never the armored text itself: it is no note a reader can use */
+        *ret_sealed = true;
+        if (!sks || n_sks == 0)
+                return g_strdup(VERIFY_NOTE_SEALED);
+        if (custody_note_open(sealed, sks, n_sks, &opened, &msg) < 0) {
+                if (ret_error)
+                        *ret_error = g_steal_pointer(&msg);
+                return g_strdup(VERIFY_NOTE_UNOPENED);
+        }
+        *ret_opened = true;
+        return opened;
+}
+
+char *verify_entry_detail(const custody_entry *e, const char *note) {
         int64_t media = 0;
-        const char *note = custody_entry_str(e, "note"), *seg = custody_entry_str(e, "segment");
+        const char *seg = custody_entry_str(e, "segment");
 
         switch (e->event) {
         case CUSTODY_EV_SESSION_START:
@@ -136,8 +160,7 @@ char *verify_entry_detail(const custody_entry *e) {
         case CUSTODY_EV_RESUME: {
                 (void) custody_entry_int(e, "media_ns", &media);
                 g_autofree char *t = report_media_time(media);
-                bool shown = note && *note && !internal_note(note);
-                return g_strdup_printf("at %s media time%s%s", t, shown ? ": " : "", shown ? note : "");
+                return g_strdup_printf("at %s media time%s%s", t, note ? ": " : "", note ? note : "");
         }
         case CUSTODY_EV_FAULT: {
                 const char *detail = custody_entry_str(e, "detail");

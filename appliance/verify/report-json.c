@@ -81,6 +81,16 @@ static void add_timeline(JsonBuilder *b, const verify_ctx *c, const report_facts
                 str(b, "utc", r->utc);
                 str(b, "event", r->event);
                 str(b, "detail", r->detail);
+                if (r->seq > 0)
+                        num(b, "seq", (int64_t) r->seq);
+                if (r->note || r->note_sealed)
+                        str(b, "note", r->note); /* null: sealed, not opened */
+                if (r->note_sealed) {
+                        json_builder_set_member_name(b, "note_sealed");
+                        json_builder_add_boolean_value(b, TRUE);
+                        json_builder_set_member_name(b, "note_opened");
+                        json_builder_add_boolean_value(b, r->note_opened);
+                }
                 str(b, "what", report_event_words(r->event));
                 g_autofree char *local = report_local_time(r->utc, true);
                 str(b, "local", local);

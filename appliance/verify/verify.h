@@ -60,6 +60,10 @@ typedef struct verify_options {
  * its length. */
 typedef struct verify_event_row {
         char *utc, *event, *detail;
+        uint64_t seq;     /* 0 for a row that is no entry */
+        char *note;       /* the mark's note as shown: plain (old sessions), or opened with --identity */
+        bool note_sealed; /* the entry carries a sealed note (note_age) */
+        bool note_opened; /* and --identity opened it (note holds it) */
 } verify_event_row;
 
 typedef struct verify_log {
@@ -77,7 +81,9 @@ typedef struct verify_log {
         GHashTable *cp_ordinal;   /* checkpoint seq the manifest names -> ordinal in the session */
 } verify_log;
 
-#define VERIFY_TIMELINE_MAX 2000
+#define VERIFY_TIMELINE_MAX 2000 /* rows kept; a sealed note is opened only for these */
+#define VERIFY_NOTE_SEALED "(sealed note)"
+#define VERIFY_NOTE_UNOPENED "(sealed note: it does not open with --identity)"
 #define VERIFY_LOG_FINDINGS_MAX 25 /* findings listed from the log; the rest are counted */
 #define VERIFY_UNLISTED_MAX 25     /* unlisted files named one by one */
 
@@ -126,8 +132,16 @@ int verify_open(const verify_ctx *c, const char *name, struct stat *ret_st);
 /* Why a session file cannot be used, in words ("is a symbolic link; it is
  * not followed"), from an fs_openat_regular error. */
 const char *verify_unusable_why(int error);
-/* The detail of one custody entry for the timeline (caller frees), or NULL. */
-char *verify_entry_detail(const custody_entry *e);
+/* The detail of one custody entry for the timeline (caller frees), or NULL.
+ * note is what to show for a mark's note (the plain note, the opened
+ * sealed note, or words for one that is not opened), NULL for none. */
+char *verify_entry_detail(const custody_entry *e, const char *note);
+/* The note of a mark, break or resume to show (caller frees), or NULL:
+ * its plain "note" (old sessions), or its sealed "note_age" opened with
+ * identities sks[0..n_sks) (*ret_opened), else words that say it is
+ * sealed; *ret_error (caller frees) when a sealed note does not open. */
+char *verify_entry_note(const custody_entry *e, const uint8_t (*sks)[32], size_t n_sks, bool *ret_sealed,
+                        bool *ret_opened, char **ret_error);
 /* The first finding with the final verdict, for the report's first line. */
 const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);

@@ -15,7 +15,7 @@ cd "$WORK"
 "$KEYS" it-key-init --out it >/dev/null
 "$KEYS" registry-sign --registry registry.json --key it/police-it.key >/dev/null 2>&1
 session=$("$MS" --spool spool --state state --key dev/device.key --recipient "$VAULT_RECIPIENT" \
-            --segments 2 --segment-bytes 150000)
+            --segments 2 --segment-bytes 150000 --note 'the note the guide opens')
 before=$(cd "$session" && sha256sum ./* | sort)
 
 python3 - "$STUDIO_SOURCE_DIR/docs/verifying.md" >guide.sh <<'PY'
@@ -35,6 +35,7 @@ fi
 cd "$WORK"
 check "minisign verified the registry and the session's three signatures" test "$(grep -c 'Signature and comment signature verified' guide.out)" -eq 4
 check "sha256sum -c passed the sealed files and the media" bash -c "! grep -q FAILED '$WORK/guide.out' && grep -q 'seg-000002.mkv: OK' '$WORK/guide.out'"
+check "stock age opened the mark's sealed note as the guide says" grep -q '^the note the guide opens$' guide.out
 check "the session folder is untouched" test "$(cd "$session" && sha256sum ./* | sort)" = "$before"
 set +e
 out=$("$VERIFY" --registry registry.json --registry-key it/police-it.pub "$session"); rc=$?

@@ -10,7 +10,12 @@
  *                [--crash] [--torn-tail N] [--partial-log] [--no-recover]
  *                [--gap-after N --gap-ms MS [--gap-break]] [--seal-recipient age1…]
  *                [--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N]
- * Prints the session folder's path. --officer and --room go into the
+ *                [--note TEXT]… [--note-age-file FILE]…
+ * Prints the session folder's path. Each --note TEXT adds one mark after
+ * the first segment whose note is sealed for --recipient (note_age, with
+ * custody_note_seal), as the recorder writes a mark's note; each
+ * --note-age-file FILE then one whose note_age is FILE's text as is (what
+ * stock `age -a` wrote, or a damaged note), signed like any entry. --officer and --room go into the
  * session-start entry (and so into the signed manifest) as given, control
  * characters and all. --bulk-marks N and --bulk-checkpoints N append N
  * signed mark (~285 bytes) or checkpoint (~425 bytes) entries before the
@@ -47,6 +52,8 @@ typedef struct opts {
         uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail, gap_after, gap_ms, bulk_marks,
                 bulk_checkpoints;
         bool crash, partial_log, no_recover, gap_break;
+        GPtrArray *notes;     /* --note TEXT, in order */
+        GPtrArray *note_ages; /* --note-age-file FILE, in order */
 } opts;
 
 typedef struct sealer {
@@ -100,6 +107,27 @@ static int event(custody_log *log, const char *ev, int64_t media_ns, const char 
         if (note)
                 json_object_set_string_member(f, "note", note);
         return custody_log_append(log, ev, f);
+}
+
+/* A mark whose note is sealed for the session's recipient (note), or
+ * whose note_age is a file's text as is (file). */
+static int sealed_note_mark(const opts *o, custody_log *log, int64_t media_ns, const char *note,
+                            const char *file) {
+        g_autoptr(JsonObject) f = json_object_new();
+        g_autofree char *armored = NULL, *msg = NULL;
+        char *rcpts[] = {(char *) o->recipient, NULL};
+        size_t len = 0;
+        int r = note ? custody_note_seal(rcpts, note, &armored, &msg)
+                     : fs_read_file(file, CUSTODY_NOTE_ARMOR_MAX * 2, &armored, &len);
+
+        if (r < 0) {
+                fprintf(stderr, "make-session: %s: %s\n", note ? "--note" : file,
+                        msg ? msg : g_strerror(-r));
+                return r;
+        }
+        json_object_set_int_member(f, "media_ns", media_ns);
+        json_object_set_string_member(f, "note_age", armored);
+        return custody_log_append(log, "mark", f);
 }
 
 static int sealed_entry(custody_log *log, const char *name, sealer *s, sha256_ctx *plain,
@@ -332,6 +360,12 @@ static int record(const opts *o, const minisign_secret *key, const uint8_t (*rcp
                 r = write_segment(o, log, dir, i, rcpt, &media, crash);
                 if (r >= 0 && i == 1 && !crash)
                         r = event(log, "mark", media / 2, "witness identifies the photo");
+                for (guint k = 0; r >= 0 && i == 1 && !crash && k < o->notes->len; k++)
+                        r = sealed_note_mark(o, log, media / 2 + (int64_t) (k + 1) * 1000000,
+                                             o->notes->pdata[k], NULL);
+                for (guint k = 0; r >= 0 && i == 1 && !crash && k < o->note_ages->len; k++)
+                        r = sealed_note_mark(o, log, media / 2 + (int64_t) (o->notes->len + k + 1) * 1000000,
+                                             NULL, o->note_ages->pdata[k]);
                 if (r >= 0 && i == 2 && !crash)
                         r = event(log, "break", media, NULL);
                 if (r >= 0 && i == 2 && !crash)
@@ -453,6 +487,10 @@ static int parse_args(int argc, char **argv, opts *o) {
                         o->no_recover = true;
                 else if (strcmp(a, "--gap-break") == 0)
                         o->gap_break = true;
+                else if (strcmp(a, "--note") == 0 && v)
+                        g_ptr_array_add(o->notes, argv[++i]);
+                else if (strcmp(a, "--note-age-file") == 0 && v)
+                        g_ptr_array_add(o->note_ages, argv[++i]);
                 else if (num && v && util_parse_u64(v, 0, UINT64_C(1) << 40, num) >= 0)
                         i++;
                 else if (str && v)
@@ -467,7 +505,12 @@ static int parse_args(int argc, char **argv, opts *o) {
 }
 
 int main(int argc, char **argv) {
-        opts o = {.segments = 3, .segment_bytes = 300000, .checkpoint_every = 1};
+        g_autoptr(GPtrArray) notes = g_ptr_array_new(), note_ages = g_ptr_array_new();
+        opts o = {.segments = 3,
+                  .segment_bytes = 300000,
+                  .checkpoint_every = 1,
+                  .notes = notes,
+                  .note_ages = note_ages};
         uint8_t rcpt[1][AGE_KEY_LEN];
         minisign_secret *key = NULL;
         int r;
@@ -490,7 +533,8 @@ int main(int argc, char **argv) {
                         "usage: make-session --spool DIR --state DIR --key SECRET --recipient age1… "
                         "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
                         "[--crash [--torn-tail N] [--partial-log] [--no-recover]] "
-                        "[--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N]\n");
+                        "[--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N] "
+                        "[--note TEXT]… [--note-age-file FILE]…\n");
                 return 1;
         }
         r = age_recipient_parse(o.seal_recipient ? o.seal_recipient : o.recipient, rcpt[0]);

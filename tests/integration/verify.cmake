@@ -12,3 +12,4 @@ studio_script_test(verify-report ${CMAKE_CURRENT_LIST_DIR}/verify-report.sh inte
 studio_script_test(verify-chain ${CMAKE_CURRENT_LIST_DIR}/verify-chain.sh integration)
 studio_script_test(verdict-matrix ${CMAKE_CURRENT_LIST_DIR}/verdict-matrix.sh integration TIMEOUT 600)
 studio_script_test(docs-verifying ${CMAKE_CURRENT_LIST_DIR}/docs-verifying.sh integration)
+studio_script_test(verify-notes ${CMAKE_CURRENT_LIST_DIR}/verify-notes.sh integration)
