@@ -383,14 +383,16 @@ static int log_mark(rec_controller *c, const char *event, const char *source, co
 
 int rec_controller_mark(rec_controller *c, const char *source, const char *note, gchar **ret_message) {
         int r = need_recording(c, ret_message);
+        g_autofree gchar *sealed = NULL;
 
         if (r < 0)
                 return r;
-        if (note && *note) {
-                *ret_message = g_strdup("notes on marks are not supported by this build yet");
-                return -EOPNOTSUPP;
-        }
-        return log_mark(c, "mark", source, NULL, ret_message);
+        /* the custody log is plaintext on the appliance: a note (which may
+         * hold case content) is sealed for the vault, and only its
+         * ciphertext is signed */
+        if (note && (r = custody_note_seal(c->recipients, note, &sealed, ret_message)) < 0)
+                return r;
+        return log_mark(c, "mark", source, sealed, ret_message);
 }
 
 int rec_controller_break(rec_controller *c, const char *source, gchar **ret_message) {
