@@ -104,7 +104,8 @@ static gchar *reply_text(JsonObject *o, size_t *ret_len) {
         json_node_set_object(node, o);
         json_generator_set_root(gen, node);
         json_generator_set_pretty(gen, FALSE);
-        json = g_realloc(json_generator_to_data(gen, &len), len + 2);
+        json = json_generator_to_data(gen, &len);
+        json = g_realloc(json, len + 2);
         json[len] = '\n';
         json[len + 1] = '\0';
         *ret_len = len + 1;

@@ -1,6 +1,6 @@
 /* A stand-in recorder for tests/integration/studioctl.sh: serves the
  * control socket with the real control library, logs every request it
- * gets (one JSON line each) and answers as the daemon would, so that each
+ * receives (one JSON line each) and answers as the daemon would, so that each
  * studioctl subcommand's request and exit code can be checked without a
  * camera. Usage: ctl-test-server SOCKET LOG. SIGTERM ends it. */
 #include <glib-unix.h>

@@ -30,7 +30,7 @@ typedef enum handler_mode {
 
 typedef struct fixture {
         char dir[64];
-        char path[128];
+        char path[100];
         control_server *server;
         handler_mode mode;
         unsigned calls;
