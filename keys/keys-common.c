@@ -150,7 +150,7 @@ static int read_pin_tty(const char *prompt, char *buf, size_t size) {
         return r;
 }
 
-int keys_read_pin(const char *prompt, char **ret_pin) {
+static int read_pin(const char *prompt, bool twice, char **ret_pin) {
         const size_t size = OFFICERS_PIN_MAX + 2;
         char *pin, *again;
         int r;
@@ -168,9 +168,9 @@ int keys_read_pin(const char *prompt, char **ret_pin) {
                 r = read_line_fd(STDIN_FILENO, pin, size);
         } else {
                 r = read_pin_tty(prompt, pin, size);
-                if (r == 0)
+                if (r == 0 && twice)
                         r = read_pin_tty("Same PIN again: ", again, size);
-                if (r == 0 && strcmp(pin, again) != 0)
+                if (r == 0 && twice && strcmp(pin, again) != 0)
                         r = -EBADMSG;
         }
         sodium_free(again);
@@ -180,6 +180,14 @@ int keys_read_pin(const char *prompt, char **ret_pin) {
         }
         *ret_pin = pin;
         return 0;
+}
+
+int keys_read_pin(const char *prompt, char **ret_pin) {
+        return read_pin(prompt, true, ret_pin);
+}
+
+int keys_read_pin_once(const char *prompt, char **ret_pin) {
+        return read_pin(prompt, false, ret_pin);
 }
 
 bool keys_device_id_valid(const char *id) {

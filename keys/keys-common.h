@@ -47,6 +47,8 @@ void keys_time_rfc3339(time_t t, bool utc, char out[32]);
  * stdin when it is not a terminal. Result in sodium_malloc'd memory (free
  * with sodium_free). Returns 0, -EBADMSG when the entries differ, -EIO. */
 int keys_read_pin(const char *prompt, char **ret_pin);
+/* The same, asked once on a terminal (to check a PIN, not to set one). */
+int keys_read_pin_once(const char *prompt, char **ret_pin);
 
 /* Loads DIR/device.pub and DIR/device.id. */
 int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id);

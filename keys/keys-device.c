@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "keys-gen.h"
 #include "minisign.h"
 #include "util.h"
 
@@ -27,19 +28,6 @@ static void device_init_help(void) {
              "                   missing, and any missing folder above it 0755)\n"
              "  --device-id ID   a-z, 0-9, '.', '_', '-' (default: studio-HOSTNAME-KEYID8)\n"
              "  --help           this text");
-}
-
-static void default_device_id(const minisign_public *pk, char *out, size_t size) {
-        char host[65] = "", hex[2 * MINISIGN_KEY_ID_LEN + 1];
-
-        if (gethostname(host, sizeof host - 1) < 0 || host[0] == '\0')
-                snprintf(host, sizeof host, "unknown");
-        for (char *c = host; *c; c++)
-                *c = isalnum((unsigned char) *c) ? (char) tolower((unsigned char) *c) : '-';
-        minisign_key_id_hex(pk->key_id, hex);
-        for (char *c = hex; *c; c++)
-                *c = (char) tolower((unsigned char) *c);
-        (void) snprintf(out, size, "studio-%.40s-%.8s", host, hex);
 }
 
 static int refuse_existing(const char *dir, const char *const *names) {
@@ -60,9 +48,6 @@ static int device_init(const char *dir, const char *device_id) {
         static const char *const names[] = {"device.key", "device.pub", "device.id", NULL};
         _cleanup_free_ char *key = keys_path(dir, "device.key"), *pub = keys_path(dir, "device.pub");
         _cleanup_free_ char *idp = keys_path(dir, "device.id");
-        minisign_secret *sk = NULL;
-        minisign_public pk;
-        char id[128];
         int r;
 
         if (!key || !pub || !idp)
@@ -78,23 +63,10 @@ static int device_init(const char *dir, const char *device_id) {
         r = refuse_existing(dir, names);
         if (r != KEYS_EXIT_OK)
                 return r;
-        r = minisign_secret_generate(&sk);
+        r = keys_device_generate(key, pub, (const char *const[]){idp, NULL}, device_id);
         if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot make a key: %s", strerror(-r));
-        minisign_secret_public(sk, &pk);
-        r = minisign_secret_save(sk, key, pub);
-        sk = minisign_secret_free(sk);
-        if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot write %s and %s: %s", key, pub, strerror(-r));
-        if (device_id)
-                snprintf(id, sizeof id, "%s\n", device_id);
-        else {
-                default_device_id(&pk, id, sizeof id - 1);
-                strncat(id, "\n", sizeof id - strlen(id) - 1);
-        }
-        r = fs_write_atomic(idp, id, strlen(id), 0644);
-        if (r < 0)
-                return keys_error(KEYS_EXIT_FAILURE, "cannot write %s: %s", idp, strerror(-r));
+                return keys_error(KEYS_EXIT_FAILURE, "cannot write %s, %s and %s: %s", key, pub, idp,
+                                  strerror(-r));
         return keys_enrol_print(dir, 0);
 }
 

@@ -9,9 +9,14 @@ add_library(studio_keys_registry STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-registry-
 target_include_directories(studio_keys_registry PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(studio_keys_registry PUBLIC studio_common PkgConfig::GLIB PkgConfig::JSONGLIB)
 
+# Key generation and the helpers it needs (PIN entry, paths, times), shared by
+# studio-keys and studioctl init so that each key file has one writer.
+add_library(studio_keys_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-common.c ${CMAKE_CURRENT_LIST_DIR}/keys-gen.c)
+target_include_directories(studio_keys_lib PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(studio_keys_lib PUBLIC studio_minisign studio_officers studio_age studio_common PkgConfig::SODIUM)
+
 add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c
-  ${CMAKE_CURRENT_LIST_DIR}/keys-common.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-vault.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-device.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-rotate.c
@@ -20,6 +25,6 @@ add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry-sign.c)
-target_link_libraries(studio-keys PRIVATE studio_keys_registry studio_minisign studio_officers studio_age studio_common
+target_link_libraries(studio-keys PRIVATE studio_keys_lib studio_keys_registry studio_minisign studio_officers studio_age studio_common
                       PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
 install(TARGETS studio-keys RUNTIME DESTINATION bin)

@@ -26,7 +26,7 @@ typedef struct control_request control_request;
 
 /* command: the "command" member; args: the whole request object. The
  * handler answers now or later with control_request_reply/_fail, exactly
- * once. */
+ * once; command and args stay valid until then. */
 typedef void (*control_handler_fn)(control_request *req, const char *command, JsonObject *args,
                                    void *userdata);
 
@@ -35,7 +35,8 @@ typedef void (*control_handler_fn)(control_request *req, const char *command, Js
  * admin_gid (gid_t) -1: no admin group. */
 int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn, void *userdata,
                        control_server **ret, gchar **ret_message);
-/* Closes the socket, unlinks it, and answers open requests with an error. */
+/* Closes the socket, unlinks it, and answers open requests with an error.
+ * Requests it answered are freed: the handler must not reply to them. */
 control_server *control_server_free(control_server *s);
 
 /* Sends reply (a ref is taken; "ok":true is added) and frees req. A client

@@ -1,0 +1,28 @@
+/* studioctl: the administrator's command line for the recorder daemon
+ * (docs/studioctl.md). Each subcommand parses its own options and returns
+ * an exit code. */
+#pragma once
+
+#include <stdbool.h>
+
+enum {
+        CTL_EXIT_OK = 0,
+        CTL_EXIT_FAILURE = 1, /* the recorder refused, did not answer, or init failed */
+        CTL_EXIT_USAGE = 2,   /* wrong command line */
+};
+
+/* Prints "studioctl: <message>" to stderr, the message escaped (it may
+ * hold the recorder's words or a path), and returns CTL_EXIT_FAILURE. */
+int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a wrong command line; returns CTL_EXIT_USAGE. */
+int ctl_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* config: --config FILE, or NULL for the default. */
+int ctl_cmd_init(int argc, char **argv);
+int ctl_cmd_status(const char *config, int argc, char **argv);
+int ctl_cmd_sessions(const char *config, int argc, char **argv);
+int ctl_cmd_start(const char *config, int argc, char **argv);
+int ctl_cmd_mark(const char *config, int argc, char **argv);
+/* break, resume, recover, unlock: no options, the command is argv[0]. */
+int ctl_cmd_simple(const char *config, int argc, char **argv);
+int ctl_cmd_stop(const char *config, int argc, char **argv);
