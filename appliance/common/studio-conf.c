@@ -122,7 +122,7 @@ static bool conf_type_is_strv(conf_type t) {
         return t == CONF_STRV || t == CONF_NETWORKS;
 }
 static bool conf_type_is_string(conf_type t) {
-        return t <= CONF_VAULT || t == CONF_LANGUAGE;
+        return t <= CONF_ADDRESS || t == CONF_LANGUAGE;
 }
 
 studio_conf *studio_conf_free(studio_conf *c) {
