@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "profile-internal.h"
 #include "sha256.h"
@@ -43,116 +45,145 @@ static gchar *resolve_path(const char *name_or_path) {
         return g_strdup_printf("%s/%s.profile", capture_profiles_dir(), name_or_path);
 }
 
-static gchar *get_string(GKeyFile *kf, const char *group, const char *key, const char *fallback) {
-        gchar *v = g_key_file_get_string(kf, group, key, NULL);
-        if (v)
-                g_strstrip(v);
-        if ((!v || !*v) && fallback) {
-                g_free(v);
-                return g_strdup(fallback);
-        }
-        return v;
+static const char *const profile_groups[] = {"profile", "video", "audio", "container", NULL};
+static const char *const profile_keys[][13] = {
+        {"description", "room", NULL},
+        {"source", "source2", "layout", "width", "height", "framerate", "bitrate", "encoder", "preset",
+         "keyframe-interval", NULL},
+        {"source", "codec", "bitrate", NULL},
+        {"format", NULL},
+};
+
+/* An empty value means the default in a profile, as it always has. */
+static bool value_empty(const config_file *c, const char *group, const char *key) {
+        g_autofree gchar *v = NULL;
+
+        if (!config_file_line(c, group, key))
+                return false;
+        v = g_key_file_get_value(config_file_keyfile(c), group, key, NULL);
+        return !v || !*g_strstrip(v);
 }
 
-/* An integer key within [min, max]; fallback when absent. */
-static int get_int(GKeyFile *kf, const char *group, const char *key, int fallback, int min, int max,
-                   int *ret, gchar **ret_message, const char *path) {
-        g_autofree gchar *v = get_string(kf, group, key, NULL);
-        gint64 n;
+static int get_string(const config_file *c, const char *group, const char *key, const char *fallback,
+                      gchar **ret, gchar **msg) {
+        if (value_empty(c, group, key)) {
+                *ret = g_strdup(fallback);
+                return 0;
+        }
+        return config_get_string(c, group, key, fallback, ret, msg);
+}
 
-        if (!v || !*v) {
+/* An integer key within [min, max]; fallback when absent or empty. */
+static int get_int(const config_file *c, const char *group, const char *key, int fallback, int min, int max,
+                   int *ret, gchar **msg) {
+        int64_t n;
+        int r;
+
+        if (value_empty(c, group, key)) {
                 *ret = fallback;
                 return 0;
         }
-        if (!g_ascii_string_to_signed(v, 10, min, max, &n, NULL)) {
-                *ret_message = g_strdup_printf("profile %s: [%s] %s=%s is not a whole number from %d to %d",
-                                               path, group, key, v, min, max);
-                return -EINVAL;
-        }
+        r = config_get_int(c, group, key, fallback, min, max, &n, msg);
+        if (r < 0)
+                return r;
         *ret = (int) n;
         return 0;
 }
 
-static capture_layout parse_layout(const char *s) {
-        if (!s || !*s || g_str_equal(s, "single"))
-                return CAPTURE_LAYOUT_SINGLE;
-        if (g_str_equal(s, "side-by-side"))
-                return CAPTURE_LAYOUT_SIDE_BY_SIDE;
-        if (g_str_equal(s, "picture-in-picture"))
-                return CAPTURE_LAYOUT_PICTURE_IN_PICTURE;
-        return _CAPTURE_LAYOUT_INVALID;
-}
-
-static int read_numbers(GKeyFile *kf, capture_profile *p, gchar **msg) {
+static int read_numbers(const config_file *c, capture_profile *p, gchar **msg) {
         int r = 0;
 
-        r = r ?: get_int(kf, "video", "width", 1280, 160, 7680, &p->width, msg, p->path);
-        r = r ?: get_int(kf, "video", "height", 720, 120, 4320, &p->height, msg, p->path);
-        r = r ?: get_int(kf, "video", "framerate", 30, 1, 120, &p->framerate, msg, p->path);
-        r = r ?: get_int(kf, "video", "bitrate", 4000, 100, 100000, &p->video_bitrate, msg, p->path);
-        r = r ?: get_int(kf, "video", "keyframe-interval", 2, 1, 10, &p->keyframe_interval, msg, p->path);
-        r = r ?: get_int(kf, "audio", "bitrate", 64, 16, 512, &p->audio_bitrate, msg, p->path);
+        r = r ?: get_int(c, "video", "width", 1280, 160, 7680, &p->width, msg);
+        r = r ?: get_int(c, "video", "height", 720, 120, 4320, &p->height, msg);
+        r = r ?: get_int(c, "video", "framerate", 30, 1, 120, &p->framerate, msg);
+        r = r ?: get_int(c, "video", "bitrate", 4000, 100, 100000, &p->video_bitrate, msg);
+        r = r ?: get_int(c, "video", "keyframe-interval", 2, 1, 10, &p->keyframe_interval, msg);
+        r = r ?: get_int(c, "audio", "bitrate", 64, 16, 512, &p->audio_bitrate, msg);
         return r;
 }
 
-static int validate(GKeyFile *kf, capture_profile *p, gchar **msg) {
-        g_autofree gchar *layout = get_string(kf, "video", "layout", NULL);
+/* A value the profile refuses for its own reasons, in the config module's
+ * form: file, line, group, key, the value as written, and the fix. */
+static int refuse(const config_file *c, const char *group, const char *key, const char *value, const char *why,
+                  gchar **msg) {
+        g_autofree gchar *file = escape_text(config_file_path(c));
+        g_autofree gchar *shown = escape_text(value);
+
+        *msg = g_strdup_printf("%s line %u: [%s] %s = \"%s\" %s", file, config_file_line(c, group, key), group,
+                               key, shown, why);
+        return -EINVAL;
+}
+
+static int validate(const config_file *c, capture_profile *p, gchar **msg) {
+        static const char *const layouts[] = {"single", "side-by-side", "picture-in-picture", NULL};
+        g_autofree gchar *layout = NULL;
+        int l = CAPTURE_LAYOUT_SINGLE, r;
 
         if (!p->video_source || !p->audio_source) {
+                g_autofree gchar *file = escape_text(p->path);
                 *msg = g_strdup_printf("profile %s: [video] source and [audio] source are both required",
-                                       p->path);
+                                       file);
                 return -EINVAL;
         }
-        p->layout = parse_layout(layout);
-        if (p->layout < 0) {
-                *msg = g_strdup_printf("profile %s: [video] layout=%s is unknown (use side-by-side or "
-                                       "picture-in-picture)",
-                                       p->path, layout);
-                return -EINVAL;
+        r = get_string(c, "video", "layout", NULL, &layout, msg);
+        if (r < 0)
+                return r;
+        if (layout) {
+                for (l = 0; layouts[l] && !g_str_equal(layout, layouts[l]); l++)
+                        ;
+                if (!layouts[l])
+                        return refuse(c, "video", "layout", layout,
+                                      "is unknown (use side-by-side or picture-in-picture)", msg);
         }
+        _Static_assert(CAPTURE_LAYOUT_SINGLE == 0 && CAPTURE_LAYOUT_SIDE_BY_SIDE == 1 &&
+                               CAPTURE_LAYOUT_PICTURE_IN_PICTURE == 2,
+                       "layouts[] follows capture_layout");
+        p->layout = (capture_layout) l;
         if (p->video_source2 && p->layout == CAPTURE_LAYOUT_SINGLE)
                 p->layout = CAPTURE_LAYOUT_SIDE_BY_SIDE;
-        if (!p->video_source2 && p->layout != CAPTURE_LAYOUT_SINGLE) {
-                *msg = g_strdup_printf("profile %s: [video] layout=%s needs a second camera (source2)",
-                                       p->path, layout);
-                return -EINVAL;
-        }
-        if (!g_str_equal(p->audio_codec, "opus") && !g_str_equal(p->audio_codec, "aac")) {
-                *msg = g_strdup_printf("profile %s: [audio] codec=%s is unknown (use opus or aac)", p->path,
-                                       p->audio_codec);
-                return -EINVAL;
-        }
-        if (!g_str_equal(p->container, "matroska")) {
-                *msg = g_strdup_printf(
-                        "profile %s: [container] format=%s is not supported (use matroska: it "
-                        "still plays after a power cut)",
-                        p->path, p->container);
-                return -EINVAL;
-        }
-        return read_numbers(kf, p, msg);
+        if (!p->video_source2 && p->layout != CAPTURE_LAYOUT_SINGLE)
+                return refuse(c, "video", "layout", layout, "needs a second camera (source2)", msg);
+        if (!g_str_equal(p->audio_codec, "opus") && !g_str_equal(p->audio_codec, "aac"))
+                return refuse(c, "audio", "codec", p->audio_codec, "is unknown (use opus or aac)", msg);
+        if (!g_str_equal(p->container, "matroska"))
+                return refuse(c, "container", "format", p->container,
+                              "is not supported (use matroska: it still plays after a power cut)", msg);
+        return read_numbers(c, p, msg);
+}
+
+static int check_keys(const config_file *c, gchar **msg) {
+        int r = config_file_check_groups(c, profile_groups, msg);
+
+        for (size_t i = 0; r >= 0 && profile_groups[i]; i++)
+                r = config_file_check_keys(c, profile_groups[i], profile_keys[i], msg);
+        return r;
 }
 
 static int parse_profile(capture_profile *p, const char *data, size_t len, gchar **msg) {
-        g_autoptr(GKeyFile) kf = g_key_file_new();
-        g_autoptr(GError) error = NULL;
+        g_autoptr(config_file) c = NULL;
+        g_autofree gchar *m = NULL;
+        int r;
 
-        if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &error)) {
-                *msg = g_strdup_printf("profile %s is not a valid profile file: %s", p->path,
-                                       error->message);
+        r = config_file_load_data(p->path, data, len, &c, &m);
+        if (r < 0) {
+                g_autofree gchar *file = escape_text(p->path);
+                *msg = g_strdup_printf("profile %s is not a valid profile file: %s", file, m);
                 return -EINVAL;
         }
-        p->description = get_string(kf, "profile", "description", "");
-        p->room = get_string(kf, "profile", "room", "Interview Studio");
-        p->video_source = get_string(kf, "video", "source", NULL);
-        p->video_source2 = get_string(kf, "video", "source2", NULL);
-        p->encoder = get_string(kf, "video", "encoder", "auto");
-        p->preset = get_string(kf, "video", "preset", "superfast");
-        p->audio_source = get_string(kf, "audio", "source", NULL);
-        p->audio_codec = get_string(kf, "audio", "codec", "opus");
-        p->container = get_string(kf, "container", "format", "matroska");
-        if (p->video_source2 && !*p->video_source2)
-                g_clear_pointer(&p->video_source2, g_free);
-        return validate(kf, p, msg);
+        config_file_set_help(c, "see the comments in pipelines/test.profile");
+        r = check_keys(c, msg);
+        r = r ?: get_string(c, "profile", "description", "", &p->description, msg);
+        r = r ?: get_string(c, "profile", "room", "Interview Studio", &p->room, msg);
+        r = r ?: get_string(c, "video", "source", NULL, &p->video_source, msg);
+        r = r ?: get_string(c, "video", "source2", NULL, &p->video_source2, msg);
+        r = r ?: get_string(c, "video", "encoder", "auto", &p->encoder, msg);
+        r = r ?: get_string(c, "video", "preset", "superfast", &p->preset, msg);
+        r = r ?: get_string(c, "audio", "source", NULL, &p->audio_source, msg);
+        r = r ?: get_string(c, "audio", "codec", "opus", &p->audio_codec, msg);
+        r = r ?: get_string(c, "container", "format", "matroska", &p->container, msg);
+        if (r < 0)
+                return -EINVAL;
+        return validate(c, p, msg);
 }
 
 int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar **ret_message) {

@@ -40,6 +40,11 @@ bool config_file_has_group(const config_file *c, const char *group);
 /* The line the key (or, with key NULL, the group header) is on; 0 when absent. */
 unsigned config_file_line(const config_file *c, const char *group, const char *key);
 
+/* Where a reader learns the valid groups and keys, appended to the
+ * unknown-group and unknown-key messages ("see docs/configuration.md");
+ * NULL for none (the default). */
+void config_file_set_help(config_file *c, const char *help);
+
 /* Refuses a group not in groups (NULL-terminated) with -EBADMSG. */
 int config_file_check_groups(const config_file *c, const char *const *groups, gchar **ret_message);
 /* Refuses a key of group not in keys (NULL-terminated) with -EBADMSG. */
@@ -66,6 +71,7 @@ int config_get_duration(const config_file *c, const char *group, const char *key
 /* "1GiB", "512MiB" (util_parse_size) within [min, max]. */
 int config_get_size(const config_file *c, const char *group, const char *key, uint64_t fallback,
                     uint64_t min, uint64_t max, uint64_t *ret, gchar **ret_message);
-/* One of choices (NULL-terminated); *ret is its index. */
+/* One of choices (NULL-terminated); *ret is its index (-1 when the key is
+ * absent and fallback is NULL). */
 int config_get_choice(const config_file *c, const char *group, const char *key, const char *fallback,
                       const char *const *choices, int *ret, gchar **ret_message);

@@ -1,9 +1,9 @@
 /* Logging for the daemons and command-line tools (log.h). */
-#include <stdbool.h>
 #include "log.h"
 
 #include <errno.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

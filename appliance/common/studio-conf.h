@@ -94,6 +94,15 @@ typedef struct studio_conf {
 /* path NULL: STUDIO_CONF_DEFAULT_PATH. A missing file is -ENOENT with a
  * message that says to give --config or run studioctl init. */
 int studio_conf_load(const char *path, studio_conf **ret, gchar **ret_message);
+/* The same from memory (studioctl init checks what it writes); path is
+ * used in messages and relative paths are resolved against its folder. */
+int studio_conf_load_data(const char *path, const char *data, size_t len, studio_conf **ret,
+                          gchar **ret_message);
+/* Whether the recorder can seal: [recorder] recipients or recipients_file
+ * is given (-ENOKEY and a message otherwise). Checked by the programs that
+ * record, not at load, so that the status page still starts on an
+ * appliance that is not provisioned yet. */
+int studio_conf_check_recording(const studio_conf *c, gchar **ret_message);
 /* Defaults only (what an empty file gives). */
 studio_conf *studio_conf_new_defaults(void);
 studio_conf *studio_conf_free(studio_conf *c);

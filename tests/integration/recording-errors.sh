@@ -100,7 +100,7 @@ profile bad-element 's/^source=videotestsrc.*/source=nosuchcamerasrc/'
 expect_error "unknown source element" 1 "cannot be built" "${rec[@]}" \
   --profile "$WORK/bad-element.profile" --recipient "$VAULT_RECIPIENT"
 profile bad-number 's/^width=1280/width=huge/'
-expect_error "malformed profile value" 1 "width=huge is not a whole number" "${rec[@]}" \
+expect_error "malformed profile value" 1 "width = \"huge\" is not a whole number" "${rec[@]}" \
   --profile "$WORK/bad-number.profile" --recipient "$VAULT_RECIPIENT"
 printf '[video\nsource=\n' >"$WORK/garbage.profile"
 expect_error "malformed profile file" 1 "is not a valid profile file" "${rec[@]}" \

@@ -1,0 +1,223 @@
+/* The published room state (room-state.h): its string table, writer and
+ * strict reader. The reader is the status daemon's only view of the
+ * recorder, so it refuses anything it would have to guess about. */
+#include "room-state.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "json-bounded.h"
+#include "util.h"
+
+static const char *const room_state_table[_ROOM_STATE_MAX] = {
+        [ROOM_FREE] = "free",
+        [ROOM_IDENTIFYING] = "identifying",
+        [ROOM_READY] = "ready",
+        [ROOM_RECORDING] = "recording",
+        [ROOM_BREAK] = "break",
+        [ROOM_STOPPING] = "stopping",
+        [ROOM_ATTENTION] = "attention",
+        [ROOM_UNPROVISIONED] = "unprovisioned",
+};
+
+const char *room_state_to_string(room_state s) {
+        if (s < 0 || s >= _ROOM_STATE_MAX)
+                return NULL;
+        return room_state_table[s];
+}
+
+room_state room_state_from_string(const char *s) {
+        if (!s)
+                return _ROOM_STATE_INVALID;
+        for (int i = 0; i < _ROOM_STATE_MAX; i++)
+                if (strcmp(s, room_state_table[i]) == 0)
+                        return (room_state) i;
+        return _ROOM_STATE_INVALID;
+}
+
+/* Years 1970..9999 keep the form fixed at 20 characters. */
+#define TIME_MIN_S 0LL
+#define TIME_MAX_S 253402300799LL /* 9999-12-31T23:59:59Z */
+
+gchar *room_state_format_time(int64_t real_us) {
+        int64_t s = real_us >= 0 ? real_us / G_USEC_PER_SEC : -((-real_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+        g_autoptr(GDateTime) t = NULL;
+
+        s = CLAMP(s, TIME_MIN_S, TIME_MAX_S);
+        t = g_date_time_new_from_unix_utc(s);
+        return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", g_date_time_get_year(t),
+                               g_date_time_get_month(t), g_date_time_get_day_of_month(t),
+                               g_date_time_get_hour(t), g_date_time_get_minute(t), g_date_time_get_second(t));
+}
+
+/* "2026-12-01T10:32:00Z" exactly (what room_state_format_time writes) into
+ * microseconds; -EINVAL for any other form or an impossible date. */
+static int parse_time(const char *s, int64_t *ret_us) {
+        g_autoptr(GDateTime) t = NULL;
+        g_autofree gchar *back = NULL;
+        int64_t unix_s;
+
+        if (!g_regex_match_simple("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", s,
+                                  G_REGEX_DOLLAR_ENDONLY, 0))
+                return -EINVAL;
+        t = g_date_time_new_from_iso8601(s, NULL);
+        if (!t)
+                return -EINVAL;
+        unix_s = g_date_time_to_unix(t);
+        if (unix_s < TIME_MIN_S || unix_s > TIME_MAX_S)
+                return -EINVAL;
+        /* GDateTime normalises some impossible times (a leap second "…:60"). */
+        back = room_state_format_time(unix_s * G_USEC_PER_SEC);
+        if (strcmp(back, s) != 0)
+                return -EINVAL;
+        *ret_us = unix_s * G_USEC_PER_SEC;
+        return 0;
+}
+
+gchar *room_state_doc_to_json(const room_state_doc *doc) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(JsonGenerator) gen = json_generator_new();
+        g_autoptr(JsonNode) root = NULL;
+        g_autofree gchar *since = room_state_format_time(doc->since_us);
+        g_autofree gchar *updated = room_state_format_time(doc->updated_us);
+        g_autofree gchar *text = NULL;
+        const char *state = room_state_to_string(doc->state);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "state");
+        /* Never an invalid document: an unknown state is shown as needing attention. */
+        json_builder_add_string_value(b, state ? state : room_state_to_string(ROOM_ATTENTION));
+        json_builder_set_member_name(b, "since");
+        json_builder_add_string_value(b, since);
+        json_builder_set_member_name(b, "attention");
+        json_builder_begin_array(b);
+        for (size_t i = 0; doc->attention && doc->attention[i] && i < ROOM_ATTENTION_MAX; i++)
+                if (g_utf8_validate(doc->attention[i], -1, NULL))
+                        json_builder_add_string_value(b, doc->attention[i]);
+        json_builder_end_array(b);
+        json_builder_set_member_name(b, "updated");
+        json_builder_add_string_value(b, updated);
+        json_builder_end_object(b);
+        root = json_builder_get_root(b);
+        json_generator_set_root(gen, root);
+        text = json_generator_to_data(gen, NULL);
+        /* The reasons are the recorder's words, but the file reaches pages and
+         * terminals: nothing raw that could act on them. */
+        return escape_json_text(text);
+}
+
+int room_state_publish(const char *path, const room_state_doc *doc) {
+        g_autofree gchar *json = room_state_doc_to_json(doc);
+        g_autofree gchar *line = g_strconcat(json, "\n", NULL);
+
+        return fs_write_atomic(path, line, strlen(line), 0644);
+}
+
+void room_state_doc_clear(room_state_doc *doc) {
+        if (!doc)
+                return;
+        g_strfreev(doc->attention);
+        *doc = (room_state_doc){.state = ROOM_FREE};
+}
+
+static int bad(gchar **ret_message, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static int bad(gchar **ret_message, const char *format, ...) {
+        va_list ap;
+
+        if (ret_message) {
+                va_start(ap, format);
+                *ret_message = g_strdup_vprintf(format, ap);
+                va_end(ap);
+        }
+        return -EBADMSG;
+}
+
+static int read_time(JsonObject *o, const char *member, int64_t *ret_us, gchar **ret_message) {
+        JsonNode *n = json_object_get_member(o, member);
+        g_autofree gchar *shown = NULL;
+
+        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+                return bad(ret_message, "\"%s\" is missing or not a string", member);
+        if (parse_time(json_node_get_string(n), ret_us) < 0) {
+                shown = escape_text(json_node_get_string(n));
+                return bad(ret_message, "\"%s\" is \"%s\", not a UTC time like 2026-12-01T10:32:00Z", member,
+                           shown);
+        }
+        return 0;
+}
+
+int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **ret_message) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func(g_free);
+        room_state_doc doc = {0};
+        JsonNode *root, *n;
+        JsonObject *o;
+        JsonArray *a = NULL;
+        g_autofree gchar *shown = NULL;
+        int r;
+
+        r = json_load_bounded(parser, text, len, ROOM_STATE_FILE_MAX, ret_message);
+        if (r < 0)
+                return r;
+        root = json_parser_get_root(parser);
+        if (!root || !JSON_NODE_HOLDS_OBJECT(root))
+                return bad(ret_message, "the room state is not a JSON object");
+        o = json_node_get_object(root);
+        n = json_object_get_member(o, "state");
+        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+                return bad(ret_message, "\"state\" is missing or not a string");
+        doc.state = room_state_from_string(json_node_get_string(n));
+        if (doc.state < 0) {
+                shown = escape_text(json_node_get_string(n));
+                return bad(ret_message, "\"state\" is \"%s\", not a known room state", shown);
+        }
+        r = read_time(o, "since", &doc.since_us, ret_message);
+        if (r < 0)
+                return r;
+        r = read_time(o, "updated", &doc.updated_us, ret_message);
+        if (r < 0)
+                return r;
+        n = json_object_get_member(o, "attention");
+        if (n && !JSON_NODE_HOLDS_NULL(n)) {
+                if (!JSON_NODE_HOLDS_ARRAY(n))
+                        return bad(ret_message, "\"attention\" is not a list of reasons");
+                a = json_node_get_array(n);
+                if (json_array_get_length(a) > ROOM_ATTENTION_MAX)
+                        return bad(ret_message, "\"attention\" holds %u reasons, more than the %d a writer keeps",
+                                   json_array_get_length(a), ROOM_ATTENTION_MAX);
+                for (guint i = 0; i < json_array_get_length(a); i++) {
+                        JsonNode *e = json_array_get_element(a, i);
+                        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                                return bad(ret_message, "\"attention\" item %u is not a string", i + 1);
+                        g_ptr_array_add(reasons, g_strdup(json_node_get_string(e)));
+                }
+        }
+        if (reasons->len > 0) {
+                g_ptr_array_add(reasons, NULL);
+                doc.attention = (char **) g_ptr_array_free(TAKE_PTR(reasons), FALSE);
+        }
+        *ret = doc;
+        return 0;
+}
+
+int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message) {
+        _cleanup_free_ char *data = NULL;
+        g_autofree gchar *file = escape_text(path);
+        g_autofree gchar *m = NULL;
+        size_t len = 0;
+        int r;
+
+        r = fs_read_file(path, ROOM_STATE_FILE_MAX, &data, &len);
+        if (r < 0) {
+                if (ret_message)
+                        *ret_message = g_strdup_printf("cannot read the room state %s: %s", file,
+                                                       r == -EFBIG ? "larger than any room state" : g_strerror(-r));
+                return r;
+        }
+        r = room_state_parse(data, len, ret, &m);
+        if (r < 0 && ret_message)
+                *ret_message = g_strdup_printf("room state %s: %s", file, m);
+        return r;
+}

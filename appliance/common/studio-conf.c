@@ -1,0 +1,462 @@
+/* /etc/studio/studio.conf (studio-conf.h). Every key is declared once, in
+ * conf_keys[] below: its group, name, type, range and default. Loading,
+ * the unknown-key check, the defaults and freeing all walk that table, so a
+ * key cannot be read in one place and forgotten in another. */
+#include "studio-conf.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "config.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "log.h"
+#include "util.h"
+
+typedef enum conf_type {
+        CONF_STRING,       /* free text (gchar *) */
+        CONF_PATH,         /* gchar *, absolute */
+        CONF_NAME_OR_PATH, /* a name as written, or (with a '/') a path made absolute */
+        CONF_PROFILE,      /* a built-in profile name or a path */
+        CONF_ROOM,         /* the room name burned into the picture */
+        CONF_GROUP_NAME,   /* a Unix group */
+        CONF_KEY_NAME,     /* an evdev key name */
+        CONF_LED_NAME,     /* one LED in leds_dir */
+        CONF_VAULT,        /* dir:PATH or s3://… */
+        CONF_ADDRESS,      /* an IP address */
+        CONF_NETWORKS,     /* gchar **: addresses and CIDR networks */
+        CONF_STRV,         /* gchar ** */
+        CONF_DURATION,     /* uint64_t ns */
+        CONF_SIZE,         /* uint64_t bytes */
+        CONF_INT,          /* int */
+        CONF_LOG_LEVEL,    /* int LOG_* */
+        CONF_LANGUAGE,     /* gchar *: en or nl */
+} conf_type;
+
+typedef struct conf_key {
+        const char *group;
+        const char *key;
+        conf_type type;
+        size_t offset;
+        const char *def; /* strings (NULL: none); lists separated by ';' */
+        uint64_t def_n;  /* durations, sizes */
+        int64_t def_i;   /* ints */
+        uint64_t min, max;
+        int64_t imin, imax;
+} conf_key;
+
+#define K(g, k, t, field, ...) {.group = g, .key = k, .type = t, .offset = offsetof(studio_conf, field), __VA_ARGS__}
+#define MS 1000000ULL
+#define S 1000000000ULL
+#define MINUTE (60 * S)
+
+static const conf_key conf_keys[] = {
+        K("recorder", "profile", CONF_PROFILE, recorder.profile, .def = "usb-1cam"),
+        K("recorder", "room", CONF_ROOM, recorder.room),
+        K("recorder", "spool", CONF_PATH, recorder.spool, .def = "/var/spool/studio"),
+        K("recorder", "state_dir", CONF_PATH, recorder.state_dir, .def = "/var/lib/studio/state"),
+        K("recorder", "state_file", CONF_PATH, recorder.state_file, .def = "/run/studio/state.json"),
+        K("recorder", "socket", CONF_PATH, recorder.socket, .def = "/run/studio/recorder.sock"),
+        K("recorder", "device_key", CONF_PATH, recorder.device_key, .def = "/var/lib/studio/keys/device.key"),
+        K("recorder", "officers", CONF_PATH, recorder.officers, .def = "/etc/studio/officers"),
+        K("recorder", "recipients", CONF_STRV, recorder.recipients),
+        K("recorder", "recipients_file", CONF_PATH, recorder.recipients_file),
+        K("recorder", "admin_group", CONF_GROUP_NAME, recorder.admin_group, .def = "studio-admin"),
+        K("recorder", "checkpoint_interval", CONF_DURATION, recorder.checkpoint_interval_ns, .def_n = 2 * S,
+         .min = 100 * MS, .max = MINUTE),
+        K("recorder", "segment_time", CONF_DURATION, recorder.segment_time_ns, .def_n = 5 * MINUTE, .min = S,
+         .max = 60 * MINUTE),
+        K("recorder", "segment_bytes", CONF_SIZE, recorder.segment_bytes, .def_n = 1ULL << 30,
+         .min = 64ULL << 10, .max = 4ULL << 30),
+        K("recorder", "ready_timeout", CONF_DURATION, recorder.ready_timeout_ns, .def_n = 2 * MINUTE,
+         .min = 10 * S, .max = 60 * MINUTE),
+        K("recorder", "eos_timeout", CONF_DURATION, recorder.eos_timeout_ns, .def_n = 10 * S, .min = S,
+         .max = 5 * MINUTE),
+        K("recorder", "log_level", CONF_LOG_LEVEL, recorder.log_level, .def = "info"),
+
+        K("panel", "device", CONF_NAME_OR_PATH, panel.device),
+        K("panel", "key_start", CONF_KEY_NAME, panel.key_start, .def = "KEY_KPPLUS"),
+        K("panel", "key_mark", CONF_KEY_NAME, panel.key_mark, .def = "KEY_KPASTERISK"),
+        K("panel", "key_break", CONF_KEY_NAME, panel.key_break, .def = "KEY_KPSLASH"),
+        K("panel", "key_stop", CONF_KEY_NAME, panel.key_stop, .def = "KEY_KPMINUS"),
+        K("panel", "key_enter", CONF_KEY_NAME, panel.key_enter, .def = "KEY_KPENTER"),
+        K("panel", "key_clear", CONF_KEY_NAME, panel.key_clear, .def = "KEY_BACKSPACE"),
+        K("panel", "stop_hold", CONF_DURATION, panel.stop_hold_ns, .def_n = 2 * S, .min = 500 * MS,
+         .max = 10 * S),
+        K("panel", "entry_timeout", CONF_DURATION, panel.entry_timeout_ns, .def_n = 30 * S, .min = 5 * S,
+         .max = 10 * MINUTE),
+
+        K("lights", "leds_dir", CONF_PATH, lights.leds_dir, .def = "/sys/class/leds"),
+        K("lights", "door", CONF_LED_NAME, lights.door),
+        K("lights", "ready", CONF_LED_NAME, lights.ready),
+        K("lights", "recording", CONF_LED_NAME, lights.recording),
+        K("lights", "attention", CONF_LED_NAME, lights.attention),
+        K("lights", "ack", CONF_LED_NAME, lights.ack),
+        K("lights", "gpio_chip", CONF_NAME_OR_PATH, lights.gpio_chip),
+        K("lights", "gpio_door", CONF_INT, lights.gpio_door, .def_i = -1, .imin = 0, .imax = 1023),
+        K("lights", "gpio_ready", CONF_INT, lights.gpio_ready, .def_i = -1, .imin = 0, .imax = 1023),
+        K("lights", "gpio_recording", CONF_INT, lights.gpio_recording, .def_i = -1, .imin = 0, .imax = 1023),
+        K("lights", "gpio_attention", CONF_INT, lights.gpio_attention, .def_i = -1, .imin = 0, .imax = 1023),
+        K("lights", "gpio_ack", CONF_INT, lights.gpio_ack, .def_i = -1, .imin = 0, .imax = 1023),
+
+        K("status", "listen", CONF_ADDRESS, status.listen, .def = "127.0.0.1"),
+        K("status", "port", CONF_INT, status.port, .def_i = 8080, .imin = 1, .imax = 65535),
+        K("status", "allow", CONF_NETWORKS, status.allow, .def = "127.0.0.0/8;::1"),
+        K("status", "language", CONF_LANGUAGE, status.language, .def = "en"),
+        K("status", "state_file", CONF_PATH, status.state_file),   /* default: [recorder] state_file */
+        K("status", "backlog_file", CONF_PATH, status.backlog_file), /* default: [uploader] backlog_file */
+
+        K("uploader", "vault", CONF_VAULT, uploader.vault),
+        K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
+};
+
+static const char *const conf_groups[] = {"recorder", "panel", "lights", "status", "uploader", NULL};
+static const char *const conf_languages[] = {"en", "nl", NULL};
+static const char *const conf_log_levels[] = {"error", "warning", "notice", "info", "debug", NULL};
+
+#define FIELD(c, k, type) ((type *) ((char *) (c) + (k)->offset))
+
+static bool conf_type_is_strv(conf_type t) {
+        return t == CONF_STRV || t == CONF_NETWORKS;
+}
+static bool conf_type_is_string(conf_type t) {
+        return t <= CONF_ADDRESS || t == CONF_LANGUAGE;
+}
+
+studio_conf *studio_conf_free(studio_conf *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const conf_key *k = &conf_keys[i];
+                if (conf_type_is_strv(k->type))
+                        g_strfreev(*FIELD(c, k, gchar **));
+                else if (conf_type_is_string(k->type))
+                        g_free(*FIELD(c, k, gchar *));
+        }
+        g_free(c->path);
+        g_free(c);
+        return NULL;
+}
+
+/* The message for a value read fine but refused here (as config.c words it). */
+static int __attribute__((format(printf, 5, 6)))
+refuse(const config_file *f, const conf_key *k, const char *value, gchar **ret_message, const char *format, ...) {
+        g_autofree gchar *file = escape_text(config_file_path(f));
+        g_autofree gchar *shown = escape_text(value);
+        g_autofree gchar *why = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        why = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        *ret_message = g_strdup_printf("%s line %u: [%s] %s = \"%s\" %s", file,
+                                       config_file_line(f, k->group, k->key), k->group, k->key, shown, why);
+        return -EINVAL;
+}
+
+static bool matches(const char *pattern, const char *s) {
+        return g_regex_match_simple(pattern, s, G_REGEX_DOLLAR_ENDONLY, 0);
+}
+
+/* Checks a string the table types give a form to; 0 or -EINVAL. */
+static int check_string(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
+        switch (k->type) {
+        case CONF_PROFILE:
+                if (!strchr(v, '/') && !g_str_has_suffix(v, ".profile") && !matches("^[a-z0-9][a-z0-9-]*$", v))
+                        return refuse(f, k, v, msg,
+                                      "is not a profile name or path (write e.g. usb-1cam or "
+                                      "/etc/studio/room.profile)");
+                return 0;
+        case CONF_ROOM:
+                for (const char *p = v; *p; p++)
+                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                                return refuse(f, k, v, msg, "holds a control character (write plain words)");
+                if (g_utf8_strlen(v, -1) > 64)
+                        return refuse(f, k, v, msg, "is longer than 64 characters (it is burned into the "
+                                                    "picture: keep it short)");
+                return 0;
+        case CONF_GROUP_NAME:
+                if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
+                        return refuse(f, k, v, msg, "is not a Unix group name (write e.g. studio-admin)");
+                return 0;
+        case CONF_KEY_NAME:
+                if (!matches("^KEY_[A-Z0-9_]+$", v))
+                        return refuse(f, k, v, msg,
+                                      "is not an evdev key name (write e.g. KEY_KPPLUS, as evtest shows it)");
+                return 0;
+        case CONF_LED_NAME:
+                if (!fs_name_valid(v) || v[0] == '.')
+                        return refuse(f, k, v, msg,
+                                      "is not an LED name (write one name from the leds_dir folder, e.g. "
+                                      "studio:red:door)");
+                return 0;
+        case CONF_ADDRESS: {
+                g_autoptr(GInetAddress) a = g_inet_address_new_from_string(v);
+                if (!a)
+                        return refuse(f, k, v, msg, "is not an IP address (write e.g. 127.0.0.1, 192.168.1.20 or ::1)");
+                return 0;
+        }
+        default:
+                return 0;
+        }
+}
+
+/* dir:PATH (a relative PATH taken from the file's folder) or s3://…. */
+static int read_vault(const config_file *f, const conf_key *k, const char *dir, gchar *v, gchar **ret,
+                      gchar **msg) {
+        if (g_str_has_prefix(v, "dir:") && v[4]) {
+                g_autofree gchar *p = g_canonicalize_filename(v + 4, dir);
+                *ret = g_strconcat("dir:", p, NULL);
+                return 0;
+        }
+        if (g_str_has_prefix(v, "s3://") && v[5] && v[5] != '/') {
+                *ret = g_strdup(v);
+                return 0;
+        }
+        return refuse(f, k, v, msg, "is not a vault address (write dir:/path/to/vault or s3://host/bucket)");
+}
+
+static int read_networks(const config_file *f, const conf_key *k, gchar **v, gchar **msg) {
+        for (gchar **p = v; p && *p; p++) {
+                g_autoptr(GInetAddressMask) m = g_inet_address_mask_new_from_string(*p, NULL);
+                if (!m) {
+                        g_autofree gchar *all = g_strjoinv(";", v);
+                        g_autofree gchar *item = escape_text(*p);
+                        return refuse(f, k, all, msg,
+                                      "has \"%s\", which is not an address or a network (write e.g. "
+                                      "192.168.1.0/24, 10.0.0.5 or ::1)",
+                                      item);
+                }
+        }
+        return 0;
+}
+
+static int read_key(const config_file *f, const conf_key *k, const char *dir, studio_conf *c, gchar **msg) {
+        g_autofree gchar *s = NULL;
+        int r;
+
+        switch (k->type) {
+        case CONF_PATH:
+                return config_get_path(f, k->group, k->key, k->def, FIELD(c, k, gchar *), msg);
+        case CONF_STRV:
+        case CONF_NETWORKS: {
+                g_auto(GStrv) v = NULL;
+                r = config_get_strv(f, k->group, k->key, &v, msg);
+                if (r < 0)
+                        return r;
+                if (!v && k->def)
+                        v = g_strsplit(k->def, ";", -1);
+                if (k->type == CONF_NETWORKS && (r = read_networks(f, k, v, msg)) < 0)
+                        return r;
+                *FIELD(c, k, gchar **) = TAKE_PTR(v);
+                return 0;
+        }
+        case CONF_DURATION:
+                return config_get_duration(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t),
+                                           msg);
+        case CONF_SIZE:
+                return config_get_size(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t), msg);
+        case CONF_INT: {
+                int64_t n;
+                r = config_get_int(f, k->group, k->key, k->def_i, k->imin, k->imax, &n, msg);
+                if (r < 0)
+                        return r;
+                *FIELD(c, k, int) = (int) n;
+                return 0;
+        }
+        case CONF_LOG_LEVEL:
+        case CONF_LANGUAGE: {
+                const char *const *choices = k->type == CONF_LANGUAGE ? conf_languages : conf_log_levels;
+                int i;
+                r = config_get_choice(f, k->group, k->key, k->def, choices, &i, msg);
+                if (r < 0)
+                        return r;
+                if (k->type == CONF_LANGUAGE)
+                        *FIELD(c, k, gchar *) = g_strdup(choices[i]);
+                else
+                        *FIELD(c, k, int) = log_level_from_string(choices[i]);
+                return 0;
+        }
+        default:
+                break;
+        }
+        r = config_get_string(f, k->group, k->key, k->def, &s, msg);
+        if (r < 0)
+                return r;
+        if (!s)
+                return 0;
+        r = check_string(f, k, s, msg);
+        if (r < 0)
+                return r;
+        if (k->type == CONF_VAULT)
+                return read_vault(f, k, dir, s, FIELD(c, k, gchar *), msg);
+        if ((k->type == CONF_PROFILE || k->type == CONF_NAME_OR_PATH) && strchr(s, '/')) {
+                *FIELD(c, k, gchar *) = g_canonicalize_filename(s, dir);
+                return 0;
+        }
+        *FIELD(c, k, gchar *) = TAKE_PTR(s);
+        return 0;
+}
+
+static const conf_key *find_key(const char *group, const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++)
+                if (strcmp(conf_keys[i].group, group) == 0 && strcmp(conf_keys[i].key, key) == 0)
+                        return &conf_keys[i];
+        g_assert_not_reached();
+}
+
+/* A value that conflicts with another key: names both with their lines. */
+static int conflict(const config_file *f, const char *group, const char *key, const char *other_group,
+                    const char *other_key, const char *why, gchar **msg) {
+        g_autofree gchar *file = escape_text(config_file_path(f));
+        unsigned line = config_file_line(f, group, key), other = config_file_line(f, other_group, other_key);
+        g_autofree gchar *where = NULL;
+
+        if (!line) { /* report where the file says something */
+                const char *g = group, *k = key;
+                group = other_group, key = other_key, other_group = g, other_key = k;
+                line = other, other = 0;
+        }
+        where = other ? g_strdup_printf(" (line %u)", other) : g_strdup("");
+        *msg = g_strdup_printf("%s line %u: [%s] %s %s [%s] %s%s", file, line, group, key, why, other_group,
+                               other_key, where);
+        return -EINVAL;
+}
+
+static int check_panel_keys(const config_file *f, const studio_conf *c, gchar **msg) {
+        static const char *const names[] = {"key_start", "key_mark", "key_break",
+                                            "key_stop",  "key_enter", "key_clear"};
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                for (size_t j = i + 1; j < ELEMENTSOF(names); j++) {
+                        const char *a = *FIELD(c, find_key("panel", names[i]), gchar *);
+                        const char *b = *FIELD(c, find_key("panel", names[j]), gchar *);
+                        if (strcmp(a, b) == 0)
+                                return conflict(f, "panel", names[j], "panel", names[i],
+                                                "is the same key as", msg);
+                }
+        return 0;
+}
+
+static int check_gpio(const config_file *f, const studio_conf *c, gchar **msg) {
+        static const char *const names[] = {"gpio_door", "gpio_ready", "gpio_recording", "gpio_attention",
+                                            "gpio_ack"};
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                int a = *FIELD(c, find_key("lights", names[i]), int);
+                if (a < 0)
+                        continue;
+                if (!c->lights.gpio_chip)
+                        return conflict(f, "lights", names[i], "lights", "gpio_chip", "needs", msg);
+                for (size_t j = i + 1; j < ELEMENTSOF(names); j++)
+                        if (a == *FIELD(c, find_key("lights", names[j]), int))
+                                return conflict(f, "lights", names[j], "lights", names[i],
+                                                "is the same GPIO line as", msg);
+        }
+        return 0;
+}
+
+static int check_fields(const config_file *f, studio_conf *c, gchar **msg) {
+        int r;
+
+        if (c->recorder.checkpoint_interval_ns >= c->recorder.segment_time_ns)
+                return conflict(f, "recorder", "checkpoint_interval", "recorder", "segment_time",
+                                "must be shorter than", msg);
+        if (strcmp(c->recorder.state_file, c->recorder.socket) == 0)
+                return conflict(f, "recorder", "socket", "recorder", "state_file", "is the same path as", msg);
+        r = check_panel_keys(f, c, msg);
+        if (r < 0)
+                return r;
+        r = check_gpio(f, c, msg);
+        if (r < 0)
+                return r;
+        if (!c->status.state_file)
+                c->status.state_file = g_strdup(c->recorder.state_file);
+        if (!c->status.backlog_file)
+                c->status.backlog_file = g_strdup(c->uploader.backlog_file);
+        return 0;
+}
+
+static int conf_from_file(const config_file *f, studio_conf **ret, gchar **msg) {
+        g_autoptr(studio_conf) c = g_new0(studio_conf, 1);
+        g_autofree gchar *abs = g_canonicalize_filename(config_file_path(f), NULL);
+        g_autofree gchar *dir = g_path_get_dirname(abs);
+        int r;
+
+        r = config_file_check_groups(f, conf_groups, msg);
+        for (size_t g = 0; r >= 0 && conf_groups[g]; g++) {
+                const char *keys[ELEMENTSOF(conf_keys) + 1];
+                size_t n = 0;
+                for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++)
+                        if (strcmp(conf_keys[i].group, conf_groups[g]) == 0)
+                                keys[n++] = conf_keys[i].key;
+                keys[n] = NULL;
+                r = config_file_check_keys(f, conf_groups[g], keys, msg);
+        }
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(conf_keys); i++)
+                r = read_key(f, &conf_keys[i], dir, c, msg);
+        if (r >= 0)
+                r = check_fields(f, c, msg);
+        if (r < 0)
+                return r;
+        c->path = g_strdup(abs);
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+int studio_conf_load_data(const char *path, const char *data, size_t len, studio_conf **ret,
+                          gchar **ret_message) {
+        g_autoptr(config_file) f = NULL;
+        int r;
+
+        r = config_file_load_data(path, data, len, &f, ret_message);
+        if (r < 0)
+                return r;
+        config_file_set_help(f, "see docs/configuration.md");
+        return conf_from_file(f, ret, ret_message);
+}
+
+int studio_conf_load(const char *path, studio_conf **ret, gchar **ret_message) {
+        g_autoptr(config_file) f = NULL;
+        g_autofree gchar *m = NULL;
+        int r;
+
+        if (!path)
+                path = STUDIO_CONF_DEFAULT_PATH;
+        r = config_file_load(path, &f, &m);
+        if (r == -ENOENT) {
+                g_autofree gchar *file = escape_text(path);
+                *ret_message = g_strdup_printf("%s does not exist (give --config FILE, or write a configuration "
+                                               "with studioctl init --dir DIR)",
+                                               file);
+                return r;
+        }
+        if (r < 0) {
+                *ret_message = TAKE_PTR(m);
+                return r;
+        }
+        config_file_set_help(f, "see docs/configuration.md");
+        return conf_from_file(f, ret, ret_message);
+}
+
+studio_conf *studio_conf_new_defaults(void) {
+        g_autofree gchar *msg = NULL;
+        studio_conf *c = NULL;
+
+        if (studio_conf_load_data(STUDIO_CONF_DEFAULT_PATH, "", 0, &c, &msg) < 0)
+                g_error("the built-in defaults do not load: %s", msg);
+        return c;
+}
+
+int studio_conf_check_recording(const studio_conf *c, gchar **ret_message) {
+        g_autofree gchar *file = escape_text(c->path);
+
+        if ((c->recorder.recipients && c->recorder.recipients[0]) || c->recorder.recipients_file)
+                return 0;
+        *ret_message = g_strdup_printf("%s: [recorder] names no vault recipient (write recipients = age1… "
+                                       "or recipients_file = FILE; see docs/configuration.md)",
+                                       file);
+        return -ENOKEY;
+}

@@ -1,0 +1,312 @@
+/* appliance/common/studio-conf: the defaults, a complete file, the shipped
+ * systemd/studio.conf, and one malformed key per case, each refused with a
+ * message naming the file, the line and the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "studio-conf.h"
+
+#define F "/etc/studio/studio.conf"
+
+static void assert_contains(const char *msg, const char *needle) {
+        assert_non_null(msg);
+        if (!strstr(msg, needle))
+                fail_msg("message '%s' does not contain '%s'", msg, needle);
+}
+
+static studio_conf *load_text(const char *path, const char *text) {
+        studio_conf *c = NULL;
+        g_autofree gchar *msg = NULL;
+
+        if (studio_conf_load_data(path, text, strlen(text), &c, &msg) < 0)
+                fail_msg("refused: %s", msg);
+        return c;
+}
+
+static void assert_defaults(const studio_conf *c) {
+        assert_string_equal(c->recorder.profile, "usb-1cam");
+        assert_null(c->recorder.room);
+        assert_string_equal(c->recorder.spool, "/var/spool/studio");
+        assert_string_equal(c->recorder.state_dir, "/var/lib/studio/state");
+        assert_string_equal(c->recorder.state_file, "/run/studio/state.json");
+        assert_string_equal(c->recorder.socket, "/run/studio/recorder.sock");
+        assert_string_equal(c->recorder.device_key, "/var/lib/studio/keys/device.key");
+        assert_string_equal(c->recorder.officers, "/etc/studio/officers");
+        assert_null(c->recorder.recipients);
+        assert_null(c->recorder.recipients_file);
+        assert_string_equal(c->recorder.admin_group, "studio-admin");
+        assert_true(c->recorder.checkpoint_interval_ns == 2000000000ULL);
+        assert_true(c->recorder.segment_time_ns == 300000000000ULL);
+        assert_true(c->recorder.segment_bytes == 1ULL << 30);
+        assert_true(c->recorder.ready_timeout_ns == 120000000000ULL);
+        assert_true(c->recorder.eos_timeout_ns == 10000000000ULL);
+        assert_int_equal(c->recorder.log_level, LOG_INFO);
+        assert_null(c->panel.device);
+        assert_string_equal(c->panel.key_start, "KEY_KPPLUS");
+        assert_string_equal(c->panel.key_mark, "KEY_KPASTERISK");
+        assert_string_equal(c->panel.key_break, "KEY_KPSLASH");
+        assert_string_equal(c->panel.key_stop, "KEY_KPMINUS");
+        assert_string_equal(c->panel.key_enter, "KEY_KPENTER");
+        assert_string_equal(c->panel.key_clear, "KEY_BACKSPACE");
+        assert_true(c->panel.stop_hold_ns == 2000000000ULL);
+        assert_true(c->panel.entry_timeout_ns == 30000000000ULL);
+        assert_string_equal(c->lights.leds_dir, "/sys/class/leds");
+        assert_null(c->lights.door);
+        assert_null(c->lights.ready);
+        assert_null(c->lights.recording);
+        assert_null(c->lights.attention);
+        assert_null(c->lights.ack);
+        assert_null(c->lights.gpio_chip);
+        assert_int_equal(c->lights.gpio_door, -1);
+        assert_int_equal(c->lights.gpio_ready, -1);
+        assert_int_equal(c->lights.gpio_recording, -1);
+        assert_int_equal(c->lights.gpio_attention, -1);
+        assert_int_equal(c->lights.gpio_ack, -1);
+        assert_string_equal(c->status.listen, "127.0.0.1");
+        assert_int_equal(c->status.port, 8080);
+        assert_int_equal(g_strv_length(c->status.allow), 2);
+        assert_string_equal(c->status.allow[0], "127.0.0.0/8");
+        assert_string_equal(c->status.allow[1], "::1");
+        assert_string_equal(c->status.language, "en");
+        assert_string_equal(c->status.state_file, "/run/studio/state.json");
+        assert_string_equal(c->status.backlog_file, "/run/studio/backlog.json");
+        assert_null(c->uploader.vault);
+        assert_string_equal(c->uploader.backlog_file, "/run/studio/backlog.json");
+}
+
+static void test_defaults(void **state) {
+        g_autoptr(studio_conf) d = studio_conf_new_defaults();
+        g_autoptr(studio_conf) e = load_text(F, "");
+        g_autofree gchar *msg = NULL;
+
+        (void) state;
+        assert_defaults(d);
+        assert_defaults(e);
+        assert_string_equal(d->path, F);
+        /* Defaults do not name a recipient: the recorder refuses to record. */
+        assert_int_equal(studio_conf_check_recording(d, &msg), -ENOKEY);
+        assert_contains(msg, "[recorder]");
+        assert_contains(msg, "recipients");
+}
+
+/* The shipped file is all comments: it gives the defaults. Every example
+ * in it, uncommented, is a valid value too. */
+static void test_shipped_file(void **state) {
+        g_autofree gchar *path = g_build_filename(STUDIO_SOURCE_DIR, "systemd", "studio.conf", NULL);
+        g_autofree gchar *text = NULL, *msg = NULL;
+        g_autoptr(studio_conf) c = NULL, u = NULL;
+        g_autoptr(GRegex) re = g_regex_new("^#([a-z_0-9]+ = )", G_REGEX_MULTILINE, 0, NULL);
+        g_autofree gchar *uncommented = NULL;
+
+        (void) state;
+        assert_int_equal(studio_conf_load(path, &c, &msg), 0);
+        assert_defaults(c);
+        assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        uncommented = g_regex_replace(re, text, -1, 0, "\\1", 0, NULL);
+        assert_non_null(strstr(uncommented, "\nprofile = usb-1cam\n"));
+        u = load_text(F, uncommented);
+        assert_string_equal(u->uploader.vault, "dir:/srv/vault");
+        assert_int_equal(u->lights.gpio_ack, 24);
+        assert_int_equal(studio_conf_check_recording(u, &msg), 0);
+}
+
+static void test_full_file(void **state) {
+        static const char text[] = "[recorder]\n"
+                                   "profile = test\n"
+                                   "room = Kamer 2\n"
+                                   "spool = spool\n"
+                                   "state_dir = /var/lib/x/state\n"
+                                   "state_file = run/state.json\n"
+                                   "socket = run/recorder.sock\n"
+                                   "device_key = keys/device.key\n"
+                                   "officers = officers\n"
+                                   "recipients = age1aaa;age1bbb\n"
+                                   "recipients_file = recipients.txt\n"
+                                   "admin_group = wheel\n"
+                                   "checkpoint_interval = 500ms\n"
+                                   "segment_time = 1min\n"
+                                   "segment_bytes = 256MiB\n"
+                                   "ready_timeout = 30s\n"
+                                   "eos_timeout = 5s\n"
+                                   "log_level = debug\n"
+                                   "[panel]\n"
+                                   "device = /dev/input/by-id/usb-kp-event-kbd\n"
+                                   "key_start = KEY_ENTER\n"
+                                   "key_mark = KEY_M\n"
+                                   "key_break = KEY_B\n"
+                                   "key_stop = KEY_S\n"
+                                   "key_enter = KEY_KPENTER\n"
+                                   "key_clear = KEY_DELETE\n"
+                                   "stop_hold = 3s\n"
+                                   "entry_timeout = 1min\n"
+                                   "[lights]\n"
+                                   "leds_dir = leds\n"
+                                   "door = studio:red:door\n"
+                                   "ready = r\nrecording = rec\nattention = att\nack = ack\n"
+                                   "gpio_chip = gpiochip0\n"
+                                   "gpio_door = 17\ngpio_ready = 0\ngpio_recording = 22\ngpio_attention = 23\n"
+                                   "gpio_ack = 1023\n"
+                                   "[status]\n"
+                                   "listen = 192.168.1.20\n"
+                                   "port = 65535\n"
+                                   "allow = 192.168.1.0/24, 10.0.0.5; fe80::/10\n"
+                                   "language = nl\n"
+                                   "[uploader]\n"
+                                   "vault = dir:vault\n"
+                                   "backlog_file = run/backlog.json\n";
+        g_autoptr(studio_conf) c = load_text("/srv/demo/studio.conf", text);
+
+        (void) state;
+        assert_string_equal(c->path, "/srv/demo/studio.conf");
+        assert_string_equal(c->recorder.profile, "test");
+        assert_string_equal(c->recorder.room, "Kamer 2");
+        /* Relative paths are taken from the file's folder. */
+        assert_string_equal(c->recorder.spool, "/srv/demo/spool");
+        assert_string_equal(c->recorder.state_dir, "/var/lib/x/state");
+        assert_string_equal(c->recorder.state_file, "/srv/demo/run/state.json");
+        assert_string_equal(c->recorder.socket, "/srv/demo/run/recorder.sock");
+        assert_string_equal(c->recorder.device_key, "/srv/demo/keys/device.key");
+        assert_string_equal(c->recorder.officers, "/srv/demo/officers");
+        assert_int_equal(g_strv_length(c->recorder.recipients), 2);
+        assert_string_equal(c->recorder.recipients[1], "age1bbb");
+        assert_string_equal(c->recorder.recipients_file, "/srv/demo/recipients.txt");
+        assert_string_equal(c->recorder.admin_group, "wheel");
+        assert_true(c->recorder.checkpoint_interval_ns == 500000000ULL);
+        assert_true(c->recorder.segment_time_ns == 60000000000ULL);
+        assert_true(c->recorder.segment_bytes == 256ULL << 20);
+        assert_true(c->recorder.ready_timeout_ns == 30000000000ULL);
+        assert_true(c->recorder.eos_timeout_ns == 5000000000ULL);
+        assert_int_equal(c->recorder.log_level, LOG_DEBUG);
+        assert_string_equal(c->panel.device, "/dev/input/by-id/usb-kp-event-kbd");
+        assert_string_equal(c->panel.key_clear, "KEY_DELETE");
+        assert_true(c->panel.stop_hold_ns == 3000000000ULL);
+        assert_true(c->panel.entry_timeout_ns == 60000000000ULL);
+        assert_string_equal(c->lights.leds_dir, "/srv/demo/leds");
+        assert_string_equal(c->lights.door, "studio:red:door");
+        assert_string_equal(c->lights.gpio_chip, "gpiochip0");
+        assert_int_equal(c->lights.gpio_ready, 0);
+        assert_int_equal(c->lights.gpio_ack, 1023);
+        assert_string_equal(c->status.listen, "192.168.1.20");
+        assert_int_equal(c->status.port, 65535);
+        assert_int_equal(g_strv_length(c->status.allow), 3);
+        assert_string_equal(c->status.allow[2], "fe80::/10");
+        assert_string_equal(c->status.language, "nl");
+        /* The status page's files follow the recorder's and the uploader's. */
+        assert_string_equal(c->status.state_file, "/srv/demo/run/state.json");
+        assert_string_equal(c->status.backlog_file, "/srv/demo/run/backlog.json");
+        assert_string_equal(c->uploader.vault, "dir:/srv/demo/vault");
+}
+
+/* One bad key per case: the line it is on and what the message must say. */
+static const struct bad_case {
+        const char *text;
+        unsigned line;
+        const char *needle;
+} bad_cases[] = {
+        {"[recorder]\nchekpoint_interval = 2s\n", 2,
+         "unknown key \"chekpoint_interval\" in [recorder] (the keys of [recorder] are: profile, room"},
+        {"[recorder]\n[recordr]\n", 2, "unknown group [recordr] (the groups are: [recorder], [panel]"},
+        {"[status]\nport=80\n[status]\n", 3, "group [status] is given twice"},
+        {"[status]\nport=80\nport=81\n", 3, "[status] port is given twice"},
+        {"[recorder]\ncheckpoint_interval = 2 s\n", 2,
+         "[recorder] checkpoint_interval = \"2 s\" is not a duration of 100ms to 1min (write e.g. 2s or "
+         "1500ms)"},
+        {"[recorder]\ncheckpoint_interval = 5min\n", 2, "checkpoint_interval = \"5min\" is not a duration"},
+        {"[recorder]\nsegment_time = 2h\n", 2, "segment_time = \"2h\" is not a duration of 1s to 1h"},
+        {"[recorder]\nsegment_bytes = 10KiB\n", 2, "segment_bytes = \"10KiB\" is not a size of 64KiB to 4GiB"},
+        {"[recorder]\nsegment_time = 10s\ncheckpoint_interval=10s\n", 3,
+         "[recorder] checkpoint_interval must be shorter than [recorder] segment_time (line 2)"},
+        {"[recorder]\nlog_level = verbose\n", 2,
+         "log_level = \"verbose\" is not one of error, warning, notice, info or debug"},
+        {"[recorder]\nprofile = Usb Cam\n", 2, "is not a profile name or path"},
+        {"[recorder]\nroom = A\\tB\\nC\n", 2, "room = \"A\\u0009B\\u000aC\" holds a control character"},
+        {"[recorder]\nspool =\n", 2, "[recorder] spool = \"\" is empty"},
+        {"[recorder]\nrecipients = age1a;;age1b\n", 2, "has an empty item"},
+        {"[recorder]\nadmin_group = Studio Admins\n", 2, "is not a Unix group name"},
+        {"[recorder]\nsocket = /run/x\nstate_file = /run/x\n", 2,
+         "[recorder] socket is the same path as [recorder] state_file (line 3)"},
+        {"[panel]\nkey_start = +\n", 2, "key_start = \"+\" is not an evdev key name"},
+        {"[panel]\nkey_mark = KEY_KPPLUS\n", 2,
+         "[panel] key_mark is the same key as [panel] key_start"},
+        {"[panel]\nstop_hold = 100ms\n", 2, "stop_hold = \"100ms\" is not a duration of 500ms to 10s"},
+        {"[lights]\ndoor = ../door\n", 2, "door = \"../door\" is not an LED name"},
+        {"[lights]\ngpio_chip = gpiochip0\ngpio_door = 2000\n", 3,
+         "gpio_door = \"2000\" is not a whole number from 0 to 1023"},
+        {"[lights]\ngpio_door = 4\n", 2, "[lights] gpio_door needs [lights] gpio_chip"},
+        {"[lights]\ngpio_chip = c\ngpio_door = 4\ngpio_ack = 4\n", 4,
+         "[lights] gpio_ack is the same GPIO line as [lights] gpio_door (line 3)"},
+        {"[status]\nport = 0\n", 2, "port = \"0\" is not a whole number from 1 to 65535"},
+        {"[status]\nport = 65536\n", 2, "port = \"65536\""},
+        {"[status]\nport = 80x\n", 2, "port = \"80x\""},
+        {"[status]\nlisten = localhost\n", 2, "listen = \"localhost\" is not an IP address"},
+        {"[status]\nallow = 10.0.0.0/8;10.1.2.300\n", 2,
+         "has \"10.1.2.300\", which is not an address or a network"},
+        {"[status]\nallow = 10.0.0.0/33\n", 2, "which is not an address or a network"},
+        {"[status]\nlanguage = fr\n", 2, "language = \"fr\" is not one of en or nl"},
+        {"[uploader]\nvault = /srv/vault\n", 2, "vault = \"/srv/vault\" is not a vault address"},
+        {"[uploader]\nvault = dir:\n", 2, "is not a vault address"},
+        {"[recorder]\nroom = caf\xe9\n", 2, "not UTF-8"},
+        {"[recorder\n", 1, "is not a group header"},
+        {"room = A\n", 1, "comes before any [group]"},
+};
+
+static void test_malformed(void **state) {
+        (void) state;
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+                const struct bad_case *b = &bad_cases[i];
+                studio_conf *c = NULL;
+                g_autofree gchar *msg = NULL;
+                g_autofree gchar *where = g_strdup_printf(F " line %u: ", b->line);
+
+                if (studio_conf_load_data(F, b->text, strlen(b->text), &c, &msg) >= 0)
+                        fail_msg("case %zu was accepted: %s", i, b->text);
+                assert_null(c);
+                assert_non_null(msg);
+                if (!g_str_has_prefix(msg, where) || !strstr(msg, b->needle))
+                        fail_msg("case %zu: message '%s' lacks '%s' or '%s'", i, msg, where, b->needle);
+        }
+}
+
+static void test_files(void **state) {
+        g_autofree gchar *dir = g_dir_make_tmp("test-studio-conf.XXXXXX", NULL);
+        g_autofree gchar *path = g_build_filename(dir, "studio.conf", NULL);
+        g_autofree gchar *missing = g_build_filename(dir, "nope.conf", NULL);
+        g_autofree gchar *msg = NULL, *msg2 = NULL, *spool = NULL;
+        studio_conf *c = NULL;
+
+        (void) state;
+        assert_non_null(dir);
+        assert_int_equal(studio_conf_load(missing, &c, &msg), -ENOENT);
+        assert_null(c);
+        assert_contains(msg, missing);
+        assert_contains(msg, "studioctl init --dir DIR");
+        assert_true(g_file_set_contents(path, "[recorder]\nspool = spool\n[uploader]\nbogus = 1\n", -1, NULL));
+        assert_int_equal(studio_conf_load(path, &c, &msg2), -EBADMSG);
+        assert_contains(msg2, " line 4: unknown key \"bogus\" in [uploader]");
+        assert_contains(msg2, "see docs/configuration.md");
+        assert_true(g_file_set_contents(path, "[recorder]\nspool = spool\n", -1, NULL));
+        assert_int_equal(studio_conf_load(path, &c, &msg2), 0);
+        spool = g_build_filename(dir, "spool", NULL);
+        assert_string_equal(c->recorder.spool, spool);
+        studio_conf_free(c);
+        (void) g_unlink(path);
+        (void) g_rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_defaults),  cmocka_unit_test(test_shipped_file),
+                cmocka_unit_test(test_full_file), cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_files),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
