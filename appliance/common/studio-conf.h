@@ -21,17 +21,18 @@
 #define STUDIO_CONF_DEFAULT_PATH "/etc/studio/studio.conf"
 
 typedef struct studio_recorder_conf {
-        gchar *profile;        /* built-in name or path; default "usb-1cam" */
-        gchar *room;           /* NULL: the profile's */
-        gchar *spool;          /* default /var/spool/studio */
-        gchar *state_dir;      /* chain head etc.; default /var/lib/studio/state */
-        gchar *state_file;     /* published room state; default /run/studio/state.json */
-        gchar *socket;         /* control socket; default /run/studio/recorder.sock */
-        gchar *device_key;     /* default /var/lib/studio/keys/device.key */
-        gchar *officers;       /* default /etc/studio/officers */
-        gchar **recipients;    /* age1…, NULL-terminated; may be empty when recipients_file is set */
+        gchar *profile;     /* built-in name or path; default "usb-1cam" */
+        gchar *room;        /* NULL: the profile's */
+        gchar *spool;       /* default /var/spool/studio */
+        gchar *state_dir;   /* chain head etc.; default /var/lib/studio/state */
+        gchar *state_file;  /* published room state; default /run/studio/state.json */
+        gchar *socket;      /* control socket; default /run/studio/recorder.sock */
+        gchar *device_key;  /* default /var/lib/studio/keys/device.key */
+        gchar *officers;    /* default /etc/studio/officers */
+        gchar **recipients; /* age1…, NULL-terminated; may be empty when recipients_file is set */
         gchar *recipients_file;
-        gchar *admin_group;    /* may use studioctl besides root and the recorder's user; default "studio-admin" */
+        gchar *admin_group; /* may use studioctl besides root and the recorder's user; default "studio-admin"
+                             */
         uint64_t checkpoint_interval_ns; /* default 2 s; 100ms..1min */
         uint64_t segment_time_ns;        /* default 5 min; 1s..1h */
         uint64_t segment_bytes;          /* default 1 GiB; 64KiB..4GiB */
@@ -41,26 +42,26 @@ typedef struct studio_recorder_conf {
 } studio_recorder_conf;
 
 typedef struct studio_panel_conf {
-        gchar *device;         /* NULL: no panel (studioctl drives the room) */
-        gchar *key_start;      /* evdev key names; defaults KEY_KPPLUS … */
-        gchar *key_mark;       /* KEY_KPASTERISK */
-        gchar *key_break;      /* KEY_KPSLASH (Break, and Resume on a break) */
-        gchar *key_stop;       /* KEY_KPMINUS, held */
-        gchar *key_enter;      /* KEY_KPENTER */
-        gchar *key_clear;      /* KEY_BACKSPACE */
-        uint64_t stop_hold_ns; /* default 2 s */
+        gchar *device;             /* NULL: no panel (studioctl drives the room) */
+        gchar *key_start;          /* evdev key names; defaults KEY_KPPLUS … */
+        gchar *key_mark;           /* KEY_KPASTERISK */
+        gchar *key_break;          /* KEY_KPSLASH (Break, and Resume on a break) */
+        gchar *key_stop;           /* KEY_KPMINUS, held */
+        gchar *key_enter;          /* KEY_KPENTER */
+        gchar *key_clear;          /* KEY_BACKSPACE */
+        uint64_t stop_hold_ns;     /* default 2 s */
         uint64_t entry_timeout_ns; /* typing officer/PIN, then back to free; default 30 s */
 } studio_panel_conf;
 
 typedef struct studio_lights_conf {
-        gchar *leds_dir;       /* default /sys/class/leds */
-        gchar *door;           /* LED names in leds_dir; NULL: none */
+        gchar *leds_dir; /* default /sys/class/leds */
+        gchar *door;     /* LED names in leds_dir; NULL: none */
         gchar *ready;
         gchar *recording;
         gchar *attention;
         gchar *ack;
-        gchar *gpio_chip;      /* e.g. gpiochip0; NULL: no GPIO */
-        int gpio_door;         /* line offsets; -1: none */
+        gchar *gpio_chip; /* e.g. gpiochip0; NULL: no GPIO */
+        int gpio_door;    /* line offsets; -1: none */
         int gpio_ready;
         int gpio_recording;
         int gpio_attention;
@@ -68,17 +69,17 @@ typedef struct studio_lights_conf {
 } studio_lights_conf;
 
 typedef struct studio_status_conf {
-        gchar *listen;         /* address to bind; default 127.0.0.1 */
-        int port;              /* default 8080 */
-        gchar **allow;         /* addresses and networks (CIDR); default 127.0.0.0/8, ::1 */
-        gchar *language;       /* "en" (default) or "nl" */
-        gchar *state_file;     /* default: [recorder] state_file */
-        gchar *backlog_file;   /* default: [uploader] backlog_file */
+        gchar *listen;       /* address to bind; default 127.0.0.1 */
+        int port;            /* default 8080 */
+        gchar **allow;       /* addresses and networks (CIDR); default 127.0.0.0/8, ::1 */
+        gchar *language;     /* "en" (default) or "nl" */
+        gchar *state_file;   /* default: [recorder] state_file */
+        gchar *backlog_file; /* default: [uploader] backlog_file */
 } studio_status_conf;
 
 typedef struct studio_uploader_conf {
-        gchar *vault;          /* "dir:/path" or "s3://…"; NULL: not configured */
-        gchar *backlog_file;   /* default /run/studio/backlog.json */
+        gchar *vault;        /* "dir:/path" or "s3://…"; NULL: not configured */
+        gchar *backlog_file; /* default /run/studio/backlog.json */
 } studio_uploader_conf;
 
 typedef struct studio_conf {
