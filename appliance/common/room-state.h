@@ -28,7 +28,7 @@ typedef enum room_state {
 } room_state;
 
 #define ROOM_STATE_REFRESH_S 5
-#define ROOM_ATTENTION_MAX 16   /* reasons kept; more are dropped */
+#define ROOM_ATTENTION_MAX 16 /* reasons kept; more are dropped */
 #define ROOM_STATE_FILE_MAX 16384
 
 const char *room_state_to_string(room_state s);
