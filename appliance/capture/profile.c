@@ -104,13 +104,13 @@ static int read_numbers(const config_file *c, capture_profile *p, gchar **msg) {
 
 /* A value the profile refuses for its own reasons, in the config module's
  * form: file, line, group, key, the value as written, and the fix. */
-static int refuse(const config_file *c, const char *group, const char *key, const char *value, const char *why,
-                  gchar **msg) {
+static int refuse(const config_file *c, const char *group, const char *key, const char *value,
+                  const char *why, gchar **msg) {
         g_autofree gchar *file = escape_text(config_file_path(c));
         g_autofree gchar *shown = escape_text(value);
 
-        *msg = g_strdup_printf("%s line %u: [%s] %s = \"%s\" %s", file, config_file_line(c, group, key), group,
-                               key, shown, why);
+        *msg = g_strdup_printf("%s line %u: [%s] %s = \"%s\" %s", file, config_file_line(c, group, key),
+                               group, key, shown, why);
         return -EINVAL;
 }
 

@@ -25,7 +25,7 @@ struct config_file {
         gchar *dir; /* absolute folder of path, for relative paths */
         gchar *help;
         GKeyFile *kf;
-        GPtrArray *groups;      /* config_group *, in file order */
+        GPtrArray *groups; /* config_group *, in file order */
         GHashTable *group_by_name;
 };
 
@@ -165,9 +165,10 @@ static int index_text(config_file *c, const char *data, size_t len, gchar **ret_
                 }
                 eq = memchr(line, '=', n);
                 if (!eq)
-                        return syntax_error(c->path, lineno, line, n,
-                                            "is neither a [group] header, a key = value line nor a # comment",
-                                            ret_message);
+                        return syntax_error(
+                                c->path, lineno, line, n,
+                                "is neither a [group] header, a key = value line nor a # comment",
+                                ret_message);
                 {
                         size_t kl = (size_t) (eq - line);
                         gchar *key;
@@ -236,9 +237,10 @@ int config_file_load_data(const char *path, const char *data, size_t len, config
         /* Also refuses a NUL byte, which GKeyFile would take as the end. */
         if (!g_utf8_validate_len(data ? data : "", len, &end)) {
                 g_autofree gchar *file = shown_path(c);
-                *ret_message = g_strdup_printf("%s line %u: holds a byte that is not UTF-8 text (save the file "
-                                               "as UTF-8)",
-                                               file, line_of_offset(data, (size_t) (end - data)));
+                *ret_message =
+                        g_strdup_printf("%s line %u: holds a byte that is not UTF-8 text (save the file "
+                                        "as UTF-8)",
+                                        file, line_of_offset(data, (size_t) (end - data)));
                 return -EBADMSG;
         }
         r = index_text(c, data ? data : "", len, ret_message);
@@ -286,8 +288,9 @@ int config_file_load(const char *path, config_file **ret, gchar **ret_message) {
         r = fs_read_fd(fd, CONFIG_FILE_MAX, &data, &len);
         if (r < 0) {
                 if (r == -EFBIG)
-                        *ret_message = g_strdup_printf("%s is larger than %u bytes: not a configuration file",
-                                                       file, (unsigned) CONFIG_FILE_MAX);
+                        *ret_message =
+                                g_strdup_printf("%s is larger than %u bytes: not a configuration file", file,
+                                                (unsigned) CONFIG_FILE_MAX);
                 else
                         *ret_message = g_strdup_printf("cannot read %s: %s", file, g_strerror(-r));
                 return r;
@@ -374,10 +377,11 @@ int config_file_check_keys(const config_file *c, const char *group, const char *
                 name = escape_text(key);
                 gname = escape_text(group);
                 help = help_suffix(c);
-                *ret_message = g_strdup_printf("%s line %u: unknown key \"%s\" in [%s] (the keys of [%s] are: "
-                                               "%s%s)",
-                                               file, GPOINTER_TO_UINT(g_hash_table_lookup(g->key_lines, key)),
-                                               name, gname, gname, known->len ? known->str : "none", help);
+                *ret_message =
+                        g_strdup_printf("%s line %u: unknown key \"%s\" in [%s] (the keys of [%s] are: "
+                                        "%s%s)",
+                                        file, GPOINTER_TO_UINT(g_hash_table_lookup(g->key_lines, key)), name,
+                                        gname, gname, known->len ? known->str : "none", help);
                 return -EBADMSG;
         }
         return 0;
@@ -517,7 +521,8 @@ int config_get_bool(const config_file *c, const char *group, const char *key, bo
         else if (in_list(v, no))
                 *ret = false;
         else
-                return value_error(c, group, key, v, ret_message, "is not a yes/no value (write true or false)");
+                return value_error(c, group, key, v, ret_message,
+                                   "is not a yes/no value (write true or false)");
         return 0;
 }
 
@@ -535,8 +540,8 @@ int config_get_int(const config_file *c, const char *group, const char *key, int
         }
         if (!g_ascii_string_to_signed(v, 10, min, max, &n, NULL))
                 return value_error(c, group, key, v, ret_message,
-                                   "is not a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, min,
-                                   max);
+                                   "is not a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                                   min, max);
         *ret = n;
         return 0;
 }
@@ -551,7 +556,8 @@ static gchar *format_duration(uint64_t ns) {
 
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (ns >= units[i].factor && ns % units[i].factor == 0)
-                        return g_strdup_printf("%" G_GUINT64_FORMAT "%s", ns / units[i].factor, units[i].unit);
+                        return g_strdup_printf("%" G_GUINT64_FORMAT "%s", ns / units[i].factor,
+                                               units[i].unit);
         if (ns == 0)
                 return g_strdup("0s");
         return g_strdup_printf("%" G_GUINT64_FORMAT "ns", ns);
@@ -586,7 +592,8 @@ static gchar *format_size(uint64_t n) {
 
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (n >= units[i].factor && n % units[i].factor == 0)
-                        return g_strdup_printf("%" G_GUINT64_FORMAT "%s", n / units[i].factor, units[i].unit);
+                        return g_strdup_printf("%" G_GUINT64_FORMAT "%s", n / units[i].factor,
+                                               units[i].unit);
         return g_strdup_printf("%" G_GUINT64_FORMAT " bytes", n);
 }
 
@@ -631,13 +638,16 @@ int config_get_choice(const config_file *c, const char *group, const char *key, 
                 return 0;
         }
         if (r == 0) { /* a fallback that is not a choice is the caller's bug */
-                *ret_message = g_strdup_printf("[%s] %s: the default \"%s\" is not a choice", group, key,
-                                               fallback);
+                *ret_message =
+                        g_strdup_printf("[%s] %s: the default \"%s\" is not a choice", group, key, fallback);
                 return -EINVAL;
         }
         known = g_string_new(NULL);
         for (int i = 0; choices[i]; i++)
-                g_string_append_printf(known, "%s%s", i == 0 ? "" : choices[i + 1] ? ", " : " or ",
+                g_string_append_printf(known, "%s%s",
+                                       i == 0           ? ""
+                                       : choices[i + 1] ? ", "
+                                                        : " or ",
                                        choices[i]);
         return value_error(c, group, key, v, ret_message, "is not one of %s", known->str);
 }

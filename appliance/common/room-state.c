@@ -12,14 +12,10 @@
 #include "util.h"
 
 static const char *const room_state_table[_ROOM_STATE_MAX] = {
-        [ROOM_FREE] = "free",
-        [ROOM_IDENTIFYING] = "identifying",
-        [ROOM_READY] = "ready",
-        [ROOM_RECORDING] = "recording",
-        [ROOM_BREAK] = "break",
-        [ROOM_STOPPING] = "stopping",
-        [ROOM_ATTENTION] = "attention",
-        [ROOM_UNPROVISIONED] = "unprovisioned",
+        [ROOM_FREE] = "free",           [ROOM_IDENTIFYING] = "identifying",
+        [ROOM_READY] = "ready",         [ROOM_RECORDING] = "recording",
+        [ROOM_BREAK] = "break",         [ROOM_STOPPING] = "stopping",
+        [ROOM_ATTENTION] = "attention", [ROOM_UNPROVISIONED] = "unprovisioned",
 };
 
 const char *room_state_to_string(room_state s) {
@@ -42,14 +38,16 @@ room_state room_state_from_string(const char *s) {
 #define TIME_MAX_S 253402300799LL /* 9999-12-31T23:59:59Z */
 
 gchar *room_state_format_time(int64_t real_us) {
-        int64_t s = real_us >= 0 ? real_us / G_USEC_PER_SEC : -((-real_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+        int64_t s = real_us >= 0 ? real_us / G_USEC_PER_SEC
+                                 : -((-real_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
         g_autoptr(GDateTime) t = NULL;
 
         s = CLAMP(s, TIME_MIN_S, TIME_MAX_S);
         t = g_date_time_new_from_unix_utc(s);
         return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", g_date_time_get_year(t),
                                g_date_time_get_month(t), g_date_time_get_day_of_month(t),
-                               g_date_time_get_hour(t), g_date_time_get_minute(t), g_date_time_get_second(t));
+                               g_date_time_get_hour(t), g_date_time_get_minute(t),
+                               g_date_time_get_second(t));
 }
 
 /* "2026-12-01T10:32:00Z" exactly (what room_state_format_time writes) into
@@ -185,7 +183,8 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
                         return bad(ret_message, "\"attention\" is not a list of reasons");
                 a = json_node_get_array(n);
                 if (json_array_get_length(a) > ROOM_ATTENTION_MAX)
-                        return bad(ret_message, "\"attention\" holds %u reasons, more than the %d a writer keeps",
+                        return bad(ret_message,
+                                   "\"attention\" holds %u reasons, more than the %d a writer keeps",
                                    json_array_get_length(a), ROOM_ATTENTION_MAX);
                 for (guint i = 0; i < json_array_get_length(a); i++) {
                         JsonNode *e = json_array_get_element(a, i);
@@ -212,8 +211,9 @@ int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message) 
         r = fs_read_file(path, ROOM_STATE_FILE_MAX, &data, &len);
         if (r < 0) {
                 if (ret_message)
-                        *ret_message = g_strdup_printf("cannot read the room state %s: %s", file,
-                                                       r == -EFBIG ? "larger than any room state" : g_strerror(-r));
+                        *ret_message =
+                                g_strdup_printf("cannot read the room state %s: %s", file,
+                                                r == -EFBIG ? "larger than any room state" : g_strerror(-r));
                 return r;
         }
         r = room_state_parse(data, len, ret, &m);

@@ -47,7 +47,8 @@ typedef struct conf_key {
         int64_t imin, imax;
 } conf_key;
 
-#define K(g, k, t, field, ...) {.group = g, .key = k, .type = t, .offset = offsetof(studio_conf, field), __VA_ARGS__}
+#define K(g, k, t, field, ...)                                                                              \
+        { .group = g, .key = k, .type = t, .offset = offsetof(studio_conf, field), __VA_ARGS__ }
 #define MS 1000000ULL
 #define S 1000000000ULL
 #define MINUTE (60 * S)
@@ -59,21 +60,22 @@ static const conf_key conf_keys[] = {
         K("recorder", "state_dir", CONF_PATH, recorder.state_dir, .def = "/var/lib/studio/state"),
         K("recorder", "state_file", CONF_PATH, recorder.state_file, .def = "/run/studio/state.json"),
         K("recorder", "socket", CONF_PATH, recorder.socket, .def = "/run/studio/recorder.sock"),
-        K("recorder", "device_key", CONF_PATH, recorder.device_key, .def = "/var/lib/studio/keys/device.key"),
+        K("recorder", "device_key", CONF_PATH, recorder.device_key,
+          .def = "/var/lib/studio/keys/device.key"),
         K("recorder", "officers", CONF_PATH, recorder.officers, .def = "/etc/studio/officers"),
         K("recorder", "recipients", CONF_STRV, recorder.recipients),
         K("recorder", "recipients_file", CONF_PATH, recorder.recipients_file),
         K("recorder", "admin_group", CONF_GROUP_NAME, recorder.admin_group, .def = "studio-admin"),
         K("recorder", "checkpoint_interval", CONF_DURATION, recorder.checkpoint_interval_ns, .def_n = 2 * S,
-         .min = 100 * MS, .max = MINUTE),
+          .min = 100 * MS, .max = MINUTE),
         K("recorder", "segment_time", CONF_DURATION, recorder.segment_time_ns, .def_n = 5 * MINUTE, .min = S,
-         .max = 60 * MINUTE),
+          .max = 60 * MINUTE),
         K("recorder", "segment_bytes", CONF_SIZE, recorder.segment_bytes, .def_n = 1ULL << 30,
-         .min = 64ULL << 10, .max = 4ULL << 30),
+          .min = 64ULL << 10, .max = 4ULL << 30),
         K("recorder", "ready_timeout", CONF_DURATION, recorder.ready_timeout_ns, .def_n = 2 * MINUTE,
-         .min = 10 * S, .max = 60 * MINUTE),
+          .min = 10 * S, .max = 60 * MINUTE),
         K("recorder", "eos_timeout", CONF_DURATION, recorder.eos_timeout_ns, .def_n = 10 * S, .min = S,
-         .max = 5 * MINUTE),
+          .max = 5 * MINUTE),
         K("recorder", "log_level", CONF_LOG_LEVEL, recorder.log_level, .def = "info"),
 
         K("panel", "device", CONF_NAME_OR_PATH, panel.device),
@@ -84,9 +86,9 @@ static const conf_key conf_keys[] = {
         K("panel", "key_enter", CONF_KEY_NAME, panel.key_enter, .def = "KEY_KPENTER"),
         K("panel", "key_clear", CONF_KEY_NAME, panel.key_clear, .def = "KEY_BACKSPACE"),
         K("panel", "stop_hold", CONF_DURATION, panel.stop_hold_ns, .def_n = 2 * S, .min = 500 * MS,
-         .max = 10 * S),
+          .max = 10 * S),
         K("panel", "entry_timeout", CONF_DURATION, panel.entry_timeout_ns, .def_n = 30 * S, .min = 5 * S,
-         .max = 10 * MINUTE),
+          .max = 10 * MINUTE),
 
         K("lights", "leds_dir", CONF_PATH, lights.leds_dir, .def = "/sys/class/leds"),
         K("lights", "door", CONF_LED_NAME, lights.door),
@@ -105,7 +107,7 @@ static const conf_key conf_keys[] = {
         K("status", "port", CONF_INT, status.port, .def_i = 8080, .imin = 1, .imax = 65535),
         K("status", "allow", CONF_NETWORKS, status.allow, .def = "127.0.0.0/8;::1"),
         K("status", "language", CONF_LANGUAGE, status.language, .def = "en"),
-        K("status", "state_file", CONF_PATH, status.state_file),   /* default: [recorder] state_file */
+        K("status", "state_file", CONF_PATH, status.state_file),     /* default: [recorder] state_file */
         K("status", "backlog_file", CONF_PATH, status.backlog_file), /* default: [uploader] backlog_file */
 
         K("uploader", "vault", CONF_VAULT, uploader.vault),
@@ -142,7 +144,8 @@ studio_conf *studio_conf_free(studio_conf *c) {
 
 /* The message for a value read fine but refused here (as config.c words it). */
 static int __attribute__((format(printf, 5, 6)))
-refuse(const config_file *f, const conf_key *k, const char *value, gchar **ret_message, const char *format, ...) {
+refuse(const config_file *f, const conf_key *k, const char *value, gchar **ret_message, const char *format,
+       ...) {
         g_autofree gchar *file = escape_text(config_file_path(f));
         g_autofree gchar *shown = escape_text(value);
         g_autofree gchar *why = NULL;
@@ -164,7 +167,8 @@ static bool matches(const char *pattern, const char *s) {
 static int check_string(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
         switch (k->type) {
         case CONF_PROFILE:
-                if (!strchr(v, '/') && !g_str_has_suffix(v, ".profile") && !matches("^[a-z0-9][a-z0-9-]*$", v))
+                if (!strchr(v, '/') && !g_str_has_suffix(v, ".profile") &&
+                    !matches("^[a-z0-9][a-z0-9-]*$", v))
                         return refuse(f, k, v, msg,
                                       "is not a profile name or path (write e.g. usb-1cam or "
                                       "/etc/studio/room.profile)");
@@ -174,8 +178,9 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
                         if ((unsigned char) *p < 0x20 || *p == 0x7f)
                                 return refuse(f, k, v, msg, "holds a control character (write plain words)");
                 if (g_utf8_strlen(v, -1) > 64)
-                        return refuse(f, k, v, msg, "is longer than 64 characters (it is burned into the "
-                                                    "picture: keep it short)");
+                        return refuse(f, k, v, msg,
+                                      "is longer than 64 characters (it is burned into the "
+                                      "picture: keep it short)");
                 return 0;
         case CONF_GROUP_NAME:
                 if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
@@ -183,8 +188,9 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
                 return 0;
         case CONF_KEY_NAME:
                 if (!matches("^KEY_[A-Z0-9_]+$", v))
-                        return refuse(f, k, v, msg,
-                                      "is not an evdev key name (write e.g. KEY_KPPLUS, as evtest shows it)");
+                        return refuse(
+                                f, k, v, msg,
+                                "is not an evdev key name (write e.g. KEY_KPPLUS, as evtest shows it)");
                 return 0;
         case CONF_LED_NAME:
                 if (!fs_name_valid(v) || v[0] == '.')
@@ -195,7 +201,8 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
         case CONF_ADDRESS: {
                 g_autoptr(GInetAddress) a = g_inet_address_new_from_string(v);
                 if (!a)
-                        return refuse(f, k, v, msg, "is not an IP address (write e.g. 127.0.0.1, 192.168.1.20 or ::1)");
+                        return refuse(f, k, v, msg,
+                                      "is not an IP address (write e.g. 127.0.0.1, 192.168.1.20 or ::1)");
                 return 0;
         }
         default:
@@ -254,10 +261,11 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
                 return 0;
         }
         case CONF_DURATION:
-                return config_get_duration(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t),
-                                           msg);
+                return config_get_duration(f, k->group, k->key, k->def_n, k->min, k->max,
+                                           FIELD(c, k, uint64_t), msg);
         case CONF_SIZE:
-                return config_get_size(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t), msg);
+                return config_get_size(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t),
+                                       msg);
         case CONF_INT: {
                 int64_t n;
                 r = config_get_int(f, k->group, k->key, k->def_i, k->imin, k->imax, &n, msg);
@@ -326,7 +334,7 @@ static int conflict(const config_file *f, const char *group, const char *key, co
 }
 
 static int check_panel_keys(const config_file *f, const studio_conf *c, gchar **msg) {
-        static const char *const names[] = {"key_start", "key_mark", "key_break",
+        static const char *const names[] = {"key_start", "key_mark",  "key_break",
                                             "key_stop",  "key_enter", "key_clear"};
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
@@ -365,7 +373,8 @@ static int check_fields(const config_file *f, studio_conf *c, gchar **msg) {
                 return conflict(f, "recorder", "checkpoint_interval", "recorder", "segment_time",
                                 "must be shorter than", msg);
         if (strcmp(c->recorder.state_file, c->recorder.socket) == 0)
-                return conflict(f, "recorder", "socket", "recorder", "state_file", "is the same path as", msg);
+                return conflict(f, "recorder", "socket", "recorder", "state_file", "is the same path as",
+                                msg);
         r = check_panel_keys(f, c, msg);
         if (r < 0)
                 return r;
@@ -428,9 +437,10 @@ int studio_conf_load(const char *path, studio_conf **ret, gchar **ret_message) {
         r = config_file_load(path, &f, &m);
         if (r == -ENOENT) {
                 g_autofree gchar *file = escape_text(path);
-                *ret_message = g_strdup_printf("%s does not exist (give --config FILE, or write a configuration "
-                                               "with studioctl init --dir DIR)",
-                                               file);
+                *ret_message =
+                        g_strdup_printf("%s does not exist (give --config FILE, or write a configuration "
+                                        "with studioctl init --dir DIR)",
+                                        file);
                 return r;
         }
         if (r < 0) {

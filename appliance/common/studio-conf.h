@@ -31,8 +31,8 @@ typedef struct studio_recorder_conf {
         gchar *officers;    /* default /etc/studio/officers */
         gchar **recipients; /* age1…, NULL-terminated; may be empty when recipients_file is set */
         gchar *recipients_file;
-        gchar *admin_group; /* may use studioctl besides root and the recorder's user; default "studio-admin"
-                             */
+        /* may use studioctl besides root and the recorder's user; default "studio-admin" */
+        gchar *admin_group;
         uint64_t checkpoint_interval_ns; /* default 2 s; 100ms..1min */
         uint64_t segment_time_ns;        /* default 5 min; 1s..1h */
         uint64_t segment_bytes;          /* default 1 GiB; 64KiB..4GiB */

@@ -164,25 +164,26 @@ static void on_fault(const char *reason, const char *detail, void *userdata) {
 
 static void on_ended(const rec_outcome *o, void *userdata) {
         rec_daemon *d = userdata;
-        bool was_session = rec_controller_started(d->ctl);
+        /* the outcome lives in the controller, which goes first */
+        g_autofree gchar *message = g_strdup(o->message ? o->message : "the recording did not start");
+        bool started = o->started, disk_full = o->disk_full;
+        int result = o->result;
 
         if (o->session_dir)
                 log_info("session %s ended: %d segment(s) sealed%s%s", o->session_dir, o->sealed,
-                         o->result < 0 ? "; " : "", o->result < 0 ? o->message : "");
-        else if (o->result < 0)
-                log_error("%s", o->message);
+                         result < 0 ? "; " : "", result < 0 ? message : "");
+        else if (result < 0)
+                log_error("%s", message);
         d->ctl = rec_controller_free(d->ctl);
-        daemon_answer_start(d, o->started || o->result >= 0 ? 0 : (o->result ? o->result : -EIO),
-                            o->message ? o->message : "the recording did not start");
+        daemon_answer_start(d, started || result >= 0 ? 0 : result, message);
         /* every session's end passes through stopping (sealing), also one
          * the pipeline ended by itself */
         if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK)
                 (void) daemon_enter(d, ROOM_STOPPING);
-        if (o->result < 0) {
-                daemon_attention_add(d, o->disk_full  ? "disk full"
-                                        : was_session ? "the last recording ended on a fault"
-                                                      : "camera or microphone cannot be opened");
-        }
+        if (result < 0)
+                daemon_attention_add(d, disk_full ? "disk full"
+                                        : started ? "the last recording ended on a fault"
+                                                  : "camera or microphone cannot be opened");
         daemon_back_to_free(d);
         daemon_answer_stops(d, NULL);
         if (d->quitting)

@@ -129,7 +129,7 @@ check "a stale socket: no recorder (1)" run 1 "$C" --config "$CONF" status
 check "... the same message" test "$(cat err.txt)" = "$NOREC"
 rm -f "$D/run/recorder.sock"
 check "a missing configuration (1)" run 1 "$C" --config "$WORK/none.conf" status
-check "... says to run init" has "give --config FILE, or make one with 'studioctl init'" err.txt
+check "... says to run init" has "give --config FILE, or write a configuration with studioctl init --dir DIR" err.txt
 
 # --- every subcommand against the test server ---------------------------------
 LOG=$WORK/requests.log

@@ -64,19 +64,25 @@ static void test_malformed_profiles(void **state) {
 
         expect_refused("no-video", "[audio]\nsource=audiotestsrc\n", "[video] source");
         expect_refused("no-audio", "[video]\nsource=videotestsrc\n", "[audio] source");
-        expect_refused("layout", "[video]\nsource=a\nlayout=mosaic\n[audio]\nsource=b\n", "line 3: [video] layout = \"mosaic\" is unknown");
+        expect_refused("layout", "[video]\nsource=a\nlayout=mosaic\n[audio]\nsource=b\n",
+                       "line 3: [video] layout = \"mosaic\" is unknown");
         expect_refused("pip-one-cam", "[video]\nsource=a\nlayout=picture-in-picture\n[audio]\nsource=b\n",
                        "second camera");
-        expect_refused("codec", "[video]\nsource=a\n[audio]\nsource=b\ncodec=mp3\n", "line 5: [audio] codec = \"mp3\"");
+        expect_refused("codec", "[video]\nsource=a\n[audio]\nsource=b\ncodec=mp3\n",
+                       "line 5: [audio] codec = \"mp3\"");
         expect_refused("mp4", "[video]\nsource=a\n[audio]\nsource=b\n[container]\nformat=mp4\n",
                        "line 6: [container] format = \"mp4\"");
-        expect_refused("width", "[video]\nsource=a\nwidth=99999\n[audio]\nsource=b\n", "line 3: [video] width = \"99999\" is not a whole number from 160 to 7680");
-        expect_refused("fps", "[video]\nsource=a\nframerate=0\n[audio]\nsource=b\n", "line 3: [video] framerate = \"0\"");
-        expect_refused("bitrate", "[video]\nsource=a\nbitrate=-5\n[audio]\nsource=b\n", "line 3: [video] bitrate = \"-5\"");
+        expect_refused("width", "[video]\nsource=a\nwidth=99999\n[audio]\nsource=b\n",
+                       "line 3: [video] width = \"99999\" is not a whole number from 160 to 7680");
+        expect_refused("fps", "[video]\nsource=a\nframerate=0\n[audio]\nsource=b\n",
+                       "line 3: [video] framerate = \"0\"");
+        expect_refused("bitrate", "[video]\nsource=a\nbitrate=-5\n[audio]\nsource=b\n",
+                       "line 3: [video] bitrate = \"-5\"");
         /* A typo is refused, not silently a default. */
         expect_refused("typo", "[video]\nsource=a\nframrate=25\n[audio]\nsource=b\n",
                        "line 3: unknown key \"framrate\" in [video]");
-        expect_refused("group", "[video]\nsource=a\n[audio]\nsource=b\n[overlay]\n", "unknown group [overlay]");
+        expect_refused("group", "[video]\nsource=a\n[audio]\nsource=b\n[overlay]\n",
+                       "unknown group [overlay]");
         expect_refused("twice", "[video]\nsource=a\nwidth=640\nwidth=320\n[audio]\nsource=b\n",
                        "line 4: [video] width is given twice");
         expect_refused("garbage", "[video\nsource=\n", "not a valid profile file");

@@ -49,7 +49,7 @@ static void expect_load_error(const char *text, size_t len, int r, const char *c
         for (; *needles; needles++)
                 assert_contains(msg, *needles);
 }
-#define LOAD_ERROR(text, r, ...)                                                                             \
+#define LOAD_ERROR(text, r, ...)                                                                            \
         expect_load_error(text, strlen(text), r, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_syntax_errors(void **state) {
@@ -79,7 +79,8 @@ static void test_not_utf8(void **state) {
 
         (void) state;
         LOAD_ERROR("[a]\nx=1\nname=caf\xe9\n", -EBADMSG, "line 3", "not UTF-8");
-        expect_load_error(nul, sizeof(nul) - 1, -EBADMSG, (const char *const[]){"line 3", "not UTF-8", NULL});
+        expect_load_error(nul, sizeof(nul) - 1, -EBADMSG,
+                          (const char *const[]){"line 3", "not UTF-8", NULL});
 }
 
 static void test_huge(void **state) {
@@ -123,15 +124,16 @@ static void test_unknown(void **state) {
         (void) state;
         config_file_set_help(c, "see docs/configuration.md");
         assert_int_equal(config_file_check_keys(c, "recorder", keys, &m1), -EBADMSG);
-        assert_string_equal(m1, F " line 3: unknown key \"chekpoint_interval\" in [recorder] (the keys of "
-                                  "[recorder] are: room, checkpoint_interval, spool; see docs/configuration.md)");
+        assert_string_equal(m1, F
+                            " line 3: unknown key \"chekpoint_interval\" in [recorder] (the keys of "
+                            "[recorder] are: room, checkpoint_interval, spool; see docs/configuration.md)");
         assert_int_equal(config_file_check_groups(c, (const char *const[]){"recorder", "panel", NULL}, &m2),
                          -EBADMSG);
-        assert_string_equal(m2, F " line 4: unknown group [recordr] (the groups are: [recorder], [panel]; see "
-                                  "docs/configuration.md)");
-        assert_int_equal(config_file_check_groups(
-                                 c, (const char *const[]){"recorder", "recordr", NULL}, &m3),
-                         0);
+        assert_string_equal(m2,
+                            F " line 4: unknown group [recordr] (the groups are: [recorder], [panel]; see "
+                              "docs/configuration.md)");
+        assert_int_equal(
+                config_file_check_groups(c, (const char *const[]){"recorder", "recordr", NULL}, &m3), 0);
         assert_null(m3);
         /* A group that is not in the file has no unknown keys. */
         assert_int_equal(config_file_check_keys(c, "status", keys, &m3), 0);
@@ -140,19 +142,19 @@ static void test_unknown(void **state) {
 /* One malformed value per case: the getter's return, and the message. */
 static void test_values_out_of_range(void **state) {
         g_autoptr(config_file) c = load_ok("[g]\n"
-                                           "int_word=huge\n"      /* 2 */
-                                           "int_big=99999\n"      /* 3 */
-                                           "int_neg=-5\n"         /* 4 */
-                                           "dur_space=2 s\n"      /* 5 */
-                                           "dur_small=10ms\n"     /* 6 */
+                                           "int_word=huge\n"  /* 2 */
+                                           "int_big=99999\n"  /* 3 */
+                                           "int_neg=-5\n"     /* 4 */
+                                           "dur_space=2 s\n"  /* 5 */
+                                           "dur_small=10ms\n" /* 6 */
                                            "dur_unit=2 fortnights\n"
-                                           "size_big=5GiB\n"      /* 8 */
-                                           "size_unit=1 TB\n"     /* 9 */
-                                           "bool=maybe\n"         /* 10 */
-                                           "choice=loud\n"        /* 11 */
-                                           "empty=\n"             /* 12 */
-                                           "blank=   \n"          /* 13 */
-                                           "list=a;;b\n");        /* 14 */
+                                           "size_big=5GiB\n"  /* 8 */
+                                           "size_unit=1 TB\n" /* 9 */
+                                           "bool=maybe\n"     /* 10 */
+                                           "choice=loud\n"    /* 11 */
+                                           "empty=\n"         /* 12 */
+                                           "blank=   \n"      /* 13 */
+                                           "list=a;;b\n");    /* 14 */
         int64_t i = 7;
         uint64_t u = 7;
         bool b = true;
@@ -161,12 +163,12 @@ static void test_values_out_of_range(void **state) {
         gchar **v = NULL;
 
         (void) state;
-#define BAD(call, needle)                                                                                    \
-        do {                                                                                                 \
-                g_autofree gchar *m = NULL;                                                                  \
-                assert_int_equal((call), -EINVAL);                                                           \
-                assert_contains(m, F " line ");                                                              \
-                assert_contains(m, needle);                                                                  \
+#define BAD(call, needle)                                                                                   \
+        do {                                                                                                \
+                g_autofree gchar *m = NULL;                                                                 \
+                assert_int_equal((call), -EINVAL);                                                          \
+                assert_contains(m, F " line ");                                                             \
+                assert_contains(m, needle);                                                                 \
         } while (0)
         BAD(config_get_int(c, "g", "int_word", 1, 0, 10, &i, &m),
             "line 2: [g] int_word = \"huge\" is not a whole number from 0 to 10");
@@ -181,7 +183,8 @@ static void test_values_out_of_range(void **state) {
             "line 8: [g] size_big = \"5GiB\" is not a size of 64KiB to 4GiB");
         BAD(config_get_size(c, "g", "size_unit", 1, 0, UINT64_MAX, &u, &m), "line 9:");
         BAD(config_get_bool(c, "g", "bool", false, &b, &m), "line 10: [g] bool = \"maybe\" is not a yes/no");
-        BAD(config_get_choice(c, "g", "choice", "en", (const char *const[]){"en", "nl", "de", NULL}, &ch, &m),
+        BAD(config_get_choice(c, "g", "choice", "en", (const char *const[]){"en", "nl", "de", NULL}, &ch,
+                              &m),
             "line 11: [g] choice = \"loud\" is not one of en, nl or de");
         BAD(config_get_string(c, "g", "empty", "x", &s, &m), "line 12: [g] empty = \"\" is empty");
         BAD(config_get_string(c, "g", "blank", "x", &s, &m), "line 13: [g] blank = \"\" is empty");
@@ -232,8 +235,8 @@ static void test_values_good(void **state) {
         assert_true(b);
         assert_int_equal(config_get_bool(c, "g", "no", true, &b, &msg), 0);
         assert_false(b);
-        assert_int_equal(config_get_choice(c, "g", "choice", "en", (const char *const[]){"en", "nl", NULL}, &ch,
-                                           &msg),
+        assert_int_equal(config_get_choice(c, "g", "choice", "en", (const char *const[]){"en", "nl", NULL},
+                                           &ch, &msg),
                          0);
         assert_int_equal(ch, 1);
         assert_int_equal(config_get_choice(c, "g", "missing", "en", (const char *const[]){"en", "nl", NULL},
@@ -308,10 +311,14 @@ static void test_load_files(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_syntax_errors),       cmocka_unit_test(test_duplicates),
-                cmocka_unit_test(test_not_utf8),            cmocka_unit_test(test_huge),
-                cmocka_unit_test(test_index_lines),         cmocka_unit_test(test_unknown),
-                cmocka_unit_test(test_values_out_of_range), cmocka_unit_test(test_values_good),
+                cmocka_unit_test(test_syntax_errors),
+                cmocka_unit_test(test_duplicates),
+                cmocka_unit_test(test_not_utf8),
+                cmocka_unit_test(test_huge),
+                cmocka_unit_test(test_index_lines),
+                cmocka_unit_test(test_unknown),
+                cmocka_unit_test(test_values_out_of_range),
+                cmocka_unit_test(test_values_good),
                 cmocka_unit_test(test_load_files),
         };
         int r;

@@ -64,7 +64,8 @@ static void test_json_text(void **state) {
 
 static void test_round_trip(void **state) {
         char *reasons[] = {"camera disconnected", "microphone silent", "bidi \u202e reason", NULL};
-        room_state_doc doc = {.state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons};
+        room_state_doc doc = {
+                .state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons};
         g_autofree gchar *j = room_state_doc_to_json(&doc);
         room_state_doc back = {0};
         g_autofree gchar *msg = NULL;
@@ -158,12 +159,14 @@ static const struct {
         {"", ""},
         {"[]", "not a JSON object"},
         {"\"free\"", "not a JSON object"},
-        {"{\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\"}", "\"state\" is missing"},
+        {"{\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\"}",
+         "\"state\" is missing"},
         {"{\"state\":1,\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\"}",
          "\"state\" is missing or not a string"},
         {"{\"state\":\"asleep\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\"}",
          "\"state\" is \"asleep\", not a known room state"},
-        {"{\"state\":\"\\u001b[2Jfree\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\"}",
+        {"{\"state\":\"\\u001b[2Jfree\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:"
+         "00Z\"}",
          "\\u001b[2Jfree"},
         {"{\"state\":\"free\",\"updated\":\"2026-12-01T10:32:00Z\"}", "\"since\" is missing"},
         {"{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\"}", "\"updated\" is missing"},
@@ -193,7 +196,8 @@ static const struct {
          "\"attention\":[[\"nested\"]]}",
          "item 1 is not a string"},
         {"{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\","
-         "\"attention\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\","
+         "\"attention\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\","
+         "\"n\",\"o\","
          "\"p\",\"q\"]}",
          "holds 17 reasons, more than the 16"},
         {"{\"state\":\"free\"", ""},

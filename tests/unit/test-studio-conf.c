@@ -119,50 +119,72 @@ static void test_shipped_file(void **state) {
         assert_int_equal(studio_conf_check_recording(u, &msg), 0);
 }
 
+/* The complete example in docs/configuration.md loads as printed. */
+static void test_documented_example(void **state) {
+        g_autofree gchar *path = g_build_filename(STUDIO_SOURCE_DIR, "docs", "configuration.md", NULL);
+        g_autofree gchar *text = NULL;
+        g_autoptr(studio_conf) c = NULL;
+        char *start, *end;
+
+        (void) state;
+        assert_true(g_file_get_contents(path, &text, NULL, NULL));
+        start = strstr(text, "```ini\n");
+        assert_non_null(start);
+        start += strlen("```ini\n");
+        end = strstr(start, "\n```");
+        assert_non_null(end);
+        end[1] = '\0';
+        c = load_text(F, start);
+        assert_string_equal(c->uploader.vault, "s3://vault.police.example/studio-sessions");
+        assert_int_equal(c->lights.gpio_door, 17);
+        assert_string_equal(c->status.language, "nl");
+}
+
 static void test_full_file(void **state) {
-        static const char text[] = "[recorder]\n"
-                                   "profile = test\n"
-                                   "room = Kamer 2\n"
-                                   "spool = spool\n"
-                                   "state_dir = /var/lib/x/state\n"
-                                   "state_file = run/state.json\n"
-                                   "socket = run/recorder.sock\n"
-                                   "device_key = keys/device.key\n"
-                                   "officers = officers\n"
-                                   "recipients = age1aaa;age1bbb\n"
-                                   "recipients_file = recipients.txt\n"
-                                   "admin_group = wheel\n"
-                                   "checkpoint_interval = 500ms\n"
-                                   "segment_time = 1min\n"
-                                   "segment_bytes = 256MiB\n"
-                                   "ready_timeout = 30s\n"
-                                   "eos_timeout = 5s\n"
-                                   "log_level = debug\n"
-                                   "[panel]\n"
-                                   "device = /dev/input/by-id/usb-kp-event-kbd\n"
-                                   "key_start = KEY_ENTER\n"
-                                   "key_mark = KEY_M\n"
-                                   "key_break = KEY_B\n"
-                                   "key_stop = KEY_S\n"
-                                   "key_enter = KEY_KPENTER\n"
-                                   "key_clear = KEY_DELETE\n"
-                                   "stop_hold = 3s\n"
-                                   "entry_timeout = 1min\n"
-                                   "[lights]\n"
-                                   "leds_dir = leds\n"
-                                   "door = studio:red:door\n"
-                                   "ready = r\nrecording = rec\nattention = att\nack = ack\n"
-                                   "gpio_chip = gpiochip0\n"
-                                   "gpio_door = 17\ngpio_ready = 0\ngpio_recording = 22\ngpio_attention = 23\n"
-                                   "gpio_ack = 1023\n"
-                                   "[status]\n"
-                                   "listen = 192.168.1.20\n"
-                                   "port = 65535\n"
-                                   "allow = 192.168.1.0/24, 10.0.0.5; fe80::/10\n"
-                                   "language = nl\n"
-                                   "[uploader]\n"
-                                   "vault = dir:vault\n"
-                                   "backlog_file = run/backlog.json\n";
+        static const char text[] =
+                "[recorder]\n"
+                "profile = test\n"
+                "room = Kamer 2\n"
+                "spool = spool\n"
+                "state_dir = /var/lib/x/state\n"
+                "state_file = run/state.json\n"
+                "socket = run/recorder.sock\n"
+                "device_key = keys/device.key\n"
+                "officers = officers\n"
+                "recipients = age1aaa;age1bbb\n"
+                "recipients_file = recipients.txt\n"
+                "admin_group = wheel\n"
+                "checkpoint_interval = 500ms\n"
+                "segment_time = 1min\n"
+                "segment_bytes = 256MiB\n"
+                "ready_timeout = 30s\n"
+                "eos_timeout = 5s\n"
+                "log_level = debug\n"
+                "[panel]\n"
+                "device = /dev/input/by-id/usb-kp-event-kbd\n"
+                "key_start = KEY_ENTER\n"
+                "key_mark = KEY_M\n"
+                "key_break = KEY_B\n"
+                "key_stop = KEY_S\n"
+                "key_enter = KEY_KPENTER\n"
+                "key_clear = KEY_DELETE\n"
+                "stop_hold = 3s\n"
+                "entry_timeout = 1min\n"
+                "[lights]\n"
+                "leds_dir = leds\n"
+                "door = studio:red:door\n"
+                "ready = r\nrecording = rec\nattention = att\nack = ack\n"
+                "gpio_chip = gpiochip0\n"
+                "gpio_door = 17\ngpio_ready = 0\ngpio_recording = 22\ngpio_attention = 23\n"
+                "gpio_ack = 1023\n"
+                "[status]\n"
+                "listen = 192.168.1.20\n"
+                "port = 65535\n"
+                "allow = 192.168.1.0/24, 10.0.0.5; fe80::/10\n"
+                "language = nl\n"
+                "[uploader]\n"
+                "vault = dir:vault\n"
+                "backlog_file = run/backlog.json\n";
         g_autoptr(studio_conf) c = load_text("/srv/demo/studio.conf", text);
 
         (void) state;
@@ -222,7 +244,8 @@ static const struct bad_case {
          "1500ms)"},
         {"[recorder]\ncheckpoint_interval = 5min\n", 2, "checkpoint_interval = \"5min\" is not a duration"},
         {"[recorder]\nsegment_time = 2h\n", 2, "segment_time = \"2h\" is not a duration of 1s to 1h"},
-        {"[recorder]\nsegment_bytes = 10KiB\n", 2, "segment_bytes = \"10KiB\" is not a size of 64KiB to 4GiB"},
+        {"[recorder]\nsegment_bytes = 10KiB\n", 2,
+         "segment_bytes = \"10KiB\" is not a size of 64KiB to 4GiB"},
         {"[recorder]\nsegment_time = 10s\ncheckpoint_interval=10s\n", 3,
          "[recorder] checkpoint_interval must be shorter than [recorder] segment_time (line 2)"},
         {"[recorder]\nlog_level = verbose\n", 2,
@@ -235,8 +258,7 @@ static const struct bad_case {
         {"[recorder]\nsocket = /run/x\nstate_file = /run/x\n", 2,
          "[recorder] socket is the same path as [recorder] state_file (line 3)"},
         {"[panel]\nkey_start = +\n", 2, "key_start = \"+\" is not an evdev key name"},
-        {"[panel]\nkey_mark = KEY_KPPLUS\n", 2,
-         "[panel] key_mark is the same key as [panel] key_start"},
+        {"[panel]\nkey_mark = KEY_KPPLUS\n", 2, "[panel] key_mark is the same key as [panel] key_start"},
         {"[panel]\nstop_hold = 100ms\n", 2, "stop_hold = \"100ms\" is not a duration of 500ms to 10s"},
         {"[lights]\ndoor = ../door\n", 2, "door = \"../door\" is not an LED name"},
         {"[lights]\ngpio_chip = gpiochip0\ngpio_door = 2000\n", 3,
@@ -289,7 +311,8 @@ static void test_files(void **state) {
         assert_null(c);
         assert_contains(msg, missing);
         assert_contains(msg, "studioctl init --dir DIR");
-        assert_true(g_file_set_contents(path, "[recorder]\nspool = spool\n[uploader]\nbogus = 1\n", -1, NULL));
+        assert_true(
+                g_file_set_contents(path, "[recorder]\nspool = spool\n[uploader]\nbogus = 1\n", -1, NULL));
         assert_int_equal(studio_conf_load(path, &c, &msg2), -EBADMSG);
         assert_contains(msg2, " line 4: unknown key \"bogus\" in [uploader]");
         assert_contains(msg2, "see docs/configuration.md");
@@ -305,8 +328,8 @@ static void test_files(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),  cmocka_unit_test(test_shipped_file),
-                cmocka_unit_test(test_full_file), cmocka_unit_test(test_malformed),
-                cmocka_unit_test(test_files),
+                cmocka_unit_test(test_full_file), cmocka_unit_test(test_documented_example),
+                cmocka_unit_test(test_malformed), cmocka_unit_test(test_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
