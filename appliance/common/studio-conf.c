@@ -411,6 +411,9 @@ static int conf_from_file(const config_file *f, studio_conf **ret, gchar **msg) 
         if (r < 0)
                 return r;
         c->path = g_strdup(abs);
+        /* the recorder checks recipients (common knows no age) and names the line */
+        c->recorder.recipients_line = config_file_line(f, "recorder", "recipients");
+        c->recorder.profile_line = config_file_line(f, "recorder", "profile");
         *ret = TAKE_PTR(c);
         return 0;
 }

@@ -31,6 +31,8 @@ typedef struct studio_recorder_conf {
         gchar *officers;    /* default /etc/studio/officers */
         gchar **recipients; /* age1…, NULL-terminated; may be empty when recipients_file is set */
         gchar *recipients_file;
+        unsigned recipients_line; /* the line of recipients in the file (0: absent), for messages */
+        unsigned profile_line;
         /* may use studioctl besides root and the recorder's user; default "studio-admin" */
         gchar *admin_group;
         uint64_t checkpoint_interval_ns; /* default 2 s; 100ms..1min */

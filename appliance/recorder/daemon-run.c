@@ -88,6 +88,11 @@ static int check_socket_free(const char *path) {
         return 0;
 }
 
+/* "FILE line N" for a key, or "FILE" when the key is not in it (a default). */
+static gchar *where(const studio_conf *c, unsigned line) {
+        return line ? g_strdup_printf("%s line %u", c->path, line) : g_strdup(c->path);
+}
+
 static void unprovisioned(rec_daemon *d, const char *reason, const char *detail) {
         log_error("%s", detail);
         if (!d->unprovisioned_why)
@@ -102,9 +107,11 @@ static int load_recipients(rec_daemon *d) {
 
         for (gchar **r = rc->recipients; r && *r; r++) {
                 int k = age_recipient_parse(*r, pk);
-                if (k < 0)
-                        return log_error_errno(-EINVAL, "%s: [recorder] recipients: '%s' %s", d->conf->path,
+                if (k < 0) {
+                        g_autofree gchar *at = where(d->conf, rc->recipients_line);
+                        return log_error_errno(-EINVAL, "%s: [recorder] recipients: '%s' %s", at,
                                                age_recipient_shown(*r), age_recipient_refusal(k));
+                }
                 g_ptr_array_add(list, g_strdup(*r));
         }
         if (rc->recipients_file) {
@@ -143,7 +150,8 @@ static int provision(rec_daemon *d) {
 
         r = capture_profile_load(rc->profile, &d->profile, &msg);
         if (r < 0)
-                return log_error_errno(r, "%s ([recorder] profile in %s)", msg, d->conf->path);
+                return log_error_errno(r, "%s line %u: [recorder] profile: %s", d->conf->path,
+                                       rc->profile_line, msg);
         if (load_recipients(d) < 0)
                 return -EINVAL;
         g_clear_pointer(&msg, g_free);

@@ -30,8 +30,8 @@ expect_refusal "a bad duration names file and line" "$CONF line [0-9]*:.*checkpo
 expect_refusal "an unknown key is refused" "unknown key.*chekpoint_interval" \
   recorder chekpoint_interval 2s
 expect_refusal "a bad port" "port" status port 99999
-expect_refusal "a bad recipient" "recipients" recorder recipients "age1notarecipient"
-expect_refusal "an unknown profile" "profile" recorder profile no-such-profile
+expect_refusal "a bad recipient names file and line" "$CONF line [0-9]*: \[recorder\] recipients" recorder recipients "age1notarecipient"
+expect_refusal "an unknown profile names file and line" "$CONF line [0-9]*: \[recorder\] profile" recorder profile no-such-profile
 printf 'not a device\n' >"$WORK/not-a-device"
 expect_refusal "a panel device that is not an input device" "not-a-device" \
   panel device "$WORK/not-a-device"

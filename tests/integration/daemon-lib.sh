@@ -12,6 +12,9 @@ make_studio() { # sets CONF and STATE
 }
 
 daemon_pid=
+sampler=
+# Nothing outlives the test: a daemon left running would hold ctest's pipe.
+trap 'kill -9 $daemon_pid $sampler 2>/dev/null || true; rm -rf "$WORK"' EXIT
 start_daemon() { # start_daemon LOG: returns once the daemon answers
   "$RECORDER" --config "$CONF" 2>>"$1" &
   daemon_pid=$!

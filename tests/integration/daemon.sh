@@ -24,7 +24,7 @@ python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" lights leds_d
 door() { cat "$WORK/leds/studio:door/brightness"; }
 
 # Watch the state file for the whole session: it must never hold the officer.
-( while :; do cat "$STATE" 2>/dev/null; echo; sleep 0.05; done ) >"$WORK/state-samples" &
+( while :; do cat "$STATE" 2>/dev/null || true; echo; sleep 0.05; done ) >"$WORK/state-samples" &
 sampler=$!
 
 start_daemon "$WORK/daemon.log"
