@@ -4,11 +4,14 @@
  *     -> clockoverlay (date/time + room) -> queue -> H.264 -> h264parse --\
  *   audio source -> audioconvert/resample -> queue -> Opus|AAC ------------+-> splitmuxsink
  *        (matroskamux streamable, one studiosealsink per segment)
+ *
+ * Without a session folder the pipeline is built pre-rolled (preroll.c).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "preroll-internal.h"
 #include "profile-internal.h"
 
 typedef struct build {
@@ -154,7 +157,7 @@ static GstElement *video_branch(build *b) {
         conv = make(b, "videoconvert", NULL);
         queue = make(b, "queue", "video-queue");
         enc = make(b, encoder, "video-encoder");
-        parse = make(b, "h264parse", NULL);
+        parse = make(b, "h264parse", "video-parse");
         if (!pre || !overlay || !enc)
                 return NULL;
         g_object_set(overlay, "text", b->o->room ? b->o->room : p->room, "time-format",
@@ -193,7 +196,9 @@ static GstElement *muxer(build *b) {
 
         if (!mux)
                 return NULL;
-        location = g_build_filename(o->session_dir, "seg-%06d.mkv.age", NULL);
+        /* pre-rolled: capture_pipeline_open sets it */
+        if (o->session_dir)
+                location = g_build_filename(o->session_dir, "seg-%06d.mkv.age", NULL);
         muxer_props = gst_structure_new("properties", "streamable", G_TYPE_BOOLEAN, TRUE, NULL);
         sink_props = gst_structure_new(
                 "properties", "recipients", G_TYPE_STRING, o->recipients, "checkpoint-interval",
@@ -260,6 +265,10 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
         if (!gst_element_link_pads(video, "src", mux, "video") ||
             !gst_element_link_pads(audio, "src", mux, "audio_%u")) {
                 b.msg = g_strdup("could not link the encoders to the segment muxer");
+                goto fail;
+        }
+        if (!o->session_dir && capture_preroll_install(pipeline, mux, video, audio) < 0) {
+                b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }
         *ret = pipeline;
