@@ -1,7 +1,7 @@
 /* Builds the recording pipeline from a profile:
  *
  *   video source(s) -> [compositor] -> videoconvert/scale/rate -> caps
- *     -> clockoverlay (date/time + room) -> queue -> H.264 -> h264parse --\
+ *     -> clockoverlay (date/time + room) -> H.264 -> h264parse -> queue --\
  *   audio source -> audioconvert/resample -> queue -> Opus|AAC ------------+-> splitmuxsink
  *        (matroskamux streamable, one studiosealsink per segment)
  *
@@ -155,20 +155,24 @@ static GstElement *video_branch(build *b) {
                                : scaled_camera(b, p->video_source, "camera1", p->width, p->height);
         overlay = make(b, "clockoverlay", "overlay");
         conv = make(b, "videoconvert", NULL);
-        queue = make(b, "queue", "video-queue");
         enc = make(b, encoder, "video-encoder");
         parse = make(b, "h264parse", "video-parse");
+        queue = make(b, "queue", "video-queue");
         if (!pre || !overlay || !enc)
                 return NULL;
         g_object_set(overlay, "text", b->o->room ? b->o->room : p->room, "time-format",
                      "%Y-%m-%d %H:%M:%S %Z", "halignment", 0 /* left */, "valignment", 2 /* top */,
                      "shaded-background", TRUE, "font-desc", "Sans 18", NULL);
-        /* Room for a few seconds of raw frames while the disk is slow. */
+        /* Room for a few seconds while the disk is slow, after the encoder:
+         * 3 s of H.264 is about 1.5 MB where 3 s of raw 720p is 124 MB, and
+         * the source thread encodes the frame it has just made, still in
+         * cache. A raw queue before the encoder cost 4-8 % of the
+         * recording's CPU (measured, docs/benchmarks.md). */
         g_object_set(queue, "max-size-time", (guint64) 3 * GST_SECOND, "max-size-buffers", 0u,
                      "max-size-bytes", 0u, NULL);
         capture_configure_encoder(enc, encoder, p);
-        GstElement *chain[] = {pre, overlay, conv, queue, enc, parse};
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? parse : NULL;
+        GstElement *chain[] = {pre, overlay, conv, enc, parse, queue};
+        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? queue : NULL;
 }
 
 static GstElement *audio_branch(build *b) {
