@@ -41,7 +41,7 @@ gchar **capture_profile_cameras(const capture_profile *p);
 gchar **capture_profile_microphones(const capture_profile *p);
 
 typedef struct capture_options {
-        const char *session_dir;         /* segments go here as seg-000001.mkv.age */
+        const char *session_dir;         /* segments go here as seg-000001.mkv.age; NULL: pre-rolled */
         const char *recipients;          /* age1… separated by commas */
         const char *room;                /* NULL: the profile's */
         uint64_t segment_time_ns;        /* 0: default 5 min */
@@ -56,6 +56,23 @@ typedef struct capture_options {
  * The application must have called seal_register() first. */
 int capture_pipeline_build(const capture_profile *p, const capture_options *o, GstElement **ret,
                            gchar **ret_message);
+
+/* Pre-roll, for a short Start. capture_pipeline_build with o->session_dir
+ * NULL builds the pipeline pre-rolled: once PLAYING, sources, overlay and
+ * encoders run and nothing is written (the segment muxer stays stopped and
+ * the encoders' output is dropped). capture_pipeline_open then, from
+ * PLAYING, starts the recording into session_dir: the muxer comes up, the
+ * video encoder is asked for a keyframe, and video and audio pass from
+ * that keyframe on, on a media timeline that starts at 0 (segment times,
+ * checkpoints and marks are on it). -EINVAL: not built pre-rolled;
+ * -EALREADY: already open; -ENOTDIR: no such folder; -EAGAIN: not PLAYING
+ * yet; -EIO: the muxer would not start. */
+int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar **ret_message);
+
+/* The current position on the recording's media timeline (where a mark
+ * goes): GST_CLOCK_TIME_NONE before capture_pipeline_open. For a pipeline
+ * built with a session folder, its running time. */
+GstClockTime capture_pipeline_media_time(GstElement *pipeline);
 
 /* The H.264 encoder this machine will use for p ("x264enc", …), or NULL
  * with a message when none is installed. */

@@ -1,14 +1,17 @@
 /* Builds the recording pipeline from a profile:
  *
  *   video source(s) -> [compositor] -> videoconvert/scale/rate -> caps
- *     -> clockoverlay (date/time + room) -> queue -> H.264 -> h264parse --\
+ *     -> clockoverlay (date/time + room) -> H.264 -> h264parse -> queue --\
  *   audio source -> audioconvert/resample -> queue -> Opus|AAC ------------+-> splitmuxsink
  *        (matroskamux streamable, one studiosealsink per segment)
+ *
+ * Without a session folder the pipeline is built pre-rolled (preroll.c).
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "preroll-internal.h"
 #include "profile-internal.h"
 
 typedef struct build {
@@ -152,20 +155,24 @@ static GstElement *video_branch(build *b) {
                                : scaled_camera(b, p->video_source, "camera1", p->width, p->height);
         overlay = make(b, "clockoverlay", "overlay");
         conv = make(b, "videoconvert", NULL);
-        queue = make(b, "queue", "video-queue");
         enc = make(b, encoder, "video-encoder");
-        parse = make(b, "h264parse", NULL);
+        parse = make(b, "h264parse", "video-parse");
+        queue = make(b, "queue", "video-queue");
         if (!pre || !overlay || !enc)
                 return NULL;
         g_object_set(overlay, "text", b->o->room ? b->o->room : p->room, "time-format",
                      "%Y-%m-%d %H:%M:%S %Z", "halignment", 0 /* left */, "valignment", 2 /* top */,
                      "shaded-background", TRUE, "font-desc", "Sans 18", NULL);
-        /* Room for a few seconds of raw frames while the disk is slow. */
+        /* Room for a few seconds while the disk is slow, after the encoder:
+         * 3 s of H.264 is about 1.5 MB where 3 s of raw 720p is 124 MB, and
+         * the source thread encodes the frame it has just made, still in
+         * cache. A raw queue before the encoder cost 4-8 % of the
+         * recording's CPU (measured, docs/benchmarks.md). */
         g_object_set(queue, "max-size-time", (guint64) 3 * GST_SECOND, "max-size-buffers", 0u,
                      "max-size-bytes", 0u, NULL);
         capture_configure_encoder(enc, encoder, p);
-        GstElement *chain[] = {pre, overlay, conv, queue, enc, parse};
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? parse : NULL;
+        GstElement *chain[] = {pre, overlay, conv, enc, parse, queue};
+        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? queue : NULL;
 }
 
 static GstElement *audio_branch(build *b) {
@@ -193,7 +200,9 @@ static GstElement *muxer(build *b) {
 
         if (!mux)
                 return NULL;
-        location = g_build_filename(o->session_dir, "seg-%06d.mkv.age", NULL);
+        /* pre-rolled: capture_pipeline_open sets it */
+        if (o->session_dir)
+                location = g_build_filename(o->session_dir, "seg-%06d.mkv.age", NULL);
         muxer_props = gst_structure_new("properties", "streamable", G_TYPE_BOOLEAN, TRUE, NULL);
         sink_props = gst_structure_new(
                 "properties", "recipients", G_TYPE_STRING, o->recipients, "checkpoint-interval",
@@ -260,6 +269,10 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
         if (!gst_element_link_pads(video, "src", mux, "video") ||
             !gst_element_link_pads(audio, "src", mux, "audio_%u")) {
                 b.msg = g_strdup("could not link the encoders to the segment muxer");
+                goto fail;
+        }
+        if (!o->session_dir && capture_preroll_install(pipeline, mux, video, audio) < 0) {
+                b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }
         *ret = pipeline;

@@ -113,6 +113,34 @@ static void test_build_pipeline(void **state) {
         capture_profile_free(p);
 }
 
+/* Only a pipeline built without a session folder can be opened, once
+ * running, into a folder that exists; the rest is refused with a reason.
+ * (recording-preroll.sh records through a pre-rolled pipeline.) */
+static void test_open_refusals(void **state) {
+        capture_profile *p = NULL;
+        g_autofree gchar *msg = NULL, *m1 = NULL, *m2 = NULL, *m3 = NULL;
+        GstElement *direct = NULL, *pre = NULL;
+        capture_options with_dir = {.session_dir = dir, .recipients = "age1x"};
+        capture_options no_dir = {.recipients = "age1x"};
+
+        (void) state;
+        assert_int_equal(capture_profile_load(write_profile("open", valid), &p, &msg), 0);
+        assert_int_equal(capture_pipeline_build(p, &with_dir, &direct, &msg), 0);
+        assert_int_equal(capture_pipeline_open(direct, dir, &m1), -EINVAL);
+        assert_non_null(strstr(m1, "not built pre-rolled"));
+        assert_int_equal(capture_pipeline_build(p, &no_dir, &pre, &msg), 0);
+        assert_int_equal(capture_pipeline_open(pre, "/nonexistent/studio", &m2), -ENOTDIR);
+        assert_non_null(strstr(m2, "/nonexistent/studio does not exist"));
+        assert_int_equal(capture_pipeline_open(pre, dir, &m3), -EAGAIN);
+        assert_non_null(strstr(m3, "not running yet"));
+        assert_int_equal(capture_pipeline_media_time(pre), GST_CLOCK_TIME_NONE);
+        /* a pipeline that is not running has no running time either */
+        assert_int_equal(capture_pipeline_media_time(direct), GST_CLOCK_TIME_NONE);
+        gst_object_unref(direct);
+        gst_object_unref(pre);
+        capture_profile_free(p);
+}
+
 static void test_missing_device(void **state) {
         capture_profile *p = NULL;
         g_autofree gchar *msg = NULL;
@@ -258,6 +286,7 @@ int main(int argc, char **argv) {
                 cmocka_unit_test(test_malformed_profiles),
                 cmocka_unit_test(test_unknown_profile),
                 cmocka_unit_test(test_build_pipeline),
+                cmocka_unit_test(test_open_refusals),
                 cmocka_unit_test(test_missing_device),
                 cmocka_unit_test(test_explain_device_errors),
                 cmocka_unit_test(test_source_identity),

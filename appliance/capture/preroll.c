@@ -1,0 +1,233 @@
+/* Pre-roll: the whole pipeline runs (sources, overlay, encoders) while the
+ * room is ready, and nothing reaches the segment muxer until Start. Then the
+ * recording begins on a keyframe the encoder is asked for, with its running
+ * time moved to 0, so that Start costs about one frame instead of building
+ * and starting a pipeline.
+ *
+ * A gate is a pad probe on an encoder's output. Closed, it drops buffers and
+ * downstream events; a dropped sticky event stays pending on the pad
+ * (gstpad.c push_sticky), so stream-start, caps and segment reach the muxer
+ * once the gate is armed. Armed, events pass and buffers are dropped until
+ * the first one at or after the start time (a keyframe, for video); from
+ * then on the gate is open. splitmuxsink is kept in NULL (locked state)
+ * until open, so it creates no file and its pads are never pushed to. */
+#include <errno.h>
+#include <gst/video/video.h>
+
+#include "capture.h"
+#include "preroll-internal.h"
+
+#define PREROLL_KEY "studio-capture-preroll"
+
+typedef enum gate_state {
+        GATE_CLOSED,
+        GATE_ARMED,
+        GATE_OPEN,
+} gate_state;
+
+typedef struct preroll preroll;
+
+typedef struct gate {
+        preroll *owner;
+        GstPad *pad; /* borrowed: the pipeline owns it */
+        gboolean video;
+        gint state; /* gate_state, atomic */
+} gate;
+
+struct preroll {
+        GstElement *mux; /* borrowed */
+        gate video, audio;
+        /* Running time (pipeline clock) the recording starts at; written
+         * before the gates are armed, read by the probes after. */
+        GstClockTime start;
+        gboolean opened;
+};
+
+static void preroll_release(gpointer p) {
+        g_rc_box_release(p);
+}
+
+/* A probe's data is its gate; the gate lives in the preroll it holds. */
+static gate *gate_ref(gate *g) {
+        g_rc_box_acquire(g->owner);
+        return g;
+}
+
+static void gate_unref(gpointer p) {
+        g_rc_box_release(((gate *) p)->owner);
+}
+
+static GstClockTime buffer_running_time(GstPad *pad, GstBuffer *buf) {
+        g_autoptr(GstEvent) ev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+        const GstSegment *segment;
+
+        if (!ev || !GST_BUFFER_PTS_IS_VALID(buf))
+                return GST_CLOCK_TIME_NONE;
+        gst_event_parse_segment(ev, &segment);
+        return gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
+}
+
+/* Armed: the first buffer at or after the start, and for video only a
+ * keyframe, opens the gate; a segment must be playable on its own. */
+static gboolean first_buffer(gate *g, GstBuffer *buf) {
+        GstClockTime rt = buffer_running_time(g->pad, buf);
+
+        if (!GST_CLOCK_TIME_IS_VALID(rt) || rt < g->owner->start)
+                return FALSE;
+        return !g->video || !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+}
+
+static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+        gate *g = data;
+        gint state = g_atomic_int_get(&g->state);
+        GstBuffer *buf;
+
+        (void) pad;
+        if (state == GATE_OPEN)
+                return GST_PAD_PROBE_OK;
+        if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+                return state == GATE_ARMED ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+        if (state == GATE_CLOSED)
+                return GST_PAD_PROBE_DROP;
+        buf = (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+                      ? gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0)
+                      : GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!buf || !first_buffer(g, buf))
+                return GST_PAD_PROBE_DROP;
+        g_atomic_int_set(&g->state, GATE_OPEN);
+        return GST_PAD_PROBE_OK;
+}
+
+/* splitmuxsink asks for the keyframes that start later segments, in its
+ * running time, which is the media time; the encoder and the parser read
+ * the event's running time as their own (they ignore the pad offset). */
+static GstPadProbeReturn on_upstream(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+        gate *g = data;
+        GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
+        GstClockTime rt;
+        gboolean all_headers;
+        guint count;
+        GstEvent *moved;
+
+        (void) pad;
+        if (g_atomic_int_get(&g->state) == GATE_CLOSED || !gst_video_event_is_force_key_unit(ev) ||
+            !gst_video_event_parse_upstream_force_key_unit(ev, &rt, &all_headers, &count) ||
+            !GST_CLOCK_TIME_IS_VALID(rt))
+                return GST_PAD_PROBE_OK;
+        moved = gst_video_event_new_upstream_force_key_unit(rt + g->owner->start, all_headers, count);
+        gst_event_set_seqnum(moved, gst_event_get_seqnum(ev));
+        gst_event_unref(ev);
+        GST_PAD_PROBE_INFO_DATA(info) = moved;
+        return GST_PAD_PROBE_OK;
+}
+
+static int gate_install(preroll *pr, gate *g, GstElement *element, gboolean video) {
+        g_autoptr(GstPad) pad = gst_element_get_static_pad(element, "src");
+
+        if (!pad)
+                return -EINVAL;
+        g->owner = pr;
+        g->pad = pad;
+        g->video = video;
+        g->state = GATE_CLOSED;
+        gst_pad_add_probe(pad,
+                          GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                                  GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                          on_data, gate_ref(g), gate_unref);
+        if (video)
+                gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream, gate_ref(g),
+                                  gate_unref);
+        return 0;
+}
+
+int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *video_out,
+                            GstElement *audio_out) {
+        preroll *pr = g_rc_box_new0(preroll);
+        int r;
+
+        pr->mux = mux;
+        pr->start = GST_CLOCK_TIME_NONE;
+        r = gate_install(pr, &pr->video, video_out, TRUE);
+        if (r == 0)
+                r = gate_install(pr, &pr->audio, audio_out, FALSE);
+        g_object_set_data_full(G_OBJECT(pipeline), PREROLL_KEY, pr, preroll_release);
+        if (r < 0)
+                return r;
+        gst_element_set_locked_state(mux, TRUE);
+        return 0;
+}
+
+static preroll *preroll_of(GstElement *pipeline) {
+        return pipeline ? g_object_get_data(G_OBJECT(pipeline), PREROLL_KEY) : NULL;
+}
+
+static int open_failed(int r, gchar *message, gchar **ret_message) {
+        if (ret_message)
+                *ret_message = message;
+        else
+                g_free(message);
+        return r;
+}
+
+int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar **ret_message) {
+        preroll *pr = preroll_of(pipeline);
+        g_autofree gchar *location = NULL;
+        GstState state = GST_STATE_NULL;
+        GstClockTime start;
+
+        if (!pr)
+                return open_failed(-EINVAL,
+                                   g_strdup("the pipeline was not built pre-rolled (it was given a session "
+                                            "folder when it was built)"),
+                                   ret_message);
+        if (pr->opened)
+                return open_failed(-EALREADY, g_strdup("the recording has already started"), ret_message);
+        if (!session_dir || !g_file_test(session_dir, G_FILE_TEST_IS_DIR))
+                return open_failed(-ENOTDIR,
+                                   g_strdup_printf("the session folder %s does not exist",
+                                                   session_dir ? session_dir : "(none)"),
+                                   ret_message);
+        (void) gst_element_get_state(pipeline, &state, NULL, 0);
+        start = gst_element_get_current_running_time(pipeline);
+        if (state != GST_STATE_PLAYING || !GST_CLOCK_TIME_IS_VALID(start))
+                return open_failed(-EAGAIN,
+                                   g_strdup("the pre-rolled pipeline is not running yet (set it to "
+                                            "PLAYING and wait for it before Start)"),
+                                   ret_message);
+
+        location = g_build_filename(session_dir, "seg-%06d.mkv.age", NULL);
+        g_object_set(pr->mux, "location", location, NULL);
+        gst_element_set_locked_state(pr->mux, FALSE);
+        if (!gst_element_sync_state_with_parent(pr->mux)) {
+                gst_element_set_locked_state(pr->mux, TRUE);
+                (void) gst_element_set_state(pr->mux, GST_STATE_NULL);
+                return open_failed(-EIO,
+                                   g_strdup_printf("the segment muxer could not start writing into %s "
+                                                   "(the pipeline's error message says why)",
+                                                   session_dir),
+                                   ret_message);
+        }
+        /* Everything downstream of the gates runs on the media timeline:
+         * the muxer, the segment boundaries and the seal sink's times. */
+        gst_pad_set_offset(pr->video.pad, -(gint64) start);
+        gst_pad_set_offset(pr->audio.pad, -(gint64) start);
+        pr->start = start;
+        pr->opened = TRUE;
+        g_atomic_int_set(&pr->audio.state, GATE_ARMED);
+        g_atomic_int_set(&pr->video.state, GATE_ARMED);
+        /* Media time 0; the upstream probe moves it to the encoder's time.
+         * Without it the recording still starts, on the next regular keyframe. */
+        (void) gst_pad_send_event(pr->video.pad, gst_video_event_new_upstream_force_key_unit(0, TRUE, 0));
+        return 0;
+}
+
+GstClockTime capture_pipeline_media_time(GstElement *pipeline) {
+        preroll *pr = preroll_of(pipeline);
+        GstClockTime now = pipeline ? gst_element_get_current_running_time(pipeline) : GST_CLOCK_TIME_NONE;
+
+        if (!pr)
+                return now;
+        if (!pr->opened || !GST_CLOCK_TIME_IS_VALID(now))
+                return GST_CLOCK_TIME_NONE;
+        return now > pr->start ? now - pr->start : 0;
+}
