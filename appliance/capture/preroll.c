@@ -37,8 +37,12 @@ typedef struct gate {
 struct preroll {
         GstElement *mux; /* borrowed */
         gate video, audio;
-        /* Running time (pipeline clock) the recording starts at; written
-         * before the gates are armed, read by the probes after. */
+        /* Running time (pipeline clock) of Start; written before the gates
+         * are armed, read by the probes after. */
+        GstClockTime requested;
+        /* Running time of the first keyframe at or after it: media time 0.
+         * Set by the video probe before it opens its gate; the audio gate
+         * opens only after that (atomic state), so it reads it safely. */
         GstClockTime start;
         gboolean opened;
 };
@@ -67,14 +71,29 @@ static GstClockTime buffer_running_time(GstPad *pad, GstBuffer *buf) {
         return gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
 }
 
-/* Armed: the first buffer at or after the start, and for video only a
- * keyframe, opens the gate; a segment must be playable on its own. */
+/* Armed: video opens on the first keyframe at or after Start (a segment
+ * must be playable on its own), and that keyframe is media time 0 for both
+ * streams; audio opens after it, from the first buffer at or after it, so
+ * that the two streams start together and the segment's media times hold
+ * for its pictures too. */
 static gboolean first_buffer(gate *g, GstBuffer *buf) {
+        preroll *pr = g->owner;
         GstClockTime rt = buffer_running_time(g->pad, buf);
 
-        if (!GST_CLOCK_TIME_IS_VALID(rt) || rt < g->owner->start)
+        if (!GST_CLOCK_TIME_IS_VALID(rt))
                 return FALSE;
-        return !g->video || !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+        if (!g->video)
+                return g_atomic_int_get(&pr->video.state) == GATE_OPEN && rt >= pr->start;
+        if (rt < pr->requested || GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
+                return FALSE;
+        /* everything downstream of the gates runs on the media timeline:
+         * the muxer, the segment boundaries and the seal sink's times (the
+         * offset goes out with the segment event, re-sent before this
+         * buffer and the first audio one) */
+        pr->start = rt;
+        gst_pad_set_offset(pr->audio.pad, -(gint64) rt);
+        gst_pad_set_offset(pr->video.pad, -(gint64) rt);
+        return TRUE;
 }
 
 static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
@@ -114,7 +133,9 @@ static GstPadProbeReturn on_upstream(GstPad *pad, GstPadProbeInfo *info, gpointe
             !gst_video_event_parse_upstream_force_key_unit(ev, &rt, &all_headers, &count) ||
             !GST_CLOCK_TIME_IS_VALID(rt))
                 return GST_PAD_PROBE_OK;
-        moved = gst_video_event_new_upstream_force_key_unit(rt + g->owner->start, all_headers, count);
+        moved = gst_video_event_new_upstream_force_key_unit(
+                rt + (GST_CLOCK_TIME_IS_VALID(g->owner->start) ? g->owner->start : g->owner->requested),
+                all_headers, count);
         gst_event_set_seqnum(moved, gst_event_get_seqnum(ev));
         gst_event_unref(ev);
         GST_PAD_PROBE_INFO_DATA(info) = moved;
@@ -147,6 +168,7 @@ int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *v
 
         pr->mux = mux;
         pr->start = GST_CLOCK_TIME_NONE;
+        pr->requested = GST_CLOCK_TIME_NONE;
         r = gate_install(pr, &pr->video, video_out, TRUE);
         if (r == 0)
                 r = gate_install(pr, &pr->audio, audio_out, FALSE);
@@ -207,11 +229,7 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
                                                    session_dir),
                                    ret_message);
         }
-        /* Everything downstream of the gates runs on the media timeline:
-         * the muxer, the segment boundaries and the seal sink's times. */
-        gst_pad_set_offset(pr->video.pad, -(gint64) start);
-        gst_pad_set_offset(pr->audio.pad, -(gint64) start);
-        pr->start = start;
+        pr->requested = start;
         pr->opened = TRUE;
         g_atomic_int_set(&pr->audio.state, GATE_ARMED);
         g_atomic_int_set(&pr->video.state, GATE_ARMED);
@@ -223,11 +241,16 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
 
 GstClockTime capture_pipeline_media_time(GstElement *pipeline) {
         preroll *pr = preroll_of(pipeline);
+        GstClockTime start;
         GstClockTime now = pipeline ? gst_element_get_current_running_time(pipeline) : GST_CLOCK_TIME_NONE;
 
         if (!pr)
                 return now;
         if (!pr->opened || !GST_CLOCK_TIME_IS_VALID(now))
                 return GST_CLOCK_TIME_NONE;
-        return now > pr->start ? now - pr->start : 0;
+        /* between Start and the first keyframe: the recording's first moment */
+        start = g_atomic_int_get(&pr->video.state) == GATE_OPEN ? pr->start : GST_CLOCK_TIME_NONE;
+        if (!GST_CLOCK_TIME_IS_VALID(start))
+                return 0;
+        return now > start ? now - start : 0;
 }

@@ -39,6 +39,7 @@ struct rec_controller {
         bool told_recording;
         bool on_break;
         bool started; /* a segment file was made */
+        bool open_pending; /* Start came before the pipeline was PLAYING */
 
         int result;
         gchar *message;
@@ -233,6 +234,24 @@ static void on_element(rec_controller *c, GstMessage *m) {
         }
 }
 
+static void on_state_changed(rec_controller *c, GstMessage *m) {
+        GstState old_state, new_state;
+        g_autofree gchar *msg = NULL;
+        int r;
+
+        if (!c->open_pending || GST_MESSAGE_SRC(m) != GST_OBJECT(c->pipeline))
+                return;
+        gst_message_parse_state_changed(m, &old_state, &new_state, NULL);
+        if (new_state != GST_STATE_PLAYING)
+                return;
+        c->open_pending = false;
+        r = capture_pipeline_open(c->pipeline, rec_session_dir(c->session), &msg);
+        if (r < 0) {
+                (void) rec_session_fault(c->session, "pipeline", msg);
+                finish(c, r, g_steal_pointer(&msg));
+        }
+}
+
 static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
         rec_controller *c = data;
 
@@ -246,6 +265,9 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
                 break;
         case GST_MESSAGE_ERROR:
                 on_error(c, m);
+                break;
+        case GST_MESSAGE_STATE_CHANGED:
+                on_state_changed(c, m);
                 break;
         case GST_MESSAGE_WARNING: {
                 g_autoptr(GError) e = NULL;
@@ -295,13 +317,33 @@ static int play(rec_controller *c, gchar **ret_message) {
 }
 
 int rec_controller_preroll(rec_controller *c, gchar **ret_message) {
+        int r;
+
         if (c->phase != CTL_IDLE)
                 return 0;
-        /* Pre-rolling needs a pipeline that runs without writing; until the
-         * capture module offers one, the pipeline is built at start. */
+        r = build_pipeline(c, NULL, ret_message);
+        if (r < 0)
+                return r;
+        r = play(c, ret_message);
+        if (r < 0) {
+                teardown_pipeline(c);
+                return r;
+        }
         c->phase = CTL_PREROLLED;
-        (void) ret_message;
         return 0;
+}
+
+/* Opens the recording into the session folder, now or, when the pipeline
+ * is still on its way to PLAYING, as soon as it gets there. */
+static int open_recording(rec_controller *c, gchar **ret_message) {
+        int r = capture_pipeline_open(c->pipeline, rec_session_dir(c->session), ret_message);
+
+        if (r == -EAGAIN) {
+                g_clear_pointer(ret_message, g_free);
+                c->open_pending = true;
+                return 0;
+        }
+        return r;
 }
 
 static gchar *officer_or_default(const char *officer) {
@@ -338,18 +380,17 @@ int rec_controller_start(rec_controller *c, const char *officer, gchar **ret_mes
         if (c->phase == CTL_IDLE && (r = rec_controller_preroll(c, ret_message)) < 0)
                 return r;
         if (c->phase != CTL_PREROLLED) {
-                *ret_message = g_strdup("a session is already recording");
+                *ret_message = g_strdup(c->phase == CTL_ENDED ? "the pipeline has ended"
+                                                              : "a session is already recording");
                 return -EBUSY;
         }
         r = begin_session(c, officer, ret_message);
         if (r < 0)
                 return r;
         c->phase = CTL_RECORDING;
-        r = build_pipeline(c, rec_session_dir(c->session), ret_message);
-        if (r >= 0)
-                r = play(c, ret_message);
+        r = open_recording(c, ret_message);
         if (r < 0) {
-                /* the attempt stays on the custody record; outcome follows */
+                /* the attempt stays on the custody record; the outcome follows */
                 (void) rec_session_fault(c->session, "pipeline", *ret_message);
                 finish(c, r, g_strdup(*ret_message));
                 return r;
@@ -360,7 +401,7 @@ int rec_controller_start(rec_controller *c, const char *officer, gchar **ret_mes
 /* ---- during a session ------------------------------------------------ */
 
 static GstClockTime media_time(const rec_controller *c) {
-        return c->pipeline ? gst_element_get_current_running_time(c->pipeline) : GST_CLOCK_TIME_NONE;
+        return c->pipeline ? capture_pipeline_media_time(c->pipeline) : GST_CLOCK_TIME_NONE;
 }
 
 static int need_recording(const rec_controller *c, gchar **ret_message) {

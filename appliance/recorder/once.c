@@ -15,13 +15,21 @@ typedef struct once {
         GMainLoop *loop;
         rec_controller *ctl;
         const rec_settings *settings;
+        const once_options *o;
+        guint duration_timer;
         int exit_status;
 } once;
 
+static gboolean on_duration(gpointer data);
+
+/* The duration counts from the first segment, so that --duration 20s
+ * records 20 s of media however long the camera takes to start. */
 static void on_recording(void *userdata) {
         once *x = userdata;
 
         log_info("recording into %s", rec_controller_session_dir(x->ctl));
+        if (x->o->duration_ns && !x->duration_timer)
+                x->duration_timer = g_timeout_add((guint) (x->o->duration_ns / 1000000), on_duration, x);
 }
 
 static void on_fault(const char *reason, const char *detail, void *userdata) {
@@ -97,6 +105,7 @@ static void on_ended(const rec_outcome *o, void *userdata) {
 static gboolean on_duration(gpointer data) {
         once *x = data;
 
+        x->duration_timer = 0;
         log_info("stopping (duration reached)");
         rec_controller_stop(x->ctl, "stopped");
         return G_SOURCE_REMOVE;
@@ -137,9 +146,9 @@ static gboolean on_break(gpointer data) {
 
 int once_main(const rec_settings *settings, const once_options *o) {
         const rec_controller_callbacks cb = {on_recording, on_fault, on_ended};
-        once x = {.settings = settings, .exit_status = EXIT_NOTHING_RECORDED};
+        once x = {.settings = settings, .o = o, .exit_status = EXIT_NOTHING_RECORDED};
         g_autofree gchar *msg = NULL;
-        guint sources[5] = {0};
+        guint sources[4] = {0};
         int r;
 
         r = rec_controller_new(settings, &cb, &x, &x.ctl, &msg);
@@ -150,8 +159,9 @@ int once_main(const rec_settings *settings, const once_options *o) {
         x.loop = g_main_loop_new(NULL, FALSE);
         r = rec_controller_start(x.ctl, o->officer, &msg);
         if (r < 0 && !rec_controller_session_dir(x.ctl) && !rec_controller_ending(x.ctl)) {
-                /* refused before anything existed: no outcome follows */
-                log_error("%s", msg);
+                /* refused before anything existed (the pipeline could not
+                 * start, the disk is full): no outcome follows */
+                log_error("nothing was recorded: %s", msg);
                 goto out;
         }
         if (o->recovery_note)
@@ -160,12 +170,12 @@ int once_main(const rec_settings *settings, const once_options *o) {
         sources[1] = g_unix_signal_add(SIGTERM, on_stop_signal, &x);
         sources[2] = g_unix_signal_add(SIGUSR1, on_mark, &x);
         sources[3] = g_unix_signal_add(SIGUSR2, on_break, &x);
-        if (o->duration_ns && r >= 0)
-                sources[4] = g_timeout_add((guint) (o->duration_ns / 1000000), on_duration, &x);
         g_main_loop_run(x.loop);
         for (size_t i = 0; i < G_N_ELEMENTS(sources); i++)
                 if (sources[i])
                         g_source_remove(sources[i]);
+        if (x.duration_timer)
+                g_source_remove(x.duration_timer);
 out:
         x.ctl = rec_controller_free(x.ctl);
         g_main_loop_unref(x.loop);
