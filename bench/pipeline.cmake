@@ -12,7 +12,7 @@ add_custom_target(bench-recorder-vs-ffmpeg
                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/recorder-vs-ffmpeg.sh ${CMAKE_BINARY_DIR}
                   DEPENDS ${_bench_pipeline_deps}
                   USES_TERMINAL
-                  COMMENT "studio-recorder (sealed) vs plain ffmpeg on the same raw input (target <= 1.05x CPU)")
+                  COMMENT "studio-recorder (sealed) vs ffmpeg with the same overlay and x264 settings (target <= 1.0x CPU)")
 add_custom_target(bench-realtime-factor
                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/realtime-factor.sh ${CMAKE_BINARY_DIR}
                   DEPENDS ${_bench_pipeline_deps}

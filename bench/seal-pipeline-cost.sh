@@ -31,8 +31,8 @@ sources="videotestsrc is-live=true pattern=smpte horizontal-speed=4 num-buffers=
  ! videoconvert ! videoscale ! videorate
  ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1,pixel-aspect-ratio=1/1
  ! clockoverlay text=\"Interview Studio\" time-format=\"%Y-%m-%d %H:%M:%S %Z\" halignment=left valignment=top shaded-background=true font-desc=\"Sans 18\"
- ! videoconvert ! queue max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0
- ! x264enc speed-preset=superfast tune=zerolatency bitrate=4000 key-int-max=30 ! h264parse ! mux.video
+ ! videoconvert ! x264enc speed-preset=superfast tune=zerolatency bitrate=4000 key-int-max=30 ! h264parse
+ ! queue max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0 ! mux.video
  audiotestsrc is-live=true wave=sine freq=440 volume=0.1 samplesperbuffer=1600 num-buffers=$frames
  ! audio/x-raw,rate=48000 ! audioconvert ! audioresample ! queue ! opusenc bitrate=64000 ! mux.audio_%u"
 mux="splitmuxsink name=mux async-finalize=true muxer-factory=matroskamux

@@ -65,8 +65,10 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
  * video encoder is asked for a keyframe, and video and audio pass from
  * that keyframe on, on a media timeline that starts at 0 (segment times,
  * checkpoints and marks are on it). -EINVAL: not built pre-rolled;
- * -EALREADY: already open; -ENOTDIR: no such folder; -EAGAIN: not PLAYING
- * yet; -EIO: the muxer would not start. */
+ * -EALREADY: already open (one pipeline records one session: build another
+ * for the next); -ENOTDIR: no such folder; -EAGAIN: not PLAYING
+ * yet; -EIO: the muxer would not start. A pipeline never opened has nothing
+ * to finish: set it to NULL (an EOS sent to it never comes through). */
 int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar **ret_message);
 
 /* The current position on the recording's media timeline (where a mark

@@ -56,4 +56,22 @@ check "the first frame decodes as a key frame" test "$(ffprobe -v error -select_
 total=$(python3 "$STUDIO_SOURCE_DIR/tests/integration/media.py" continuity "${plain[@]}") \
   || fail "segment boundaries lose or duplicate media: $total"
 check "decoded total $total s is within 0.5 s of the 4 s recorded" near "$total" 4 0.5
+
+# The two-camera profile (compositor; test sources for the cameras, as in
+# recording-2cam.sh) pre-rolls and opens the same way.
+sed -e 's|^source=v4l2src device=/dev/video0|source=videotestsrc is-live=true pattern=smpte horizontal-speed=4|' \
+    -e 's|^source2=v4l2src device=/dev/video2|source2=videotestsrc is-live=true pattern=ball|' \
+    -e 's|^source=alsasrc device=default|source=audiotestsrc is-live=true|' \
+    "$STUDIO_SOURCE_DIR/pipelines/usb-2cam.profile" >"$WORK/2cam.profile"
+mkdir "$WORK/2cam"
+"$HELPER" "$WORK/2cam.profile" "$VAULT_RECIPIENT" "$WORK/2cam" 1500 2500 >"$WORK/2cam.txt" 2>&1 \
+  || { cat "$WORK/2cam.txt"; fail "two cameras: helper failed"; }
+check "two cameras: nothing written while pre-rolled" test "$(field files-before-open "$WORK/2cam.txt")" = 0
+check "two cameras: open succeeds" test "$(field open "$WORK/2cam.txt")" = 0
+check "two cameras: stock age decrypts the segment" \
+  age -d -i "$VAULT_KEY" -o "$WORK/2cam.mkv" "$WORK/2cam/seg-000001.mkv.age"
+first_key=$(ffprobe -v error -select_streams v:0 -show_entries packet=flags -of csv=p=0 "$WORK/2cam.mkv" | sed -n 1p)
+check "two cameras: the segment starts on a keyframe" test "${first_key:0:1}" = K
+vstart=$(ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$WORK/2cam.mkv" | sed -n 1p)
+check "two cameras: video starts near 0 (got $vstart s)" near "$vstart" 0 0.1
 finish
