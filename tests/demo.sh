@@ -24,7 +24,7 @@ echo "device key: $out/device/device.key (public: $out/device/device.pub)"
 profile=test
 if [ -e /dev/video0 ] && arecord -l 2>/dev/null | grep -q '^card'; then profile=usb-1cam; fi
 say "Recording 20 seconds with the '$profile' profile"
-"$bin/recorder/studio-recorder" --once --profile "$profile" --duration 20s --segment-time 10s \
+"$bin/recorder/studio-recorder" --once --profile "$profile" --duration 20s --segment-time 12s \
   --recipient "$recipient" --device-key "$out/device/device.key" --officer 4711 \
   --room "Demo Studio" --out "$out/spool" --state-dir "$out/device" >"$out/recorder.out" &
 recorder=$!

@@ -38,7 +38,7 @@ struct rec_controller {
         rec_session *session;
         bool told_recording;
         bool on_break;
-        bool started; /* a segment file was made */
+        bool started;      /* a segment file was made */
         bool open_pending; /* Start came before the pipeline was PLAYING */
 
         int result;
@@ -486,6 +486,10 @@ void rec_controller_stop(rec_controller *c, const char *reason) {
 
 bool rec_controller_on_break(const rec_controller *c) {
         return c->on_break;
+}
+
+GstClockTime rec_controller_media_time(const rec_controller *c) {
+        return media_time(c);
 }
 
 bool rec_controller_ending(const rec_controller *c) {

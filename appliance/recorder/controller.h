@@ -88,5 +88,8 @@ bool rec_controller_on_break(const rec_controller *c);
 /* The session or pre-roll has ended and its outcome is on its way. */
 bool rec_controller_ending(const rec_controller *c);
 bool rec_controller_started(const rec_controller *c);
+/* Where the recording is on its media timeline (GST_CLOCK_TIME_NONE
+ * before it opened). */
+GstClockTime rec_controller_media_time(const rec_controller *c);
 /* The session folder (NULL before start). */
 const char *rec_controller_session_dir(const rec_controller *c);

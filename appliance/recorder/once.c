@@ -22,14 +22,19 @@ typedef struct once {
 
 static gboolean on_duration(gpointer data);
 
-/* The duration counts from the first segment, so that --duration 20s
- * records 20 s of media however long the camera takes to start. */
+/* The duration is media time, so that --duration 20s records 20 s however
+ * long the camera takes to start (the first segment file appears only
+ * once its first keyframe interval is complete). */
 static void on_recording(void *userdata) {
         once *x = userdata;
+        GstClockTime t = rec_controller_media_time(x->ctl);
+        uint64_t left = x->o->duration_ns;
 
         log_info("recording into %s", rec_controller_session_dir(x->ctl));
+        if (GST_CLOCK_TIME_IS_VALID(t))
+                left = left > t ? left - t : 0;
         if (x->o->duration_ns && !x->duration_timer)
-                x->duration_timer = g_timeout_add((guint) (x->o->duration_ns / 1000000), on_duration, x);
+                x->duration_timer = g_timeout_add((guint) (left / 1000000), on_duration, x);
 }
 
 static void on_fault(const char *reason, const char *detail, void *userdata) {

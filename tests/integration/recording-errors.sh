@@ -122,9 +122,10 @@ check "falling behind real time is reported" grep -q "falling behind real time" 
 check "and signed into the custody log" grep -q '"what":"behind-real-time"' "$(tail -n 1 "$WORK/out")/custody.jsonl"
 rm -rf "$WORK/spool"
 
-# A full disk: a 1.5 MiB tmpfs fills within a few seconds.
+# A full disk: a 1.8 MiB tmpfs fills within a few seconds, inside a segment
+# (three 1 s segments of the test profile take about 1.5 MiB).
 mkdir -p "$WORK/small"
-if mount -t tmpfs -o size=1536k tmpfs "$WORK/small" 2>/dev/null; then
+if mount -t tmpfs -o size=1800k tmpfs "$WORK/small" 2>/dev/null; then
   trap 'umount "$WORK/small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   expect_error "full disk stops cleanly" 3 "disk is full" --once --duration 30s --segment-time 1s \
     --out "$WORK/small/spool" --recipient "$VAULT_RECIPIENT"
