@@ -56,6 +56,7 @@ typedef struct rec_daemon {
         control_request *start_req; /* answered when the first segment is open */
         GPtrArray *stop_reqs;       /* answered when the room is free again */
 
+        int64_t start_us; /* monotonic time of the last Start, for the log */
         guint publish_timer;
         guint ready_timer;
 } rec_daemon;

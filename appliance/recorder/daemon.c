@@ -149,7 +149,9 @@ static void write_pending_notes(rec_daemon *d) {
 static void on_recording(void *userdata) {
         rec_daemon *d = userdata;
 
-        log_info("recording into %s", rec_controller_session_dir(d->ctl));
+        log_info("recording into %s (the first segment file %.0f ms after Start)",
+                 rec_controller_session_dir(d->ctl),
+                 (double) (g_get_monotonic_time() - d->start_us) / 1000.0);
         daemon_attention_remove(d, "the last recording ended on a fault");
         daemon_answer_start(d, 0, NULL);
 }
@@ -244,6 +246,7 @@ int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
                                                room_state_to_string(d->state));
                 return -EPERM;
         }
+        d->start_us = g_get_monotonic_time();
         r = rec_controller_start(d->ctl, d->officer, ret_message);
         if (r < 0 && !rec_controller_ending(d->ctl)) {
                 log_error("%s", *ret_message);
