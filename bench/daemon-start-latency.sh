@@ -1,11 +1,13 @@
 #!/bin/bash
-# Start latency through the recorder daemon: 20 sessions started and
-# stopped with studioctl on a studio made by `studioctl init` (test
-# profile, pre-rolled while ready). For each, the time from the daemon's
-# Start to the first segment file (age header sealed) on disk, from the
-# daemon's own log line, and to the first media bytes sealed on disk
-# (the file growing past its header, seen by polling every 5 ms). Prints
-# median and worst. Not a test: figures only.
+# Start latency through the recorder daemon, as the detective meets it: 20
+# times, `studioctl identify` (the PIN entry: the room is ready and its
+# pipeline pre-rolled), 1 s later `studioctl start` (the Start key), then
+# stop, on a studio made by `studioctl init` (test profile). For each, the
+# time from the daemon's Start to the first segment file (its age header
+# sealed) on disk, from the daemon's own log line, and from the session's
+# custody log appearing (the session begun) to the first media bytes sealed
+# on disk (the file growing past 4 KiB, seen by polling every 5 ms).
+# Prints median and worst. Not a test: figures only.
 #   usage: bench/daemon-start-latency.sh BUILD_DIR [STARTS]
 set -euo pipefail
 
@@ -45,7 +47,9 @@ while True:
     time.sleep(0.005)
 PY
   watcher=$!
-  echo 683921 | "$ctl" --config "$conf" start --officer 40417 >/dev/null
+  echo 683921 | "$ctl" --config "$conf" identify --officer 40417 >/dev/null
+  sleep 1
+  "$ctl" --config "$conf" start >/dev/null
   wait "$watcher"
   sleep 1
   "$ctl" --config "$conf" stop >/dev/null

@@ -271,7 +271,7 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
                 b.msg = g_strdup("could not link the encoders to the segment muxer");
                 goto fail;
         }
-        if (!o->session_dir && capture_preroll_install(pipeline, mux, video, audio) < 0) {
+        if (!o->session_dir && capture_preroll_install(pipeline, mux, video, audio, p->video_bitrate) < 0) {
                 b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }

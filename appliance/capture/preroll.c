@@ -18,6 +18,11 @@
 #include "preroll-internal.h"
 
 #define PREROLL_KEY "studio-capture-preroll"
+/* The sealing sink writes whole 64 KiB chunks (the age STREAM's), so the
+ * first, short keyframe interval must hold at least that much: half as
+ * long again as 64 KiB takes at the video bitrate, and never under 100 ms. */
+#define PREROLL_FIRST_CHUNK_BITS (65536ULL * 8)
+#define PREROLL_SECOND_KEYFRAME_MIN_NS (100 * GST_MSECOND)
 
 typedef enum gate_state {
         GATE_CLOSED,
@@ -44,6 +49,7 @@ struct preroll {
          * Set by the video probe before it opens its gate; the audio gate
          * opens only after that (atomic state), so it reads it safely. */
         GstClockTime start;
+        GstClockTime second_keyframe; /* media time of the keyframe that ends the first interval */
         gboolean opened;
 };
 
@@ -162,9 +168,14 @@ static int gate_install(preroll *pr, gate *g, GstElement *element, gboolean vide
 }
 
 int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *video_out,
-                            GstElement *audio_out) {
+                            GstElement *audio_out, int video_kbps) {
         preroll *pr = g_rc_box_new0(preroll);
         int r;
+
+        pr->second_keyframe = video_kbps > 0
+                                      ? PREROLL_FIRST_CHUNK_BITS * 3 / 2 * GST_MSECOND / (guint64) video_kbps
+                                      : PREROLL_SECOND_KEYFRAME_MIN_NS;
+        pr->second_keyframe = MAX(pr->second_keyframe, PREROLL_SECOND_KEYFRAME_MIN_NS);
 
         pr->mux = mux;
         pr->start = GST_CLOCK_TIME_NONE;
@@ -236,6 +247,12 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
         /* Media time 0; the upstream probe moves it to the encoder's time.
          * Without it the recording still starts, on the next regular keyframe. */
         (void) gst_pad_send_event(pr->video.pad, gst_video_event_new_upstream_force_key_unit(0, TRUE, 0));
+        /* splitmuxsink holds each keyframe interval until the next keyframe
+         * before it writes it: a second keyframe soon after the first puts
+         * the first pictures on disk in a fraction of a second instead of
+         * a whole interval (one extra keyframe, once per session) */
+        (void) gst_pad_send_event(pr->video.pad,
+                                  gst_video_event_new_upstream_force_key_unit(pr->second_keyframe, TRUE, 0));
         return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -233,23 +234,28 @@ static bool all_digits(const char *s) {
 /* {"command":"start","officer":"N","pin":"…"} in locked memory: both are
  * digits only, so they need no JSON escaping, and no copy of the PIN is
  * left in memory that is not wiped. */
-static char *start_request(const char *officer, const char *pin, size_t *ret_len) {
-        size_t size = strlen(officer) + strlen(pin) + 64;
+static char *start_request(const char *command, const char *officer, const char *pin, size_t *ret_len) {
+        size_t size = strlen(command) + strlen(officer) + strlen(pin) + 64;
         char *text = sodium_malloc(size);
         int n;
 
         if (!text)
                 return NULL;
-        n = snprintf(text, size, "{\"command\":\"start\",\"officer\":\"%s\",\"pin\":\"%s\"}", officer, pin);
+        n = snprintf(text, size, "{\"command\":\"%s\",\"officer\":\"%s\",\"pin\":\"%s\"}", command, officer,
+                     pin);
         *ret_len = (size_t) n;
         return text;
 }
 
+/* start (and identify): with --officer, the PIN is read and the officer
+ * identified first; start alone presses Start for the officer who is
+ * already identified (the room is ready). */
 int ctl_cmd_start(const char *config, int argc, char **argv) {
         static const struct option opts[] = {
                 {"officer", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {}};
         g_autoptr(JsonObject) reply = NULL;
-        const char *officer = NULL;
+        const char *officer = NULL, *command = argv[0];
+        bool identify = strcmp(command, "identify") == 0;
         char *pin = NULL, *text;
         size_t len = 0;
         int c, r;
@@ -259,17 +265,29 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
                 if (c == 'o')
                         officer = optarg;
                 else if (c == 'h') {
-                        puts("Usage: studioctl [--config FILE] start --officer N\n"
-                             "The PIN is read from stdin, or from the terminal without echo.");
+                        puts(identify ? "Usage: studioctl [--config FILE] identify --officer N\n"
+                                        "The PIN is read from stdin, or from the terminal without echo; the room "
+                                        "is then ready\n(pre-rolled) for 'studioctl start' or the panel's Start key."
+                                      : "Usage: studioctl [--config FILE] start [--officer N]\n"
+                                        "With --officer the PIN is read from stdin, or from the terminal without "
+                                        "echo;\nwithout it, the officer already identified (the room is ready) "
+                                        "starts.");
                         return CTL_EXIT_OK;
                 } else
-                        return ctl_usage_error("start", "'%s' is not an option here, or it needs a value",
+                        return ctl_usage_error(command, "'%s' is not an option here, or it needs a value",
                                                argv[optind - 1]);
         }
-        if (!officer || optind != argc)
-                return ctl_usage_error("start", "needs --officer N and nothing else");
+        if (optind != argc || (identify && !officer))
+                return ctl_usage_error(command, "needs --officer N and nothing else");
+        if (!officer) {
+                r = ctl_simple_request(config, "start", NULL, NULL, CTL_TIMEOUT_START_S, &reply);
+                if (r != CTL_EXIT_OK)
+                        return r;
+                print_done(reply, "recording");
+                return CTL_EXIT_OK;
+        }
         if (!officers_number_valid(officer))
-                return ctl_usage_error("start", "officer number '%s' is not 1 to %d digits", officer,
+                return ctl_usage_error(command, "officer number '%s' is not 1 to %d digits", officer,
                                        OFFICERS_NUMBER_MAX);
         g_autofree gchar *prompt = g_strdup_printf("PIN for officer %s: ", officer);
         r = keys_read_pin_once(prompt, &pin);
@@ -281,7 +299,7 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
                 sodium_free(pin);
                 return ctl_error("a PIN is digits only (none given, or other characters in it)");
         }
-        text = start_request(officer, pin, &len);
+        text = start_request(command, officer, pin, &len);
         sodium_free(pin);
         if (!text)
                 return ctl_error("cannot allocate locked memory for the PIN");
@@ -289,7 +307,7 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
         sodium_free(text);
         if (r != CTL_EXIT_OK)
                 return r;
-        print_done(reply, "recording");
+        print_done(reply, identify ? "ready" : "recording");
         return CTL_EXIT_OK;
 }
 

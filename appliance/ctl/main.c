@@ -19,7 +19,10 @@ static void usage(FILE *f) {
               "                        write a self-contained studio's configuration and keys\n"
               "  status [--json]       the room's state (--json: the state document)\n"
               "  sessions              the sessions in the spool\n"
-              "  start --officer N     start recording (the PIN is read from stdin or the terminal)\n"
+              "  start --officer N     identify and start recording (the PIN is read from stdin or the\n"
+              "                        terminal)\n"
+              "  identify --officer N  identify only: the room is ready (pre-rolled) for Start\n"
+              "  start                 start for the officer already identified\n"
               "  mark [--note TEXT]    set a mark; the note is sealed for the vault\n"
               "  break                 take a break\n"
               "  resume                resume after a break\n"
@@ -67,7 +70,8 @@ int main(int argc, char **argv) {
                 const char *name;
                 int (*fn)(const char *config, int argc, char **argv);
         } commands[] = {
-                {"status", ctl_cmd_status}, {"sessions", ctl_cmd_sessions}, {"start", ctl_cmd_start},
+                {"status", ctl_cmd_status}, {"sessions", ctl_cmd_sessions}, {"identify", ctl_cmd_start},
+                {"start", ctl_cmd_start},
                 {"mark", ctl_cmd_mark},     {"break", ctl_cmd_simple},      {"resume", ctl_cmd_simple},
                 {"stop", ctl_cmd_stop},     {"recover", ctl_cmd_simple},    {"unlock", ctl_cmd_simple},
         };

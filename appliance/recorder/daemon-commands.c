@@ -129,12 +129,28 @@ static void cmd_sessions(rec_daemon *d, control_request *req) {
         control_request_reply(req, o);
 }
 
-static void cmd_start(rec_daemon *d, control_request *req, JsonObject *args) {
+/* start with officer and PIN identifies and then starts; identify stops
+ * at ready (pre-rolled, as after the panel's PIN entry); start alone is the
+ * Start key for the officer already identified. */
+static void cmd_start(rec_daemon *d, control_request *req, const char *command, JsonObject *args) {
         const char *officer = arg_string(args, "officer"), *pin = arg_string(args, "pin");
+        bool identify = strcmp(command, "identify") == 0;
         g_autofree gchar *msg = NULL;
 
+        if (!identify && !officer && !pin) {
+                if (d->start_req) {
+                        control_request_fail(req, "a start is already on its way");
+                        return;
+                }
+                d->start_req = req;
+                if (daemon_start(d, "studioctl", &msg) < 0 && d->start_req) {
+                        d->start_req = NULL;
+                        control_request_fail(req, "%s", msg);
+                }
+                return;
+        }
         if (!officer || !pin) {
-                control_request_fail(req, "start needs \"officer\" and \"pin\"");
+                control_request_fail(req, "%s needs \"officer\" and \"pin\"", command);
                 return;
         }
         if (d->start_req || d->state == ROOM_READY) {
@@ -149,7 +165,7 @@ static void cmd_start(rec_daemon *d, control_request *req, JsonObject *args) {
                 return;
         }
         d->start_req = req;
-        d->start_after_identify = TRUE;
+        d->start_after_identify = !identify;
 }
 
 static void cmd_stop(rec_daemon *d, control_request *req) {
@@ -209,8 +225,8 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 cmd_sessions(d, req);
         else if (d->state == ROOM_UNPROVISIONED && strcmp(command, "unlock") != 0)
                 control_request_fail(req, "the recorder is not provisioned: %s", d->unprovisioned_why);
-        else if (strcmp(command, "start") == 0)
-                cmd_start(d, req, args);
+        else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0)
+                cmd_start(d, req, command, args);
         else if (strcmp(command, "mark") == 0)
                 cmd_simple(req, daemon_mark(d, "studioctl", arg_string(args, "note"), &msg), msg, d);
         else if (strcmp(command, "break") == 0)

@@ -79,7 +79,9 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
                 daemon_answer_start(d, -EIO, msg);
                 return;
         }
-        if (d->start_after_identify) {
+        if (!d->start_after_identify)
+                daemon_answer_start(d, 0, NULL); /* identify: the room is ready */
+        else {
                 d->start_after_identify = FALSE;
                 if (daemon_start(d, "studioctl", &msg) < 0 && !d->ctl)
                         daemon_answer_start(d, -EIO, msg);

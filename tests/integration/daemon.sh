@@ -95,8 +95,15 @@ else
   check "a second daemon is refused with the reason" grep -q "already running" "$WORK/second.log"
 fi
 
+# Identify first (the panel's PIN entry): the room is ready, pre-rolled,
+# and the door light still off; Start then records.
+echo "$PIN" | "$CTL" --config "$CONF" identify --officer "$OFFICER" >/dev/null 2>&1 || fail "identify"
+check "identify leaves the room ready" state_is ready
+check "the door light is off while ready" test "$(door)" = 0
+check "the ready light is on while ready" test "$(cat "$WORK/leds/studio:ready/brightness")" = 1
+check "Start records for the identified officer" "$CTL" --config "$CONF" start
+check "the room is recording" state_is recording
 # SIGTERM mid-session stops as Stop does, then exits 0.
-echo "$PIN" | "$CTL" --config "$CONF" start --officer "$OFFICER" >/dev/null 2>&1 || fail "second start"
 sleep 2
 kill -TERM "$daemon_pid"
 set +e

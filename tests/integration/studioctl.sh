@@ -158,7 +158,10 @@ STDIN=goodpin check "start with the PIN on stdin (0)" run 0 "$C" --config "$CONF
 echo 99887 >badpin
 STDIN=badpin check "start with a wrong PIN (1)" run 1 "$C" --config "$CONF" start --officer 1234
 check "... prints the recorder's reason" test "$(cat err.txt)" = "studioctl: wrong PIN for officer 1234"
-check "start without --officer (2)" run 2 "$C" --config "$CONF" start
+check "start without --officer: the Start key for the identified officer (0)" run 0 "$C" --config "$CONF" start
+STDIN=goodpin check "identify (0)" run 0 "$C" --config "$CONF" identify --officer 1234
+check "... says the room is ready" grep -q ready out.txt
+check "identify without --officer (2)" run 2 "$C" --config "$CONF" identify
 STDIN=goodpin check "start with a bad officer number (2)" run 2 "$C" --config "$CONF" start --officer abc
 echo 12ab5 >alphapin
 STDIN=alphapin check "start with a PIN that is not digits (1)" run 1 "$C" --config "$CONF" start --officer 1234
@@ -183,6 +186,8 @@ cat >want.log <<'JSON'
 {"command":"sessions"}
 {"command":"start","officer":"1234","pin":"48213"}
 {"command":"start","officer":"1234","pin":"99887"}
+{"command":"start"}
+{"command":"identify","officer":"1234","pin":"48213"}
 {"command":"mark"}
 {"command":"mark","note":"a \"quoted\" note\non two lines"}
 {"command":"mark","note":"refuse"}
