@@ -45,6 +45,22 @@ check "an absent panel puts the room in attention" state_is attention
 check "and says so" bash -c "'$CTL' --config '$CONF' status --json | grep -q 'panel disconnected'"
 check "the log names the device" grep -q "No_Such_Keypad" "$WORK/absent.log"
 
+# Wrong PINs through studioctl: three are free, the fourth makes the next
+# try wait, and studioctl unlock clears it. Nothing of them reaches the
+# state file.
+for i in 1 2 3 4; do
+  echo 99999$i | "$CTL" --config "$CONF" start --officer "$OFFICER" >"$WORK/wrong$i.out" 2>&1 || true
+done
+check "four wrong PINs are each refused" grep -q "not accepted" "$WORK/wrong4.out"
+if start_session >"$WORK/wait.out" 2>&1; then
+  fail "after four wrong PINs the next try waits"
+else
+  check "after four wrong PINs the next try must wait" grep -q "wait" "$WORK/wait.out"
+fi
+check "studioctl unlock clears it" "$CTL" --config "$CONF" unlock
+check "the wrong PINs never reached the state file" bash -c "! grep -q 99999 '$STATE'"
+check "the log names the refusals without digits" bash -c "grep -q 'PIN was refused for officer number $OFFICER' '$WORK/absent.log' && ! grep -q 99999 '$WORK/absent.log'"
+
 # A second daemon on the same socket (another state folder) is refused.
 cp "$CONF" "$WORK/second.conf"
 python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$WORK/second.conf" recorder state_dir "$WORK/state2"
