@@ -190,6 +190,9 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
                         JsonNode *e = json_array_get_element(a, i);
                         if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
                                 return bad(ret_message, "\"attention\" item %u is not a string", i + 1);
+                        /* a lone surrogate escape (\ud800) decodes to bytes that are not UTF-8 */
+                        if (!g_utf8_validate(json_node_get_string(e), -1, NULL))
+                                return bad(ret_message, "\"attention\" item %u is not UTF-8 text", i + 1);
                         g_ptr_array_add(reasons, g_strdup(json_node_get_string(e)));
                 }
         }

@@ -266,11 +266,15 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
                         officer = optarg;
                 else if (c == 'h') {
                         puts(identify ? "Usage: studioctl [--config FILE] identify --officer N\n"
-                                        "The PIN is read from stdin, or from the terminal without echo; the room "
-                                        "is then ready\n(pre-rolled) for 'studioctl start' or the panel's Start key."
+                                        "The PIN is read from stdin, or from the terminal without echo; the "
+                                        "room "
+                                        "is then ready\n(pre-rolled) for 'studioctl start' or the panel's "
+                                        "Start key."
                                       : "Usage: studioctl [--config FILE] start [--officer N]\n"
-                                        "With --officer the PIN is read from stdin, or from the terminal without "
-                                        "echo;\nwithout it, the officer already identified (the room is ready) "
+                                        "With --officer the PIN is read from stdin, or from the terminal "
+                                        "without "
+                                        "echo;\nwithout it, the officer already identified (the room is "
+                                        "ready) "
                                         "starts.");
                         return CTL_EXIT_OK;
                 } else

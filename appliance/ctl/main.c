@@ -71,9 +71,9 @@ int main(int argc, char **argv) {
                 int (*fn)(const char *config, int argc, char **argv);
         } commands[] = {
                 {"status", ctl_cmd_status}, {"sessions", ctl_cmd_sessions}, {"identify", ctl_cmd_start},
-                {"start", ctl_cmd_start},
-                {"mark", ctl_cmd_mark},     {"break", ctl_cmd_simple},      {"resume", ctl_cmd_simple},
-                {"stop", ctl_cmd_stop},     {"recover", ctl_cmd_simple},    {"unlock", ctl_cmd_simple},
+                {"start", ctl_cmd_start},   {"mark", ctl_cmd_mark},         {"break", ctl_cmd_simple},
+                {"resume", ctl_cmd_simple}, {"stop", ctl_cmd_stop},         {"recover", ctl_cmd_simple},
+                {"unlock", ctl_cmd_simple},
         };
         const char *config = NULL;
         int i = 1;

@@ -475,7 +475,9 @@ void rec_controller_stop(rec_controller *c, const char *reason) {
                 return;
         g_free(c->stop_reason);
         c->stop_reason = g_strdup(reason);
-        if (c->phase != CTL_RECORDING || !c->pipeline) {
+        /* a recording never opened has nothing to finish, and an end of
+         * stream would never come through its closed gates */
+        if (c->phase != CTL_RECORDING || !c->pipeline || c->open_pending) {
                 finish(c, 0, NULL);
                 return;
         }

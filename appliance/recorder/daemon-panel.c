@@ -156,7 +156,8 @@ void daemon_on_panel_event(const panel_event *ev, void *userdata) {
                         (void) daemon_enter(d, ROOM_IDENTIFYING);
                 break;
         case PANEL_ENTRY_CLEARED:
-                if (d->state == ROOM_IDENTIFYING && !d->pin_checking)
+                /* Clear also cancels a ready room (an officer identified, no Start) */
+                if ((d->state == ROOM_IDENTIFYING && !d->pin_checking) || d->state == ROOM_READY)
                         daemon_back_to_free(d);
                 break;
         case PANEL_IDENTIFY:
