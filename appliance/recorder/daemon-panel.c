@@ -65,7 +65,13 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
 
         (void) source;
         d->pin_checking = false;
-        if (d->quitting || d->state != ROOM_IDENTIFYING) {
+        if (d->quitting) {
+                /* shutdown waited for the worker, which reads the officers */
+                daemon_answer_start(d, -ECANCELED, "the recorder is shutting down");
+                g_main_loop_quit(d->loop);
+                return;
+        }
+        if (d->state != ROOM_IDENTIFYING) {
                 daemon_answer_start(d, -ECANCELED, "the identification was cancelled");
                 return;
         }
