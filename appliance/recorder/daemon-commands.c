@@ -49,19 +49,14 @@ void daemon_answer_stops(rec_daemon *d, const char *message) {
 }
 
 static void cmd_status(rec_daemon *d, control_request *req) {
-        room_state_doc doc = {
-                .state = d->state,
-                .since_us = d->since_us,
-                .updated_us = g_get_real_time(),
-        };
+        room_state_doc doc;
         g_autoptr(JsonObject) o = json_object_new();
         g_autofree gchar *text = NULL;
         g_autoptr(JsonParser) p = json_parser_new();
 
-        g_ptr_array_add(d->attention, NULL);
-        doc.attention = (char **) d->attention->pdata;
+        daemon_state_doc(d, &doc);
         text = room_state_doc_to_json(&doc);
-        g_ptr_array_remove_index(d->attention, d->attention->len - 1);
+        room_state_doc_clear(&doc);
         if (!json_parser_load_from_data(p, text, -1, NULL)) {
                 control_request_fail(req, "the state document could not be built");
                 return;

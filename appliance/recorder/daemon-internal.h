@@ -66,6 +66,7 @@ typedef struct rec_daemon {
  * transition the table forbids (logged; nothing changes). */
 int daemon_enter(rec_daemon *d, room_state next);
 void daemon_publish(rec_daemon *d);
+void daemon_state_doc(const rec_daemon *d, room_state_doc *ret);
 void daemon_attention_add(rec_daemon *d, const char *reason);
 void daemon_attention_remove(rec_daemon *d, const char *reason);
 /* A signed entry into the open session's log, or kept for the next one. */

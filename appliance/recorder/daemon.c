@@ -21,18 +21,28 @@ static bool in_session(room_state s) {
         return s == ROOM_RECORDING || s == ROOM_BREAK || s == ROOM_STOPPING;
 }
 
-void daemon_publish(rec_daemon *d) {
-        room_state_doc doc = {
+/* The room's state as published (a copy; room_state_doc_clear frees it). */
+void daemon_state_doc(const rec_daemon *d, room_state_doc *ret) {
+        GPtrArray *reasons = g_ptr_array_new();
+
+        for (guint i = 0; i < d->attention->len; i++)
+                g_ptr_array_add(reasons, g_strdup(d->attention->pdata[i]));
+        g_ptr_array_add(reasons, NULL);
+        *ret = (room_state_doc){
                 .state = d->state,
                 .since_us = d->since_us,
                 .updated_us = g_get_real_time(),
-                .attention = (char **) d->attention->pdata,
+                .attention = (char **) g_ptr_array_free(reasons, FALSE),
         };
+}
+
+void daemon_publish(rec_daemon *d) {
+        room_state_doc doc;
         int r;
 
-        g_ptr_array_add(d->attention, NULL);
+        daemon_state_doc(d, &doc);
         r = room_state_publish(d->conf->recorder.state_file, &doc);
-        g_ptr_array_remove_index(d->attention, d->attention->len - 1);
+        room_state_doc_clear(&doc);
         if (r < 0)
                 log_warning_errno(r, "cannot publish the room state to %s: %s", d->conf->recorder.state_file,
                                   g_strerror(-r));
