@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct capture_profile capture_profile;
@@ -47,6 +48,14 @@ typedef struct capture_options {
         uint64_t segment_time_ns;        /* 0: default 5 min */
         uint64_t segment_bytes;          /* 0: default 1 GiB */
         uint64_t checkpoint_interval_ns; /* 0: default 2 s */
+        /* Health measurements (capture_measure): a level element on the
+         * audio and a small, low-rate analysis branch per camera. */
+        bool measure;
+        /* The observation output: one local sink element each (studio.conf
+         * [observation], already checked there), fed from a tee before the
+         * encoders through a leaky queue; NULL: none. */
+        const char *observation_video;
+        const char *observation_audio;
 } capture_options;
 
 #define CAPTURE_DEFAULT_SEGMENT_TIME_NS (5ULL * 60 * 1000000000ULL)
@@ -75,6 +84,51 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
  * goes): GST_CLOCK_TIME_NONE before capture_pipeline_open. For a pipeline
  * built with a session folder, its running time. */
 GstClockTime capture_pipeline_media_time(GstElement *pipeline);
+
+/* ---- health measurements --------------------------------------------
+ * With capture_options.measure the pipeline posts element messages on its
+ * bus: the audio level (GStreamer's level element, about every 250 ms) and
+ * picture statistics from each camera before the overlay (about twice a
+ * second, from a downscaled grey copy on a leaky branch that never holds
+ * the recording back). capture_measure_parse reads either. */
+typedef enum capture_measure_kind {
+        CAPTURE_MEASURE_AUDIO,
+        CAPTURE_MEASURE_PICTURE,
+} capture_measure_kind;
+
+typedef struct capture_measure {
+        capture_measure_kind kind;
+        int camera;                /* picture: 1 or 2; audio: 0 */
+        GstClockTime running_time; /* when it was measured, on the pipeline's clock */
+        double rms_db;             /* audio: the loudest channel's RMS in dBFS; digital silence -200 */
+        double luma;               /* picture: mean luma 0..255 (video black is 16) */
+        double change;             /* picture: mean absolute luma difference from the previous one, 0..255 */
+} capture_measure;
+
+/* true when m is a measurement, filled into *ret. */
+bool capture_measure_parse(GstMessage *m, capture_measure *ret);
+
+/* ---- faults the recording survives ---------------------------------- */
+/* For an error message from the pipeline: 1 when it came from a part the
+ * recording goes on without, now taken out of the pipeline: a camera (its
+ * picture is replaced by black, the audio and the other camera go on;
+ * *ret_reason gets REASON_CAMERA_DISCONNECTED or REASON_CAMERA2_DISCONNECTED)
+ * or the observation output (*ret_reason NULL: a warning, not attention).
+ * *ret_detail gets a sentence for the log. 0: an error that ends the
+ * recording. Called from the loop. */
+int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, const char **ret_reason,
+                                   gchar **ret_detail);
+
+/* ---- devices --------------------------------------------------------- */
+/* Looks at the devices the profile names without building a pipeline:
+ * each camera (device=/dev/video…) through libv4l2 (present, a capture
+ * device, offers a format and size the profile can use) and each ALSA
+ * microphone (alsasrc device=…: present and able to capture). 0 when all are
+ * usable or the profile names no device (test sources); otherwise -ENODEV,
+ * -EACCES or -ENOTSUP with *ret_reason (a REASON_… from room-reasons.h) and
+ * *ret_message (a sentence for the log that names the device and what to
+ * do). Cheap enough to run every few seconds while the room is free. */
+int capture_probe_devices(const capture_profile *p, const char **ret_reason, gchar **ret_message);
 
 /* The H.264 encoder this machine will use for p ("x264enc", …), or NULL
  * with a message when none is installed. */

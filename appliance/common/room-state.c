@@ -4,6 +4,7 @@
 #include "room-state.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "escape.h"
@@ -52,7 +53,7 @@ gchar *room_state_format_time(int64_t real_us) {
 
 /* "2026-12-01T10:32:00Z" exactly (what room_state_format_time writes) into
  * microseconds; -EINVAL for any other form or an impossible date. */
-static int parse_time(const char *s, int64_t *ret_us) {
+int room_state_parse_time(const char *s, int64_t *ret_us) {
         g_autoptr(GDateTime) t = NULL;
         g_autofree gchar *back = NULL;
         int64_t unix_s;
@@ -95,6 +96,11 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
                 if (g_utf8_validate(doc->attention[i], -1, NULL))
                         json_builder_add_string_value(b, doc->attention[i]);
         json_builder_end_array(b);
+        json_builder_set_member_name(b, "hours_left");
+        if (doc->hours_left >= 0 && doc->hours_left <= ROOM_HOURS_LEFT_MAX)
+                json_builder_add_double_value(b, floor(doc->hours_left * 10.0) / 10.0);
+        else
+                json_builder_add_null_value(b);
         json_builder_set_member_name(b, "updated");
         json_builder_add_string_value(b, updated);
         json_builder_end_object(b);
@@ -117,7 +123,7 @@ void room_state_doc_clear(room_state_doc *doc) {
         if (!doc)
                 return;
         g_strfreev(doc->attention);
-        *doc = (room_state_doc){.state = ROOM_FREE};
+        *doc = (room_state_doc){.state = ROOM_FREE, .hours_left = -1};
 }
 
 static int bad(gchar **ret_message, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -138,7 +144,7 @@ static int read_time(JsonObject *o, const char *member, int64_t *ret_us, gchar *
 
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
                 return bad(ret_message, "\"%s\" is missing or not a string", member);
-        if (parse_time(json_node_get_string(n), ret_us) < 0) {
+        if (room_state_parse_time(json_node_get_string(n), ret_us) < 0) {
                 shown = escape_text(json_node_get_string(n));
                 return bad(ret_message, "\"%s\" is \"%s\", not a UTC time like 2026-12-01T10:32:00Z", member,
                            shown);
@@ -149,7 +155,7 @@ static int read_time(JsonObject *o, const char *member, int64_t *ret_us, gchar *
 int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **ret_message) {
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func(g_free);
-        room_state_doc doc = {0};
+        room_state_doc doc = {.hours_left = -1};
         JsonNode *root, *n;
         JsonObject *o;
         JsonArray *a = NULL;
@@ -195,6 +201,17 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
                                 return bad(ret_message, "\"attention\" item %u is not UTF-8 text", i + 1);
                         g_ptr_array_add(reasons, g_strdup(json_node_get_string(e)));
                 }
+        }
+        n = json_object_get_member(o, "hours_left");
+        if (n && !JSON_NODE_HOLDS_NULL(n)) {
+                GType t = JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
+                double h = t == G_TYPE_DOUBLE ? json_node_get_double(n)
+                           : t == G_TYPE_INT64 ? (double) json_node_get_int(n)
+                                               : -1;
+                if (!(h >= 0 && h <= ROOM_HOURS_LEFT_MAX))
+                        return bad(ret_message, "\"hours_left\" is not a number of hours from 0 to %.0f",
+                                   ROOM_HOURS_LEFT_MAX);
+                doc.hours_left = h;
         }
         if (reasons->len > 0) {
                 g_ptr_array_add(reasons, NULL);

@@ -5,7 +5,10 @@
  * then rename) and rewritten at least every ROOM_STATE_REFRESH_S seconds so
  * that a reader can tell a dead recorder from a free room:
  *   {"state":"recording","since":"2026-12-01T10:32:00Z",
- *    "attention":["camera disconnected"],"updated":"2026-12-01T10:40:05Z"}
+ *    "attention":["camera disconnected"],"hours_left":41.5,
+ *    "updated":"2026-12-01T10:40:05Z"}
+ * hours_left is the recording time the spool still holds at the profile's
+ * bitrate (null: not known yet).
  * It never holds an officer, a case or a session identifier: the writer
  * takes only the fields below, and the reasons are plain words chosen by
  * the recorder (never outside input). */
@@ -39,7 +42,10 @@ typedef struct room_state_doc {
         int64_t since_us;   /* g_get_real_time() when the state was entered */
         int64_t updated_us; /* when the document was written */
         char **attention;   /* NULL-terminated plain-word reasons; NULL: none */
+        double hours_left;  /* >= 0, one decimal is kept; < 0: unknown (null) */
 } room_state_doc;
+
+#define ROOM_HOURS_LEFT_MAX 1e6
 
 /* The JSON text of doc (one line, no newline); caller frees. */
 gchar *room_state_doc_to_json(const room_state_doc *doc);
@@ -53,3 +59,5 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
 void room_state_doc_clear(room_state_doc *doc);
 /* "2026-12-01T10:32:00Z" for a g_get_real_time() value; caller frees. */
 gchar *room_state_format_time(int64_t real_us);
+/* That form exactly (and nothing else) into microseconds; -EINVAL. */
+int room_state_parse_time(const char *s, int64_t *ret_us);

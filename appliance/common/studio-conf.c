@@ -26,6 +26,8 @@ typedef enum conf_type {
         CONF_LED_NAME,     /* one LED in leds_dir */
         CONF_VAULT,        /* dir:PATH or s3://… */
         CONF_ADDRESS,      /* an IP address */
+        CONF_VIDEO_SINK,   /* one display sink element with its properties */
+        CONF_AUDIO_SINK,   /* one audio sink element with its properties */
         CONF_NETWORKS,     /* gchar **: addresses and CIDR networks */
         CONF_STRV,         /* gchar ** */
         CONF_DURATION,     /* uint64_t ns */
@@ -33,6 +35,7 @@ typedef enum conf_type {
         CONF_INT,          /* int */
         CONF_LOG_LEVEL,    /* int LOG_* */
         CONF_LANGUAGE,     /* gchar *: en or nl */
+        CONF_BOOL,         /* bool */
 } conf_type;
 
 typedef struct conf_key {
@@ -42,7 +45,7 @@ typedef struct conf_key {
         size_t offset;
         const char *def; /* strings (NULL: none); lists separated by ';' */
         uint64_t def_n;  /* durations, sizes */
-        int64_t def_i;   /* ints */
+        int64_t def_i;   /* ints, bools */
         uint64_t min, max;
         int64_t imin, imax;
 } conf_key;
@@ -103,6 +106,35 @@ static const conf_key conf_keys[] = {
         K("lights", "gpio_attention", CONF_INT, lights.gpio_attention, .def_i = -1, .imin = 0, .imax = 1023),
         K("lights", "gpio_ack", CONF_INT, lights.gpio_ack, .def_i = -1, .imin = 0, .imax = 1023),
 
+        K("health", "enabled", CONF_BOOL, health.enabled, .def_i = 1),
+        K("health", "preflight", CONF_BOOL, health.preflight, .def_i = 1),
+        K("health", "preflight_time", CONF_DURATION, health.preflight_ns, .def_n = 1500 * MS, .min = 500 * MS,
+          .max = 10 * S),
+        K("health", "dead_below", CONF_INT, health.dead_below_db, .def_i = -90, .imin = -140, .imax = -20),
+        K("health", "dead_after", CONF_DURATION, health.dead_after_ns, .def_n = 5 * S, .min = S,
+          .max = 10 * MINUTE),
+        K("health", "silent_below", CONF_INT, health.silent_below_db, .def_i = -60, .imin = -120, .imax = -10),
+        K("health", "silent_after", CONF_DURATION, health.silent_after_ns, .def_n = 30 * S, .min = S,
+          .max = 60 * MINUTE),
+        K("health", "black_below", CONF_INT, health.black_below, .def_i = 24, .imin = 0, .imax = 128),
+        K("health", "black_after", CONF_DURATION, health.black_after_ns, .def_n = 10 * S, .min = S,
+          .max = 10 * MINUTE),
+        K("health", "frozen_after", CONF_DURATION, health.frozen_after_ns, .def_n = 10 * S, .min = S,
+          .max = 10 * MINUTE),
+        K("health", "start_min_left", CONF_DURATION, health.start_min_left_ns, .def_n = 60 * MINUTE, .min = 0,
+          .max = 1000 * 60 * MINUTE),
+        K("health", "low_left", CONF_DURATION, health.low_left_ns, .def_n = 4 * 60 * MINUTE, .min = 0,
+          .max = 1000 * 60 * MINUTE),
+        K("health", "disk_reserve", CONF_SIZE, health.disk_reserve, .def_n = 256ULL << 20, .min = 0,
+          .max = 1ULL << 40),
+        K("health", "check_interval", CONF_DURATION, health.check_interval_ns, .def_n = 5 * S, .min = 500 * MS,
+          .max = MINUTE),
+        K("health", "timesync_file", CONF_PATH, health.timesync_file,
+          .def = "/run/systemd/timesync/synchronized"),
+
+        K("observation", "video_sink", CONF_VIDEO_SINK, observation.video_sink),
+        K("observation", "audio_sink", CONF_AUDIO_SINK, observation.audio_sink),
+
         K("status", "listen", CONF_ADDRESS, status.listen, .def = "127.0.0.1"),
         K("status", "port", CONF_INT, status.port, .def_i = 8080, .imin = 1, .imax = 65535),
         K("status", "allow", CONF_NETWORKS, status.allow, .def = "127.0.0.0/8;::1"),
@@ -114,7 +146,8 @@ static const conf_key conf_keys[] = {
         K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
 };
 
-static const char *const conf_groups[] = {"recorder", "panel", "lights", "status", "uploader", NULL};
+static const char *const conf_groups[] = {"recorder", "panel",  "lights",   "health",
+                                          "observation", "status", "uploader", NULL};
 static const char *const conf_languages[] = {"en", "nl", NULL};
 static const char *const conf_log_levels[] = {"error", "warning", "notice", "info", "debug", NULL};
 
@@ -124,7 +157,7 @@ static bool conf_type_is_strv(conf_type t) {
         return t == CONF_STRV || t == CONF_NETWORKS;
 }
 static bool conf_type_is_string(conf_type t) {
-        return t <= CONF_ADDRESS || t == CONF_LANGUAGE;
+        return t <= CONF_AUDIO_SINK || t == CONF_LANGUAGE;
 }
 
 studio_conf *studio_conf_free(studio_conf *c) {
@@ -163,6 +196,34 @@ static bool matches(const char *pattern, const char *s) {
         return g_regex_match_simple(pattern, s, G_REGEX_DOLLAR_ENDONLY, 0);
 }
 
+/* The observation output shows the room on a local monitor and speaker and
+ * nothing else: one sink element from these, never a file, network or
+ * pipeline description (plaintext must not reach a disk or a wire). */
+static const char *const video_sinks[] = {"kmssink",    "glimagesink",  "autovideosink", "xvimagesink",
+                                          "ximagesink", "waylandsink", "fakesink",      NULL};
+static const char *const audio_sinks[] = {"alsasink", "pulsesink", "pipewiresink", "autoaudiosink",
+                                          "fakesink", NULL};
+
+static int check_sink(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
+        const char *const *allowed = k->type == CONF_VIDEO_SINK ? video_sinks : audio_sinks;
+        g_auto(GStrv) words = g_strsplit(v, " ", -1);
+        g_autofree gchar *names = NULL;
+
+        if (words[0] && g_strv_contains(allowed, words[0])) {
+                bool ok = true;
+                for (gchar **w = words + 1; *w && ok; w++)
+                        ok = !**w || matches("^[a-z][a-z0-9-]*=[A-Za-z0-9_./:,+-]+$", *w);
+                if (ok)
+                        return 0;
+                return refuse(f, k, v, msg,
+                              "has a property that is not name=value of plain characters (write e.g. "
+                              "kmssink connector-id=32)");
+        }
+        names = g_strjoinv(", ", (gchar **) allowed);
+        return refuse(f, k, v, msg, "is not one of the local sinks %s (the observation output never goes "
+                      "to a file or the network; see docs/observation.md)", names);
+}
+
 /* Checks a string the table types give a form to; 0 or -EINVAL. */
 static int check_string(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
         switch (k->type) {
@@ -198,6 +259,9 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
                                       "is not an LED name (write one name from the leds_dir folder, e.g. "
                                       "studio:red:door)");
                 return 0;
+        case CONF_VIDEO_SINK:
+        case CONF_AUDIO_SINK:
+                return check_sink(f, k, v, msg);
         case CONF_ADDRESS: {
                 g_autoptr(GInetAddress) a = g_inet_address_new_from_string(v);
                 if (!a)
@@ -274,6 +338,8 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
                 *FIELD(c, k, int) = (int) n;
                 return 0;
         }
+        case CONF_BOOL:
+                return config_get_bool(f, k->group, k->key, k->def_i != 0, FIELD(c, k, bool), msg);
         case CONF_LOG_LEVEL:
         case CONF_LANGUAGE: {
                 const char *const *choices = k->type == CONF_LANGUAGE ? conf_languages : conf_log_levels;

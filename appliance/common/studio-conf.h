@@ -6,6 +6,8 @@
  *   [recorder]  the recorder daemon (profile, room, spool, keys, recipients …)
  *   [panel]     the hardware keypad
  *   [lights]    panel and door lights (LED class, GPIO)
+ *   [health]    the recorder's health monitor (microphone, picture, disk, clock)
+ *   [observation] the local monitor for the colleague in the next room
  *   [status]    the room-status page
  *   [uploader]  custody transfer to the vault
  *
@@ -70,6 +72,32 @@ typedef struct studio_lights_conf {
         int gpio_ack;
 } studio_lights_conf;
 
+/* The health monitor: its windows and thresholds (docs/health.md). */
+typedef struct studio_health_conf {
+        bool enabled;             /* default true; false only for the CPU benchmark */
+        bool preflight;           /* check picture and sound before ready; default true */
+        uint64_t preflight_ns;    /* how much of the pre-rolled pipeline it looks at; default 1.5 s */
+        int dead_below_db;        /* digital silence, dBFS; default -90 */
+        uint64_t dead_after_ns;   /* default 5 s */
+        int silent_below_db;      /* default -60 */
+        uint64_t silent_after_ns; /* default 30 s */
+        int black_below;          /* mean luma 0..255; default 24 (video black is 16) */
+        uint64_t black_after_ns;  /* default 10 s */
+        uint64_t frozen_after_ns; /* default 10 s */
+        uint64_t start_min_left_ns; /* Start refused below this much recording time; default 1 h */
+        uint64_t low_left_ns;       /* warning below this; default 4 h */
+        uint64_t disk_reserve;      /* bytes; a session stops as Stop does below it; default 256 MiB */
+        uint64_t check_interval_ns; /* disk, clock, devices, backlog; default 5 s */
+        gchar *timesync_file;       /* default /run/systemd/timesync/synchronized */
+} studio_health_conf;
+
+/* The observation output: a local display and speaker fed from the
+ * recording through leaky queues (docs/observation.md). */
+typedef struct studio_observation_conf {
+        gchar *video_sink; /* a GStreamer sink description, e.g. kmssink; NULL: none */
+        gchar *audio_sink; /* e.g. alsasink device=hw:1; NULL: none */
+} studio_observation_conf;
+
 typedef struct studio_status_conf {
         gchar *listen;       /* address to bind; default 127.0.0.1 */
         int port;            /* default 8080 */
@@ -89,6 +117,8 @@ typedef struct studio_conf {
         studio_recorder_conf recorder;
         studio_panel_conf panel;
         studio_lights_conf lights;
+        studio_health_conf health;
+        studio_observation_conf observation;
         studio_status_conf status;
         studio_uploader_conf uploader;
 } studio_conf;

@@ -35,6 +35,9 @@ typedef struct rec_settings {
         uint64_t segment_bytes;
         uint64_t checkpoint_interval_ns;
         uint64_t eos_timeout_ns;
+        bool measure;                  /* health measurements (capture_options.measure) */
+        const char *observation_video; /* capture_options */
+        const char *observation_audio;
 } rec_settings;
 
 /* How a session ended, for rec_controller_callbacks.ended. */
@@ -57,6 +60,9 @@ typedef struct rec_controller_callbacks {
         /* The session (or the pre-roll) has ended; the controller may be
          * freed from here on. */
         void (*ended)(const rec_outcome *outcome, void *userdata);
+        /* A health measurement from the pipeline (pre-rolled or recording);
+         * may be NULL. */
+        void (*measure)(const capture_measure *m, void *userdata);
 } rec_controller_callbacks;
 
 int rec_controller_new(const rec_settings *s, const rec_controller_callbacks *cb, void *userdata,

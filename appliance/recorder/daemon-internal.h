@@ -16,6 +16,7 @@
 #include "officers.h"
 #include "panel.h"
 #include "pinguard.h"
+#include "room-reasons.h"
 #include "room-state.h"
 #include "studio-conf.h"
 
@@ -30,6 +31,7 @@ typedef struct rec_daemon {
         int64_t since_us;
         GPtrArray *attention; /* plain-word reasons (gchar *), no duplicates */
         gchar *unprovisioned_why;
+        double hours_left; /* published; < 0 unknown (health sets it) */
 
         /* provisioning */
         minisign_secret *key;

@@ -205,7 +205,7 @@ void daemon_on_panel_presence(bool connected, const char *message, void *userdat
                 return;
         }
         log_warning("%s", message ? message : "panel disconnected");
-        daemon_attention_add(d, "panel disconnected");
+        daemon_attention_add(d, REASON_PANEL_DISCONNECTED);
         if (d->ctl && (d->state == ROOM_RECORDING || d->state == ROOM_BREAK))
                 daemon_note(d, "panel-disconnected", message ? message : "the panel was disconnected");
 }

@@ -275,12 +275,12 @@ static int daemon_setup(rec_daemon *d, const char *config_path) {
          * the spool for the uploader; it hashes whole segments */
         if (d->key && rec_recover_spool(d->conf->recorder.spool, d->conf->recorder.state_dir, d->key,
                                         &d->recovery_note) < 0)
-                daemon_attention_add(d, "interrupted sessions could not be closed");
+                daemon_attention_add(d, REASON_RECOVERY_FAILED);
         return open_io(d);
 }
 
 int daemon_main(const char *config_path) {
-        rec_daemon d = {.lock_fd = -1, .state = ROOM_FREE, .exit_status = 0};
+        rec_daemon d = {.lock_fd = -1, .state = ROOM_FREE, .exit_status = 0, .hours_left = -1};
         guint sigterm = 0, sigint = 0;
 
         d.attention = g_ptr_array_new_with_free_func(g_free);

@@ -33,6 +33,7 @@ void daemon_state_doc(const rec_daemon *d, room_state_doc *ret) {
                 .since_us = d->since_us,
                 .updated_us = g_get_real_time(),
                 .attention = (char **) g_ptr_array_free(reasons, FALSE),
+                .hours_left = d->hours_left,
         };
 }
 
@@ -162,7 +163,7 @@ static void on_recording(void *userdata) {
         log_info("recording into %s (the first segment file %.0f ms after Start)",
                  rec_controller_session_dir(d->ctl),
                  (double) (g_get_monotonic_time() - d->start_us) / 1000.0);
-        daemon_attention_remove(d, "the last recording ended on a fault");
+        daemon_attention_remove(d, REASON_LAST_FAULT);
         daemon_answer_start(d, 0, NULL);
 }
 
@@ -193,16 +194,16 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK)
                 (void) daemon_enter(d, ROOM_STOPPING);
         if (result < 0)
-                daemon_attention_add(d, disk_full ? "disk full"
-                                        : started ? "the last recording ended on a fault"
-                                                  : "camera or microphone cannot be opened");
+                daemon_attention_add(d, disk_full ? REASON_DISK_FULL
+                                        : started ? REASON_LAST_FAULT
+                                                  : REASON_DEVICES_UNUSABLE);
         daemon_back_to_free(d);
         daemon_answer_stops(d, NULL);
         if (d->quitting)
                 g_main_loop_quit(d->loop);
 }
 
-static const rec_controller_callbacks controller_callbacks = {on_recording, on_fault, on_ended};
+static const rec_controller_callbacks controller_callbacks = {on_recording, on_fault, on_ended, NULL};
 
 /* ---- session steps -------------------------------------------------- */
 
@@ -242,7 +243,7 @@ int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message) {
         }
         if (!d->ctl && (r = new_controller(d, ret_message)) < 0) {
                 log_error("%s", *ret_message);
-                daemon_attention_add(d, "camera or microphone cannot be opened");
+                daemon_attention_add(d, REASON_DEVICES_UNUSABLE);
                 return r;
         }
         return 0;

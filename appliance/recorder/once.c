@@ -150,7 +150,7 @@ static gboolean on_break(gpointer data) {
 }
 
 int once_main(const rec_settings *settings, const once_options *o) {
-        const rec_controller_callbacks cb = {on_recording, on_fault, on_ended};
+        const rec_controller_callbacks cb = {on_recording, on_fault, on_ended, NULL};
         once x = {.settings = settings, .o = o, .exit_status = EXIT_NOTHING_RECORDED};
         g_autofree gchar *msg = NULL;
         guint sources[4] = {0};

@@ -49,23 +49,25 @@ static void test_json_text(void **state) {
         room_state_doc doc = {.state = ROOM_RECORDING,
                               .since_us = T0,
                               .updated_us = T0 + 485 * G_USEC_PER_SEC,
-                              .attention = reasons};
-        room_state_doc none = {.state = ROOM_FREE, .since_us = T0, .updated_us = T0};
+                              .attention = reasons,
+                              .hours_left = 41.56};
+        room_state_doc none = {.state = ROOM_FREE, .since_us = T0, .updated_us = T0, .hours_left = -1};
         g_autofree gchar *j = room_state_doc_to_json(&doc);
         g_autofree gchar *k = room_state_doc_to_json(&none);
 
         (void) state;
         assert_string_equal(j, "{\"state\":\"recording\",\"since\":\"2026-12-01T10:32:00Z\","
                                "\"attention\":[\"camera disconnected\",\"disk almost full\"],"
-                               "\"updated\":\"2026-12-01T10:40:05Z\"}");
+                               "\"hours_left\":41.5,\"updated\":\"2026-12-01T10:40:05Z\"}");
         assert_string_equal(k, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"attention\":[],"
-                               "\"updated\":\"2026-12-01T10:32:00Z\"}");
+                               "\"hours_left\":null,\"updated\":\"2026-12-01T10:32:00Z\"}");
 }
 
 static void test_round_trip(void **state) {
         char *reasons[] = {"camera disconnected", "microphone silent", "bidi \u202e reason", NULL};
         room_state_doc doc = {
-                .state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons};
+                .state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons,
+                .hours_left = 7.25};
         g_autofree gchar *j = room_state_doc_to_json(&doc);
         room_state_doc back = {0};
         g_autofree gchar *msg = NULL;
@@ -80,6 +82,7 @@ static void test_round_trip(void **state) {
         assert_true(back.updated_us == T0 + 5000000);
         assert_int_equal(g_strv_length(back.attention), 3);
         assert_string_equal(back.attention[2], "bidi \u202e reason");
+        assert_true(back.hours_left == 7.2);
         room_state_doc_clear(&back);
         assert_null(back.attention);
 }
@@ -200,6 +203,15 @@ static const struct {
          "\"n\",\"o\","
          "\"p\",\"q\"]}",
          "holds 17 reasons, more than the 16"},
+        {"{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\","
+         "\"hours_left\":-1}",
+         "\"hours_left\" is not a number of hours"},
+        {"{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\","
+         "\"hours_left\":\"12\"}",
+         "\"hours_left\" is not a number of hours"},
+        {"{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"updated\":\"2026-12-01T10:32:00Z\","
+         "\"hours_left\":1e300}",
+         "\"hours_left\" is not a number of hours"},
         {"{\"state\":\"free\"", ""},
 };
 
