@@ -34,6 +34,8 @@ const char *capture_profile_path(const capture_profile *p);
 /* SHA-256 hex of the profile file as read (for the custody log). */
 const char *capture_profile_sha256(const capture_profile *p);
 const char *capture_profile_room(const capture_profile *p);
+/* Video plus audio bitrate in kbit/s: what a recording hour costs the spool. */
+int capture_profile_bitrate_kbps(const capture_profile *p);
 /* The camera and microphone sources the profile names, each as its source
  * description followed by what the device is (kernel name, USB
  * vendor:product, serial, bus position), for the custody log;

@@ -236,6 +236,10 @@ const char *capture_profile_path(const capture_profile *p) {
 const char *capture_profile_sha256(const capture_profile *p) {
         return p->sha256;
 }
+int capture_profile_bitrate_kbps(const capture_profile *p) {
+        return p->video_bitrate + p->audio_bitrate;
+}
+
 const char *capture_profile_room(const capture_profile *p) {
         return p->room;
 }
