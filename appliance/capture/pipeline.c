@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "measure-internal.h"
+#include "observation-internal.h"
 #include "preroll-internal.h"
 #include "profile-internal.h"
 
@@ -157,6 +158,16 @@ static GstElement *composited_video(build *b) {
         return out;
 }
 
+/* The tee for the observation output, when one is configured. */
+static GstElement *observation(build *b, const char *sink, bool video) {
+        g_autofree gchar *msg = NULL;
+        GstElement *tee = capture_observation_tee(b->bin, sink, video, &msg);
+
+        if (!tee && !b->msg)
+                b->msg = msg ? g_steal_pointer(&msg) : g_strdup("could not build the observation output");
+        return tee;
+}
+
 static GstElement *video_branch(build *b) {
         const capture_profile *p = b->p;
         const char *encoder = capture_choose_encoder(p, &b->msg);
@@ -184,8 +195,16 @@ static GstElement *video_branch(build *b) {
         g_object_set(queue, "max-size-time", (guint64) 3 * GST_SECOND, "max-size-buffers", 0u,
                      "max-size-bytes", 0u, NULL);
         capture_configure_encoder(enc, encoder, p);
-        GstElement *chain[] = {pre, overlay, conv, enc, parse, queue};
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? queue : NULL;
+        /* the observation output shows the picture as recorded: after the
+         * overlay, so the colleague sees the time and the room */
+        GstElement *chain[7] = {pre, overlay, conv};
+        size_t n = 3;
+        if (b->o->observation_video)
+                chain[n++] = observation(b, b->o->observation_video, true);
+        chain[n++] = enc;
+        chain[n++] = parse;
+        chain[n++] = queue;
+        return link_chain(b, chain, n) ? queue : NULL;
 }
 
 static GstElement *level(build *b) {
@@ -200,7 +219,7 @@ static GstElement *level(build *b) {
 static GstElement *audio_branch(build *b) {
         const capture_profile *p = b->p;
         gboolean opus = g_str_equal(p->audio_codec, "opus");
-        GstElement *chain[6];
+        GstElement *chain[7];
         size_t n = 0;
 
         chain[n++] = make_source(b, p->audio_source, "audio");
@@ -208,6 +227,8 @@ static GstElement *audio_branch(build *b) {
         chain[n++] = make(b, "audioresample", NULL);
         if (b->o->measure)
                 chain[n++] = level(b);
+        if (b->o->observation_audio)
+                chain[n++] = observation(b, b->o->observation_audio, false);
         chain[n++] = make(b, "queue", "audio-queue");
         chain[n++] = make(b, opus ? "opusenc" : "voaacenc", "audio-encoder");
         if (!chain[n - 1])
