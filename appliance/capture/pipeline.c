@@ -15,6 +15,7 @@
 #include "observation-internal.h"
 #include "preroll-internal.h"
 #include "profile-internal.h"
+#include "survive-internal.h"
 
 typedef struct build {
         const capture_profile *p;
@@ -320,6 +321,7 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
                 b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }
+        (void) capture_survive_install(pipeline);
         *ret = pipeline;
         return 0;
 

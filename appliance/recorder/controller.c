@@ -207,10 +207,28 @@ static gboolean on_eos_timeout(gpointer data) {
         return G_SOURCE_REMOVE;
 }
 
+/* A camera or the observation output lost: the recording goes on. */
+static bool survived(rec_controller *c, GstMessage *m) {
+        const char *reason = NULL;
+        g_autofree gchar *detail = NULL;
+
+        if (capture_pipeline_survive_error(c->pipeline, m, &reason, &detail) != 1)
+                return false;
+        if (!detail) /* the same fault's later messages */
+                return true;
+        tell_fault(c, reason, detail);
+        if (c->session)
+                (void) rec_session_fault(c->session, reason ? "camera-lost" : "observation-lost", detail);
+        return true;
+}
+
 static void on_error(rec_controller *c, GstMessage *m) {
-        g_autofree gchar *why = capture_explain_error(m);
+        g_autofree gchar *why = NULL;
         g_autoptr(GError) e = NULL;
 
+        if (survived(c, m))
+                return;
+        why = capture_explain_error(m);
         gst_message_parse_error(m, &e, NULL);
         if (c->session) {
                 if (g_error_matches(e, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
