@@ -117,7 +117,9 @@ bool capture_measure_parse(GstMessage *m, capture_measure *ret);
  * *ret_reason gets REASON_CAMERA_DISCONNECTED or REASON_CAMERA2_DISCONNECTED)
  * or the observation output (*ret_reason NULL: a warning, not attention).
  * *ret_detail gets a sentence for the log. 0: an error that ends the
- * recording. Called from the loop. */
+ * recording. A later error from a part already taken out (a failing
+ * source posts more than one) also gives 1, with *ret_detail NULL: nothing
+ * new to tell. Called from the loop. */
 int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, const char **ret_reason,
                                    gchar **ret_detail);
 

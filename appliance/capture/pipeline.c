@@ -11,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "measure-internal.h"
+#include "observation-internal.h"
 #include "preroll-internal.h"
 #include "profile-internal.h"
+#include "survive-internal.h"
 
 typedef struct build {
         const capture_profile *p;
@@ -45,6 +48,9 @@ static GstElement *make_source(build *b, const char *description, const char *wh
                                          description, b->p->path, error ? error->message : "unknown error");
                 return NULL;
         }
+        /* named, so that an error from inside it is known to be this
+         * source's (survive.c) */
+        gst_element_set_name(src, what);
         gst_bin_add(b->bin, src);
         return src;
 }
@@ -65,7 +71,8 @@ static gboolean link_chain(build *b, GstElement **chain, size_t n) {
         return TRUE;
 }
 
-static GstElement *scaled_camera(build *b, const char *description, const char *name, int w, int h) {
+static GstElement *scaled_camera(build *b, const char *description, int camera, int w, int h) {
+        const char *name = camera == 1 ? "camera1" : "camera2";
         g_autofree gchar *caps_name = g_strdup_printf("%s-caps", name);
         GstElement *chain[] = {
                 make_source(b, description, name), make(b, "videoconvert", NULL),
@@ -82,7 +89,15 @@ static GstElement *scaled_camera(build *b, const char *description, const char *
                                    "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, b->p->framerate,
                                    1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
         g_object_set(chain[4], "caps", caps, NULL);
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? chain[4] : NULL;
+        if (!link_chain(b, chain, G_N_ELEMENTS(chain)))
+                return NULL;
+        /* before the overlay: its running clock would hide a frozen
+         * picture and its text would lift a black one */
+        if (b->o->measure && capture_measure_picture_install(chain[4], camera) < 0) {
+                b->msg = g_strdup("could not put the picture measurement on the camera");
+                return NULL;
+        }
+        return chain[4];
 }
 
 static void place(GstElement *mixer, const char *pad_name, int x, int y, int w, int h, guint zorder) {
@@ -123,8 +138,8 @@ static GstElement *composited_video(build *b) {
 
         if (!mixer)
                 return NULL;
-        cam1 = scaled_camera(b, p->video_source, "camera1", pip ? p->width : half_w, pip ? p->height : h2);
-        cam2 = scaled_camera(b, p->video_source2, "camera2", w2, h2);
+        cam1 = scaled_camera(b, p->video_source, 1, pip ? p->width : half_w, pip ? p->height : h2);
+        cam2 = scaled_camera(b, p->video_source2, 2, w2, h2);
         if (!cam1 || !cam2)
                 return NULL;
         if (!gst_element_link_pads(cam1, "src", mixer, "sink_0") ||
@@ -144,6 +159,16 @@ static GstElement *composited_video(build *b) {
         return out;
 }
 
+/* The tee for the observation output, when one is configured. */
+static GstElement *observation(build *b, const char *sink, bool video) {
+        g_autofree gchar *msg = NULL;
+        GstElement *tee = capture_observation_tee(b->bin, sink, video, &msg);
+
+        if (!tee && !b->msg)
+                b->msg = msg ? g_steal_pointer(&msg) : g_strdup("could not build the observation output");
+        return tee;
+}
+
 static GstElement *video_branch(build *b) {
         const capture_profile *p = b->p;
         const char *encoder = capture_choose_encoder(p, &b->msg);
@@ -152,7 +177,7 @@ static GstElement *video_branch(build *b) {
         if (!encoder)
                 return NULL;
         pre = p->video_source2 ? composited_video(b)
-                               : scaled_camera(b, p->video_source, "camera1", p->width, p->height);
+                               : scaled_camera(b, p->video_source, 1, p->width, p->height);
         overlay = make(b, "clockoverlay", "overlay");
         conv = make(b, "videoconvert", NULL);
         enc = make(b, encoder, "video-encoder");
@@ -171,25 +196,46 @@ static GstElement *video_branch(build *b) {
         g_object_set(queue, "max-size-time", (guint64) 3 * GST_SECOND, "max-size-buffers", 0u,
                      "max-size-bytes", 0u, NULL);
         capture_configure_encoder(enc, encoder, p);
-        GstElement *chain[] = {pre, overlay, conv, enc, parse, queue};
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? queue : NULL;
+        /* the observation output shows the picture as recorded: after the
+         * overlay, so the colleague sees the time and the room */
+        GstElement *chain[7] = {pre, overlay, conv};
+        size_t n = 3;
+        if (b->o->observation_video)
+                chain[n++] = observation(b, b->o->observation_video, true);
+        chain[n++] = enc;
+        chain[n++] = parse;
+        chain[n++] = queue;
+        return link_chain(b, chain, n) ? queue : NULL;
+}
+
+static GstElement *level(build *b) {
+        GstElement *e = capture_measure_level(b->bin);
+
+        if (!e && !b->msg)
+                b->msg = g_strdup("the GStreamer element 'level' is not installed on this machine "
+                                  "(gstreamer1.0-plugins-good)");
+        return e;
 }
 
 static GstElement *audio_branch(build *b) {
         const capture_profile *p = b->p;
         gboolean opus = g_str_equal(p->audio_codec, "opus");
-        GstElement *chain[] = {
-                make_source(b, p->audio_source, "audio"),
-                make(b, "audioconvert", NULL),
-                make(b, "audioresample", NULL),
-                make(b, "queue", "audio-queue"),
-                make(b, opus ? "opusenc" : "voaacenc", "audio-encoder"),
-        };
+        GstElement *chain[7];
+        size_t n = 0;
 
-        if (!chain[4])
+        chain[n++] = make_source(b, p->audio_source, "audio");
+        chain[n++] = make(b, "audioconvert", NULL);
+        chain[n++] = make(b, "audioresample", NULL);
+        if (b->o->measure)
+                chain[n++] = level(b);
+        if (b->o->observation_audio)
+                chain[n++] = observation(b, b->o->observation_audio, false);
+        chain[n++] = make(b, "queue", "audio-queue");
+        chain[n++] = make(b, opus ? "opusenc" : "voaacenc", "audio-encoder");
+        if (!chain[n - 1])
                 return NULL;
-        g_object_set(chain[4], "bitrate", p->audio_bitrate * 1000, NULL);
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? chain[4] : NULL;
+        g_object_set(chain[n - 1], "bitrate", p->audio_bitrate * 1000, NULL);
+        return link_chain(b, chain, n) ? chain[n - 1] : NULL;
 }
 
 static GstElement *muxer(build *b) {
@@ -275,6 +321,7 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
                 b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }
+        (void) capture_survive_install(pipeline);
         *ret = pipeline;
         return 0;
 

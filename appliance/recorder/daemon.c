@@ -221,6 +221,8 @@ static int new_controller(rec_daemon *d, gchar **ret_message) {
                 .segment_bytes = rc->segment_bytes,
                 .checkpoint_interval_ns = rc->checkpoint_interval_ns,
                 .eos_timeout_ns = rc->eos_timeout_ns,
+                .observation_video = d->conf->observation.video_sink,
+                .observation_audio = d->conf->observation.audio_sink,
         };
         int r = rec_controller_new(&s, &controller_callbacks, d, &d->ctl, ret_message);
 
