@@ -1,49 +1,88 @@
 #!/usr/bin/env bash
-# The demo behind `./run demo`: provision a demo vault identity and device
-# key, record a 20-second session from the built-in test profile (or a real
-# camera and microphone when present), seal and sign it, and show how to
-# check it with stock tools and with studio-verify.
+# The demo behind `./run demo`: the studio as its users meet it.
+#   1. police IT provisions a studio (studioctl init: vault identity,
+#      device key, one officer, a self-contained configuration);
+#   2. the recorder and the status daemons run on it;
+#   3. the detective identifies, starts, marks and stops a session (here
+#      through studioctl, as the panel would);
+#   4. headless Chromium photographs the shelter's status page while free,
+#      recording and after Stop (demo-out/status-*.png);
+#   5. the prosecutor checks the sealed session with stock tools and with
+#      studio-verify.
 #   demo.sh BUILD_DIR [OUT_DIR]
 set -euo pipefail
 build=$1
-out=${2:-$(dirname "$0")/../demo-out}
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=${2:-$src/demo-out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 bin=$build/appliance
-keys=$build/keys/studio-keys
+ctl=$bin/ctl/studioctl
+officer=4711
+studio=$out/studio
+. "$src/tests/browser/chromium.sh"
 
 say() { printf '\n== %s\n' "$*"; }
+pids=()
+trap 'kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
-say "Keys (police IT makes the vault identity; the device makes its own signing key)"
-if [ ! -f "$out/vault.key" ]; then "$keys" vault-init --out "$out/vault.key"; fi
-recipient=$(grep -o 'age1[0-9a-z]*' "$out/vault.key" | head -n 1)
-echo "vault recipient: $recipient"
-if [ ! -f "$out/device/device.key" ]; then "$keys" device-init --dir "$out/device" --device-id studio-demo; fi
-echo "device key: $out/device/device.key (public: $out/device/device.pub)"
+say "Provisioning (police IT): studioctl init"
+printf '135790\n' >"$out/pin" && chmod 600 "$out/pin"
+if [ ! -f "$studio/studio.conf" ]; then
+  "$ctl" init --dir "$studio" --officer "$officer" --pin-file "$out/pin" | tee "$out/init.out"
+else
+  echo "(reusing the studio of an earlier demo run: $studio; its sessions chain on)"
+fi
+conf=$studio/studio.conf
+python3 "$src/tests/integration/conf-set.py" "$conf" recorder room "Demo Studio" recorder segment_time 12s
+url=$(sed -n 's/^port=//p' "$conf" | head -n 1 | sed 's|^|http://127.0.0.1:|')
+echo "vault identity (stays at police IT): $studio/vault.key"
+echo "device public key (enrolled at police IT): $studio/device.pub"
 
-profile=test
-if [ -e /dev/video0 ] && arecord -l 2>/dev/null | grep -q '^card'; then profile=usb-1cam; fi
-say "Recording 20 seconds with the '$profile' profile"
-"$bin/recorder/studio-recorder" --once --profile "$profile" --duration 20s --segment-time 12s \
-  --recipient "$recipient" --device-key "$out/device/device.key" --officer 4711 \
-  --room "Demo Studio" --out "$out/spool" --state-dir "$out/device" >"$out/recorder.out" &
-recorder=$!
-# Eight seconds in, the detective bookmarks a moment (the panel's Mark key;
-# here SIGUSR1 to the recorder).
-sleep 8
-kill -USR1 "$recorder" 2>/dev/null && echo "(mark placed at about 00:00:08)"
-wait "$recorder"
-session=$(tail -n 1 "$out/recorder.out")
+say "The recorder and the status page start"
+"$bin/recorder/studio-recorder" --config "$conf" 2>"$out/recorder.log" &
+pids+=($!)
+"$bin/status/studio-status" --config "$conf" 2>"$out/status.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  "$ctl" --config "$conf" status >/dev/null 2>&1 && curl -fs "$url/status.json" >/dev/null && break
+  sleep 0.2
+done
+"$ctl" --config "$conf" status
+echo "status page: $url/ (what shelter staff see; status.json: $(curl -fs "$url/status.json"))"
 
+shots=()
+shoot() { # shoot NAME: the status page as a PNG in demo-out/
+  if [ -z "$CHROMIUM" ]; then echo "(no chromium: no screenshot of the page $1)"; return; fi
+  page_screenshot "$url/" "$out/status-$1.png" 1000x700 && shots+=("$out/status-$1.png")
+  echo "screenshot: $out/status-$1.png  ($(page_text "$url/" | cut -c1-100))"
+}
+shoot free
+
+say "The detective: officer $officer identifies with the PIN and presses Start"
+"$ctl" --config "$conf" start --officer "$officer" <"$out/pin"
+sleep 6
+shoot recording
+sleep 2
+"$ctl" --config "$conf" mark --note "the witness describes the second address"
+echo "(mark placed at about 00:00:08, with a note sealed for the vault)"
+sleep 12
+"$ctl" --config "$conf" stop
+shoot after-stop
+kill -TERM "${pids[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+pids=()
+
+session=$(ls -d "$studio"/spool/*/ | sed 's|/$||' | sort | tail -n 1)
 say "Sealed session: $session"
 (cd "$session" && sha256sum -- *)
 
 first=$(ls "$session"/seg-*.mkv.age | head -n 1)
 say "Open a segment with stock age (only the vault identity can)"
 plain=$out/$(basename "${first%.age}")
-echo "age -d -i $out/vault.key -o $plain $first"
+echo "age -d -i $studio/vault.key -o $plain $first"
 rm -f "$plain"
-age -d -i "$out/vault.key" -o "$plain" "$first"
+age -d -i "$studio/vault.key" -o "$plain" "$first"
 # A live recording's Matroska file states no duration: the last frame's time says it.
 streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$plain" | paste -sd+ -)
 last=$(ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$plain" | sort -n | tail -n 1)
@@ -51,16 +90,20 @@ echo "decrypted: $plain ($streams, video to $(printf '%.2f' "${last%,}") s; play
 
 say "Check with stock tools"
 (cd "$session" && for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
-   minisign -Vq -p "$out/device/device.pub" -m "$f" && echo "minisign: $f signature OK"; done
+   minisign -Vq -p "$studio/device.pub" -m "$f" && echo "minisign: $f signature OK"; done
  sha256sum -c SHA256SUMS.sealed)
 
 # A second demo run continues the device's chain: check the link as well.
 previous=()
-prev_dir=$(ls -d "$out"/spool/*/ | sed 's|/$||' | grep -vF "${session%/}" | sort | tail -n 1 || true)
+prev_dir=$(ls -d "$studio"/spool/*/ | sed 's|/$||' | grep -vF "$session" | sort | tail -n 1 || true)
 if [ -n "$prev_dir" ]; then previous=(--previous "$prev_dir"); fi
 
-say "studio-verify (with the vault identity, so the plaintext is checked too)"
-"$bin/verify/studio-verify" --device-key "$out/device/device.pub" --identity "$out/vault.key" \
+say "studio-verify (with the vault identity, so the plaintext and the note are checked too)"
+"$bin/verify/studio-verify" --device-key "$studio/device.pub" --identity "$studio/vault.key" \
   "${previous[@]}" --html "$out/report.html" "$session"
 echo
 echo "Printable court report: $out/report.html"
+if [ ${#shots[@]} -gt 0 ]; then
+  echo "The status page as shelter staff saw it:"
+  printf '  %s\n' "${shots[@]}"
+fi

@@ -154,8 +154,9 @@ int backlog_read(const char *path, backlog_doc *ret, gchar **ret_message) {
         r = fs_read_file(path, BACKLOG_FILE_MAX, &data, &len);
         if (r < 0) {
                 if (ret_message)
-                        *ret_message = g_strdup_printf("cannot read the uploader's backlog %s: %s", file,
-                                                       r == -EFBIG ? "larger than any backlog" : g_strerror(-r));
+                        *ret_message =
+                                g_strdup_printf("cannot read the uploader's backlog %s: %s", file,
+                                                r == -EFBIG ? "larger than any backlog" : g_strerror(-r));
                 return r;
         }
         r = backlog_parse(data, len, ret, &m);

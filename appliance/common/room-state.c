@@ -205,7 +205,7 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
         n = json_object_get_member(o, "hours_left");
         if (n && !JSON_NODE_HOLDS_NULL(n)) {
                 GType t = JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
-                double h = t == G_TYPE_DOUBLE ? json_node_get_double(n)
+                double h = t == G_TYPE_DOUBLE  ? json_node_get_double(n)
                            : t == G_TYPE_INT64 ? (double) json_node_get_int(n)
                                                : -1;
                 if (!(h >= 0 && h <= ROOM_HOURS_LEFT_MAX))

@@ -108,12 +108,13 @@ static const conf_key conf_keys[] = {
 
         K("health", "enabled", CONF_BOOL, health.enabled, .def_i = 1),
         K("health", "preflight", CONF_BOOL, health.preflight, .def_i = 1),
-        K("health", "preflight_time", CONF_DURATION, health.preflight_ns, .def_n = 1500 * MS, .min = 500 * MS,
-          .max = 10 * S),
+        K("health", "preflight_time", CONF_DURATION, health.preflight_ns, .def_n = 1500 * MS,
+          .min = 500 * MS, .max = 10 * S),
         K("health", "dead_below", CONF_INT, health.dead_below_db, .def_i = -90, .imin = -140, .imax = -20),
         K("health", "dead_after", CONF_DURATION, health.dead_after_ns, .def_n = 5 * S, .min = S,
           .max = 10 * MINUTE),
-        K("health", "silent_below", CONF_INT, health.silent_below_db, .def_i = -60, .imin = -120, .imax = -10),
+        K("health", "silent_below", CONF_INT, health.silent_below_db, .def_i = -60, .imin = -120,
+          .imax = -10),
         K("health", "silent_after", CONF_DURATION, health.silent_after_ns, .def_n = 30 * S, .min = S,
           .max = 60 * MINUTE),
         K("health", "black_below", CONF_INT, health.black_below, .def_i = 24, .imin = 0, .imax = 128),
@@ -121,14 +122,14 @@ static const conf_key conf_keys[] = {
           .max = 10 * MINUTE),
         K("health", "frozen_after", CONF_DURATION, health.frozen_after_ns, .def_n = 10 * S, .min = S,
           .max = 10 * MINUTE),
-        K("health", "start_min_left", CONF_DURATION, health.start_min_left_ns, .def_n = 60 * MINUTE, .min = 0,
-          .max = 1000 * 60 * MINUTE),
+        K("health", "start_min_left", CONF_DURATION, health.start_min_left_ns, .def_n = 60 * MINUTE,
+          .min = 0, .max = 1000 * 60 * MINUTE),
         K("health", "low_left", CONF_DURATION, health.low_left_ns, .def_n = 4 * 60 * MINUTE, .min = 0,
           .max = 1000 * 60 * MINUTE),
         K("health", "disk_reserve", CONF_SIZE, health.disk_reserve, .def_n = 256ULL << 20, .min = 0,
           .max = 1ULL << 40),
-        K("health", "check_interval", CONF_DURATION, health.check_interval_ns, .def_n = 5 * S, .min = 500 * MS,
-          .max = MINUTE),
+        K("health", "check_interval", CONF_DURATION, health.check_interval_ns, .def_n = 5 * S,
+          .min = 500 * MS, .max = MINUTE),
         K("health", "timesync_file", CONF_PATH, health.timesync_file,
           .def = "/run/systemd/timesync/synchronized"),
 
@@ -146,7 +147,7 @@ static const conf_key conf_keys[] = {
         K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
 };
 
-static const char *const conf_groups[] = {"recorder", "panel",  "lights",   "health",
+static const char *const conf_groups[] = {"recorder",    "panel",  "lights",   "health",
                                           "observation", "status", "uploader", NULL};
 static const char *const conf_languages[] = {"en", "nl", NULL};
 static const char *const conf_log_levels[] = {"error", "warning", "notice", "info", "debug", NULL};
@@ -199,10 +200,10 @@ static bool matches(const char *pattern, const char *s) {
 /* The observation output shows the room on a local monitor and speaker and
  * nothing else: one sink element from these, never a file, network or
  * pipeline description (plaintext must not reach a disk or a wire). */
-static const char *const video_sinks[] = {"kmssink",    "glimagesink",  "autovideosink", "xvimagesink",
+static const char *const video_sinks[] = {"kmssink",    "glimagesink", "autovideosink", "xvimagesink",
                                           "ximagesink", "waylandsink", "fakesink",      NULL};
-static const char *const audio_sinks[] = {"alsasink", "pulsesink", "pipewiresink", "autoaudiosink",
-                                          "fakesink", NULL};
+static const char *const audio_sinks[] = {"alsasink",      "pulsesink", "pipewiresink",
+                                          "autoaudiosink", "fakesink",  NULL};
 
 static int check_sink(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
         const char *const *allowed = k->type == CONF_VIDEO_SINK ? video_sinks : audio_sinks;
@@ -220,8 +221,10 @@ static int check_sink(const config_file *f, const conf_key *k, const char *v, gc
                               "kmssink connector-id=32)");
         }
         names = g_strjoinv(", ", (gchar **) allowed);
-        return refuse(f, k, v, msg, "is not one of the local sinks %s (the observation output never goes "
-                      "to a file or the network; see docs/observation.md)", names);
+        return refuse(f, k, v, msg,
+                      "is not one of the local sinks %s (the observation output never goes "
+                      "to a file or the network; see docs/observation.md)",
+                      names);
 }
 
 /* Checks a string the table types give a form to; 0 or -EINVAL. */

@@ -74,16 +74,16 @@ typedef struct studio_lights_conf {
 
 /* The health monitor: its windows and thresholds (docs/health.md). */
 typedef struct studio_health_conf {
-        bool enabled;             /* default true; false only for the CPU benchmark */
-        bool preflight;           /* check picture and sound before ready; default true */
-        uint64_t preflight_ns;    /* how much of the pre-rolled pipeline it looks at; default 1.5 s */
-        int dead_below_db;        /* digital silence, dBFS; default -90 */
-        uint64_t dead_after_ns;   /* default 5 s */
-        int silent_below_db;      /* default -60 */
-        uint64_t silent_after_ns; /* default 30 s */
-        int black_below;          /* mean luma 0..255; default 24 (video black is 16) */
-        uint64_t black_after_ns;  /* default 10 s */
-        uint64_t frozen_after_ns; /* default 10 s */
+        bool enabled;               /* default true; false only for the CPU benchmark */
+        bool preflight;             /* check picture and sound before ready; default true */
+        uint64_t preflight_ns;      /* how much of the pre-rolled pipeline it looks at; default 1.5 s */
+        int dead_below_db;          /* digital silence, dBFS; default -90 */
+        uint64_t dead_after_ns;     /* default 5 s */
+        int silent_below_db;        /* default -60 */
+        uint64_t silent_after_ns;   /* default 30 s */
+        int black_below;            /* mean luma 0..255; default 24 (video black is 16) */
+        uint64_t black_after_ns;    /* default 10 s */
+        uint64_t frozen_after_ns;   /* default 10 s */
         uint64_t start_min_left_ns; /* Start refused below this much recording time; default 1 h */
         uint64_t low_left_ns;       /* warning below this; default 4 h */
         uint64_t disk_reserve;      /* bytes; a session stops as Stop does below it; default 256 MiB */

@@ -13,5 +13,14 @@ check "the demo decrypted a segment with stock age and it has video and audio" \
 check "the detective's mark is in the verified custody timeline" grep -qE '^  .*  mark ' "$WORK/demo.log"
 check "the demo wrote the HTML report" test -s "$WORK/demo/report.html"
 check "the 20 s demo rolled over into 2 segments" \
-  test "$(ls "$WORK"/demo/spool/*/seg-*.mkv.age | wc -l)" -eq 2
+  test "$(ls "$WORK"/demo/studio/spool/*/seg-*.mkv.age | wc -l)" -eq 2
+for s in free recording after-stop; do
+  check "the demo names its screenshot of the status page ($s)" \
+    grep -q "^  $WORK/demo/status-$s.png" "$WORK/demo.log"
+  check "the screenshot status-$s.png is a PNG" \
+    sh -c "head -c 8 '$WORK/demo/status-$s.png' | od -An -tx1 | grep -q '89 50 4e 47'"
+done
+check "the page said Free before the session" grep -q "^screenshot: .*status-free.png  (.*Free" "$WORK/demo.log"
+check "the page said In session during it" grep -q "^screenshot: .*status-recording.png  (.*In session since" "$WORK/demo.log"
+check "the page said Free after Stop" grep -q "^screenshot: .*status-after-stop.png  (.*Free" "$WORK/demo.log"
 finish

@@ -65,9 +65,11 @@ static void test_json_text(void **state) {
 
 static void test_round_trip(void **state) {
         char *reasons[] = {"camera disconnected", "microphone silent", "bidi \u202e reason", NULL};
-        room_state_doc doc = {
-                .state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons,
-                .hours_left = 7.25};
+        room_state_doc doc = {.state = ROOM_BREAK,
+                              .since_us = T0,
+                              .updated_us = T0 + 5000000,
+                              .attention = reasons,
+                              .hours_left = 7.25};
         g_autofree gchar *j = room_state_doc_to_json(&doc);
         room_state_doc back = {0};
         g_autofree gchar *msg = NULL;
