@@ -85,12 +85,18 @@ int capture_survive_install(GstElement *pipeline) {
 }
 
 /* The replacement continues the camera's stream: its own stream-start is
- * swapped for the one already downstream, so nothing after it sees a new
- * stream. */
+ * swapped for the one already downstream and its segment dropped, so
+ * nothing after it sees a new stream. Its timestamps start at the running
+ * time and the camera's segment (a live source's: start 0, base 0) maps
+ * them to the same running time; with its own segment the encoder's output
+ * went back in time and splitmuxsink refused it ("Queued GOP time is
+ * negative", measured). */
 static GstPadProbeReturn same_stream(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
         GstEvent *old = data;
 
         (void) pad;
+        if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_SEGMENT)
+                return GST_PAD_PROBE_DROP;
         if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_STREAM_START)
                 return GST_PAD_PROBE_OK;
         gst_event_unref(GST_PAD_PROBE_INFO_EVENT(info));
@@ -169,12 +175,7 @@ int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, cons
                         capture_observation_remove(pipeline, obs);
                 return 1;
         }
-        /* NOT YET: with the black source linked in, splitmuxsink refuses the
-         * video ("Timestamping error on input streams", measured with
-         * tests/integration/recording-camera-loss.sh), so a camera error
-         * still ends the recording until the replacement's timestamps are
-         * fixed. */
-        if ((i = camera_of(s, src)) < 0 || !g_getenv("STUDIO_SURVIVE_CAMERA_LOSS"))
+        if ((i = camera_of(s, src)) < 0)
                 return 0;
         *ret_reason = i == 0 ? REASON_CAMERA_DISCONNECTED : REASON_CAMERA2_DISCONNECTED;
         if (s->replaced[i]) { /* the same failure's later messages */
