@@ -219,6 +219,10 @@ void health_tick(health_monitor *h, health_time t) {
         }
 }
 
+unsigned health_measured(const health_monitor *h, int source) {
+        return source >= 0 && source <= h->cameras ? h->s[source].n : 0;
+}
+
 bool health_raised(const health_monitor *h, const char *reason) {
         return GPOINTER_TO_INT(g_hash_table_lookup(h->counts, reason)) > 0;
 }
