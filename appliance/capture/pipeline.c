@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "measure-internal.h"
 #include "preroll-internal.h"
 #include "profile-internal.h"
 
@@ -45,6 +46,9 @@ static GstElement *make_source(build *b, const char *description, const char *wh
                                          description, b->p->path, error ? error->message : "unknown error");
                 return NULL;
         }
+        /* named, so that an error from inside it is known to be this
+         * source's (survive.c) */
+        gst_element_set_name(src, what);
         gst_bin_add(b->bin, src);
         return src;
 }
@@ -65,7 +69,8 @@ static gboolean link_chain(build *b, GstElement **chain, size_t n) {
         return TRUE;
 }
 
-static GstElement *scaled_camera(build *b, const char *description, const char *name, int w, int h) {
+static GstElement *scaled_camera(build *b, const char *description, int camera, int w, int h) {
+        const char *name = camera == 1 ? "camera1" : "camera2";
         g_autofree gchar *caps_name = g_strdup_printf("%s-caps", name);
         GstElement *chain[] = {
                 make_source(b, description, name), make(b, "videoconvert", NULL),
@@ -82,7 +87,15 @@ static GstElement *scaled_camera(build *b, const char *description, const char *
                                    "height", G_TYPE_INT, h, "framerate", GST_TYPE_FRACTION, b->p->framerate,
                                    1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
         g_object_set(chain[4], "caps", caps, NULL);
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? chain[4] : NULL;
+        if (!link_chain(b, chain, G_N_ELEMENTS(chain)))
+                return NULL;
+        /* before the overlay: its running clock would hide a frozen
+         * picture and its text would lift a black one */
+        if (b->o->measure && capture_measure_picture_install(chain[4], camera) < 0) {
+                b->msg = g_strdup("could not put the picture measurement on the camera");
+                return NULL;
+        }
+        return chain[4];
 }
 
 static void place(GstElement *mixer, const char *pad_name, int x, int y, int w, int h, guint zorder) {
@@ -123,8 +136,8 @@ static GstElement *composited_video(build *b) {
 
         if (!mixer)
                 return NULL;
-        cam1 = scaled_camera(b, p->video_source, "camera1", pip ? p->width : half_w, pip ? p->height : h2);
-        cam2 = scaled_camera(b, p->video_source2, "camera2", w2, h2);
+        cam1 = scaled_camera(b, p->video_source, 1, pip ? p->width : half_w, pip ? p->height : h2);
+        cam2 = scaled_camera(b, p->video_source2, 2, w2, h2);
         if (!cam1 || !cam2)
                 return NULL;
         if (!gst_element_link_pads(cam1, "src", mixer, "sink_0") ||
@@ -152,7 +165,7 @@ static GstElement *video_branch(build *b) {
         if (!encoder)
                 return NULL;
         pre = p->video_source2 ? composited_video(b)
-                               : scaled_camera(b, p->video_source, "camera1", p->width, p->height);
+                               : scaled_camera(b, p->video_source, 1, p->width, p->height);
         overlay = make(b, "clockoverlay", "overlay");
         conv = make(b, "videoconvert", NULL);
         enc = make(b, encoder, "video-encoder");
@@ -175,21 +188,32 @@ static GstElement *video_branch(build *b) {
         return link_chain(b, chain, G_N_ELEMENTS(chain)) ? queue : NULL;
 }
 
+static GstElement *level(build *b) {
+        GstElement *e = capture_measure_level(b->bin);
+
+        if (!e && !b->msg)
+                b->msg = g_strdup("the GStreamer element 'level' is not installed on this machine "
+                                  "(gstreamer1.0-plugins-good)");
+        return e;
+}
+
 static GstElement *audio_branch(build *b) {
         const capture_profile *p = b->p;
         gboolean opus = g_str_equal(p->audio_codec, "opus");
-        GstElement *chain[] = {
-                make_source(b, p->audio_source, "audio"),
-                make(b, "audioconvert", NULL),
-                make(b, "audioresample", NULL),
-                make(b, "queue", "audio-queue"),
-                make(b, opus ? "opusenc" : "voaacenc", "audio-encoder"),
-        };
+        GstElement *chain[6];
+        size_t n = 0;
 
-        if (!chain[4])
+        chain[n++] = make_source(b, p->audio_source, "audio");
+        chain[n++] = make(b, "audioconvert", NULL);
+        chain[n++] = make(b, "audioresample", NULL);
+        if (b->o->measure)
+                chain[n++] = level(b);
+        chain[n++] = make(b, "queue", "audio-queue");
+        chain[n++] = make(b, opus ? "opusenc" : "voaacenc", "audio-encoder");
+        if (!chain[n - 1])
                 return NULL;
-        g_object_set(chain[4], "bitrate", p->audio_bitrate * 1000, NULL);
-        return link_chain(b, chain, G_N_ELEMENTS(chain)) ? chain[4] : NULL;
+        g_object_set(chain[n - 1], "bitrate", p->audio_bitrate * 1000, NULL);
+        return link_chain(b, chain, n) ? chain[n - 1] : NULL;
 }
 
 static GstElement *muxer(build *b) {

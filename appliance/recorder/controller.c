@@ -21,6 +21,7 @@ struct rec_controller {
         /* owned copies of the settings */
         const capture_profile *profile;
         gchar *spool, *state_dir, *room, *device_id, *recipients_csv;
+        gchar *observation_video, *observation_audio;
         gchar **recipients;
         const minisign_secret *key;
         capture_options copt;
@@ -66,12 +67,17 @@ int rec_controller_new(const rec_settings *s, const rec_controller_callbacks *cb
         c->recipients = g_strdupv((gchar **) s->recipients);
         c->recipients_csv = g_strjoinv(",", c->recipients);
         c->key = s->key;
+        c->observation_video = g_strdup(s->observation_video);
+        c->observation_audio = g_strdup(s->observation_audio);
         c->copt = (capture_options){
                 .recipients = c->recipients_csv,
                 .room = c->room,
                 .segment_time_ns = s->segment_time_ns,
                 .segment_bytes = s->segment_bytes,
                 .checkpoint_interval_ns = s->checkpoint_interval_ns,
+                .measure = s->measure,
+                .observation_video = c->observation_video,
+                .observation_audio = c->observation_audio,
         };
         c->eos_timeout_ns = s->eos_timeout_ns ? s->eos_timeout_ns : 10ULL * 1000000000ULL;
         if (cb)
@@ -215,6 +221,13 @@ static void on_error(rec_controller *c, GstMessage *m) {
 }
 
 static void on_element(rec_controller *c, GstMessage *m) {
+        capture_measure measured;
+
+        if (capture_measure_parse(m, &measured)) {
+                if (c->cb.measure)
+                        c->cb.measure(&measured, c->userdata);
+                return;
+        }
         if (!c->session)
                 return;
         (void) rec_session_on_element(c->session, m);
@@ -518,6 +531,8 @@ rec_controller *rec_controller_free(rec_controller *c) {
         g_free(c->room);
         g_free(c->device_id);
         g_free(c->recipients_csv);
+        g_free(c->observation_video);
+        g_free(c->observation_audio);
         g_strfreev(c->recipients);
         g_free(c->message);
         g_free(c->stop_reason);

@@ -1,0 +1,19 @@
+/* Health measurements: what pipeline.c puts into the pipeline when
+ * capture_options.measure is set (see capture_measure in capture.h). */
+#pragma once
+
+#include <gst/gst.h>
+
+/* The element message a camera's picture statistics travel in. */
+#define CAPTURE_MEASURE_PICTURE_MESSAGE "studio-picture"
+/* The name of the level element on the audio (its messages are "level"). */
+#define CAPTURE_MEASURE_LEVEL_NAME "audio-level"
+
+/* A level element added to bin, posting about every 250 ms; NULL when the
+ * plugin is missing. */
+GstElement *capture_measure_level(GstBin *bin);
+
+/* Samples the picture leaving a camera's caps filter (raw video, before
+ * the overlay) twice a second and posts its statistics from that element.
+ * camera: 1 or 2. */
+int capture_measure_picture_install(GstElement *camera_caps, int camera);
