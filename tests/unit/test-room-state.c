@@ -61,13 +61,29 @@ static void test_json_text(void **state) {
                                "\"hours_left\":41.5,\"updated\":\"2026-12-01T10:40:05Z\"}");
         assert_string_equal(k, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"attention\":[],"
                                "\"hours_left\":null,\"updated\":\"2026-12-01T10:32:00Z\"}");
+        /* a tenth that a double cannot hold exactly is still written as one
+         * decimal, also beside a reason that looks like the member */
+        {
+                char *odd[] = {"\"hours_left\":0", NULL};
+                room_state_doc tenth = {.state = ROOM_FREE,
+                                        .since_us = T0,
+                                        .updated_us = T0,
+                                        .attention = odd,
+                                        .hours_left = 42.94};
+                g_autofree gchar *t = room_state_doc_to_json(&tenth);
+                assert_string_equal(t, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\","
+                                       "\"attention\":[\"\\\"hours_left\\\":0\"],\"hours_left\":42.9,"
+                                       "\"updated\":\"2026-12-01T10:32:00Z\"}");
+        }
 }
 
 static void test_round_trip(void **state) {
         char *reasons[] = {"camera disconnected", "microphone silent", "bidi \u202e reason", NULL};
-        room_state_doc doc = {
-                .state = ROOM_BREAK, .since_us = T0, .updated_us = T0 + 5000000, .attention = reasons,
-                .hours_left = 7.25};
+        room_state_doc doc = {.state = ROOM_BREAK,
+                              .since_us = T0,
+                              .updated_us = T0 + 5000000,
+                              .attention = reasons,
+                              .hours_left = 7.25};
         g_autofree gchar *j = room_state_doc_to_json(&doc);
         room_state_doc back = {0};
         g_autofree gchar *msg = NULL;
