@@ -219,8 +219,8 @@ void health_tick(health_monitor *h, health_time t) {
         }
 }
 
-unsigned health_measured(const health_monitor *h, int source) {
-        return source >= 0 && source <= h->cameras ? h->s[source].n : 0;
+unsigned health_measured(const health_monitor *h, int src) {
+        return src >= 0 && src <= h->cameras ? h->s[src].n : 0;
 }
 
 bool health_raised(const health_monitor *h, const char *reason) {

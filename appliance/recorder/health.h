@@ -61,9 +61,9 @@ void health_playing(health_monitor *h, health_time t);
 void health_measure(health_monitor *h, const capture_measure *m, health_time t);
 /* Called every second or so: the missing-measurement check. */
 void health_tick(health_monitor *h, health_time t);
-/* Measurements from source (0 the microphone, 1 and 2 the cameras) since
+/* Measurements from src (0 the microphone, 1 and 2 the cameras) since
  * health_playing. */
-unsigned health_measured(const health_monitor *h, int source);
+unsigned health_measured(const health_monitor *h, int src);
 /* Whether reason is raised now. */
 bool health_raised(const health_monitor *h, const char *reason);
 
