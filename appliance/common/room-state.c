@@ -83,6 +83,7 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
         g_autofree gchar *updated = room_state_format_time(doc->updated_us);
         g_autofree gchar *text = NULL;
         const char *state = room_state_to_string(doc->state);
+        bool have_hours = doc->hours_left >= 0 && doc->hours_left <= ROOM_HOURS_LEFT_MAX;
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "state");
@@ -97,8 +98,10 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
                         json_builder_add_string_value(b, doc->attention[i]);
         json_builder_end_array(b);
         json_builder_set_member_name(b, "hours_left");
-        if (doc->hours_left >= 0 && doc->hours_left <= ROOM_HOURS_LEFT_MAX)
-                json_builder_add_double_value(b, floor(doc->hours_left * 10.0) / 10.0);
+        /* a placeholder: json-glib writes a double with 17 digits (42.9 as
+         * 42.899999999999999), so the one decimal kept is spliced in below */
+        if (have_hours)
+                json_builder_add_int_value(b, 0);
         else
                 json_builder_add_null_value(b);
         json_builder_set_member_name(b, "updated");
@@ -107,6 +110,19 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
         root = json_builder_get_root(b);
         json_generator_set_root(gen, root);
         text = json_generator_to_data(gen, NULL);
+        if (have_hours) {
+                /* quotes inside strings are escaped, so this is the member */
+                char *at = strstr(text, "\"hours_left\":0"), num[G_ASCII_DTOSTR_BUF_SIZE];
+                if (at) {
+                        gchar *spliced;
+                        g_ascii_formatd(num, sizeof(num), "%.1f", floor(doc->hours_left * 10.0) / 10.0);
+                        *at = '\0';
+                        spliced = g_strconcat(text, "\"hours_left\":", num, at + strlen("\"hours_left\":0"),
+                                              NULL);
+                        g_free(text);
+                        text = spliced;
+                }
+        }
         /* The reasons are the recorder's words, but the file reaches pages and
          * terminals: nothing raw that could act on them. */
         return escape_json_text(text);

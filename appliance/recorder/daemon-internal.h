@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "control.h"
 #include "controller.h"
+#include "health.h"
 #include "lights.h"
 #include "minisign.h"
 #include "officers.h"
@@ -30,6 +31,7 @@ typedef struct rec_daemon {
         room_state state;
         int64_t since_us;
         GPtrArray *attention; /* plain-word reasons (gchar *), no duplicates */
+        GHashTable *warnings; /* those of them that do not stop the room recording */
         gchar *unprovisioned_why;
         double hours_left; /* published; < 0 unknown (health sets it) */
 
@@ -58,6 +60,15 @@ typedef struct rec_daemon {
         control_request *start_req; /* answered when the first segment is open */
         GPtrArray *stop_reqs;       /* answered when the room is free again */
 
+        /* health (daemon-health.c) */
+        health_monitor *health;  /* while a pipeline runs, with [health] enabled */
+        bool health_playing;     /* a measurement has come */
+        GPtrArray *health_owned; /* reasons health listed: checked afresh at the next identification */
+        const char *probe_reason;
+        bool backlog_bad_logged;
+        int64_t preflight_us;
+        guint preflight_timer, tick_timer, check_timer;
+
         int64_t start_us; /* monotonic time of the last Start, for the log */
         guint publish_timer;
         guint ready_timer;
@@ -69,19 +80,39 @@ typedef struct rec_daemon {
 int daemon_enter(rec_daemon *d, room_state next);
 void daemon_publish(rec_daemon *d);
 void daemon_state_doc(const rec_daemon *d, room_state_doc *ret);
+/* A reason that stops the room recording: outside a session the room is
+ * in attention while one stands. In a session it is listed only. */
 void daemon_attention_add(rec_daemon *d, const char *reason);
+/* A reason that is listed but lets the room record (disk low, clock, backlog). */
+void daemon_warning_add(rec_daemon *d, const char *reason);
 void daemon_attention_remove(rec_daemon *d, const char *reason);
+bool daemon_has_blocking(const rec_daemon *d);
 /* A signed entry into the open session's log, or kept for the next one. */
 void daemon_note(rec_daemon *d, const char *what, const char *detail);
 
 /* Session steps (daemon.c). */
+/* The PIN was right: the pipeline pre-rolls and the pre-flight (when
+ * configured) decides; daemon_identify_done follows once the room is ready. */
 int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message);
+/* The room is ready: answers studioctl identify, or starts for start --officer. */
+void daemon_identify_done(rec_daemon *d);
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message);
 int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message);
 int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message);
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message);
 int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message);
 void daemon_back_to_free(rec_daemon *d);
+
+/* Health (daemon-health.c). */
+void daemon_health_check(rec_daemon *d); /* disk, clock, backlog, devices; then on a timer */
+void daemon_health_fini(rec_daemon *d);
+void daemon_health_pipeline_new(rec_daemon *d);
+void daemon_health_pipeline_gone(rec_daemon *d);
+void daemon_health_on_measure(const capture_measure *m, void *userdata);
+void daemon_health_identifying(rec_daemon *d);
+bool daemon_health_preflight_start(rec_daemon *d);
+/* -ENOSPC with a message when the spool holds less than start_min_left. */
+int daemon_health_may_record(rec_daemon *d, gchar **ret_message);
 
 /* PIN checks off the loop (daemon-panel.c): the result comes back as
  * daemon_identified() or a refusal. -EAGAIN/-ENOLCK from the guard, with

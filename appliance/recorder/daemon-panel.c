@@ -81,16 +81,10 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
         }
         pinguard_succeeded(&d->guard);
         log_info("officer identified");
+        /* the answer follows when the room is ready (after the pre-flight) */
         if (daemon_identified(d, j->officer, &msg) < 0) {
-                daemon_answer_start(d, -EIO, msg);
-                return;
-        }
-        if (!d->start_after_identify)
-                daemon_answer_start(d, 0, NULL); /* identify: the room is ready */
-        else {
                 d->start_after_identify = FALSE;
-                if (daemon_start(d, "studioctl", &msg) < 0 && !d->ctl)
-                        daemon_answer_start(d, -EIO, msg);
+                daemon_answer_start(d, -EIO, msg);
         }
 }
 
@@ -121,6 +115,8 @@ int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar 
                                         (guint64) ((wait_ns + 999999999ULL) / 1000000000ULL));
                 return r;
         }
+        if ((r = daemon_health_may_record(d, ret_message)) < 0)
+                return r;
         if (!officers_number_valid(officer) || strlen(pin) > OFFICERS_PIN_MAX) {
                 *ret_message = g_strdup("an officer number is 1 to 12 digits and a PIN at most 64");
                 return -EINVAL;

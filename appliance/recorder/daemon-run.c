@@ -236,6 +236,7 @@ static gboolean on_terminate(gpointer data) {
 
 static void daemon_clear(rec_daemon *d) {
         d->ctl = rec_controller_free(d->ctl);
+        daemon_health_fini(d);
         daemon_answer_start(d, -ESHUTDOWN, "the recorder is shutting down");
         daemon_answer_stops(d, NULL);
         d->control = control_server_free(d->control);
@@ -251,6 +252,10 @@ static void daemon_clear(rec_daemon *d) {
         g_free(d->unprovisioned_why);
         if (d->attention)
                 g_ptr_array_unref(d->attention);
+        if (d->warnings)
+                g_hash_table_unref(d->warnings);
+        if (d->health_owned)
+                g_ptr_array_unref(d->health_owned);
         if (d->pending_notes)
                 g_ptr_array_unref(d->pending_notes);
         if (d->stop_reqs)
@@ -284,6 +289,8 @@ int daemon_main(const char *config_path) {
         guint sigterm = 0, sigint = 0;
 
         d.attention = g_ptr_array_new_with_free_func(g_free);
+        d.warnings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        d.health_owned = g_ptr_array_new_with_free_func(g_free);
         d.pending_notes = g_ptr_array_new_with_free_func(g_free);
         d.stop_reqs = g_ptr_array_new();
         d.since_us = g_get_real_time();
@@ -294,7 +301,10 @@ int daemon_main(const char *config_path) {
         }
         if (d.unprovisioned_why)
                 (void) daemon_enter(&d, ROOM_UNPROVISIONED);
-        else if (d.attention->len)
+        /* disk, clock, backlog and devices before the first state is shown
+         * (a blocking reason found here puts the room in attention) */
+        daemon_health_check(&d);
+        if (d.state == ROOM_FREE && daemon_has_blocking(&d))
                 (void) daemon_enter(&d, ROOM_ATTENTION);
         else
                 daemon_publish(&d);

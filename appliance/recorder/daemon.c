@@ -69,11 +69,19 @@ static void on_enter(rec_daemon *d, room_state old) {
                 g_source_remove(d->ready_timer);
                 d->ready_timer = 0;
         }
+        if (d->preflight_timer && d->state != ROOM_IDENTIFYING) {
+                g_source_remove(d->preflight_timer);
+                d->preflight_timer = 0;
+                daemon_answer_start(d, -ECANCELED, "the identification was cancelled");
+        }
         switch (d->state) {
         case ROOM_FREE:
         case ROOM_ATTENTION:
         case ROOM_UNPROVISIONED:
                 g_clear_pointer(&d->officer, g_free);
+                break;
+        case ROOM_IDENTIFYING:
+                daemon_health_identifying(d);
                 break;
         case ROOM_READY:
                 d->ready_timer = g_timeout_add((guint) (d->conf->recorder.ready_timeout_ns / 1000000),
@@ -103,11 +111,31 @@ int daemon_enter(rec_daemon *d, room_state next) {
         return 0;
 }
 
-void daemon_attention_add(rec_daemon *d, const char *reason) {
+bool daemon_has_blocking(const rec_daemon *d) {
+        for (guint i = 0; i < d->attention->len; i++)
+                if (!g_hash_table_contains(d->warnings, d->attention->pdata[i]))
+                        return true;
+        return false;
+}
+
+static bool attention_listed(const rec_daemon *d, const char *reason) {
         for (guint i = 0; i < d->attention->len; i++)
                 if (strcmp(d->attention->pdata[i], reason) == 0)
-                        return;
-        if (d->attention->len >= ROOM_ATTENTION_MAX)
+                        return true;
+        return false;
+}
+
+void daemon_warning_add(rec_daemon *d, const char *reason) {
+        if (attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
+                return;
+        g_ptr_array_add(d->attention, g_strdup(reason));
+        g_hash_table_add(d->warnings, g_strdup(reason));
+        log_notice("warning: %s", reason);
+        show(d);
+}
+
+void daemon_attention_add(rec_daemon *d, const char *reason) {
+        if (attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
                 return;
         g_ptr_array_add(d->attention, g_strdup(reason));
         /* outside a session, a fault means the room cannot record */
@@ -120,8 +148,9 @@ void daemon_attention_add(rec_daemon *d, const char *reason) {
 void daemon_attention_remove(rec_daemon *d, const char *reason) {
         for (guint i = 0; i < d->attention->len; i++)
                 if (strcmp(d->attention->pdata[i], reason) == 0) {
+                        g_hash_table_remove(d->warnings, reason);
                         g_ptr_array_remove_index(d->attention, i);
-                        if (d->state == ROOM_ATTENTION && d->attention->len == 0)
+                        if (d->state == ROOM_ATTENTION && !daemon_has_blocking(d))
                                 (void) daemon_enter(d, ROOM_FREE);
                         else
                                 show(d);
@@ -134,11 +163,14 @@ void daemon_note(rec_daemon *d, const char *what, const char *detail) {
                 (void) rec_controller_note(d->ctl, what, detail);
                 return;
         }
-        g_ptr_array_add(d->pending_notes, g_strdup_printf("%s\t%s", what, detail));
+        /* the entry is signed later: it says when this happened */
+        g_autofree gchar *at = room_state_format_time(g_get_real_time());
+        g_ptr_array_add(d->pending_notes, g_strdup_printf("%s\t%s (at %s)", what, detail, at));
 }
 
-/* What waited for a session: start-up recovery's report, wrong PINs typed
- * while no session was open (one entry), signed as the session begins. */
+/* What waited for a session: start-up recovery's report, health faults
+ * seen while no session was open (each its own entry, with its time),
+ * wrong PINs (merged into one entry), signed as the session begins. */
 static void write_pending_notes(rec_daemon *d) {
         g_autoptr(GString) pins = g_string_new(NULL);
 
@@ -148,7 +180,11 @@ static void write_pending_notes(rec_daemon *d) {
         }
         for (guint i = 0; i < d->pending_notes->len; i++) {
                 const char *n = d->pending_notes->pdata[i], *tab = strchr(n, '\t');
-                g_string_append_printf(pins, "%s%s", pins->len ? "; " : "", tab + 1);
+                g_autofree gchar *what = g_strndup(n, (gsize) (tab - n));
+                if (strcmp(what, "pin-refused") != 0)
+                        (void) rec_controller_note(d->ctl, what, tab + 1);
+                else
+                        g_string_append_printf(pins, "%s%s", pins->len ? "; " : "", tab + 1);
         }
         if (pins->len)
                 (void) rec_controller_note(d->ctl, "pin-refused", pins->str);
@@ -156,6 +192,12 @@ static void write_pending_notes(rec_daemon *d) {
 }
 
 /* ---- the controller's callbacks ------------------------------------- */
+
+/* The pipeline goes, and the analyser with it. */
+static void controller_gone(rec_daemon *d) {
+        d->ctl = rec_controller_free(d->ctl);
+        daemon_health_pipeline_gone(d);
+}
 
 static void on_recording(void *userdata) {
         rec_daemon *d = userdata;
@@ -187,7 +229,7 @@ static void on_ended(const rec_outcome *o, void *userdata) {
                          result < 0 ? "; " : "", result < 0 ? message : "");
         else if (result < 0)
                 log_error("%s", message);
-        d->ctl = rec_controller_free(d->ctl);
+        controller_gone(d);
         daemon_answer_start(d, started || result >= 0 ? 0 : result, message);
         /* every session's end passes through stopping (sealing), also one
          * the pipeline ended by itself */
@@ -203,7 +245,8 @@ static void on_ended(const rec_outcome *o, void *userdata) {
                 g_main_loop_quit(d->loop);
 }
 
-static const rec_controller_callbacks controller_callbacks = {on_recording, on_fault, on_ended, NULL};
+static const rec_controller_callbacks controller_callbacks = {on_recording, on_fault, on_ended,
+                                                              daemon_health_on_measure};
 
 /* ---- session steps -------------------------------------------------- */
 
@@ -221,13 +264,17 @@ static int new_controller(rec_daemon *d, gchar **ret_message) {
                 .segment_bytes = rc->segment_bytes,
                 .checkpoint_interval_ns = rc->checkpoint_interval_ns,
                 .eos_timeout_ns = rc->eos_timeout_ns,
+                .measure = d->conf->health.enabled,
                 .observation_video = d->conf->observation.video_sink,
                 .observation_audio = d->conf->observation.audio_sink,
         };
         int r = rec_controller_new(&s, &controller_callbacks, d, &d->ctl, ret_message);
 
-        if (r >= 0 && (r = rec_controller_preroll(d->ctl, ret_message)) < 0)
-                d->ctl = rec_controller_free(d->ctl);
+        if (r < 0)
+                return r;
+        daemon_health_pipeline_new(d);
+        if ((r = rec_controller_preroll(d->ctl, ret_message)) < 0)
+                controller_gone(d);
         return r;
 }
 
@@ -238,17 +285,33 @@ int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message) {
 
         g_free(d->officer);
         d->officer = g_strdup(officer);
-        r = daemon_enter(d, ROOM_READY);
-        if (r < 0) {
-                *ret_message = g_strdup_printf("the room is %s", room_state_to_string(d->state));
-                return r;
-        }
         if (!d->ctl && (r = new_controller(d, ret_message)) < 0) {
                 log_error("%s", *ret_message);
                 daemon_attention_add(d, REASON_DEVICES_UNUSABLE);
                 return r;
         }
+        /* the room stays identifying while the pre-flight looks */
+        if (daemon_health_preflight_start(d))
+                return 0;
+        r = daemon_enter(d, ROOM_READY);
+        if (r < 0) {
+                *ret_message = g_strdup_printf("the room is %s", room_state_to_string(d->state));
+                return r;
+        }
+        daemon_identify_done(d);
         return 0;
+}
+
+void daemon_identify_done(rec_daemon *d) {
+        g_autofree gchar *msg = NULL;
+
+        if (!d->start_after_identify) {
+                daemon_answer_start(d, 0, NULL); /* identify: the room is ready */
+                return;
+        }
+        d->start_after_identify = FALSE;
+        if (daemon_start(d, "studioctl", &msg) < 0 && (!d->ctl || !rec_controller_ending(d->ctl)))
+                daemon_answer_start(d, -EIO, msg);
 }
 
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
@@ -258,6 +321,10 @@ int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
                 *ret_message = g_strdup_printf("Start needs an identified officer (the room is %s)",
                                                room_state_to_string(d->state));
                 return -EPERM;
+        }
+        if ((r = daemon_health_may_record(d, ret_message)) < 0) {
+                log_warning("%s", *ret_message);
+                return r;
         }
         d->start_us = g_get_monotonic_time();
         r = rec_controller_start(d->ctl, d->officer, ret_message);
@@ -324,10 +391,6 @@ void daemon_back_to_free(rec_daemon *d) {
         if (d->state == ROOM_UNPROVISIONED)
                 return;
         if (d->ctl && !in_session(d->state))
-                d->ctl = rec_controller_free(d->ctl);
-        if (d->state == ROOM_READY && d->attention->len == 0) {
-                (void) daemon_enter(d, ROOM_FREE);
-                return;
-        }
-        (void) daemon_enter(d, d->attention->len ? ROOM_ATTENTION : ROOM_FREE);
+                controller_gone(d);
+        (void) daemon_enter(d, daemon_has_blocking(d) ? ROOM_ATTENTION : ROOM_FREE);
 }

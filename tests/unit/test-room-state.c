@@ -61,6 +61,20 @@ static void test_json_text(void **state) {
                                "\"hours_left\":41.5,\"updated\":\"2026-12-01T10:40:05Z\"}");
         assert_string_equal(k, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"attention\":[],"
                                "\"hours_left\":null,\"updated\":\"2026-12-01T10:32:00Z\"}");
+        /* a tenth that a double cannot hold exactly is still written as one
+         * decimal, also beside a reason that looks like the member */
+        {
+                char *odd[] = {"\"hours_left\":0", NULL};
+                room_state_doc tenth = {.state = ROOM_FREE,
+                                        .since_us = T0,
+                                        .updated_us = T0,
+                                        .attention = odd,
+                                        .hours_left = 42.94};
+                g_autofree gchar *t = room_state_doc_to_json(&tenth);
+                assert_string_equal(t, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\","
+                                       "\"attention\":[\"\\\"hours_left\\\":0\"],\"hours_left\":42.9,"
+                                       "\"updated\":\"2026-12-01T10:32:00Z\"}");
+        }
 }
 
 static void test_round_trip(void **state) {
