@@ -36,11 +36,14 @@ struct status_server {
 };
 
 /* The raw request URI travels from the URI log callback to the handler in
- * the request's closure, as its length and route: no allocation per
- * request, so nothing to leak on an abrupt close. */
-#define CLOSURE(len, r) ((void *) (uintptr_t) (((uintptr_t) (len) << 2) | (uintptr_t) (r) | 4u))
-#define CLOSURE_LEN(c) ((size_t) ((uintptr_t) (c) >> 2) - 1)
+ * the request's closure, as its length and route, with one bit for "the
+ * first call is done": no allocation per request, so nothing to leak on an
+ * abrupt close. Never NULL (len + 1 >= 1). */
+#define CLOSURE(len, r) ((void *) (((uintptr_t) (len) + 1) << 3 | (uintptr_t) (r)))
+#define CLOSURE_LEN(c) ((size_t) (((uintptr_t) (c) >> 3) - 1))
 #define CLOSURE_ROUTE(c) ((route) ((uintptr_t) (c) &3u))
+#define CLOSURE_SEEN(c) (((uintptr_t) (c) &4u) != 0)
+#define CLOSURE_MARK_SEEN(c) ((void *) ((uintptr_t) (c) | 4u))
 
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c) {
         size_t len = strlen(uri);
@@ -149,11 +152,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         (void) upload_data;
         if (!*req_cls) /* always set by uri_seen; refuse rather than guess */
                 return refuse(s, c, MHD_HTTP_NOT_FOUND, R404);
-        /* A body (refused below) comes back here in pieces: ignore them. */
+        /* A body is refused in the first call, before it is read. */
         if (*upload_data_size) {
                 *upload_data_size = 0;
                 return MHD_YES;
         }
+        if (*req_cls && CLOSURE_SEEN(*req_cls))
+                return answer_state(s, c, CLOSURE_ROUTE(*req_cls));
         if (!ci || !status_allow_match(s->allow, ci->client_addr))
                 return refuse(s, c, MHD_HTTP_FORBIDDEN, R403);
         line = strlen(method) + 1 + CLOSURE_LEN(*req_cls) + 1 + strlen(version);
@@ -168,7 +173,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 return refuse(s, c, MHD_HTTP_CONTENT_TOO_LARGE, R413);
         if (CLOSURE_ROUTE(*req_cls) == ROUTE_NONE)
                 return refuse(s, c, MHD_HTTP_NOT_FOUND, R404);
-        return answer_state(s, c, CLOSURE_ROUTE(*req_cls));
+        /* MHD 0.9.75 closes a connection whose answer was queued in the
+         * first call; answer in the second so that keep-alive works. */
+        *req_cls = CLOSURE_MARK_SEEN(*req_cls);
+        return MHD_YES;
 }
 
 static void make_responses(status_server *s) {
