@@ -1,0 +1,2 @@
+# The room-status daemon over real HTTP (curl and raw sockets, 127.0.0.1 only).
+studio_script_test(status-http ${CMAKE_CURRENT_LIST_DIR}/status-http.sh integration TIMEOUT 120)
