@@ -1,0 +1,3 @@
+# The room-status daemon over real HTTP (curl and raw sockets, 127.0.0.1 only).
+studio_script_test(status-http ${CMAKE_CURRENT_LIST_DIR}/status-http.sh integration TIMEOUT 120)
+studio_script_test(status-garbage ${CMAKE_CURRENT_LIST_DIR}/status-garbage.sh integration TIMEOUT 400)
