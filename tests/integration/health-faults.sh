@@ -5,7 +5,10 @@
 # a dead microphone (at its default 5 s window), a quiet one (silent), a black
 # and a frozen picture are each listed in the state file within their window,
 # signed into the custody log with their time, the room stays recording, and
-# the session still verifies INTACT.
+# the session still verifies INTACT. Each reason is checked in the state
+# file and on the status page (its JSON and its words). The clock's sync
+# state comes from timesyncd's file: without it the room lists "clock not
+# synchronised" and still records.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon-lib.sh"
 source "$(dirname "$0")/health-lib.sh"
@@ -21,6 +24,7 @@ BLACK_V="videotestsrc is-live=true pattern=black"
 STILL_V="videotestsrc is-live=true pattern=smpte75"
 
 make_studio
+start_status
 cp "$CONF" "$WORK/conf.orig"
 n=0
 # run_with NAME VIDEO AUDIO [GROUP KEY VALUE …]: the daemon on that profile
@@ -96,6 +100,17 @@ midsession frozen "$STILL_V" "$GOOD_A" "camera picture frozen" 2 health frozen_a
 run_with quiet "$GOOD_V" "$QUIET_A"
 check "pre-flight (quiet): a quiet microphone is not dead" \
   bash -c "echo '$PIN' | '$CTL' --config '$CONF' identify --officer '$OFFICER'"
+
+# the clock: without timesyncd's mark the room says so, and still records
+run_with clock "$GOOD_V" "$GOOD_A" health check_interval 1s
+rm -f "$TIMESYNC"
+check "clock: \"clock not synchronised\" is listed" wait_reason "clock not synchronised" 5
+check "clock: a warning, not attention: the room is free" state_is free
+check "clock: a session still starts" start_session
+"$CTL" --config "$CONF" stop >/dev/null || fail "clock: stop"
+touch "$TIMESYNC"
+sleep 3
+check "clock: synchronised again, the warning is gone" bash -c "! grep -q 'clock not synchronised' '$STATE'"
 stop_daemon
 for f in "$WORK"/daemon-*.log; do
   if grep -qE 'AddressSanitizer|runtime error' "$f"; then fail "no sanitizer report in $(basename "$f")"; fi

@@ -9,14 +9,34 @@ fault_profile() {
   echo "$WORK/profiles/$1.profile"
 }
 
-# reason_listed REASON: the room's published attention list holds REASON.
-# (The status page's check is added beside this one.)
+# start_status: the room-status daemon on $CONF (as shelter staff see the
+# room); sets STATUS_URL. reason_listed checks its page and JSON from then on.
+STATUS_URL=
+status_pid=
+trap 'kill -9 $daemon_pid $sampler $status_pid 2>/dev/null || true; rm -rf "$WORK"' EXIT
+start_status() {
+  STATUS_URL=http://127.0.0.1:$(sed -n 's/^port=//p' "$CONF" | head -n 1)
+  "$STUDIO_BUILD_DIR/appliance/status/studio-status" --config "$CONF" 2>>"$WORK/status.log" &
+  status_pid=$!
+  for _ in $(seq 100); do curl -fs "$STATUS_URL/status.json" >/dev/null && return 0; sleep 0.1; done
+  echo "studio-status did not answer; its log:" >&2
+  cat "$WORK/status.log" >&2
+  return 1
+}
+
+# reason_listed REASON: the room's published attention list holds REASON,
+# and (with start_status) the status page's JSON and its page say it too.
 reason_listed() {
-  python3 - "$STATE" "$1" <<'PY'
+  python3 - "$STATE" "$1" <<'PY' || return 1
 import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if sys.argv[2] in (d.get("attention") or []) else 1)
 PY
+  [ -n "$STATUS_URL" ] || return 0
+  curl -fs "$STATUS_URL/status.json" | python3 -c '
+import json, sys
+sys.exit(0 if sys.argv[1] in (json.load(sys.stdin).get("attention") or []) else 1)' "$1" || return 1
+  curl -fs "$STATUS_URL/" | grep -qF "$1"
 }
 
 # wait_reason REASON SECONDS: polls the state file until REASON is listed.

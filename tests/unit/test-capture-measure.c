@@ -149,12 +149,11 @@ static void test_off_adds_nothing(void **state) {
 }
 
 static GstMessage *element_message(const char *src_name, GstStructure *s) {
-        static GstElement *srcs[64];
-        static int n;
-        GstElement *e = gst_element_factory_make("identity", src_name);
-        assert_true(n < 64);
-        srcs[n++] = e; /* kept for the messages' lifetime (a leak the size of a test) */
-        return gst_message_new_element(GST_OBJECT(e), s);
+        GstElement *e = gst_object_ref_sink(gst_element_factory_make("identity", src_name));
+        GstMessage *m = gst_message_new_element(GST_OBJECT(e), s); /* holds its own reference */
+
+        gst_object_unref(e);
+        return m;
 }
 
 static GValueArray *rms_array(int n, double v) {
