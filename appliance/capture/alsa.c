@@ -23,7 +23,8 @@ static void alsa_target_clear(alsa_target *t) {
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(alsa_target, alsa_target_clear)
 
-/* A card number 0..31 or an ALSA card id (up to 15 letters, digits, _). */
+/* A card number 0..31 or an ALSA card id (up to 15 letters, digits, _ or
+ * -, starting with a letter: the kernel makes them so). */
 static bool card_ok(const char *s) {
         size_t n = strlen(s);
 
@@ -31,6 +32,8 @@ static bool card_ok(const char *s) {
                 return false;
         if (g_ascii_isdigit(s[0]))
                 return g_ascii_string_to_unsigned(s, 10, 0, ALSA_MAX_CARDS - 1, NULL, NULL);
+        if (!g_ascii_isalpha(s[0]))
+                return false;
         for (size_t i = 0; i < n; i++)
                 if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '-')
                         return false;

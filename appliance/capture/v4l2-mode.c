@@ -52,16 +52,16 @@ static double rate(const capture_v4l2_mode *m) {
 
 /* Lower is better, compared field by field in this order. */
 typedef struct rank {
-        int slow;         /* 0: at the framerate */
-        double slowness;  /* only among slow modes: the faster the better */
-        int size_class;   /* 0 exact, 1 larger (scaled down), 2 smaller (scaled up) */
-        uint64_t area_to; /* how far from the picture, in pixels */
+        int slow;        /* 0: at the framerate */
+        double slowness; /* only among slow modes: the faster the better */
+        int size_class;  /* 0 exact, 1 larger (scaled down), 2 smaller (scaled up) */
+        double distance; /* how far from the picture (see rank_of) */
         int jpeg;
         double rate_off; /* the rate nearest the profile's: less USB bandwidth */
 } rank;
 
 static rank rank_of(const capture_v4l2_mode *m, uint32_t w, uint32_t h, int fps) {
-        uint64_t area = (uint64_t) m->width * m->height, want = (uint64_t) w * h;
+        double area = (double) m->width * m->height, want = (double) w * h;
         rank r = {.slow = rate(m) < 0.99 * fps, .jpeg = is_jpeg(m->fourcc)};
 
         r.slowness = r.slow ? -rate(m) : 0;
@@ -71,7 +71,13 @@ static rank rank_of(const capture_v4l2_mode *m, uint32_t w, uint32_t h, int fps)
                 r.size_class = 1;
         else
                 r.size_class = 2;
-        r.area_to = area > want ? area - want : want - area;
+        /* larger: the extra pixels to scale away; smaller: how far the
+         * tighter side falls short (1920x480 has the area of 1280x720, but
+         * is two thirds of its height) */
+        if (r.size_class == 1)
+                r.distance = (area - want) / want;
+        else if (r.size_class == 2)
+                r.distance = 1 - fmin((double) m->width / w, (double) m->height / h);
         r.rate_off = fabs(rate(m) - fps);
         return r;
 }
@@ -83,8 +89,8 @@ static int rank_cmp(const rank *a, const rank *b) {
                 return a->slowness < b->slowness ? -1 : 1;
         if (a->size_class != b->size_class)
                 return a->size_class - b->size_class;
-        if (a->area_to != b->area_to)
-                return a->area_to < b->area_to ? -1 : 1;
+        if (a->distance != b->distance)
+                return a->distance < b->distance ? -1 : 1;
         if (a->jpeg != b->jpeg)
                 return a->jpeg - b->jpeg;
         if (a->rate_off != b->rate_off)

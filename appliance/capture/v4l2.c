@@ -7,6 +7,7 @@
 #include <libv4l2.h>
 #include <linux/videodev2.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,16 @@ static int unusable(const char *shown, const char *what, const char *why, gchar 
         return -ENOTSUP;
 }
 
+static bool is_capture(int fd) {
+        struct v4l2_capability cap = {0};
+        uint32_t caps;
+
+        if (ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
+                return false;
+        caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
+        return caps & V4L2_CAP_VIDEO_CAPTURE;
+}
+
 static int open_checked(const char *path, const char *shown, const char *what, gchar **ret_message) {
         struct stat st;
         int fd;
@@ -133,7 +144,10 @@ static int open_checked(const char *path, const char *shown, const char *what, g
         }
         if (!S_ISCHR(st.st_mode))
                 return unusable(shown, what, "is not a device but a file or folder", ret_message);
-        fd = v4l2_open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        /* open() and our own VIDIOC_QUERYCAP before libv4l2 takes the fd:
+         * v4l2_open on a node that is not a camera prints to stderr, every
+         * five seconds into the journal */
+        fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
                 if (errno == EACCES || errno == EPERM)
                         return no_access(shown, what, ret_message);
@@ -141,17 +155,18 @@ static int open_checked(const char *path, const char *shown, const char *what, g
                         return not_there(shown, what, ret_message);
                 return unusable(shown, what, "cannot be opened", ret_message);
         }
+        if (!is_capture(fd)) {
+                close(fd);
+                return unusable(shown, what, "is not a video capture device", ret_message);
+        }
+        /* without libv4l2's converted formats: v4l2src opens the device
+         * itself (GStreamer uses libv4l2 only with GST_V4L2_USE_LIBV4L2=1),
+         * so a format that exists only in libv4l2 would not negotiate */
+        if (v4l2_fd_open(fd, V4L2_DISABLE_CONVERSION) < 0) {
+                close(fd);
+                return unusable(shown, what, "cannot be opened by libv4l2", ret_message);
+        }
         return fd;
-}
-
-static bool is_capture(int fd) {
-        struct v4l2_capability cap = {0};
-        uint32_t caps;
-
-        if (xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
-                return false;
-        caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
-        return caps & V4L2_CAP_VIDEO_CAPTURE;
 }
 
 int capture_v4l2_probe(const char *path, const char *what, int width, int height, int fps,
@@ -167,10 +182,6 @@ int capture_v4l2_probe(const char *path, const char *what, int width, int height
         fd = open_checked(path, shown, what, ret_message);
         if (fd < 0)
                 return fd;
-        if (!is_capture(fd)) {
-                v4l2_close(fd);
-                return unusable(shown, what, "is not a video capture device", ret_message);
-        }
         modes = g_array_new(FALSE, FALSE, sizeof(capture_v4l2_mode));
         enumerate(fd, modes, width, height, fps);
         v4l2_close(fd);
