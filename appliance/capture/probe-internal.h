@@ -62,6 +62,10 @@ int capture_v4l2_probe(const char *path, const char *what, int width, int height
  * jpegdec for MJPEG) in *ret_description; otherwise *ret_description is
  * set to NULL and nothing changes (test sources, a profile that gives its
  * own caps after the source). */
+/* description (a lone v4l2src) followed by the caps of m, and jpegdec for
+ * MJPEG (caller g_frees); NULL for a format the recording cannot take. */
+gchar *capture_v4l2_describe(const char *description, const capture_v4l2_mode *m);
+
 int capture_v4l2_source(const char *description, const char *what, int width, int height, int fps,
                         gchar **ret_description, gchar **ret_message);
 

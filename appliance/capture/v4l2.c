@@ -194,9 +194,22 @@ int capture_v4l2_probe(const char *path, const char *what, int width, int height
         return 0;
 }
 
+gchar *capture_v4l2_describe(const char *description, const capture_v4l2_mode *m) {
+        g_autofree gchar *caps = capture_v4l2_mode_caps(m);
+
+        if (!caps)
+                return NULL;
+        /* the caps right after the source, so that v4l2src asks the camera
+         * for exactly this mode; MJPEG decoded before the scaler */
+        /* a capsfilter, not bare caps: gst-launch syntax takes caps at the
+         * end of a description for an element's name */
+        return g_strdup_printf("%s ! capsfilter caps=\"%s\"%s", description, caps,
+                               g_str_has_prefix(caps, "image/jpeg") ? " ! jpegdec" : "");
+}
+
 int capture_v4l2_source(const char *description, const char *what, int width, int height, int fps,
                         gchar **ret_description, gchar **ret_message) {
-        g_autofree gchar *factory = NULL, *device = NULL, *caps = NULL;
+        g_autofree gchar *factory = NULL, *device = NULL;
         capture_v4l2_mode mode;
         bool more;
         int r;
@@ -210,10 +223,6 @@ int capture_v4l2_source(const char *description, const char *what, int width, in
                                ret_message);
         if (r < 0)
                 return r;
-        caps = capture_v4l2_mode_caps(&mode);
-        /* the caps right after the source, so that v4l2src asks the camera
-         * for exactly this mode; MJPEG decoded before the scaler */
-        *ret_description = g_strdup_printf("%s ! %s%s", description, caps,
-                                           g_str_has_prefix(caps, "image/jpeg") ? " ! jpegdec" : "");
+        *ret_description = capture_v4l2_describe(description, &mode);
         return 0;
 }

@@ -370,6 +370,27 @@ static void test_pipeline_caps(void **state) {
         check_message(msg, "not a video capture device");
         g_clear_pointer(&msg, g_free);
 
+        /* what the pipeline gets for a chosen mode parses as a source bin
+         * (building one needs no camera) */
+        const capture_v4l2_mode chosen[] = {MODE(YUYV, 1280, 720, 30), {MJPG, 1920, 1080, 1001, 30000}};
+        const char *expected[] = {
+                "v4l2src device=/dev/video0 ! capsfilter "
+                "caps=\"video/x-raw,format=YUY2,width=1280,height=720,framerate=30/1\"",
+                "v4l2src device=/dev/video0 ! capsfilter "
+                "caps=\"image/jpeg,width=1920,height=1080,framerate=30000/1001\" ! jpegdec",
+        };
+        for (size_t i = 0; i < 2; i++) {
+                g_autofree gchar *d = capture_v4l2_describe("v4l2src device=/dev/video0", &chosen[i]);
+                g_autoptr(GError) error = NULL;
+                GstElement *bin;
+                assert_string_equal(d, expected[i]);
+                bin = gst_parse_bin_from_description(d, TRUE, &error);
+                if (!bin)
+                        fail_msg("'%s' does not parse: %s", d, error ? error->message : "?");
+                gst_object_unref(bin);
+        }
+        assert_null(capture_v4l2_describe("v4l2src", &(capture_v4l2_mode) MODE(H264, 1280, 720, 30)));
+
         /* the pipeline refuses a camera that offers nothing, naming it */
         p = profile("pipe-null", "v4l2src device=/dev/null", NULL, "audiotestsrc is-live=true");
         assert_int_equal(capture_pipeline_build(p, &o, &pipeline, &msg), -ENOTSUP);
