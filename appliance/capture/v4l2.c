@@ -56,8 +56,9 @@ static void add_intervals(int fd, GArray *modes, uint32_t fourcc, uint32_t w, ui
                         add_mode(modes, fourcc, w, h, 1, fps);
                 return;
         }
-        /* a driver that lists sizes but no intervals: say nothing about the
-         * rate rather than guess one */
+        /* a driver that lists sizes but cannot list intervals: taken at the
+         * profile's rate, which such drivers set with VIDIOC_S_PARM or
+         * ignore; refusing the camera for it would be worse */
         if (iv.index == 0)
                 add_mode(modes, fourcc, w, h, 1, fps);
 }

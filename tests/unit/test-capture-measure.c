@@ -149,7 +149,8 @@ static void test_off_adds_nothing(void **state) {
 }
 
 static GstMessage *element_message(const char *src_name, GstStructure *s) {
-        static GstElement *srcs[64];
+        /* kept, never read: gcc's -Wunused-but-set-variable */
+        G_GNUC_UNUSED static GstElement *srcs[64];
         static int n;
         GstElement *e = gst_element_factory_make("identity", src_name);
         assert_true(n < 64);
