@@ -14,6 +14,7 @@
 #include "measure-internal.h"
 #include "observation-internal.h"
 #include "preroll-internal.h"
+#include "probe-internal.h"
 #include "profile-internal.h"
 #include "survive-internal.h"
 
@@ -22,6 +23,7 @@ typedef struct build {
         const capture_options *o;
         GstBin *bin;
         gchar *msg;
+        int error; /* 0: -EINVAL */
 } build;
 
 static GstElement *make(build *b, const char *factory, const char *name) {
@@ -74,14 +76,23 @@ static gboolean link_chain(build *b, GstElement **chain, size_t n) {
 static GstElement *scaled_camera(build *b, const char *description, int camera, int w, int h) {
         const char *name = camera == 1 ? "camera1" : "camera2";
         g_autofree gchar *caps_name = g_strdup_printf("%s-caps", name);
+        g_autofree gchar *with_caps = NULL;
+        /* a camera's caps from what it offers (v4l2.c); other sources as
+         * written */
+        int r = capture_v4l2_source(description, camera == 1 ? "camera" : "second camera", w, h,
+                                    b->p->framerate, &with_caps, &b->msg);
         GstElement *chain[] = {
-                make_source(b, description, name), make(b, "videoconvert", NULL),
-                make(b, "videoscale", NULL),       make(b, "videorate", NULL),
+                r < 0 ? NULL : make_source(b, with_caps ? with_caps : description, name),
+                make(b, "videoconvert", NULL),
+                make(b, "videoscale", NULL),
+                make(b, "videorate", NULL),
                 make(b, "capsfilter", caps_name),
         };
         g_autoptr(GstCaps) caps = NULL;
 
-        if (!chain[4])
+        if (r < 0)
+                b->error = r;
+        if (!chain[4] || r < 0)
                 return NULL;
         /* I420 end to end: what the encoders take, and test sources make it
          * directly, which halves their cost (measured) */
@@ -327,7 +338,7 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
 
 fail:
         gst_object_unref(pipeline);
-        r = -EINVAL;
+        r = b.error ? b.error : -EINVAL;
 fail_early:
         if (ret_message)
                 *ret_message = b.msg ? b.msg : g_strdup("could not build the recording pipeline");

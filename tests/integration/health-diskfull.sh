@@ -3,7 +3,8 @@
 # hours_left is published; below start_min_left Start (the identification)
 # is refused with what is left and what to do; mid-session below the reserve
 # the session stops as Stop does after a signed "disk-reserve" entry, closes
-# INTACT, and the room shows attention "disk full".
+# INTACT, and the room shows attention "disk full"; without a reserve a
+# write fails with ENOSPC and the session is kept and verifies TRUNCATED.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon-lib.sh"
 source "$(dirname "$0")/health-lib.sh"
@@ -63,6 +64,32 @@ check "the session ended as Stop ends it" grep -q '"event":"stop"' "$S/custody.j
 "$VERIFY" --device-key "$WORK/studio/device.pub" "$S" >"$WORK/verify.out" 2>&1 || true
 check "everything written verifies INTACT" grep -q "^INTACT" "$WORK/verify.out"
 check "the daemon's log says why" grep -q "below the reserve" "$WORK/daemon-2.log"
+stop_daemon
+
+# ---- no reserve: a write fails with ENOSPC --------------------------------
+rm -rf "$SPOOL/filler" "$SPOOL/spool"/*
+cp "$WORK/conf.orig" "$CONF"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" recorder spool "$SPOOL/spool" \
+  health disk_reserve 0 health start_min_left 0s health check_interval 1s
+start_daemon "$WORK/daemon-3.log"
+start_session >"$WORK/start3.out" 2>&1 || { fail "start (no reserve)"; cat "$WORK/start3.out" >&2; }
+sleep 3
+avail=$(python3 -c 'import os, sys; s = os.statvfs(sys.argv[1]); print(s.f_bavail * s.f_frsize)' "$SPOOL")
+fill=$((avail - 2 * 1048576))
+[ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$SPOOL/filler" 2>/dev/null || true
+for _ in $(seq 300); do state_is recording || break; sleep 0.1; done
+check "no reserve: the session ended when the disk filled" not_recording
+for _ in $(seq 100); do state_is attention && break; sleep 0.1; done
+check "no reserve: the room shows attention" state_is attention
+check "no reserve: the state file lists disk full" reason_listed "disk full"
+S=$(ls -d "$SPOOL/spool"/*/ | tail -n 1)
+S=${S%/}
+check "no reserve: the session is kept" test -e "$S/seg-000001.mkv.age"
+rm -f "$SPOOL/filler" # room for the verifier's reading only; the session is as it was
+rc=0
+"$VERIFY" --device-key "$WORK/studio/device.pub" "$S" >"$WORK/verify3.out" 2>&1 || rc=$?
+check "no reserve: it verifies TRUNCATED at its last checkpoint (exit 2, got $rc)" \
+  bash -c "[ $rc -eq 2 ] && grep -q '^TRUNCATED' '$WORK/verify3.out'"
 stop_daemon
 for f in "$WORK"/daemon-*.log; do
   if grep -qE 'AddressSanitizer|runtime error' "$f"; then fail "no sanitizer report in $(basename "$f")"; fi

@@ -1,2 +1,3 @@
 studio_unit_test(test-capture SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-capture.c LIBS studio_capture GST)
 studio_unit_test(test-capture-measure SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-capture-measure.c LIBS studio_capture GST)
+studio_unit_test(test-capture-probe SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-capture-probe.c LIBS studio_capture GST)
