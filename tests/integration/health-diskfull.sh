@@ -79,7 +79,8 @@ fill=$((avail - 2 * 1048576))
 [ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$SPOOL/filler" 2>/dev/null || true
 for _ in $(seq 300); do state_is recording || break; sleep 0.1; done
 check "no reserve: the session ended when the disk filled" not_recording
-for _ in $(seq 100); do state_is attention && break; sleep 0.1; done
+# sealing may wait for the end of stream ([recorder] eos_timeout, 10 s)
+for _ in $(seq 300); do state_is attention && break; sleep 0.1; done
 check "no reserve: the room shows attention" state_is attention
 check "no reserve: the state file lists disk full" reason_listed "disk full"
 S=$(ls -d "$SPOOL/spool"/*/ | tail -n 1)
