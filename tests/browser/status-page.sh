@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What shelter staff see: headless Chromium loads the status page while a
-# real recorder daemon goes free -> recording -> break -> free, and when the
-# recorder is gone (attention). Each state's words are checked in the page
+# real recorder daemon goes free -> recording -> break -> free, when the
+# recorder is gone (attention), when its pre-flight finds a black camera
+# (attention), and that last state in Dutch. Each state's words are checked in the page
 # text and in the screenshot (OCR), its colour in the screenshot, and the
 # page never shows the officer, the session or a file name. The screenshots
 # stay in the build folder (status-page-*.png) to look at.
@@ -84,5 +85,24 @@ done
 look attention "Attention: recorder not running — call police IT" amber
 check "the JSON says attention when the recorder is gone" \
   sh -c "curl -fs '$URL/status.json' | grep -q '\"state\":\"attention\"'"
+
+# A fault the recorder finds: a black camera in the pre-flight.
+sed 's/^source=videotestsrc.*/source=videotestsrc is-live=true pattern=black/' \
+  "$STUDIO_SOURCE_DIR/pipelines/test.profile" >"$WORK/black.profile"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" recorder profile "$WORK/black.profile"
+start_daemon "$WORK/recorder-2.log"
+start_session >/dev/null 2>&1 && fail "a black camera is refused by the pre-flight"
+look attention-camera "Attention: camera shows black — call police IT" amber
+
+# The same room in Dutch, from a second status daemon on another port.
+port_nl=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cp "$CONF" "$WORK/nl.conf"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$WORK/nl.conf" status port "$port_nl" \
+  status language nl
+"$STATUS" --config "$WORK/nl.conf" 2>"$WORK/status-nl.log" &
+status_nl=$!
+trap 'kill -9 $daemon_pid $status_pid $status_nl 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port_nl/status.json" >/dev/null && break; sleep 0.1; done
+URL=http://127.0.0.1:$port_nl look attention-nl "Let op: camerabeeld is zwart — bel de politie-ICT" amber
 echo "screenshots: $shots"
 finish
