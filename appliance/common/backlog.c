@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "json-bounded.h"
+#include "json-write.h"
 #include "room-state.h"
 #include "util.h"
 
@@ -30,20 +31,8 @@ backlog_vault backlog_vault_from_string(const char *s) {
         return _BACKLOG_VAULT_INVALID;
 }
 
-static void add_time(JsonBuilder *b, const char *member, int64_t us) {
-        json_builder_set_member_name(b, member);
-        if (us > 0) {
-                g_autofree gchar *t = room_state_format_time(us);
-                json_builder_add_string_value(b, t);
-        } else {
-                json_builder_add_null_value(b);
-        }
-}
-
 gchar *backlog_doc_to_json(const backlog_doc *doc) {
         g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        g_autoptr(JsonNode) root = NULL;
         const char *vault = backlog_vault_to_string(doc->vault);
 
         json_builder_begin_object(b);
@@ -51,15 +40,13 @@ gchar *backlog_doc_to_json(const backlog_doc *doc) {
         json_builder_add_int_value(b, (gint64) MIN(doc->sessions, COUNT_MAX));
         json_builder_set_member_name(b, "bytes");
         json_builder_add_int_value(b, (gint64) MIN(doc->bytes, COUNT_MAX));
-        add_time(b, "oldest", doc->oldest_us);
-        add_time(b, "last_transfer", doc->last_transfer_us);
+        json_write_time(b, "oldest", doc->oldest_us);
+        json_write_time(b, "last_transfer", doc->last_transfer_us);
         json_builder_set_member_name(b, "vault");
         json_builder_add_string_value(b, vault ? vault : "unknown");
-        add_time(b, "updated", doc->updated_us);
+        json_write_time(b, "updated", doc->updated_us);
         json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        json_generator_set_root(gen, root);
-        return json_generator_to_data(gen, NULL);
+        return json_write_text(b);
 }
 
 int backlog_publish(const char *path, const backlog_doc *doc) {

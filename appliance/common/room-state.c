@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "json-bounded.h"
+#include "json-write.h"
 #include "util.h"
 
 static const char *const room_state_table[_ROOM_STATE_MAX] = {
@@ -77,52 +78,24 @@ int room_state_parse_time(const char *s, int64_t *ret_us) {
 
 gchar *room_state_doc_to_json(const room_state_doc *doc) {
         g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(JsonGenerator) gen = json_generator_new();
-        g_autoptr(JsonNode) root = NULL;
-        g_autofree gchar *since = room_state_format_time(doc->since_us);
-        g_autofree gchar *updated = room_state_format_time(doc->updated_us);
         g_autofree gchar *text = NULL;
         const char *state = room_state_to_string(doc->state);
-        bool have_hours = doc->hours_left >= 0 && doc->hours_left <= ROOM_HOURS_LEFT_MAX;
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "state");
         /* Never an invalid document: an unknown state is shown as needing attention. */
         json_builder_add_string_value(b, state ? state : room_state_to_string(ROOM_ATTENTION));
-        json_builder_set_member_name(b, "since");
-        json_builder_add_string_value(b, since);
+        json_write_time(b, "since", MAX(doc->since_us, 1));
         json_builder_set_member_name(b, "attention");
         json_builder_begin_array(b);
         for (size_t i = 0; doc->attention && doc->attention[i] && i < ROOM_ATTENTION_MAX; i++)
                 if (g_utf8_validate(doc->attention[i], -1, NULL))
                         json_builder_add_string_value(b, doc->attention[i]);
         json_builder_end_array(b);
-        json_builder_set_member_name(b, "hours_left");
-        /* a placeholder: json-glib writes a double with 17 digits (42.9 as
-         * 42.899999999999999), so the one decimal kept is spliced in below */
-        if (have_hours)
-                json_builder_add_int_value(b, 0);
-        else
-                json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "updated");
-        json_builder_add_string_value(b, updated);
+        json_write_tenths(b, "hours_left", doc->hours_left, ROOM_HOURS_LEFT_MAX);
+        json_write_time(b, "updated", MAX(doc->updated_us, 1));
         json_builder_end_object(b);
-        root = json_builder_get_root(b);
-        json_generator_set_root(gen, root);
-        text = json_generator_to_data(gen, NULL);
-        if (have_hours) {
-                /* quotes inside strings are escaped, so this is the member */
-                char *at = strstr(text, "\"hours_left\":0"), num[G_ASCII_DTOSTR_BUF_SIZE];
-                if (at) {
-                        gchar *spliced;
-                        g_ascii_formatd(num, sizeof(num), "%.1f", floor(doc->hours_left * 10.0) / 10.0);
-                        *at = '\0';
-                        spliced = g_strconcat(text, "\"hours_left\":", num, at + strlen("\"hours_left\":0"),
-                                              NULL);
-                        g_free(text);
-                        text = spliced;
-                }
-        }
+        text = json_write_text(b);
         /* The reasons are the recorder's words, but the file reaches pages and
          * terminals: nothing raw that could act on them. */
         return escape_json_text(text);

@@ -1,0 +1,20 @@
+/* Writing the small JSON documents the daemons publish (room state,
+ * backlog, status.json) with json-glib, in the forms those documents
+ * promise. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <stdint.h>
+
+/* member = "2026-12-01T10:32:00Z" for a g_get_real_time() value; null when
+ * real_us <= 0 (never, unknown). */
+void json_write_time(JsonBuilder *b, const char *member, int64_t real_us);
+
+/* member = value kept to one decimal (rounded down), or null when value is
+ * below 0 or above max. json-glib writes every double with 17 digits (42.9
+ * as 42.899999999999999), so this adds a placeholder that json_write_text
+ * replaces with the decimal. */
+void json_write_tenths(JsonBuilder *b, const char *member, double value, double max);
+
+/* The text of b's document (one line), the placeholders replaced. */
+gchar *json_write_text(JsonBuilder *b);
