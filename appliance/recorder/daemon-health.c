@@ -271,9 +271,13 @@ static uint64_t check_disk(rec_daemon *d) {
                         reserve_reached(d, avail);
         } else if (!in_session(d) && d->state != ROOM_UNPROVISIONED) {
                 bool too_full = hours * NS_PER_HOUR < (double) hc->start_min_left_ns;
+                /* a full disk is cleared by room for at least a minute of
+                 * recording above the reserve (the uploader moved sessions
+                 * away), however low start_min_left is set */
+                bool room =
+                        (double) avail > (double) hc->disk_reserve + 60.0 * health_bytes_per_second(kbps);
                 block_if(d, REASON_DISK_TOO_FULL, too_full);
-                /* room again (the uploader moved sessions away) */
-                if (!too_full)
+                if (!too_full && room)
                         block_if(d, REASON_DISK_FULL, false);
         }
         return avail > hc->disk_reserve ? avail - hc->disk_reserve : 0;

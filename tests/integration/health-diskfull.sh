@@ -83,6 +83,7 @@ check "no reserve: the session ended when the disk filled" not_recording
 for _ in $(seq 300); do state_is attention && break; sleep 0.1; done
 check "no reserve: the room shows attention" state_is attention
 check "no reserve: the state file lists disk full" reason_listed "disk full"
+state_is attention || { grep -v "^$" "$WORK/daemon-3.log" | tail -n 15 >&2; cat "$STATE" >&2; }
 S=$(ls -d "$SPOOL/spool"/*/ | tail -n 1)
 S=${S%/}
 check "no reserve: the session is kept" test -e "$S/seg-000001.mkv.age"
@@ -91,6 +92,10 @@ rc=0
 "$VERIFY" --device-key "$WORK/studio/device.pub" "$S" >"$WORK/verify3.out" 2>&1 || rc=$?
 check "no reserve: it verifies TRUNCATED at its last checkpoint (exit 2, got $rc)" \
   bash -c "[ $rc -eq 2 ] && grep -q '^TRUNCATED' '$WORK/verify3.out'"
+# the space is back (as when the uploader has moved sessions to the vault)
+for _ in $(seq 50); do state_is free && break; sleep 0.1; done
+check "no reserve: with room for a minute of recording again the room is free" state_is free
+check "no reserve: and disk full is no longer listed" bash -c "! grep -q '\"disk full\"' '$STATE'"
 stop_daemon
 for f in "$WORK"/daemon-*.log; do
   if grep -qE 'AddressSanitizer|runtime error' "$f"; then fail "no sanitizer report in $(basename "$f")"; fi

@@ -91,7 +91,7 @@ profile() { # profile NAME SED-EXPRESSION
 # program holds, or one that fails, is): refused with the device named,
 # exit 1, and no empty folder left behind.
 profile unusable-camera 's|^source=videotestsrc.*|source=v4l2src device=/dev/null|'
-expect_error "camera present but unusable" 1 "nothing was recorded: the capture device .*device=/dev/null could not be used" \
+expect_error "camera present but unusable" 1 "nothing was recorded: the camera /dev/null is not a video capture device: connect a USB (UVC) camera" \
   "${rec[@]}" --profile "$WORK/unusable-camera.profile" --recipient "$VAULT_RECIPIENT"
 profile no-encoder 's/^encoder=auto/encoder=nvh264enc/'
 expect_error "encoder missing from this machine" 1 "encoder 'nvh264enc'.*not installed" "${rec[@]}" \
