@@ -145,6 +145,26 @@ static const conf_key conf_keys[] = {
 
         K("uploader", "vault", CONF_VAULT, uploader.vault),
         K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
+        K("uploader", "spool", CONF_PATH, uploader.spool), /* default: [recorder] spool */
+        K("uploader", "endpoint", CONF_STRING, uploader.endpoint),
+        K("uploader", "region", CONF_STRING, uploader.region, .def = "us-east-1"),
+        K("uploader", "credentials_file", CONF_PATH, uploader.credentials_file),
+        K("uploader", "ca_file", CONF_PATH, uploader.ca_file),
+        K("uploader", "pinned_key", CONF_STRING, uploader.pinned_key),
+        K("uploader", "retention_days", CONF_INT, uploader.retention_days, .def_i = 3650, .imin = 1,
+          .imax = 36500),
+        K("uploader", "local_retention", CONF_DURATION, uploader.local_retention_ns, .def_n = 0, .min = 0,
+          .max = 365 * 24 * 60 * MINUTE),
+        K("uploader", "max_rate", CONF_SIZE, uploader.max_rate, .def_n = 0, .min = 0, .max = 1ULL << 40),
+        K("uploader", "scan_interval", CONF_DURATION, uploader.scan_interval_ns, .def_n = 30 * S, .min = S,
+          .max = 60 * MINUTE),
+        K("uploader", "heartbeat_interval", CONF_DURATION, uploader.heartbeat_interval_ns,
+          .def_n = 3 * MINUTE, .min = 10 * S, .max = 60 * MINUTE),
+        K("uploader", "status_interval", CONF_DURATION, uploader.status_interval_ns, .def_n = 15 * MINUTE,
+          .min = 10 * S, .max = 24 * 60 * MINUTE),
+        K("uploader", "retry_max", CONF_DURATION, uploader.retry_max_ns, .def_n = 10 * MINUTE, .min = S,
+          .max = 24 * 60 * MINUTE),
+        K("uploader", "log_level", CONF_LOG_LEVEL, uploader.log_level, .def = "info"),
 };
 
 static const char *const conf_groups[] = {"recorder",    "panel",  "lights",   "health",
@@ -454,6 +474,8 @@ static int check_fields(const config_file *f, studio_conf *c, gchar **msg) {
                 c->status.state_file = g_strdup(c->recorder.state_file);
         if (!c->status.backlog_file)
                 c->status.backlog_file = g_strdup(c->uploader.backlog_file);
+        if (!c->uploader.spool)
+                c->uploader.spool = g_strdup(c->recorder.spool);
         return 0;
 }
 

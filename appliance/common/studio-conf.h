@@ -108,8 +108,22 @@ typedef struct studio_status_conf {
 } studio_status_conf;
 
 typedef struct studio_uploader_conf {
-        gchar *vault;        /* "dir:/path" or "s3://…"; NULL: not configured */
-        gchar *backlog_file; /* default /run/studio/backlog.json */
+        gchar *vault;                   /* "dir:/path" or "s3://bucket/prefix"; NULL: not configured */
+        gchar *backlog_file;            /* default /run/studio/backlog.json */
+        gchar *spool;                   /* default: [recorder] spool */
+        gchar *endpoint;                /* s3: https://host[:port] (http:// for a loopback test server) */
+        gchar *region;                  /* s3: default us-east-1 */
+        gchar *credentials_file;        /* s3: two lines, access key then secret key */
+        gchar *ca_file;                 /* s3: CA bundle for the endpoint */
+        gchar *pinned_key;              /* s3: sha256//base64 public key pin (CURLOPT_PINNEDPUBLICKEY) */
+        int retention_days;             /* Object Lock COMPLIANCE retention; default 3650 */
+        uint64_t local_retention_ns;    /* keep local copies this long after confirmation; default 0 */
+        uint64_t max_rate;              /* bytes/s; 0: no cap */
+        uint64_t scan_interval_ns;      /* the periodic scan besides inotify; default 30 s */
+        uint64_t heartbeat_interval_ns; /* while a session records; default 3 min */
+        uint64_t status_interval_ns;    /* while idle; default 15 min */
+        uint64_t retry_max_ns;          /* the longest backoff; default 10 min */
+        int log_level;
 } studio_uploader_conf;
 
 typedef struct studio_conf {

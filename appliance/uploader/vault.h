@@ -1,0 +1,60 @@
+/* The vault the uploader hands sealed sessions to: one interface, two
+ * backends (vault-dir.c: a local or mounted folder; vault-s3.c: any
+ * S3-compatible store with Object Lock, through libcurl's SigV4).
+ *
+ * Keys are '/'-separated paths below the vault's prefix:
+ *   <session>/seg-000001.mkv.age, <session>/custody.jsonl, …  a session's files
+ *   receipts/<session>.jsonl                                 its receipts
+ *   heartbeats/<device id>/<UTC time>-<kind>.json            heartbeats, status
+ * A receipt exists only once the vault has confirmed the object: the
+ * directory vault re-reads the file and compares its SHA-256; S3 answers a
+ * HEAD with the size, the lock mode COMPLIANCE and a retain-until date no
+ * earlier than asked. The lock is verified, never assumed.
+ *
+ * Functions return 0 or -errno with *ret_message (one sentence naming the
+ * object and what to do; never a credential). -EAGAIN: try again later
+ * (network, server down, 5xx); -EACCES: credentials refused (do not retry
+ * in a storm); -ENOLCK: the vault does not enforce retention; -EBADMSG: the
+ * vault answered but holds something else. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "studio-conf.h"
+
+typedef struct vault vault;
+
+typedef struct vault_receipt {
+        gchar *key;            /* below the prefix, as given */
+        uint64_t size;
+        char sha256[65];       /* hex, of the bytes stored */
+        gchar *etag;           /* S3: the ETag (quotes removed); dir: NULL */
+        gchar *version_id;     /* S3: the version id; dir: NULL */
+        gchar *retention_mode; /* S3: "COMPLIANCE"; dir: "read-only" */
+        int64_t retain_until_us; /* S3: the lock's end; dir: 0 */
+        int64_t confirmed_us;  /* when the vault confirmed it (g_get_real_time) */
+} vault_receipt;
+
+void vault_receipt_clear(vault_receipt *r);
+
+/* From [uploader] (vault, endpoint, region, credentials_file, ca_file,
+ * pinned_key, retention_days, max_rate). */
+int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
+vault *vault_free(vault *v);
+/* "dir:/srv/vault" or "s3://bucket/prefix at https://host" for messages. */
+const char *vault_describe(const vault *v);
+
+/* Stores size bytes read from fd (from offset 0; the file is not changed)
+ * under key, whose SHA-256 the caller has computed (sha256_hex). Idempotent:
+ * an object already there with that size and hash is confirmed, not sent
+ * again. Memory stays bounded whatever the size. progress (may be NULL) is
+ * called with the bytes sent so far. */
+typedef void (*vault_progress_fn)(uint64_t sent, uint64_t total, void *userdata);
+int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+              vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message);
+
+/* What the vault holds under key: -ENOENT when nothing. For S3 the receipt
+ * is filled from the HEAD (and the retention checked as for a put). */
+int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
