@@ -17,7 +17,7 @@ typedef struct vault_ops {
 
 struct vault {
         const vault_ops *ops;
-        void *impl;        /* the backend's own state */
+        void *impl;         /* the backend's own state */
         gchar *description; /* for vault_describe: never a credential */
 };
 
@@ -30,8 +30,9 @@ int vault_dir_open(const char *root, vault **ret, gchar **ret_message);
 int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
 
 /* A key below the vault's prefix is '/'-separated parts, each a valid
- * single name (fs_name_valid): no leading '/', no empty part, no "." or
- * "..", at most VAULT_KEY_MAX bytes. Both backends refuse anything else
+ * single name (fs_name_valid) not starting with '.' (the backends'
+ * temporary names): no leading '/', no empty part, no "." or "..", no
+ * control character or backslash, at most VAULT_KEY_MAX bytes. Both backends refuse anything else
  * with -EINVAL before touching the vault. */
 #define VAULT_KEY_MAX 1024
 bool vault_key_valid(const char *key);
