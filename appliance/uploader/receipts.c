@@ -198,13 +198,13 @@ int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r
         g_autofree gchar *name = file_name(session);
         g_autofree gchar *line = upl_receipt_line(rc);
         bool created = false;
-        _cleanup_close_ int fd = openat(
-                receipts_dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = openat(receipts_dirfd, name,
+                                        O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         int res;
 
         if (fd < 0 && errno == ENOENT) {
                 fd = openat(receipts_dirfd, name,
-                            O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                            O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
                 created = true;
         }
         res = fd < 0 ? -errno : append_line(fd, line);
