@@ -67,7 +67,8 @@ static const char *parse_line(const char *session, const char *line, size_t len,
                 return "longer than a receipt";
         if (json_load_bounded(p, line, len, UPL_RECEIPT_LINE_MAX, NULL) < 0)
                 return "not JSON";
-        if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+        if (!json_parser_get_root(p) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) /* "" has no root */
                 return "not a JSON object";
         o = json_node_get_object(json_parser_get_root(p));
         key = member_str(o, "key");
