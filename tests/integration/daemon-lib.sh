@@ -41,6 +41,7 @@ start_session() {
 
 last_session() {
   local s
-  s=$(ls -d "$WORK/studio/spool"/*/ | tail -n 1)
+  # spool/receipts/ is the uploader's, never a session
+  s=$(ls -d "$WORK/studio/spool"/*/ | grep -v '/receipts/$' | tail -n 1)
   echo "${s%/}"
 }
