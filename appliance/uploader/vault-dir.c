@@ -230,7 +230,7 @@ static int write_new(int dirfd, const char *leaf, int src, uint64_t size, const 
 static int compare_existing(int dirfd, const char *leaf, uint64_t size, const char *sha256_hex) {
         char hex[SHA256_HEX_LEN + 1];
         uint64_t have;
-        mode_t mode;
+        mode_t mode = 0;
         int r = hash_at(dirfd, leaf, &have, hex, &mode);
 
         if (r == -ELOOP || r == -EISDIR || r == -EINVAL)
