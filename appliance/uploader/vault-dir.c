@@ -51,8 +51,13 @@ static int open_parent(vault_dir *d, const char *key, bool create, const char **
                 g_autofree gchar *dirs = g_strndup(key, slash - key);
                 g_auto(GStrv) parts = g_strsplit(dirs, "/", -1);
                 for (char **p = parts; *p; p++) {
-                        if (create && mkdirat(fd, *p, 0755) == 0 && fsync(fd) < 0)
-                                return -errno;
+                        if (create) {
+                                if (mkdirat(fd, *p, 0755) == 0) {
+                                        if (fsync(fd) < 0)
+                                                return -errno;
+                                } else if (errno != EEXIST)
+                                        return -errno; /* a full or read-only vault says so here */
+                        }
                         int next = openat(fd, *p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (next < 0)
                                 return errno == ENOTDIR ? -ELOOP : -errno;

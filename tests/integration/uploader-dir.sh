@@ -39,6 +39,20 @@ check "the manifest does not go before the session is closed" test ! -e "$VAULT/
 kill "$daemon_pid"; wait "$daemon_pid" || true; daemon_pid=
 check "the session is closed" test -f "$S/manifest.json"
 
+# A vault that refuses writes (a read-only mount over it): the run fails
+# with the reason, nothing is wiped, and the backlog says so.
+if mount -t tmpfs -o ro tmpfs "$VAULT" 2>/dev/null; then
+  if upload 2>"$WORK/ro.err"; then fail "a run against a read-only vault exits non-zero"; else
+    pass "a run against a read-only vault exits non-zero"; fi
+  check "... naming the reason" grep -q "Read-only file system" "$WORK/ro.err"
+  check "... the backlog counts the session" test "$(backlog sessions)" = 1
+  check "... and says the vault is unreachable" test "$(backlog vault)" = unreachable
+  check "... and the local copy stays" test -f "$S/manifest.json"
+  umount "$VAULT"
+else
+  echo "skipped: cannot mount a read-only tmpfs over the vault"
+fi
+
 # Damage and hostility before the run after Stop.
 R=$SPOOL/receipts/$ID.jsonl
 check "the receipts file is outside the session folder" test -f "$R"

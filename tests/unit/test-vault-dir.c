@@ -323,8 +323,28 @@ static void test_disk_full(void **state) {
         assert_int_equal(n, 0); /* neither the object nor its temporary file */
 }
 
+static void test_open_schemes(void **state) {
+        static const char *const bad[] = {"",        "dir:",   "dir:relative/path",
+                                          "ftp://x", "DIR:/x", "/srv/vault"};
+        studio_uploader_conf conf = {0};
+        vault *v = NULL;
+
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                g_autofree gchar *msg = NULL;
+                conf.vault = (char *) bad[i];
+                assert_int_equal(vault_open(&conf, &v, &msg), -EINVAL);
+                assert_non_null(msg);
+        }
+        conf.vault = NULL;
+        g_autofree gchar *msg = NULL;
+        assert_int_equal(vault_open(&conf, &v, &msg), -EINVAL);
+        assert_null(v);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_open_schemes),
                 cmocka_unit_test_setup_teardown(test_put_head, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
