@@ -4,9 +4,12 @@
  * daemon watches the spool (inotify through GFileMonitor) and scans it
  * every scan_interval besides; SIGTERM ends it promptly (an upload in
  * flight is redone by the next run: nothing counts before its receipt). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +21,9 @@
 
 #define UPL_DEBOUNCE_MS 500 /* changes in a burst (a segment closing) make one pass */
 #define UPL_RETRY_MIN_S 1
+
+static volatile sig_atomic_t busy; /* a pass is under way (on_sigterm) */
+static int stop_pipe[2] = {-1, -1};
 
 typedef struct daemon_state {
         upl_ctx *c;
@@ -88,7 +94,9 @@ static gboolean on_pass(gpointer userdata) {
 
         d->pass_source = 0;
         watch_sessions(d);
+        busy = 1;
         upl_pass(d->c, true, &res);
+        busy = 0;
         d->last = res.backlog;
         if (res.error) {
                 d->failures++;
@@ -142,9 +150,35 @@ static gboolean on_backlog(gpointer userdata) {
         return G_SOURCE_CONTINUE;
 }
 
-static gboolean on_signal(gpointer loop) {
+/* SIGTERM while an object is in flight ends the process at once: nothing
+ * counts before its receipt is on disk, a cut receipt line is refused and
+ * its object confirmed again, and the vault sweeps the temporary file, so
+ * the next run redoes it. Otherwise the main loop ends as usual. */
+
+static void on_sigterm(int sig) {
+        (void) sig;
+        if (busy)
+                _exit(EXIT_SUCCESS);
+        (void) !write(stop_pipe[1], "x", 1);
+}
+
+static gboolean on_stop(gint fd, GIOCondition cond, gpointer loop) {
+        (void) fd, (void) cond;
         g_main_loop_quit(loop);
         return G_SOURCE_CONTINUE;
+}
+
+static int stop_signals(GMainLoop *loop) {
+        struct sigaction sa = {.sa_handler = on_sigterm};
+
+        if (!g_unix_open_pipe(stop_pipe, FD_CLOEXEC, NULL))
+                return -EIO;
+        g_unix_set_fd_nonblocking(stop_pipe[1], TRUE, NULL);
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+                return -errno;
+        g_unix_fd_add(stop_pipe[0], G_IO_IN, on_stop, loop);
+        return 0;
 }
 
 static int run_daemon(upl_ctx *c) {
@@ -152,8 +186,8 @@ static int run_daemon(upl_ctx *c) {
 
         d.monitors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
         watch(&d, c->conf->spool);
-        g_unix_signal_add(SIGTERM, on_signal, d.loop);
-        g_unix_signal_add(SIGINT, on_signal, d.loop);
+        if (stop_signals(d.loop) < 0)
+                return log_error_errno(-EIO, "cannot set up SIGTERM handling"), EXIT_FAILURE;
         g_timeout_add_seconds((guint) MAX(c->conf->scan_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
                               on_scan, &d);
         g_timeout_add_seconds(BACKLOG_REFRESH_S, on_backlog, &d);

@@ -88,6 +88,17 @@ for f in "$VAULT/$ID"/*; do
   if [ -f "$S/$n" ] && ! cmp -s "$f" "$S/$n"; then fail "no half-written object under its final name ($n)"; fi
 done
 
+# The daemon stopped by SIGTERM in the middle of an object: it exits at
+# once with status 0 (the next run redoes the object).
+wait_for() { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
+"$UPLOADER" --config "$CONF" 2>"$WORK/daemon-up.err" & up=$!
+sleep 1.5
+check "the daemon is in flight" kill -0 "$up"
+kill -TERM "$up"
+check "SIGTERM mid-object ends the daemon" wait_for 30 bash -c "! kill -0 $up 2>/dev/null"
+rc=0; wait "$up" || rc=$?
+check "with status 0" test "$rc" = 0
+
 $SET "$CONF" uploader max_rate 0
 check "the rerun exits 0" upload 2>"$WORK/run2.err"
 cat "$WORK/run2.err" >&2
