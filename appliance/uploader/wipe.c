@@ -108,9 +108,14 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
                 return keep(ret_message, session,
                             "[uploader] local_retention has not passed since the last receipt", NULL);
 
+        /* manifest.json last: a wipe cut short still leaves a closed session,
+         * which the next pass checks and finishes the same way */
         for (guint i = 0; i < names->len; i++)
-                if (unlinkat(dfd, names->pdata[i], 0) < 0 && errno != ENOENT)
+                if (strcmp(names->pdata[i], "manifest.json") != 0 && unlinkat(dfd, names->pdata[i], 0) < 0 &&
+                    errno != ENOENT)
                         return keep(ret_message, session, g_strerror(errno), names->pdata[i]);
+        if (unlinkat(dfd, "manifest.json", 0) < 0 && errno != ENOENT)
+                return keep(ret_message, session, g_strerror(errno), "manifest.json");
         if (fsync(dfd) < 0 || unlinkat(spool_dirfd, session, AT_REMOVEDIR) < 0)
                 return keep(ret_message, session,
                             "its folder could not be removed (something new is in it?)", NULL);

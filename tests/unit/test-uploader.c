@@ -275,6 +275,20 @@ static void test_wipe(void **state) {
         assert_true(g_file_test(r, G_FILE_TEST_IS_REGULAR)); /* the record stays */
 }
 
+/* A wipe cut short (a power cut) leaves a closed session whose remaining
+ * files all have receipts: the next wipe finishes it. */
+static void test_wipe_resumed(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *msg = NULL;
+        g_autofree gchar *seg = g_build_filename(f->session_dir, "seg-000001.mkv.age", NULL);
+
+        make_session(f, true);
+        confirm_all(f, true);
+        assert_int_equal(g_unlink(seg), 0);
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, &msg), 1);
+        assert_false(g_file_test(f->session_dir, G_FILE_TEST_EXISTS));
+}
+
 static void test_wipe_open_session(void **state) {
         fixture *f = *state;
 
@@ -348,6 +362,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wipe, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_resumed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wipe_open_session, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wipe_no_receipt, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wipe_changed_file, setup, teardown),
