@@ -100,8 +100,11 @@ rc=0; wait "$up" || rc=$?
 check "with status 0" test "$rc" = 0
 
 $SET "$CONF" uploader max_rate 0
-check "the rerun exits 0" upload 2>"$WORK/run2.err"
+# on a terminal (script(1) gives it one), with per-object progress
+check "the rerun exits 0" script -qec "'$UPLOADER' --config '$CONF' --once" "$WORK/run2.err" >/dev/null
 cat "$WORK/run2.err" >&2
+check "a terminal shows per-object progress (bytes, rate, ETA)" \
+  grep -qE "seg-000003.mkv.age: [0-9.]+/[0-9.]+ MiB, [0-9.]+ MiB/s, ETA [0-9]+ s" "$WORK/run2.err"
 check "the backlog is empty after it" test "$(backlog sessions)" = 0
 check "... with no bytes" test "$(backlog bytes)" = 0
 check "... and a last transfer" test "$(backlog last_transfer)" != None
