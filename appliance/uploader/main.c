@@ -143,6 +143,25 @@ static gboolean on_scan(gpointer userdata) {
         return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_heartbeat(gpointer userdata) {
+        daemon_state *d = userdata;
+        g_autoptr(GDir) dir = g_dir_open(d->c->conf->spool, 0, NULL);
+
+        busy = 1;
+        for (const char *n; dir && (n = g_dir_read_name(dir));) {
+                g_autofree gchar *msg = NULL;
+                if (!upl_session_name_valid(n))
+                        continue;
+                int r = upl_heartbeat(d->c, n, &msg);
+                if (r > 0)
+                        log_info("%s: heartbeat sent to %s", n, vault_describe(d->c->v));
+                else if (r < 0)
+                        log_warning("%s: no heartbeat: %s", n, msg ? msg : g_strerror(-r));
+        }
+        busy = 0;
+        return G_SOURCE_CONTINUE;
+}
+
 static gboolean on_backlog(gpointer userdata) {
         daemon_state *d = userdata;
 
@@ -191,6 +210,9 @@ static int run_daemon(upl_ctx *c) {
         g_timeout_add_seconds((guint) MAX(c->conf->scan_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
                               on_scan, &d);
         g_timeout_add_seconds(BACKLOG_REFRESH_S, on_backlog, &d);
+        g_timeout_add_seconds(
+                (guint) MAX(c->conf->heartbeat_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
+                on_heartbeat, &d);
         log_info("watching %s for %s", c->conf->spool, vault_describe(c->v));
         schedule(&d, 0);
         g_main_loop_run(d.loop);

@@ -123,3 +123,10 @@ void upl_pass(upl_ctx *c, bool send, upl_pass_result *ret);
 void upl_pass_result_clear(upl_pass_result *r);
 /* Publishes the backlog of the last pass with the time now. */
 void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
+
+/* ---- heartbeat.c -------------------------------------------------------- */
+
+/* Sends heartbeats/<device id>/<UTC time>-heartbeat.json with the open
+ * session's latest checkpoint line: 1 sent, 0 nothing to send (closed, no
+ * checkpoint yet), -errno. */
+int upl_heartbeat(upl_ctx *c, const char *session, gchar **ret_message);

@@ -3,7 +3,8 @@
 # scan set to an hour so that only inotify can wake it: a sealed segment
 # reaches the vault while the session records, the rest after Stop, the
 # local copy is wiped once everything is confirmed (local_retention 0), the
-# backlog says so, and SIGTERM ends it with status 0.
+# backlog says so, heartbeats carry the latest checkpoint while it
+# records, and SIGTERM ends it with status 0.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/daemon-lib.sh"
 UPLOADER=$STUDIO_BUILD_DIR/appliance/uploader/studio-uploader
@@ -13,7 +14,7 @@ make_studio
 VAULT=$(sed -n 's/^vault *= *dir://p' "$CONF")
 BACKLOG=$WORK/backlog.json
 $SET "$CONF" recorder segment_time 2s recorder checkpoint_interval 500ms uploader backlog_file "$BACKLOG" \
-  uploader local_retention 0 uploader scan_interval 1h
+  uploader local_retention 0 uploader scan_interval 1h uploader heartbeat_interval 10s
 backlog() { python3 -c "import json,sys; d=json.load(open('$BACKLOG')); print(d['$1'])"; }
 # wait_for SECONDS COMMAND…: a bound on a wait, not a speed assertion
 wait_for() { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
@@ -28,6 +29,15 @@ check "a sealed segment reaches the vault while the session records" \
   wait_for 60 test -f "$VAULT/$ID/seg-000001.mkv.age"
 check "the session is still recording then" state_is recording
 check "nothing of the closing files went yet" test ! -e "$VAULT/$ID/manifest.json"
+heartbeat() { ls "$VAULT"/heartbeats/*/*-heartbeat.json 2>/dev/null | head -n 1; }
+has_heartbeat() { test -n "$(heartbeat)"; }
+check "a heartbeat reaches the vault while the session records" wait_for 60 has_heartbeat
+HB=$(heartbeat)
+check "the heartbeat is filed under the device id" \
+  test "$(basename "$(dirname "$HB")")" = "$(head -n 1 "$S/custody.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["device_id"])')"
+check "it carries the session's latest checkpoint line, verbatim (still signed)" \
+  grep -qxF "$(python3 -c 'import sys; t=open(sys.argv[1]).read(); print(t[t.index("\"checkpoint\":")+13:-2])' "$HB")" "$S/custody.jsonl"
+check "the heartbeat names the session" grep -q "\"session\":\"$ID\"" "$HB"
 "$CTL" --config "$CONF" stop >/dev/null
 check "the local copy is wiped once the vault has all of it" wait_for 120 test ! -e "$S"
 check "the vault copy verifies INTACT" \
