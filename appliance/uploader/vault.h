@@ -27,14 +27,14 @@
 typedef struct vault vault;
 
 typedef struct vault_receipt {
-        gchar *key;            /* below the prefix, as given */
+        gchar *key; /* below the prefix, as given */
         uint64_t size;
-        char sha256[65];       /* hex, of the bytes stored */
-        gchar *etag;           /* S3: the ETag (quotes removed); dir: NULL */
-        gchar *version_id;     /* S3: the version id; dir: NULL */
-        gchar *retention_mode; /* S3: "COMPLIANCE"; dir: "read-only" */
+        char sha256[65];         /* hex, of the bytes stored */
+        gchar *etag;             /* S3: the ETag (quotes removed); dir: NULL */
+        gchar *version_id;       /* S3: the version id; dir: NULL */
+        gchar *retention_mode;   /* S3: "COMPLIANCE"; dir: "read-only" */
         int64_t retain_until_us; /* S3: the lock's end; dir: 0 */
-        int64_t confirmed_us;  /* when the vault confirmed it (g_get_real_time) */
+        int64_t confirmed_us;    /* when the vault confirmed it (g_get_real_time) */
 } vault_receipt;
 
 void vault_receipt_clear(vault_receipt *r);

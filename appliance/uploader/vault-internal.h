@@ -1,0 +1,38 @@
+/* What a vault backend provides (vault-dir.c, vault-s3.c): vault_open picks
+ * the backend from the scheme of [uploader] vault, and the public vault_*
+ * functions call through the ops table. Nothing outside appliance/uploader
+ * includes this header. */
+#pragma once
+
+#include "vault.h"
+
+typedef struct vault_ops {
+        /* Same contract as vault_put / vault_head (vault.h). */
+        int (*put)(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+                   vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message);
+        int (*head)(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
+        /* Frees the backend's state (impl) only; vault_free frees the rest. */
+        void (*free)(void *impl);
+} vault_ops;
+
+struct vault {
+        const vault_ops *ops;
+        void *impl;         /* the backend's own state */
+        gchar *description; /* for vault_describe: never a credential */
+};
+
+/* Builds a vault around a backend's state; takes description. */
+vault *vault_new(const vault_ops *ops, void *impl, gchar *description);
+
+/* "dir:/path" (vault-dir.c). */
+int vault_dir_open(const char *root, vault **ret, gchar **ret_message);
+/* "s3://bucket/prefix" (vault-s3.c; vault-s3-none.c until it exists). */
+int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
+
+/* A key below the vault's prefix is '/'-separated parts, each a valid
+ * single name (fs_name_valid) not starting with '.' (the backends'
+ * temporary names): no leading '/', no empty part, no "." or "..", no
+ * control character or backslash, at most VAULT_KEY_MAX bytes. Both backends refuse anything else
+ * with -EINVAL before touching the vault. */
+#define VAULT_KEY_MAX 1024
+bool vault_key_valid(const char *key);

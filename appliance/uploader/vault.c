@@ -1,0 +1,111 @@
+/* vault_open picks the backend from the scheme; the rest calls through the
+ * backend's ops table (vault-internal.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "util.h"
+#include "vault-internal.h"
+
+void vault_receipt_clear(vault_receipt *r) {
+        if (!r)
+                return;
+        g_free(r->key);
+        g_free(r->etag);
+        g_free(r->version_id);
+        g_free(r->retention_mode);
+        memset(r, 0, sizeof(*r));
+}
+
+vault *vault_new(const vault_ops *ops, void *impl, gchar *description) {
+        vault *v = g_new0(vault, 1);
+
+        v->ops = ops;
+        v->impl = impl;
+        v->description = description;
+        return v;
+}
+
+int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message) {
+        const char *spec = conf ? conf->vault : NULL;
+
+        if (!spec || !*spec) {
+                *ret_message = g_strdup(
+                        "no vault is configured: set [uploader] vault = dir:/path or s3://bucket/prefix");
+                return -EINVAL;
+        }
+        if (g_str_has_prefix(spec, "dir:"))
+                return vault_dir_open(spec + strlen("dir:"), ret, ret_message);
+        if (g_str_has_prefix(spec, "s3://"))
+                return vault_s3_open(conf, ret, ret_message);
+
+        _cleanup_free_ char *shown = escape_text(spec);
+        *ret_message = g_strdup_printf("[uploader] vault \"%s\" is neither dir:/path nor s3://bucket/prefix",
+                                       shown);
+        return -EINVAL;
+}
+
+vault *vault_free(vault *v) {
+        if (!v)
+                return NULL;
+        if (v->ops && v->ops->free)
+                v->ops->free(v->impl);
+        g_free(v->description);
+        g_free(v);
+        return NULL;
+}
+
+const char *vault_describe(const vault *v) {
+        return v ? v->description : "(no vault)";
+}
+
+/* Refused before the vault is touched: a key that could climb out of the
+ * vault's root, alias another key, or collide with a backend's hidden
+ * temporary names (which start with '.'). */
+bool vault_key_valid(const char *key) {
+        if (!key || !*key || strlen(key) > VAULT_KEY_MAX || key[0] == '/')
+                return false;
+        for (const char *p = key; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f || *p == '\\')
+                        return false;
+        g_auto(GStrv) parts = g_strsplit(key, "/", -1);
+        for (char **p = parts; *p; p++)
+                if (!fs_name_valid(*p) || (*p)[0] == '.')
+                        return false;
+        return true;
+}
+
+static bool hex64_valid(const char *s) {
+        if (!s || strlen(s) != 64)
+                return false;
+        for (; *s; s++)
+                if (!g_ascii_isdigit(*s) && !(*s >= 'a' && *s <= 'f'))
+                        return false;
+        return true;
+}
+
+static int key_refused(const char *key, gchar **ret_message) {
+        _cleanup_free_ char *shown = escape_text(key ? key : "");
+        *ret_message = g_strdup_printf("vault key \"%s\" is not a relative path of plain names (no \"..\", "
+                                       "no empty part, no leading \"/\" or \".\")",
+                                       shown);
+        return -EINVAL;
+}
+
+int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+              vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message) {
+        if (!vault_key_valid(key))
+                return key_refused(key, ret_message);
+        if (!hex64_valid(sha256_hex)) {
+                *ret_message = g_strdup("vault_put needs the file's SHA-256 as 64 lowercase hex digits");
+                return -EINVAL;
+        }
+        return v->ops->put(v, key, fd, size, sha256_hex, progress, userdata, ret, ret_message);
+}
+
+int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message) {
+        if (!vault_key_valid(key))
+                return key_refused(key, ret_message);
+        return v->ops->head(v, key, ret, ret_message);
+}
