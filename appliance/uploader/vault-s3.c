@@ -172,7 +172,8 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
                         gchar **ret_message) {
         _cleanup_free_ char *k = escape_text(key);
         g_autofree gchar *code = error_code(a);
-        _cleanup_free_ char *scode = escape_text(code);
+        /* " SignatureDoesNotMatch" after the status, or nothing (HEAD answers have no body) */
+        g_autofree gchar *scode = *code ? g_strconcat(" ", code, NULL) : g_strdup("");
         const char *where = vault_describe(v);
 
         if (r < 0 && a->status == 0) {
@@ -192,38 +193,40 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
                 return -EAGAIN;
         }
         if (st == 401 || st == 403) {
-                *ret_message = g_strdup_printf("%s refused the credentials for the %s of %s (HTTP %ld %s): "
+                *ret_message = g_strdup_printf("%s refused the credentials for the %s of %s (HTTP %ld%s): "
                                                "check [uploader] credentials_file and the user's rights",
                                                where, what, k, st, scode);
                 return -EACCES;
         }
         if (st == 400 &&
             (g_str_equal(code, "BadDigest") || g_str_equal(code, "XAmzContentSHA256Mismatch"))) {
-                *ret_message = g_strdup_printf("%s received other bytes than were hashed for %s (%s): the "
-                                               "file changed while it was sent; check the spool",
-                                               where, k, scode);
+                *ret_message =
+                        g_strdup_printf("%s received other bytes than were hashed for %s (HTTP 400%s): the "
+                                        "file changed while it was sent; check the spool",
+                                        where, k, scode);
                 return -EBADMSG;
         }
         if (st == 400 && g_str_equal(code, "InvalidRequest")) {
-                *ret_message = g_strdup_printf("%s refused the Object Lock headers for %s (%s): the vault "
-                                               "does not enforce retention; use a bucket created with "
-                                               "Object Lock",
-                                               where, k, scode);
+                *ret_message =
+                        g_strdup_printf("%s refused the Object Lock headers for %s (HTTP 400%s): the vault "
+                                        "does not enforce retention; use a bucket created with "
+                                        "Object Lock",
+                                        where, k, scode);
                 return -ENOLCK;
         }
         if (st == 404) {
-                *ret_message =
-                        g_strdup_printf("%s has no such bucket for the %s of %s (%s): check [uploader] "
-                                        "vault and endpoint",
-                                        where, what, k, scode);
+                *ret_message = g_strdup_printf(
+                        "%s has no such bucket for the %s of %s (HTTP 404%s): check [uploader] "
+                        "vault and endpoint",
+                        where, what, k, scode);
                 return -ENOENT;
         }
         if (st >= 500 || st == 408 || st == 429) {
-                *ret_message = g_strdup_printf("%s answered HTTP %ld %s to the %s of %s; it will be retried",
+                *ret_message = g_strdup_printf("%s answered HTTP %ld%s to the %s of %s; it will be retried",
                                                where, st, scode, what, k);
                 return -EAGAIN;
         }
-        *ret_message = g_strdup_printf("%s answered HTTP %ld %s to the %s of %s", where, st, scode, what, k);
+        *ret_message = g_strdup_printf("%s answered HTTP %ld%s to the %s of %s", where, st, scode, what, k);
         return -EIO;
 }
 
