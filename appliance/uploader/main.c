@@ -1,0 +1,222 @@
+/* studio-uploader --config FILE [--once]: custody transfer of the spool's
+ * sessions to the vault ([uploader] vault). --once uploads what is pending
+ * and exits 0 only when every pending object has a confirmed receipt. The
+ * daemon watches the spool (inotify through GFileMonitor) and scans it
+ * every scan_interval besides; SIGTERM ends it promptly (an upload in
+ * flight is redone by the next run: nothing counts before its receipt). */
+#include <getopt.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "log.h"
+#include "studio-conf.h"
+#include "uploader.h"
+
+#define UPL_DEBOUNCE_MS 500 /* changes in a burst (a segment closing) make one pass */
+#define UPL_RETRY_MIN_S 1
+
+typedef struct daemon_state {
+        upl_ctx *c;
+        GMainLoop *loop;
+        GHashTable *monitors; /* path -> GFileMonitor */
+        guint pass_source;    /* the next pass (debounce or backoff) */
+        unsigned failures;    /* in a row: the backoff's exponent */
+        backlog_doc last;
+} daemon_state;
+
+static void usage(FILE *f) {
+        fputs("Usage: studio-uploader [--config FILE] [--once]\n"
+              "Hands the spool's sealed sessions to the vault ([uploader] vault) and keeps receipts in\n"
+              "SPOOL/receipts/; wipes a local copy only after the vault has confirmed all of it.\n"
+              "  --config FILE  studio.conf (default " STUDIO_CONF_DEFAULT_PATH ")\n"
+              "  --once         upload what is pending and exit: 0 when every pending object has a\n"
+              "                 confirmed receipt, 1 otherwise (the reason on stderr)\n"
+              "  --help         this text\n",
+              f);
+}
+
+static int run_once(upl_ctx *c) {
+        upl_pass_result res;
+
+        c->show_progress = isatty(STDERR_FILENO);
+        upl_pass(c, &res);
+        int ok = res.error == 0 && res.pending == 0;
+        if (ok)
+                log_info("%u object(s) confirmed by %s in this run; nothing pending", res.sent,
+                         vault_describe(c->v));
+        else
+                log_error("%u object(s) still pending for %s: %s", res.pending, vault_describe(c->v),
+                          res.message ? res.message : "see above");
+        upl_pass_result_clear(&res);
+        return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static void schedule(daemon_state *d, guint ms);
+
+static void watch(daemon_state *d, const char *path);
+
+/* Every session folder is watched too: a segment is sealed by an append
+ * to its custody log, which the spool's own monitor does not see. */
+static void watch_sessions(daemon_state *d) {
+        g_autoptr(GDir) dir = g_dir_open(d->c->conf->spool, 0, NULL);
+
+        for (const char *n; dir && (n = g_dir_read_name(dir));)
+                if (upl_session_name_valid(n)) {
+                        g_autofree gchar *p = g_build_filename(d->c->conf->spool, n, NULL);
+                        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+                                watch(d, p);
+                }
+}
+
+static guint backoff_ms(daemon_state *d, int error) {
+        uint64_t max_s = MAX(d->c->conf->retry_max_ns / G_GUINT64_CONSTANT(1000000000), UPL_RETRY_MIN_S);
+        if (error == -EACCES) /* credentials: a person must act; no storm */
+                return (guint) (max_s * 1000);
+        uint64_t s = MIN(max_s, (uint64_t) UPL_RETRY_MIN_S << MIN(d->failures, 20u));
+        return (guint) (s * 1000 * g_random_double_range(0.5, 1.0)); /* jitter: many appliances, one vault */
+}
+
+static gboolean on_pass(gpointer userdata) {
+        daemon_state *d = userdata;
+        upl_pass_result res;
+
+        d->pass_source = 0;
+        watch_sessions(d);
+        upl_pass(d->c, &res);
+        d->last = res.backlog;
+        if (res.error) {
+                d->failures++;
+                guint ms = backoff_ms(d, res.error);
+                log_warning("%s; trying again in %u s", res.message ? res.message : g_strerror(-res.error),
+                            ms / 1000);
+                schedule(d, ms);
+        } else
+                d->failures = 0;
+        upl_pass_result_clear(&res);
+        return G_SOURCE_REMOVE;
+}
+
+static void schedule(daemon_state *d, guint ms) {
+        if (d->pass_source)
+                g_source_remove(d->pass_source);
+        d->pass_source = g_timeout_add(ms, on_pass, d);
+}
+
+static void on_changed(GFileMonitor *m, GFile *f, GFile *other, GFileMonitorEvent ev, gpointer userdata) {
+        daemon_state *d = userdata;
+
+        (void) m, (void) f, (void) other, (void) ev;
+        if (d->failures == 0) /* during a backoff the timer decides */
+                schedule(d, UPL_DEBOUNCE_MS);
+}
+
+static void watch(daemon_state *d, const char *path) {
+        if (g_hash_table_contains(d->monitors, path))
+                return;
+        g_autoptr(GFile) f = g_file_new_for_path(path);
+        GFileMonitor *m = g_file_monitor_directory(f, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+        if (!m)
+                return; /* the periodic scan still finds it */
+        g_signal_connect(m, "changed", G_CALLBACK(on_changed), d);
+        g_hash_table_insert(d->monitors, g_strdup(path), m);
+}
+
+static gboolean on_scan(gpointer userdata) {
+        daemon_state *d = userdata;
+
+        if (!d->pass_source)
+                schedule(d, 0);
+        return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_backlog(gpointer userdata) {
+        daemon_state *d = userdata;
+
+        upl_backlog_publish(d->c, &d->last);
+        return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_signal(gpointer loop) {
+        g_main_loop_quit(loop);
+        return G_SOURCE_CONTINUE;
+}
+
+static int run_daemon(upl_ctx *c) {
+        daemon_state d = {.c = c, .loop = g_main_loop_new(NULL, FALSE)};
+
+        d.monitors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+        watch(&d, c->conf->spool);
+        g_unix_signal_add(SIGTERM, on_signal, d.loop);
+        g_unix_signal_add(SIGINT, on_signal, d.loop);
+        g_timeout_add_seconds((guint) MAX(c->conf->scan_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
+                              on_scan, &d);
+        g_timeout_add_seconds(BACKLOG_REFRESH_S, on_backlog, &d);
+        log_info("watching %s for %s", c->conf->spool, vault_describe(c->v));
+        schedule(&d, 0);
+        g_main_loop_run(d.loop);
+        log_info("stopping");
+        g_hash_table_unref(d.monitors);
+        g_main_loop_unref(d.loop);
+        return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                {"config", required_argument, NULL, 'c'},
+                {"once", no_argument, NULL, 'o'},
+                {"help", no_argument, NULL, 'h'},
+                {},
+        };
+        g_autoptr(studio_conf) conf = NULL;
+        g_autofree gchar *msg = NULL;
+        const char *config = NULL;
+        bool once = false;
+        vault *v = NULL;
+        upl_ctx c;
+        int opt, r;
+
+        log_init("studio-uploader", LOG_TARGET_AUTO);
+        while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (opt) {
+                case 'c':
+                        config = optarg;
+                        break;
+                case 'o':
+                        once = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_SUCCESS;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                g_autofree gchar *shown = escape_text(argv[optind]);
+                log_error("unexpected argument \"%s\" (see --help)", shown);
+                return 2;
+        }
+        r = studio_conf_load(config, &conf, &msg);
+        if (r < 0) {
+                log_error("%s", msg);
+                return EXIT_FAILURE;
+        }
+        log_set_max_level(conf->uploader.log_level);
+        r = vault_open(&conf->uploader, &v, &msg);
+        if (r == 0)
+                r = upl_ctx_init(&c, &conf->uploader, v, &msg);
+        if (r < 0) {
+                log_error("%s", msg);
+                vault_free(v);
+                return EXIT_FAILURE;
+        }
+        int status = once ? run_once(&c) : run_daemon(&c);
+        upl_ctx_done(&c);
+        vault_free(v);
+        return status;
+}

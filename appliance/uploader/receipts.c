@@ -1,0 +1,222 @@
+/* SPOOL/receipts/<session>.jsonl: one JSON line per object the vault has
+ * confirmed, appended and fdatasync'd before the uploader counts the
+ * object as transferred. The file came from our own disk but may have been
+ * cut by a crash or damaged: a line that does not parse is refused and
+ * counted, and its object is simply confirmed again (vault_put is
+ * idempotent), so a bad line can cost a HEAD, never a loss. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "json-bounded.h"
+#include "json-write.h"
+#include "uploader.h"
+#include "util.h"
+#include "vault-internal.h"
+
+upl_receipts *upl_receipts_free(upl_receipts *r) {
+        if (!r)
+                return NULL;
+        g_hash_table_unref(r->by_key);
+        g_free(r->first_refused);
+        g_free(r);
+        return NULL;
+}
+
+static upl_receipts *receipts_new(void) {
+        upl_receipts *r = g_new0(upl_receipts, 1);
+
+        r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        return r;
+}
+
+static gchar *file_name(const char *session) {
+        return g_strdup_printf("%s.jsonl", session);
+}
+
+static bool hex64(const char *s) {
+        if (!s || strlen(s) != SHA256_HEX_LEN)
+                return false;
+        for (; *s; s++)
+                if (!g_ascii_isdigit(*s) && !(*s >= 'a' && *s <= 'f'))
+                        return false;
+        return true;
+}
+
+static const char *member_str(JsonObject *o, const char *name) {
+        JsonNode *n = json_object_get_member(o, name);
+        return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                       ? json_node_get_string(n)
+                       : NULL;
+}
+
+/* One line into key and receipt, or a reason it is refused. */
+static const char *parse_line(const char *session, const char *line, size_t len, gchar **ret_key,
+                              upl_receipt *ret) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonObject *o;
+        JsonNode *size;
+        const char *key, *sha, *time;
+
+        if (len > UPL_RECEIPT_LINE_MAX)
+                return "longer than a receipt";
+        if (json_load_bounded(p, line, len, UPL_RECEIPT_LINE_MAX, NULL) < 0)
+                return "not JSON";
+        if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+                return "not a JSON object";
+        o = json_node_get_object(json_parser_get_root(p));
+        key = member_str(o, "key");
+        if (!key || !vault_key_valid(key) || !g_str_has_prefix(key, session) || key[strlen(session)] != '/')
+                return "no key of this session";
+        size = json_object_get_member(o, "size");
+        if (!size || !JSON_NODE_HOLDS_VALUE(size) || json_node_get_value_type(size) != G_TYPE_INT64 ||
+            json_node_get_int(size) < 0)
+                return "no size";
+        sha = member_str(o, "sha256");
+        if (!hex64(sha))
+                return "no sha256";
+        time = member_str(o, "time");
+        g_autoptr(GDateTime) t = time ? g_date_time_new_from_iso8601(time, NULL) : NULL;
+        if (!t)
+                return "no time";
+        ret->size = (uint64_t) json_node_get_int(size);
+        memcpy(ret->sha256, sha, SHA256_HEX_LEN + 1);
+        ret->time_us = g_date_time_to_unix(t) * G_USEC_PER_SEC;
+        *ret_key = g_strdup(key);
+        return NULL;
+}
+
+static void add(upl_receipts *r, gchar *key, const upl_receipt *rc) {
+        g_hash_table_replace(r->by_key, key, g_memdup2(rc, sizeof(*rc)));
+        r->last_us = MAX(r->last_us, rc->time_us);
+}
+
+static void load_lines(upl_receipts *r, const char *session, const char *data, size_t len) {
+        unsigned line_no = 0;
+
+        for (size_t off = 0; off < len;) {
+                const char *nl = memchr(data + off, '\n', len - off);
+                size_t n = nl ? (size_t) (nl - (data + off)) : len - off;
+                gchar *key = NULL;
+                upl_receipt rc = {0};
+                const char *why;
+
+                line_no++;
+                why = nl ? parse_line(session, data + off, n, &key, &rc) : "cut short (no newline)";
+                if (why) {
+                        if (!r->first_refused)
+                                r->first_refused = g_strdup_printf("line %u: %s", line_no, why);
+                        r->refused++;
+                } else
+                        add(r, key, &rc);
+                off += n + 1;
+        }
+}
+
+int upl_receipts_load(int receipts_dirfd, const char *session, upl_receipts **ret, gchar **ret_message) {
+        g_autofree gchar *name = file_name(session);
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        int r = fs_read_fileat(receipts_dirfd, name, UPL_RECEIPTS_FILE_MAX, &data, &len);
+
+        if (r < 0 && r != -ENOENT) {
+                _cleanup_free_ char *shown = escape_text(name);
+                *ret_message = g_strdup_printf("cannot read the receipts file %s/%s: %s", UPL_RECEIPTS_DIR,
+                                               shown, g_strerror(-r));
+                return r;
+        }
+        upl_receipts *res = receipts_new();
+        if (data)
+                load_lines(res, session, data, len);
+        *ret = res;
+        return 0;
+}
+
+const upl_receipt *upl_receipts_match(const upl_receipts *r, const char *key, uint64_t size,
+                                      const char *sha256) {
+        const upl_receipt *rc = g_hash_table_lookup(r->by_key, key);
+
+        return rc && rc->size == size && strcmp(rc->sha256, sha256) == 0 ? rc : NULL;
+}
+
+static void add_nullable(JsonBuilder *b, const char *member, const char *value) {
+        json_builder_set_member_name(b, member);
+        if (value)
+                json_builder_add_string_value(b, value);
+        else
+                json_builder_add_null_value(b);
+}
+
+gchar *upl_receipt_line(const vault_receipt *rc) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "key");
+        json_builder_add_string_value(b, rc->key);
+        json_builder_set_member_name(b, "size");
+        json_builder_add_int_value(b, (gint64) rc->size);
+        json_builder_set_member_name(b, "sha256");
+        json_builder_add_string_value(b, rc->sha256);
+        add_nullable(b, "etag", rc->etag);
+        add_nullable(b, "version_id", rc->version_id);
+        add_nullable(b, "retention_mode", rc->retention_mode);
+        json_write_time(b, "retain_until", rc->retain_until_us);
+        json_write_time(b, "time", rc->confirmed_us);
+        json_builder_end_object(b);
+        return json_write_text(b);
+}
+
+/* One write of the whole line (and a newline first when the file ends in
+ * a crash's partial line), then fdatasync: a receipt is durable before it
+ * counts. */
+static int append_line(int fd, const char *line) {
+        struct stat st;
+        char last = '\n';
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+                return -EIO;
+        g_autofree gchar *text = g_strdup_printf("%s%s\n", last == '\n' ? "" : "\n", line);
+        int r = fs_write_all(fd, text, strlen(text));
+        if (r < 0) {
+                (void) ftruncate(fd, st.st_size); /* never leave half a receipt */
+                return r;
+        }
+        return fdatasync(fd) < 0 ? -errno : 0;
+}
+
+int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r, const vault_receipt *rc,
+                        gchar **ret_message) {
+        g_autofree gchar *name = file_name(session);
+        g_autofree gchar *line = upl_receipt_line(rc);
+        bool created = false;
+        _cleanup_close_ int fd = openat(
+                receipts_dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        int res;
+
+        if (fd < 0 && errno == ENOENT) {
+                fd = openat(receipts_dirfd, name,
+                            O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                created = true;
+        }
+        res = fd < 0 ? -errno : append_line(fd, line);
+        if (res == 0 && created)
+                res = fsync(receipts_dirfd) < 0 ? -errno : 0;
+        if (res < 0) {
+                *ret_message = g_strdup_printf("cannot append a receipt to %s/%s: %s", UPL_RECEIPTS_DIR,
+                                               name, g_strerror(-res));
+                return res;
+        }
+        upl_receipt u = {.size = rc->size, .time_us = rc->confirmed_us};
+        memcpy(u.sha256, rc->sha256, SHA256_HEX_LEN + 1);
+        add(r, g_strdup(rc->key), &u);
+        return 0;
+}

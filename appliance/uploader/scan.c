@@ -1,0 +1,246 @@
+/* What a session folder holds and which of its files may leave for the
+ * vault now. An open session (no manifest.json yet) gives only the
+ * segments its custody log says are sealed, and only when the file hashes
+ * as the log says: the open segment is never sent. A closed one gives
+ * every session file, the manifest last. Nothing is followed through a
+ * link, and anything that is not a session file is reported, never sent. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody.h"
+#include "escape.h"
+#include "fsutil.h"
+#include "uploader.h"
+#include "util.h"
+
+/* The closing files, in the order they go: manifest.json last, as the
+ * recorder writes it last (its presence marks the session closed). */
+static const char *const closing[] = {
+        "custody.jsonl",
+        "SHA256SUMS",
+        "SHA256SUMS.minisig",
+        "SHA256SUMS.sealed",
+        "SHA256SUMS.sealed.minisig",
+        "manifest.json.minisig",
+        "manifest.json",
+};
+
+bool upl_session_name_valid(const char *name) {
+        static const char pattern[] = "DDDDDDDDTDDDDDDZ-XXXXXXXX";
+
+        if (!name || strlen(name) != sizeof(pattern) - 1)
+                return false;
+        for (size_t i = 0; pattern[i]; i++) {
+                char c = name[i];
+                bool ok = pattern[i] == 'D'   ? g_ascii_isdigit(c)
+                          : pattern[i] == 'X' ? g_ascii_isdigit(c) || (c >= 'a' && c <= 'f')
+                                              : c == pattern[i];
+                if (!ok)
+                        return false;
+        }
+        return true;
+}
+
+static void file_free(gpointer p) {
+        upl_file *f = p;
+
+        g_free(f->name);
+        g_free(f);
+}
+
+upl_session *upl_session_free(upl_session *s) {
+        if (!s)
+                return NULL;
+        g_free(s->name);
+        g_ptr_array_unref(s->ready);
+        g_ptr_array_unref(s->ignored);
+        g_free(s);
+        return NULL;
+}
+
+/* Hashes are kept by (inode, size, mtime): a sealed file does not change,
+ * and the periodic scan must not re-read gigabytes every time. */
+typedef struct hash_memo {
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtime;
+        char sha256[SHA256_HEX_LEN + 1];
+} hash_memo;
+
+static GHashTable *memo; /* "session/name" -> hash_memo */
+
+static int hash_file(int dfd, const char *session, const char *name, upl_file **ret) {
+        struct stat st;
+        uint8_t d[SHA256_LEN];
+        uint64_t size;
+        _cleanup_close_ int fd = fs_openat_regular(dfd, name, &st);
+        g_autofree gchar *id = g_strdup_printf("%s/%s", session, name);
+        int r;
+
+        if (fd < 0)
+                return fd;
+        if (!memo)
+                memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        hash_memo *m = g_hash_table_lookup(memo, id);
+        upl_file *f = g_new0(upl_file, 1);
+        f->name = g_strdup(name);
+        f->mtime_us = (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+        if (m && m->dev == st.st_dev && m->ino == st.st_ino && m->size == st.st_size &&
+            m->mtime.tv_sec == st.st_mtim.tv_sec && m->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+                f->size = (uint64_t) st.st_size;
+                memcpy(f->sha256, m->sha256, sizeof(f->sha256));
+                *ret = f;
+                return 0;
+        }
+        r = sha256_fd(fd, d, &size);
+        if (r < 0) {
+                file_free(f);
+                return r;
+        }
+        f->size = size;
+        sha256_hex(d, f->sha256);
+        m = g_new0(hash_memo, 1);
+        *m = (hash_memo){.dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtime = st.st_mtim};
+        memcpy(m->sha256, f->sha256, sizeof(m->sha256));
+        g_hash_table_replace(memo, g_steal_pointer(&id), m);
+        *ret = f;
+        return 0;
+}
+
+static bool closing_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(closing); i++)
+                if (strcmp(name, closing[i]) == 0)
+                        return true;
+        return false;
+}
+
+bool upl_session_file_name(const char *name) {
+        return custody_segment_name_valid(name) || closing_name(name);
+}
+
+static void ignore(upl_session *s, const char *name, const char *why) {
+        _cleanup_free_ char *shown = escape_text(name);
+        g_ptr_array_add(s->ignored, g_strdup_printf("\"%s\" (%s)", shown, why));
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The session files in the folder, sorted; the rest reported. */
+static int list_files(int dfd, upl_session *s, GPtrArray *names) {
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+        if (!d) {
+                if (fd >= 0)
+                        (void) close(fd);
+                return -errno;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                struct stat st;
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (g_str_has_prefix(de->d_name, ".tmp-")) /* the recorder's atomic writes, in flight */
+                        continue;
+                if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (!S_ISREG(st.st_mode))
+                        ignore(s, de->d_name, fs_kind_name(st.st_mode));
+                else if (!upl_session_file_name(de->d_name))
+                        ignore(s, de->d_name, "not a session file");
+                else
+                        g_ptr_array_add(names, g_strdup(de->d_name));
+        }
+        closedir(d);
+        g_ptr_array_sort(names, compare_names);
+        return 0;
+}
+
+/* segment name -> sealed_sha256, from the segment-sealed entries of the
+ * log as far as it reads (the recorder may be appending its last line). */
+static GHashTable *sealed_segments(int dfd) {
+        GHashTable *sealed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        _cleanup_close_ int fd = fs_openat_regular(dfd, "custody.jsonl", NULL);
+        custody_log_reader *rd;
+        const custody_entry *e;
+
+        if (fd < 0)
+                return sealed;
+        rd = custody_log_reader_new(fd);
+        while (custody_log_reader_next(rd, &e, NULL) > 0) {
+                const char *seg = custody_entry_str(e, "segment");
+                const char *sha = custody_entry_str(e, "sealed_sha256");
+                if (e->event == CUSTODY_EV_SEGMENT_SEALED && seg && sha && custody_segment_name_valid(seg))
+                        g_hash_table_replace(sealed, g_strdup(seg), g_strdup(sha));
+        }
+        custody_log_reader_free(rd);
+        return sealed;
+}
+
+static void add_ready(upl_session *s, int dfd, const char *name, const char *want_sha) {
+        upl_file *f = NULL;
+        int r = hash_file(dfd, s->name, name, &f);
+
+        if (r < 0) {
+                ignore(s, name, g_strerror(-r));
+                return;
+        }
+        if (want_sha && strcmp(f->sha256, want_sha) != 0) {
+                ignore(s, name,
+                       "does not hash as its segment-sealed entry says; it goes when the session closes");
+                file_free(f);
+                return;
+        }
+        g_ptr_array_add(s->ready, f);
+}
+
+int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message) {
+        _cleanup_close_ int dfd = openat(spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        mode_t mode;
+        int r;
+
+        if (dfd < 0) {
+                r = errno == ENOTDIR || errno == ELOOP ? -ELOOP : -errno;
+                _cleanup_free_ char *shown = escape_text(name);
+                *ret_message = g_strdup_printf(
+                        "session folder \"%s\" cannot be opened (%s); a link is never followed", shown,
+                        g_strerror(-r));
+                return r;
+        }
+        upl_session *s = g_new0(upl_session, 1);
+        s->name = g_strdup(name);
+        s->ready = g_ptr_array_new_with_free_func(file_free);
+        s->ignored = g_ptr_array_new_with_free_func(g_free);
+        s->closed = fs_kindat(dfd, "manifest.json", &mode) == 0 && S_ISREG(mode);
+        r = list_files(dfd, s, names);
+        if (r < 0) {
+                upl_session_free(s);
+                *ret_message = g_strdup_printf("cannot list session folder %s: %s", name, g_strerror(-r));
+                return r;
+        }
+        if (s->closed) {
+                for (guint i = 0; i < names->len; i++)
+                        if (custody_segment_name_valid(names->pdata[i]))
+                                add_ready(s, dfd, names->pdata[i], NULL);
+                for (size_t c = 0; c < ELEMENTSOF(closing); c++)
+                        for (guint i = 0; i < names->len; i++)
+                                if (strcmp(names->pdata[i], closing[c]) == 0)
+                                        add_ready(s, dfd, closing[c], NULL);
+        } else {
+                g_autoptr(GHashTable) sealed = sealed_segments(dfd);
+                for (guint i = 0; i < names->len; i++) {
+                        const char *want = g_hash_table_lookup(sealed, names->pdata[i]);
+                        if (want)
+                                add_ready(s, dfd, names->pdata[i], want);
+                }
+        }
+        *ret = s;
+        return 0;
+}

@@ -1,0 +1,347 @@
+/* One pass over the spool: for each session, each file that may leave now
+ * goes to the vault unless a receipt already matches it; each confirmation
+ * is a receipt line before it counts; a closed session whose files are all
+ * confirmed sends its receipts file, then may be wiped (wipe.c decides).
+ * The backlog is what is left. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "fsutil.h"
+#include "log.h"
+#include "uploader.h"
+#include "util.h"
+
+int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar **ret_message) {
+        memset(c, 0, sizeof(*c));
+        c->conf = conf;
+        c->v = v;
+        c->spool_fd = c->receipts_fd = -EBADF;
+        c->spool_fd = open(conf->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (c->spool_fd < 0) {
+                int r = -errno;
+                *ret_message = g_strdup_printf("cannot open the spool %s: %s", conf->spool, g_strerror(-r));
+                return r;
+        }
+        if (mkdirat(c->spool_fd, UPL_RECEIPTS_DIR, 0750) == 0)
+                (void) fsync(c->spool_fd);
+        c->receipts_fd =
+                openat(c->spool_fd, UPL_RECEIPTS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (c->receipts_fd < 0) {
+                int r = -errno;
+                *ret_message = g_strdup_printf("cannot open %s/" UPL_RECEIPTS_DIR
+                                               " (it must be a folder, not a link): %s",
+                                               conf->spool, g_strerror(-r));
+                return r;
+        }
+        c->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        c->vaulted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        return 0;
+}
+
+void upl_ctx_done(upl_ctx *c) {
+        if (c->spool_fd >= 0)
+                (void) close(c->spool_fd);
+        if (c->receipts_fd >= 0)
+                (void) close(c->receipts_fd);
+        if (c->reported)
+                g_hash_table_unref(c->reported);
+        if (c->vaulted)
+                g_hash_table_unref(c->vaulted);
+        memset(c, 0, sizeof(*c));
+}
+
+void upl_pass_result_clear(upl_pass_result *r) {
+        g_free(r->message);
+        memset(r, 0, sizeof(*r));
+}
+
+/* Logs msg at level once per process: a scan every 30 s must not repeat it. */
+static void report_once(upl_ctx *c, int level, const char *msg) {
+        if (g_hash_table_contains(c->reported, msg))
+                return;
+        g_hash_table_add(c->reported, g_strdup(msg));
+        log_full(level, "%s", msg);
+}
+
+static void fail(upl_pass_result *res, int r, gchar *msg) {
+        if (!res->error) {
+                res->error = r;
+                res->message = msg;
+        } else
+                g_free(msg);
+}
+
+/* ---- progress and the rate cap ---- */
+
+typedef struct progress {
+        upl_ctx *c;
+        const char *key;
+        int64_t start_us;
+} progress;
+
+static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
+        progress *p = userdata;
+        int64_t elapsed = MAX(g_get_monotonic_time() - p->start_us, 1);
+        double rate = (double) sent * G_USEC_PER_SEC / (double) elapsed;
+
+        p->c->bytes_in_flight = (int64_t) (total - sent);
+        if (p->c->conf->max_rate > 0 && rate > (double) p->c->conf->max_rate) {
+                /* sleep until the average is back at the cap */
+                int64_t due = (int64_t) ((double) sent * G_USEC_PER_SEC / (double) p->c->conf->max_rate);
+                g_usleep((gulong) MAX(due - elapsed, 0));
+                rate = (double) p->c->conf->max_rate;
+        }
+        if (p->c->show_progress) {
+                double eta = rate > 0 ? (double) (total - sent) / rate : 0;
+                fprintf(stderr, "\r%s: %.1f/%.1f MiB, %.1f MiB/s, ETA %.0f s   ", p->key, sent / 1048576.0,
+                        total / 1048576.0, rate / 1048576.0, eta);
+                if (sent == total)
+                        fputc('\n', stderr);
+        }
+}
+
+/* ---- one object ---- */
+
+/* A failure that is the vault's, not the object's: the rest would fail the same way. */
+static bool vault_wide(int r) {
+        return r == -EAGAIN || r == -EACCES || r == -ENOLCK || r == -ENOSPC || r == -EPROTONOSUPPORT ||
+               r == -EROFS || r == -EPERM;
+}
+
+static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, uint64_t size,
+                       const char *sha, vault_receipt *ret, gchar **ret_message) {
+        progress p = {.c = c, .key = key, .start_us = g_get_monotonic_time()};
+        _cleanup_close_ int fd = fs_openat_regular(dfd, name, NULL);
+        int r;
+
+        if (fd < 0) {
+                _cleanup_free_ char *shown = escape_text(key);
+                *ret_message = g_strdup_printf("cannot open %s for the vault: %s", shown, g_strerror(-fd));
+                return fd;
+        }
+        r = vault_put(c->v, key, fd, size, sha, on_progress, &p, ret, ret_message);
+        c->bytes_in_flight = 0;
+        c->vault_state = r == 0 || !vault_wide(r) ? BACKLOG_VAULT_REACHABLE : BACKLOG_VAULT_UNREACHABLE;
+        return r;
+}
+
+/* ---- one session ---- */
+
+typedef struct session_tally {
+        bool pending;      /* something of it is not yet in the vault */
+        uint64_t bytes;    /* of the files not yet confirmed */
+        int64_t oldest_us; /* the oldest of those files (or the manifest's time) */
+} session_tally;
+
+static void tally_pending(session_tally *t, const upl_file *f) {
+        t->pending = true;
+        t->bytes += f->size;
+        if (!t->oldest_us || f->mtime_us < t->oldest_us)
+                t->oldest_us = f->mtime_us;
+}
+
+/* Sends receipts/<session>.jsonl once the session's files are all
+ * confirmed; its hash is remembered so a quiet pass does not send it again. */
+static int send_receipts(upl_ctx *c, const char *session, gchar **ret_message) {
+        g_autofree gchar *name = g_strdup_printf("%s.jsonl", session);
+        g_autofree gchar *key = g_strdup_printf(UPL_RECEIPTS_DIR "/%s", name);
+        _cleanup_close_ int fd = fs_openat_regular(c->receipts_fd, name, NULL);
+        uint8_t d[SHA256_LEN];
+        char sha[SHA256_HEX_LEN + 1];
+        uint64_t size;
+        vault_receipt rc = {0};
+        int r;
+
+        if (fd < 0) {
+                *ret_message =
+                        g_strdup_printf("cannot read the receipts of %s: %s", session, g_strerror(-fd));
+                return fd;
+        }
+        r = sha256_fd(fd, d, &size);
+        if (r < 0)
+                return r;
+        sha256_hex(d, sha);
+        const char *known = g_hash_table_lookup(c->vaulted, session);
+        if (known && strcmp(known, sha) == 0)
+                return 0;
+        r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_message);
+        vault_receipt_clear(&rc);
+        if (r < 0)
+                return r;
+        g_hash_table_replace(c->vaulted, g_strdup(session), g_strdup(sha));
+        return 0;
+}
+
+static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts *rc) {
+        for (guint i = 0; i < s->ignored->len; i++) {
+                g_autofree gchar *m = g_strdup_printf("%s: %s is not sent to the vault", s->name,
+                                                      (char *) s->ignored->pdata[i]);
+                report_once(c, LOG_WARNING, m);
+        }
+        if (rc->refused) {
+                _cleanup_free_ char *why = escape_text(rc->first_refused);
+                g_autofree gchar *m =
+                        g_strdup_printf("receipts of %s: %u line(s) refused (%s); their objects are "
+                                        "confirmed with the vault again",
+                                        s->name, rc->refused, why);
+                report_once(c, LOG_WARNING, m);
+        }
+}
+
+/* Returns false when the pass must stop sending (a failure that is the
+ * vault's); with send false it only counts what is pending. */
+static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_result *res, session_tally *t) {
+        g_autoptr(upl_session) s = NULL;
+        g_autoptr(upl_receipts) rc = NULL;
+        gchar *msg = NULL;
+        int r;
+
+        r = upl_session_scan(c->spool_fd, name, &s, &msg);
+        if (r < 0) {
+                report_once(c, LOG_WARNING, msg);
+                g_free(msg);
+                return true;
+        }
+        r = upl_receipts_load(c->receipts_fd, name, &rc, &msg);
+        if (r < 0) {
+                t->pending = true;
+                fail(res, r, g_steal_pointer(&msg));
+                return true;
+        }
+        report_session(c, s, rc);
+        c->last_transfer_us = MAX(c->last_transfer_us, rc->last_us);
+        _cleanup_close_ int dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        bool all = true;
+        for (guint i = 0; i < s->ready->len; i++) {
+                const upl_file *f = s->ready->pdata[i];
+                g_autofree gchar *key = g_strdup_printf("%s/%s", name, f->name);
+                vault_receipt vr = {0};
+                if (upl_receipts_match(rc, key, f->size, f->sha256))
+                        continue;
+                if (!send) {
+                        all = false;
+                        res->pending++;
+                        tally_pending(t, f);
+                        continue;
+                }
+                r = send_object(c, dfd, f->name, key, f->size, f->sha256, &vr, &msg);
+                if (r == 0)
+                        r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg);
+                if (r == 0) {
+                        res->sent++;
+                        c->last_transfer_us = MAX(c->last_transfer_us, vr.confirmed_us);
+                        log_info("%s: confirmed by %s (%" G_GUINT64_FORMAT " bytes, sha256 %s)", key,
+                                 vault_describe(c->v), f->size, f->sha256);
+                }
+                vault_receipt_clear(&vr);
+                if (r < 0) {
+                        all = false;
+                        res->pending++;
+                        tally_pending(t, f);
+                        fail(res, r, g_steal_pointer(&msg));
+                        if (vault_wide(r))
+                                return false;
+                }
+        }
+        if (!s->closed || !all)
+                return send;
+        if (!send) {
+                t->pending = !g_hash_table_contains(c->vaulted, name);
+                return false;
+        }
+        r = send_receipts(c, name, &msg);
+        if (r < 0) {
+                t->pending = true;
+                res->pending++;
+                fail(res, r, g_steal_pointer(&msg));
+                return !vault_wide(r);
+        }
+        r = upl_wipe_session(c->spool_fd, c->receipts_fd, c->v, name, c->conf->local_retention_ns, &msg);
+        if (r > 0) {
+                log_notice("%s", msg);
+                res->wiped++;
+        } else if (r == 0)
+                report_once(c, LOG_INFO, msg);
+        else
+                fail(res, r, g_strdup(msg));
+        g_free(msg);
+        return true;
+}
+
+/* ---- the pass ---- */
+
+static gint strcmp_pp(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *session_names(upl_ctx *c) {
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+        int fd = fcntl(c->spool_fd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+        if (!d) {
+                if (fd >= 0)
+                        (void) close(fd);
+                return names;
+        }
+        (void) lseek(fd, 0, SEEK_SET);
+        for (struct dirent *de; (de = readdir(d));) {
+                mode_t mode;
+                if (de->d_name[0] == '.' || strcmp(de->d_name, UPL_RECEIPTS_DIR) == 0)
+                        continue;
+                if (fs_kindat(c->spool_fd, de->d_name, &mode) < 0)
+                        continue;
+                if (!upl_session_name_valid(de->d_name) || !S_ISDIR(mode)) {
+                        _cleanup_free_ char *shown = escape_text(de->d_name);
+                        g_autofree gchar *m =
+                                g_strdup_printf("spool entry \"%s\" (%s) is not a session folder: it is "
+                                                "never followed nor sent to the vault",
+                                                shown, S_ISDIR(mode) ? "a folder" : fs_kind_name(mode));
+                        report_once(c, LOG_WARNING, m);
+                        continue;
+                }
+                g_ptr_array_add(names, g_strdup(de->d_name));
+        }
+        closedir(d);
+        g_ptr_array_sort(names, strcmp_pp);
+        return names;
+}
+
+void upl_pass(upl_ctx *c, upl_pass_result *res) {
+        g_autoptr(GPtrArray) names = session_names(c);
+        bool send = true;
+
+        memset(res, 0, sizeof(*res));
+        for (guint i = 0; i < names->len; i++) {
+                session_tally t = {0};
+                send = upload_session(c, names->pdata[i], send, res, &t) && send;
+                if (t.pending) {
+                        res->backlog.sessions++;
+                        res->backlog.bytes += t.bytes;
+                        if (t.oldest_us && (!res->backlog.oldest_us || t.oldest_us < res->backlog.oldest_us))
+                                res->backlog.oldest_us = t.oldest_us;
+                }
+        }
+        res->backlog.last_transfer_us = c->last_transfer_us;
+        res->backlog.vault = c->vault_state;
+        upl_backlog_publish(c, &res->backlog);
+}
+
+void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc) {
+        backlog_doc d = *doc;
+        int r;
+
+        d.updated_us = g_get_real_time();
+        r = backlog_publish(c->conf->backlog_file, &d);
+        if (r < 0) {
+                g_autofree gchar *m = g_strdup_printf("cannot publish the backlog to %s: %s",
+                                                      c->conf->backlog_file, g_strerror(-r));
+                report_once(c, LOG_WARNING, m);
+        }
+}

@@ -1,0 +1,124 @@
+/* The uploader's parts (studio-uploader): the receipts of a session
+ * (receipts.c), what a session folder holds and which of its files may go
+ * to the vault yet (scan.c), the one function that removes a local copy
+ * (wipe.c), and one pass over the spool (uploader.c). Library modules: they
+ * return -errno and a message; main.c logs. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backlog.h"
+#include "sha256.h"
+#include "vault.h"
+
+#define UPL_RECEIPTS_DIR "receipts"       /* SPOOL/receipts/: ours, never a session */
+#define UPL_RECEIPTS_FILE_MAX (16u << 20) /* a session's receipts file; larger is refused */
+#define UPL_RECEIPT_LINE_MAX 4096
+
+/* ---- receipts.c: SPOOL/receipts/<session>.jsonl ------------------------- */
+
+/* One confirmed object, as loaded: key -> upl_receipt. */
+typedef struct upl_receipt {
+        uint64_t size;
+        char sha256[SHA256_HEX_LEN + 1];
+        int64_t time_us;
+} upl_receipt;
+
+typedef struct upl_receipts {
+        GHashTable *by_key;   /* gchar * key -> upl_receipt * */
+        unsigned refused;     /* lines that did not parse: their objects are confirmed again */
+        gchar *first_refused; /* what was wrong with the first (for the report) */
+        int64_t last_us;      /* the latest receipt's time; 0: none */
+} upl_receipts;
+
+/* Loads the receipts of session (a missing file is an empty set). Lines
+ * that are not a well-formed receipt of one of the session's keys are
+ * counted in refused, never fatal. -EFBIG past UPL_RECEIPTS_FILE_MAX. */
+int upl_receipts_load(int receipts_dirfd, const char *session, upl_receipts **ret, gchar **ret_message);
+upl_receipts *upl_receipts_free(upl_receipts *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_receipts, upl_receipts_free)
+/* The receipt of key when it matches size and sha256; NULL otherwise. */
+const upl_receipt *upl_receipts_match(const upl_receipts *r, const char *key, uint64_t size,
+                                      const char *sha256);
+/* Appends one line for rc and fdatasyncs it (after a newline when a crash
+ * left a partial last line); adds it to r. */
+int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r, const vault_receipt *rc,
+                        gchar **ret_message);
+/* The JSON line for rc (without its newline). */
+gchar *upl_receipt_line(const vault_receipt *rc);
+
+/* ---- scan.c: a session folder ------------------------------------------- */
+
+/* "20261128T141500Z-1a2b3c4d": what the recorder names a session. */
+bool upl_session_name_valid(const char *name);
+/* A segment (seg-000001.mkv.age) or one of the files that close a session. */
+bool upl_session_file_name(const char *name);
+
+typedef struct upl_file {
+        gchar *name; /* in the session folder */
+        uint64_t size;
+        char sha256[SHA256_HEX_LEN + 1];
+        int64_t mtime_us;
+} upl_file;
+
+typedef struct upl_session {
+        gchar *name;
+        bool closed;        /* manifest.json present: the recorder is done with it */
+        GPtrArray *ready;   /* upl_file *: the files that may go to the vault now, in order */
+        GPtrArray *ignored; /* gchar *: what is in the folder and never goes (reported) */
+} upl_session;
+
+/* Reads spool_dirfd/name (never through a link): when closed, every
+ * session file (segments, then the log, the SHA256SUMS files, the
+ * manifest last); while open, each segment the custody log says is sealed
+ * whose file hashes as the log says. Hashes each file it lists. */
+int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message);
+upl_session *upl_session_free(upl_session *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_session, upl_session_free)
+
+/* ---- wipe.c ------------------------------------------------------------- */
+
+/* The only function that deletes anything: removes the local copy of a
+ * closed session when, checked here and now, every file in its folder is
+ * a regular file whose SHA-256 (hashed again) and size match its receipt,
+ * the receipts file itself is in the vault with the same hash, and
+ * local_retention_ns has passed since the latest receipt. 1 when removed,
+ * 0 when kept (ret_message says why), -errno on failure. The receipts
+ * file is kept: it is the spool's record of the custody transfer. */
+int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
+                     uint64_t local_retention_ns, gchar **ret_message);
+
+/* ---- uploader.c: one pass over the spool -------------------------------- */
+
+typedef struct upl_ctx {
+        const studio_uploader_conf *conf;
+        vault *v;
+        int spool_fd, receipts_fd;
+        bool show_progress;   /* per-object progress on stderr (a terminal) */
+        GHashTable *reported; /* messages already logged: each said once */
+        GHashTable *vaulted;  /* session -> SHA-256 of its receipts file as the vault holds it */
+        int64_t last_transfer_us;
+        backlog_vault vault_state;
+        int64_t bytes_in_flight; /* the object being sent (for the backlog) */
+} upl_ctx;
+
+typedef struct upl_pass_result {
+        unsigned sent;    /* objects the vault confirmed in this pass */
+        unsigned pending; /* objects still without a confirmed receipt */
+        unsigned wiped;   /* local copies removed */
+        int error;        /* the first failure (0: none) */
+        gchar *message;   /* what it was, for --once and the log */
+        backlog_doc backlog;
+} upl_pass_result;
+
+int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar **ret_message);
+void upl_ctx_done(upl_ctx *c);
+/* Uploads what is ready in every session, appends the receipts, wipes what
+ * may be wiped and publishes the backlog. Stops at the first failure that
+ * is the vault's (unreachable, credentials): the rest would fail alike. */
+void upl_pass(upl_ctx *c, upl_pass_result *ret);
+void upl_pass_result_clear(upl_pass_result *r);
+/* Publishes the backlog of the last pass with the time now. */
+void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
