@@ -2,3 +2,4 @@
 add_executable(vault-tool ${CMAKE_CURRENT_LIST_DIR}/vault-tool.c)
 target_link_libraries(vault-tool PRIVATE studio_uploader)
 studio_script_test(vault-s3-put ${CMAKE_CURRENT_LIST_DIR}/s3-put.sh vault TIMEOUT 300)
+studio_script_test(vault-s3-session ${CMAKE_CURRENT_LIST_DIR}/s3-session.sh vault GST TIMEOUT 300)
