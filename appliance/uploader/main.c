@@ -43,7 +43,9 @@ static int run_once(upl_ctx *c) {
         upl_pass_result res;
 
         c->show_progress = isatty(STDERR_FILENO);
-        upl_pass(c, &res);
+        upl_pass(c, false, &res); /* the backlog as it stands, before anything is sent */
+        upl_pass_result_clear(&res);
+        upl_pass(c, true, &res);
         int ok = res.error == 0 && res.pending == 0;
         if (ok)
                 log_info("%u object(s) confirmed by %s in this run; nothing pending", res.sent,
@@ -86,7 +88,7 @@ static gboolean on_pass(gpointer userdata) {
 
         d->pass_source = 0;
         watch_sessions(d);
-        upl_pass(d->c, &res);
+        upl_pass(d->c, true, &res);
         d->last = res.backlog;
         if (res.error) {
                 d->failures++;

@@ -67,7 +67,8 @@ static const char *parse_line(const char *session, const char *line, size_t len,
                 return "longer than a receipt";
         if (json_load_bounded(p, line, len, UPL_RECEIPT_LINE_MAX, NULL) < 0)
                 return "not JSON";
-        if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+        if (!json_parser_get_root(p) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) /* "" has no root */
                 return "not a JSON object";
         o = json_node_get_object(json_parser_get_root(p));
         key = member_str(o, "key");
@@ -198,13 +199,13 @@ int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r
         g_autofree gchar *name = file_name(session);
         g_autofree gchar *line = upl_receipt_line(rc);
         bool created = false;
-        _cleanup_close_ int fd = openat(
-                receipts_dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = openat(receipts_dirfd, name,
+                                        O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         int res;
 
         if (fd < 0 && errno == ENOENT) {
                 fd = openat(receipts_dirfd, name,
-                            O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+                            O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
                 created = true;
         }
         res = fd < 0 ? -errno : append_line(fd, line);

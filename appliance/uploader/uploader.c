@@ -148,7 +148,7 @@ static void tally_pending(session_tally *t, const upl_file *f) {
 
 /* Sends receipts/<session>.jsonl once the session's files are all
  * confirmed; its hash is remembered so a quiet pass does not send it again. */
-static int send_receipts(upl_ctx *c, const char *session, gchar **ret_message) {
+static int send_receipts(upl_ctx *c, const char *session, bool send, gchar **ret_message) {
         g_autofree gchar *name = g_strdup_printf("%s.jsonl", session);
         g_autofree gchar *key = g_strdup_printf(UPL_RECEIPTS_DIR "/%s", name);
         _cleanup_close_ int fd = fs_openat_regular(c->receipts_fd, name, NULL);
@@ -170,6 +170,15 @@ static int send_receipts(upl_ctx *c, const char *session, gchar **ret_message) {
         const char *known = g_hash_table_lookup(c->vaulted, session);
         if (known && strcmp(known, sha) == 0)
                 return 0;
+        if (!send) { /* only look: is it there as it is here? */
+                r = vault_head(c->v, key, &rc, ret_message);
+                bool same = r == 0 && rc.size == size && strcmp(rc.sha256, sha) == 0;
+                vault_receipt_clear(&rc);
+                if (!same)
+                        return r < 0 ? r : -ENOENT;
+                g_hash_table_replace(c->vaulted, g_strdup(session), g_strdup(sha));
+                return 0;
+        }
         r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_message);
         vault_receipt_clear(&rc);
         if (r < 0)
@@ -252,10 +261,11 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         if (!s->closed || !all)
                 return send;
         if (!send) {
-                t->pending = !g_hash_table_contains(c->vaulted, name);
+                t->pending = send_receipts(c, name, false, &msg) < 0;
+                g_free(msg);
                 return false;
         }
-        r = send_receipts(c, name, &msg);
+        r = send_receipts(c, name, true, &msg);
         if (r < 0) {
                 t->pending = true;
                 res->pending++;
@@ -313,9 +323,8 @@ static GPtrArray *session_names(upl_ctx *c) {
         return names;
 }
 
-void upl_pass(upl_ctx *c, upl_pass_result *res) {
+void upl_pass(upl_ctx *c, bool send, upl_pass_result *res) {
         g_autoptr(GPtrArray) names = session_names(c);
-        bool send = true;
 
         memset(res, 0, sizeof(*res));
         for (guint i = 0; i < names->len; i++) {

@@ -118,7 +118,8 @@ void upl_ctx_done(upl_ctx *c);
 /* Uploads what is ready in every session, appends the receipts, wipes what
  * may be wiped and publishes the backlog. Stops at the first failure that
  * is the vault's (unreachable, credentials): the rest would fail alike. */
-void upl_pass(upl_ctx *c, upl_pass_result *ret);
+/* With send false it only counts what is pending (and publishes that). */
+void upl_pass(upl_ctx *c, bool send, upl_pass_result *ret);
 void upl_pass_result_clear(upl_pass_result *r);
 /* Publishes the backlog of the last pass with the time now. */
 void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);

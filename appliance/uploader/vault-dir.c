@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -160,6 +162,28 @@ static int copy_hashed(int src, int dst, uint64_t size, const char *want, vault_
         return strcmp(hex, want) == 0 ? 0 : -EBADMSG;
 }
 
+/* Removes the temporary files a killed writer left in dirfd: a live
+ * writer holds a lock on its own (write_new), so only the dead ones go. */
+static void sweep_stale(int dirfd) {
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+        if (!d) {
+                if (fd >= 0)
+                        (void) close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (!g_str_has_prefix(de->d_name, ".tmp-"))
+                        continue;
+                _cleanup_close_ int t =
+                        openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                if (t >= 0 && flock(t, LOCK_EX | LOCK_NB) == 0)
+                        (void) unlinkat(dirfd, de->d_name, 0);
+        }
+        closedir(d);
+}
+
 /* Links tmp as leaf without ever replacing what is there (-EEXIST). */
 static int publish(int dirfd, const char *tmp, const char *leaf) {
         if (renameat2(dirfd, tmp, dirfd, leaf, RENAME_NOREPLACE) == 0)
@@ -184,6 +208,8 @@ static int write_new(int dirfd, const char *leaf, int src, uint64_t size, const 
         _cleanup_close_ int fd = fs_createat(dirfd, tmp, 0600);
         if (fd < 0)
                 return fd;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) /* ours while we live: sweep_stale leaves it alone */
+                return -errno;
         r = copy_hashed(src, fd, size, sha256_hex, progress, userdata);
         if (r == 0 && fsync(fd) < 0)
                 r = -errno;
@@ -230,6 +256,7 @@ static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const
                 return dir_error(d, key, dirfd, "making the folder of", ret_message);
         r = compare_existing(dirfd, leaf, size, sha256_hex);
         if (r == -ENOENT) {
+                sweep_stale(dirfd);
                 r = write_new(dirfd, leaf, fd, size, sha256_hex, progress, userdata);
                 if (r == -EEXIST) /* another writer got there first: judge what it left */
                         r = compare_existing(dirfd, leaf, size, sha256_hex);

@@ -1,0 +1,359 @@
+/* appliance/uploader: the receipts file (round trip; every malformed line
+ * refused and counted, never fatal; a crash's partial line; a link or FIFO
+ * in its place), session names, and upl_wipe_session, the one function
+ * that deletes: each of its checks keeps the local copy on its own. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "uploader.h"
+#include "util.h"
+
+#define SESSION "20261128T141500Z-1a2b3c4d"
+#define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct fixture {
+        gchar *tmp, *spool, *session_dir, *receipts;
+        int spool_fd, receipts_fd;
+        vault *v;
+} fixture;
+
+static int setup(void **state) {
+        fixture *f = g_new0(fixture, 1);
+        studio_uploader_conf conf = {0};
+        g_autofree gchar *msg = NULL;
+
+        f->tmp = g_dir_make_tmp("test-uploader-XXXXXX", NULL);
+        f->spool = g_build_filename(f->tmp, "spool", NULL);
+        f->session_dir = g_build_filename(f->spool, SESSION, NULL);
+        f->receipts = g_build_filename(f->spool, UPL_RECEIPTS_DIR, NULL);
+        assert_int_equal(g_mkdir_with_parents(f->session_dir, 0755), 0);
+        assert_int_equal(g_mkdir(f->receipts, 0755), 0);
+        f->spool_fd = open(f->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        f->receipts_fd = open(f->receipts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        conf.vault = g_strdup_printf("dir:%s/vault", f->tmp);
+        assert_int_equal(vault_open(&conf, &f->v, &msg), 0);
+        g_free(conf.vault);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", f->tmp);
+
+        vault_free(f->v);
+        (void) close(f->spool_fd);
+        (void) close(f->receipts_fd);
+        (void) system(cmd);
+        g_free(f->tmp);
+        g_free(f->spool);
+        g_free(f->session_dir);
+        g_free(f->receipts);
+        g_free(f);
+        return 0;
+}
+
+static void write_receipts(fixture *f, const char *text) {
+        g_autofree gchar *p = g_build_filename(f->receipts, SESSION ".jsonl", NULL);
+        assert_true(g_file_set_contents(p, text, -1, NULL));
+}
+
+static upl_receipts *load(fixture *f) {
+        upl_receipts *r = NULL;
+        g_autofree gchar *msg = NULL;
+
+        assert_int_equal(upl_receipts_load(f->receipts_fd, SESSION, &r, &msg), 0);
+        return r;
+}
+
+static void test_session_names(void **state) {
+        (void) state;
+        assert_true(upl_session_name_valid(SESSION));
+        static const char *const bad[] = {
+                "",
+                "receipts",
+                "20261128T141500Z-1a2b3c4",
+                "20261128T141500Z-1a2b3c4dd",
+                "20261128T141500Z-1A2B3C4D",
+                "20261128t141500Z-1a2b3c4d",
+                "../1128T141500Z-1a2b3c4d",
+                "20261128T141500Z_1a2b3c4d",
+                "2026112xT141500Z-1a2b3c4d",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_false(upl_session_name_valid(bad[i]));
+        assert_true(upl_session_file_name("seg-000001.mkv.age"));
+        assert_true(upl_session_file_name("manifest.json"));
+        assert_false(upl_session_file_name("notes.txt"));
+        assert_false(upl_session_file_name(".tmp-1"));
+}
+
+static void test_round_trip(void **state) {
+        fixture *f = *state;
+        g_autoptr(upl_receipts) r = load(f);
+        g_autofree gchar *msg = NULL;
+        vault_receipt rc = {.key = (char *) SESSION "/seg-000001.mkv.age",
+                            .size = 7,
+                            .retention_mode = (char *) "read-only",
+                            .confirmed_us = INT64_C(1796121120) * G_USEC_PER_SEC};
+
+        assert_int_equal(g_hash_table_size(r->by_key), 0); /* no file: no receipts */
+        memcpy(rc.sha256, ZEROS, sizeof(rc.sha256));
+        assert_int_equal(upl_receipts_append(f->receipts_fd, SESSION, r, &rc, &msg), 0);
+        assert_non_null(upl_receipts_match(r, rc.key, 7, ZEROS));
+        assert_null(upl_receipts_match(r, rc.key, 8, ZEROS));
+        g_autofree gchar *line = upl_receipt_line(&rc);
+        assert_string_equal(line,
+                            "{\"key\":\"" SESSION "/seg-000001.mkv.age\",\"size\":7,\"sha256\":\"" ZEROS
+                            "\",\"etag\":null,\"version_id\":null,\"retention_mode\":\"read-only\","
+                            "\"retain_until\":null,\"time\":\"2026-12-01T10:32:00Z\"}");
+        g_autoptr(upl_receipts) again = load(f);
+        assert_int_equal(again->refused, 0);
+        const upl_receipt *u = upl_receipts_match(again, rc.key, 7, ZEROS);
+        assert_non_null(u);
+        assert_int_equal(u->time_us, rc.confirmed_us);
+        assert_int_equal(again->last_us, rc.confirmed_us);
+}
+
+static void test_malformed_lines(void **state) {
+        fixture *f = *state;
+        const char *good = "{\"key\":\"" SESSION "/custody.jsonl\",\"size\":3,\"sha256\":\"" ZEROS
+                           "\",\"time\":\"2026-12-01T10:32:00Z\"}\n";
+        g_autofree gchar *deep = g_strnfill(100000, '[');
+        g_autofree gchar *longline = g_strnfill(UPL_RECEIPT_LINE_MAX + 10, ' ');
+        g_autofree gchar *text = g_strconcat(
+                good, "not json\n", "[1,2]\n", "\n", deep, "\n", longline, "\n",
+                "{\"size\":3,\"sha256\":\"" ZEROS "\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"20261128T141500Z-ffffffff/x\",\"size\":3,\"sha256\":\"" ZEROS
+                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"" SESSION "/../x\",\"size\":3,\"sha256\":\"" ZEROS
+                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":-1,\"sha256\":\"" ZEROS
+                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":\"3\",\"sha256\":\"" ZEROS
+                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":3,\"sha256\":\"" ZEROS
+                "0\",\"time\":\"2026-12-01T10:32:00Z\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":3,\"sha256\":\"ABCDEF" ZEROS "\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":3,\"sha256\":\"" ZEROS "\",\"time\":\"yesterday\"}\n",
+                "{\"key\":\"" SESSION "/a\",\"size\":3,\"sha256\":\"" ZEROS "\"}\n",
+                "{\"key\":\"" SESSION "/cut", NULL);
+        write_receipts(f, text);
+        g_autoptr(upl_receipts) r = load(f);
+        assert_int_equal(g_hash_table_size(r->by_key), 1);
+        assert_non_null(upl_receipts_match(r, SESSION "/custody.jsonl", 3, ZEROS));
+        assert_int_equal(r->refused, 15);
+        assert_string_equal(r->first_refused, "line 2: not JSON");
+
+        /* an append after the partial line starts on a line of its own */
+        g_autofree gchar *msg = NULL;
+        vault_receipt rc = {
+                .key = (char *) SESSION "/seg-000001.mkv.age", .size = 1, .confirmed_us = 1000000};
+        memcpy(rc.sha256, ZEROS, sizeof(rc.sha256));
+        assert_int_equal(upl_receipts_append(f->receipts_fd, SESSION, r, &rc, &msg), 0);
+        g_autoptr(upl_receipts) again = load(f);
+        assert_non_null(upl_receipts_match(again, rc.key, 1, ZEROS));
+        assert_int_equal(again->refused, 15); /* the cut line is still refused, no longer last */
+}
+
+static void test_not_a_file(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *p = g_build_filename(f->receipts, SESSION ".jsonl", NULL);
+        g_autofree gchar *target = g_build_filename(f->tmp, "elsewhere", NULL);
+        g_autofree gchar *content = NULL;
+        upl_receipts *r = NULL;
+        gchar *msg = NULL;
+
+        assert_true(g_file_set_contents(target, "", 0, NULL));
+        assert_int_equal(symlink(target, p), 0);
+        assert_int_equal(upl_receipts_load(f->receipts_fd, SESSION, &r, &msg), -ELOOP);
+        assert_non_null(msg);
+        g_free(msg);
+        g_autoptr(upl_receipts) empty = NULL;
+        assert_int_equal(g_unlink(p), 0);
+        empty = load(f);
+        assert_int_equal(symlink(target, p), 0);
+        vault_receipt rc = {.key = (char *) SESSION "/x", .size = 1};
+        memcpy(rc.sha256, ZEROS, sizeof(rc.sha256));
+        assert_int_equal(upl_receipts_append(f->receipts_fd, SESSION, empty, &rc, &msg), -ELOOP);
+        g_free(msg);
+        assert_true(g_file_get_contents(target, &content, NULL, NULL));
+        assert_string_equal(content, ""); /* never written through the link */
+
+        /* a FIFO in its place: refused at once, never a hang */
+        assert_int_equal(g_unlink(p), 0);
+        assert_int_equal(mkfifo(p, 0600), 0);
+        assert_int_equal(upl_receipts_load(f->receipts_fd, SESSION, &r, &msg), -EINVAL);
+        g_free(msg);
+        assert_int_equal(upl_receipts_append(f->receipts_fd, SESSION, empty, &rc, &msg), -EINVAL);
+        g_free(msg);
+}
+
+/* ---- upl_wipe_session ---- */
+
+static const char *const files[] = {"seg-000001.mkv.age", "custody.jsonl", "manifest.json"};
+
+static void session_file(fixture *f, const char *name, const char *data) {
+        g_autofree gchar *p = g_build_filename(f->session_dir, name, NULL);
+        assert_true(g_file_set_contents(p, data, -1, NULL));
+}
+
+/* Receipts for every file (as the vault confirms them) and the receipts
+ * file itself in the vault. */
+static void confirm_all(fixture *f, bool receipts_to_vault) {
+        g_autoptr(upl_receipts) r = load(f);
+        _cleanup_close_ int dfd = open(f->session_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                g_autofree gchar *key = g_strdup_printf(SESSION "/%s", files[i]);
+                g_autofree gchar *msg = NULL;
+                uint8_t d[SHA256_LEN];
+                char hex[SHA256_HEX_LEN + 1];
+                uint64_t size;
+                vault_receipt rc = {0};
+                _cleanup_close_ int fd = openat(dfd, files[i], O_RDONLY | O_CLOEXEC);
+                assert_int_equal(sha256_fd(fd, d, &size), 0);
+                sha256_hex(d, hex);
+                assert_int_equal(vault_put(f->v, key, fd, size, hex, NULL, NULL, &rc, &msg), 0);
+                assert_int_equal(upl_receipts_append(f->receipts_fd, SESSION, r, &rc, &msg), 0);
+                vault_receipt_clear(&rc);
+        }
+        if (!receipts_to_vault)
+                return;
+        g_autofree gchar *msg = NULL;
+        uint8_t d[SHA256_LEN];
+        char hex[SHA256_HEX_LEN + 1];
+        uint64_t size;
+        vault_receipt rc = {0};
+        _cleanup_close_ int fd = openat(f->receipts_fd, SESSION ".jsonl", O_RDONLY | O_CLOEXEC);
+        assert_int_equal(sha256_fd(fd, d, &size), 0);
+        sha256_hex(d, hex);
+        assert_int_equal(
+                vault_put(f->v, UPL_RECEIPTS_DIR "/" SESSION ".jsonl", fd, size, hex, NULL, NULL, &rc, &msg),
+                0);
+        vault_receipt_clear(&rc);
+}
+
+static void make_session(fixture *f, bool closed) {
+        session_file(f, "seg-000001.mkv.age", "sealed");
+        session_file(f, "custody.jsonl", "log\n");
+        if (closed)
+                session_file(f, "manifest.json", "{}");
+}
+
+static void assert_kept(fixture *f, uint64_t retention_ns, const char *why) {
+        g_autofree gchar *msg = NULL;
+
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, retention_ns, &msg),
+                         0);
+        if (!strstr(msg, why))
+                fail_msg("kept for \"%s\", expected \"%s\"", msg, why);
+        assert_true(g_file_test(f->session_dir, G_FILE_TEST_IS_DIR));
+}
+
+static void test_wipe(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *msg = NULL;
+
+        make_session(f, true);
+        confirm_all(f, true);
+        assert_kept(f, UINT64_C(3600) * 1000000000, "local_retention");
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, &msg), 1);
+        assert_false(g_file_test(f->session_dir, G_FILE_TEST_EXISTS));
+        g_autofree gchar *r = g_build_filename(f->receipts, SESSION ".jsonl", NULL);
+        assert_true(g_file_test(r, G_FILE_TEST_IS_REGULAR)); /* the record stays */
+}
+
+static void test_wipe_open_session(void **state) {
+        fixture *f = *state;
+
+        make_session(f, false);
+        session_file(f, "manifest.json", "{}");
+        confirm_all(f, true);
+        g_autofree gchar *m = g_build_filename(f->session_dir, "manifest.json", NULL);
+        assert_int_equal(g_unlink(m), 0);
+        assert_kept(f, 0, "not closed");
+}
+
+static void test_wipe_no_receipt(void **state) {
+        fixture *f = *state;
+
+        make_session(f, true);
+        confirm_all(f, true);
+        session_file(f, "seg-000002.mkv.age", "new"); /* no receipt for it */
+        assert_kept(f, 0, "no receipt");
+}
+
+static void test_wipe_changed_file(void **state) {
+        fixture *f = *state;
+
+        make_session(f, true);
+        confirm_all(f, true);
+        session_file(f, "seg-000001.mkv.age", "SEALED"); /* same size, other bytes */
+        assert_kept(f, 0, "no receipt that matches");
+}
+
+static void test_wipe_receipts_not_vaulted(void **state) {
+        fixture *f = *state;
+
+        make_session(f, true);
+        confirm_all(f, false);
+        assert_kept(f, 0, "receipts file is not in the vault");
+}
+
+static void test_wipe_stranger(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *link = g_build_filename(f->session_dir, "seg-000009.mkv.age", NULL);
+
+        make_session(f, true);
+        confirm_all(f, true);
+        assert_int_equal(symlink("/etc/passwd", link), 0);
+        assert_kept(f, 0, "not a session file");
+        assert_int_equal(g_unlink(link), 0);
+        session_file(f, "notes.txt", "x");
+        assert_kept(f, 0, "not a session file");
+}
+
+static void test_wipe_not_a_session(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *msg = NULL;
+        g_autofree gchar *elsewhere = g_build_filename(f->tmp, "elsewhere", NULL);
+        g_autofree gchar *link = g_build_filename(f->spool, "20261128T141500Z-ffffffff", NULL);
+
+        assert_int_equal(g_mkdir(elsewhere, 0755), 0);
+        assert_int_equal(symlink(elsewhere, link), 0);
+        assert_int_equal(
+                upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "20261128T141500Z-ffffffff", 0, &msg),
+                0);
+        assert_true(g_file_test(elsewhere, G_FILE_TEST_IS_DIR));
+        g_clear_pointer(&msg, g_free);
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "../spool", 0, &msg), 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_session_names),
+                cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_open_session, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_no_receipt, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_changed_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_receipts_not_vaulted, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_stranger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wipe_not_a_session, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
