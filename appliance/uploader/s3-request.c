@@ -1,0 +1,153 @@
+/* The curl plumbing of the S3 backend. Memory stays bounded: the body is
+ * read from the file as curl asks for it, and only so much of an answer
+ * is kept as an error message needs. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "s3-request.h"
+
+#define HEADER_LINE_MAX 8192
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
+        s3_response *r = userdata;
+        size_t len = size * n;
+
+        /* a new status line starts a new answer (after 100 Continue) */
+        if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+                g_hash_table_remove_all(r->headers);
+                return len;
+        }
+        const char *colon = memchr(data, ':', len);
+        if (!colon || len > HEADER_LINE_MAX || g_hash_table_size(r->headers) >= S3_HEADERS_MAX)
+                return len;
+        char *name = g_ascii_strdown(data, colon - data);
+        char *value = g_strstrip(g_strndup(colon + 1, len - (size_t) (colon + 1 - data)));
+        g_hash_table_replace(r->headers, name, value);
+        return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata) {
+        s3_response *r = userdata;
+        size_t len = size * n;
+
+        if (r->body->len < S3_BODY_MAX)
+                g_string_append_len(r->body, data, (gssize) MIN(len, S3_BODY_MAX - r->body->len));
+        return len;
+}
+
+static size_t on_read(char *buf, size_t size, size_t n, void *userdata) {
+        s3_body *b = userdata;
+        size_t want = MIN(size * n, b->size - b->offset);
+
+        if (want == 0)
+                return 0;
+        ssize_t got = pread(b->fd, buf, want, (off_t) b->offset);
+        if (got <= 0) {
+                b->read_errno = got < 0 ? errno : EIO; /* shrank under us */
+                return CURL_READFUNC_ABORT;
+        }
+        b->offset += (uint64_t) got;
+        if (b->progress)
+                b->progress(b->offset, b->size, b->userdata);
+        return (size_t) got;
+}
+
+/* curl rewinds when it must resend (a redirect, a reused dead connection). */
+static int on_seek(void *userdata, curl_off_t offset, int origin) {
+        s3_body *b = userdata;
+
+        if (origin != SEEK_SET || offset < 0 || (uint64_t) offset > b->size)
+                return CURL_SEEKFUNC_CANTSEEK;
+        b->offset = (uint64_t) offset;
+        return CURL_SEEKFUNC_OK;
+}
+
+static void setup(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+                  s3_body *body, s3_response *r) {
+        CURL *h = c->curl;
+
+        curl_easy_reset(h);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->curl_error);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+        /* a stalled transfer is a network failure, retried later */
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+        if (c->ca_file)
+                curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+        if (c->pinned_key)
+                curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pinned_key);
+        if (strcmp(method, "HEAD") == 0) {
+                curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        } else if (body) {
+                curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+                curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->size);
+                curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+                curl_easy_setopt(h, CURLOPT_READDATA, body);
+                curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+                curl_easy_setopt(h, CURLOPT_SEEKDATA, body);
+                if (c->max_rate)
+                        curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t) c->max_rate);
+        }
+}
+
+int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+               s3_body *body, s3_response *ret) {
+        memset(ret, 0, sizeof(*ret));
+        ret->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        ret->body = g_string_new(NULL);
+        if (body) {
+                body->offset = 0;
+                body->read_errno = 0;
+        }
+
+        setup(c, method, url, headers, body, ret);
+        ret->curl_code = curl_easy_perform(c->curl);
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &ret->status);
+        if (!ret->curl_error[0])
+                g_strlcpy(ret->curl_error, curl_easy_strerror(ret->curl_code), sizeof(ret->curl_error));
+
+        switch (ret->curl_code) {
+        case CURLE_OK:
+                return 0;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+                return -EAGAIN;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_CACERT_BADFILE:
+                return -EACCES;
+        default:
+                return -EIO;
+        }
+}
+
+void s3_response_clear(s3_response *r) {
+        if (r->headers)
+                g_hash_table_unref(r->headers);
+        if (r->body)
+                g_string_free(r->body, TRUE);
+        memset(r, 0, sizeof(*r));
+}
+
+const char *s3_response_header(const s3_response *r, const char *lower_name) {
+        return r->headers ? g_hash_table_lookup(r->headers, lower_name) : NULL;
+}

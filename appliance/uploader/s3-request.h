@@ -1,0 +1,51 @@
+/* One S3 request through libcurl, signed with CURLOPT_AWS_SIGV4: the
+ * connection settings every request shares, a body streamed from a file
+ * descriptor, and the answer's status, headers and (bounded) body. */
+#pragma once
+
+#include <curl/curl.h>
+#include <glib.h>
+#include <stdint.h>
+
+#include "vault.h"
+
+typedef struct s3_conn {
+        CURL *curl;             /* reused, so connections are kept alive */
+        const char *userpwd;    /* "ACCESS:SECRET" (sodium memory) */
+        const char *sigv4;      /* "aws:amz:REGION:s3" */
+        const char *ca_file;    /* NULL: the system's */
+        const char *pinned_key; /* NULL: no pin */
+        uint64_t max_rate;      /* bytes/s sent; 0: no cap */
+} s3_conn;
+
+/* A PUT body: size bytes of fd from offset 0, read with pread (the file
+ * offset is not moved), in curl's buffer-sized pieces. */
+typedef struct s3_body {
+        int fd;
+        uint64_t size;
+        uint64_t offset;
+        vault_progress_fn progress;
+        void *userdata;
+        int read_errno; /* set when pread failed or the file shrank */
+} s3_body;
+
+#define S3_HEADERS_MAX 64
+#define S3_BODY_MAX (16 * 1024)
+
+typedef struct s3_response {
+        long status; /* 0: no HTTP answer */
+        CURLcode curl_code;
+        char curl_error[CURL_ERROR_SIZE]; /* curl's detail when curl_code != CURLE_OK */
+        GHashTable *headers;              /* lower-case name -> value, of the last answer */
+        GString *body;                    /* at most S3_BODY_MAX bytes kept */
+} s3_response;
+
+/* method "HEAD" or "PUT" (with body). Fills *ret in every case; returns 0
+ * when the server answered (any status), -EAGAIN when it could not be
+ * reached or the transfer broke, -EACCES when its TLS identity did not
+ * match ca_file/pinned_key, -EIO for the rest (the curl text in ret). */
+int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+               s3_body *body, s3_response *ret);
+void s3_response_clear(s3_response *r);
+/* A header of the answer, or NULL. */
+const char *s3_response_header(const s3_response *r, const char *lower_name);

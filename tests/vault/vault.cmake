@@ -1,0 +1,5 @@
+# The S3 Object Lock vault against a throwaway Ceph RGW (tests/vault/ceph.sh).
+add_executable(vault-tool ${CMAKE_CURRENT_LIST_DIR}/vault-tool.c)
+target_link_libraries(vault-tool PRIVATE studio_uploader)
+studio_script_test(vault-s3-put ${CMAKE_CURRENT_LIST_DIR}/s3-put.sh vault TIMEOUT 300)
+studio_script_test(vault-s3-session ${CMAKE_CURRENT_LIST_DIR}/s3-session.sh vault GST TIMEOUT 300)
