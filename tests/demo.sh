@@ -6,9 +6,11 @@
 #   3. the detective identifies, starts, marks and stops a session (here
 #      through studioctl, as the panel would);
 #   4. headless Chromium photographs the shelter's status page while free,
-#      recording and after Stop (demo-out/status-*.png);
-#   5. the prosecutor checks the sealed session with stock tools and with
-#      studio-verify.
+#      recording, after Stop and after the transfer (demo-out/status-*.png);
+#   5. the uploader hands the session to the directory vault, prints the
+#      receipts and wipes the local copy only after them;
+#   6. the prosecutor checks the vault copy with stock tools and with
+#      studio-verify, and police IT exports it with studio-export.
 #   demo.sh BUILD_DIR [OUT_DIR]
 set -euo pipefail
 build=$1
@@ -41,7 +43,8 @@ echo "device public key (enrolled at police IT): $studio/device.pub"
 
 say "The recorder and the status page start"
 "$bin/recorder/studio-recorder" --config "$conf" 2>"$out/recorder.log" &
-pids+=($!)
+recorder_pid=$!
+pids+=($recorder_pid)
 "$bin/status/studio-status" --config "$conf" 2>"$out/status.log" &
 pids+=($!)
 for _ in $(seq 100); do
@@ -55,7 +58,7 @@ shots=()
 shoot() { # shoot NAME: the status page as a PNG in demo-out/
   if [ -z "$CHROMIUM" ]; then echo "(no chromium: no screenshot of the page $1)"; return; fi
   page_screenshot "$url/" "$out/status-$1.png" 1000x700 && shots+=("$out/status-$1.png")
-  echo "screenshot: $out/status-$1.png  ($(page_text "$url/" | cut -c1-100))"
+  echo "screenshot: $out/status-$1.png  ($(page_text "$url/" | cut -c1-200))"
 }
 shoot free
 
@@ -69,13 +72,35 @@ echo "(mark placed at about 00:00:08, with a note sealed for the vault)"
 sleep 12
 "$ctl" --config "$conf" stop
 shoot after-stop
+kill -TERM "$recorder_pid" 2>/dev/null || true
+wait "$recorder_pid" 2>/dev/null || true
+
+session_id=$(ls -d "$studio"/spool/*/ | sed 's|/$||' | grep -v '/receipts$' | sort | tail -n 1 | xargs basename)
+local_copy=$studio/spool/$session_id
+say "Sealed session in the spool: $local_copy"
+(cd "$local_copy" && sha256sum -- *)
+
+say "Custody transfer (studio-uploader --once) to the directory vault $studio/vault"
+"$bin/uploader/studio-uploader" --config "$conf" --once
+echo "receipts ($studio/spool/receipts/$session_id.jsonl), one per object the vault confirmed:"
+python3 - "$studio/spool/receipts/$session_id.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(f"  {r['key']}  {r['size']} bytes  sha256 {r['sha256'][:16]}…  {r.get('retention_mode')}")
+PY
+if [ -e "$local_copy" ]; then
+  echo "the local copy is still in the spool ([uploader] local_retention has not passed)"
+else
+  echo "the local copy is wiped: every file of it has a confirmed receipt"
+fi
+session=$studio/vault/$session_id
+echo "the session in the vault: $session"
+sleep 1
+shoot after-transfer # the page now shows the last transfer
 kill -TERM "${pids[@]}" 2>/dev/null || true
 wait 2>/dev/null || true
 pids=()
-
-session=$(ls -d "$studio"/spool/*/ | sed 's|/$||' | sort | tail -n 1)
-say "Sealed session: $session"
-(cd "$session" && sha256sum -- *)
 
 first=$(ls "$session"/seg-*.mkv.age | head -n 1)
 say "Open a segment with stock age (only the vault identity can)"
@@ -88,21 +113,27 @@ streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$plain" 
 last=$(ffprobe -v error -select_streams v:0 -show_entries packet=pts_time -of csv=p=0 "$plain" | sort -n | tail -n 1)
 echo "decrypted: $plain ($streams, video to $(printf '%.2f' "${last%,}") s; plays in any player)"
 
-say "Check with stock tools"
+say "Check the vault copy with stock tools"
 (cd "$session" && for f in manifest.json SHA256SUMS SHA256SUMS.sealed; do
    minisign -Vq -p "$studio/device.pub" -m "$f" && echo "minisign: $f signature OK"; done
  sha256sum -c SHA256SUMS.sealed)
 
 # A second demo run continues the device's chain: check the link as well.
 previous=()
-prev_dir=$(ls -d "$studio"/spool/*/ | sed 's|/$||' | grep -vF "$session" | sort | tail -n 1 || true)
+prev_dir=$(ls -d "$studio"/vault/*/ | sed 's|/$||' | grep -v '/receipts$\|/heartbeats$' | grep -vF "$session" | sort | tail -n 1 || true)
 if [ -n "$prev_dir" ]; then previous=(--previous "$prev_dir"); fi
 
-say "studio-verify (with the vault identity, so the plaintext and the note are checked too)"
+say "studio-verify on the vault copy (with the vault identity, so the plaintext and the note are checked too)"
 "$bin/verify/studio-verify" --device-key "$studio/device.pub" --identity "$studio/vault.key" \
   "${previous[@]}" --html "$out/report.html" "$session"
 echo
 echo "Printable court report: $out/report.html"
+
+say "Police IT: studio-export verifies the vault copy, then decrypts it"
+rm -rf "$out/export"
+"$bin/export/studio-export" --identity "$studio/vault.key" --device-key "$studio/device.pub" \
+  --out "$out/export" "$session" >"$out/export.log" 2>&1 && echo "exported: $out/export ($(ls "$out/export" | paste -sd' ' -))" \
+  || { cat "$out/export.log"; echo "studio-export failed"; exit 1; }
 if [ ${#shots[@]} -gt 0 ]; then
   echo "The status page as shelter staff saw it:"
   printf '  %s\n' "${shots[@]}"

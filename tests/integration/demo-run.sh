@@ -12,9 +12,17 @@ check "the demo decrypted a segment with stock age and it has video and audio" \
   grep -qE '^decrypted: .*\(h264\+opus|^decrypted: .*\(opus\+h264' "$WORK/demo.log"
 check "the detective's mark is in the verified custody timeline" grep -qE '^  .*  mark ' "$WORK/demo.log"
 check "the demo wrote the HTML report" test -s "$WORK/demo/report.html"
-check "the 20 s demo rolled over into 2 segments" \
-  test "$(ls "$WORK"/demo/studio/spool/*/seg-*.mkv.age | wc -l)" -eq 2
-for s in free recording after-stop; do
+check "the 20 s demo rolled over into 2 segments, both in the vault" \
+  test "$(ls "$WORK"/demo/studio/vault/*/seg-*.mkv.age | wc -l)" -eq 2
+check "the demo printed a receipt for each segment" \
+  test "$(grep -c '^  [^ ]*/seg-00000[12].mkv.age  [0-9]* bytes  sha256 ' "$WORK/demo.log")" -eq 2
+check "the local copy was wiped only after the receipts" \
+  grep -q '^the local copy is wiped: every file of it has a confirmed receipt' "$WORK/demo.log"
+check "no session is left in the spool" \
+  test -z "$(ls -d "$WORK"/demo/studio/spool/*/ 2>/dev/null | grep -v '/receipts/$')"
+check "studio-export verified and decrypted the vault copy" grep -q '^exported: ' "$WORK/demo.log"
+check "the export holds the decrypted segments" test -s "$WORK/demo/export/seg-000001.mkv"
+for s in free recording after-stop after-transfer; do
   check "the demo names its screenshot of the status page ($s)" \
     grep -q "^  $WORK/demo/status-$s.png" "$WORK/demo.log"
   check "the screenshot status-$s.png is a PNG" \
@@ -23,4 +31,6 @@ done
 check "the page said Free before the session" grep -q "^screenshot: .*status-free.png  (.*Free" "$WORK/demo.log"
 check "the page said In session during it" grep -q "^screenshot: .*status-recording.png  (.*In session since" "$WORK/demo.log"
 check "the page said Free after Stop" grep -q "^screenshot: .*status-after-stop.png  (.*Free" "$WORK/demo.log"
+check "after the transfer the page shows its time" \
+  grep -qE "^screenshot: .*status-after-transfer.png  \(.*Last transfer to the vault: [0-9]{2}:[0-9]{2}" "$WORK/demo.log"
 finish
