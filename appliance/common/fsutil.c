@@ -1,6 +1,8 @@
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <glib.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -359,4 +361,30 @@ int fs_write_newat(int dirfd, const char *name, const void *data, size_t len, mo
         if (r < 0)
                 return r;
         return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+int fs_list_namesat(int dirfd, char ***ret_names) {
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        GPtrArray *names;
+
+        if (!d) {
+                int r = -errno;
+                if (fd >= 0)
+                        (void) close(fd);
+                return r;
+        }
+        names = g_ptr_array_new();
+        for (struct dirent *de; (de = readdir(d));)
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        g_ptr_array_add(names, g_strdup(de->d_name));
+        closedir(d);
+        g_ptr_array_sort(names, compare_names);
+        g_ptr_array_add(names, NULL);
+        *ret_names = (char **) g_ptr_array_free(names, FALSE);
+        return 0;
 }

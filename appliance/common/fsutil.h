@@ -58,6 +58,10 @@ const char *fs_kind_name(mode_t mode);
 /* The kind of dirfd/name without following a link (lstat-like): 0 and
  * *ret_mode, or -errno. */
 int fs_kindat(int dirfd, const char *name, mode_t *ret_mode);
+/* The names in the folder dirfd (without "." and ".."), sorted bytewise,
+ * NULL-terminated (free with g_strfreev); nothing in it is opened or
+ * followed. 0 or -errno. */
+int fs_list_namesat(int dirfd, char ***ret_names);
 /* Creates dirfd/name for writing: O_CREAT|O_EXCL|O_NOFOLLOW, so an existing
  * file or a planted symlink is refused (-EEXIST), never followed. */
 int fs_createat(int dirfd, const char *name, mode_t mode);

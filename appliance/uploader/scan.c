@@ -128,37 +128,26 @@ static void ignore(upl_session *s, const char *name, const char *why) {
         g_ptr_array_add(s->ignored, g_strdup_printf("\"%s\" (%s)", shown, why));
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* The session files in the folder, sorted; the rest reported. */
 static int list_files(int dfd, upl_session *s, GPtrArray *names) {
-        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        g_auto(GStrv) all = NULL;
+        int r = fs_list_namesat(dfd, &all);
 
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
-                return -errno;
-        }
-        for (struct dirent *de; (de = readdir(d));) {
+        if (r < 0)
+                return r;
+        for (char **n = all; *n; n++) {
                 struct stat st;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                if (g_str_has_prefix(*n, ".tmp-")) /* the recorder's atomic writes, in flight */
                         continue;
-                if (g_str_has_prefix(de->d_name, ".tmp-")) /* the recorder's atomic writes, in flight */
-                        continue;
-                if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 if (!S_ISREG(st.st_mode))
-                        ignore(s, de->d_name, fs_kind_name(st.st_mode));
-                else if (!upl_session_file_name(de->d_name))
-                        ignore(s, de->d_name, "not a session file");
+                        ignore(s, *n, fs_kind_name(st.st_mode));
+                else if (!upl_session_file_name(*n))
+                        ignore(s, *n, "not a session file");
                 else
-                        g_ptr_array_add(names, g_strdup(de->d_name));
+                        g_ptr_array_add(names, g_strdup(*n));
         }
-        closedir(d);
-        g_ptr_array_sort(names, compare_names);
         return 0;
 }
 

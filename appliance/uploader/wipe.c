@@ -23,27 +23,20 @@ static int keep(gchar **ret_message, const char *session, const char *why, const
 /* The folder's names, or -errno; a name not a regular session file is
  * returned in *ret_bad. */
 static int list_all(int dfd, GPtrArray *names, gchar **ret_bad) {
-        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        g_auto(GStrv) all = NULL;
+        int r = fs_list_namesat(dfd, &all);
 
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
-                return -errno;
-        }
-        for (struct dirent *de; (de = readdir(d));) {
+        if (r < 0)
+                return r;
+        for (char **n = all; *n; n++) {
                 mode_t mode;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (fs_kindat(dfd, de->d_name, &mode) < 0 || !S_ISREG(mode) ||
-                    !upl_session_file_name(de->d_name)) {
+                if (fs_kindat(dfd, *n, &mode) < 0 || !S_ISREG(mode) || !upl_session_file_name(*n)) {
                         if (!*ret_bad)
-                                *ret_bad = g_strdup(de->d_name);
+                                *ret_bad = g_strdup(*n);
                         continue;
                 }
-                g_ptr_array_add(names, g_strdup(de->d_name));
+                g_ptr_array_add(names, g_strdup(*n));
         }
-        closedir(d);
         return 0;
 }
 

@@ -392,6 +392,26 @@ static void test_folder_relative(void **state) {
         assert_string_equal(data, "plain");
         free(data);
 
+        /* the listing names everything, follows nothing, and is sorted */
+        {
+                char **listed = NULL;
+                int file_fd;
+                assert_int_equal(fs_list_namesat(dfd, &listed), 0);
+                assert_int_equal(g_strv_length(listed), 5);
+                assert_string_equal(listed[0], "f");
+                assert_string_equal(listed[1], "fifo");
+                assert_string_equal(listed[2], "link");
+                assert_string_equal(listed[3], "loop");
+                assert_string_equal(listed[4], "new");
+                g_strfreev(listed);
+                file_fd = openat(dfd, "f", O_RDONLY);
+                assert_true(file_fd >= 0);
+                listed = NULL;
+                assert_int_equal(fs_list_namesat(file_fd, &listed), -ENOTDIR);
+                assert_null(listed);
+                (void) close(file_fd);
+        }
+
         const char *names[] = {"f", "link", "loop", "fifo", "new"};
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 (void) unlinkat(dfd, names[i], 0);
