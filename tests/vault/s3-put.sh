@@ -3,18 +3,7 @@
 # read back by an independent client (awscli).
 . "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 TOOL=$STUDIO_BUILD_DIR/tests/vault-tool
-CEPH_SH=$STUDIO_SOURCE_DIR/tests/vault/ceph.sh
-for t in radosgw ceph-mon ceph-osd aws; do
-  command -v "$t" >/dev/null || { echo "skip: $t missing (apt-get install radosgw ceph-mon ceph-osd awscli)"; exit 77; }
-done
-AWS=aws
-[ -x /usr/bin/aws ] && AWS=/usr/bin/aws
-
-CEPH=$WORK/ceph
-trap 'bash "$CEPH_SH" stop "$CEPH" || true; rm -rf "$WORK"' EXIT
-bash "$CEPH_SH" start "$CEPH" >"$WORK/ceph.out"
-. "$CEPH/env"
-s3() { "$AWS" --endpoint-url "$AWS_ENDPOINT" s3api "$@"; }
+. "$STUDIO_SOURCE_DIR/tests/vault/vault-lib.sh"
 
 write_conf() { # write_conf FILE BUCKET CREDENTIALS
   cat >"$1" <<CONF

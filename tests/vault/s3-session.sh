@@ -6,17 +6,7 @@
 source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 source "$STUDIO_SOURCE_DIR/tests/integration/daemon-lib.sh"
 UPLOADER=$STUDIO_BUILD_DIR/appliance/uploader/studio-uploader
-CEPH_SH=$STUDIO_SOURCE_DIR/tests/vault/ceph.sh
-for t in radosgw ceph-mon ceph-osd aws; do
-  command -v "$t" >/dev/null || { echo "skip: $t missing (apt-get install radosgw ceph-mon ceph-osd awscli)"; exit 77; }
-done
-AWS=aws
-[ -x /usr/bin/aws ] && AWS=/usr/bin/aws
-CEPH=$WORK/ceph
-trap 'kill -9 $daemon_pid 2>/dev/null || true; bash "$CEPH_SH" stop "$CEPH" || true; rm -rf "$WORK"' EXIT
-bash "$CEPH_SH" start "$CEPH" >"$WORK/ceph.out"
-. "$CEPH/env"
-s3() { "$AWS" --endpoint-url "$AWS_ENDPOINT" s3api "$@"; }
+. "$STUDIO_SOURCE_DIR/tests/vault/vault-lib.sh"
 
 make_studio
 python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" \
