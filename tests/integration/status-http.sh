@@ -76,6 +76,21 @@ check "a missing state file is attention" test "$(json | field attention)" = '["
 printf '{"state":"free"' >"$STATE"
 check "a malformed state file is attention" test "$(json | field state)" = '"attention"'
 check "the reason is logged once, escaped" test "$(grep -c 'shows attention' "$WORK/status.log")" -ge 1
+# Not a regular file where the state should be: never read, never a hang.
+rm -f "$STATE"; mkfifo "$STATE"
+check "a FIFO as the state file is attention, answered at once" \
+  bash -c "curl -s --max-time 5 $URL/status.json | grep -q '\"recorder not running\"'"
+rm -f "$STATE"; ln -s /dev/zero "$STATE"
+check "a link to a device as the state file is attention" \
+  bash -c "curl -s --max-time 5 $URL/status.json | grep -q '\"recorder not running\"'"
+rm -f "$STATE"; head -c 1048576 /dev/zero | tr '\0' ' ' >"$STATE"
+check "a 1 MiB state file is attention (bounded read)" \
+  bash -c "curl -s --max-time 5 $URL/status.json | grep -q '\"recorder not running\"'"
+rm -f "$STATE"; mkfifo "$BACKLOG"
+write_state free 0 '[]'
+check "a FIFO as the backlog file: the room is still shown, the transfer unknown" \
+  bash -c "curl -s --max-time 5 $URL/status.json | grep -q '\"state\":\"free\".*\"last_transfer\":null'"
+rm -f "$BACKLOG"
 write_state free 0 '[]'
 check "a fresh file again: free" test "$(json | field state)" = '"free"'
 
