@@ -20,6 +20,27 @@ static const char *const vault_table[_BACKLOG_VAULT_MAX] = {
         [BACKLOG_VAULT_UNREACHABLE] = "unreachable",
 };
 
+static const char *const error_table[_BACKLOG_ERROR_MAX] = {
+        [BACKLOG_ERROR_NONE] = NULL,
+        [BACKLOG_ERROR_UNREACHABLE] = "vault unreachable",
+        [BACKLOG_ERROR_CREDENTIALS] = "credentials refused",
+        [BACKLOG_ERROR_NOT_LOCKING] = "vault does not enforce retention",
+        [BACKLOG_ERROR_CONFLICT] = "vault holds other content",
+        [BACKLOG_ERROR_LOCAL] = "local file unreadable",
+        [BACKLOG_ERROR_OTHER] = "transfer failed",
+};
+
+const char *backlog_error_to_string(backlog_error e) {
+        return e > 0 && e < _BACKLOG_ERROR_MAX ? error_table[e] : NULL;
+}
+
+backlog_error backlog_error_from_string(const char *s) {
+        for (int i = 1; s && i < _BACKLOG_ERROR_MAX; i++)
+                if (strcmp(s, error_table[i]) == 0)
+                        return (backlog_error) i;
+        return _BACKLOG_ERROR_INVALID;
+}
+
 const char *backlog_vault_to_string(backlog_vault v) {
         return v >= 0 && v < _BACKLOG_VAULT_MAX ? vault_table[v] : NULL;
 }
@@ -45,6 +66,14 @@ gchar *backlog_doc_to_json(const backlog_doc *doc) {
         json_builder_set_member_name(b, "vault");
         json_builder_add_string_value(b, vault ? vault : "unknown");
         json_write_time(b, "updated", doc->updated_us);
+        json_builder_set_member_name(b, "in_flight");
+        json_builder_add_int_value(b, (gint64) MIN(doc->in_flight, COUNT_MAX));
+        json_builder_set_member_name(b, "last_error");
+        if (backlog_error_to_string(doc->last_error))
+                json_builder_add_string_value(b, backlog_error_to_string(doc->last_error));
+        else
+                json_builder_add_null_value(b);
+        json_write_time(b, "last_error_at", doc->last_error ? doc->last_error_us : 0);
         json_builder_end_object(b);
         return json_write_text(b);
 }
@@ -98,6 +127,30 @@ static int read_time(JsonObject *o, const char *member, bool nullable, int64_t *
         return 0;
 }
 
+/* The optional members (absent: an older uploader). */
+static int read_error(JsonObject *o, backlog_doc *doc, gchar **msg) {
+        JsonNode *n = json_object_get_member(o, "last_error");
+        g_autofree gchar *shown = NULL;
+        int r;
+
+        if (json_object_has_member(o, "in_flight") &&
+            (r = read_count(o, "in_flight", &doc->in_flight, msg)) < 0)
+                return r;
+        if (json_object_has_member(o, "last_error_at") &&
+            (r = read_time(o, "last_error_at", true, &doc->last_error_us, msg)) < 0)
+                return r;
+        if (!n || JSON_NODE_HOLDS_NULL(n))
+                return 0;
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+                return bad(msg, "\"last_error\" is not a string or null");
+        doc->last_error = backlog_error_from_string(json_node_get_string(n));
+        if (doc->last_error < 0) {
+                shown = escape_text(json_node_get_string(n));
+                return bad(msg, "\"last_error\" is \"%s\", not one of the uploader's failures", shown);
+        }
+        return 0;
+}
+
 int backlog_parse(const char *text, size_t len, backlog_doc *ret, gchar **ret_message) {
         g_autoptr(JsonParser) parser = json_parser_new();
         backlog_doc doc = {0};
@@ -117,7 +170,8 @@ int backlog_parse(const char *text, size_t len, backlog_doc *ret, gchar **ret_me
             (r = read_count(o, "bytes", &doc.bytes, ret_message)) < 0 ||
             (r = read_time(o, "oldest", true, &doc.oldest_us, ret_message)) < 0 ||
             (r = read_time(o, "last_transfer", true, &doc.last_transfer_us, ret_message)) < 0 ||
-            (r = read_time(o, "updated", false, &doc.updated_us, ret_message)) < 0)
+            (r = read_time(o, "updated", false, &doc.updated_us, ret_message)) < 0 ||
+            (r = read_error(o, &doc, ret_message)) < 0)
                 return r;
         n = json_object_get_member(o, "vault");
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)

@@ -4,7 +4,12 @@
  * and rewritten at least every BACKLOG_REFRESH_S seconds:
  *   {"sessions":2,"bytes":1073741824,"oldest":"2026-12-01T09:00:00Z",
  *    "last_transfer":"2026-12-01T10:05:00Z","vault":"reachable",
- *    "updated":"2026-12-01T10:40:05Z"}
+ *    "updated":"2026-12-01T10:40:05Z","in_flight":4194304,
+ *    "last_error":"vault does not enforce retention",
+ *    "last_error_at":"2026-12-01T10:39:00Z"}
+ * in_flight, last_error and last_error_at may be absent (older uploaders:
+ * 0, none, null); last_error is one of a fixed set of words, never the
+ * vault's own message.
  * It holds counts and times only: never a session identifier, a file name
  * or the vault's address. */
 #pragma once
@@ -23,6 +28,19 @@ typedef enum backlog_vault {
         _BACKLOG_VAULT_INVALID = -22,
 } backlog_vault;
 
+/* The last failure of a transfer, as a category (the log has the detail). */
+typedef enum backlog_error {
+        BACKLOG_ERROR_NONE,        /* null: the last attempt succeeded, or none yet */
+        BACKLOG_ERROR_UNREACHABLE, /* "vault unreachable": network, server down, 5xx */
+        BACKLOG_ERROR_CREDENTIALS, /* "credentials refused" */
+        BACKLOG_ERROR_NOT_LOCKING, /* "vault does not enforce retention": no receipt */
+        BACKLOG_ERROR_CONFLICT,    /* "vault holds other content" under a key */
+        BACKLOG_ERROR_LOCAL,       /* "local file unreadable" */
+        BACKLOG_ERROR_OTHER,       /* "transfer failed" */
+        _BACKLOG_ERROR_MAX,
+        _BACKLOG_ERROR_INVALID = -22,
+} backlog_error;
+
 typedef struct backlog_doc {
         uint64_t sessions;        /* sessions not yet confirmed by the vault */
         uint64_t bytes;           /* their sealed bytes */
@@ -30,10 +48,15 @@ typedef struct backlog_doc {
         int64_t last_transfer_us; /* the last confirmed transfer; 0: never (null) */
         backlog_vault vault;
         int64_t updated_us;
+        uint64_t in_flight;       /* bytes of the object being sent now, sent so far; 0: idle */
+        backlog_error last_error; /* what the last failed attempt was; NONE after a success */
+        int64_t last_error_us;    /* when; 0: none (null) */
 } backlog_doc;
 
 const char *backlog_vault_to_string(backlog_vault v);
 backlog_vault backlog_vault_from_string(const char *s);
+const char *backlog_error_to_string(backlog_error e); /* NULL for NONE */
+backlog_error backlog_error_from_string(const char *s);
 
 gchar *backlog_doc_to_json(const backlog_doc *doc);
 int backlog_publish(const char *path, const backlog_doc *doc);

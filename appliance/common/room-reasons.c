@@ -23,6 +23,8 @@ static const struct {
         {REASON_DISK_FULL, "schijf vol"},
         {REASON_CLOCK_UNSYNCED, "klok niet gelijkgezet"},
         {REASON_BACKLOG, "opnames wachten op de kluis"},
+        {REASON_VAULT_NOT_LOCKING, "kluis vergrendelt de opnames niet"},
+        {REASON_VAULT_REFUSED, "kluis weigert de sleutels van het apparaat"},
         {REASON_PANEL_DISCONNECTED, "bedieningspaneel losgekoppeld"},
         {REASON_LAST_FAULT, "de laatste opname eindigde met een storing"},
         {REASON_RECOVERY_FAILED, "onderbroken opnames konden niet worden afgesloten"},

@@ -19,6 +19,8 @@
 #define REASON_DISK_FULL "disk full"
 #define REASON_CLOCK_UNSYNCED "clock not synchronised"
 #define REASON_BACKLOG "recordings waiting for the vault"
+#define REASON_VAULT_NOT_LOCKING "vault does not lock recordings"
+#define REASON_VAULT_REFUSED "vault refuses the appliance's credentials"
 #define REASON_PANEL_DISCONNECTED "panel disconnected"
 #define REASON_LAST_FAULT "the last recording ended on a fault"
 #define REASON_RECOVERY_FAILED "interrupted sessions could not be closed"

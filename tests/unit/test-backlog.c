@@ -36,13 +36,18 @@ static void assert_docs_equal(const backlog_doc *a, const backlog_doc *b) {
         assert_int_equal(a->last_transfer_us, b->last_transfer_us);
         assert_int_equal(a->vault, b->vault);
         assert_int_equal(a->updated_us, b->updated_us);
+        assert_int_equal(a->in_flight, b->in_flight);
+        assert_int_equal(a->last_error, b->last_error);
+        assert_int_equal(a->last_error_us, b->last_error_us);
 }
 
 static void test_round_trip(void **state) {
         const backlog_doc docs[] = {
-                {2, 1073741824, T0 - 3600 * SEC, T0 - 60 * SEC, BACKLOG_VAULT_REACHABLE, T0},
-                {0, 0, 0, 0, BACKLOG_VAULT_UNKNOWN, T0},
-                {1, 1ULL << 53, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0 + G_USEC_PER_SEC},
+                {2, 1073741824, T0 - 3600 * SEC, T0 - 60 * SEC, BACKLOG_VAULT_REACHABLE, T0, 0, 0, 0},
+                {0, 0, 0, 0, BACKLOG_VAULT_UNKNOWN, T0, 0, 0, 0},
+                {1, 1ULL << 53, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0 + G_USEC_PER_SEC, 0, 0, 0},
+                {1, 4096, T0, 0, BACKLOG_VAULT_REACHABLE, T0, 1 << 20, BACKLOG_ERROR_NOT_LOCKING, T0 - SEC},
+                {1, 4096, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0, 0, BACKLOG_ERROR_UNREACHABLE, T0},
         };
 
         (void) state;
@@ -57,15 +62,30 @@ static void test_round_trip(void **state) {
                 assert_string_equal(
                         json, "{\"sessions\":2,\"bytes\":1073741824,\"oldest\":\"2026-12-01T09:32:00Z\","
                               "\"last_transfer\":\"2026-12-01T10:31:00Z\",\"vault\":\"reachable\","
-                              "\"updated\":\"2026-12-01T10:32:00Z\"}");
+                              "\"updated\":\"2026-12-01T10:32:00Z\",\"in_flight\":0,"
+                              "\"last_error\":null,\"last_error_at\":null}");
         }
+        {
+                /* An older uploader's document, without the optional members. */
+                const char *old = "{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+                                  "\"vault\":\"reachable\",\"updated\":\"2026-12-01T10:32:00Z\"}";
+                backlog_doc back = {.in_flight = 9, .last_error = 3};
+                assert_int_equal(backlog_parse(old, strlen(old), &back, NULL), 0);
+                assert_int_equal(back.in_flight, 0);
+                assert_int_equal(back.last_error, BACKLOG_ERROR_NONE);
+        }
+        for (int e = 1; e < _BACKLOG_ERROR_MAX; e++)
+                assert_int_equal(backlog_error_from_string(backlog_error_to_string(e)), e);
+        assert_null(backlog_error_to_string(BACKLOG_ERROR_NONE));
+        assert_int_equal(backlog_error_from_string("Vault unreachable"), _BACKLOG_ERROR_INVALID);
 }
 
 static void test_file(void **state) {
         g_autofree gchar *dir = g_dir_make_tmp("test-backlog-XXXXXX", NULL);
         g_autofree gchar *path = g_build_filename(dir, "backlog.json", NULL);
         g_autofree gchar *msg = NULL;
-        backlog_doc d = {3, 42, T0, T0, BACKLOG_VAULT_REACHABLE, T0}, back = {0};
+        backlog_doc d = {3, 42, T0, T0, BACKLOG_VAULT_REACHABLE, T0, 7, BACKLOG_ERROR_CREDENTIALS, T0},
+                    back = {0};
         struct stat st;
 
         (void) state;
@@ -106,6 +126,18 @@ static const struct {
          "updated"},
         {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,\"vault\":\"reachable\"}",
          "updated"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"in_flight\":-5," GOOD_TAIL,
+         "in_flight"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"last_error\":\"oops\"," GOOD_TAIL,
+         "last_error"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"last_error\":7," GOOD_TAIL,
+         "last_error"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"last_error_at\":\"now\"," GOOD_TAIL,
+         "last_error_at"},
         {"[1,2,3]", "not a JSON object"},
 };
 
