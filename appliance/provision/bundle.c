@@ -97,6 +97,8 @@ static int read_both(const char *dir, char **ret_json, size_t *ret_len, char **r
         r = read_member(dirfd, dir, KEYS_BUNDLE_NAME, KEYS_BUNDLE_MAX, &json, &len, msg);
         if (r >= 0)
                 r = read_member(dirfd, dir, KEYS_BUNDLE_SIG_NAME, KEYS_BUNDLE_SIG_MAX, &sig, &sig_len, msg);
+        if (r == -ENOENT && json)
+                return -ENOKEY; /* a bundle without its signature: refused, not absent */
         if (r < 0)
                 return r;
         *ret_json = TAKE_PTR(json);

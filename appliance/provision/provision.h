@@ -50,7 +50,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(provision_bundle, provision_bundle_free)
 /* Reads DIR/provision.json and DIR/provision.json.minisig (regular files,
  * never through a symlink, bounded), verifies the signature with the
  * minisign public key file it_key, then parses the bundle. -ENOENT when DIR
- * holds no provision.json; -EKEYREJECTED/-EBADE for a wrong signature,
+ * holds no provision.json; -ENOKEY when it has no provision.json.minisig;
+ * -EKEYREJECTED/-EBADE for a wrong signature,
  * -EBADMSG for a malformed bundle, -EFBIG for an oversized one. */
 int provision_bundle_load(const char *dir, const char *it_key, provision_bundle **ret, gchar **ret_message);
 
