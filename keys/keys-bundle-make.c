@@ -56,7 +56,7 @@ static void bundle_help(void) {
              "  --retention-days N     [uploader] retention_days, 1 to 36500\n"
              "  --room NAME            [recorder] room (burned into the picture)\n"
              "  --profile NAME         [recorder] profile (test, usb-1cam, usb-2cam)\n"
-             "  --device-id ID         the device id device.id gets (default studio-HOST-KEYID8)\n"
+             "  --device-id ID         the device id to write in device.id (default studio-HOST-KEYID8)\n"
              "  --help                 this text");
 }
 
@@ -142,15 +142,17 @@ static int bundle_recipients(const bundle_args *a, GStrv *ret) {
                         g_ptr_array_add(all, age_recipient_format(pks[i]));
         }
         if (all->len == 0)
-                return keys_usage_error("bundle-make", "needs --recipient age1... or --recipients-file FILE");
+                return keys_usage_error("bundle-make",
+                                        "needs --recipient age1... or --recipients-file FILE");
         g_ptr_array_add(all, NULL);
         *ret = (GStrv) g_ptr_array_steal(all, NULL);
         return KEYS_EXIT_OK;
 }
 
 static int bundle_sign(const char *it_key, const char *path, gint64 serial) {
-        g_autofree gchar *comment = g_strdup_printf("timestamp:%lld\tfile:%s\tserial:%lld", (long long) time(NULL),
-                                                    KEYS_BUNDLE_NAME, (long long) serial);
+        g_autofree gchar *comment =
+                g_strdup_printf("timestamp:%lld\tfile:%s\tserial:%lld", (long long) time(NULL),
+                                KEYS_BUNDLE_NAME, (long long) serial);
         minisign_secret *sk = NULL;
         int r = minisign_secret_load(it_key, &sk);
 
@@ -217,20 +219,45 @@ static int parse_int(const char *opt, const char *v, gint64 max, gint64 *ret) {
 
 static int bundle_option(bundle_args *a, int c) {
         switch (c) {
-        case 'k': a->it_key = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 's': return parse_int("--serial", optarg, KEYS_BUNDLE_SERIAL_MAX, &a->serial);
-        case 'r': g_ptr_array_add(a->recipients, optarg); break;
-        case 'R': a->recipients_file = optarg; break;
-        case 'f': a->officers = optarg; break;
-        case 'v': a->vault = optarg; break;
-        case 'e': a->endpoint = optarg; break;
-        case 'g': a->region = optarg; break;
-        case 'd': return parse_int("--retention-days", optarg, KEYS_BUNDLE_RETENTION_MAX, &a->retention_days);
-        case 'm': a->room = optarg; break;
-        case 'p': a->profile = optarg; break;
-        case 'i': a->device_id = optarg; break;
-        default: return -1;
+        case 'k':
+                a->it_key = optarg;
+                break;
+        case 'o':
+                a->out = optarg;
+                break;
+        case 's':
+                return parse_int("--serial", optarg, KEYS_BUNDLE_SERIAL_MAX, &a->serial);
+        case 'r':
+                g_ptr_array_add(a->recipients, optarg);
+                break;
+        case 'R':
+                a->recipients_file = optarg;
+                break;
+        case 'f':
+                a->officers = optarg;
+                break;
+        case 'v':
+                a->vault = optarg;
+                break;
+        case 'e':
+                a->endpoint = optarg;
+                break;
+        case 'g':
+                a->region = optarg;
+                break;
+        case 'd':
+                return parse_int("--retention-days", optarg, KEYS_BUNDLE_RETENTION_MAX, &a->retention_days);
+        case 'm':
+                a->room = optarg;
+                break;
+        case 'p':
+                a->profile = optarg;
+                break;
+        case 'i':
+                a->device_id = optarg;
+                break;
+        default:
+                return -1;
         }
         return KEYS_EXIT_OK;
 }
@@ -267,6 +294,7 @@ int keys_cmd_bundle_make(int argc, char **argv) {
         if (optind != argc)
                 return keys_usage_error("bundle-make", "'%s' is not an option", argv[optind]);
         if (!a.it_key || !a.out || !a.serial || !a.officers || !a.vault)
-                return keys_usage_error("bundle-make", "needs --it-key, --out, --serial, --officers and --vault");
+                return keys_usage_error("bundle-make",
+                                        "needs --it-key, --out, --serial, --officers and --vault");
         return bundle_make(&a);
 }

@@ -61,8 +61,7 @@ static bool chars_valid(const char *s, size_t max, const char *allowed) {
         return len > 0 && len <= max && strspn(s, allowed) == len;
 }
 
-#define URL_CHARS                                                                                            \
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%"
+#define URL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%"
 
 int keys_bundle_check_vault(const char *vault, gchar **ret_message) {
         g_autofree gchar *shown = escape_text(vault);
@@ -72,9 +71,10 @@ int keys_bundle_check_vault(const char *vault, gchar **ret_message) {
         if (g_str_has_prefix(vault, "s3://") && vault[5] && vault[5] != '/' &&
             chars_valid(vault, KEYS_BUNDLE_STRING_MAX, URL_CHARS))
                 return 0;
-        return refuse(ret_message,
-                      "uploader.vault '%s' is not a vault address (dir:/absolute/path or s3://bucket/prefix)",
-                      shown);
+        return refuse(
+                ret_message,
+                "uploader.vault '%s' is not a vault address (dir:/absolute/path or s3://bucket/prefix)",
+                shown);
 }
 
 int keys_bundle_check_endpoint(const char *endpoint, gchar **ret_message) {
@@ -97,10 +97,14 @@ typedef struct member {
 } member;
 
 static const member top_members[] = {
-        {"format", JSON_NODE_VALUE, G_TYPE_STRING, true},  {"serial", JSON_NODE_VALUE, G_TYPE_INT64, true},
-        {"created", JSON_NODE_VALUE, G_TYPE_STRING, true}, {"recipients", JSON_NODE_ARRAY, 0, true},
-        {"officers", JSON_NODE_VALUE, G_TYPE_STRING, true}, {"uploader", JSON_NODE_OBJECT, 0, true},
-        {"recorder", JSON_NODE_OBJECT, 0, false},          {"device_id", JSON_NODE_VALUE, G_TYPE_STRING, false},
+        {"format", JSON_NODE_VALUE, G_TYPE_STRING, true},
+        {"serial", JSON_NODE_VALUE, G_TYPE_INT64, true},
+        {"created", JSON_NODE_VALUE, G_TYPE_STRING, true},
+        {"recipients", JSON_NODE_ARRAY, 0, true},
+        {"officers", JSON_NODE_VALUE, G_TYPE_STRING, true},
+        {"uploader", JSON_NODE_OBJECT, 0, true},
+        {"recorder", JSON_NODE_OBJECT, 0, false},
+        {"device_id", JSON_NODE_VALUE, G_TYPE_STRING, false},
 };
 static const member uploader_members[] = {
         {"vault", JSON_NODE_VALUE, G_TYPE_STRING, true},
@@ -176,8 +180,9 @@ static int parse_officers(const char *text, keys_bundle *b, gchar **msg) {
         int r = officers_parse(text, strlen(text), &o, &bad);
 
         if (r == -EBADMSG)
-                return refuse(msg, "officers line %u is malformed (expected NUMBER:Argon2id hash, as "
-                                   "'studio-keys officer-add' writes)",
+                return refuse(msg,
+                              "officers line %u is malformed (expected NUMBER:Argon2id hash, as "
+                              "'studio-keys officer-add' writes)",
                               bad);
         if (r < 0)
                 return refuse(msg, "officers: %s", g_strerror(-r));
@@ -213,7 +218,8 @@ static int parse_uploader(JsonObject *u, keys_bundle *b, gchar **msg) {
         if (json_object_has_member(u, "retention_days")) {
                 gint64 d = json_object_get_int_member(u, "retention_days");
                 if (d < 1 || d > KEYS_BUNDLE_RETENTION_MAX)
-                        return refuse(msg, "uploader.retention_days must be 1 to %d", KEYS_BUNDLE_RETENTION_MAX);
+                        return refuse(msg, "uploader.retention_days must be 1 to %d",
+                                      KEYS_BUNDLE_RETENTION_MAX);
                 b->retention_days = (int) d;
         }
         return 0;
@@ -232,7 +238,8 @@ static int parse_recorder(JsonObject *o, keys_bundle *b, gchar **msg) {
         }
         if ((s = get_string(o, "profile"))) {
                 if (!chars_valid(s, 64, "abcdefghijklmnopqrstuvwxyz0123456789-_"))
-                        return refuse(msg, "recorder.profile must name a built-in profile (a-z, 0-9, '-', '_')");
+                        return refuse(msg,
+                                      "recorder.profile must name a built-in profile (a-z, 0-9, '-', '_')");
                 b->profile = g_strdup(s);
         }
         return 0;

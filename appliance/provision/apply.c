@@ -58,8 +58,8 @@ static int set_owners(const provision_paths *p, gchar **msg) {
         if (r >= 0)
                 r = own(p->officers, 0, gid, 0640);
         if (r < 0)
-                *msg = g_strdup_printf("cannot give %s's files to the user " RECORDER_USER ": %s", p->keys_dir,
-                                       g_strerror(-r));
+                *msg = g_strdup_printf("cannot give %s's files to the user " RECORDER_USER ": %s",
+                                       p->keys_dir, g_strerror(-r));
         return r;
 }
 
@@ -73,9 +73,10 @@ static int device_key(const provision_paths *p, const keys_bundle *b, gchar **ms
         if (n == 3)
                 return 0;
         if (n > 0) {
-                *msg = g_strdup_printf("%s holds part of a device key (device.key, device.pub and device.id must "
-                                       "all be there): move the folder away to make a new key",
-                                       p->keys_dir);
+                *msg = g_strdup_printf(
+                        "%s holds part of a device key (device.key, device.pub and device.id must "
+                        "all be there): move the folder away to make a new key",
+                        p->keys_dir);
                 return -EEXIST;
         }
         r = keys_mkdir_p(p->keys_dir, 0755, 0750);

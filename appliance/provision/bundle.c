@@ -121,8 +121,8 @@ int provision_bundle_load(const char *dir, const char *it_key, provision_bundle 
         if (r >= 0)
                 r = verify(dir, it_key, json, len, sig, sig_len, &msg);
         if (r >= 0 && (r = keys_bundle_parse(json, len, &pb->b, &why)) < 0)
-                msg = g_strdup_printf("%s/%s is signed but malformed: %s; bundle refused", dir, KEYS_BUNDLE_NAME,
-                                      why);
+                msg = g_strdup_printf("%s/%s is signed but malformed: %s; bundle refused", dir,
+                                      KEYS_BUNDLE_NAME, why);
         if (r < 0) {
                 if (msg)
                         *ret_message = g_steal_pointer(&msg);

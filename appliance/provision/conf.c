@@ -49,12 +49,13 @@ int provision_conf_text(const provision_paths *p, const keys_bundle *b, const ch
         gsize len = 0;
         int r;
 
-        if (old_text && !g_key_file_load_from_data(kf, old_text, old_len,
-                                                   G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
-                                                   &error)) {
-                *ret_message = g_strdup_printf("%s cannot be read as a configuration (%s): fix it, or remove "
-                                               "it to start from the defaults",
-                                               p->conf, error->message);
+        if (old_text &&
+            !g_key_file_load_from_data(kf, old_text, old_len,
+                                       G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &error)) {
+                *ret_message =
+                        g_strdup_printf("%s cannot be read as a configuration (%s): fix it, or remove "
+                                        "it to start from the defaults",
+                                        p->conf, error->message);
                 return -EBADMSG;
         }
         apply_bundle(kf, p, b);
@@ -63,7 +64,8 @@ int provision_conf_text(const provision_paths *p, const keys_bundle *b, const ch
         if (r >= 0)
                 r = studio_conf_check_recording(conf, &why);
         if (r < 0) {
-                *ret_message = g_strdup_printf("the configuration the bundle gives would be refused: %s", why);
+                *ret_message =
+                        g_strdup_printf("the configuration the bundle gives would be refused: %s", why);
                 return r;
         }
         *ret_text = g_steal_pointer(&text);

@@ -110,24 +110,29 @@ static int run(const provision_paths *p, const char *it_key, const char *bundle_
 
         if (provision_marker_read(p->marker, &applied, &msg) < 0)
                 return say(stderr, "%s", msg), PROV_EXIT_REFUSED;
-        r = bundle_dir ? provision_bundle_load(bundle_dir, it_key, &pb, &msg) : find_bundle(p, it_key, &pb, &msg);
+        r = bundle_dir ? provision_bundle_load(bundle_dir, it_key, &pb, &msg)
+                       : find_bundle(p, it_key, &pb, &msg);
         if (r == -ENOENT && applied > 0) {
-                say(stdout, "provisioned with bundle serial %lld; no new bundle: nothing changed", (long long) applied);
+                say(stdout, "provisioned with bundle serial %lld; no new bundle: nothing changed",
+                    (long long) applied);
                 return print_enrolment(p), PROV_EXIT_OK;
         }
         if (r == -ENOENT)
-                return say(stderr, "no provisioning bundle in %s or on a drive labelled STUDIO-PROV: the room stays "
-                                   "unprovisioned and records nothing",
+                return say(stderr,
+                           "no provisioning bundle in %s or on a drive labelled STUDIO-PROV: the room stays "
+                           "unprovisioned and records nothing",
                            bundle_dir ? bundle_dir : p->bundle_dir),
                        PROV_EXIT_NO_BUNDLE;
         if (r < 0 && applied > 0)
                 return say(stderr, "%s; the device keeps bundle serial %lld", msg, (long long) applied),
                        PROV_EXIT_REFUSED;
         if (r < 0)
-                return say(stderr, "%s; nothing was applied: the room stays unprovisioned", msg), PROV_EXIT_REFUSED;
+                return say(stderr, "%s; nothing was applied: the room stays unprovisioned", msg),
+                       PROV_EXIT_REFUSED;
         if (pb->b->serial <= applied) {
-                say(stdout, "already provisioned with bundle serial %lld; the bundle in %s has serial %lld, not a "
-                            "newer one: nothing changed",
+                say(stdout,
+                    "already provisioned with bundle serial %lld; the bundle in %s has serial %lld, not a "
+                    "newer one: nothing changed",
                     (long long) applied, pb->where, (long long) pb->b->serial);
                 return print_enrolment(p), PROV_EXIT_OK;
         }
@@ -135,19 +140,18 @@ static int run(const provision_paths *p, const char *it_key, const char *bundle_
         if (r < 0)
                 return say(stderr, "%s; provisioning stopped (run it again once that is fixed)", msg),
                        PROV_EXIT_REFUSED;
-        say(stdout, "%s with bundle serial %lld from %s: %zu officer(s), vault %s", applied ? "updated" : "provisioned",
-            (long long) pb->b->serial, pb->where, pb->b->officers_count, pb->b->vault);
+        say(stdout, "%s with bundle serial %lld from %s: %zu officer(s), vault %s",
+            applied ? "updated" : "provisioned", (long long) pb->b->serial, pb->where, pb->b->officers_count,
+            pb->b->vault);
         print_enrolment(p);
         return PROV_EXIT_OK;
 }
 
 int main(int argc, char **argv) {
-        static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
-                                             {"it-key", required_argument, NULL, 'k'},
-                                             {"bundle", required_argument, NULL, 'b'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, 'V'},
-                                             {}};
+        static const struct option opts[] = {
+                {"root", required_argument, NULL, 'r'},   {"it-key", required_argument, NULL, 'k'},
+                {"bundle", required_argument, NULL, 'b'}, {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, 'V'},      {}};
         const char *root = NULL, *it_key = NULL, *bundle = NULL;
         g_autoptr(provision_paths) p = NULL;
         int c, r;
@@ -165,13 +169,15 @@ int main(int argc, char **argv) {
                 else if (c == 'V')
                         return puts("studio-provision " STUDIO_VERSION), PROV_EXIT_OK;
                 else
-                        return fprintf(stderr, "studio-provision: '%s' is not an option here, or it needs a value "
-                                               "(see --help)\n",
+                        return fprintf(stderr,
+                                       "studio-provision: '%s' is not an option here, or it needs a value "
+                                       "(see --help)\n",
                                        argv[optind - 1]),
                                PROV_EXIT_USAGE;
         }
         if (optind != argc)
-                return fprintf(stderr, "studio-provision: '%s' is not an option (see --help)\n", argv[optind]),
+                return fprintf(stderr, "studio-provision: '%s' is not an option (see --help)\n",
+                               argv[optind]),
                        PROV_EXIT_USAGE;
         /* a fresh device key is in memory: no core dumps */
         (void) prctl(PR_SET_DUMPABLE, 0);

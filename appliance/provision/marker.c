@@ -31,7 +31,8 @@ int provision_marker_read(const char *path, int64_t *ret_serial, gchar **ret_mes
                 guint64 serial;
                 if (!g_str_has_prefix(*l, "serial: "))
                         continue;
-                if (!g_ascii_string_to_unsigned(*l + 8, 10, 1, (guint64) KEYS_BUNDLE_SERIAL_MAX, &serial, NULL))
+                if (!g_ascii_string_to_unsigned(*l + 8, 10, 1, (guint64) KEYS_BUNDLE_SERIAL_MAX, &serial,
+                                                NULL))
                         break;
                 *ret_serial = (int64_t) serial;
                 return 0;

@@ -19,16 +19,16 @@
  * device; a scratch folder in tests). */
 typedef struct provision_paths {
         gchar *root;
-        gchar *bundle_dir;    /* /etc/studio/provision */
-        gchar *drive;         /* /dev/disk/by-label/STUDIO-PROV */
-        gchar *mount_parent;  /* /run: the drive is mounted in a private folder below */
-        gchar *it_key;        /* /usr/share/studio/police-it.pub */
-        gchar *conf;          /* /etc/studio/studio.conf */
-        gchar *recipients;    /* /etc/studio/recipients */
-        gchar *officers;      /* /etc/studio/officers */
-        gchar *keys_dir;      /* /var/lib/studio/keys */
-        gchar *marker;        /* /var/lib/studio/provisioned */
-        gchar *console;       /* /dev/console */
+        gchar *bundle_dir;     /* /etc/studio/provision */
+        gchar *drive;          /* /dev/disk/by-label/STUDIO-PROV */
+        gchar *mount_parent;   /* /run: the drive is mounted in a private folder below */
+        gchar *it_key;         /* /usr/share/studio/police-it.pub */
+        gchar *conf;           /* /etc/studio/studio.conf */
+        gchar *recipients;     /* /etc/studio/recipients */
+        gchar *officers;       /* /etc/studio/officers */
+        gchar *keys_dir;       /* /var/lib/studio/keys */
+        gchar *marker;         /* /var/lib/studio/provisioned */
+        gchar *console;        /* /dev/console */
         gchar *passwd, *group; /* /etc/passwd, /etc/group: the daemons' users */
 } provision_paths;
 

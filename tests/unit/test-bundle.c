@@ -17,16 +17,21 @@
 #include "keys-bundle.h"
 
 #define RECIPIENT "age1fsk0wwvpt8lh3x60nvezccf6kylm47j2jc70penarfvce8wn3y7s6z0d2h"
-#define OFFICERS "\"# officers\\n40417:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\\n\""
-#define UPLOADER "{\"vault\":\"s3://evidence/room3\",\"endpoint\":\"https://10.0.2.2:7480\",\"region\":\"us-east-1\",\"retention_days\":3650}"
+#define OFFICERS                                                                                            \
+        "\"# "                                                                                              \
+        "officers\\n40417:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG\\n\""
+#define UPLOADER                                                                                            \
+        "{\"vault\":\"s3://evidence/room3\",\"endpoint\":\"https://"                                        \
+        "10.0.2.2:7480\",\"region\":\"us-east-1\",\"retention_days\":3650}"
 
 /* A bundle with each part replaced where the argument is not NULL. */
 static gchar *bundle(const char *serial, const char *recipients, const char *officers, const char *uploader,
                      const char *extra) {
-        return g_strdup_printf("{\"format\":\"" KEYS_BUNDLE_FORMAT "\",\"serial\":%s,\"created\":\"2026-12-01T19:10:54Z\","
-                               "\"recipients\":%s,\"officers\":%s,\"uploader\":%s%s}",
-                               serial ? serial : "7", recipients ? recipients : "[\"" RECIPIENT "\"]",
-                               officers ? officers : OFFICERS, uploader ? uploader : UPLOADER, extra ? extra : "");
+        return g_strdup_printf(
+                "{\"format\":\"" KEYS_BUNDLE_FORMAT "\",\"serial\":%s,\"created\":\"2026-12-01T19:10:54Z\","
+                "\"recipients\":%s,\"officers\":%s,\"uploader\":%s%s}",
+                serial ? serial : "7", recipients ? recipients : "[\"" RECIPIENT "\"]",
+                officers ? officers : OFFICERS, uploader ? uploader : UPLOADER, extra ? extra : "");
 }
 
 static int parse(const char *text, keys_bundle **ret, gchar **msg) {
@@ -34,9 +39,9 @@ static int parse(const char *text, keys_bundle **ret, gchar **msg) {
 }
 
 static void test_whole_bundle(void **state) {
-        g_autofree gchar *text =
-                bundle(NULL, "[\"" RECIPIENT "\",\"" RECIPIENT "\"]", NULL, NULL,
-                       ",\"recorder\":{\"room\":\"Kamer 3 — studio\",\"profile\":\"usb-1cam\"},\"device_id\":\"studio-room3\"");
+        g_autofree gchar *text = bundle(NULL, "[\"" RECIPIENT "\",\"" RECIPIENT "\"]", NULL, NULL,
+                                        ",\"recorder\":{\"room\":\"Kamer 3 — "
+                                        "studio\",\"profile\":\"usb-1cam\"},\"device_id\":\"studio-room3\"");
         keys_bundle *b = NULL;
         gchar *msg = NULL;
 
@@ -94,7 +99,8 @@ static const bad_case bad_cases[] = {
         {.officers = "\"\"", .says = "officers"},
         {.officers = "\"# only a comment\\n\"", .says = "officers"},
         {.officers = "\"40417:notahash\\n\"", .says = "officers line 1"},
-        {.officers = "\"abc:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsg\\n\"", .says = "officers line 1"},
+        {.officers = "\"abc:$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsg\\n\"",
+         .says = "officers line 1"},
         {.officers = "[]", .says = "officers"},
         {.uploader = "{}", .says = "vault"},
         {.uploader = "\"s3://x\"", .says = "uploader"},
@@ -126,7 +132,8 @@ static const bad_case bad_cases[] = {
 static void test_bad_fields(void **state) {
         for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
                 const bad_case *c = &bad_cases[i];
-                g_autofree gchar *text = bundle(c->serial, c->recipients, c->officers, c->uploader, c->extra);
+                g_autofree gchar *text =
+                        bundle(c->serial, c->recipients, c->officers, c->uploader, c->extra);
                 keys_bundle *b = NULL;
                 gchar *msg = NULL;
                 int r = parse(text, &b, &msg);
@@ -139,7 +146,8 @@ static void test_bad_fields(void **state) {
 }
 
 static void test_missing_members(void **state) {
-        static const char *const members[] = {"format", "serial", "created", "recipients", "officers", "uploader"};
+        static const char *const members[] = {"format",     "serial",   "created",
+                                              "recipients", "officers", "uploader"};
         g_autofree gchar *good = bundle(NULL, NULL, NULL, NULL, NULL);
 
         for (size_t i = 0; i < G_N_ELEMENTS(members); i++) {
@@ -160,7 +168,8 @@ static void test_missing_members(void **state) {
 }
 
 static void test_secret_never_shown(void **state) {
-        static const char secret[] = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP2EAXCS";
+        static const char secret[] =
+                "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP2EAXCS";
         g_autofree gchar *recipients = g_strdup_printf("[\"%s\"]", secret);
         g_autofree gchar *text = bundle(NULL, recipients, NULL, NULL, NULL);
         keys_bundle *b = NULL;
@@ -227,10 +236,14 @@ static void test_single_checks(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_whole_bundle),       cmocka_unit_test(test_minimal_bundle),
-                cmocka_unit_test(test_bad_fields),         cmocka_unit_test(test_missing_members),
-                cmocka_unit_test(test_secret_never_shown), cmocka_unit_test(test_not_a_bundle),
-                cmocka_unit_test(test_bounds),             cmocka_unit_test(test_single_checks),
+                cmocka_unit_test(test_whole_bundle),
+                cmocka_unit_test(test_minimal_bundle),
+                cmocka_unit_test(test_bad_fields),
+                cmocka_unit_test(test_missing_members),
+                cmocka_unit_test(test_secret_never_shown),
+                cmocka_unit_test(test_not_a_bundle),
+                cmocka_unit_test(test_bounds),
+                cmocka_unit_test(test_single_checks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
