@@ -17,14 +17,24 @@ static void set_or_remove(GKeyFile *kf, const char *group, const char *key, cons
                 (void) g_key_file_remove_key(kf, group, key, NULL);
 }
 
+/* The path provisioning wrote, unless the file already takes it from a
+ * systemd credential (credential:NAME: the same file, handed over by the
+ * unit's LoadCredential=), which stays. */
+static void set_path(GKeyFile *kf, const char *key, const char *path) {
+        g_autofree gchar *old = g_key_file_get_value(kf, "recorder", key, NULL);
+
+        if (!old || !g_str_has_prefix(old, "credential:"))
+                g_key_file_set_string(kf, "recorder", key, path);
+}
+
 static void apply_bundle(GKeyFile *kf, const provision_paths *p, const keys_bundle *b) {
         g_autofree gchar *key = g_build_filename(p->keys_dir, "device.key", NULL);
 
         /* the bundle's recipients are the device's: none kept from before */
         (void) g_key_file_remove_key(kf, "recorder", "recipients", NULL);
         g_key_file_set_string(kf, "recorder", "recipients_file", p->recipients);
-        g_key_file_set_string(kf, "recorder", "officers", p->officers);
-        g_key_file_set_string(kf, "recorder", "device_key", key);
+        set_path(kf, "officers", p->officers);
+        set_path(kf, "device_key", key);
         if (b->room)
                 g_key_file_set_string(kf, "recorder", "room", b->room);
         if (b->profile)

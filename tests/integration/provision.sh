@@ -163,7 +163,16 @@ provision --bundle "$WORK/foreign" >"$WORK/foreign.out" 2>&1 || rc=$?
 check "a wrongly signed bundle on a provisioned device is refused, the old provisioning kept" \
   bash -c "[ $rc -eq 1 ] && grep -q 'keeps bundle serial 2' '$WORK/foreign.out'"
 
+# ---- a device whose studio.conf takes the key from a systemd credential ---
+new_root
+python3 "$SETCONF" "$CONF" recorder device_key credential:keys_device.key
+check "a device_key naming a systemd credential is applied around" provision_to "$WORK/cred.out" --bundle "$IT/bundle"
+check "and kept as it was, the key made in /var/lib/studio/keys" \
+  bash -c "grep -qx 'device_key=credential:keys_device.key' '$CONF' && test -s '$ROOT/var/lib/studio/keys/device.key'"
+
 # ---- the second drive ------------------------------------------------------
+new_root
+provision_to "$WORK/drive-first.out" --bundle "$IT/bundle2" || fail "the serial 2 bundle before the drive"
 make_bundle "$WORK/drive" 3 >/dev/null
 if ! command -v losetup >/dev/null || ! mkfs.ext4 -q -L STUDIO-PROV -d "$WORK/drive" "$WORK/drive.img" 4M 2>/dev/null \
   || ! loopdev=$(losetup -f --show "$WORK/drive.img" 2>/dev/null); then
