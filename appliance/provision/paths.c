@@ -1,6 +1,8 @@
 /* Where studio-provision reads and writes, all under one root. */
 #include "provision.h"
 
+#include <string.h>
+
 static gchar *under(const char *root, const char *path) {
         return g_strconcat(root, path, NULL);
 }
@@ -8,8 +10,11 @@ static gchar *under(const char *root, const char *path) {
 provision_paths *provision_paths_new(const char *root) {
         provision_paths *p = g_new0(provision_paths, 1);
 
-        /* "/" and "" are the device itself; no path ever starts with "//" */
-        p->root = g_strdup(root && g_strcmp0(root, "/") != 0 ? root : "");
+        /* "/" and "" are the device itself; no path ever starts with "//".
+         * Absolute, because these paths are written into studio.conf. */
+        p->root = root && *root ? g_canonicalize_filename(root, NULL) : g_strdup("");
+        if (strcmp(p->root, "/") == 0)
+                p->root[0] = '\0';
         p->bundle_dir = under(p->root, "/etc/studio/provision");
         p->drive = under(p->root, "/dev/disk/by-label/STUDIO-PROV");
         p->mount_parent = under(p->root, "/run");
