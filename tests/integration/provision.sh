@@ -107,6 +107,12 @@ printf '{"devices": %s}' "$(printf '[%.0s' $(seq 100))" >"$WORK/deep.json"
 mkdir -p "$WORK/deep" && cp "$WORK/deep.json" "$WORK/deep/provision.json" && sign "$IT/it/police-it.key" "$WORK/deep/provision.json"
 refused "nested deeper" "a signed bundle nested too deep" "$WORK/deep"
 
+# police IT may sign with stock minisign instead: the device takes that too
+copy_bundle "$WORK/stock" && rm "$WORK/stock/provision.json.minisig"
+minisign -S -s "$IT/it/police-it.key" -m "$WORK/stock/provision.json" -t "serial:1" </dev/null >/dev/null 2>&1
+new_root
+check "a bundle signed by stock minisign with police IT's key is applied" provision_to "$WORK/stock.out" --bundle "$WORK/stock"
+
 new_root
 rc=0
 provision >"$WORK/none.out" 2>&1 || rc=$?
