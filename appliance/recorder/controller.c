@@ -20,7 +20,7 @@ typedef enum ctl_phase {
 struct rec_controller {
         /* owned copies of the settings */
         const capture_profile *profile;
-        gchar *spool, *state_dir, *room, *device_id, *recipients_csv;
+        gchar *spool, *state_dir, *room, *device_id, *recipients_csv, *timesync_file;
         gchar *observation_video, *observation_audio;
         gchar **recipients;
         const minisign_secret *key;
@@ -62,6 +62,7 @@ int rec_controller_new(const rec_settings *s, const rec_controller_callbacks *cb
         c->profile = s->profile;
         c->spool = g_strdup(s->spool);
         c->state_dir = g_strdup(s->state_dir ? s->state_dir : s->spool);
+        c->timesync_file = g_strdup(s->timesync_file);
         c->room = g_strdup(s->room ? s->room : capture_profile_room(s->profile));
         c->device_id = g_strdup(s->device_id ? s->device_id : "unknown");
         c->recipients = g_strdupv((gchar **) s->recipients);
@@ -396,6 +397,7 @@ static int begin_session(rec_controller *c, const char *officer, gchar **ret_mes
                 .state_dir = c->state_dir,
                 .key = c->key,
                 .device_id = c->device_id,
+                .timesync_file = c->timesync_file,
         };
         int r = rec_session_begin(c->spool, &info, &c->session, ret_message);
 
@@ -546,6 +548,7 @@ rec_controller *rec_controller_free(rec_controller *c) {
                 g_source_remove(c->ended_idle);
         g_free(c->spool);
         g_free(c->state_dir);
+        g_free(c->timesync_file);
         g_free(c->room);
         g_free(c->device_id);
         g_free(c->recipients_csv);

@@ -31,6 +31,7 @@ typedef struct rec_settings {
         char *const *recipients;    /* age1…, NULL-terminated */
         const minisign_secret *key; /* NULL: unsigned segments, no custody log */
         const char *device_id;
+        const char *timesync_file; /* timesyncd's flag file; NULL: the default */
         uint64_t segment_time_ns;
         uint64_t segment_bytes;
         uint64_t checkpoint_interval_ns;

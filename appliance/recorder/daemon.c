@@ -260,6 +260,7 @@ static int new_controller(rec_daemon *d, gchar **ret_message) {
                 .recipients = d->recipients,
                 .key = d->key,
                 .device_id = d->device_id,
+                .timesync_file = d->conf->health.timesync_file,
                 .segment_time_ns = rc->segment_time_ns,
                 .segment_bytes = rc->segment_bytes,
                 .checkpoint_interval_ns = rc->checkpoint_interval_ns,

@@ -60,6 +60,7 @@ static rec_session_info *info_copy(const rec_session_info *i) {
         c->state_dir = g_strdup(i->state_dir);
         c->key = i->key;
         c->device_id = g_strdup(i->device_id);
+        c->timesync_file = g_strdup(i->timesync_file);
         return c;
 }
 
@@ -75,6 +76,7 @@ static void info_free(rec_session_info *i) {
         g_strfreev(i->recipients);
         g_free((gchar *) i->state_dir);
         g_free((gchar *) i->device_id);
+        g_free((gchar *) i->timesync_file);
         g_free(i);
 }
 
@@ -97,12 +99,19 @@ static gchar *new_session_id(void) {
         return g_strdup_printf("%s-%02x%02x%02x%02x", stamp, rnd[0], rnd[1], rnd[2], rnd[3]);
 }
 
-static const char *clock_sync_state(void) {
+/* What the custody log says of the clock at the start: timesyncd's flag
+ * file first (the appliance's source of time; under ProtectClock= the
+ * kernel cannot be asked), else the kernel's own word (chrony or ntpd on
+ * a development machine). */
+static const char *clock_sync_state(const char *timesync_file) {
         struct timex t = {0};
-        int state = adjtimex(&t);
+        int state;
 
+        if (access(timesync_file ? timesync_file : REC_TIMESYNC_FILE, F_OK) == 0)
+                return "synchronized";
+        state = adjtimex(&t);
         if (state < 0)
-                return "unknown";
+                return "unsynchronized";
         return (state == TIME_ERROR || (t.status & STA_UNSYNC)) ? "unsynchronized" : "synchronized";
 }
 
@@ -126,7 +135,7 @@ static int log_start(rec_session *s) {
         json_object_set_string_member(o, "profile_sha256", i->profile_sha256);
         json_object_set_array_member(o, "cameras", strv_to_array(i->cameras));
         json_object_set_array_member(o, "microphones", strv_to_array(i->microphones));
-        json_object_set_string_member(o, "clock_sync", clock_sync_state());
+        json_object_set_string_member(o, "clock_sync", clock_sync_state(i->timesync_file));
         json_object_set_array_member(o, "recipients", strv_to_array(i->recipients));
         return custody_log_append(s->log, "session-start", o);
 }

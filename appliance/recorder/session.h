@@ -20,7 +20,11 @@ typedef struct rec_session_info {
         const char *state_dir;
         const minisign_secret *key; /* NULL: segments only, no custody log */
         const char *device_id;
+        const char *timesync_file; /* NULL: REC_TIMESYNC_FILE */
 } rec_session_info;
+
+/* systemd-timesyncd's flag: present while the clock is synchronised. */
+#define REC_TIMESYNC_FILE "/run/systemd/timesync/synchronized"
 
 /* Makes OUT/<utc>-<random>/ (info is copied; info->key is borrowed and
  * must outlive the session) and, with a key, its custody log with the

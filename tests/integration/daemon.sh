@@ -74,6 +74,8 @@ LOG=$SESSION/custody.jsonl
 for ev in session-start pin-refused mark break resume segment-sealed stop; do
   check "the custody log has $ev" grep -q "\"event\":\"$ev\"\|\"what\":\"$ev\"" "$LOG"
 done
+check "the start entry takes the clock's state from timesyncd's flag file" \
+  grep -q '"event":"session-start".*"clock_sync":"synchronized"' "$LOG"
 check "the mark's note is sealed, not plain" grep -q '"note_age":"-----BEGIN AGE ENCRYPTED FILE-----' "$LOG"
 check "the note's words are nowhere in the spool" bash -c "! grep -rq 'second photo' '$WORK/studio/spool'"
 check "the wrong PIN's digits are nowhere in the log" bash -c "! grep -q 111111 '$LOG'"
