@@ -300,8 +300,9 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                                 fail_local(res, r, g_steal_pointer(&msg));
                         else
                                 fail(res, r, g_steal_pointer(&msg));
+                        /* the vault's failure: the rest would fail alike; they are only counted */
                         if (!local && vault_wide(r))
-                                return false;
+                                send = false;
                 }
         }
         if (!s->closed || !all)
@@ -373,8 +374,9 @@ static GPtrArray *session_names(upl_ctx *c) {
         return names;
 }
 
-void upl_pass(upl_ctx *c, bool send, upl_pass_result *res) {
+void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
         g_autoptr(GPtrArray) names = session_names(c);
+        bool send = tries;
 
         memset(res, 0, sizeof(*res));
         for (guint i = 0; i < names->len; i++) {
@@ -387,7 +389,7 @@ void upl_pass(upl_ctx *c, bool send, upl_pass_result *res) {
                                 res->backlog.oldest_us = t.oldest_us;
                 }
         }
-        if (send) { /* a pass that only counts has tried nothing: the last error stands */
+        if (tries) { /* a pass that only counts has tried nothing: the last error stands */
                 c->last_error = res->error ? res->backlog.last_error : BACKLOG_ERROR_NONE;
                 c->last_error_us = res->error ? g_get_real_time() : 0;
         }
