@@ -78,6 +78,7 @@ backlog_error upl_error_category(int r) {
         case -ETIMEDOUT:
         case -EHOSTUNREACH:
         case -ENETUNREACH:
+        case -EROFS: /* the directory vault's folder mounted read-only, or gone so */
                 return BACKLOG_ERROR_UNREACHABLE;
         case -EACCES:
                 return BACKLOG_ERROR_CREDENTIALS;

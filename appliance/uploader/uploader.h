@@ -124,7 +124,8 @@ void upl_ctx_done(upl_ctx *c);
 void upl_pass(upl_ctx *c, bool send, upl_pass_result *ret);
 void upl_pass_result_clear(upl_pass_result *r);
 /* What the backlog says of a vault failure r (vault.h's errnos):
- * -EAGAIN and network errnos UNREACHABLE, -EACCES CREDENTIALS, -ENOLCK
+ * -EAGAIN, network errnos and -EROFS (a vault folder that went
+ * read-only) UNREACHABLE, -EACCES CREDENTIALS, -ENOLCK
  * NOT_LOCKING, -EBADMSG CONFLICT, anything else OTHER; 0 NONE. The
  * spool's own failures are LOCAL, decided where they happen. */
 backlog_error upl_error_category(int r);

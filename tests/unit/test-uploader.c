@@ -362,6 +362,7 @@ static void test_error_category(void **state) {
         assert_int_equal(upl_error_category(-EAGAIN), BACKLOG_ERROR_UNREACHABLE);
         assert_int_equal(upl_error_category(-ECONNREFUSED), BACKLOG_ERROR_UNREACHABLE);
         assert_int_equal(upl_error_category(-ETIMEDOUT), BACKLOG_ERROR_UNREACHABLE);
+        assert_int_equal(upl_error_category(-EROFS), BACKLOG_ERROR_UNREACHABLE);
         assert_int_equal(upl_error_category(-EACCES), BACKLOG_ERROR_CREDENTIALS);
         assert_int_equal(upl_error_category(-ENOLCK), BACKLOG_ERROR_NOT_LOCKING);
         assert_int_equal(upl_error_category(-EBADMSG), BACKLOG_ERROR_CONFLICT);

@@ -1,5 +1,5 @@
-# Helpers for the vault fault tests (sourced after lib.sh, daemon-lib.sh and
-# vault-lib.sh): a studio whose uploader goes to the locked RGW bucket (or
+# Helpers for the vault fault tests (sourced after lib.sh, daemon-lib.sh and,
+# for S3, vault-lib.sh; the directory vault's restart test uses them too): a studio whose uploader goes to the locked RGW bucket (or
 # through tests/vault/proxy.py), sessions recorded through the daemon, and
 # the checks every fault test makes: each local file still there with its
 # hash until its receipt exists, the backlog as the uploader publishes it.
@@ -10,7 +10,15 @@ BACKLOG=$WORK/backlog.json
 RECEIPTS=$WORK/studio/spool/receipts
 uploader=
 proxy_pid=
-trap 'kill -9 $daemon_pid $uploader $proxy_pid ${status_pid:-} 2>/dev/null || true; bash "$CEPH_SH" stop "$CEPH" || true; rm -rf "$WORK"' EXIT
+# Nothing outlives the test; a test adds its own undoing (a mount) to on_exit.
+on_exit=
+faults_cleanup() {
+  kill -9 $daemon_pid $uploader $proxy_pid ${status_pid:-} 2>/dev/null || true
+  eval "${on_exit:-true}" || true
+  [ -z "${CEPH:-}" ] || bash "$CEPH_SH" stop "$CEPH" || true
+  rm -rf "$WORK"
+}
+trap faults_cleanup EXIT
 
 # wait_for SECONDS COMMAND…: a bound on a wait, not a speed assertion
 wait_for() { local n=$(($1 * 10)); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }

@@ -6,3 +6,4 @@ studio_script_test(vault-s3-session ${CMAKE_CURRENT_LIST_DIR}/s3-session.sh vaul
 # Faults (tests/vault/faults-*.sh, through tests/vault/proxy.py where a
 # network fault is needed): nothing lost, nothing wiped early, the backlog true.
 studio_script_test(vault-faults-restart ${CMAKE_CURRENT_LIST_DIR}/faults-restart.sh vault GST TIMEOUT 900)
+studio_script_test(vault-faults-refused ${CMAKE_CURRENT_LIST_DIR}/faults-refused.sh vault GST TIMEOUT 600)
