@@ -22,9 +22,10 @@ VAULT=$MNT/vault
 make_studio
 $SET "$CONF" uploader vault "dir:$VAULT" uploader backlog_file "$BACKLOG" uploader local_retention 0 \
   uploader scan_interval 5s uploader retry_max 8s uploader heartbeat_interval 1h \
-  uploader status_interval 1h recorder segment_time 2s
+  uploader status_interval 1h recorder segment_time 2s recorder checkpoint_interval 500ms
 start_uploader "$CONF" "$WORK/uploader.log"
-check "the uploader made the vault folder" wait_for 30 test -d "$VAULT"
+wait_for 30 test -d "$VAULT" || cat "$WORK/uploader.log" >&2
+check "the uploader made the vault folder" test -d "$VAULT"
 mount -o remount,ro "$MNT"
 down_at=$(date +%s)
 record 5
