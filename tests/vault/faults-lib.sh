@@ -47,7 +47,7 @@ record() {
 }
 
 # session_bytes ID: the sealed bytes of the session's files, as hashed at Stop.
-session_bytes() { (cd "$WORK/studio/spool/$1" && find . -type f -printf '%s\n' | paste -sd+ | bc); }
+session_bytes() { (cd "$WORK/studio/spool/$1" && find . -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'); }
 
 # intact_locally ID: every file of the session is in the spool with the hash it had at Stop.
 intact_locally() { [ -d "$WORK/studio/spool/$1" ] && (cd "$WORK/studio/spool/$1" && sha256sum -c --quiet "$WORK/$1.sums"); }
