@@ -294,6 +294,8 @@ static void check_backlog(rec_daemon *d) {
 
         if (r == -ENOENT) { /* no uploader yet: unknown, no reason */
                 warn_if(d, REASON_BACKLOG, false);
+                warn_if(d, REASON_VAULT_NOT_LOCKING, false);
+                warn_if(d, REASON_VAULT_REFUSED, false);
                 return;
         }
         if (r < 0) {
@@ -305,6 +307,9 @@ static void check_backlog(rec_daemon *d) {
         }
         d->backlog_bad_logged = false;
         warn_if(d, REASON_BACKLOG, health_backlog_old(&b, g_get_real_time()));
+        /* warnings, never blocking: the room records, and the spool keeps every copy */
+        warn_if(d, REASON_VAULT_NOT_LOCKING, health_vault_not_locking(&b));
+        warn_if(d, REASON_VAULT_REFUSED, health_vault_refused(&b));
 }
 
 /* While no pipeline holds them, the devices are looked at directly. */

@@ -277,3 +277,11 @@ double health_hours_left(uint64_t avail, uint64_t reserve, int kbps) {
 bool health_backlog_old(const backlog_doc *b, int64_t now_us) {
         return b->sessions > 0 && b->oldest_us > 0 && now_us - b->oldest_us > HEALTH_BACKLOG_OLD_US;
 }
+
+bool health_vault_not_locking(const backlog_doc *b) {
+        return b->last_error == BACKLOG_ERROR_NOT_LOCKING;
+}
+
+bool health_vault_refused(const backlog_doc *b) {
+        return b->last_error == BACKLOG_ERROR_CREDENTIALS;
+}

@@ -85,3 +85,10 @@ double health_bytes_per_second(int kbps);
 /* The backlog warns when sessions wait and the oldest ended more than 24 h
  * before now. */
 bool health_backlog_old(const backlog_doc *b, int64_t now_us);
+/* Whether the uploader's last failure is one a person must act on, as a
+ * warning for the room: REASON_VAULT_NOT_LOCKING (the vault took a
+ * recording without locking it, so there is no receipt and the local copy
+ * stays) when the last error is not-locking, REASON_VAULT_REFUSED for
+ * refused credentials. Each is on when its word is the last error. */
+bool health_vault_not_locking(const backlog_doc *b);
+bool health_vault_refused(const backlog_doc *b);

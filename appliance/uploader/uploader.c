@@ -69,12 +69,45 @@ static void report_once(upl_ctx *c, int level, const char *msg) {
         log_full(level, "%s", msg);
 }
 
-static void fail(upl_pass_result *res, int r, gchar *msg) {
+backlog_error upl_error_category(int r) {
+        switch (r) {
+        case 0:
+                return BACKLOG_ERROR_NONE;
+        case -EAGAIN: /* network, server down, 5xx, a clock the vault refuses */
+        case -ECONNREFUSED:
+        case -ETIMEDOUT:
+        case -EHOSTUNREACH:
+        case -ENETUNREACH:
+        case -EROFS: /* the directory vault's folder mounted read-only, or gone so */
+                return BACKLOG_ERROR_UNREACHABLE;
+        case -EACCES:
+                return BACKLOG_ERROR_CREDENTIALS;
+        case -ENOLCK:
+                return BACKLOG_ERROR_NOT_LOCKING;
+        case -EBADMSG:
+                return BACKLOG_ERROR_CONFLICT;
+        default:
+                return BACKLOG_ERROR_OTHER;
+        }
+}
+
+/* The first failure of a pass is its result; kind is what the backlog
+ * says of it (the spool's own failures are LOCAL whatever their errno). */
+static void fail_as(upl_pass_result *res, int r, backlog_error kind, gchar *msg) {
         if (!res->error) {
                 res->error = r;
                 res->message = msg;
+                res->backlog.last_error = kind;
         } else
                 g_free(msg);
+}
+
+static void fail(upl_pass_result *res, int r, gchar *msg) {
+        fail_as(res, r, upl_error_category(r), msg);
+}
+
+static void fail_local(upl_pass_result *res, int r, gchar *msg) {
+        fail_as(res, r, BACKLOG_ERROR_LOCAL, msg);
 }
 
 /* ---- progress and the rate cap ---- */
@@ -114,8 +147,10 @@ static bool vault_wide(int r) {
                r == -EROFS || r == -EPERM;
 }
 
+/* *ret_local is set when the failure is the spool's (the file cannot be
+ * opened), not the vault's. */
 static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, uint64_t size,
-                       const char *sha, vault_receipt *ret, gchar **ret_message) {
+                       const char *sha, vault_receipt *ret, bool *ret_local, gchar **ret_message) {
         progress p = {.c = c, .key = key, .start_us = g_get_monotonic_time()};
         _cleanup_close_ int fd = fs_openat_regular(dfd, name, NULL);
         int r;
@@ -123,11 +158,14 @@ static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, u
         if (fd < 0) {
                 _cleanup_free_ char *shown = escape_text(key);
                 *ret_message = g_strdup_printf("cannot open %s for the vault: %s", shown, g_strerror(-fd));
+                *ret_local = true;
                 return fd;
         }
         r = vault_put(c->v, key, fd, size, sha, on_progress, &p, ret, ret_message);
         c->bytes_in_flight = 0;
-        c->vault_state = r == 0 || !vault_wide(r) ? BACKLOG_VAULT_REACHABLE : BACKLOG_VAULT_UNREACHABLE;
+        /* refused credentials or a missing lock are answers: the vault was reached */
+        c->vault_state = upl_error_category(r) == BACKLOG_ERROR_UNREACHABLE ? BACKLOG_VAULT_UNREACHABLE
+                                                                            : BACKLOG_VAULT_REACHABLE;
         return r;
 }
 
@@ -148,7 +186,7 @@ static void tally_pending(session_tally *t, const upl_file *f) {
 
 /* Sends receipts/<session>.jsonl once the session's files are all
  * confirmed; its hash is remembered so a quiet pass does not send it again. */
-static int send_receipts(upl_ctx *c, const char *session, bool send, gchar **ret_message) {
+static int send_receipts(upl_ctx *c, const char *session, bool send, bool *ret_local, gchar **ret_message) {
         g_autofree gchar *name = g_strdup_printf("%s.jsonl", session);
         g_autofree gchar *key = g_strdup_printf(UPL_RECEIPTS_DIR "/%s", name);
         _cleanup_close_ int fd = fs_openat_regular(c->receipts_fd, name, NULL);
@@ -161,11 +199,16 @@ static int send_receipts(upl_ctx *c, const char *session, bool send, gchar **ret
         if (fd < 0) {
                 *ret_message =
                         g_strdup_printf("cannot read the receipts of %s: %s", session, g_strerror(-fd));
+                *ret_local = true;
                 return fd;
         }
         r = sha256_fd(fd, d, &size);
-        if (r < 0)
+        if (r < 0) {
+                *ret_message =
+                        g_strdup_printf("cannot read the receipts of %s: %s", session, g_strerror(-r));
+                *ret_local = true;
                 return r;
+        }
         sha256_hex(d, sha);
         const char *known = g_hash_table_lookup(c->vaulted, session);
         if (known && strcmp(known, sha) == 0)
@@ -179,7 +222,7 @@ static int send_receipts(upl_ctx *c, const char *session, bool send, gchar **ret
                 g_hash_table_replace(c->vaulted, g_strdup(session), g_strdup(sha));
                 return 0;
         }
-        r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_message);
+        r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_local, ret_message);
         vault_receipt_clear(&rc);
         if (r < 0)
                 return r;
@@ -220,7 +263,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         r = upl_receipts_load(c->receipts_fd, name, &rc, &msg);
         if (r < 0) {
                 t->pending = true;
-                fail(res, r, g_steal_pointer(&msg));
+                fail_local(res, r, g_steal_pointer(&msg));
                 return true;
         }
         report_session(c, s, rc);
@@ -231,6 +274,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                 const upl_file *f = s->ready->pdata[i];
                 g_autofree gchar *key = g_strdup_printf("%s/%s", name, f->name);
                 vault_receipt vr = {0};
+                bool local = false;
                 if (upl_receipts_match(rc, key, f->size, f->sha256))
                         continue;
                 if (!send) {
@@ -239,9 +283,9 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                         tally_pending(t, f);
                         continue;
                 }
-                r = send_object(c, dfd, f->name, key, f->size, f->sha256, &vr, &msg);
-                if (r == 0)
-                        r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg);
+                r = send_object(c, dfd, f->name, key, f->size, f->sha256, &vr, &local, &msg);
+                if (r == 0 && (r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg)) < 0)
+                        local = true;
                 if (r == 0) {
                         res->sent++;
                         c->last_transfer_us = MAX(c->last_transfer_us, vr.confirmed_us);
@@ -253,24 +297,32 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                         all = false;
                         res->pending++;
                         tally_pending(t, f);
-                        fail(res, r, g_steal_pointer(&msg));
-                        if (vault_wide(r))
-                                return false;
+                        if (local)
+                                fail_local(res, r, g_steal_pointer(&msg));
+                        else
+                                fail(res, r, g_steal_pointer(&msg));
+                        /* the vault's failure: the rest would fail alike; they are only counted */
+                        if (!local && vault_wide(r))
+                                send = false;
                 }
         }
         if (!s->closed || !all)
                 return send;
+        bool local = false;
         if (!send) {
-                t->pending = send_receipts(c, name, false, &msg) < 0;
+                t->pending = send_receipts(c, name, false, &local, &msg) < 0;
                 g_free(msg);
                 return false;
         }
-        r = send_receipts(c, name, true, &msg);
+        r = send_receipts(c, name, true, &local, &msg);
         if (r < 0) {
                 t->pending = true;
                 res->pending++;
-                fail(res, r, g_steal_pointer(&msg));
-                return !vault_wide(r);
+                if (local)
+                        fail_local(res, r, g_steal_pointer(&msg));
+                else
+                        fail(res, r, g_steal_pointer(&msg));
+                return local || !vault_wide(r);
         }
         r = upl_wipe_session(c->spool_fd, c->receipts_fd, c->v, name, c->conf->local_retention_ns, &msg);
         if (r > 0) {
@@ -279,7 +331,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         } else if (r == 0)
                 report_once(c, LOG_INFO, msg);
         else
-                fail(res, r, g_strdup(msg));
+                fail_local(res, r, g_strdup(msg));
         g_free(msg);
         return true;
 }
@@ -323,8 +375,9 @@ static GPtrArray *session_names(upl_ctx *c) {
         return names;
 }
 
-void upl_pass(upl_ctx *c, bool send, upl_pass_result *res) {
+void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
         g_autoptr(GPtrArray) names = session_names(c);
+        bool send = tries;
 
         memset(res, 0, sizeof(*res));
         for (guint i = 0; i < names->len; i++) {
@@ -337,8 +390,14 @@ void upl_pass(upl_ctx *c, bool send, upl_pass_result *res) {
                                 res->backlog.oldest_us = t.oldest_us;
                 }
         }
+        if (tries) { /* a pass that only counts has tried nothing: the last error stands */
+                c->last_error = res->error ? res->backlog.last_error : BACKLOG_ERROR_NONE;
+                c->last_error_us = res->error ? g_get_real_time() : 0;
+        }
         res->backlog.last_transfer_us = c->last_transfer_us;
         res->backlog.vault = c->vault_state;
+        res->backlog.last_error = c->last_error;
+        res->backlog.last_error_us = c->last_error_us;
         upl_backlog_publish(c, &res->backlog);
 }
 

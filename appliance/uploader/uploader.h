@@ -101,7 +101,9 @@ typedef struct upl_ctx {
         GHashTable *vaulted;  /* session -> SHA-256 of its receipts file as the vault holds it */
         int64_t last_transfer_us;
         backlog_vault vault_state;
-        int64_t bytes_in_flight; /* the object being sent (for the backlog) */
+        int64_t bytes_in_flight;  /* the object being sent (for the backlog) */
+        backlog_error last_error; /* of the last pass that sent: NONE after one with no failure */
+        int64_t last_error_us;
 } upl_ctx;
 
 typedef struct upl_pass_result {
@@ -121,6 +123,12 @@ void upl_ctx_done(upl_ctx *c);
 /* With send false it only counts what is pending (and publishes that). */
 void upl_pass(upl_ctx *c, bool send, upl_pass_result *ret);
 void upl_pass_result_clear(upl_pass_result *r);
+/* What the backlog says of a vault failure r (vault.h's errnos):
+ * -EAGAIN, network errnos and -EROFS (a vault folder that went
+ * read-only) UNREACHABLE, -EACCES CREDENTIALS, -ENOLCK
+ * NOT_LOCKING, -EBADMSG CONFLICT, anything else OTHER; 0 NONE. The
+ * spool's own failures are LOCAL, decided where they happen. */
+backlog_error upl_error_category(int r);
 /* Publishes the backlog of the last pass with the time now. */
 void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
 

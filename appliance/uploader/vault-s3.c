@@ -176,7 +176,9 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
         g_autofree gchar *scode = *code ? g_strconcat(" ", code, NULL) : g_strdup("");
         const char *where = vault_describe(v);
 
-        if (r < 0 && a->status == 0) {
+        /* a transfer curl could not finish is the network's, whatever status came
+         * before the cut (a "100 Continue" to a PUT whose body was cut) */
+        if (r < 0) {
                 _cleanup_free_ char *detail = escape_text(a->curl_error);
                 *ret_message = g_strdup_printf(
                         "%s of %s in %s failed: %s; %s", what, k, where, detail,

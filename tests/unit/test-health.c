@@ -349,6 +349,40 @@ static void test_backlog(void **state) {
         assert_false(health_backlog_old(&b, now)); /* a clock that went back */
 }
 
+/* Each vault failure a person must act on is its own warning, and only
+ * while it is the uploader's last error; a failure that retries by itself
+ * (unreachable) or one the log explains (conflict, local) raises neither. */
+static void test_vault_reasons(void **state) {
+        backlog_doc b = {.sessions = 1, .last_error = BACKLOG_ERROR_NOT_LOCKING};
+
+        (void) state;
+        assert_true(health_vault_not_locking(&b));
+        assert_false(health_vault_refused(&b));
+        b.last_error = BACKLOG_ERROR_CREDENTIALS;
+        assert_false(health_vault_not_locking(&b));
+        assert_true(health_vault_refused(&b));
+        for (int e = BACKLOG_ERROR_NONE; e < _BACKLOG_ERROR_MAX; e++) {
+                if (e == BACKLOG_ERROR_NOT_LOCKING || e == BACKLOG_ERROR_CREDENTIALS)
+                        continue;
+                b.last_error = (backlog_error) e;
+                assert_false(health_vault_not_locking(&b));
+                assert_false(health_vault_refused(&b));
+        }
+        /* an older uploader's document (no last_error) reads as NONE: no reason */
+        backlog_doc parsed;
+        const char *old = "{\"sessions\":1,\"bytes\":5,\"oldest\":null,\"last_transfer\":null,"
+                          "\"vault\":\"unreachable\",\"updated\":\"2026-12-01T10:40:05Z\"}";
+        assert_int_equal(backlog_parse(old, strlen(old), &parsed, NULL), 0);
+        assert_false(health_vault_not_locking(&parsed));
+        assert_false(health_vault_refused(&parsed));
+        const char *locking = "{\"sessions\":1,\"bytes\":5,\"oldest\":null,\"last_transfer\":null,"
+                              "\"vault\":\"reachable\",\"updated\":\"2026-12-01T10:40:05Z\","
+                              "\"last_error\":\"vault does not enforce retention\","
+                              "\"last_error_at\":\"2026-12-01T10:39:00Z\"}";
+        assert_int_equal(backlog_parse(locking, strlen(locking), &parsed, NULL), 0);
+        assert_true(health_vault_not_locking(&parsed));
+}
+
 int main(void) {
         g_setenv("TZ", "UTC", TRUE); /* the details give local times */
         const struct CMUnitTest tests[] = {
@@ -364,6 +398,7 @@ int main(void) {
                 cmocka_unit_test(test_preflight),
                 cmocka_unit_test(test_hours_left),
                 cmocka_unit_test(test_backlog),
+                cmocka_unit_test(test_vault_reasons),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -355,9 +355,29 @@ static void test_wipe_not_a_session(void **state) {
         assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "../spool", 0, &msg), 0);
 }
 
+/* The backlog's word for each failure the vault backends return (vault.h). */
+static void test_error_category(void **state) {
+        (void) state;
+        assert_int_equal(upl_error_category(0), BACKLOG_ERROR_NONE);
+        assert_int_equal(upl_error_category(-EAGAIN), BACKLOG_ERROR_UNREACHABLE);
+        assert_int_equal(upl_error_category(-ECONNREFUSED), BACKLOG_ERROR_UNREACHABLE);
+        assert_int_equal(upl_error_category(-ETIMEDOUT), BACKLOG_ERROR_UNREACHABLE);
+        assert_int_equal(upl_error_category(-EROFS), BACKLOG_ERROR_UNREACHABLE);
+        assert_int_equal(upl_error_category(-EACCES), BACKLOG_ERROR_CREDENTIALS);
+        assert_int_equal(upl_error_category(-ENOLCK), BACKLOG_ERROR_NOT_LOCKING);
+        assert_int_equal(upl_error_category(-EBADMSG), BACKLOG_ERROR_CONFLICT);
+        assert_int_equal(upl_error_category(-EIO), BACKLOG_ERROR_OTHER);
+        assert_int_equal(upl_error_category(-ENOENT), BACKLOG_ERROR_OTHER);
+        assert_string_equal(backlog_error_to_string(upl_error_category(-ENOLCK)),
+                            "vault does not enforce retention");
+        assert_string_equal(backlog_error_to_string(upl_error_category(-EAGAIN)), "vault unreachable");
+        assert_string_equal(backlog_error_to_string(upl_error_category(-EACCES)), "credentials refused");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_session_names),
+                cmocka_unit_test(test_error_category),
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),

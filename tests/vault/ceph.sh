@@ -3,6 +3,9 @@
 # with no systemd and no real disks (the OSD is a memstore).
 #   ceph.sh start DIR   build and start it in DIR (created; must not exist)
 #   ceph.sh stop DIR    kill every daemon it started, by PID, and remove DIR
+#   ceph.sh stop-rgw DIR   stop only radosgw (TERM, by PID); the mon and OSD run on
+#   ceph.sh kill-rgw DIR   the same with SIGKILL at once (a crash mid-request)
+#   ceph.sh start-rgw DIR  start radosgw again on the same port; returns once it answers
 # start prints, one per line: endpoint=URL credentials=FILE locked_bucket=NAME
 # plain_bucket=NAME env=FILE (a file to source: AWS_* for awscli and CEPH_CONF).
 # Needs Debian's ceph-mon ceph-osd radosgw awscli.
@@ -184,10 +187,40 @@ cmd_stop() {
   rm -rf "$dir"
 }
 
-[ $# -eq 2 ] || die "usage: ceph.sh start|stop DIR"
+# The radosgw line of DIR/pids: its PID, and the others kept for stop.
+rgw_pid() { awk '$2 == "rgw" { print $1 }' "$dir/pids" | tail -n 1; }
+
+cmd_stop_rgw() { # cmd_stop_rgw TERM|KILL
+  [ -e "$dir/.ceph-sh" ] || die "$dir was not made by ceph.sh"
+  local pid
+  pid=$(rgw_pid)
+  [ -n "$pid" ] || die "no radosgw recorded in $dir/pids"
+  if [ "$1" = KILL ]; then
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  else
+    kill_pid "$pid"
+  fi
+  awk '$2 != "rgw"' "$dir/pids" >"$dir/pids.new" && mv "$dir/pids.new" "$dir/pids"
+}
+
+cmd_start_rgw() {
+  [ -e "$dir/.ceph-sh" ] || die "$dir was not made by ceph.sh"
+  [ -z "$(rgw_pid)" ] || die "radosgw is already running"
+  rgw_port=$(sed -n 's/.*endpoint=127.0.0.1:\([0-9]*\)$/\1/p' "$dir/ceph.conf")
+  [ -n "$rgw_port" ] || die "no rgw frontends port in $dir/ceph.conf"
+  spawn rgw radosgw -c "$dir/ceph.conf" -f -n client.rgw.a
+  wait_for radosgw 90 curl -sf -o /dev/null "http://127.0.0.1:$rgw_port/"
+}
+
+usage="usage: ceph.sh start|stop|stop-rgw|kill-rgw|start-rgw DIR"
+[ $# -eq 2 ] || die "$usage"
 dir=$(realpath -m "$2")
 case "$1" in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  *) die "usage: ceph.sh start|stop DIR" ;;
+  stop-rgw) cmd_stop_rgw TERM ;;
+  kill-rgw) cmd_stop_rgw KILL ;;
+  start-rgw) cmd_start_rgw ;;
+  *) die "$usage" ;;
 esac
