@@ -273,11 +273,13 @@ static int daemon_setup(rec_daemon *d, const char *config_path) {
         g_autofree gchar *msg = NULL;
         int r = studio_conf_load(config_path, &d->conf, &msg);
 
-        if (r >= 0)
-                r = studio_conf_check_credentials(d->conf, "recorder", &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg);
         log_set_max_level(d->conf->recorder.log_level);
+        /* a credential systemd did not pass (no key provisioned yet) leaves
+         * the key unreadable: the room then says unprovisioned, and why */
+        if (studio_conf_check_credentials(d->conf, "recorder", &msg) < 0)
+                log_error("%s", msg);
         if ((r = make_dirs(&d->conf->recorder)) < 0 || (r = take_lock(d)) < 0 || (r = provision(d)) < 0)
                 return r;
         /* before the loop, once: a crashed session is closed and left in

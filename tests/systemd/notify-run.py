@@ -4,7 +4,8 @@ datagram socket this script owns, and checks the protocol:
 
   notify-run.py [--watchdog-usec N] [--pings N] [--env NAME=VALUE]... -- CMD ARGS...
 
-READY=1 must arrive (before the daemon exits), then at least --pings
+READY=1 must arrive (before the daemon exits; --ready-check CMD must then
+succeed, showing that the daemon serves), then at least --pings
 WATCHDOG=1 messages after READY=1; then SIGTERM; STOPPING=1 must arrive
 and the daemon must exit with status 0. Every message is printed as
 "notify: <text>" (the test greps them). Waits have generous bounds, which
@@ -44,6 +45,7 @@ def main():
     ap.add_argument("--pings", type=int, default=3)
     ap.add_argument("--ready-within", type=float, default=120)
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--ready-check", help="a shell command that must succeed when READY=1 arrives")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -62,6 +64,9 @@ def main():
         if not receive(sock, proc, time.monotonic() + a.ready_within, "READY=1", seen):
             print("notify-run: no READY=1 (daemon exit status %s)" % proc.poll(), file=sys.stderr)
             return 1
+        if a.ready_check and subprocess.call(a.ready_check, shell=True) != 0:
+            print("notify-run: READY=1 came before the daemon served: '%s' failed" % a.ready_check, file=sys.stderr)
+            ok = False
         pings = 0
         deadline = time.monotonic() + 30 + a.pings * a.watchdog_usec / 1e6
         while pings < a.pings:

@@ -2,3 +2,4 @@
 # and security, sysusers, tmpfiles), the sd_notify protocol of each daemon,
 # and credential:NAME in a daemon run (docs/systemd.md).
 studio_script_test(systemd-units ${CMAKE_CURRENT_LIST_DIR}/units.sh systemd TIMEOUT 120)
+studio_script_test(systemd-notify ${CMAKE_CURRENT_LIST_DIR}/notify.sh systemd GST TIMEOUT 300)
