@@ -24,6 +24,7 @@ int notify_ready(const char *status);
 int notify_status(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int notify_stopping(const char *status);
 /* The GLib source id of the watchdog timer, or 0 when systemd asked for no
- * watchdog (WATCHDOG_USEC unset, or WATCHDOG_PID names another process). */
+ * watchdog (no NOTIFY_SOCKET, WATCHDOG_USEC unset or malformed, or
+ * WATCHDOG_PID naming another process). */
 guint notify_watchdog_start(void);
 void notify_watchdog_progress(void);
