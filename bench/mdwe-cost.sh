@@ -33,25 +33,34 @@ echo 683921 >"$work/pin"
 conf=$(sed -n 's/^config: //p' "$work/init.out")
 python3 "$src/tests/integration/conf-set.py" "$conf" health timesync_file /dev/null
 
-# exec CMD under PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN); refuses to run without it
-mdwe() {
-  python3 - "$@" <<'PY'
+# python3 -c "$MDWE" CMD…: execs CMD (the same process) under
+# PR_SET_MDWE(PR_MDWE_REFUSE_EXEC_GAIN); refuses to run without it
+MDWE='
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_MDWE, PR_GET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 65, 66, 1
 if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0 or libc.prctl(PR_GET_MDWE, 0, 0, 0, 0) != 1:
     sys.exit("mdwe: PR_SET_MDWE failed: %s (Linux >= 6.3 needed)" % os.strerror(ctypes.get_errno()))
 os.execv(sys.argv[1], sys.argv[1:])
-PY
-}
+'
+# the rule holds: a writable-executable mapping is refused under it
+if python3 -c "$MDWE" "$(command -v python3)" -c 'import mmap; mmap.mmap(-1, 4096, prot=7)' 2>/dev/null; then
+  echo "PR_SET_MDWE did not refuse a writable-executable mapping: no measurement" >&2
+  exit 1
+fi
+echo "PR_SET_MDWE refuses a writable-executable mapping here (checked)"
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # run NAME [ENV=VALUE…] [mdwe]: prints "CPU_TICKS VERDICT"
   local name=$1 wrap=
   shift
   local envs=()
   for a in "$@"; do if [ "$a" = mdwe ]; then wrap=mdwe; else envs+=("$a"); fi; done
-  env ORC_DEBUG=2 "${envs[@]}" bash -c "$(declare -f mdwe); $wrap \"\$@\"" _ "$rec" --config "$conf" 2>"$work/$name.log" &
-  pid=$!
+  if [ -n "$wrap" ]; then
+    env ORC_DEBUG=2 "${envs[@]}" python3 -c "$MDWE" "$rec" --config "$conf" 2>"$work/$name.log" &
+  else
+    env ORC_DEBUG=2 "${envs[@]}" "$rec" --config "$conf" 2>"$work/$name.log" &
+  fi
+  pid=$! # env and python exec: this is the recorder itself
   for _ in $(seq 100); do "$ctl" --config "$conf" status >/dev/null 2>&1 && break; sleep 0.1; done
   "$ctl" --config "$conf" start --officer 40417 <"$work/pin" >/dev/null
   local c0 c1 s v
