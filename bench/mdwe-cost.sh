@@ -72,7 +72,7 @@ run() { # run NAME [ENV=VALUE…] [mdwe]: prints "CPU_TICKS VERDICT"
   wait "$pid" || true
   pid=
   s=$(ls -d "$work/studio/spool"/*/ | grep -v '/receipts/$' | tail -n 1)
-  v=$("$verify" --device-key "$work/studio/device.pub" "$s" | head -n 1 | cut -d' ' -f1)
+  v=$("$verify" --device-key "$work/studio/device.pub" "$s" | head -n 1 | cut -d' ' -f1 | tr -d :)
   echo "$((c1 - c0)) $v"
 }
 default=$(run default)
