@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--watchdog-usec", type=int, default=1000000)
     ap.add_argument("--pings", type=int, default=3)
     ap.add_argument("--ready-within", type=float, default=120)
+    ap.add_argument("--pings-within", type=float, default=30, help="seconds beyond the pings' own interval")
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--ready-check", help="a shell command that must succeed when READY=1 arrives")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -68,7 +69,7 @@ def main():
             print("notify-run: READY=1 came before the daemon served: '%s' failed" % a.ready_check, file=sys.stderr)
             ok = False
         pings = 0
-        deadline = time.monotonic() + 30 + a.pings * a.watchdog_usec / 1e6
+        deadline = time.monotonic() + a.pings_within + a.pings * a.watchdog_usec / 1e6
         while pings < a.pings:
             if not receive(sock, proc, deadline, "WATCHDOG=1", seen):
                 print("notify-run: %d WATCHDOG=1 after READY=1, wanted %d" % (pings, a.pings), file=sys.stderr)

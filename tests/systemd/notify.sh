@@ -51,7 +51,7 @@ fi
 check "uploader: STATUS= says so" notified "STATUS=backlog published; watching the spool" uploader
 
 # --- WATCHDOG_PID naming another process: no watchdog pings (sd_watchdog_enabled)
-if python3 "$STUDIO_SOURCE_DIR/tests/systemd/notify-run.py" --watchdog-usec 200000 --pings 1 --env WATCHDOG_PID=1 \
+if python3 "$STUDIO_SOURCE_DIR/tests/systemd/notify-run.py" --watchdog-usec 200000 --pings 1 --pings-within 3 --env WATCHDOG_PID=1 \
   -- "$STATUS_BIN" --config "$CONF" >"$WORK/pid.out" 2>"$WORK/pid.log"; then
   fail "a watchdog meant for another process (WATCHDOG_PID) is not answered"
 else

@@ -23,6 +23,21 @@ check "the configuration is installed as /etc/studio/studio.conf" cmp -s "$R/etc
 for b in studio-recorder studio-status studio-uploader; do
   check "/usr/bin/$b (the units' ExecStart) is installed" test -x "$R/usr/bin/$b"
 done
+# The contract each unit keeps (docs/systemd.md)
+key() { grep -qx "$2" "$U/$1"; }
+for d in recorder status uploader; do
+  u=studio-$d.service
+  check "$u: ExecStart=/usr/bin/studio-$d --config /etc/studio/studio.conf" key $u "ExecStart=/usr/bin/studio-$d --config /etc/studio/studio.conf"
+  check "$u: User=studio-$d" key $u "User=studio-$d"
+  check "$u: Type=notify, WatchdogSec=, Restart=on-failure" \
+    bash -c "grep -qx Type=notify '$U/$u' && grep -q '^WatchdogSec=[0-9]' '$U/$u' && grep -qx Restart=on-failure '$U/$u'"
+done
+check "the recorder has no network and closed devices" \
+  bash -c "grep -qx PrivateNetwork=yes '$U/studio-recorder.service' && grep -qx DevicePolicy=closed '$U/studio-recorder.service'"
+check "the uploader has no devices" key studio-uploader.service PrivateDevices=yes
+check "the status daemon cannot see the spool or the keys" \
+  bash -c "grep -q '^InaccessiblePaths=/var/spool/studio /var/lib/studio ' '$U/studio-status.service' && ! grep -q '^ReadWritePaths=' '$U/studio-status.service'"
+
 # The targets, sockets and slices the units depend on come from the host's systemd.
 cp -a --no-clobber /usr/lib/systemd/system/. "$U/"
 
