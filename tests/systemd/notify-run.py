@@ -5,13 +5,15 @@ datagram socket this script owns, and checks the protocol:
   notify-run.py [--watchdog-usec N] [--pings N] [--env NAME=VALUE]... -- CMD ARGS...
 
 READY=1 must arrive (before the daemon exits; --ready-check CMD must then
-succeed, showing that the daemon serves), then at least --pings
+succeed, showing that the daemon serves; --mdwe runs it under the kernel's
+MemoryDenyWriteExecute and no_new_privs, as the units do), then at least --pings
 WATCHDOG=1 messages after READY=1; then SIGTERM; STOPPING=1 must arrive
 and the daemon must exit with status 0. Every message is printed as
 "notify: <text>" (the test greps them). Waits have generous bounds, which
 are not speed assertions: a message that never comes fails the run.
 Exit status 0 when all of it held, 1 otherwise (the reason on stderr)."""
 import argparse
+import ctypes
 import os
 import select
 import signal
@@ -39,6 +41,28 @@ def receive(sock, proc, deadline, want, seen):
     return False
 
 
+PR_SET_NO_NEW_PRIVS, PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 38, 65, 1
+
+
+def mdwe_available():
+    """Whether this kernel has PR_SET_MDWE (Linux >= 6.3), tried in a child."""
+    pid = os.fork()
+    if pid == 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        os._exit(0 if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) == 0 else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def sandbox():
+    """In the child before exec: the units' NoNewPrivileges= and
+    MemoryDenyWriteExecute= as the kernel offers them."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        os._exit(126)
+    if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0:
+        os._exit(126)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--watchdog-usec", type=int, default=1000000)
@@ -46,6 +70,8 @@ def main():
     ap.add_argument("--ready-within", type=float, default=120)
     ap.add_argument("--pings-within", type=float, default=30, help="seconds beyond the pings' own interval")
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--mdwe", action="store_true",
+                    help="run it under PR_SET_MDWE and no_new_privs, as the units' MemoryDenyWriteExecute=")
     ap.add_argument("--ready-check", help="a shell command that must succeed when READY=1 arrives")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -58,7 +84,11 @@ def main():
     for kv in a.env:
         k, v = kv.split("=", 1)
         env[k] = v
-    proc = subprocess.Popen(cmd, env=env)
+    mdwe = a.mdwe and mdwe_available()
+    if a.mdwe:
+        print("notify-run: %s" % ("under PR_SET_MDWE and PR_SET_NO_NEW_PRIVS" if mdwe else
+                                  "PR_SET_MDWE is missing (Linux < 6.3): not under MDWE"), flush=True)
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=sandbox if mdwe else None)
     seen = []
     ok = True
     try:

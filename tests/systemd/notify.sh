@@ -5,12 +5,15 @@
 # serves (the recorder's control socket answers, the status page answers,
 # the uploader's backlog is published), then WATCHDOG=1 again and again from
 # its main loop, STATUS= lines, and STOPPING=1 on SIGTERM, exiting 0.
-# Started without NOTIFY_SOCKET, a daemon works as before.
+# Each runs under the kernel's MemoryDenyWriteExecute (PR_SET_MDWE) and
+# no_new_privs, as its unit has them. Started without NOTIFY_SOCKET, a
+# daemon works as before.
 source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 source "$STUDIO_SOURCE_DIR/tests/integration/daemon-lib.sh"
 STATUS_BIN=$STUDIO_BUILD_DIR/appliance/status/studio-status
 UPLOADER=$STUDIO_BUILD_DIR/appliance/uploader/studio-uploader
-RUN="python3 $STUDIO_SOURCE_DIR/tests/systemd/notify-run.py --watchdog-usec 1000000 --pings 4"
+# --mdwe: under the kernel's form of the units' MemoryDenyWriteExecute=yes
+RUN="python3 $STUDIO_SOURCE_DIR/tests/systemd/notify-run.py --mdwe --watchdog-usec 1000000 --pings 4"
 SET="python3 $STUDIO_SOURCE_DIR/tests/integration/conf-set.py"
 
 make_studio
@@ -25,6 +28,11 @@ if $RUN --ready-check "'$CTL' --config '$CONF' status >/dev/null" -- "$RECORDER"
   pass "recorder: READY=1 once studioctl is answered, 4 watchdog pings, STOPPING=1 and exit 0 on SIGTERM"
 else
   fail "recorder: the notify protocol"; cat "$WORK/recorder.out" "$WORK/recorder.log" >&2
+fi
+if grep -q 'PR_SET_MDWE is missing' "$WORK/recorder.out"; then
+  echo "NOTE: this kernel has no PR_SET_MDWE (Linux >= 6.3): the daemons ran without MemoryDenyWriteExecute"
+else
+  check "the daemons ran under MemoryDenyWriteExecute (PR_SET_MDWE)" grep -q 'under PR_SET_MDWE' "$WORK/recorder.out"
 fi
 check "recorder: STATUS= says it recovers the spool first" notified "STATUS=recovering the spool" recorder
 check "recorder: STATUS= names the room state when ready" notified "STATUS=room free" recorder
