@@ -72,6 +72,17 @@ static int creds_parse(const char *buf, size_t len, s3_creds *c) {
         return 0;
 }
 
+/* A systemd credential (LoadCredential=): systemd grants the unit's user
+ * read access with an ACL, whose mask shows as group bits (0440); the
+ * folder itself is the unit's alone, so those bits grant nobody else. */
+static bool in_credentials_directory(const char *path) {
+        const char *dir = g_getenv("CREDENTIALS_DIRECTORY");
+        size_t n = dir ? strlen(dir) : 0;
+
+        return n > 1 && dir[0] == '/' && strncmp(path, dir, n) == 0 && path[n] == '/' &&
+               !strchr(path + n + 1, '/');
+}
+
 /* Read once at open; a file others can read is refused, since the key
  * lets whoever holds it write into the police vault. */
 static int creds_load(const char *path, s3_creds **ret, gchar **ret_message) {
@@ -94,7 +105,7 @@ static int creds_load(const char *path, s3_creds **ret, gchar **ret_message) {
                 *ret_message = g_strdup_printf("the S3 credentials file %s is not a regular file", shown);
                 return -EINVAL;
         }
-        if (st.st_mode & 077) {
+        if (st.st_mode & (in_credentials_directory(path) ? 007 : 077)) {
                 *ret_message = g_strdup_printf("the S3 credentials file %s is readable by group or others "
                                                "(mode %04o): chmod 600 it, owned by the uploader's user",
                                                shown, (unsigned) (st.st_mode & 07777));
