@@ -12,7 +12,7 @@ source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 for t in systemd-analyze systemd-sysusers systemd-tmpfiles; do
   command -v $t >/dev/null || { echo "SKIP: $t is missing (apt-get install systemd)"; exit 77; }
 done
-UNITS=(studio-recorder.service studio-status.service studio-uploader.service)
+UNITS=(studio-recorder.service studio-status.service studio-uploader.service studio-provision.service)
 R=$WORK/root
 DESTDIR=$R cmake --install "$STUDIO_BUILD_DIR" --prefix /usr >"$WORK/install.log" 2>&1 \
   || { cat "$WORK/install.log" >&2; fail "cmake --install into $R"; finish; exit 1; }
@@ -20,7 +20,7 @@ U=$R/usr/lib/systemd/system
 for u in "${UNITS[@]}"; do check "$u is installed into /usr/lib/systemd/system" test -f "$U/$u"; done
 check "sysusers.d and tmpfiles.d are installed" test -f "$R/usr/lib/sysusers.d/studio.conf" -a -f "$R/usr/lib/tmpfiles.d/studio.conf"
 check "the configuration is installed as /etc/studio/studio.conf" cmp -s "$R/etc/studio/studio.conf" "$STUDIO_SOURCE_DIR/systemd/studio.conf"
-for b in studio-recorder studio-status studio-uploader; do
+for b in studio-recorder studio-status studio-uploader studio-provision; do
   check "/usr/bin/$b (the units' ExecStart) is installed" test -x "$R/usr/bin/$b"
 done
 # The contract each unit keeps (docs/systemd.md)
@@ -63,7 +63,7 @@ exposure() { # exposure UNIT: prints the score
 threshold() { python3 -c "print(round(float('$1') * 10))"; }
 within_threshold() { systemd-analyze security --offline=yes --root="$R" --threshold="$(threshold "$2")" "$1" >/dev/null 2>&1; }
 check "--threshold=5 (0.5) refuses the recorder's 0.8 (the check can fail)" bash -c "! systemd-analyze security --offline=yes --root='$R' --threshold=5 studio-recorder.service >/dev/null 2>&1"
-for pair in studio-recorder.service:3.0 studio-status.service:2.0 studio-uploader.service:2.0; do
+for pair in studio-recorder.service:3.0 studio-status.service:2.0 studio-uploader.service:2.0 studio-provision.service:3.0; do
   u=${pair%%:*} max=${pair#*:}
   score=$(exposure "$u")
   echo "exposure: $u $score (at most $max)"
