@@ -85,12 +85,25 @@ typedef struct progress {
         int64_t start_us;
 } progress;
 
+/* A pass can hold one object for minutes: the status page sees it move,
+ * at most once a second (a rename per callback would cost more than the
+ * transfer). */
+static void publish_in_flight(upl_ctx *c) {
+        int64_t now = g_get_monotonic_time();
+
+        if (now - c->in_flight_published_us < G_USEC_PER_SEC)
+                return;
+        c->in_flight_published_us = now;
+        upl_backlog_publish(c, &c->published);
+}
+
 static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
         progress *p = userdata;
         int64_t elapsed = MAX(g_get_monotonic_time() - p->start_us, 1);
         double rate = (double) sent * G_USEC_PER_SEC / (double) elapsed;
 
-        p->c->bytes_in_flight = (int64_t) (total - sent);
+        p->c->bytes_in_flight = (int64_t) sent;
+        publish_in_flight(p->c);
         if (p->c->conf->max_rate > 0 && rate > (double) p->c->conf->max_rate) {
                 /* sleep until the average is back at the cap */
                 int64_t due = (int64_t) ((double) sent * G_USEC_PER_SEC / (double) p->c->conf->max_rate);
@@ -346,6 +359,9 @@ void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc) {
         backlog_doc d = *doc;
         int r;
 
+        if (doc != &c->published)
+                c->published = *doc;
+        d.in_flight = (uint64_t) MAX(c->bytes_in_flight, 0);
         d.updated_us = g_get_real_time();
         r = backlog_publish(c->conf->backlog_file, &d);
         if (r < 0) {

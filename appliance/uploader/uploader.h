@@ -101,7 +101,9 @@ typedef struct upl_ctx {
         GHashTable *vaulted;  /* session -> SHA-256 of its receipts file as the vault holds it */
         int64_t last_transfer_us;
         backlog_vault vault_state;
-        int64_t bytes_in_flight; /* the object being sent (for the backlog) */
+        int64_t bytes_in_flight;        /* the object being sent: bytes sent so far (for the backlog) */
+        backlog_doc published;          /* what was last published: the progress callback republishes it */
+        int64_t in_flight_published_us; /* when in_flight was last published (at most once a second) */
 } upl_ctx;
 
 typedef struct upl_pass_result {
@@ -121,7 +123,8 @@ void upl_ctx_done(upl_ctx *c);
 /* With send false it only counts what is pending (and publishes that). */
 void upl_pass(upl_ctx *c, bool send, upl_pass_result *ret);
 void upl_pass_result_clear(upl_pass_result *r);
-/* Publishes the backlog of the last pass with the time now. */
+/* Publishes the backlog of the last pass with the time now (and the bytes
+ * in flight, 0 when idle). */
 void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
 
 /* ---- heartbeat.c -------------------------------------------------------- */
