@@ -127,8 +127,9 @@ static bool vault_wide(int r) {
                r == -EROFS || r == -EPERM;
 }
 
+/* md5: the Content-MD5 from the scan's read, or NULL (the backend computes it). */
 static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, uint64_t size,
-                       const char *sha, vault_receipt *ret, gchar **ret_message) {
+                       const char *sha, const char *md5, vault_receipt *ret, gchar **ret_message) {
         progress p = {.c = c, .key = key, .start_us = g_get_monotonic_time()};
         _cleanup_close_ int fd = fs_openat_regular(dfd, name, NULL);
         int r;
@@ -138,7 +139,7 @@ static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, u
                 *ret_message = g_strdup_printf("cannot open %s for the vault: %s", shown, g_strerror(-fd));
                 return fd;
         }
-        r = vault_put(c->v, key, fd, size, sha, on_progress, &p, ret, ret_message);
+        r = vault_put_md5(c->v, key, fd, size, sha, md5, on_progress, &p, ret, ret_message);
         c->bytes_in_flight = 0;
         c->vault_state = r == 0 || !vault_wide(r) ? BACKLOG_VAULT_REACHABLE : BACKLOG_VAULT_UNREACHABLE;
         return r;
@@ -192,7 +193,7 @@ static int send_receipts(upl_ctx *c, const char *session, bool send, gchar **ret
                 g_hash_table_replace(c->vaulted, g_strdup(session), g_strdup(sha));
                 return 0;
         }
-        r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_message);
+        r = send_object(c, c->receipts_fd, name, key, size, sha, NULL, &rc, ret_message);
         vault_receipt_clear(&rc);
         if (r < 0)
                 return r;
@@ -252,7 +253,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                         tally_pending(t, f);
                         continue;
                 }
-                r = send_object(c, dfd, f->name, key, f->size, f->sha256, &vr, &msg);
+                r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &msg);
                 if (r == 0)
                         r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg);
                 if (r == 0) {

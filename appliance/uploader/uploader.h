@@ -60,6 +60,7 @@ typedef struct upl_file {
         gchar *name; /* in the session folder */
         uint64_t size;
         char sha256[SHA256_HEX_LEN + 1];
+        char content_md5[VAULT_MD5_B64_LEN + 1]; /* base64, from the same read (S3's Content-MD5) */
         int64_t mtime_us;
 } upl_file;
 

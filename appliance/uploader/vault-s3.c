@@ -314,8 +314,9 @@ static int s3_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_me
         return 0;
 }
 
-/* Content-MD5 (base64) of size bytes of fd, in a first pass with pread:
- * S3 checks it, so bytes damaged on the way are refused (400 BadDigest). */
+/* Content-MD5 (base64) of size bytes of fd, in a first pass with pread,
+ * when the caller did not compute it with the SHA-256 (vault_put_md5): S3
+ * checks it, so bytes damaged on the way are refused (400 BadDigest). */
 static int content_md5(int fd, uint64_t size, gchar **ret) {
         enum { CHUNK = 256 * 1024 };
         g_autofree guint8 *buf = g_malloc(CHUNK);
@@ -376,10 +377,11 @@ static int confirm_existing(vault *v, const char *key, uint64_t size, const char
 }
 
 static int send_object(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                       vault_progress_fn progress, void *userdata, int64_t until_us, gchar **ret_message) {
+                       const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                       int64_t until_us, gchar **ret_message) {
         vault_s3 *s = v->impl;
-        g_autofree gchar *md5 = NULL;
-        int r = content_md5(fd, size, &md5);
+        g_autofree gchar *md5 = content_md5_b64 ? g_strdup(content_md5_b64) : NULL;
+        int r = md5 ? 0 : content_md5(fd, size, &md5);
         if (r < 0) {
                 _cleanup_free_ char *k = escape_text(key);
                 *ret_message = g_strdup_printf("cannot read the local file for %s: %s", k, g_strerror(-r));
@@ -407,7 +409,8 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
 }
 
 static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                  vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message) {
+                  const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                  vault_receipt *ret, gchar **ret_message) {
         vault_s3 *s = v->impl;
         vault_receipt rec = {0};
         s3_response a;
@@ -428,7 +431,8 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
         /* whole seconds: the date we send is the one we then require */
         int64_t until_us =
                 (g_get_real_time() / G_USEC_PER_SEC + (int64_t) s->retention_days * 86400) * G_USEC_PER_SEC;
-        r = send_object(v, key, fd, size, sha256_hex, progress, userdata, until_us, ret_message);
+        r = send_object(v, key, fd, size, sha256_hex, content_md5_b64, progress, userdata, until_us,
+                        ret_message);
         if (r < 0)
                 return r;
 
