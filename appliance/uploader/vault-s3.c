@@ -166,6 +166,21 @@ static gchar *error_code(const s3_response *r) {
         return code ? code : g_strdup("");
 }
 
+/* What to do after a transfer that got no HTTP answer: a TLS refusal
+ * names the setting that refused it (a person must act), anything else is
+ * retried. */
+static const char *tls_advice(int r, CURLcode code) {
+        if (r != -EACCES)
+                return "it will be retried";
+        if (code == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+                return "the server's public key does not match [uploader] pinned_key: check it with police "
+                       "IT";
+        if (code == CURLE_SSL_CACERT_BADFILE)
+                return "[uploader] ca_file cannot be read as a CA bundle: check it with police IT";
+        return "the server's certificate is not signed by the CA in [uploader] ca_file (or, without "
+               "ca_file, by a system CA): check ca_file with police IT";
+}
+
 /* One sentence naming the object and what to do, and the -errno class of
  * vault.h, for an answer that is not a success. */
 static int answer_error(const vault *v, const char *key, const char *what, int r, const s3_response *a,
@@ -178,11 +193,8 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
 
         if (r < 0 && a->status == 0) {
                 _cleanup_free_ char *detail = escape_text(a->curl_error);
-                *ret_message = g_strdup_printf(
-                        "%s of %s in %s failed: %s; %s", what, k, where, detail,
-                        r == -EACCES ? "the server's certificate does not match [uploader] ca_file or "
-                                       "pinned_key: check them with police IT"
-                                     : "it will be retried");
+                *ret_message = g_strdup_printf("%s of %s in %s failed: %s; %s", what, k, where, detail,
+                                               tls_advice(r, a->curl_code));
                 return r;
         }
         long st = a->status;
