@@ -28,7 +28,7 @@ static int put_file(const char *path, const char *name, const char *data, size_t
         int r = only_missing ? fs_read_file(path, CUSTODY_MANIFEST_MAX, &old, &old_len) : -ENOENT;
 
         if (r == -ENOENT)
-                return fs_write_atomic(path, data, len, 0644);
+                return fs_write_atomic(path, data, len, CUSTODY_FILE_MODE);
         if (r < 0)
                 return r;
         if (old_len != len || memcmp(old, data, len) != 0) {
@@ -49,7 +49,7 @@ static int put_sig(const char *path, const char *name, const char *data, size_t 
 
         if (r == -ENOENT) {
                 r = minisign_sign_buf(key, (const uint8_t *) data, len, comment, &sig);
-                return r < 0 ? r : fs_write_atomic(path, sig, strlen(sig), 0644);
+                return r < 0 ? r : fs_write_atomic(path, sig, strlen(sig), CUSTODY_FILE_MODE);
         }
         if (r < 0)
                 return r;

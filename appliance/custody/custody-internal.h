@@ -10,6 +10,9 @@
 #define CUSTODY_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define CUSTODY_LOG_NAME "custody.jsonl"
 #define CUSTODY_CHAIN_HEAD "chain-head"
+/* A session's own files (log, manifest, SHA256SUMS, signatures): read by
+ * the uploader through the spool's group, written only by the recorder. */
+#define CUSTODY_FILE_MODE 0640
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
 void custody_utc_now(char out[CUSTODY_UTC_LEN + 1]);

@@ -67,9 +67,14 @@ int custody_log_create(const char *session_dir, const char *state_dir, const min
         if (r < 0)
                 return r;
         path = g_build_filename(session_dir, CUSTODY_LOG_NAME, NULL);
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, CUSTODY_FILE_MODE);
         if (fd < 0)
                 return -errno;
+        if (fchmod(fd, CUSTODY_FILE_MODE) < 0) { /* whatever the umask */
+                r = -errno;
+                (void) close(fd);
+                return r;
+        }
         r = fs_fsync_parent(path);
         if (r < 0) {
                 (void) close(fd);

@@ -18,17 +18,24 @@
 #include "notify.h"
 #include "provision.h"
 #include "recovery.h"
+#include "session.h"
 
 /* The state is rewritten well within ROOM_STATE_REFRESH_S, so that a
  * reader never mistakes a live recorder for a dead one. */
 #define PUBLISH_INTERVAL_S 2
 
 static int make_dirs(const studio_recorder_conf *rc) {
-        const char *dirs[] = {rc->spool, rc->state_dir};
+        const char *dirs[] = {rc->state_dir};
         g_autofree gchar *run1 = g_path_get_dirname(rc->state_file);
         g_autofree gchar *run2 = g_path_get_dirname(rc->socket);
         const char *more[] = {run1, run2};
 
+        int r = rec_spool_prepare(rc->spool); /* 2770: shared with the uploader */
+        if (r < 0)
+                return log_error_errno(r,
+                                       "cannot create %s: %s (check the recorder's configuration and its "
+                                       "user's rights)",
+                                       rc->spool, g_strerror(-r));
         for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++)
                 if (g_mkdir_with_parents(dirs[i], 0750) < 0)
                         return log_error_errno(-errno,

@@ -172,6 +172,23 @@ static int begin_failed(rec_session *s, int r, gchar *what, gchar **ret_message)
         return r;
 }
 
+/* The spool and each session folder are 2770: the recorder's user and the
+ * spool's group (the uploader) may add and remove names, setgid so that
+ * everything made in them belongs to that group; each file in them is
+ * 0640, so the group reads but never alters it (docs/security.md). The
+ * mode is set with chmod after mkdir: the umask would drop the group's
+ * write bit. An existing spool keeps the mode it has (tmpfiles.d or the
+ * administrator chose it). */
+int rec_spool_prepare(const char *spool) {
+        g_autofree gchar *parent = g_path_get_dirname(spool);
+
+        if (g_mkdir_with_parents(parent, 0750) < 0)
+                return -errno;
+        if (mkdir(spool, REC_SESSION_DIR_MODE) < 0)
+                return errno == EEXIST ? 0 : -errno;
+        return chmod(spool, REC_SESSION_DIR_MODE) < 0 ? -errno : 0;
+}
+
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
                       gchar **ret_message) {
         rec_session *s = g_new0(rec_session, 1);
@@ -183,8 +200,8 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
         s->dir = g_build_filename(out_dir, s->id, NULL);
         s->segment_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         s->pending = g_ptr_array_new_with_free_func(pending_entry_free);
-        if (g_mkdir_with_parents(out_dir, 0750) < 0) {
-                r = -errno;
+        r = rec_spool_prepare(out_dir);
+        if (r < 0) {
                 *ret_message = g_strdup_printf("cannot create the spool folder %s: %s (choose an output "
                                                "folder this user can write to)",
                                                out_dir, g_strerror(-r));
@@ -199,9 +216,9 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
                                                     REC_RESERVE_BASE / 1024),
                                     ret_message);
         /* group-writable: in the appliance's setgid spool (2770 studio-spool)
-         * the uploader removes the session after its receipts (the umask,
-         * UMask=0007 in the unit, decides what is granted) */
-        if (mkdir(s->dir, 0770) < 0) {
+         * the uploader removes the session after its receipts; chmod, so
+         * that no umask decides it */
+        if (mkdir(s->dir, REC_SESSION_DIR_MODE) < 0 || chmod(s->dir, REC_SESSION_DIR_MODE) < 0) {
                 r = -errno;
                 if (r == -ENOSPC)
                         return begin_failed(s, r, g_strdup_printf("cannot create %s", s->dir), ret_message);

@@ -31,6 +31,9 @@ typedef struct rec_session_info {
  * session-start entry, after taking the room its close needs
  * (reserve.h). On failure nothing is left behind (-ENOSPC: the disk is
  * full; *ret_message names it and the fix). */
+/* Creates the spool (and its parents) 2770 when it does not exist: see session.c. */
+#define REC_SESSION_DIR_MODE 02770
+int rec_spool_prepare(const char *spool);
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
                       gchar **ret_message);
 const char *rec_session_dir(const rec_session *s);

@@ -12,6 +12,9 @@
 #include "seal.h"
 #include "sha256.h"
 
+/* group read only: the uploader reads it, nobody alters it (docs/security.md) */
+#define SEAL_FILE_MODE 0640
+
 GST_DEBUG_CATEGORY_STATIC(seal_sink_debug);
 #define GST_CAT_DEFAULT seal_sink_debug
 
@@ -173,9 +176,13 @@ static gboolean seal_start(GstBaseSink *sink) {
         if (r < 0)
                 goto bad_recipients;
 
-        /* O_EXCL: evidence is never overwritten. */
-        self->fd = open(self->location, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+        /* O_EXCL: evidence is never overwritten. 0640 whatever the umask:
+         * the uploader reads it through the spool's group, and nobody but
+         * the recorder may write it (docs/security.md). */
+        self->fd = open(self->location, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, SEAL_FILE_MODE);
         if (self->fd < 0)
+                goto open_failed;
+        if (fchmod(self->fd, SEAL_FILE_MODE) < 0)
                 goto open_failed;
 
         self->plain_hash = sha256_new();

@@ -45,7 +45,7 @@ static int latest_checkpoint(int dfd, gchar **ret_device, gchar **ret_line) {
         return 0;
 }
 
-static int put_text(vault *v, const char *key, const char *text, gchar **ret_message) {
+int upl_put_text(vault *v, const char *key, const char *text, gchar **ret_message) {
         uint8_t d[SHA256_LEN];
         char hex[SHA256_HEX_LEN + 1];
         size_t len = strlen(text);
@@ -94,6 +94,6 @@ int upl_heartbeat(upl_ctx *c, const char *session, gchar **ret_message) {
         g_autofree gchar *text = g_strdup_printf(
                 "{\"kind\":\"heartbeat\",\"session\":\"%s\",\"time\":\"%s\",\"checkpoint\":%s}\n", session,
                 iso, line);
-        r = put_text(c->v, key, text, ret_message);
+        r = upl_put_text(c->v, key, text, ret_message);
         return r < 0 ? r : 1;
 }

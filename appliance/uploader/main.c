@@ -163,6 +163,20 @@ static gboolean on_heartbeat(gpointer userdata) {
         return G_SOURCE_CONTINUE;
 }
 
+static gboolean on_status(gpointer userdata) {
+        daemon_state *d = userdata;
+        g_autofree gchar *msg = NULL;
+
+        busy = 1;
+        int r = upl_status(d->c, &msg);
+        busy = 0;
+        if (r > 0)
+                log_info("status sent to %s", vault_describe(d->c->v));
+        else if (r < 0)
+                log_warning("no status object: %s", msg ? msg : g_strerror(-r));
+        return G_SOURCE_CONTINUE;
+}
+
 static gboolean on_backlog(gpointer userdata) {
         daemon_state *d = userdata;
 
@@ -228,6 +242,8 @@ static int run_daemon(upl_ctx *c) {
         g_timeout_add_seconds(
                 (guint) MAX(c->conf->heartbeat_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
                 on_heartbeat, &d);
+        g_timeout_add_seconds((guint) MAX(c->conf->status_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
+                              on_status, &d);
         log_info("watching %s for %s", c->conf->spool, vault_describe(c->v));
         first_backlog(&d);
         schedule(&d, 0);
@@ -291,6 +307,10 @@ int main(int argc, char **argv) {
                 vault_free(v);
                 return EXIT_FAILURE;
         }
+        g_autofree gchar *keys = g_path_get_dirname(conf->recorder.device_key);
+        g_autofree gchar *device_id = g_build_filename(keys, "device.id", NULL);
+        c.room_state_file = conf->recorder.state_file;
+        c.device_id_file = device_id;
         int status = once ? run_once(&c) : run_daemon(&c);
         upl_ctx_done(&c);
         vault_free(v);

@@ -70,13 +70,15 @@ typedef struct hash_memo {
         off_t size;
         struct timespec mtime;
         char sha256[SHA256_HEX_LEN + 1];
+        char content_md5[VAULT_MD5_B64_LEN + 1];
 } hash_memo;
 
 static GHashTable *memo; /* "session/name" -> hash_memo */
 
+/* Both digests in one read (vault_digests_fd): S3 needs the MD5 too, and
+ * the file is read once more only to be sent. */
 static int hash_file(int dfd, const char *session, const char *name, upl_file **ret) {
         struct stat st;
-        uint8_t d[SHA256_LEN];
         uint64_t size;
         _cleanup_close_ int fd = fs_openat_regular(dfd, name, &st);
         g_autofree gchar *id = g_strdup_printf("%s/%s", session, name);
@@ -94,19 +96,20 @@ static int hash_file(int dfd, const char *session, const char *name, upl_file **
             m->mtime.tv_sec == st.st_mtim.tv_sec && m->mtime.tv_nsec == st.st_mtim.tv_nsec) {
                 f->size = (uint64_t) st.st_size;
                 memcpy(f->sha256, m->sha256, sizeof(f->sha256));
+                memcpy(f->content_md5, m->content_md5, sizeof(f->content_md5));
                 *ret = f;
                 return 0;
         }
-        r = sha256_fd(fd, d, &size);
+        r = vault_digests_fd(fd, f->sha256, f->content_md5, &size);
         if (r < 0) {
                 file_free(f);
                 return r;
         }
         f->size = size;
-        sha256_hex(d, f->sha256);
         m = g_new0(hash_memo, 1);
         *m = (hash_memo){.dev = st.st_dev, .ino = st.st_ino, .size = st.st_size, .mtime = st.st_mtim};
         memcpy(m->sha256, f->sha256, sizeof(m->sha256));
+        memcpy(m->content_md5, f->content_md5, sizeof(m->content_md5));
         g_hash_table_replace(memo, g_steal_pointer(&id), m);
         *ret = f;
         return 0;

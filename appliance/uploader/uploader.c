@@ -119,6 +119,18 @@ typedef struct progress {
         int64_t start_us;
 } progress;
 
+/* A pass can hold one object for minutes: the status page sees it move,
+ * at most once a second (a rename per callback would cost more than the
+ * transfer). */
+static void publish_in_flight(upl_ctx *c) {
+        int64_t now = g_get_monotonic_time();
+
+        if (now - c->in_flight_published_us < G_USEC_PER_SEC)
+                return;
+        c->in_flight_published_us = now;
+        upl_backlog_publish(c, &c->published);
+}
+
 static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
         progress *p = userdata;
         int64_t elapsed = MAX(g_get_monotonic_time() - p->start_us, 1);
@@ -126,7 +138,8 @@ static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
 
         notify_watchdog_progress(); /* a long PUT runs inside one loop callback */
 
-        p->c->bytes_in_flight = (int64_t) (total - sent);
+        p->c->bytes_in_flight = (int64_t) sent;
+        publish_in_flight(p->c);
         if (p->c->conf->max_rate > 0 && rate > (double) p->c->conf->max_rate) {
                 /* sleep until the average is back at the cap */
                 int64_t due = (int64_t) ((double) sent * G_USEC_PER_SEC / (double) p->c->conf->max_rate);
@@ -150,10 +163,12 @@ static bool vault_wide(int r) {
                r == -EROFS || r == -EPERM;
 }
 
-/* *ret_local is set when the failure is the spool's (the file cannot be
- * opened), not the vault's. */
+/* md5: the Content-MD5 from the scan's read, or NULL (the backend computes
+ * it). *ret_local is set when the failure is the spool's (the file cannot
+ * be opened), not the vault's. */
 static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, uint64_t size,
-                       const char *sha, vault_receipt *ret, bool *ret_local, gchar **ret_message) {
+                       const char *sha, const char *md5, vault_receipt *ret, bool *ret_local,
+                       gchar **ret_message) {
         progress p = {.c = c, .key = key, .start_us = g_get_monotonic_time()};
         _cleanup_close_ int fd = fs_openat_regular(dfd, name, NULL);
         int r;
@@ -164,7 +179,7 @@ static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, u
                 *ret_local = true;
                 return fd;
         }
-        r = vault_put(c->v, key, fd, size, sha, on_progress, &p, ret, ret_message);
+        r = vault_put_md5(c->v, key, fd, size, sha, md5, on_progress, &p, ret, ret_message);
         c->bytes_in_flight = 0;
         /* refused credentials or a missing lock are answers: the vault was reached */
         c->vault_state = upl_error_category(r) == BACKLOG_ERROR_UNREACHABLE ? BACKLOG_VAULT_UNREACHABLE
@@ -225,7 +240,7 @@ static int send_receipts(upl_ctx *c, const char *session, bool send, bool *ret_l
                 g_hash_table_replace(c->vaulted, g_strdup(session), g_strdup(sha));
                 return 0;
         }
-        r = send_object(c, c->receipts_fd, name, key, size, sha, &rc, ret_local, ret_message);
+        r = send_object(c, c->receipts_fd, name, key, size, sha, NULL, &rc, ret_local, ret_message);
         vault_receipt_clear(&rc);
         if (r < 0)
                 return r;
@@ -286,7 +301,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                         tally_pending(t, f);
                         continue;
                 }
-                r = send_object(c, dfd, f->name, key, f->size, f->sha256, &vr, &local, &msg);
+                r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &local, &msg);
                 if (r == 0 && (r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg)) < 0)
                         local = true;
                 if (r == 0) {
@@ -408,6 +423,9 @@ void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc) {
         backlog_doc d = *doc;
         int r;
 
+        if (doc != &c->published)
+                c->published = *doc;
+        d.in_flight = (uint64_t) MAX(c->bytes_in_flight, 0);
         d.updated_us = g_get_real_time();
         r = backlog_publish(c->conf->backlog_file, &d);
         if (r < 0) {

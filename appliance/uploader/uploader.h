@@ -60,6 +60,7 @@ typedef struct upl_file {
         gchar *name; /* in the session folder */
         uint64_t size;
         char sha256[SHA256_HEX_LEN + 1];
+        char content_md5[VAULT_MD5_B64_LEN + 1]; /* base64, from the same read (S3's Content-MD5) */
         int64_t mtime_us;
 } upl_file;
 
@@ -101,8 +102,12 @@ typedef struct upl_ctx {
         GHashTable *vaulted;  /* session -> SHA-256 of its receipts file as the vault holds it */
         int64_t last_transfer_us;
         backlog_vault vault_state;
-        int64_t bytes_in_flight;  /* the object being sent (for the backlog) */
-        backlog_error last_error; /* of the last pass that sent: NONE after one with no failure */
+        int64_t bytes_in_flight;        /* the object being sent: bytes sent so far (for the backlog) */
+        backlog_doc published;          /* what was last published: the progress callback republishes it */
+        int64_t in_flight_published_us; /* when in_flight was last published (at most once a second) */
+        const char *room_state_file;    /* [recorder] state_file: hours_left for the status object */
+        const char *device_id_file;     /* device.id beside [recorder] device_key */
+        backlog_error last_error;       /* of the last pass that sent: NONE after one with no failure */
         int64_t last_error_us;
 } upl_ctx;
 
@@ -129,7 +134,8 @@ void upl_pass_result_clear(upl_pass_result *r);
  * NOT_LOCKING, -EBADMSG CONFLICT, anything else OTHER; 0 NONE. The
  * spool's own failures are LOCAL, decided where they happen. */
 backlog_error upl_error_category(int r);
-/* Publishes the backlog of the last pass with the time now. */
+/* Publishes the backlog of the last pass with the time now (and the bytes
+ * in flight, 0 when idle). */
 void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
 
 /* ---- heartbeat.c -------------------------------------------------------- */
@@ -138,3 +144,17 @@ void upl_backlog_publish(upl_ctx *c, const backlog_doc *doc);
  * session's latest checkpoint line: 1 sent, 0 nothing to send (closed, no
  * checkpoint yet), -errno. */
 int upl_heartbeat(upl_ctx *c, const char *session, gchar **ret_message);
+/* Stores text (a heartbeat or status object) under key; no receipt. */
+int upl_put_text(vault *v, const char *key, const char *text, gchar **ret_message);
+
+/* ---- status.c ----------------------------------------------------------- */
+
+/* While no session records, sends heartbeats/<device id>/<UTC time>-status.json
+ * (schema in status.c and docs/uploader.md): 1 sent, 0 a session records
+ * (its heartbeats speak for it), -errno. */
+int upl_status(upl_ctx *c, gchar **ret_message);
+/* The status object's text for device_id and last (NULL: no session yet). */
+gchar *upl_status_json(upl_ctx *c, const char *device_id, const char *last, int64_t now_us);
+/* The device id in path (at most 256 bytes, one vault folder name once
+ * trimmed): -EBADMSG otherwise, -errno when unreadable. */
+int upl_device_id(const char *path, gchar **ret, gchar **ret_message);

@@ -250,13 +250,14 @@ static int compare_existing(int dirfd, const char *leaf, uint64_t size, const ch
 }
 
 static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                         vault_progress_fn progress, void *userdata, vault_receipt *ret,
-                         gchar **ret_message) {
+                         const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                         vault_receipt *ret, gchar **ret_message) {
         vault_dir *d = v->impl;
         const char *leaf;
         _cleanup_close_ int dirfd = open_parent(d, key, true, &leaf);
         int r;
 
+        (void) content_md5_b64; /* the copy is re-read and its SHA-256 compared instead */
         if (dirfd < 0)
                 return dir_error(d, key, dirfd, "making the folder of", ret_message);
         r = compare_existing(dirfd, leaf, size, sha256_hex);

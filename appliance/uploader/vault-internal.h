@@ -7,9 +7,11 @@
 #include "vault.h"
 
 typedef struct vault_ops {
-        /* Same contract as vault_put / vault_head (vault.h). */
+        /* Same contract as vault_put_md5 / vault_head (vault.h); content_md5_b64
+         * is NULL or checked well-formed. */
         int (*put)(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                   vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message);
+                   const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                   vault_receipt *ret, gchar **ret_message);
         int (*head)(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
         /* Frees the backend's state (impl) only; vault_free frees the rest. */
         void (*free)(void *impl);

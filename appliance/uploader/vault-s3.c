@@ -177,6 +177,21 @@ static gchar *error_code(const s3_response *r) {
         return code ? code : g_strdup("");
 }
 
+/* What to do after a transfer that got no HTTP answer: a TLS refusal
+ * names the setting that refused it (a person must act), anything else is
+ * retried. */
+static const char *tls_advice(int r, CURLcode code) {
+        if (r != -EACCES)
+                return "it will be retried";
+        if (code == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+                return "the server's public key does not match [uploader] pinned_key: check it with police "
+                       "IT";
+        if (code == CURLE_SSL_CACERT_BADFILE)
+                return "[uploader] ca_file cannot be read as a CA bundle: check it with police IT";
+        return "the server's certificate is not signed by the CA in [uploader] ca_file (or, without "
+               "ca_file, by a system CA): check ca_file with police IT";
+}
+
 /* One sentence naming the object and what to do, and the -errno class of
  * vault.h, for an answer that is not a success. */
 static int answer_error(const vault *v, const char *key, const char *what, int r, const s3_response *a,
@@ -191,11 +206,8 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
          * before the cut (a "100 Continue" to a PUT whose body was cut) */
         if (r < 0) {
                 _cleanup_free_ char *detail = escape_text(a->curl_error);
-                *ret_message = g_strdup_printf(
-                        "%s of %s in %s failed: %s; %s", what, k, where, detail,
-                        r == -EACCES ? "the server's certificate does not match [uploader] ca_file or "
-                                       "pinned_key: check them with police IT"
-                                     : "it will be retried");
+                *ret_message = g_strdup_printf("%s of %s in %s failed: %s; %s", what, k, where, detail,
+                                               tls_advice(r, a->curl_code));
                 return r;
         }
         long st = a->status;
@@ -327,8 +339,9 @@ static int s3_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_me
         return 0;
 }
 
-/* Content-MD5 (base64) of size bytes of fd, in a first pass with pread:
- * S3 checks it, so bytes damaged on the way are refused (400 BadDigest). */
+/* Content-MD5 (base64) of size bytes of fd, in a first pass with pread,
+ * when the caller did not compute it with the SHA-256 (vault_put_md5): S3
+ * checks it, so bytes damaged on the way are refused (400 BadDigest). */
 static int content_md5(int fd, uint64_t size, gchar **ret) {
         enum { CHUNK = 256 * 1024 };
         g_autofree guint8 *buf = g_malloc(CHUNK);
@@ -389,10 +402,11 @@ static int confirm_existing(vault *v, const char *key, uint64_t size, const char
 }
 
 static int send_object(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                       vault_progress_fn progress, void *userdata, int64_t until_us, gchar **ret_message) {
+                       const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                       int64_t until_us, gchar **ret_message) {
         vault_s3 *s = v->impl;
-        g_autofree gchar *md5 = NULL;
-        int r = content_md5(fd, size, &md5);
+        g_autofree gchar *md5 = content_md5_b64 ? g_strdup(content_md5_b64) : NULL;
+        int r = md5 ? 0 : content_md5(fd, size, &md5);
         if (r < 0) {
                 _cleanup_free_ char *k = escape_text(key);
                 *ret_message = g_strdup_printf("cannot read the local file for %s: %s", k, g_strerror(-r));
@@ -420,7 +434,8 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
 }
 
 static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-                  vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message) {
+                  const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                  vault_receipt *ret, gchar **ret_message) {
         vault_s3 *s = v->impl;
         vault_receipt rec = {0};
         s3_response a;
@@ -441,7 +456,8 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
         /* whole seconds: the date we send is the one we then require */
         int64_t until_us =
                 (g_get_real_time() / G_USEC_PER_SEC + (int64_t) s->retention_days * 86400) * G_USEC_PER_SEC;
-        r = send_object(v, key, fd, size, sha256_hex, progress, userdata, until_us, ret_message);
+        r = send_object(v, key, fd, size, sha256_hex, content_md5_b64, progress, userdata, until_us,
+                        ret_message);
         if (r < 0)
                 return r;
 

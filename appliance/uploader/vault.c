@@ -93,15 +93,36 @@ static int key_refused(const char *key, gchar **ret_message) {
         return -EINVAL;
 }
 
-int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
-              vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message) {
+/* 16 bytes in base64: 22 characters of the alphabet, then "==". */
+static bool md5_b64_valid(const char *s) {
+        if (strlen(s) != VAULT_MD5_B64_LEN || strcmp(s + 22, "==") != 0)
+                return false;
+        for (size_t i = 0; i < 22; i++)
+                if (!g_ascii_isalnum(s[i]) && s[i] != '+' && s[i] != '/')
+                        return false;
+        return true;
+}
+
+int vault_put_md5(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+                  const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                  vault_receipt *ret, gchar **ret_message) {
         if (!vault_key_valid(key))
                 return key_refused(key, ret_message);
         if (!hex64_valid(sha256_hex)) {
                 *ret_message = g_strdup("vault_put needs the file's SHA-256 as 64 lowercase hex digits");
                 return -EINVAL;
         }
-        return v->ops->put(v, key, fd, size, sha256_hex, progress, userdata, ret, ret_message);
+        if (content_md5_b64 && !md5_b64_valid(content_md5_b64)) {
+                *ret_message = g_strdup("vault_put needs the file's Content-MD5 as 24 characters of base64");
+                return -EINVAL;
+        }
+        return v->ops->put(v, key, fd, size, sha256_hex, content_md5_b64, progress, userdata, ret,
+                           ret_message);
+}
+
+int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+              vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message) {
+        return vault_put_md5(v, key, fd, size, sha256_hex, NULL, progress, userdata, ret, ret_message);
 }
 
 int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message) {

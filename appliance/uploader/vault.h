@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sha256.h"
 #include "studio-conf.h"
 
 typedef struct vault vault;
@@ -54,6 +55,19 @@ const char *vault_describe(const vault *v);
 typedef void (*vault_progress_fn)(uint64_t sent, uint64_t total, void *userdata);
 int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
               vault_progress_fn progress, void *userdata, vault_receipt *ret, gchar **ret_message);
+
+/* As vault_put, with the object's Content-MD5 (base64 of its MD5) when the
+ * caller has it from the same read as its SHA-256 (vault_digests_fd); NULL:
+ * the S3 backend reads the file once more to compute it. The directory
+ * vault does not use it. */
+#define VAULT_MD5_B64_LEN 24
+int vault_put_md5(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
+                  const char *content_md5_b64, vault_progress_fn progress, void *userdata,
+                  vault_receipt *ret, gchar **ret_message);
+/* The SHA-256 (hex) and Content-MD5 (base64) of fd from its current offset
+ * to its end, in one read; ret_size (may be NULL) gets the length. */
+int vault_digests_fd(int fd, char ret_sha256_hex[SHA256_HEX_LEN + 1],
+                     char ret_md5_b64[VAULT_MD5_B64_LEN + 1], uint64_t *ret_size);
 
 /* What the vault holds under key: -ENOENT when nothing. For S3 the receipt
  * is filled from the HEAD (and the retention checked as for a put). */

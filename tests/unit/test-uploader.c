@@ -374,10 +374,63 @@ static void test_error_category(void **state) {
         assert_string_equal(backlog_error_to_string(upl_error_category(-EACCES)), "credentials refused");
 }
 
+/* device.id is read by the status object from outside the uploader's own
+ * files: only one vault folder name, trimmed, is accepted. */
+static void test_device_id(void **state) {
+        static const struct {
+                const char *text;
+                int want;
+                const char *id;
+        } cases[] = {
+                {"studio-vm-1a2b3c4d\n", 0, "studio-vm-1a2b3c4d"},
+                {"  shelter-7 \n", 0, "shelter-7"},
+                {"", -EBADMSG, NULL},
+                {"\n\n", -EBADMSG, NULL},
+                {"../escape\n", -EBADMSG, NULL},
+                {"a/b", -EBADMSG, NULL},
+                {".hidden", -EBADMSG, NULL},
+                {"..", -EBADMSG, NULL},
+                {"bad\033[31mred", -EBADMSG, NULL},
+                {"back\\slash", -EBADMSG, NULL},
+        };
+        g_autofree gchar *dir = g_dir_make_tmp("test-device-id-XXXXXX", NULL);
+        g_autofree gchar *path = g_build_filename(dir, "device.id", NULL);
+        (void) state;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree gchar *id = NULL, *msg = NULL;
+                assert_true(g_file_set_contents(path, cases[i].text, -1, NULL));
+                assert_int_equal(upl_device_id(path, &id, &msg), cases[i].want);
+                if (cases[i].id)
+                        assert_string_equal(id, cases[i].id);
+                else {
+                        assert_null(id);
+                        assert_non_null(strstr(msg, "cannot name a vault folder"));
+                        assert_null(strchr(msg, '\033')); /* escaped when shown */
+                }
+        }
+        /* a NUL inside, and a file past the bound */
+        assert_true(g_file_set_contents(path, "ab\0cd", 5, NULL));
+        g_autofree gchar *id = NULL, *msg = NULL;
+        assert_int_equal(upl_device_id(path, &id, &msg), -EBADMSG);
+        g_clear_pointer(&msg, g_free);
+        g_autofree gchar *big = g_strnfill(4096, 'x');
+        assert_true(g_file_set_contents(path, big, -1, NULL));
+        assert_true(upl_device_id(path, &id, &msg) < 0);
+        assert_null(id);
+        g_clear_pointer(&msg, g_free);
+        /* missing: an error naming the file */
+        (void) g_unlink(path);
+        assert_int_equal(upl_device_id(path, &id, &msg), -ENOENT);
+        assert_non_null(strstr(msg, path));
+        (void) g_rmdir(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_session_names),
                 cmocka_unit_test(test_error_category),
+                cmocka_unit_test(test_device_id),
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),

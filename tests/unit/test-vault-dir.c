@@ -323,6 +323,80 @@ static void test_disk_full(void **state) {
         assert_int_equal(n, 0); /* neither the object nor its temporary file */
 }
 
+/* Both digests from one read, against known answers ("abc" and the empty
+ * file, as sha256sum and `openssl md5 -binary | base64` give them), and for
+ * a file longer than one read chunk (against one-shot hashes of its bytes). */
+static void test_digests(void **state) {
+        fixture *f = *state;
+        char hex[SHA256_HEX_LEN + 1], md5[VAULT_MD5_B64_LEN + 1];
+        uint64_t size = 0;
+
+        char dummy[SHA256_HEX_LEN + 1];
+        _cleanup_close_ int fd = local_file(f, "abc", dummy);
+        assert_int_equal(vault_digests_fd(fd, hex, md5, &size), 0);
+        assert_int_equal(size, 3);
+        assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_string_equal(md5, "kAFQmDzST7DWlj99KOF/cg==");
+
+        _cleanup_close_ int empty = local_file(f, "", dummy);
+        assert_int_equal(vault_digests_fd(empty, hex, md5, NULL), 0);
+        assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_string_equal(md5, "1B2M2Y8AsgTpgAmY7PhCfg==");
+
+        gsize n = (3u << 20) + 17;
+        g_autofree gchar *big = g_malloc(n + 1);
+        for (gsize i = 0; i < n; i++)
+                big[i] = (gchar) ('a' + i % 23);
+        big[n] = 0;
+        _cleanup_close_ int bfd = local_file(f, big, dummy);
+        assert_int_equal(vault_digests_fd(bfd, hex, md5, &size), 0);
+        assert_int_equal(size, n);
+        assert_string_equal(hex, dummy);
+        g_autofree gchar *want = g_compute_checksum_for_data(G_CHECKSUM_MD5, (const guchar *) big, n);
+        guint8 raw[16];
+        for (int i = 0; i < 16; i++)
+                raw[i] = (guint8) g_ascii_xdigit_value(want[2 * i]) << 4 |
+                         (guint8) g_ascii_xdigit_value(want[2 * i + 1]);
+        g_autofree gchar *want_b64 = g_base64_encode(raw, 16);
+        assert_string_equal(md5, want_b64);
+
+        /* an unreadable descriptor is an error, never a digest */
+        assert_true(vault_digests_fd(-1, hex, md5, NULL) < 0);
+}
+
+/* A Content-MD5 that is not 16 bytes of base64 is refused before the vault
+ * is touched; a well-formed one is accepted (the directory vault compares
+ * SHA-256 instead). */
+static void test_put_md5_malformed(void **state) {
+        fixture *f = *state;
+        static const char *const bad[] = {"",
+                                          "kAFQmDzST7DWlj99KOF/cg=",
+                                          "kAFQmDzST7DWlj99KOF/cg===",
+                                          "kAFQmDzST7DWlj99KOF/cgAA",
+                                          "kAFQmDzST7DWlj99KOF-cg==",
+                                          "kAFQmDzST7DWlj99KOF\ncg=",
+                                          "kAFQmDzST7DWlj99KOF/c\x01=="};
+        char hex[SHA256_HEX_LEN + 1];
+        vault_receipt r = {0};
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree gchar *msg = NULL;
+                _cleanup_close_ int fd = local_file(f, "abc", hex);
+                assert_int_equal(vault_put_md5(f->v, "S1/m", fd, 3, hex, bad[i], NULL, NULL, &r, &msg),
+                                 -EINVAL);
+                assert_non_null(strstr(msg, "Content-MD5"));
+        }
+        g_autofree gchar *p = vault_path(f, "S1/m");
+        assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+        g_autofree gchar *msg = NULL;
+        _cleanup_close_ int fd = local_file(f, "abc", hex);
+        assert_int_equal(
+                vault_put_md5(f->v, "S1/m", fd, 3, hex, "kAFQmDzST7DWlj99KOF/cg==", NULL, NULL, &r, &msg),
+                0);
+        assert_string_equal(r.sha256, hex);
+        vault_receipt_clear(&r);
+}
+
 static void test_open_schemes(void **state) {
         static const char *const bad[] = {"",        "dir:",   "dir:relative/path",
                                           "ftp://x", "DIR:/x", "/srv/vault"};
@@ -353,6 +427,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_large_bounded, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_digests, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_put_md5_malformed, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,12 +55,11 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], "put") == 0) {
                 _cleanup_close_ int fd = open(argv[4], O_RDONLY | O_CLOEXEC);
                 struct stat st;
-                uint8_t digest[SHA256_LEN];
-                char hex[SHA256_HEX_LEN + 1];
-                if (fd < 0 || fstat(fd, &st) < 0 || sha256_fd(fd, digest, NULL) < 0)
+                char hex[SHA256_HEX_LEN + 1], md5[VAULT_MD5_B64_LEN + 1];
+                /* both digests in one read, as the uploader's scan does */
+                if (fd < 0 || fstat(fd, &st) < 0 || vault_digests_fd(fd, hex, md5, NULL) < 0)
                         return fail(-errno, "cannot read FILE");
-                sha256_hex(digest, hex);
-                r = vault_put(v, argv[3], fd, (uint64_t) st.st_size, hex, NULL, NULL, &rec, &msg);
+                r = vault_put_md5(v, argv[3], fd, (uint64_t) st.st_size, hex, md5, NULL, NULL, &rec, &msg);
         } else {
                 r = vault_head(v, argv[3], &rec, &msg);
         }

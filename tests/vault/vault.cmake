@@ -8,3 +8,4 @@ studio_script_test(vault-s3-session ${CMAKE_CURRENT_LIST_DIR}/s3-session.sh vaul
 studio_script_test(vault-proxy-selftest ${CMAKE_CURRENT_LIST_DIR}/proxy-selftest.sh vault TIMEOUT 120)
 studio_script_test(vault-faults-restart ${CMAKE_CURRENT_LIST_DIR}/faults-restart.sh vault GST TIMEOUT 900)
 studio_script_test(vault-faults-refused ${CMAKE_CURRENT_LIST_DIR}/faults-refused.sh vault GST TIMEOUT 600)
+studio_script_test(vault-s3-tls ${CMAKE_CURRENT_LIST_DIR}/s3-tls.sh vault TIMEOUT 300)
