@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The image boots under a real kernel (QEMU TCG: this machine's KVM cannot
+# run a Debian kernel): it reaches multi-user.target, the status page
+# answers through QEMU's user-mode network, the three daemons run each as
+# its own user, and the VM's vivid camera and ALSA loopback card exist.
+# Then it powers off when asked (ACPI, through QMP). Prints the build and
+# boot times. Everything it starts is stopped and its files removed.
+source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
+for tool in qemu-system-x86_64 debootstrap curl python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "SKIP: $tool is missing: apt-get install qemu-system-x86 debootstrap curl python3 (./run test does)" >&2
+    exit 77
+  fi
+done
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: building the image needs root" >&2; exit 77; }
+
+qemu_pid=
+cleanup() {
+  if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+    kill "$qemu_pid"
+    wait "$qemu_pid" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The test's additions to the image: the virtual devices, the probe, and a
+# status page the host can reach (QEMU's user network connects from 10.0.2.2).
+overlay=$WORK/overlay
+cp -a "$STUDIO_SOURCE_DIR/tests/image/overlay" "$overlay"
+cp "$STUDIO_SOURCE_DIR/systemd/studio.conf" "$overlay/etc/studio/studio.conf"
+python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$overlay/etc/studio/studio.conf" \
+  status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32'
+
+t0=$SECONDS
+STUDIO_DEB_BUILD=$STUDIO_BUILD_DIR/deb-build \
+  "$STUDIO_SOURCE_DIR/image/build" --overlay "$overlay" "$WORK/image" || { fail "image/build"; finish; exit 1; }
+build_s=$((SECONDS - t0))
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+status_port=8080 # [status] port in systemd/studio.conf
+serial=$WORK/serial.log
+qmp=$WORK/qmp.sock
+t1=$SECONDS
+qemu-system-x86_64 -machine q35 -accel tcg -m 1536 -smp 2 \
+  -kernel "$WORK/image/vmlinuz" -initrd "$WORK/image/initrd.img" \
+  -append "root=/dev/vda rw console=ttyS0 systemd.show_status=1" \
+  -drive file="$WORK/image/image.ext4",if=virtio,format=raw \
+  -netdev user,id=net0,hostfwd=tcp:127.0.0.1:$port-:$status_port -device virtio-net-pci,netdev=net0 \
+  -device virtio-keyboard-pci \
+  -qmp unix:"$qmp",server=on,wait=off \
+  -display none -monitor none -serial file:"$serial" -no-reboot &
+qemu_pid=$!
+
+# A deadline for a boot that never ends, not a measured assertion.
+wait_for() { # wait_for SECONDS COMMAND…
+  local end=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$end" ] && kill -0 "$qemu_pid" 2>/dev/null || return 1
+    sleep 1
+  done
+}
+console_says() { grep -qa "$1" "$serial"; }
+page_answers() { curl -sf -o "$WORK/status.json" "http://127.0.0.1:$port/status.json"; }
+
+check "the guest reaches multi-user.target" wait_for 600 console_says "Reached target.*Multi-User"
+boot_s=$((SECONDS - t1))
+check "the probe ran" wait_for 120 console_says "STUDIO-VM done"
+check "the status page answers through the host port" wait_for 60 page_answers
+check "without a provisioning bundle the room is unprovisioned" \
+  grep -q '"state" *: *"unprovisioned"' "$WORK/status.json"
+check "the vivid camera is /dev/video0" console_says "STUDIO-VM video0 present vivid"
+check "the ALSA loopback card exists" console_says "STUDIO-VM aloop present"
+users=()
+for d in studio-recorder studio-status studio-uploader; do
+  u=$(grep -ao "STUDIO-VM daemon $d [^[:space:]]*" "$serial" | awk '{ print $4 }' | tail -n1)
+  check "$d runs, and not as root (user: ${u:-?})" test -n "$u" -a "$u" != none -a "$u" != root
+  users+=("$u")
+done
+check "the three daemons have three users" test "$(printf '%s\n' "${users[@]}" | sort -u | wc -l)" = 3
+
+t2=$SECONDS
+python3 "$STUDIO_SOURCE_DIR/tests/image/qmp.py" "$qmp" system_powerdown >/dev/null
+stopped() { ! kill -0 "$qemu_pid" 2>/dev/null; }
+check "the guest powers off when asked (ACPI)" wait_for 180 stopped
+check "it shut down cleanly" console_says "reboot: Power down"
+poweroff_s=$((SECONDS - t2))
+echo "image: build ${build_s} s, boot to multi-user ${boot_s} s, power-off ${poweroff_s} s (TCG)"
+if [ "$failures" -gt 0 ]; then
+  echo "--- the guest's console (last 60 lines) ---"
+  tail -n 60 "$serial" | tr -d '\r'
+fi
+finish
