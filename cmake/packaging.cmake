@@ -13,9 +13,10 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/pipelines/ DESTINATION ${CMAKE_INSTALL_DAT
         FILES_MATCHING PATTERN "*.profile")
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/studio)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/studio FILES_MATCHING PATTERN "*.md")
-# The default configuration: every key commented out at its default. It is a
-# conffile, so that an update never overwrites what police IT changed.
-install(FILES ${CMAKE_SOURCE_DIR}/systemd/studio.conf DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/studio)
+# The default configuration (/etc/studio/studio.conf), the units, sysusers.d
+# and tmpfiles.d files are installed by systemd/CMakeLists.txt; the
+# configuration is a conffile (image/deb/conffiles), so that an update never
+# overwrites what police IT changed.
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME studio)

@@ -18,6 +18,7 @@
 typedef enum conf_type {
         CONF_STRING,       /* free text (gchar *) */
         CONF_PATH,         /* gchar *, absolute */
+        CONF_SECRET_PATH,  /* a path, or credential:NAME (a systemd credential) */
         CONF_NAME_OR_PATH, /* a name as written, or (with a '/') a path made absolute */
         CONF_PROFILE,      /* a built-in profile name or a path */
         CONF_ROOM,         /* the room name burned into the picture */
@@ -63,9 +64,9 @@ static const conf_key conf_keys[] = {
         K("recorder", "state_dir", CONF_PATH, recorder.state_dir, .def = "/var/lib/studio/state"),
         K("recorder", "state_file", CONF_PATH, recorder.state_file, .def = "/run/studio/state.json"),
         K("recorder", "socket", CONF_PATH, recorder.socket, .def = "/run/studio/recorder.sock"),
-        K("recorder", "device_key", CONF_PATH, recorder.device_key,
+        K("recorder", "device_key", CONF_SECRET_PATH, recorder.device_key,
           .def = "/var/lib/studio/keys/device.key"),
-        K("recorder", "officers", CONF_PATH, recorder.officers, .def = "/etc/studio/officers"),
+        K("recorder", "officers", CONF_SECRET_PATH, recorder.officers, .def = "/etc/studio/officers"),
         K("recorder", "recipients", CONF_STRV, recorder.recipients),
         K("recorder", "recipients_file", CONF_PATH, recorder.recipients_file),
         K("recorder", "admin_group", CONF_GROUP_NAME, recorder.admin_group, .def = "studio-admin"),
@@ -148,7 +149,7 @@ static const conf_key conf_keys[] = {
         K("uploader", "spool", CONF_PATH, uploader.spool), /* default: [recorder] spool */
         K("uploader", "endpoint", CONF_STRING, uploader.endpoint),
         K("uploader", "region", CONF_STRING, uploader.region, .def = "us-east-1"),
-        K("uploader", "credentials_file", CONF_PATH, uploader.credentials_file),
+        K("uploader", "credentials_file", CONF_SECRET_PATH, uploader.credentials_file),
         K("uploader", "ca_file", CONF_PATH, uploader.ca_file),
         K("uploader", "pinned_key", CONF_STRING, uploader.pinned_key),
         K("uploader", "retention_days", CONF_INT, uploader.retention_days, .def_i = 3650, .imin = 1,
@@ -312,6 +313,43 @@ static int read_vault(const config_file *f, const conf_key *k, const char *dir, 
         return refuse(f, k, v, msg, "is not a vault address (write dir:/path/to/vault or s3://host/bucket)");
 }
 
+/* credential:NAME names a file systemd placed in $CREDENTIALS_DIRECTORY
+ * (LoadCredential=), readable by the daemon's user alone. A malformed name
+ * is refused here, for every program alike; one that cannot be resolved in
+ * this process (no CREDENTIALS_DIRECTORY, or no such credential) is kept as
+ * written and refused by studio_conf_check_credentials(), called by the
+ * daemon that uses the key: a unit passes each daemon only its own
+ * credentials, and all of them load the whole file. */
+static int read_secret_path(const config_file *f, const conf_key *k, studio_conf *c, gchar **msg) {
+        g_autofree gchar *v = NULL;
+        const char *name, *dir;
+        int r;
+
+        r = config_get_string(f, k->group, k->key, NULL, &v, msg);
+        if (r < 0)
+                return r;
+        if (!v || !g_str_has_prefix(v, STUDIO_CONF_CREDENTIAL_PREFIX))
+                return config_get_path(f, k->group, k->key, k->def, FIELD(c, k, gchar *), msg);
+        name = v + strlen(STUDIO_CONF_CREDENTIAL_PREFIX);
+        if (!fs_name_valid(name) || strlen(name) > 255 || !g_utf8_validate(name, -1, NULL))
+                return refuse(f, k, v, msg,
+                              "does not name a credential (write credential:NAME, with NAME as in the "
+                              "unit's LoadCredential=NAME:…, one file name without '/')");
+        for (const char *p = name; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return refuse(f, k, v, msg, "holds a control character in the credential name");
+        dir = g_getenv("CREDENTIALS_DIRECTORY");
+        if (dir && g_path_is_absolute(dir)) {
+                g_autofree gchar *path = g_build_filename(dir, name, NULL);
+                if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+                        *FIELD(c, k, gchar *) = TAKE_PTR(path);
+                        return 0;
+                }
+        }
+        *FIELD(c, k, gchar *) = TAKE_PTR(v);
+        return 0;
+}
+
 static int read_networks(const config_file *f, const conf_key *k, gchar **v, gchar **msg) {
         for (gchar **p = v; p && *p; p++) {
                 g_autoptr(GInetAddressMask) m = g_inet_address_mask_new_from_string(*p, NULL);
@@ -334,6 +372,8 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
         switch (k->type) {
         case CONF_PATH:
                 return config_get_path(f, k->group, k->key, k->def, FIELD(c, k, gchar *), msg);
+        case CONF_SECRET_PATH:
+                return read_secret_path(f, k, c, msg);
         case CONF_STRV:
         case CONF_NETWORKS: {
                 g_auto(GStrv) v = NULL;
@@ -552,6 +592,35 @@ studio_conf *studio_conf_new_defaults(void) {
         if (studio_conf_load_data(STUDIO_CONF_DEFAULT_PATH, "", 0, &c, &msg) < 0)
                 g_error("the built-in defaults do not load: %s", msg);
         return c;
+}
+
+int studio_conf_check_credentials(const studio_conf *c, const char *group, gchar **ret_message) {
+        for (size_t i = 0; i < ELEMENTSOF(conf_keys); i++) {
+                const conf_key *k = &conf_keys[i];
+                if (k->type != CONF_SECRET_PATH || strcmp(k->group, group) != 0)
+                        continue;
+                const char *v = *FIELD(c, k, gchar *);
+                const char *dir = g_getenv("CREDENTIALS_DIRECTORY");
+                if (!v || !g_str_has_prefix(v, STUDIO_CONF_CREDENTIAL_PREFIX))
+                        continue;
+                g_autofree gchar *file = escape_text(c->path);
+                g_autofree gchar *name = escape_text(v + strlen(STUDIO_CONF_CREDENTIAL_PREFIX));
+                g_autofree gchar *shown_dir = dir ? escape_text(dir) : NULL;
+                if (!dir || !g_path_is_absolute(dir))
+                        *ret_message = g_strdup_printf(
+                                "%s: [%s] %s names the systemd credential \"%s\", but CREDENTIALS_DIRECTORY "
+                                "is not set%s (start the daemon from its unit, which has "
+                                "LoadCredential=%s:FILE, or set CREDENTIALS_DIRECTORY; see docs/systemd.md)",
+                                file, k->group, k->key, name, dir ? " to an absolute path" : "", name);
+                else
+                        *ret_message = g_strdup_printf(
+                                "%s: [%s] %s names the systemd credential \"%s\", but there is no %s/%s "
+                                "(the unit needs LoadCredential=%s:FILE, or LoadCredentialEncrypted=; see "
+                                "docs/systemd.md)",
+                                file, k->group, k->key, name, shown_dir, name, name);
+                return -ENOKEY;
+        }
+        return 0;
 }
 
 int studio_conf_check_recording(const studio_conf *c, gchar **ret_message) {

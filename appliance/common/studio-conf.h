@@ -21,6 +21,10 @@
 #include <stdint.h>
 
 #define STUDIO_CONF_DEFAULT_PATH "/etc/studio/studio.conf"
+/* A secret path ([recorder] device_key and officers, [uploader]
+ * credentials_file) may be written credential:NAME: the file NAME in
+ * $CREDENTIALS_DIRECTORY, where systemd's LoadCredential= puts it. */
+#define STUDIO_CONF_CREDENTIAL_PREFIX "credential:"
 
 typedef struct studio_recorder_conf {
         gchar *profile;     /* built-in name or path; default "usb-1cam" */
@@ -29,8 +33,8 @@ typedef struct studio_recorder_conf {
         gchar *state_dir;   /* chain head etc.; default /var/lib/studio/state */
         gchar *state_file;  /* published room state; default /run/studio/state.json */
         gchar *socket;      /* control socket; default /run/studio/recorder.sock */
-        gchar *device_key;  /* default /var/lib/studio/keys/device.key */
-        gchar *officers;    /* default /etc/studio/officers */
+        gchar *device_key;  /* default /var/lib/studio/keys/device.key; or credential:NAME */
+        gchar *officers;    /* default /etc/studio/officers; or credential:NAME */
         gchar **recipients; /* age1…, NULL-terminated; may be empty when recipients_file is set */
         gchar *recipients_file;
         unsigned recipients_line; /* the line of recipients in the file (0: absent), for messages */
@@ -113,7 +117,7 @@ typedef struct studio_uploader_conf {
         gchar *spool;                   /* default: [recorder] spool */
         gchar *endpoint;                /* s3: https://host[:port] (http:// for a loopback test server) */
         gchar *region;                  /* s3: default us-east-1 */
-        gchar *credentials_file;        /* s3: two lines, access key then secret key */
+        gchar *credentials_file;        /* s3: two lines, access key then secret key; or credential:NAME */
         gchar *ca_file;                 /* s3: CA bundle for the endpoint */
         gchar *pinned_key;              /* s3: sha256//base64 public key pin (CURLOPT_PINNEDPUBLICKEY) */
         int retention_days;             /* Object Lock COMPLIANCE retention; default 3650 */
@@ -149,6 +153,11 @@ int studio_conf_load_data(const char *path, const char *data, size_t len, studio
  * record, not at load, so that the status page still starts on an
  * appliance that is not provisioned yet. */
 int studio_conf_check_recording(const studio_conf *c, gchar **ret_message);
+/* Every credential:NAME among group's keys resolved: 0, or -ENOKEY and a
+ * message naming the key, the credential and CREDENTIALS_DIRECTORY (unset,
+ * or without that file). Called by each daemon for its own group after
+ * loading; a resolved key holds the absolute path of the credential. */
+int studio_conf_check_credentials(const studio_conf *c, const char *group, gchar **ret_message);
 /* Defaults only (what an empty file gives). */
 studio_conf *studio_conf_new_defaults(void);
 studio_conf *studio_conf_free(studio_conf *c);

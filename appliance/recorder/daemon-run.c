@@ -15,6 +15,7 @@
 #include "daemon-internal.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 #include "provision.h"
 #include "recovery.h"
 
@@ -223,6 +224,7 @@ static gboolean on_terminate(gpointer data) {
                 return G_SOURCE_CONTINUE;
         d->quitting = true;
         log_info("shutting down");
+        (void) notify_stopping("shutting down (a session in progress is stopped and sealed first)");
         if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK) {
                 (void) daemon_stop(d, "shutdown", &msg);
                 return G_SOURCE_CONTINUE;
@@ -274,10 +276,15 @@ static int daemon_setup(rec_daemon *d, const char *config_path) {
         if (r < 0)
                 return log_error_errno(r, "%s", msg);
         log_set_max_level(d->conf->recorder.log_level);
+        /* a credential systemd did not pass (no key provisioned yet) leaves
+         * the key unreadable: the room then says unprovisioned, and why */
+        if (studio_conf_check_credentials(d->conf, "recorder", &msg) < 0)
+                log_error("%s", msg);
         if ((r = make_dirs(&d->conf->recorder)) < 0 || (r = take_lock(d)) < 0 || (r = provision(d)) < 0)
                 return r;
         /* before the loop, once: a crashed session is closed and left in
          * the spool for the uploader; it hashes whole segments */
+        (void) notify_status("recovering the spool");
         if (d->key && rec_recover_spool(d->conf->recorder.spool, d->conf->recorder.state_dir, d->key,
                                         &d->recovery_note) < 0)
                 daemon_attention_add(d, REASON_RECOVERY_FAILED);
@@ -314,7 +321,13 @@ int daemon_main(const char *config_path) {
         sigterm = g_unix_signal_add(SIGTERM, on_terminate, &d);
         sigint = g_unix_signal_add(SIGINT, on_terminate, &d);
         log_info("ready in room state %s (configuration %s)", room_state_to_string(d.state), d.conf->path);
+        /* recovery is done and the control socket listens */
+        guint watchdog = notify_watchdog_start();
+        (void) notify_ready(NULL);
+        (void) notify_status("room %s", room_state_to_string(d.state));
         g_main_loop_run(d.loop);
+        if (watchdog)
+                g_source_remove(watchdog);
         g_source_remove(d.publish_timer);
         g_source_remove(sigterm);
         g_source_remove(sigint);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon-internal.h"
+#include "notify.h"
 #include "log.h"
 
 /* Which state may follow which; everything else is a bug or a stale event. */
@@ -106,6 +107,7 @@ int daemon_enter(rec_daemon *d, room_state next) {
         d->state = next;
         d->since_us = g_get_real_time();
         log_info("room: %s → %s", room_state_to_string(old), room_state_to_string(next));
+        (void) notify_status("room %s", room_state_to_string(next)); /* systemctl status */
         on_enter(d, old);
         show(d);
         return 0;

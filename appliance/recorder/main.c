@@ -268,6 +268,8 @@ static int once_defaults_from_config(args *a) {
         const studio_recorder_conf *rc;
         int r = studio_conf_load(a->config, &conf, &msg);
 
+        if (r >= 0)
+                r = studio_conf_check_credentials(conf, "recorder", &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg);
         rc = &conf->recorder;

@@ -189,7 +189,10 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
                                                     " KiB its close needs",
                                                     REC_RESERVE_BASE / 1024),
                                     ret_message);
-        if (mkdir(s->dir, 0750) < 0) {
+        /* group-writable: in the appliance's setgid spool (2770 studio-spool)
+         * the uploader removes the session after its receipts (the umask,
+         * UMask=0007 in the unit, decides what is granted) */
+        if (mkdir(s->dir, 0770) < 0) {
                 r = -errno;
                 if (r == -ENOSPC)
                         return begin_failed(s, r, g_strdup_printf("cannot create %s", s->dir), ret_message);

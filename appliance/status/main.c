@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "log.h"
+#include "notify.h"
 #include "status.h"
 #include "studio-conf.h"
 
@@ -22,6 +23,7 @@ static void usage(FILE *f) {
 }
 
 static gboolean on_signal(gpointer loop) {
+        (void) notify_stopping("stopping");
         g_main_loop_quit(loop);
         return G_SOURCE_CONTINUE;
 }
@@ -74,6 +76,8 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
         log_info("serving the room status on %s port %d", conf->status.listen, conf->status.port);
+        (void) notify_watchdog_start();
+        (void) notify_ready("serving the room status");
         g_main_loop_run(loop);
         status_server_stop(server);
         log_info("stopped");

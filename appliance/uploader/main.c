@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "log.h"
+#include "notify.h"
 #include "studio-conf.h"
 #include "uploader.h"
 
@@ -183,6 +184,7 @@ static void on_sigterm(int sig) {
 
 static gboolean on_stop(gint fd, GIOCondition cond, gpointer loop) {
         (void) fd, (void) cond;
+        (void) notify_stopping("stopping");
         g_main_loop_quit(loop);
         return G_SOURCE_CONTINUE;
 }
@@ -200,6 +202,19 @@ static int stop_signals(GMainLoop *loop) {
         return 0;
 }
 
+/* The backlog as it stands, published before anything is sent (a first
+ * pass may upload for long): then the status page tells the truth and the
+ * daemon is ready. */
+static void first_backlog(daemon_state *d) {
+        upl_pass_result res;
+
+        upl_pass(d->c, false, &res);
+        d->last = res.backlog;
+        upl_pass_result_clear(&res);
+        (void) notify_watchdog_start();
+        (void) notify_ready("backlog published; watching the spool");
+}
+
 static int run_daemon(upl_ctx *c) {
         daemon_state d = {.c = c, .loop = g_main_loop_new(NULL, FALSE)};
 
@@ -214,6 +229,7 @@ static int run_daemon(upl_ctx *c) {
                 (guint) MAX(c->conf->heartbeat_interval_ns / G_GUINT64_CONSTANT(1000000000), 1),
                 on_heartbeat, &d);
         log_info("watching %s for %s", c->conf->spool, vault_describe(c->v));
+        first_backlog(&d);
         schedule(&d, 0);
         g_main_loop_run(d.loop);
         log_info("stopping");
@@ -260,6 +276,8 @@ int main(int argc, char **argv) {
                 return 2;
         }
         r = studio_conf_load(config, &conf, &msg);
+        if (r >= 0)
+                r = studio_conf_check_credentials(conf, "uploader", &msg);
         if (r < 0) {
                 log_error("%s", msg);
                 return EXIT_FAILURE;

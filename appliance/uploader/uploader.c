@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "log.h"
+#include "notify.h"
 #include "uploader.h"
 #include "util.h"
 
@@ -89,6 +90,8 @@ static void on_progress(uint64_t sent, uint64_t total, void *userdata) {
         progress *p = userdata;
         int64_t elapsed = MAX(g_get_monotonic_time() - p->start_us, 1);
         double rate = (double) sent * G_USEC_PER_SEC / (double) elapsed;
+
+        notify_watchdog_progress(); /* a long PUT runs inside one loop callback */
 
         p->c->bytes_in_flight = (int64_t) (total - sent);
         if (p->c->conf->max_rate > 0 && rate > (double) p->c->conf->max_rate) {

@@ -278,6 +278,15 @@ static const struct bad_case {
         {"[uploader]\nvault = dir:\n", 2, "is not a vault address"},
         {"[recorder]\nroom = caf\xe9\n", 2, "not UTF-8"},
         {"[recorder\n", 1, "is not a group header"},
+        /* credential:NAME (a systemd credential): NAME is one file name */
+        {"[recorder]\ndevice_key = credential:\n", 2, "does not name a credential"},
+        {"[recorder]\ndevice_key = credential:keys/device.key\n", 2, "does not name a credential"},
+        {"[recorder]\nofficers = credential:..\n", 2, "does not name a credential"},
+        {"[recorder]\nofficers = credential:.\n", 2, "does not name a credential"},
+        {"[uploader]\ncredentials_file = credential:../../etc/shadow\n", 2, "does not name a credential"},
+        {"[uploader]\ncredentials_file = credential:/s3\n", 2, "does not name a credential"},
+        {"[uploader]\ncredentials_file = credential:s3\x01x\n", 2, "holds a control character"},
+        {"[uploader]\ncredentials_file = credential:\xff\xfe\n", 2, "is not UTF-8 text"},
         {"room = A\n", 1, "comes before any [group]"},
 };
 
@@ -325,11 +334,62 @@ static void test_files(void **state) {
         (void) g_rmdir(dir);
 }
 
+/* credential:NAME resolves to $CREDENTIALS_DIRECTORY/NAME when systemd put
+ * it there; otherwise the daemon that uses the key refuses it by name,
+ * while the others (which load the same file) are not concerned. */
+static void test_credentials(void **state) {
+        static const char text[] = "[recorder]\ndevice_key = credential:device.key\n"
+                                   "[uploader]\ncredentials_file = credential:vault-s3\n";
+        g_autofree gchar *dir = g_dir_make_tmp("test-studio-conf-cred.XXXXXX", NULL);
+        g_autofree gchar *key = g_build_filename(dir, "device.key", NULL);
+        g_autofree gchar *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL;
+        studio_conf *c;
+
+        (void) state;
+        assert_non_null(dir);
+        assert_true(g_file_set_contents(key, "k", -1, NULL));
+        /* no CREDENTIALS_DIRECTORY: kept as written, refused by its daemon */
+        g_unsetenv("CREDENTIALS_DIRECTORY");
+        c = load_text(F, text);
+        assert_string_equal(c->recorder.device_key, "credential:device.key");
+        assert_int_equal(studio_conf_check_credentials(c, "recorder", &m1), -ENOKEY);
+        assert_contains(m1, F ": [recorder] device_key names the systemd credential \"device.key\"");
+        assert_contains(m1, "CREDENTIALS_DIRECTORY is not set");
+        assert_contains(m1, "LoadCredential=device.key:");
+        assert_int_equal(studio_conf_check_credentials(c, "status", &m2), 0);
+        assert_null(m2);
+        studio_conf_free(c);
+        /* the directory holds device.key but not vault-s3 */
+        g_setenv("CREDENTIALS_DIRECTORY", dir, TRUE);
+        c = load_text(F, text);
+        assert_string_equal(c->recorder.device_key, key);
+        assert_int_equal(studio_conf_check_credentials(c, "recorder", &m3), 0);
+        assert_int_equal(studio_conf_check_credentials(c, "uploader", &m3), -ENOKEY);
+        assert_contains(m3, "[uploader] credentials_file names the systemd credential \"vault-s3\"");
+        assert_contains(m3, dir);
+        assert_contains(m3, "/vault-s3");
+        studio_conf_free(c);
+        /* a relative CREDENTIALS_DIRECTORY is not systemd's: refused */
+        g_setenv("CREDENTIALS_DIRECTORY", "creds", TRUE);
+        c = load_text(F, text);
+        assert_int_equal(studio_conf_check_credentials(c, "recorder", &m4), -ENOKEY);
+        assert_contains(m4, "not set to an absolute path");
+        studio_conf_free(c);
+        /* a plain path is untouched by any of this */
+        c = load_text(F, "[recorder]\ndevice_key = /k/device.key\n");
+        assert_string_equal(c->recorder.device_key, "/k/device.key");
+        studio_conf_free(c);
+        g_unsetenv("CREDENTIALS_DIRECTORY");
+        (void) g_unlink(key);
+        (void) g_rmdir(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),  cmocka_unit_test(test_shipped_file),
-                cmocka_unit_test(test_full_file), cmocka_unit_test(test_documented_example),
-                cmocka_unit_test(test_malformed), cmocka_unit_test(test_files),
+                cmocka_unit_test(test_defaults),    cmocka_unit_test(test_shipped_file),
+                cmocka_unit_test(test_full_file),   cmocka_unit_test(test_documented_example),
+                cmocka_unit_test(test_malformed),   cmocka_unit_test(test_files),
+                cmocka_unit_test(test_credentials),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
