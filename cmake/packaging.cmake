@@ -37,8 +37,11 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, \
 gstreamer1.0-plugins-ugly, gstreamer1.0-alsa, fonts-dejavu-core, systemd")
+# The maintainer scripts do only what debhelper would generate (users,
+# folders, enabling the units); see image/deb/postinst.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/image/deb/conffiles
-    ${CMAKE_SOURCE_DIR}/image/deb/postinst)
+    ${CMAKE_SOURCE_DIR}/image/deb/postinst ${CMAKE_SOURCE_DIR}/image/deb/prerm
+    ${CMAKE_SOURCE_DIR}/image/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # As a Debian package ships them: the symbols stay in the build tree.
 set(CPACK_STRIP_FILES ON)

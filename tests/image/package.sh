@@ -80,6 +80,12 @@ for kind in sysusers tmpfiles; do
     check "$kind file $(basename "$f") in /usr/lib/$kind.d" test -n "$(find "$root/usr/lib/$kind.d" -name "$(basename "$f")" 2>/dev/null)"
   done
 done
+# Enabled at install, as Debian's packaged daemons are (postinst).
+for unit in "$src"/systemd/*.service; do
+  [ -e "$unit" ] || continue
+  check "$(basename "$unit") enabled at install" \
+    test -L "$root/etc/systemd/system/multi-user.target.wants/$(basename "$unit")"
+done
 # The users the sysusers.d files declare exist after the install (postinst).
 for u in $(cat "$root"/usr/lib/sysusers.d/studio*.conf 2>/dev/null | awk '$1 == "u" { print $2 }'); do
   check "user $u created at install" in_root getent passwd "$u"
