@@ -24,13 +24,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The test's additions to the image: the virtual devices, the probe, and a
-# status page the host can reach (QEMU's user network connects from 10.0.2.2).
+# The test's additions to the image: the virtual devices, the probe, a
+# status page the host can reach (QEMU's user network connects from
+# 10.0.2.2), and a directory vault in the guest.
 overlay=$WORK/overlay
 cp -a "$STUDIO_SOURCE_DIR/tests/image/overlay" "$overlay"
 cp "$STUDIO_SOURCE_DIR/systemd/studio.conf" "$overlay/etc/studio/studio.conf"
 python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$overlay/etc/studio/studio.conf" \
-  status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32'
+  status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32' uploader vault dir:/srv/vault
 
 t0=$SECONDS
 STUDIO_DEB_BUILD=$STUDIO_BUILD_DIR/deb-build \
@@ -78,7 +79,8 @@ for d in studio-recorder studio-status studio-uploader; do
   check "$d runs, and not as root (user: ${u:-?})" test -n "$u" -a "$u" != none -a "$u" != root
   users+=("$u")
 done
-check "the three daemons have three users" test "$(printf '%s\n' "${users[@]}" | sort -u | wc -l)" = 3
+check "the three daemons have three users" test "$(printf '%s\n' "${users[@]}" | grep -vx none | sort -u | wc -l)" = 3
+grep -a "STUDIO-VM \(unit\|log\) " "$serial" | tr -d '\r' || true
 
 t2=$SECONDS
 python3 "$STUDIO_SOURCE_DIR/tests/image/qmp.py" "$qmp" system_powerdown >/dev/null
