@@ -2,6 +2,8 @@
  * exit code (keys-common.h). */
 #pragma once
 
+#include <stdio.h>
+
 int keys_cmd_vault_init(int argc, char **argv);
 int keys_cmd_device_init(int argc, char **argv);
 int keys_cmd_device_rotate(int argc, char **argv);
@@ -14,6 +16,9 @@ int keys_cmd_enrol(int argc, char **argv);
 int keys_cmd_revoke(int argc, char **argv);
 int keys_cmd_it_key_init(int argc, char **argv);
 int keys_cmd_registry_sign(int argc, char **argv);
+int keys_cmd_bundle_make(int argc, char **argv);
 
 /* Prints DIR's enrolment record (text, or JSON); returns an exit code. */
 int keys_enrol_print(const char *dir, int json);
+/* The text record to out (studio-provision prints it on the console too). */
+int keys_enrol_fprint(FILE *out, const char *dir);

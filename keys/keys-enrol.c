@@ -115,21 +115,30 @@ static void print_json(JsonNode *node) {
         printf("%s\n", s);
 }
 
-int keys_enrol_print(const char *dir, int json) {
+int keys_enrol_fprint(FILE *out, const char *dir) {
         g_auto(enrol_record) e = {};
         int r = enrol_record_load(dir, &e);
 
         if (r != KEYS_EXIT_OK)
                 return r;
-        if (json) {
-                g_autoptr(JsonNode) node = enrol_record_json(&e, NULL);
-                print_json(node);
-                return KEYS_EXIT_OK;
-        }
-        printf("device_id: %s\nkey_id: %s\npublic_key: %s\ncreated: %s\nsoftware_version: %s\n", e.device_id,
-               e.key_id, e.public_key, e.created, STUDIO_VERSION);
+        fprintf(out, "device_id: %s\nkey_id: %s\npublic_key: %s\ncreated: %s\nsoftware_version: %s\n",
+                e.device_id, e.key_id, e.public_key, e.created, STUDIO_VERSION);
         if (e.previous_key_id[0])
-                printf("previous_key_id: %s\n", e.previous_key_id);
+                fprintf(out, "previous_key_id: %s\n", e.previous_key_id);
+        return KEYS_EXIT_OK;
+}
+
+int keys_enrol_print(const char *dir, int json) {
+        g_auto(enrol_record) e = {};
+        int r;
+
+        if (!json)
+                return keys_enrol_fprint(stdout, dir);
+        r = enrol_record_load(dir, &e);
+        if (r != KEYS_EXIT_OK)
+                return r;
+        g_autoptr(JsonNode) node = enrol_record_json(&e, NULL);
+        print_json(node);
         return KEYS_EXIT_OK;
 }
 

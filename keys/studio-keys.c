@@ -25,6 +25,7 @@ static const keys_command commands[] = {
         {"revoke", keys_cmd_revoke, "mark a device key revoked in the registry"},
         {"it-key-init", keys_cmd_it_key_init, "make police IT's registry signing key"},
         {"registry-sign", keys_cmd_registry_sign, "sign the registry with police IT's key"},
+        {"bundle-make", keys_cmd_bundle_make, "make the signed provisioning bundle for first boot"},
         {"officer-add", keys_cmd_officer_add, "add an officer and PIN to the officers file"},
         {"officer-remove", keys_cmd_officer_remove, "remove an officer"},
         {"officer-list", keys_cmd_officer_list, "list officer numbers"},

@@ -15,8 +15,16 @@ add_library(studio_keys_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-common.c ${CMA
 target_include_directories(studio_keys_lib PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(studio_keys_lib PUBLIC studio_minisign studio_officers studio_age studio_common PkgConfig::SODIUM)
 
-add_executable(studio-keys
-  ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c
+# The provisioning bundle's parser: bundle-make, studio-provision, the fuzz
+# target and the unit tests all read a bundle through it.
+add_library(studio_keys_bundle STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-bundle-parse.c)
+target_include_directories(studio_keys_bundle PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(studio_keys_bundle PUBLIC studio_keys_lib studio_officers studio_age studio_common
+                      PkgConfig::GLIB PkgConfig::JSONGLIB)
+
+# The subcommands as a library: studio-provision prints the enrolment record
+# with keys_enrol_fprint, the code `studio-keys enrol` runs.
+add_library(studio_keys_cmds STATIC
   ${CMAKE_CURRENT_LIST_DIR}/keys-vault.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-device.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-rotate.c
@@ -24,7 +32,12 @@ add_executable(studio-keys
   ${CMAKE_CURRENT_LIST_DIR}/keys-officer.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c
-  ${CMAKE_CURRENT_LIST_DIR}/keys-registry-sign.c)
-target_link_libraries(studio-keys PRIVATE studio_keys_lib studio_keys_registry studio_minisign studio_officers studio_age studio_common
-                      PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
+  ${CMAKE_CURRENT_LIST_DIR}/keys-registry-sign.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-bundle-make.c)
+target_include_directories(studio_keys_cmds PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(studio_keys_cmds PUBLIC studio_keys_bundle studio_keys_lib studio_keys_registry studio_minisign
+                      studio_officers studio_age studio_common PkgConfig::SODIUM PkgConfig::GLIB PkgConfig::JSONGLIB)
+
+add_executable(studio-keys ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c)
+target_link_libraries(studio-keys PRIVATE studio_keys_cmds)
 install(TARGETS studio-keys RUNTIME DESTINATION bin)

@@ -29,5 +29,9 @@ import json
 d = json.load(open("registry.json"))["devices"]
 assert len(d) == 2 and {e["device_id"] for e in d} == {"studio-room3"}
 assert d[1]["previous_key_id"] == d[0]["key_id"]'
+check "the guide's provisioning bundle is signed by police IT (stock minisign)" \
+  minisign -Vqm bundle/provision.json -p it/police-it.pub
+check "and carries the officer and the vault" \
+  bash -c "grep -q '4711:' bundle/provision.json && grep -q 's3://evidence/room3' bundle/provision.json"
 check "the officer is in the officers file, with no PIN in clear" bash -c "grep -q '^4711:' officers && ! grep -q 48213 officers"
 finish
