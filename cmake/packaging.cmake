@@ -18,6 +18,13 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}
 # configuration is a conffile (image/deb/conffiles), so that an update never
 # overwrites what police IT changed.
 
+# The first-boot provisioning unit (appliance/provision). Its place is beside
+# the daemons' units in systemd/CMakeLists.txt; until it is listed there it
+# is installed from here (installing it twice is harmless).
+if(EXISTS ${CMAKE_SOURCE_DIR}/systemd/studio-provision.service)
+  install(FILES ${CMAKE_SOURCE_DIR}/systemd/studio-provision.service DESTINATION lib/systemd/system)
+endif()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME studio)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -6,9 +6,9 @@
 # Then it powers off when asked (ACPI, through QMP). Prints the build and
 # boot times. Everything it starts is stopped and its files removed.
 source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
-for tool in qemu-system-x86_64 debootstrap curl python3; do
+for tool in qemu-system-x86_64 debootstrap curl python3 minisign; do
   if ! command -v "$tool" >/dev/null; then
-    echo "SKIP: $tool is missing: apt-get install qemu-system-x86 debootstrap curl python3 (./run test does)" >&2
+    echo "SKIP: $tool is missing: apt-get install qemu-system-x86 debootstrap curl python3 minisign (./run test does)" >&2
     exit 77
   fi
 done
@@ -33,9 +33,13 @@ cp "$STUDIO_SOURCE_DIR/systemd/studio.conf" "$overlay/etc/studio/studio.conf"
 python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$overlay/etc/studio/studio.conf" \
   status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32' uploader vault dir:/srv/vault
 
+# A police IT key of the test's own; no bundle is signed with it here, so
+# the appliance must stay unprovisioned.
+minisign -G -W -p "$WORK/police-it.pub" -s "$WORK/police-it.key" >/dev/null
 t0=$SECONDS
 STUDIO_DEB_BUILD=$STUDIO_BUILD_DIR/deb-build \
-  "$STUDIO_SOURCE_DIR/image/build" --overlay "$overlay" "$WORK/image" || { fail "image/build"; finish; exit 1; }
+  "$STUDIO_SOURCE_DIR/image/build" --police-key "$WORK/police-it.pub" --overlay "$overlay" "$WORK/image" ||
+  { fail "image/build"; finish; exit 1; }
 build_s=$((SECONDS - t0))
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -71,6 +75,8 @@ check "no unit failed at boot" sh -c "! grep -qa 'STUDIO-VM failed' '$serial'"
 check "the status page answers through the host port" wait_for 60 page_answers
 check "without a provisioning bundle the room is unprovisioned" \
   grep -q '"state" *: *"unprovisioned"' "$WORK/status.json"
+check "first-boot provisioning ran and found no bundle" \
+  console_says "STUDIO-VM provision active/exited/success"
 check "the vivid camera is /dev/video0" console_says "STUDIO-VM video0 present vivid"
 check "the ALSA loopback card exists" console_says "STUDIO-VM aloop present"
 users=()

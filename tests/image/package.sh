@@ -30,7 +30,12 @@ while IFS= read -r -d '' f; do
   elves=$((elves + 1))
   check "hardening-check ${f#"$WORK/deb"}" hardening-check --quiet --nocfprotection "$f"
 done < <(find "$WORK/deb" -type f -print0)
-check "the package ships the 7 programs and the seal plugin" test "$elves" -eq 8
+programs=(studio-recorder studio-status studio-uploader studio-provision studioctl studio-verify studio-export studio-keys)
+for p in "${programs[@]}"; do
+  check "the package ships /usr/bin/$p" test -x "$WORK/deb/usr/bin/$p"
+done
+check "the package ships the seal plugin" test -f "$WORK/deb/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgststudioseal.so"
+check "every ELF it ships was checked (${#programs[@]} programs and the plugin)" test "$elves" -eq $((${#programs[@]} + 1))
 check "the Depends are computed (libsodium from dpkg-shlibdeps)" \
   sh -c "dpkg-deb -f '$deb' Depends | grep -q libsodium23"
 check "the Depends name the ALSA source plugin" sh -c "dpkg-deb -f '$deb' Depends | grep -q gstreamer1.0-alsa"
