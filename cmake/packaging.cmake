@@ -39,11 +39,12 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Libraries the binaries link are computed with dpkg-shlibdeps; what is
 # loaded at run time (GStreamer elements, the overlay's font, systemd that
-# starts the daemons) is listed here.
+# starts the daemons) is listed here. gstreamer1.0-x is for clockoverlay
+# (the pango plugin, which Debian ships there), not for a display.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad, \
-gstreamer1.0-plugins-ugly, gstreamer1.0-alsa, fonts-dejavu-core, systemd")
+gstreamer1.0-plugins-ugly, gstreamer1.0-alsa, gstreamer1.0-x, fonts-dejavu-core, systemd")
 # The maintainer scripts do only what debhelper would generate (users,
 # folders, enabling the units); see image/deb/postinst.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/image/deb/conffiles

@@ -64,7 +64,13 @@ fi
 for p in studio-verify studio-keys studio-recorder studio-export studioctl; do
   check "$p --version runs in the chroot" sh -c "'$src/image/in-root' '$root' $p --version | grep -qx '$p [0-9.]*'"
 done
-check "the alsasrc plugin came with the dependencies" test -f "$root/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstalsa.so"
+# The plugins of every element the recorder builds its pipeline from
+# (appliance/capture): alsasrc, v4l2src, clockoverlay, x264enc, opusenc,
+# voaacenc, matroskamux, the test sources.
+for plugin in alsa video4linux2 pango x264 opus voaacenc matroska videotestsrc audiotestsrc; do
+  check "the $plugin plugin came with the dependencies" \
+    test -f "$root/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgst$plugin.so"
+done
 check "the seal plugin is in GStreamer's folder" test -f "$root/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgststudioseal.so"
 for prof in "$src"/pipelines/*.profile; do
   check "built-in profile $(basename "$prof") installed" cmp -s "$prof" "$root/usr/share/studio/pipelines/$(basename "$prof")"
