@@ -92,7 +92,9 @@ static void log_write_line(int level, const char *line, size_t len) {
                 g_string_append_printf(out, "%s: ", program);
         g_string_append_len(out, line, (gssize) len);
         g_string_append_c(out, '\n');
-        (void) fwrite(out->str, 1, out->len, stderr);
+        /* Nowhere left to report a failed write to stderr. */
+        if (fwrite(out->str, 1, out->len, stderr) != out->len)
+                clearerr(stderr);
 }
 
 void log_fullv(int level, const char *format, va_list ap) {

@@ -494,8 +494,8 @@ int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn,
         /* Best effort: the admin group can connect only if the socket is
          * its group's, which needs the daemon's user to be a member; if it
          * is not, the folder's setgid bit (tmpfiles.d) decides. */
-        if (admin_gid != (gid_t) -1)
-                (void) chown(path, (uid_t) -1, admin_gid);
+        if (admin_gid != (gid_t) -1 && chown(path, (uid_t) -1, admin_gid) < 0) {
+        }
         if (listen(fd, CONTROL_CLIENTS_MAX) < 0)
                 goto fail_unlink;
 

@@ -100,7 +100,9 @@ static int seal_output(void *userdata, const uint8_t *buf, size_t len) {
         int r = fs_write_all(self->fd, buf, len);
 
         if (r < 0) {
-                (void) ftruncate(self->fd, (off_t) self->sealed_bytes);
+                /* Best effort: the write has failed already and is reported. */
+                if (ftruncate(self->fd, (off_t) self->sealed_bytes) < 0)
+                        GST_WARNING_OBJECT(self, "could not cut back the torn write");
                 self->write_error = -r;
                 return r;
         }

@@ -188,7 +188,10 @@ static int append_line(int fd, const char *line) {
         g_autofree gchar *text = g_strdup_printf("%s%s\n", last == '\n' ? "" : "\n", line);
         int r = fs_write_all(fd, text, strlen(text));
         if (r < 0) {
-                (void) ftruncate(fd, st.st_size); /* never leave half a receipt */
+                /* Never leave half a receipt. The write's error is the one
+                 * reported: a failed cut-back leaves the caller nothing else to do. */
+                if (ftruncate(fd, st.st_size) < 0) {
+                }
                 return r;
         }
         return fdatasync(fd) < 0 ? -errno : 0;

@@ -244,8 +244,10 @@ static int compare_existing(int dirfd, const char *leaf, uint64_t size, const ch
                 return r;
         if (have != size || strcmp(hex, sha256_hex) != 0)
                 return -EBADMSG;
-        if (mode & 0222) /* an earlier run stopped before making it read-only */
-                (void) fchmodat(dirfd, leaf, 0444, 0);
+        /* An earlier run stopped before making it read-only; the copy is
+         * whole either way, so a failure here changes nothing. */
+        if ((mode & 0222) && fchmodat(dirfd, leaf, 0444, 0) < 0) {
+        }
         return 0;
 }
 
