@@ -378,6 +378,8 @@ int fs_list_namesat(int dirfd, char ***ret_names) {
                         (void) close(fd);
                 return r;
         }
+        /* the duplicate shares the offset a listing before this one left at the end */
+        rewinddir(d);
         names = g_ptr_array_new();
         for (struct dirent *de; (de = readdir(d));)
                 if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)

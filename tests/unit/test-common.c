@@ -404,6 +404,10 @@ static void test_folder_relative(void **state) {
                 assert_string_equal(listed[3], "loop");
                 assert_string_equal(listed[4], "new");
                 g_strfreev(listed);
+                /* the same descriptor listed again names everything again */
+                assert_int_equal(fs_list_namesat(dfd, &listed), 0);
+                assert_int_equal(g_strv_length(listed), 5);
+                g_strfreev(listed);
                 file_fd = openat(dfd, "f", O_RDONLY);
                 assert_true(file_fd >= 0);
                 listed = NULL;
