@@ -254,6 +254,22 @@ static int run_daemon(upl_ctx *c) {
         return EXIT_SUCCESS;
 }
 
+/* A device not provisioned yet has no vault: the daemon says so once and
+ * waits, ready and watched, rather than fail and be restarted in a loop
+ * (provisioning runs before it at boot; every session stays in the spool). */
+static int wait_unprovisioned(void) {
+        g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+
+        if (stop_signals(loop) < 0)
+                return log_error_errno(-EIO, "cannot set up SIGTERM handling"), EXIT_FAILURE;
+        log_notice("no vault is configured ([uploader] vault): the device is not provisioned yet, so "
+                   "nothing is sent and every session stays in the spool; waiting (provisioning sets it)");
+        (void) notify_watchdog_start();
+        (void) notify_ready("no vault configured: waiting for provisioning");
+        g_main_loop_run(loop);
+        return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -299,6 +315,8 @@ int main(int argc, char **argv) {
                 return EXIT_FAILURE;
         }
         log_set_max_level(conf->uploader.log_level);
+        if (!once && !conf->uploader.vault)
+                return wait_unprovisioned();
         r = vault_open(&conf->uploader, &v, &msg);
         if (r == 0)
                 r = upl_ctx_init(&c, &conf->uploader, v, &msg);

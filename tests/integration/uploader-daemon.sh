@@ -49,4 +49,18 @@ kill -TERM "$uploader"
 check "SIGTERM ends it" wait_for 30 bash -c "! kill -0 $uploader 2>/dev/null"
 wait "$uploader"; rc=$?
 check "with status 0" test "$rc" = 0
+# A device not provisioned yet has no vault: the daemon says so and waits
+# (no exit, so no restart loop under systemd); --once still fails.
+grep -v '^vault *=' "$CONF" >"$WORK/novault.conf"
+"$UPLOADER" --config "$WORK/novault.conf" 2>"$WORK/novault.log" & nv=$!
+check "without a vault the daemon says it waits for provisioning" \
+  wait_for 30 grep -q "no vault is configured.*not provisioned yet.*waiting" "$WORK/novault.log"
+sleep 1
+check "... and keeps running" kill -0 "$nv"
+kill "$nv"; rc=0; wait "$nv" || rc=$?
+check "SIGTERM ends the waiting daemon with status 0 (got $rc)" test "$rc" = 0
+rc=0; "$UPLOADER" --config "$WORK/novault.conf" --once 2>"$WORK/novault-once.log" || rc=$?
+check "--once without a vault fails (status $rc)" test "$rc" = 1
+check "... naming the setting" grep -q "no vault is configured: set \[uploader\] vault" "$WORK/novault-once.log"
+
 finish
