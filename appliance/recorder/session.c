@@ -179,14 +179,31 @@ static int begin_failed(rec_session *s, int r, gchar *what, gchar **ret_message)
  * mode is set with chmod after mkdir: the umask would drop the group's
  * write bit. An existing spool keeps the mode it has (tmpfiles.d or the
  * administrator chose it). */
+/* Group rwx, and setgid where setgid says so, without naming S_ISGID in a
+ * call that need not: under the unit's RestrictSUIDSGID= such a chmod or
+ * mkdir is refused. There the spool comes 2770 from tmpfiles.d, and a
+ * session folder made 0770 under UMask=0007 inherits the setgid bit, so no
+ * chmod is made at all; elsewhere (tests, a developer's spool) it is set. */
+static int group_dir(const char *path, bool setgid) {
+        struct stat st;
+        mode_t want;
+
+        if (stat(path, &st) < 0)
+                return -errno;
+        want = 0770 | (st.st_mode & S_ISGID) | (setgid ? S_ISGID : 0);
+        if ((st.st_mode & 07777) == want)
+                return 0;
+        return chmod(path, want) < 0 ? -errno : 0;
+}
+
 int rec_spool_prepare(const char *spool) {
         g_autofree gchar *parent = g_path_get_dirname(spool);
 
         if (g_mkdir_with_parents(parent, 0750) < 0)
                 return -errno;
-        if (mkdir(spool, REC_SESSION_DIR_MODE) < 0)
-                return errno == EEXIST ? 0 : -errno;
-        return chmod(spool, REC_SESSION_DIR_MODE) < 0 ? -errno : 0;
+        if (mkdir(spool, 0770) < 0 && errno != EEXIST)
+                return -errno;
+        return group_dir(spool, REC_SESSION_DIR_MODE & S_ISGID);
 }
 
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
@@ -216,10 +233,9 @@ int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_ses
                                                     REC_RESERVE_BASE / 1024),
                                     ret_message);
         /* group-writable: in the appliance's setgid spool (2770 studio-spool)
-         * the uploader removes the session after its receipts; chmod, so
-         * that no umask decides it */
-        if (mkdir(s->dir, REC_SESSION_DIR_MODE) < 0 || chmod(s->dir, REC_SESSION_DIR_MODE) < 0) {
-                r = -errno;
+         * the uploader removes the session after its receipts */
+        r = mkdir(s->dir, 0770) < 0 ? -errno : group_dir(s->dir, false);
+        if (r < 0) {
                 if (r == -ENOSPC)
                         return begin_failed(s, r, g_strdup_printf("cannot create %s", s->dir), ret_message);
                 *ret_message = g_strdup_printf("cannot create the session folder %s: %s (choose an output "

@@ -26,14 +26,15 @@ typedef struct rec_session_info {
 /* systemd-timesyncd's flag: present while the clock is synchronised. */
 #define REC_TIMESYNC_FILE "/run/systemd/timesync/synchronized"
 
+/* The spool (and its parents) made when missing, and left 2770: group
+ * rwx and setgid, shared with the uploader (see session.c). */
+#define REC_SESSION_DIR_MODE 02770
+int rec_spool_prepare(const char *spool);
 /* Makes OUT/<utc>-<random>/ (info is copied; info->key is borrowed and
  * must outlive the session) and, with a key, its custody log with the
  * session-start entry, after taking the room its close needs
  * (reserve.h). On failure nothing is left behind (-ENOSPC: the disk is
  * full; *ret_message names it and the fix). */
-/* Creates the spool (and its parents) 2770 when it does not exist: see session.c. */
-#define REC_SESSION_DIR_MODE 02770
-int rec_spool_prepare(const char *spool);
 int rec_session_begin(const char *out_dir, const rec_session_info *info, rec_session **ret,
                       gchar **ret_message);
 const char *rec_session_dir(const rec_session *s);
