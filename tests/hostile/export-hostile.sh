@@ -36,7 +36,7 @@ export_case() {
   if [ "$RC" -ne "$want" ]; then
     PROBLEMS+=("want exit $want, got $RC: $(head -c 300 "$ERR")")
   fi
-  if [ -n "$names" ] && ! cat "$OUT" "$ERR" | grep -aqE -- "$names"; then
+  if [ -n "$names" ] && ! grep -aqE -- "$names" "$OUT" "$ERR"; then
     PROBLEMS+=("the messages do not name /$names/: $(head -c 300 "$OUT") $(head -c 300 "$ERR")")
   fi
   case $media in

@@ -36,7 +36,7 @@ PY
   curl -fs "$STATUS_URL/status.json" | python3 -c '
 import json, sys
 sys.exit(0 if sys.argv[1] in (json.load(sys.stdin).get("attention") or []) else 1)' "$1" || return 1
-  curl -fs "$STATUS_URL/" | grep -qF "$1"
+  curl -fs "$STATUS_URL/" | grep -F "$1" >/dev/null # reads it all: no SIGPIPE under pipefail
 }
 
 # wait_reason REASON SECONDS: polls the state file until REASON is listed.

@@ -55,7 +55,7 @@ check "nothing was added to the deep log's folder" test "$(ls "$deeplog")" = cus
 verdict() { # verdict SESSION: prints "WORD EXIT"
   local out rc
   set +e; out=$(timeout 120 "$VERIFY" --device-key "$WORK/dev.pub" "$1" 2>&1); rc=$?; set -e
-  if echo "$out" | grep -qE 'AddressSanitizer|runtime error|Segmentation|stack-overflow'; then
+  if grep -qE 'AddressSanitizer|runtime error|Segmentation|stack-overflow' <<<"$out"; then
     fail "studio-verify crashed on $1: $(echo "$out" | head -n 5)"
   fi
   echo "${out%%:*} $rc"

@@ -61,7 +61,7 @@ usage_error() {
     INTACT|TRUNCATED|TAMPERED|INCOMPLETE|UNSIGNED|UNTRUSTED-KEY)
       fail "$name: a usage error printed the verdict $WORD: $FIRST"; return ;;
   esac
-  if [ "$RC" -eq 1 ] && printf '%s\n' "$ERR" | grep -qE -- "$pat"; then
+  if [ "$RC" -eq 1 ] && grep -qE -- "$pat" <<<"$ERR"; then
     pass "$name: usage error (1): $(printf '%s\n' "$ERR" | head -n 1)"
   else
     fail "$name: want exit 1 and /$pat/ on stderr, got $RC"
@@ -228,7 +228,7 @@ fresh "$BASE"
 mv "$T" "$WORK/c/renamed-session"
 expect "6 renamed folder" INTACT 0 --device-key dev/device.pub "$WORK/c/renamed-session"
 sid=$(basename "$BASE")
-if printf '%s\n' "$OUT" | grep -i 'warning' | grep -q "$sid"; then
+if grep -i 'warning' <<<"$OUT" | grep "$sid" >/dev/null; then
   pass "6 renamed folder: a warning names the signed session id $sid"
 else
   fail "6 renamed folder: no warning naming $sid: $(printf '%s\n' "$OUT" | grep -i warning | head -n 2)"
