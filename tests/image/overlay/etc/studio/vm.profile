@@ -23,8 +23,8 @@ keyframe-interval=1
 
 [audio]
 # The loopback's capture side; studio-vm-room.service plays a tone into
-# its playback side (hw:Loopback,0,0 pairs with hw:Loopback,1,0).
-source=alsasrc device=hw:Loopback,1,0
+# its playback side (device 0; the first free subdevices pair up).
+source=alsasrc device=hw:CARD=Loopback,DEV=1
 codec=opus
 bitrate=64
 
