@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# The image boots under a real kernel (QEMU TCG: this machine's KVM cannot
-# run a Debian kernel): it reaches multi-user.target, the status page
-# answers through QEMU's user-mode network, the three daemons run each as
-# its own user, and the VM's vivid camera and ALSA loopback card exist.
-# Then it powers off when asked (ACPI, through QMP), and boots again with
-# police IT's signed bundle on a drive labelled STUDIO-PROV: provisioning
-# applies it, the enrolment record is on the console, and the room is Free.
-# Prints the build and boot times. Everything it starts is stopped and its files removed.
+# The full system under a real kernel (QEMU TCG: this machine's KVM cannot
+# run a Debian kernel), in three boots of one disk:
+# 1. unprovisioned: it reaches multi-user.target, the status page answers
+#    through QEMU's user-mode network, the three daemons run each as its own
+#    user, the VM's vivid camera and ALSA loopback card exist; ACPI power-off.
+# 2. with police IT's signed bundle on a drive labelled STUDIO-PROV:
+#    provisioning applies it (the vault: the host's Ceph RGW behind a TLS
+#    terminator), the enrolment record is on the console, the room is Free.
+#    On the virtual keypad (QMP into the virtio keyboard): officer number,
+#    PIN, Start; In session; 30 s; Mark; Stop held. The session arrives in
+#    the vault, and studio-verify on the host says INTACT for the copy
+#    downloaded with awscli; the session-start entry names the vivid camera
+#    and the loopback card. A second session, and 20 s into it the plug is
+#    pulled (QMP quit).
+# 3. the same disk again: the recorder recovers the session, it arrives in
+#    the vault, and verifies TRUNCATED with an intact prefix and a tail
+#    within one checkpoint interval.
+# Prints the build, boot and scenario times. Everything it starts is stopped
+# by PID and its files removed; docs/police-it.md "The VM test".
 source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 for tool in qemu-system-x86_64 debootstrap curl python3 minisign; do
   if ! command -v "$tool" >/dev/null; then
@@ -29,6 +40,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP # ctest's timeout, or ^C: cleanup runs then too
 
 # The uploader takes http:// for loopback only, and the guest reaches the
 # host as 10.0.2.2: a TLS terminator (tests/vault/tls-proxy.py) in front of
@@ -175,6 +187,8 @@ download "$S1" "$WORK/v1/$S1"
 "$VERIFY" --device-key "$WORK/device.pub" "$WORK/v1/$S1" >"$WORK/verify1.out" 2>&1 || true
 check "session 1: studio-verify on the vault's copy says INTACT" grep -q '^INTACT' "$WORK/verify1.out"
 sed 's/^/  verify: /' "$WORK/verify1.out" | head -n 5
+grep -m1 '"session-start"' "$WORK/v1/$S1/custody.jsonl" | grep -o '"\(cameras\|microphones\)":\[[^]]*\]' |
+  sed 's/^/  session-start: /' || true
 check "session 1: the session-start entry names the vivid camera" sh -c "grep -m1 '\"session-start\"' '$WORK/v1/$S1/custody.jsonl' | grep -q '\"cameras\":\[[^]]*vivid'"
 check "session 1: ... and the ALSA loopback card" sh -c "grep -m1 '\"session-start\"' '$WORK/v1/$S1/custody.jsonl' | grep -q '\"microphones\":\[[^]]*Loopback'"
 check "session 1: Mark on the keypad is signed into the custody log" grep -q '"event":"mark"' "$WORK/v1/$S1/custody.jsonl"
@@ -221,5 +235,13 @@ if [ "$failures" -gt 0 ]; then
   done
   cat "$WORK/status.json" 2>/dev/null || true
   grep -ah "STUDIO-VM journal" "$WORK"/serial*.log | tr -d '\r' | tail -n 60 || true
+  # The guest's whole journal (persistent in /var/log/journal), read on the
+  # host from the powered-off disk: what happened before the probe's report.
+  stop_vm
+  if command -v debugfs >/dev/null && command -v journalctl >/dev/null; then
+    debugfs -R "rdump /var/log/journal $WORK" "$WORK/image/image.ext4" >/dev/null 2>&1 || true
+    echo "--- the guest's journal: the studio units, every boot ---"
+    journalctl -D "$WORK/journal"/* -o short-monotonic --no-pager -u 'studio-*' 2>/dev/null | tail -n 120 || true
+  fi
 fi
 finish
