@@ -367,7 +367,11 @@ static int need_session(rec_daemon *d, room_state want, const char *what, gchar 
 int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message) {
         int r = need_session(d, ROOM_RECORDING, "Mark", ret_message);
 
-        return r < 0 ? r : rec_controller_mark(d->ctl, source, note, ret_message);
+        if (r >= 0)
+                r = rec_controller_mark(d->ctl, source, note, ret_message);
+        if (r >= 0) /* the journal says that, never what: a note is sealed for the vault */
+                log_info("mark from the %s%s", source, note ? " (with a sealed note)" : "");
+        return r;
 }
 
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message) {

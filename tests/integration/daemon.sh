@@ -89,6 +89,8 @@ check "the state file never held the officer number" bash -c "! grep -q '$OFFICE
 check "the state file never held the session id" \
   bash -c "! grep -q '$(basename "$SESSION")' '$WORK/state-samples'"
 check "the daemon's log says old → new" grep -q "room: ready → recording" "$WORK/daemon.log"
+check "the daemon's log records the mark" grep -q "mark from the studioctl (with a sealed note)" "$WORK/daemon.log"
+check "... never the note's words" bash -c "! grep -q 'second photo' '$WORK/daemon.log'"
 
 # A second daemon on the same configuration is refused.
 if "$RECORDER" --config "$CONF" 2>"$WORK/second.log"; then
