@@ -1,6 +1,8 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret) {
@@ -108,4 +110,11 @@ int util_unhex(const char *hex, uint8_t *out, size_t len) {
                 out[i] = (uint8_t) (hi << 4 | lo);
         }
         return 0;
+}
+
+void util_format_hms(uint64_t ns, char out[static UTIL_HMS_MAX]) {
+        uint64_t s = ns / 1000000000ULL;
+
+        (void) snprintf(out, UTIL_HMS_MAX, "%" PRIu64 ":%02u:%02u", s / 3600, (unsigned) (s / 60 % 60),
+                        (unsigned) (s % 60));
 }

@@ -56,3 +56,8 @@ void util_hex(const uint8_t *buf, size_t len, char *out);
 
 /* Parses exactly 2*len hex digits into out. */
 int util_unhex(const char *hex, uint8_t *out, size_t len);
+
+/* "H:MM:SS" of a media time (whole seconds, cut down: a mark at 8.9 s is
+ * "0:00:08"), as studioctl and the recorder print it. */
+#define UTIL_HMS_MAX 32
+void util_format_hms(uint64_t ns, char out[static UTIL_HMS_MAX]);

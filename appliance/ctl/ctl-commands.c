@@ -14,9 +14,9 @@
 #include "escape.h"
 #include "keys-common.h"
 #include "officers.h"
+#include "util.h"
 
-/* A string member, or NULL when it is missing or not a string. */
-static const char *member_string(JsonObject *o, const char *name) {
+const char *ctl_member_string(JsonObject *o, const char *name) {
         JsonNode *n = json_object_get_member(o, name);
 
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
@@ -24,7 +24,7 @@ static const char *member_string(JsonObject *o, const char *name) {
         return json_node_get_string(n);
 }
 
-static bool member_int(JsonObject *o, const char *name, gint64 *ret) {
+bool ctl_member_int(JsonObject *o, const char *name, gint64 *ret) {
         JsonNode *n = json_object_get_member(o, name);
 
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
@@ -68,8 +68,8 @@ static gchar *request_text(const char *command, const char *key, const char *val
         return json_generator_to_data(gen, NULL);
 }
 
-static int ctl_simple_request(const char *config, const char *command, const char *key, const char *value,
-                              unsigned timeout_s, JsonObject **ret_reply) {
+int ctl_simple_request(const char *config, const char *command, const char *key, const char *value,
+                       unsigned timeout_s, JsonObject **ret_reply) {
         g_autofree gchar *text = request_text(command, key, value);
 
         return ctl_send(config, text, strlen(text), timeout_s, ret_reply);
@@ -77,14 +77,13 @@ static int ctl_simple_request(const char *config, const char *command, const cha
 
 /* The reply's "message" (a sentence from the recorder) or our own words. */
 static void print_done(JsonObject *reply, const char *fallback) {
-        const char *m = member_string(reply, "message");
+        const char *m = ctl_member_string(reply, "message");
         g_autofree char *shown = escape_text(m ? m : fallback);
 
         printf("%s\n", shown);
 }
 
-/* A subcommand that takes no options: argv[0] and nothing else. */
-static int no_options(int argc, char **argv) {
+int ctl_no_options(int argc, char **argv) {
         if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 printf("Usage: studioctl [--config FILE] %s\n", argv[0]);
                 return -1;
@@ -116,7 +115,7 @@ static const char *state_phrase(const char *state) {
 
 /* "recording since 2026-12-01T10:32:00Z; attention: camera disconnected" */
 static gchar *status_line(JsonObject *doc) {
-        const char *state = member_string(doc, "state"), *since = member_string(doc, "since");
+        const char *state = ctl_member_string(doc, "state"), *since = ctl_member_string(doc, "since");
         JsonNode *att = json_object_get_member(doc, "attention");
         GString *s = g_string_new(NULL);
         g_autofree char *state_shown = escape_text(state ? state : "unknown");
@@ -141,6 +140,31 @@ static gchar *status_line(JsonObject *doc) {
                         g_string_append_printf(s, "%s%s", sep, shown);
                         sep = ", ";
                 }
+        }
+        return g_string_free(s, FALSE);
+}
+
+/* While a session records: "marks so far: 0:00:08, 0:01:12" or "no marks
+ * so far"; NULL when the reply has no marks list (no session). */
+static gchar *marks_line(JsonObject *reply) {
+        JsonNode *n = json_object_get_member(reply, "marks");
+        JsonArray *a;
+        GString *s;
+
+        if (!n || !JSON_NODE_HOLDS_ARRAY(n))
+                return NULL;
+        a = json_node_get_array(n);
+        if (json_array_get_length(a) == 0)
+                return g_strdup("no marks so far");
+        s = g_string_new("marks so far:");
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                char at[UTIL_HMS_MAX];
+                if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_INT64 ||
+                    json_node_get_int(e) < 0)
+                        continue;
+                util_format_hms((uint64_t) json_node_get_int(e), at);
+                g_string_append_printf(s, "%s %s", i ? "," : "", at);
         }
         return g_string_free(s, FALSE);
 }
@@ -175,49 +199,10 @@ int ctl_cmd_status(const char *config, int argc, char **argv) {
                 printf("%s\n", shown);
         } else {
                 g_autofree gchar *line = status_line(json_node_get_object(state));
+                g_autofree gchar *marks = marks_line(reply);
                 printf("%s\n", line);
-        }
-        return CTL_EXIT_OK;
-}
-
-int ctl_cmd_sessions(const char *config, int argc, char **argv) {
-        g_autoptr(JsonObject) reply = NULL;
-        JsonNode *list;
-        JsonArray *a;
-        int r;
-
-        r = no_options(argc, argv);
-        if (r != CTL_EXIT_OK)
-                return r < 0 ? CTL_EXIT_OK : r;
-        r = ctl_simple_request(config, "sessions", NULL, NULL, CTL_TIMEOUT_S, &reply);
-        if (r != CTL_EXIT_OK)
-                return r;
-        list = json_object_get_member(reply, "sessions");
-        if (!list || !JSON_NODE_HOLDS_ARRAY(list))
-                return ctl_error("the recorder's sessions reply has no \"sessions\" list");
-        a = json_node_get_array(list);
-        if (json_array_get_length(a) == 0)
-                puts("no sessions in the spool");
-        for (guint i = 0; i < json_array_get_length(a); i++) {
-                JsonNode *n = json_array_get_element(a, i);
-                JsonObject *o;
-                JsonNode *closed;
-                gint64 segments = 0, bytes = 0;
-
-                if (!JSON_NODE_HOLDS_OBJECT(n))
-                        continue;
-                o = json_node_get_object(n);
-                closed = json_object_get_member(o, "closed");
-                g_autofree char *id = escape_text(member_string(o, "id") ? member_string(o, "id") : "?");
-                (void) member_int(o, "segments", &segments);
-                (void) member_int(o, "bytes", &bytes);
-                printf("%s  %s  %" G_GINT64_FORMAT " segment%s  %" G_GINT64_FORMAT " bytes\n", id,
-                       closed && JSON_NODE_HOLDS_VALUE(closed) &&
-                                       json_node_get_value_type(closed) == G_TYPE_BOOLEAN &&
-                                       json_node_get_boolean(closed)
-                               ? "closed"
-                               : "open",
-                       segments, segments == 1 ? "" : "s", bytes);
+                if (marks)
+                        printf("%s\n", marks);
         }
         return CTL_EXIT_OK;
 }
@@ -354,12 +339,13 @@ int ctl_cmd_simple(const char *config, int argc, char **argv) {
                 {"break", "on a break", CTL_TIMEOUT_S},
                 {"resume", "recording again", CTL_TIMEOUT_S},
                 {"recover", "recovered", CTL_TIMEOUT_RECOVER_S},
+                {"cancel", "cancelled: the room is free", CTL_TIMEOUT_S},
                 {"unlock", "panel unlocked", CTL_TIMEOUT_S},
         };
         g_autoptr(JsonObject) reply = NULL;
         int r;
 
-        r = no_options(argc, argv);
+        r = ctl_no_options(argc, argv);
         if (r != CTL_EXIT_OK)
                 return r < 0 ? CTL_EXIT_OK : r;
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -376,14 +362,30 @@ int ctl_cmd_simple(const char *config, int argc, char **argv) {
 
 int ctl_cmd_stop(const char *config, int argc, char **argv) {
         g_autoptr(JsonObject) reply = NULL;
+        const char *session;
+        bool verbose = false;
         int r;
 
-        r = no_options(argc, argv);
-        if (r != CTL_EXIT_OK)
-                return r < 0 ? CTL_EXIT_OK : r;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
+                        verbose = true;
+                else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                        puts("Usage: studioctl [--config FILE] stop [--verbose]\n"
+                             "Returns once the session is sealed, with its length and number of segments;\n"
+                             "--verbose also prints the session's id (its folder's name in the spool).");
+                        return CTL_EXIT_OK;
+                } else
+                        return ctl_usage_error("stop", "'%s' is not an option here (only --verbose)",
+                                               argv[i]);
+        }
         r = ctl_simple_request(config, "stop", NULL, NULL, CTL_TIMEOUT_STOP_S, &reply);
         if (r != CTL_EXIT_OK)
                 return r;
         print_done(reply, "stopped: the session is sealed and the room is free");
+        session = ctl_member_string(reply, "session");
+        if (verbose && session) {
+                g_autofree char *shown = escape_text(session);
+                printf("session: %s\n", shown);
+        }
         return CTL_EXIT_OK;
 }

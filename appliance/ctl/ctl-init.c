@@ -25,6 +25,11 @@
 #include "officers.h"
 #include "util.h"
 
+/* What --pin-file wants, for every refusal of it (docs/studioctl.md). */
+#define PIN_FILE_FORMAT                                                                                     \
+        "The PIN file holds the officer's PIN on one line: 5 to 64 digits, not all one digit and not a "    \
+        "straight run such as 12345 (write it with: echo PIN > FILE; chmod 600 FILE)"
+
 typedef struct init_args {
         const char *dir;
         const char *officer;
@@ -305,13 +310,15 @@ int ctl_cmd_init(int argc, char **argv) {
                                        OFFICERS_NUMBER_MAX);
         r = read_pin_file(a.pin_file, &pin);
         if (r == -E2BIG || r == -EBADMSG)
-                return ctl_error("the PIN file %s holds more than one PIN (one line of at most %d digits)",
-                                 a.pin_file, OFFICERS_PIN_MAX);
+                return ctl_error("the PIN file %s holds more than one line. %s", a.pin_file,
+                                 PIN_FILE_FORMAT);
         if (r < 0)
-                return ctl_error("cannot read the PIN file %s: %s", a.pin_file, g_strerror(-r));
+                return ctl_error("cannot read the PIN file %s: %s. %s", a.pin_file, g_strerror(-r),
+                                 PIN_FILE_FORMAT);
         if (officers_pin_check(pin, &reason) < 0) {
                 sodium_free(pin);
-                return ctl_error("the PIN in %s is refused: %s; choose another", a.pin_file, reason);
+                return ctl_error("the PIN in %s is refused: %s; choose another. %s", a.pin_file, reason,
+                                 PIN_FILE_FORMAT);
         }
         r = init_run(&a, pin);
         sodium_free(pin);

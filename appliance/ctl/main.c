@@ -17,17 +17,21 @@ static void usage(FILE *f) {
               "\n"
               "  init --dir DIR --officer N --pin-file FILE [--force]\n"
               "                        write a self-contained studio's configuration and keys\n"
-              "  status [--json]       the room's state (--json: the state document)\n"
-              "  sessions              the sessions in the spool\n"
+              "  status [--json]       the room's state, and the marks so far while it records\n"
+              "                        (--json: the state document)\n"
+              "  sessions [--verbose]  the sessions on the device and those transferred to the\n"
+              "                        vault: date, length, state (--verbose: with their ids)\n"
               "  start --officer N     identify and start recording (the PIN is read from stdin or the\n"
               "                        terminal)\n"
               "  identify --officer N  identify only: the room is ready (pre-rolled) for Start\n"
               "  start                 start for the officer already identified\n"
+              "  cancel                cancel an identified officer's ready room: free again\n"
               "  mark [--note TEXT]    set a mark; the note is sealed for the vault\n"
               "  break                 take a break\n"
               "  resume                resume after a break\n"
-              "  stop                  stop; returns once the session is sealed\n"
-              "  recover               recover an interrupted session\n"
+              "  stop [--verbose]      stop; returns once the session is sealed, with its length\n"
+              "                        and segments (--verbose: and its id)\n"
+              "  recover               recover an interrupted session (or say there was none)\n"
               "  unlock                clear the panel's wrong-PIN lock\n"
               "\n"
               "  --config FILE         default /etc/studio/studio.conf\n"
@@ -73,7 +77,7 @@ int main(int argc, char **argv) {
                 {"status", ctl_cmd_status}, {"sessions", ctl_cmd_sessions}, {"identify", ctl_cmd_start},
                 {"start", ctl_cmd_start},   {"mark", ctl_cmd_mark},         {"break", ctl_cmd_simple},
                 {"resume", ctl_cmd_simple}, {"stop", ctl_cmd_stop},         {"recover", ctl_cmd_simple},
-                {"unlock", ctl_cmd_simple},
+                {"unlock", ctl_cmd_simple}, {"cancel", ctl_cmd_simple},
         };
         const char *config = NULL;
         int i = 1;

@@ -46,6 +46,7 @@ struct rec_controller {
         gchar *message;
         gchar *stop_reason;
         rec_outcome outcome;
+        GArray *marks; /* the session's marks so far: guint64 media time (ns) */
         gchar *outcome_dir;
         gchar *outcome_message;
 };
@@ -96,6 +97,8 @@ static void tell_fault(rec_controller *c, const char *reason, const char *detail
 static void session_fault(const char *reason, const char *detail, void *userdata) {
         tell_fault(userdata, reason, detail);
 }
+
+static GstClockTime media_time(const rec_controller *c);
 
 /* ---- ending ---------------------------------------------------------- */
 
@@ -172,6 +175,8 @@ static void end_session(rec_controller *c) {
  * then the outcome is told from an idle callback, so that the receiver
  * may free the controller. */
 static void finish(rec_controller *c, int result, gchar *message) {
+        GstClockTime length;
+
         if (c->phase == CTL_ENDED) {
                 g_free(message);
                 return;
@@ -180,8 +185,10 @@ static void finish(rec_controller *c, int result, gchar *message) {
         c->result = result;
         g_free(c->message);
         c->message = message;
+        length = c->started ? media_time(c) : GST_CLOCK_TIME_NONE; /* before the pipeline goes */
         teardown_pipeline(c);
         c->outcome = (rec_outcome){0};
+        c->outcome.media_ns = GST_CLOCK_TIME_IS_VALID(length) ? length : 0;
         if (c->session)
                 end_session(c);
         else
@@ -440,14 +447,14 @@ static GstClockTime media_time(const rec_controller *c) {
 static int need_recording(const rec_controller *c, gchar **ret_message) {
         if (c->phase == CTL_RECORDING && c->session)
                 return 0;
-        *ret_message =
-                g_strdup(c->phase == CTL_STOPPING ? "the session is stopping" : "no session is recording");
+        *ret_message = g_strdup(c->phase == CTL_STOPPING ? "the session is stopping (being sealed)"
+                                                         : "no session is recording: press Start first");
         return -ENOTCONN;
 }
 
 static int log_mark(rec_controller *c, const char *event, const char *source, const char *note_age,
-                    gchar **ret_message) {
-        int r = rec_session_mark(c->session, event, source, note_age, media_time(c));
+                    GstClockTime at, gchar **ret_message) {
+        int r = rec_session_mark(c->session, event, source, note_age, at);
 
         if (r < 0)
                 *ret_message = g_strdup_printf("the %s could not be written to the custody log: %s", event,
@@ -458,6 +465,7 @@ static int log_mark(rec_controller *c, const char *event, const char *source, co
 int rec_controller_mark(rec_controller *c, const char *source, const char *note, gchar **ret_message) {
         int r = need_recording(c, ret_message);
         g_autofree gchar *sealed = NULL;
+        GstClockTime at;
 
         if (r < 0)
                 return r;
@@ -466,7 +474,15 @@ int rec_controller_mark(rec_controller *c, const char *source, const char *note,
          * ciphertext is signed */
         if (note && (r = custody_note_seal(c->recipients, note, &sealed, ret_message)) < 0)
                 return r;
-        return log_mark(c, "mark", source, sealed, ret_message);
+        at = media_time(c);
+        r = log_mark(c, "mark", source, sealed, at, ret_message);
+        if (r >= 0) {
+                guint64 ns = GST_CLOCK_TIME_IS_VALID(at) ? at : 0;
+                if (!c->marks)
+                        c->marks = g_array_new(FALSE, FALSE, sizeof(guint64));
+                g_array_append_val(c->marks, ns);
+        }
+        return r;
 }
 
 int rec_controller_break(rec_controller *c, const char *source, gchar **ret_message) {
@@ -475,10 +491,10 @@ int rec_controller_break(rec_controller *c, const char *source, gchar **ret_mess
         if (r < 0)
                 return r;
         if (c->on_break) {
-                *ret_message = g_strdup("the session is already on a break");
+                *ret_message = g_strdup("already on a break");
                 return -EALREADY;
         }
-        r = log_mark(c, "break", source, NULL, ret_message);
+        r = log_mark(c, "break", source, NULL, media_time(c), ret_message);
         if (r >= 0)
                 c->on_break = true;
         return r;
@@ -490,10 +506,10 @@ int rec_controller_resume(rec_controller *c, const char *source, gchar **ret_mes
         if (r < 0)
                 return r;
         if (!c->on_break) {
-                *ret_message = g_strdup("the session is not on a break");
+                *ret_message = g_strdup("not on a break");
                 return -EALREADY;
         }
-        r = log_mark(c, "resume", source, NULL, ret_message);
+        r = log_mark(c, "resume", source, NULL, media_time(c), ret_message);
         if (r >= 0)
                 c->on_break = false;
         return r;
@@ -525,6 +541,11 @@ bool rec_controller_on_break(const rec_controller *c) {
 
 GstClockTime rec_controller_media_time(const rec_controller *c) {
         return media_time(c);
+}
+
+const guint64 *rec_controller_marks(const rec_controller *c, guint *ret_n) {
+        *ret_n = c->marks ? c->marks->len : 0;
+        return c->marks ? (const guint64 *) (const void *) c->marks->data : NULL;
 }
 
 bool rec_controller_ending(const rec_controller *c) {
@@ -559,6 +580,8 @@ rec_controller *rec_controller_free(rec_controller *c) {
         g_free(c->stop_reason);
         g_free(c->outcome_dir);
         g_free(c->outcome_message);
+        if (c->marks)
+                g_array_unref(c->marks);
         g_free(c);
         return NULL;
 }

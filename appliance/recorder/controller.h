@@ -49,7 +49,8 @@ typedef struct rec_outcome {
         bool started;            /* a segment file was made */
         bool closed;             /* the custody record is closed (manifest, sums, signatures) */
         bool disk_full;
-        int sealed; /* segments sealed whole */
+        int sealed;        /* segments sealed whole */
+        uint64_t media_ns; /* the session's length on its media timeline; 0 before it opened */
 } rec_outcome;
 
 typedef struct rec_controller_callbacks {
@@ -98,5 +99,8 @@ bool rec_controller_started(const rec_controller *c);
 /* Where the recording is on its media timeline (GST_CLOCK_TIME_NONE
  * before it opened). */
 GstClockTime rec_controller_media_time(const rec_controller *c);
+/* The session's marks so far, as media times (ns), in order; NULL when
+ * there are none (*ret_n is 0). Valid until the next mark or the free. */
+const guint64 *rec_controller_marks(const rec_controller *c, guint *ret_n);
 /* The session folder (NULL before start). */
 const char *rec_controller_session_dir(const rec_controller *c);

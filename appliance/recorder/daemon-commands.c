@@ -10,6 +10,8 @@
 #include "daemon-internal.h"
 #include "log.h"
 #include "recovery.h"
+#include "session-list.h"
+#include "util.h"
 
 static const char *arg_string(JsonObject *args, const char *name) {
         JsonNode *n = json_object_get_member(args, name);
@@ -48,6 +50,53 @@ void daemon_answer_stops(rec_daemon *d, const char *message) {
         }
 }
 
+/* "free", or "needs attention" (a reason stands: studioctl status says which). */
+static const char *room_after(const rec_daemon *d) {
+        return d->state == ROOM_ATTENTION ? "needs attention (studioctl status says why)"
+                                          : room_state_to_string(d->state);
+}
+
+/* "stopped: 0:20:13 recorded in 5 segments, sealed; the room is free".
+ * The session's id goes in its own member, for studioctl stop --verbose:
+ * a shared screen never shows it unasked. */
+void daemon_answer_stops_ended(rec_daemon *d, const rec_stopped *s) {
+        char length[UTIL_HMS_MAX];
+
+        util_format_hms(s->media_ns, length);
+        while (d->stop_reqs->len) {
+                control_request *req = g_ptr_array_steal_index(d->stop_reqs, 0);
+                g_autoptr(JsonObject) o = json_object_new();
+                g_autofree gchar *msg =
+                        g_strdup_printf("stopped: %s recorded in %d segment%s, sealed; the room is %s",
+                                        length, s->segments, s->segments == 1 ? "" : "s", room_after(d));
+                json_object_set_string_member(o, "message", msg);
+                json_object_set_string_member(o, "state", room_state_to_string(d->state));
+                json_object_set_int_member(o, "media_ns", (gint64) MIN(s->media_ns, (uint64_t) G_MAXINT64));
+                json_object_set_int_member(o, "segments", s->segments);
+                if (s->dir) {
+                        g_autofree gchar *id = g_path_get_basename(s->dir);
+                        json_object_set_string_member(o, "session", id);
+                }
+                control_request_reply(req, o);
+        }
+}
+
+/* The open session's marks so far, as media times (ns). */
+static void add_marks(rec_daemon *d, JsonObject *o) {
+        const guint64 *marks;
+        JsonArray *a;
+        guint n = 0;
+
+        if (!d->ctl || !rec_controller_started(d->ctl) ||
+            (d->state != ROOM_RECORDING && d->state != ROOM_BREAK))
+                return;
+        marks = rec_controller_marks(d->ctl, &n);
+        a = json_array_new();
+        for (guint i = 0; i < n; i++)
+                json_array_add_int_element(a, (gint64) MIN(marks[i], (guint64) G_MAXINT64));
+        json_object_set_array_member(o, "marks", a);
+}
+
 static void cmd_status(rec_daemon *d, control_request *req) {
         room_state_doc doc;
         g_autoptr(JsonObject) o = json_object_new();
@@ -62,64 +111,22 @@ static void cmd_status(rec_daemon *d, control_request *req) {
                 return;
         }
         json_object_set_member(o, "state", json_node_copy(json_parser_get_root(p)));
+        add_marks(d, o);
         control_request_reply(req, o);
-}
-
-/* One spool folder: whether its custody record is closed, its segments. */
-static JsonObject *session_entry(int spool_fd, const char *name) {
-        int fd = openat(spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        JsonObject *o;
-        struct stat st;
-        guint64 bytes = 0;
-        gint64 segments = 0;
-        DIR *dir;
-
-        if (fd < 0)
-                return NULL;
-        o = json_object_new();
-        json_object_set_string_member(o, "id", name);
-        json_object_set_boolean_member(o, "closed",
-                                       fstatat(fd, "manifest.json.minisig", &st, AT_SYMLINK_NOFOLLOW) == 0);
-        dir = fdopendir(fd);
-        for (struct dirent *e; dir && (e = readdir(dir));)
-                if (g_str_has_prefix(e->d_name, "seg-") &&
-                    fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
-                        segments++;
-                        bytes += (guint64) st.st_size;
-                }
-        if (dir)
-                closedir(dir);
-        else
-                close(fd);
-        json_object_set_int_member(o, "segments", segments);
-        json_object_set_int_member(o, "bytes", (gint64) bytes);
-        return o;
-}
-
-static gint compare_names(gconstpointer a, gconstpointer b) {
-        return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
 }
 
 static void cmd_sessions(rec_daemon *d, control_request *req) {
         g_autoptr(JsonObject) o = json_object_new();
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        JsonArray *list = json_array_new();
-        int fd = open(d->conf->recorder.spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+        g_autofree gchar *msg = NULL;
+        JsonArray *list = NULL;
+        const char *recording = d->ctl ? rec_controller_session_dir(d->ctl) : NULL;
+        int r = rec_session_list(d->conf->recorder.spool, d->conf->recorder.state_dir, recording, &list,
+                                 &msg);
 
-        for (struct dirent *e; dir && (e = readdir(dir));)
-                if (e->d_name[0] != '.')
-                        g_ptr_array_add(names, g_strdup(e->d_name));
-        g_ptr_array_sort(names, compare_names);
-        for (guint i = 0; i < names->len; i++) {
-                JsonObject *s = session_entry(dirfd(dir), names->pdata[i]);
-                if (s)
-                        json_array_add_object_element(list, s);
+        if (r < 0) {
+                control_request_fail(req, "%s", msg);
+                return;
         }
-        if (dir)
-                closedir(dir);
-        else if (fd >= 0)
-                close(fd);
         json_object_set_array_member(o, "sessions", list);
         control_request_reply(req, o);
 }
@@ -173,22 +180,49 @@ static void cmd_stop(rec_daemon *d, control_request *req) {
         g_ptr_array_add(d->stop_reqs, req);
 }
 
-static void cmd_simple(control_request *req, int r, gchar *msg, rec_daemon *d) {
+/* The reply to mark, break, resume and cancel: r and msg come from a call
+ * made before this one (never in the same argument list: C leaves the
+ * order of arguments unspecified, and msg is set by the call). */
+static void answer(rec_daemon *d, control_request *req, int r, gchar *msg, const char *done) {
         g_autofree gchar *m = msg;
+        g_autoptr(JsonObject) o = NULL;
 
-        if (r < 0)
+        if (r < 0) {
                 control_request_fail(req, "%s", m ? m : g_strerror(-r));
-        else
-                reply_ok(req, "state", room_state_to_string(d->state));
+                return;
+        }
+        o = json_object_new();
+        json_object_set_string_member(o, "state", room_state_to_string(d->state));
+        if (done)
+                json_object_set_string_member(o, "message", done);
+        control_request_reply(req, o);
+}
+
+static void cmd_mark(rec_daemon *d, control_request *req, JsonObject *args) {
+        gchar *msg = NULL;
+        int r = daemon_mark(d, "studioctl", arg_string(args, "note"), &msg);
+        const guint64 *marks;
+        char at[UTIL_HMS_MAX];
+        g_autofree gchar *done = NULL;
+        guint n = 0;
+
+        if (r >= 0) {
+                marks = rec_controller_marks(d->ctl, &n);
+                util_format_hms(n ? marks[n - 1] : 0, at);
+                done = g_strdup_printf("mark at %s media time", at);
+        }
+        answer(d, req, r, msg, done);
 }
 
 static void cmd_recover(rec_daemon *d, control_request *req) {
+        g_autoptr(JsonObject) reply = NULL;
         g_autofree char *note = NULL;
         int n;
 
         if (d->state != ROOM_FREE && d->state != ROOM_ATTENTION) {
-                control_request_fail(req, "recovery runs only while the room is free (it is %s)",
-                                     room_state_to_string(d->state));
+                control_request_fail(
+                        req, "recovery runs only while the room is free (it is %s): stop the session first",
+                        room_state_to_string(d->state));
                 return;
         }
         if (!d->key) {
@@ -206,12 +240,18 @@ static void cmd_recover(rec_daemon *d, control_request *req) {
                 d->recovery_note = g_strdup(note);
         }
         daemon_attention_remove(d, "disk full");
-        reply_ok(req, "report", note ? note : "nothing needed recovery");
+        reply = json_object_new();
+        json_object_set_int_member(reply, "recovered", n);
+        /* recovery's report also names folders it left untouched (n may be 0) */
+        json_object_set_string_member(reply, "message",
+                                      n > 0 || note ? (note ? note : "recovered") : "nothing to recover");
+        control_request_reply(req, reply);
 }
 
 void daemon_on_command(control_request *req, const char *command, JsonObject *args, void *userdata) {
         rec_daemon *d = userdata;
         gchar *msg = NULL;
+        int r;
 
         log_debug("command %s from uid %u", command, (unsigned) control_request_uid(req));
         if (strcmp(command, "status") == 0)
@@ -223,12 +263,20 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
         else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0)
                 cmd_start(d, req, command, args);
         else if (strcmp(command, "mark") == 0)
-                cmd_simple(req, daemon_mark(d, "studioctl", arg_string(args, "note"), &msg), msg, d);
-        else if (strcmp(command, "break") == 0)
-                cmd_simple(req, daemon_break(d, "studioctl", &msg), msg, d);
-        else if (strcmp(command, "resume") == 0)
-                cmd_simple(req, daemon_resume(d, "studioctl", &msg), msg, d);
-        else if (strcmp(command, "stop") == 0)
+                cmd_mark(d, req, args);
+        else if (strcmp(command, "break") == 0) {
+                r = daemon_break(d, "studioctl", &msg);
+                answer(d, req, r, msg, NULL);
+        } else if (strcmp(command, "resume") == 0) {
+                r = daemon_resume(d, "studioctl", &msg);
+                answer(d, req, r, msg, NULL);
+        } else if (strcmp(command, "cancel") == 0) {
+                g_autofree gchar *done = NULL;
+                r = daemon_cancel(d, &msg);
+                if (r >= 0)
+                        done = g_strdup_printf("cancelled: the room is %s", room_after(d));
+                answer(d, req, r, msg, done);
+        } else if (strcmp(command, "stop") == 0)
                 cmd_stop(d, req);
         else if (strcmp(command, "recover") == 0)
                 cmd_recover(d, req);

@@ -102,6 +102,9 @@ int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message);
 int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message);
 void daemon_back_to_free(rec_daemon *d);
+/* studioctl cancel: a ready (or pre-flighting) room goes back to free, as
+ * the panel's Clear key and the ready time-out do; -EALREADY otherwise. */
+int daemon_cancel(rec_daemon *d, gchar **ret_message);
 
 /* Health (daemon-health.c). */
 void daemon_health_check(rec_daemon *d); /* disk, clock, backlog, devices; then on a timer */
@@ -126,3 +129,10 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
 /* Answers the waiting start request (ok or the message). */
 void daemon_answer_start(rec_daemon *d, int r, const char *message);
 void daemon_answer_stops(rec_daemon *d, const char *message);
+/* How a session ended, for the stop requests' answer. */
+typedef struct rec_stopped {
+        gchar *dir;
+        uint64_t media_ns;
+        int segments;
+} rec_stopped;
+void daemon_answer_stops_ended(rec_daemon *d, const rec_stopped *s);

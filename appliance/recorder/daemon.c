@@ -5,6 +5,7 @@
 
 #include "daemon-internal.h"
 #include "notify.h"
+#include "session-list.h"
 #include "log.h"
 
 /* Which state may follow which; everything else is a bug or a stale event. */
@@ -225,11 +226,16 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         g_autofree gchar *message = g_strdup(o->message ? o->message : "the recording did not start");
         bool started = o->started, disk_full = o->disk_full;
         int result = o->result;
+        rec_stopped stopped = {
+                .dir = g_strdup(o->session_dir), .media_ns = o->media_ns, .segments = o->sealed};
 
-        if (o->session_dir)
+        if (o->session_dir) {
                 log_info("session %s ended: %d segment(s) sealed%s%s", o->session_dir, o->sealed,
                          result < 0 ? "; " : "", result < 0 ? message : "");
-        else if (result < 0)
+                if (rec_session_length_note(d->conf->recorder.state_dir, o->session_dir, o->media_ns,
+                                            (unsigned) MAX(o->sealed, 0)) < 0)
+                        log_warning("cannot note the session's length in %s", d->conf->recorder.state_dir);
+        } else if (result < 0)
                 log_error("%s", message);
         controller_gone(d);
         daemon_answer_start(d, started || result >= 0 ? 0 : result, message);
@@ -242,7 +248,8 @@ static void on_ended(const rec_outcome *o, void *userdata) {
                                         : started ? REASON_LAST_FAULT
                                                   : REASON_DEVICES_UNUSABLE);
         daemon_back_to_free(d);
-        daemon_answer_stops(d, NULL);
+        daemon_answer_stops_ended(d, &stopped);
+        g_free(stopped.dir);
         if (d->quitting)
                 g_main_loop_quit(d->loop);
 }
@@ -320,8 +327,13 @@ void daemon_identify_done(rec_daemon *d) {
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
         int r;
 
+        if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK || d->state == ROOM_STOPPING) {
+                *ret_message = g_strdup("a session is already recording: Start is not needed");
+                return -EALREADY;
+        }
         if (d->state != ROOM_READY || !d->ctl) {
-                *ret_message = g_strdup_printf("Start needs an identified officer (the room is %s)",
+                *ret_message = g_strdup_printf("no officer is identified: type the officer number and PIN "
+                                               "first (the room is %s)",
                                                room_state_to_string(d->state));
                 return -EPERM;
         }
@@ -346,7 +358,7 @@ int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message) {
         if (d->state != ROOM_RECORDING && d->state != ROOM_BREAK) {
                 if (d->state == ROOM_STOPPING)
                         return 0;
-                *ret_message = g_strdup_printf("no session is recording (the room is %s)",
+                *ret_message = g_strdup_printf("no session is recording: nothing to stop (the room is %s)",
                                                room_state_to_string(d->state));
                 return -ENOTCONN;
         }
@@ -355,17 +367,24 @@ int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message) {
         return 0;
 }
 
-static int need_session(rec_daemon *d, room_state want, const char *what, gchar **ret_message) {
+/* The refusal in words the detective acts on (docs/studioctl.md). */
+static int need_session(rec_daemon *d, room_state want, gchar **ret_message) {
         if (d->ctl && (d->state == want || (want == ROOM_RECORDING && d->state == ROOM_BREAK)))
                 return 0;
-        *ret_message = g_strdup_printf("%s needs a session %s (the room is %s)", what,
-                                       want == ROOM_BREAK ? "on a break" : "recording",
-                                       room_state_to_string(d->state));
+        if (d->state == ROOM_STOPPING)
+                *ret_message = g_strdup("the session is stopping (being sealed): nothing more can be added");
+        else if (want == ROOM_BREAK && d->state == ROOM_RECORDING)
+                *ret_message = g_strdup("not on a break");
+        else if (d->state == ROOM_READY)
+                *ret_message =
+                        g_strdup("no session is recording: press Start first (the officer is identified)");
+        else
+                *ret_message = g_strdup("no session is recording: press Start first");
         return -ENOTCONN;
 }
 
 int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message) {
-        int r = need_session(d, ROOM_RECORDING, "Mark", ret_message);
+        int r = need_session(d, ROOM_RECORDING, ret_message);
 
         if (r >= 0)
                 r = rec_controller_mark(d->ctl, source, note, ret_message);
@@ -375,21 +394,40 @@ int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret
 }
 
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message) {
-        int r = d->state == ROOM_BREAK ? -EALREADY : need_session(d, ROOM_RECORDING, "Break", ret_message);
+        int r = d->state == ROOM_BREAK ? -EALREADY : need_session(d, ROOM_RECORDING, ret_message);
 
         if (r == -EALREADY)
-                *ret_message = g_strdup("the session is already on a break");
+                *ret_message = g_strdup("already on a break");
         if (r >= 0 && (r = rec_controller_break(d->ctl, source, ret_message)) >= 0)
                 (void) daemon_enter(d, ROOM_BREAK);
         return r;
 }
 
 int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message) {
-        int r = need_session(d, ROOM_BREAK, "Resume", ret_message);
+        int r = need_session(d, ROOM_BREAK, ret_message);
 
         if (r >= 0 && (r = rec_controller_resume(d->ctl, source, ret_message)) >= 0)
                 (void) daemon_enter(d, ROOM_RECORDING);
         return r;
+}
+
+int daemon_cancel(rec_daemon *d, gchar **ret_message) {
+        if (d->state == ROOM_READY || (d->state == ROOM_IDENTIFYING && !d->pin_checking)) {
+                log_info("the identification was cancelled (studioctl cancel)");
+                daemon_back_to_free(d);
+                return 0;
+        }
+        if (in_session(d->state))
+                *ret_message =
+                        g_strdup("a session is recording: cancel does not stop it (studioctl stop, or "
+                                 "hold the Stop key)");
+        else if (d->state == ROOM_IDENTIFYING)
+                *ret_message = g_strdup("the PIN is being checked: try again in a moment");
+        else
+                *ret_message =
+                        g_strdup_printf("nothing to cancel: no officer is identified (the room is %s)",
+                                        room_state_to_string(d->state));
+        return -EALREADY;
 }
 
 /* The room after a session, a refused PIN or a ready time-out: free, or

@@ -50,14 +50,24 @@ static void handle(control_request *req, const char *command, JsonObject *args, 
         fflush(s->log);
 
         if (strcmp(command, "status") == 0) {
-                reply_json(req, "{\"state\":{\"state\":\"recording\",\"since\":\"2026-12-01T10:32:00Z\","
-                                "\"attention\":[\"camera disconnected\",\"evil \\u001b[2J\"],"
-                                "\"updated\":\"2026-12-01T10:40:05Z\"}}");
-        } else if (strcmp(command, "sessions") == 0) {
                 reply_json(req,
-                           "{\"sessions\":[{\"id\":\"2026-12-01T10-32-00Z\",\"closed\":true,\"segments\":3,"
-                           "\"bytes\":123456},{\"id\":\"2026-12-02T09-00-00Z\",\"closed\":false,"
-                           "\"segments\":1,\"bytes\":10}]}");
+                           "{\"state\":{\"state\":\"recording\",\"since\":\"2026-12-01T10:32:00Z\","
+                           "\"attention\":[\"camera disconnected\",\"evil \\u001b[2J\"],"
+                           "\"updated\":\"2026-12-01T10:40:05Z\"},\"marks\":[8900000000,3725000000000]}");
+        } else if (strcmp(command, "sessions") == 0) {
+                reply_json(
+                        req,
+                        "{\"sessions\":["
+                        "{\"id\":\"20261130T080000Z-0000beef\",\"started\":\"2026-11-30T08:00:00Z\","
+                        "\"state\":\"transferred\",\"transferred\":\"2026-11-30T09:00:00Z\","
+                        "\"media_ns\":600000000000},"
+                        "{\"id\":\"20261201T103200Z-1a2b3c4d\",\"started\":\"2026-12-01T10:32:00Z\","
+                        "\"state\":\"sealed\",\"closed\":true,\"segments\":3,\"bytes\":123456,"
+                        "\"media_ns\":1213000000000},"
+                        "{\"id\":\"20261202T090000Z-0badf00d\",\"started\":\"2026-12-02T09:00:00Z\","
+                        "\"state\":\"interrupted\",\"closed\":false,\"segments\":1,\"bytes\":10},"
+                        "{\"id\":\"evil\\u001b[2J\",\"started\":\"evil\\u001b[2J\",\"state\":\"recording\","
+                        "\"segments\":1,\"bytes\":10}]}");
         } else if (strcmp(command, "start") == 0 && !json_object_has_member(args, "officer")) {
                 reply_json(req, "{}"); /* the Start key for an officer already identified */
         } else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0) {
@@ -78,12 +88,17 @@ static void handle(control_request *req, const char *command, JsonObject *args, 
         } else if (strcmp(command, "stop") == 0) {
                 later *l = g_new0(later, 1);
                 l->req = req;
-                l->json = g_strdup("{\"message\":\"stopped: session sealed, room free\"}");
+                l->json = g_strdup(
+                        "{\"message\":\"stopped: 0:20:13 recorded in 5 segments, sealed; the room is "
+                        "free\",\"session\":\"20261201T103200Z-1a2b3c4d\"}");
                 g_timeout_add(1000, reply_later, l);
         } else if (strcmp(command, "recover") == 0) {
                 reply_json(req, "{\"message\":\"nothing to recover\"}");
-        } else if (strcmp(command, "mark") == 0 || strcmp(command, "break") == 0 ||
-                   strcmp(command, "unlock") == 0) {
+        } else if (strcmp(command, "mark") == 0) {
+                reply_json(req, "{\"message\":\"mark at 0:00:08 media time\"}");
+        } else if (strcmp(command, "cancel") == 0) {
+                reply_json(req, "{\"message\":\"cancelled: the room is free\"}");
+        } else if (strcmp(command, "break") == 0 || strcmp(command, "unlock") == 0) {
                 reply_json(req, "{}");
         } else {
                 control_request_fail(req, "unknown command %s", command);

@@ -52,21 +52,69 @@ if start_session >"$WORK/again.out" 2>&1; then
 else
   pass "start while recording is refused ($(head -c 120 "$WORK/again.out"))"
 fi
-if "$CTL" --config "$CONF" resume >"$WORK/resume.out" 2>&1; then
-  fail "resume when not on a break is refused"
-else
-  check "resume when not on a break is refused with the reason" grep -q "break" "$WORK/resume.out"
-fi
+# After a session the room is free, or in attention when a fault of the
+# session stands (a loaded machine falls behind real time): the answers name it.
+ROOM='the room is (free|needs attention \(studioctl status says why\))'
+ROOM_IS='the room is (free|attention)'
+# refused CMD… : CMD fails with exit 1; its stderr in $WORK/refused.err
+refused() {
+  local rc=0
+  "$CTL" --config "$CONF" "$@" >"$WORK/refused.out" 2>"$WORK/refused.err" || rc=$?
+  [ "$rc" = 1 ] || { echo "'$*' exited $rc, wanted 1" >&2; return 1; }
+}
+said() { test "$(cat "$WORK/refused.err")" = "$1" || { echo "said: $(cat "$WORK/refused.err")" >&2; return 1; }; }
+said_re() { grep -qxE "$1" "$WORK/refused.err" || { echo "said: $(cat "$WORK/refused.err")" >&2; return 1; }; }
+check "resume when not on a break is refused (1)" refused resume
+check "... in words: not on a break" said "studioctl: not on a break"
 sleep 2
-check "mark with a note" "$CTL" --config "$CONF" mark --note "the witness points at the second photo"
+"$CTL" --config "$CONF" mark --note "the witness points at the second photo" >"$WORK/mark.out" \
+  || fail "mark with a note"
+check "mark answers where it is on the media timeline" grep -qxE 'mark at 0:00:0[0-9] media time' "$WORK/mark.out"
+"$CTL" --config "$CONF" status >"$WORK/status-marks.out"
+check "status lists the session's marks so far" test "$(sed -n 2p "$WORK/status-marks.out")" = \
+  "marks so far: $(sed 's/mark at \(.*\) media time/\1/' "$WORK/mark.out")"
+check "status --json is still exactly the state document (no marks in it)" \
+  bash -c "! '$CTL' --config '$CONF' status --json | grep -q marks"
 check "break" "$CTL" --config "$CONF" break
 check "the room is on a break" state_is break
+check "a second break is refused (1)" refused break
+check "... in words: already on a break" said "studioctl: already on a break"
+check "cancel does not stop a session (1)" refused cancel
+check "... and says so" said "studioctl: a session is recording: cancel does not stop it (studioctl stop, or hold the Stop key)"
 check "the door light stays on through a break" test "$(door)" = 1
 sleep 1
 check "resume" "$CTL" --config "$CONF" resume
 sleep 2
-check "stop returns once sealed" "$CTL" --config "$CONF" stop
+"$CTL" --config "$CONF" stop >"$WORK/stop.out" || fail "stop returns once sealed"
+check "stop answers with the length and the segments" \
+  grep -qxE "stopped: 0:00:[0-9]{2} recorded in 1 segment, sealed; $ROOM" "$WORK/stop.out"
+check "... never the session's id" bash -c "! grep -q '$(basename "$SESSION")' '$WORK/stop.out'"
 check "the room is free after stop" state_is free
+for cmd in mark break resume; do
+  check "$cmd with no session is refused (1)" refused $cmd
+  check "... in words: press Start first" said "studioctl: no session is recording: press Start first"
+done
+check "stop with no session is refused (1)" refused stop
+check "... in words" said_re "studioctl: no session is recording: nothing to stop \($ROOM_IS\)"
+check "cancel with nobody identified is refused (1)" refused cancel
+check "... in words" said_re "studioctl: nothing to cancel: no officer is identified \($ROOM_IS\)"
+"$CTL" --config "$CONF" recover >"$WORK/recover.out" 2>&1 || fail "recover with nothing to recover exits 0"
+check "recover says there was nothing to recover" test "$(cat "$WORK/recover.out")" = "nothing to recover"
+# The uploader's receipts of a session the vault already holds (its local
+# copy wiped): listed as transferred; receipts/ itself is never a session.
+mkdir -p "$WORK/studio/spool/receipts"
+printf '{"key":"20261130T080000Z-0000beef/manifest.json","size":1,"sha256":"%064d","time":"2026-11-30T09:00:00Z"}\n' 0 \
+  >"$WORK/studio/spool/receipts/20261130T080000Z-0000beef.jsonl"
+"$CTL" --config "$CONF" sessions >"$WORK/sessions.out" || fail "sessions"
+"$CTL" --config "$CONF" sessions --verbose >"$WORK/sessions-v.out" || fail "sessions --verbose"
+check "sessions: the transferred session first, then the one on the device" test "$(wc -l <"$WORK/sessions.out")" = 2
+check "... transferred, with the time of its last receipt" \
+  grep -qx '2026-11-30 08:00 UTC         -  transferred to the vault (last receipt 2026-11-30T09:00:00Z)' "$WORK/sessions.out"
+check "... the recorded session: date, its length from the manifest, sealed, 1 segment" \
+  grep -qE "^20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC   0:00:[0-9]{2}  sealed, on the device \(1 segment, [0-9]+ bytes\)$" "$WORK/sessions.out"
+check "... no receipts folder listed, no ids without --verbose" bash -c "! grep -q -e receipts -e '$(basename "$SESSION")' '$WORK/sessions.out'"
+check "sessions --verbose ends each line with the id" grep -q " $(basename "$SESSION")\$" "$WORK/sessions-v.out"
+rm -r "$WORK/studio/spool/receipts"
 check "the door light is off after stop" test "$(door)" = 0
 kill "$sampler"; wait "$sampler" 2>/dev/null || true
 
@@ -101,6 +149,13 @@ fi
 
 # Identify first (the panel's PIN entry): the room is ready, pre-rolled,
 # and the door light still off; Start then records.
+echo "$PIN" | "$CTL" --config "$CONF" identify --officer "$OFFICER" >/dev/null 2>&1 || fail "identify"
+check "identify leaves the room ready" state_is ready
+check "cancel takes a ready room back" bash -c "'$CTL' --config '$CONF' cancel | grep -qxE 'cancelled: $ROOM'"
+check "... to free (or attention while a reason stands)" bash -c "'$CTL' --config '$CONF' status --json | grep -qE '\"state\":\"(free|attention)\"'"
+check "the ready light is off after cancel" test "$(cat "$WORK/leds/studio:ready/brightness")" = 0
+check "Start after cancel is refused (1)" refused start
+check "... in words" said_re "studioctl: no officer is identified: type the officer number and PIN first \($ROOM_IS\)"
 echo "$PIN" | "$CTL" --config "$CONF" identify --officer "$OFFICER" >/dev/null 2>&1 || fail "identify"
 check "identify leaves the room ready" state_is ready
 check "the door light is off while ready" test "$(door)" = 0

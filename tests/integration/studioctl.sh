@@ -18,7 +18,7 @@ has() { grep -qF -- "$1" "$2" || { echo "no '$1' in $2:" >&2; cat "$2" >&2; retu
 ESC=$(printf '\033')
 
 # --- usage -----------------------------------------------------------------
-check "--help names every subcommand" bash -c "$C --help | grep -q 'init --dir' && for s in status sessions start mark break resume stop recover unlock; do $C --help | grep -q \"^  \$s\" || exit 1; done"
+check "--help names every subcommand" bash -c "$C --help | grep -q 'init --dir' && for s in status sessions start cancel mark break resume stop recover unlock; do $C --help | grep -q \"^  \$s\" || exit 1; done"
 check "an unknown subcommand is a usage error (2)" run 2 "$C" frobnicate
 check "an unknown option is a usage error (2)" run 2 "$C" --frob status
 check "no subcommand is a usage error (2)" run 2 "$C"
@@ -96,6 +96,7 @@ echo "changed" >>plain.txt
 check "and refuses a changed file" bash -c "! minisign -V -p '$D/device.pub' -m plain.txt >/dev/null 2>&1"
 
 # --- init refusals -----------------------------------------------------------
+FORMAT="The PIN file holds the officer's PIN on one line: 5 to 64 digits, not all one digit and not a straight run such as 12345 (write it with: echo PIN > FILE; chmod 600 FILE)"
 check "init refuses an existing studio.conf (1)" run 1 "$C" init --dir "$D" --officer 1234 --pin-file pin
 check "... and says --force" has "already exists: refusing to overwrite a studio (give --force" err.txt
 OLDKEY=$(cat "$D/vault.key")
@@ -105,12 +106,18 @@ for weak in 12345 54321 77777 1234 12a45 ""; do
   printf '%s\n' "$weak" >weak
   check "init refuses the weak PIN '$weak' (1)" run 1 "$C" init --dir "$WORK/weakstudio" --officer 1 --pin-file weak
   check "... and explains it" has "is refused: " err.txt
+  check "... with the file's format" has "$FORMAT" err.txt
 done
 check "... and writes nothing" test ! -e "$WORK/weakstudio"
 check "init refuses a missing PIN file (1)" run 1 "$C" init --dir "$WORK/nopin" --officer 1 --pin-file "$WORK/missing"
 check "... naming it" has "cannot read the PIN file $WORK/missing: No such file or directory" err.txt
+check "... and explaining the file's format" has "$FORMAT" err.txt
 printf '48213\n48213\n' >twopins
 check "init refuses a PIN file with two lines (1)" run 1 "$C" init --dir "$WORK/two" --officer 1 --pin-file twopins
+check "... saying so and explaining the format" has "holds more than one line. $FORMAT" err.txt
+printf 'PIN: 48213\n' >wordpin
+check "init refuses a PIN file with words in it (1)" run 1 "$C" init --dir "$WORK/word" --officer 1 --pin-file wordpin
+check "... explaining the format" has "$FORMAT" err.txt
 check "init refuses a bad officer number (2)" run 2 "$C" init --dir "$WORK/bad" --officer 12x --pin-file pin
 check "init needs --pin-file (2)" run 2 "$C" init --dir "$WORK/bad" --officer 1
 check "init refuses --config (2)" run 2 "$C" --config "$CONF" init --dir "$WORK/bad" --officer 1 --pin-file pin
@@ -142,7 +149,8 @@ for _ in $(seq 100); do [ -S "$D/run/recorder.sock" ] && break; sleep 0.05; done
 check "socket mode 0660" test "$(mode "$D/run/recorder.sock")" = 660
 
 check "status (0)" run 0 "$C" --config "$CONF" status
-check "status: a human line, outside text escaped" test "$(cat out.txt)" = 'recording since 2026-12-01T10:32:00Z; attention: camera disconnected, evil \u001b[2J'
+check "status: a human line, outside text escaped, then the marks so far" test "$(cat out.txt)" = 'recording since 2026-12-01T10:32:00Z; attention: camera disconnected, evil \u001b[2J
+marks so far: 0:00:08, 1:02:05'
 check "status: no raw escape character" bash -c "! grep -q '$ESC' out.txt"
 check "status --json (0)" run 0 "$C" --config "$CONF" status --json
 check "status --json: one line" test "$(wc -l <out.txt)" = 1
@@ -153,8 +161,18 @@ assert d == {"state":"recording","since":"2026-12-01T10:32:00Z","attention":["ca
 check "status --json: no raw escape character" bash -c "! grep -q '$ESC' out.txt"
 check "status --frob is a usage error (2)" run 2 "$C" --config "$CONF" status --frob
 check "sessions (0)" run 0 "$C" --config "$CONF" sessions
-check "sessions: one line each" test "$(cat out.txt)" = "2026-12-01T10-32-00Z  closed  3 segments  123456 bytes
-2026-12-02T09-00-00Z  open  1 segment  10 bytes"
+check "sessions: one line each, date, length and state, no ids" test "$(cat out.txt)" = '2026-11-30 08:00 UTC   0:10:00  transferred to the vault (last receipt 2026-11-30T09:00:00Z)
+2026-12-01 10:32 UTC   0:20:13  sealed, on the device (3 segments, 123456 bytes)
+2026-12-02 09:00 UTC         -  interrupted, not closed (1 segment): studioctl recover closes it
+evil\u001b[2J         -  recording now (1 segment so far)'
+check "sessions: no raw escape character" bash -c "! grep -q '$ESC' out.txt"
+check "sessions --verbose (0)" run 0 "$C" --config "$CONF" sessions --verbose
+check "sessions --verbose: each line ends with the id" test "$(cut -d' ' -f1,2 out.txt | head -2; awk '{print $NF}' out.txt | head -3)" = "2026-11-30 08:00
+2026-12-01 10:32
+20261130T080000Z-0000beef
+20261201T103200Z-1a2b3c4d
+20261202T090000Z-0badf00d"
+check "sessions --frob is a usage error (2)" run 2 "$C" --config "$CONF" sessions --frob
 echo 48213 >goodpin
 STDIN=goodpin check "start with the PIN on stdin (0)" run 0 "$C" --config "$CONF" start --officer 1234
 echo 99887 >badpin
@@ -169,6 +187,7 @@ echo 12ab5 >alphapin
 STDIN=alphapin check "start with a PIN that is not digits (1)" run 1 "$C" --config "$CONF" start --officer 1234
 check "start with no PIN at all (1)" run 1 "$C" --config "$CONF" start --officer 1234
 check "mark (0)" run 0 "$C" --config "$CONF" mark
+check "... prints where the mark is" test "$(cat out.txt)" = "mark at 0:00:08 media time"
 check "mark --note (0)" run 0 "$C" --config "$CONF" mark --note 'a "quoted" note
 on two lines'
 check "mark refused (1)" run 1 "$C" --config "$CONF" mark --note refuse
@@ -177,7 +196,12 @@ check "break (0)" run 0 "$C" --config "$CONF" break
 check "resume refused: not on a break (1)" run 1 "$C" --config "$CONF" resume
 check "... says so" test "$(cat err.txt)" = "studioctl: not on a break"
 check "stop waits for the late reply (0)" run 0 "$C" --config "$CONF" stop
-check "... and prints the recorder's message" test "$(cat out.txt)" = "stopped: session sealed, room free"
+check "... and prints the length and segments, never the id" test "$(cat out.txt)" = "stopped: 0:20:13 recorded in 5 segments, sealed; the room is free"
+check "stop --verbose (0)" run 0 "$C" --config "$CONF" stop --verbose
+check "... adds the session's id" test "$(sed -n 2p out.txt)" = "session: 20261201T103200Z-1a2b3c4d"
+check "stop --frob is a usage error (2)" run 2 "$C" --config "$CONF" stop --frob
+check "cancel (0)" run 0 "$C" --config "$CONF" cancel
+check "... says the room is free" test "$(cat out.txt)" = "cancelled: the room is free"
 check "recover (0)" run 0 "$C" --config "$CONF" recover
 check "... prints its message" test "$(cat out.txt)" = "nothing to recover"
 check "unlock (0)" run 0 "$C" --config "$CONF" unlock
@@ -185,6 +209,7 @@ check "unlock (0)" run 0 "$C" --config "$CONF" unlock
 cat >want.log <<'JSON'
 {"command":"status"}
 {"command":"status"}
+{"command":"sessions"}
 {"command":"sessions"}
 {"command":"start","officer":"1234","pin":"48213"}
 {"command":"start","officer":"1234","pin":"99887"}
@@ -196,6 +221,8 @@ cat >want.log <<'JSON'
 {"command":"break"}
 {"command":"resume"}
 {"command":"stop"}
+{"command":"stop"}
+{"command":"cancel"}
 {"command":"recover"}
 {"command":"unlock"}
 JSON

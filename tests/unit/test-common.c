@@ -67,6 +67,29 @@ static void test_parse_duration(void **state) {
         }
 }
 
+static void test_format_hms(void **state) {
+        static const struct {
+                uint64_t ns;
+                const char *want;
+        } cases[] = {
+                {0, "0:00:00"},
+                {8900000000ULL, "0:00:08"},
+                {59999999999ULL, "0:00:59"},
+                {60000000000ULL, "0:01:00"},
+                {3599000000000ULL, "0:59:59"},
+                {3600000000000ULL, "1:00:00"},
+                {(100ULL * 3600 + 61) * 1000000000ULL, "100:01:01"},
+                {UINT64_MAX, "5124095:34:33"},
+        };
+        char out[UTIL_HMS_MAX];
+
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                util_format_hms(cases[i].ns, out);
+                assert_string_equal(out, cases[i].want);
+        }
+}
+
 static void test_parse_size(void **state) {
         uint64_t v = 0;
 
@@ -476,6 +499,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_parse_duration),
                 cmocka_unit_test(test_parse_size),
+                cmocka_unit_test(test_format_hms),
                 cmocka_unit_test(test_hex),
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test(test_files),
