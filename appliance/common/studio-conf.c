@@ -633,3 +633,11 @@ int studio_conf_check_recording(const studio_conf *c, gchar **ret_message) {
                                        file);
         return -ENOKEY;
 }
+
+bool studio_conf_key_at(size_t i, const char **ret_group, const char **ret_key) {
+        if (i >= ELEMENTSOF(conf_keys))
+                return false;
+        *ret_group = conf_keys[i].group;
+        *ret_key = conf_keys[i].key;
+        return true;
+}

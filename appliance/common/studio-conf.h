@@ -160,5 +160,8 @@ int studio_conf_check_recording(const studio_conf *c, gchar **ret_message);
 int studio_conf_check_credentials(const studio_conf *c, const char *group, gchar **ret_message);
 /* Defaults only (what an empty file gives). */
 studio_conf *studio_conf_new_defaults(void);
+/* The i-th key of conf_keys[] (its group and name); false past the end. For
+ * the test that every key is in systemd/studio.conf and the docs. */
+bool studio_conf_key_at(size_t i, const char **ret_group, const char **ret_key);
 studio_conf *studio_conf_free(studio_conf *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(studio_conf, studio_conf_free)

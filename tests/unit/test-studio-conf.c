@@ -119,6 +119,50 @@ static void test_shipped_file(void **state) {
         assert_int_equal(studio_conf_check_recording(u, &msg), 0);
 }
 
+/* The text of section "[group]" in a studio.conf (up to the next header),
+ * or of "## `[group]`" in docs/configuration.md (up to the next "## "). */
+static gchar *section_of(const char *text, const char *header, const char *next) {
+        const char *start = strstr(text, header), *end;
+
+        if (!start)
+                return NULL;
+        start += strlen(header) - 1; /* from the header's newline: each line starts with one */
+        end = strstr(start + 1, next);
+        return g_strndup(start, end ? (size_t) (end - start) : strlen(start));
+}
+
+/* conf_keys[] is the one table: each of its keys is in the shipped file,
+ * commented out in its own section ("#key = default"), and has its row in
+ * its section of docs/configuration.md, so a new key cannot be forgotten. */
+static void test_every_key_shipped_and_documented(void **state) {
+        g_autofree gchar *conf_path = g_build_filename(STUDIO_SOURCE_DIR, "systemd", "studio.conf", NULL);
+        g_autofree gchar *doc_path = g_build_filename(STUDIO_SOURCE_DIR, "docs", "configuration.md", NULL);
+        g_autofree gchar *conf = NULL, *doc = NULL;
+        const char *group, *key;
+        unsigned missing = 0;
+
+        (void) state;
+        assert_true(g_file_get_contents(conf_path, &conf, NULL, NULL));
+        assert_true(g_file_get_contents(doc_path, &doc, NULL, NULL));
+        for (size_t i = 0; studio_conf_key_at(i, &group, &key); i++) {
+                g_autofree gchar *h = g_strdup_printf("\n[%s]\n", group);
+                g_autofree gchar *dh = g_strdup_printf("\n## `[%s]`", group);
+                g_autofree gchar *in_conf = section_of(conf, h, "\n[");
+                g_autofree gchar *in_doc = section_of(doc, dh, "\n## ");
+                g_autofree gchar *line = g_strdup_printf("\n#%s = ", key);
+                g_autofree gchar *row = g_strdup_printf("\n| `%s` |", key);
+                if (!in_conf || !strstr(in_conf, line)) {
+                        fprintf(stderr, "systemd/studio.conf: [%s] has no line \"#%s = …\"\n", group, key);
+                        missing++;
+                }
+                if (!in_doc || !strstr(in_doc, row)) {
+                        fprintf(stderr, "docs/configuration.md: [%s] has no row for `%s`\n", group, key);
+                        missing++;
+                }
+        }
+        assert_int_equal(missing, 0);
+}
+
 /* The complete example in docs/configuration.md loads as printed. */
 static void test_documented_example(void **state) {
         g_autofree gchar *path = g_build_filename(STUDIO_SOURCE_DIR, "docs", "configuration.md", NULL);
@@ -135,7 +179,10 @@ static void test_documented_example(void **state) {
         assert_non_null(end);
         end[1] = '\0';
         c = load_text(F, start);
-        assert_string_equal(c->uploader.vault, "s3://vault.police.example/studio-sessions");
+        assert_string_equal(c->uploader.vault, "s3://evidence/room3");
+        /* an S3 vault names its store and its credentials */
+        assert_string_equal(c->uploader.endpoint, "https://vault.police.example");
+        assert_string_equal(c->uploader.credentials_file, "credential:vault-s3");
         assert_int_equal(c->lights.gpio_door, 17);
         assert_string_equal(c->status.language, "nl");
 }
@@ -386,9 +433,13 @@ static void test_credentials(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),    cmocka_unit_test(test_shipped_file),
-                cmocka_unit_test(test_full_file),   cmocka_unit_test(test_documented_example),
-                cmocka_unit_test(test_malformed),   cmocka_unit_test(test_files),
+                cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_shipped_file),
+                cmocka_unit_test(test_every_key_shipped_and_documented),
+                cmocka_unit_test(test_full_file),
+                cmocka_unit_test(test_documented_example),
+                cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_files),
                 cmocka_unit_test(test_credentials),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
