@@ -201,6 +201,39 @@ bool keys_device_id_valid(const char *id) {
         return true;
 }
 
+/* DIR holds a device key but not its device.pub: device-init would refuse
+ * to overwrite the key, so say where the public key is instead. */
+static bool keys_device_key_only(const char *dir) {
+        _cleanup_free_ char *key = keys_path(dir, "device.key");
+        _cleanup_free_ char *parent_dir = strdup(dir), *parent = NULL;
+        char *slash;
+
+        if (!key || !parent_dir || !keys_exists(key))
+                return false;
+        for (size_t n = strlen(parent_dir); n > 1 && parent_dir[n - 1] == '/'; n--)
+                parent_dir[n - 1] = '\0';
+        slash = strrchr(parent_dir, '/');
+        if (slash)
+                slash[slash == parent_dir ? 1 : 0] = '\0';
+        parent = keys_path(slash ? parent_dir : ".", "device.pub");
+        if (!parent)
+                return false;
+        if (keys_exists(parent))
+                keys_error(1,
+                           "%s has the device key but not device.pub: this is a studio made by 'studioctl "
+                           "init', whose public key and device id are one folder up: studio-keys enrol "
+                           "--dir %s",
+                           dir, slash ? parent_dir : ".");
+        else
+                keys_error(1,
+                           "%s has the device key but not device.pub (do not run device-init: the key "
+                           "exists). Enrol the record the device's console printed: studio-keys enrol "
+                           "--record FILE --registry registry.json, or copy device.pub and device.id from "
+                           "the device's key folder",
+                           dir);
+        return true;
+}
+
 int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id) {
         _cleanup_free_ char *pub = keys_path(dir, "device.pub"), *idp = keys_path(dir, "device.id");
         _cleanup_free_ char *id = NULL;
@@ -210,6 +243,8 @@ int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device
         if (!pub || !idp)
                 return -ENOMEM;
         r = minisign_public_load(pub, ret_pk);
+        if (r == -ENOENT && keys_device_key_only(dir))
+                return r;
         if (r < 0) {
                 keys_error(1,
                            "cannot read the device public key %s: %s (run 'studio-keys device-init --dir "

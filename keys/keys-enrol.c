@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "keys-enrol-record.h"
 #include "keys-registry.h"
 #include "keys-registry-sign.h"
 #include "minisign.h"
@@ -79,6 +80,35 @@ static int enrol_record_load(const char *dir, enrol_record *e) {
         return enrol_rotation(dir, e);
 }
 
+/* The record as the console printed it, copied into FILE (--record). */
+static int enrol_record_from_file(const char *path, enrol_record *e) {
+        g_autofree char *data = NULL, *why = NULL;
+        keys_enrol_fields f = {};
+        size_t len;
+        int r;
+
+        r = fs_read_file(path, KEYS_RECORD_FILE_MAX, &data, &len);
+        if (r == -EFBIG)
+                return keys_error(
+                        KEYS_EXIT_FAILURE,
+                        "%s is larger than %u KiB: it is not an enrolment record (copy only the lines "
+                        "the console printed)",
+                        path, KEYS_RECORD_FILE_MAX >> 10);
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "cannot read the enrolment record %s: %s", path,
+                                  strerror(-r));
+        if (keys_enrol_record_parse(data, len, &f, &why) < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "%s: %s; nothing was enrolled", path, why);
+        e->device_id = g_strdup(f.device_id);
+        memcpy(e->key_id, f.key_id, sizeof e->key_id);
+        e->public_key = minisign_public_to_base64(&f.public_key);
+        g_strlcpy(e->created, f.created, sizeof e->created);
+        keys_enrol_fields_clear(&f);
+        if (!e->public_key)
+                return keys_error(KEYS_EXIT_FAILURE, "out of memory");
+        return KEYS_EXIT_OK;
+}
+
 /* The record printed (enrolled NULL), or the registry entry enrolled then. */
 static JsonNode *enrol_record_json(const enrol_record *e, const char *enrolled) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -117,6 +147,7 @@ static void print_json(JsonNode *node) {
 
 int keys_enrol_fprint(FILE *out, const char *dir) {
         g_auto(enrol_record) e = {};
+        char check[17];
         int r = enrol_record_load(dir, &e);
 
         if (r != KEYS_EXIT_OK)
@@ -125,6 +156,8 @@ int keys_enrol_fprint(FILE *out, const char *dir) {
                 e.device_id, e.key_id, e.public_key, e.created, STUDIO_VERSION);
         if (e.previous_key_id[0])
                 fprintf(out, "previous_key_id: %s\n", e.previous_key_id);
+        keys_enrol_record_check(e.device_id, e.key_id, e.public_key, e.created, check);
+        fprintf(out, "record_check: %s\n", check);
         return KEYS_EXIT_OK;
 }
 
@@ -146,6 +179,7 @@ static void enrol_help(void) {
         puts("Usage: studio-keys enrol --dir DIR [--json]\n"
              "       studio-keys enrol --dir DIR --registry FILE [--it-key KEY]\n"
              "       studio-keys enrol --dir DIR --registry FILE --replace --reason TEXT --it-key KEY\n"
+             "       studio-keys enrol --record FILE --registry FILE [--it-key KEY]\n"
              "\n"
              "Prints the enrolment record of the device key in DIR (device id, key id,\n"
              "public key, created time, software version; after a rotation also the\n"
@@ -163,6 +197,9 @@ static void enrol_help(void) {
              "\n"
              "  --dir DIR        the device key folder (or a copy of its device.pub,\n"
              "                   device.id and rotation files)\n"
+             "  --record FILE    the enrolment record as the device's console printed it,\n"
+             "                   copied into FILE (other text around it is ignored; the\n"
+             "                   record is checked: its key id must match its public key)\n"
              "  --json           print the record as JSON\n"
              "  --registry FILE  append the key to this registry\n"
              "  --it-key KEY     police IT's minisign secret key: FILE's current signature\n"
@@ -263,7 +300,7 @@ static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, Jso
 }
 
 typedef struct enrol_options {
-        const char *dir, *registry, *it_key, *reason;
+        const char *dir, *record, *registry, *it_key, *reason;
         bool json, replace;
 } enrol_options;
 
@@ -276,7 +313,7 @@ static int enrol_registry(const enrol_options *o) {
         char now[32];
         int r;
 
-        r = enrol_record_load(o->dir, &e);
+        r = o->record ? enrol_record_from_file(o->record, &e) : enrol_record_load(o->dir, &e);
         if (r != KEYS_EXIT_OK)
                 return r;
         if (o->it_key && (r = keys_it_key_load(o->it_key, &sk)) != KEYS_EXIT_OK)
@@ -323,8 +360,14 @@ static int enrol_registry(const enrol_options *o) {
 }
 
 static int enrol_options_check(const enrol_options *o) {
-        if (!o->dir)
-                return keys_usage_error("enrol", "needs --dir DIR");
+        if (!o->dir == !o->record)
+                return keys_usage_error("enrol", "needs --dir DIR (the device's key folder, or a copy) or "
+                                                 "--record FILE (the record the console printed), not both");
+        if (o->record && !o->registry)
+                return keys_usage_error("enrol",
+                                        "--record FILE enrols into a registry: give --registry FILE");
+        if (o->record && o->replace)
+                return keys_usage_error("enrol", "--replace needs the device's folder: give --dir DIR");
         if (!o->registry && (o->it_key || o->replace || o->reason))
                 return keys_usage_error("enrol", "--it-key, --replace and --reason need --registry FILE");
         if (o->registry && o->json)
@@ -343,17 +386,23 @@ static int enrol_options_check(const enrol_options *o) {
 }
 
 int keys_cmd_enrol(int argc, char **argv) {
-        static const struct option opts[] = {
-                {"dir", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
-                {"registry", required_argument, NULL, 'r'}, {"it-key", required_argument, NULL, 'K'},
-                {"replace", no_argument, NULL, 'R'},        {"reason", required_argument, NULL, 'w'},
-                {"help", no_argument, NULL, 'h'},           {}};
+        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"registry", required_argument, NULL, 'r'},
+                                             {"it-key", required_argument, NULL, 'K'},
+                                             {"replace", no_argument, NULL, 'R'},
+                                             {"reason", required_argument, NULL, 'w'},
+                                             {"record", required_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {}};
         enrol_options o = {};
         int c, r;
 
         while ((c = getopt_long(argc, argv, "d:jr:h", opts, NULL)) >= 0) {
                 if (c == 'd')
                         o.dir = optarg;
+                else if (c == 'f')
+                        o.record = optarg;
                 else if (c == 'j')
                         o.json = true;
                 else if (c == 'r')

@@ -51,7 +51,10 @@ static void print_enrolment(const provision_paths *p) {
         fclose(m);
         if (r != 0)
                 return;
-        say(stdout, "enrolment record for police IT (studio-keys enrol --dir %s):", p->keys_dir);
+        say(stdout,
+            "enrolment record for police IT (copy these lines into a file and run studio-keys enrol "
+            "--record FILE --registry registry.json; or studio-keys enrol --dir %s on the device):",
+            p->keys_dir);
         fputs(text, stdout);
         fflush(stdout);
         if (console_fd >= 0)

@@ -26,7 +26,7 @@ done <<'EOF_OPTS'
 vault-init --out --help
 device-init --dir --device-id --help
 device-rotate --dir --help
-enrol --dir --json --registry --it-key --replace --reason --help
+enrol --dir --record --json --registry --it-key --replace --reason --help
 revoke --registry --key-id --date --it-key --help
 officer-add --file --help
 officer-remove --file --help
@@ -342,4 +342,63 @@ assert rc == 4, (rc, seen)
 officers = open("tty-officers").read()
 assert officers.count("815:") == 1 and "816:" not in officers and "817:" not in officers, officers
 PY
+# enrol --record: the record as the console printed it, copied off the
+# serial console (its prefix line, CR LF, blanks) or a screen photo; checked
+# strictly, enrolled exactly as --dir would.
+"$K" device-init --dir rec-dev --device-id studio-room9 >/dev/null
+{ echo "[   41.113] studio-provision: enrolment record for police IT:"
+  "$K" enrol --dir rec-dev | sed 's/^/  /; s/$/\r/'
+  echo "login: "; } >console.txt
+expect 0 "$K" enrol --record console.txt --registry rec-reg.json
+"$K" enrol --dir rec-dev --registry rec-reg-dir.json 2>/dev/null
+python3 - <<'PY' || fail "enrol --record: the registry entry is not what --dir enrols"
+import json
+a = json.load(open("rec-reg.json"))["devices"]; b = json.load(open("rec-reg-dir.json"))["devices"]
+assert len(a) == 1 and {k: v for k, v in a[0].items() if k != "enrolled"} == {k: v for k, v in b[0].items() if k != "enrolled"}, (a, b)
+PY
+grep -q "enrolled in rec-reg.json" err.txt || fail "enrol --record does not say what it enrolled"
+expect 3 "$K" enrol --record console.txt --registry rec-reg.json
+# refused: with the reason, and nothing written
+cp rec-reg.json rec-reg.before
+refused() { # refused FILE WORDS: enrol --record FILE exits 1 naming WORDS; the registry is untouched
+  expect 1 "$K" enrol --record "$1" --registry rec-reg.json
+  grep -qF -- "$2" err.txt || { cat err.txt >&2; fail "enrol --record $1: no '$2'"; }
+  grep -q "nothing was enrolled" err.txt || fail "enrol --record $1 does not say nothing was enrolled"
+  cmp -s rec-reg.json rec-reg.before || fail "enrol --record $1 changed the registry"
+}
+# one character of the public key mis-read (base64 still valid)
+pk=$(sed -n 's/^ *public_key: //p' console.txt | tr -d '\r')
+bad=${pk:0:20}$( [ "${pk:20:1}" = A ] && echo B || echo A )${pk:21}
+sed "s|$pk|$bad|" console.txt >miscopied.txt
+refused miscopied.txt "a character was mis-copied"
+sed 's/key_id: \([0-9A-F]\{15\}\)./key_id: \1Z/' console.txt >badid.txt
+refused badid.txt "is not 16 hex digits"
+grep -v public_key console.txt >nokey.txt
+refused nokey.txt "the record has no public_key line"
+{ cat console.txt; "$K" enrol --dir dev2; } >two.txt
+refused two.txt "more than one record"
+sed 's/created: .*/created: yesterday/' console.txt >badtime.txt
+refused badtime.txt "is not an RFC 3339 time"
+{ cat console.txt; echo "previous_key_id: 0123456789ABCDEF"; } >rotated.txt
+refused rotated.txt "rotated key"
+grep -v record_check console.txt >nocheck.txt
+refused nocheck.txt "the record has no record_check line"
+printf 'not a record at all\n' >junk.txt
+refused junk.txt "the record has no device_id line"
+head -c 70000 /dev/zero | tr '\0' x >huge.txt
+expect 1 "$K" enrol --record huge.txt --registry rec-reg.json
+grep -q "it is not an enrolment record" err.txt || fail "a huge --record file"
+expect 2 "$K" enrol --record console.txt
+expect 2 "$K" enrol --record console.txt --dir rec-dev --registry rec-reg.json
+# A studio from `studioctl init`: its key folder has no device.pub; enrol
+# says where it is (never "run device-init", which would refuse).
+mkdir -p ctl-studio/keys
+cp rec-dev/device.pub rec-dev/device.id ctl-studio/ && cp rec-dev/device.key rec-dev/device.id ctl-studio/keys/
+expect 1 "$K" enrol --dir ctl-studio/keys
+grep -q "studioctl init.*studio-keys enrol --dir ctl-studio$" err.txt || { cat err.txt >&2; fail "enrol --dir STUDIO/keys"; }
+grep -q "device-init --dir" err.txt && fail "enrol --dir STUDIO/keys still advises device-init"
+expect 0 "$K" enrol --dir ctl-studio
+rm ctl-studio/device.pub
+expect 1 "$K" enrol --dir ctl-studio/keys
+grep -q "enrol --record FILE" err.txt || { cat err.txt >&2; fail "a key folder without device.pub"; }
 echo "PASS"
