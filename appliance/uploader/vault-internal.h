@@ -13,6 +13,8 @@ typedef struct vault_ops {
                    const char *content_md5_b64, vault_progress_fn progress, void *userdata,
                    vault_receipt *ret, gchar **ret_message);
         int (*head)(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
+        /* Same contract as vault_confirm (vault.h); want->key is checked valid. */
+        int (*confirm)(vault *v, const vault_receipt *want, gchar **ret_message);
         /* Frees the backend's state (impl) only; vault_free frees the rest. */
         void (*free)(void *impl);
 } vault_ops;
