@@ -18,6 +18,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
         /* a new status line starts a new answer (after 100 Continue) */
         if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
                 g_hash_table_remove_all(r->headers);
+                r->headers_ended = false;
+                return len;
+        }
+        if ((len == 2 && memcmp(data, "\r\n", 2) == 0) || (len == 1 && data[0] == '\n')) {
+                r->headers_ended = true;
                 return len;
         }
         const char *colon = memchr(data, ':', len);
@@ -153,7 +158,13 @@ int s3_request(s3_conn *c, const char *method, const char *url, const struct cur
          * stops. */
         switch (ret->curl_code) {
         case CURLE_OK:
-                return 0;
+                /* curl takes a connection closed right after the status line
+                 * for an answer; it is not one */
+                if (ret->headers_ended)
+                        return 0;
+                g_strlcpy(ret->curl_error, "the connection was cut before the answer's headers ended",
+                          sizeof(ret->curl_error));
+                return -EAGAIN;
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_CONNECT:
         case CURLE_OPERATION_TIMEDOUT:

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vault.h"
@@ -38,6 +39,7 @@ typedef struct s3_response {
         char curl_error[CURL_ERROR_SIZE]; /* curl's detail when curl_code != CURLE_OK */
         GHashTable *headers;              /* lower-case name -> value, of the last answer */
         GString *body;                    /* at most S3_BODY_MAX bytes kept */
+        bool headers_ended;               /* the blank line after the last answer's headers came */
 } s3_response;
 
 /* Every transfer is bounded (s3_transfer_bounds): it fails as the

@@ -274,6 +274,11 @@ static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts 
         }
 }
 
+static bool same_receipt(const upl_receipt *had, const vault_receipt *now) {
+        return had && had->size == now->size && strcmp(had->sha256, now->sha256) == 0 &&
+               g_strcmp0(had->version_id, now->version_id) == 0 && had->retain_until_us == now->retain_until_us;
+}
+
 /* Sends again what the vault did not confirm before a wipe (keys of
  * unconfirmed): a file of the session, or its receipts file. */
 static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray *unconfirmed,
@@ -296,7 +301,9 @@ static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray 
                                 continue;
                         r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &local,
                                         ret_message);
-                        if (r == 0)
+                        /* the same confirmation again changes no receipt (nor the
+                         * receipts file the vault holds): the wipe judges again */
+                        if (r == 0 && !same_receipt(upl_receipts_get(rc, key), &vr))
                                 r = upl_receipts_append(c->receipts_fd, s->name, rc, &vr, ret_message);
                         vault_receipt_clear(&vr);
                 }

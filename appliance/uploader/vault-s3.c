@@ -637,14 +637,20 @@ static int parse_region(const char *region, gchar **ret_sigv4, gchar **ret_messa
         return 0;
 }
 
-int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message) {
+int vault_s3_open(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message) {
         g_autofree gchar *bucket = NULL, *prefix = NULL, *endpoint = NULL, *sigv4 = NULL;
         int r;
 
-        if ((r = parse_vault(conf->vault, &bucket, &prefix, ret_message)) < 0 ||
-            (r = parse_endpoint(conf->endpoint, &endpoint, ret_message)) < 0 ||
-            (r = parse_region(conf->region, &sigv4, ret_message)) < 0)
+        *ret_key = "vault";
+        if ((r = parse_vault(conf->vault, &bucket, &prefix, ret_message)) < 0)
                 return r;
+        *ret_key = "endpoint";
+        if ((r = parse_endpoint(conf->endpoint, &endpoint, ret_message)) < 0)
+                return r;
+        *ret_key = "region";
+        if ((r = parse_region(conf->region, &sigv4, ret_message)) < 0)
+                return r;
+        *ret_key = "retention_days";
         if (conf->retention_days < 1 || conf->retention_days > 36500) {
                 *ret_message = g_strdup_printf("[uploader] retention_days %d is out of range (1..36500)",
                                                conf->retention_days);
@@ -656,6 +662,7 @@ int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_mes
                 return -ENOMEM;
         }
         vault_s3 *s = g_new0(vault_s3, 1);
+        *ret_key = "credentials_file";
         if ((r = creds_load(conf->credentials_file, &s->creds, ret_message)) < 0) {
                 s3_free(s);
                 return r;

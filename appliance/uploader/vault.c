@@ -29,7 +29,16 @@ vault *vault_new(const vault_ops *ops, void *impl, gchar *description) {
 }
 
 int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message) {
+        return vault_open_key(conf, ret, NULL, ret_message);
+}
+
+int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message) {
         const char *spec = conf ? conf->vault : NULL;
+        const char *key = "vault";
+
+        if (!ret_key)
+                ret_key = &key;
+        *ret_key = "vault";
 
         if (!spec || !*spec) {
                 *ret_message = g_strdup(
@@ -39,7 +48,7 @@ int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_messag
         if (g_str_has_prefix(spec, "dir:"))
                 return vault_dir_open(spec + strlen("dir:"), ret, ret_message);
         if (g_str_has_prefix(spec, "s3://"))
-                return vault_s3_open(conf, ret, ret_message);
+                return vault_s3_open(conf, ret, ret_key, ret_message);
 
         _cleanup_free_ char *shown = escape_text(spec);
         *ret_message = g_strdup_printf("[uploader] vault \"%s\" is neither dir:/path nor s3://bucket/prefix",

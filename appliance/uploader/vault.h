@@ -44,6 +44,10 @@ void vault_receipt_clear(vault_receipt *r);
 /* From [uploader] (vault, endpoint, region, credentials_file, ca_file,
  * pinned_key, retention_days, max_rate). */
 int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
+/* The same; on failure *ret_key (may be NULL) names the [uploader] key that
+ * is wrong ("vault", "endpoint", "region", "retention_days",
+ * "credentials_file"), so the caller can name its file and line. */
+int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message);
 vault *vault_free(vault *v);
 /* "dir:/srv/vault" or "s3://bucket/prefix/ at https://host" for messages. */
 const char *vault_describe(const vault *v);
