@@ -9,13 +9,14 @@ MODE (what it does wrong; "honest" by default):
   version-404     a HEAD of a given version (?versionId=) answers 404
   version-size    … answers with another size
   version-nolock  … answers without the lock headers
-  drip-put        a PUT's reply drips at 5 bytes/s, for ever
+  drip-put        a PUT's reply drips at 5 bytes/s, for ever (a body that never ends)
   cut-put         a PUT's reply is cut right after its status line
 A HEAD of the latest version (no versionId) is always honest, so the
 uploader's own PUT-then-HEAD succeeds and only a later proof can catch the
-lie. Every request is appended to the events file as one line
-("PUT /bucket/key", "HEAD /bucket/key?versionId=v1", "drip-start",
-"drip-end"), flushed at once, so the test waits for events, not time.
+lie. Every request is appended to the events file as one line, after the
+CLOCK_MONOTONIC time ("12.345 PUT /bucket/key", "… HEAD
+/bucket/key?versionId=v1", "… drip-start", "… cut"), flushed at once,
+so the test waits for events, not time.
 Requests are not authenticated: the test is about what the uploader
 believes, not about SigV4.
 """
@@ -37,7 +38,7 @@ args = None
 
 def event(text):
     with lock, open(args.events, "a") as f:
-        f.write(text + "\n")
+        f.write("%.3f %s\n" % (time.monotonic(), text))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -81,8 +82,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "Content-Length: 0\r\n\r\n" % (store[path]["md5"], version)).encode()
         if args.lie == "drip-put":
             event("drip-start")
-            # the status line, then a header that never ends, a byte each 0.2 s
-            drip = itertools.chain(b"HTTP/1.1 200 OK\r\nx-drip: ", itertools.repeat(ord("a")))
+            # the whole answer a byte each 0.2 s: its headers, then a body that
+            # never ends (bytes that arrive, so a stall check that counts any
+            # progress as life is never met)
+            drip = itertools.chain(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n",
+                                   itertools.repeat(ord("a")))
             try:
                 for byte in drip:
                     self.wfile.write(bytes([byte]))
