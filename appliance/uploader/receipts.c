@@ -109,7 +109,8 @@ static const char *parse_line(const char *session, const char *line, size_t len,
                 return "a vault that is not a name";
         JsonNode *ver = json_object_get_member(o, "version_id");
         const char *version = member_str(o, "version_id");
-        if (ver && !JSON_NODE_HOLDS_NULL(ver) && (!version || !*version || strlen(version) > UPL_VERSION_ID_MAX))
+        if (ver && !JSON_NODE_HOLDS_NULL(ver) &&
+            (!version || !*version || strlen(version) > UPL_VERSION_ID_MAX))
                 return "a version_id that is not one";
         int64_t until = member_time(o, "retain_until");
         if (until < 0)

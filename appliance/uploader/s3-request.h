@@ -50,10 +50,10 @@ typedef struct s3_response {
  * or not) sends the watchdog's WATCHDOG=1 (notify_watchdog_progress):
  * transfers run inside one main-loop callback, and a transfer's own
  * bounds, not the watchdog, end one that stalls. */
-#define S3_LOW_SPEED_LIMIT 1024      /* bytes/s … */
-#define S3_LOW_SPEED_TIME 30         /* … for this many seconds: stalled */
-#define S3_TIMEOUT_BASE 120          /* seconds every request may take */
-#define S3_FLOOR_RATE (16 * 1024)    /* … plus its body at this rate */
+#define S3_LOW_SPEED_LIMIT 1024   /* bytes/s … */
+#define S3_LOW_SPEED_TIME 30      /* … for this many seconds: stalled */
+#define S3_TIMEOUT_BASE 120       /* seconds every request may take */
+#define S3_FLOOR_RATE (16 * 1024) /* … plus its body at this rate */
 typedef struct s3_bounds {
         long low_speed_limit; /* bytes/s */
         long low_speed_time;  /* s */

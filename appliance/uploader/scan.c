@@ -168,13 +168,16 @@ int upl_manifest_segments(int dfd, GHashTable **ret, gchar **ret_message) {
         JsonArray *a = json_node_get_array(segs);
         for (guint i = 0; i < json_array_get_length(a); i++) {
                 JsonNode *e = json_array_get_element(a, i);
-                JsonNode *n = JSON_NODE_HOLDS_OBJECT(e) ? json_object_get_member(json_node_get_object(e), "name")
-                                                        : NULL;
-                const char *name = n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
-                                           ? json_node_get_string(n)
-                                           : NULL;
+                JsonNode *n = JSON_NODE_HOLDS_OBJECT(e)
+                                      ? json_object_get_member(json_node_get_object(e), "name")
+                                      : NULL;
+                const char *name =
+                        n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                                ? json_node_get_string(n)
+                                : NULL;
                 if (!name || !custody_segment_name_valid(name)) {
-                        *ret_message = g_strdup_printf("manifest.json segment %u has no segment name", i + 1);
+                        *ret_message =
+                                g_strdup_printf("manifest.json segment %u has no segment name", i + 1);
                         return -EBADMSG;
                 }
                 g_hash_table_add(names, g_strdup(name));
@@ -208,9 +211,9 @@ static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
                 else if (!upl_session_file_name(*n))
                         ignore(s, *n, "not a session file");
                 else if (st.st_uid != owner) {
-                        g_autofree gchar *why = g_strdup_printf(
-                                "not made by the recorder: owner uid %u, the spool's is %u", (unsigned) st.st_uid,
-                                (unsigned) owner);
+                        g_autofree gchar *why =
+                                g_strdup_printf("not made by the recorder: owner uid %u, the spool's is %u",
+                                                (unsigned) st.st_uid, (unsigned) owner);
                         ignore(s, *n, why);
                 } else
                         g_ptr_array_add(names, g_strdup(*n));
@@ -230,7 +233,8 @@ static void keep_manifest_segments(upl_session *s, int dfd, GPtrArray *names) {
                 return;
         }
         for (guint i = names->len; i-- > 0;)
-                if (custody_segment_name_valid(names->pdata[i]) && !g_hash_table_contains(segs, names->pdata[i])) {
+                if (custody_segment_name_valid(names->pdata[i]) &&
+                    !g_hash_table_contains(segs, names->pdata[i])) {
                         ignore(s, names->pdata[i], "a segment the manifest does not list");
                         g_ptr_array_remove_index(names, i);
                 }

@@ -276,14 +276,16 @@ static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts 
 
 static bool same_receipt(const upl_receipt *had, const vault_receipt *now) {
         return had && had->size == now->size && strcmp(had->sha256, now->sha256) == 0 &&
-               g_strcmp0(had->version_id, now->version_id) == 0 && had->retain_until_us == now->retain_until_us;
+               g_strcmp0(had->version_id, now->version_id) == 0 &&
+               had->retain_until_us == now->retain_until_us;
 }
 
 /* Sends again what the vault did not confirm before a wipe (keys of
  * unconfirmed): a file of the session, or its receipts file. */
 static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray *unconfirmed,
                   gchar **ret_message) {
-        _cleanup_close_ int dfd = openat(c->spool_fd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int dfd =
+                openat(c->spool_fd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         size_t prefix = strlen(s->name) + 1;
         bool local = false;
         int r = 0;
@@ -299,8 +301,8 @@ static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray 
                         vault_receipt vr = {0};
                         if (strcmp(f->name, key + prefix) != 0)
                                 continue;
-                        r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &local,
-                                        ret_message);
+                        r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr,
+                                        &local, ret_message);
                         /* the same confirmation again changes no receipt (nor the
                          * receipts file the vault holds): the wipe judges again */
                         if (r == 0 && !same_receipt(upl_receipts_get(rc, key), &vr))
@@ -499,7 +501,7 @@ void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
         if (tries) { /* a pass that only counts has tried nothing: the last error stands */
                 /* strangers are no failure of the pass (they never go), but staff
                  * and police IT must hear of them: the backlog says so while they stay */
-                c->last_error = res->error      ? res->backlog.last_error
+                c->last_error = res->error       ? res->backlog.last_error
                                 : res->strangers ? BACKLOG_ERROR_STRANGER
                                                  : BACKLOG_ERROR_NONE;
                 c->last_error_us = c->last_error != BACKLOG_ERROR_NONE ? g_get_real_time() : 0;

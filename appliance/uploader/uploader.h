@@ -151,12 +151,13 @@ typedef struct upl_ctx {
 } upl_ctx;
 
 typedef struct upl_pass_result {
-        unsigned sent;    /* objects the vault confirmed in this pass */
-        unsigned pending; /* objects still without a confirmed receipt */
-        unsigned wiped;   /* local copies removed */
-        unsigned strangers; /* spool entries and files the recorder did not make: reported, never sent or wiped */
-        int error;        /* the first failure (0: none) */
-        gchar *message;   /* what it was, for --once and the log */
+        unsigned sent;      /* objects the vault confirmed in this pass */
+        unsigned pending;   /* objects still without a confirmed receipt */
+        unsigned wiped;     /* local copies removed */
+        unsigned strangers; /* spool entries and files the recorder did not make: reported, never sent or
+                               wiped */
+        int error;          /* the first failure (0: none) */
+        gchar *message;     /* what it was, for --once and the log */
         backlog_doc backlog;
 } upl_pass_result;
 

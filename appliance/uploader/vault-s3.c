@@ -313,7 +313,8 @@ static int do_head_version(vault *v, const char *key, const char *version, s3_re
         vault_s3 *s = v->impl;
         g_autofree gchar *object = object_url(s, key);
         g_autofree char *encoded = version ? s3_uri_encode(version, false) : NULL;
-        g_autofree gchar *url = version ? g_strconcat(object, "?versionId=", encoded, NULL) : g_strdup(object);
+        g_autofree gchar *url =
+                version ? g_strconcat(object, "?versionId=", encoded, NULL) : g_strdup(object);
         /* RGW refuses a signed request without the payload hash, even an empty one */
         struct curl_slist *h = curl_slist_append(NULL, "x-amz-content-sha256: " EMPTY_SHA256);
         int r = s3_request(&s->conn, "HEAD", url, h, NULL, a);

@@ -32,7 +32,8 @@ int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_messag
         return vault_open_key(conf, ret, NULL, ret_message);
 }
 
-int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message) {
+int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key,
+                   gchar **ret_message) {
         const char *spec = conf ? conf->vault : NULL;
         const char *key = "vault";
 
@@ -165,7 +166,8 @@ int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
                 return key_refused(want->key, ret_message);
         if (!hex64_valid(want->sha256)) {
                 _cleanup_free_ char *shown = escape_text(want->key);
-                *ret_message = g_strdup_printf("the receipt of %s holds no SHA-256: it proves nothing", shown);
+                *ret_message =
+                        g_strdup_printf("the receipt of %s holds no SHA-256: it proves nothing", shown);
                 return -EBADMSG;
         }
         return v->ops->confirm(v, want, ret_message);

@@ -113,22 +113,23 @@ static int finish_empty(int spool_dirfd, int dfd, vault *v, const char *session,
                 return keep(ret_message, session, "the session is not closed", NULL);
         want_of(&want, key, m);
         if (vault_confirm(v, &want, &why) < 0)
-                return keep(ret_message, session, "the folder is empty, but the vault does not confirm "
-                                                  "the session's manifest",
+                return keep(ret_message, session,
+                            "the folder is empty, but the vault does not confirm "
+                            "the session's manifest",
                             NULL);
         if (unlinkat(spool_dirfd, session, AT_REMOVEDIR) < 0)
                 return keep(ret_message, session, "its empty folder could not be removed", NULL);
         (void) fsync(spool_dirfd);
-        *ret_message = g_strdup_printf("local copy of %s wiped: a wipe cut short is finished (its empty folder "
-                                       "removed; the vault confirms its manifest)",
-                                       session);
+        *ret_message =
+                g_strdup_printf("local copy of %s wiped: a wipe cut short is finished (its empty folder "
+                                "removed; the vault confirms its manifest)",
+                                session);
         return 1;
 }
 
 /* The session's own checks, before the vault is asked anything. */
-static int check_local(int dfd, int receipts_dirfd, const char *session, uid_t owner,
-                       const upl_receipts *rc, uint64_t local_retention_ns, GPtrArray *names,
-                       gchar **ret_message) {
+static int check_local(int dfd, int receipts_dirfd, const char *session, uid_t owner, const upl_receipts *rc,
+                       uint64_t local_retention_ns, GPtrArray *names, gchar **ret_message) {
         g_autoptr(GHashTable) segments = NULL;
         g_autofree gchar *bad = NULL, *why = NULL, *rname = g_strdup_printf("%s.jsonl", session);
         char sha[SHA256_HEX_LEN + 1];
@@ -153,7 +154,8 @@ static int check_local(int dfd, int receipts_dirfd, const char *session, uid_t o
         for (guint i = 0; i < names->len; i++) {
                 g_autofree gchar *key = g_strdup_printf("%s/%s", session, (char *) names->pdata[i]);
                 if (hash_at(dfd, names->pdata[i], sha, &size) < 0 || !upl_receipts_match(rc, key, size, sha))
-                        return keep(ret_message, session, "a file has no receipt that matches it (from this vault)",
+                        return keep(ret_message, session,
+                                    "a file has no receipt that matches it (from this vault)",
                                     names->pdata[i]),
                                1;
         }
@@ -190,8 +192,7 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
                 return finish_empty(spool_dirfd, dfd, v, session, rc, ret_message);
         if (!S_ISREG(mst.st_mode) || mst.st_uid != owner)
                 return keep(ret_message, session, "its manifest.json was not made by the recorder", NULL);
-        if (check_local(dfd, receipts_dirfd, session, owner, rc, local_retention_ns, names,
-                        ret_message) > 0)
+        if (check_local(dfd, receipts_dirfd, session, owner, rc, local_retention_ns, names, ret_message) > 0)
                 return 0;
 
         /* the vault in use, now: the receipts file as it is here … */
@@ -202,18 +203,19 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
         if (!vaulted) {
                 if (ret_unconfirmed && r != -EAGAIN && r != -EACCES)
                         g_ptr_array_add(ret_unconfirmed, g_strdup(rkey));
-                return keep(ret_message, session, "its receipts file is not in the vault as it is here", NULL);
+                return keep(ret_message, session, "its receipts file is not in the vault as it is here",
+                            NULL);
         }
         /* … and every file, the very object its receipt names */
         g_clear_pointer(&why, g_free);
         r = confirm_all(v, session, rc, names, ret_unconfirmed, &why);
         if (r != 0) {
                 _cleanup_free_ char *shown = escape_text(why ? why : "");
-                g_autofree gchar *m =
-                        g_strdup_printf(r > 0 ? "the vault does not confirm what a receipt names (%s): it is "
-                                                "sent again, never wiped on a receipt's word"
-                                              : "the vault could not confirm the files now (%s)",
-                                        shown);
+                g_autofree gchar *m = g_strdup_printf(
+                        r > 0 ? "the vault does not confirm what a receipt names (%s): it is "
+                                "sent again, never wiped on a receipt's word"
+                              : "the vault could not confirm the files now (%s)",
+                        shown);
                 return keep(ret_message, session, m, NULL);
         }
 

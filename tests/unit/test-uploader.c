@@ -117,11 +117,11 @@ static void test_round_trip(void **state) {
         assert_non_null(upl_receipts_match(r, rc.key, 7, ZEROS));
         assert_null(upl_receipts_match(r, rc.key, 8, ZEROS));
         g_autofree gchar *line = upl_receipt_line(&rc);
-        g_autofree gchar *want = g_strdup_printf(
-                "{\"key\":\"" SESSION "/seg-000001.mkv.age\",\"size\":7,\"sha256\":\"" ZEROS
-                "\",\"etag\":null,\"version_id\":null,\"retention_mode\":\"read-only\","
-                "\"retain_until\":null,\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"%s\"}",
-                vault_id(f->v));
+        g_autofree gchar *want =
+                g_strdup_printf("{\"key\":\"" SESSION "/seg-000001.mkv.age\",\"size\":7,\"sha256\":\"" ZEROS
+                                "\",\"etag\":null,\"version_id\":null,\"retention_mode\":\"read-only\","
+                                "\"retain_until\":null,\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"%s\"}",
+                                vault_id(f->v));
         assert_string_equal(line, want); /* every receipt names the vault that confirmed it */
         g_autoptr(upl_receipts) again = load(f);
         assert_int_equal(again->refused, 0);
@@ -133,9 +133,10 @@ static void test_round_trip(void **state) {
 
 static void test_malformed_lines(void **state) {
         fixture *f = *state;
-        g_autofree gchar *good = g_strdup_printf("{\"key\":\"" SESSION "/custody.jsonl\",\"size\":3,\"sha256\":\"" ZEROS
-                                                "\",\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"%s\"}\n",
-                                                vault_id(f->v));
+        g_autofree gchar *good =
+                g_strdup_printf("{\"key\":\"" SESSION "/custody.jsonl\",\"size\":3,\"sha256\":\"" ZEROS
+                                "\",\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"%s\"}\n",
+                                vault_id(f->v));
         g_autofree gchar *deep = g_strnfill(100000, '[');
         g_autofree gchar *longline = g_strnfill(UPL_RECEIPT_LINE_MAX + 10, ' ');
         g_autofree gchar *text = g_strconcat(
@@ -263,8 +264,8 @@ static void make_session(fixture *f, bool closed) {
 static void assert_kept(fixture *f, uint64_t retention_ns, const char *why) {
         g_autofree gchar *msg = NULL;
 
-        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, retention_ns, NULL, &msg),
-                         0);
+        assert_int_equal(
+                upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, retention_ns, NULL, &msg), 0);
         if (!strstr(msg, why))
                 fail_msg("kept for \"%s\", expected \"%s\"", msg, why);
         assert_true(g_file_test(f->session_dir, G_FILE_TEST_IS_DIR));
@@ -434,10 +435,11 @@ static void test_wipe_forged_receipts(void **state) {
                 gsize len;
                 assert_true(g_file_get_contents(p, &data, &len, NULL));
                 g_autofree gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (guchar *) data, len);
-                g_string_append_printf(text,
-                                       "{\"key\":\"" SESSION "/%s\",\"size\":%" G_GSIZE_FORMAT
-                                       ",\"sha256\":\"%s\",\"time\":\"2026-01-01T00:00:00Z\",\"vault\":\"%s\"}\n",
-                                       files[i], len, sum, vault_id(f->v));
+                g_string_append_printf(
+                        text,
+                        "{\"key\":\"" SESSION "/%s\",\"size\":%" G_GSIZE_FORMAT
+                        ",\"sha256\":\"%s\",\"time\":\"2026-01-01T00:00:00Z\",\"vault\":\"%s\"}\n",
+                        files[i], len, sum, vault_id(f->v));
         }
         write_receipts(f, text->str);
         g_string_free(text, TRUE);
@@ -450,10 +452,12 @@ static void test_wipe_forged_receipts(void **state) {
         assert_int_equal(sha256_fd(fd, d, &size), 0);
         sha256_hex(d, hex);
         assert_int_equal(
-                vault_put(f->v, UPL_RECEIPTS_DIR "/" SESSION ".jsonl", fd, size, hex, NULL, NULL, &rc, &msg), 0);
+                vault_put(f->v, UPL_RECEIPTS_DIR "/" SESSION ".jsonl", fd, size, hex, NULL, NULL, &rc, &msg),
+                0);
         vault_receipt_clear(&rc);
 
-        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, unconfirmed, &msg), 0);
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, unconfirmed, &msg),
+                         0);
         assert_non_null(strstr(msg, "the vault does not confirm"));
         assert_true(g_file_test(f->session_dir, G_FILE_TEST_IS_DIR));
         assert_int_equal(unconfirmed->len, ELEMENTSOF(files)); /* all of them go again */
@@ -470,7 +474,8 @@ static void test_wipe_vault_lost_a_file(void **state) {
         confirm_all(f, true);
         assert_int_equal(chmod(vseg, 0644), 0);
         assert_true(g_file_set_contents(vseg, "SEALED", -1, NULL)); /* same size, other bytes */
-        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, unconfirmed, &msg), 0);
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, SESSION, 0, unconfirmed, &msg),
+                         0);
         assert_non_null(strstr(msg, "the vault does not confirm"));
         assert_int_equal(unconfirmed->len, 1);
         assert_string_equal(unconfirmed->pdata[0], SESSION "/seg-000001.mkv.age");
@@ -484,11 +489,11 @@ static void test_wipe_vault_lost_a_file(void **state) {
  * prove nothing about this one. */
 static void test_receipts_of_another_vault(void **state) {
         fixture *f = *state;
-        g_autofree gchar *text = g_strdup_printf(
-                "{\"key\":\"" SESSION "/seg-000001.mkv.age\",\"size\":6,\"sha256\":\"" ZEROS
-                "\",\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"dir:/srv/old-vault\"}\n"
-                "{\"key\":\"" SESSION "/custody.jsonl\",\"size\":4,\"sha256\":\"" ZEROS
-                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n");
+        g_autofree gchar *text =
+                g_strdup_printf("{\"key\":\"" SESSION "/seg-000001.mkv.age\",\"size\":6,\"sha256\":\"" ZEROS
+                                "\",\"time\":\"2026-12-01T10:32:00Z\",\"vault\":\"dir:/srv/old-vault\"}\n"
+                                "{\"key\":\"" SESSION "/custody.jsonl\",\"size\":4,\"sha256\":\"" ZEROS
+                                "\",\"time\":\"2026-12-01T10:32:00Z\"}\n");
 
         write_receipts(f, text);
         g_autoptr(upl_receipts) r = load(f);
@@ -559,9 +564,9 @@ static void test_wipe_not_a_session(void **state) {
 
         assert_int_equal(g_mkdir(elsewhere, 0755), 0);
         assert_int_equal(symlink(elsewhere, link), 0);
-        assert_int_equal(
-                upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "20261128T141500Z-ffffffff", 0, NULL, &msg),
-                0);
+        assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "20261128T141500Z-ffffffff", 0,
+                                          NULL, &msg),
+                         0);
         assert_true(g_file_test(elsewhere, G_FILE_TEST_IS_DIR));
         g_clear_pointer(&msg, g_free);
         assert_int_equal(upl_wipe_session(f->spool_fd, f->receipts_fd, f->v, "../spool", 0, NULL, &msg), 0);

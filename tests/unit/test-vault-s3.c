@@ -219,8 +219,8 @@ static void test_open_endpoint(void **state) {
                 "http://127.vault.attacker.example",
                 "http://127.0.0.1.attacker.example:8000",
                 "http://localhost:8000",
-                "http://127.1:8000",       /* inet_aton's short form: not four parts */
-                "http://0177.0.0.1:8000",  /* octal: not decimal */
+                "http://127.1:8000",      /* inet_aton's short form: not four parts */
+                "http://0177.0.0.1:8000", /* octal: not decimal */
                 "http://128.0.0.1:8000",
                 "http://[::2]:8000",
                 "http://[::ffff:127.0.0.1]:8000",
@@ -234,8 +234,8 @@ static void test_open_endpoint(void **state) {
                 assert_null(strchr(msg, '\x1b'));
         }
         static const char *const good[] = {"https://s3.police.example", "https://s3.police.example:8443/",
-                                           "http://127.0.0.1:8000", "http://127.42.0.9",
-                                           "http://[::1]:8000", "https://localhost:8443"};
+                                           "http://127.0.0.1:8000",     "http://127.42.0.9",
+                                           "http://[::1]:8000",         "https://localhost:8443"};
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 g_autofree gchar *msg = NULL;
                 set(&f->conf.endpoint, good[i]);
