@@ -104,8 +104,8 @@ static const char *parse_line(const char *session, const char *line, size_t len,
         if (!t)
                 return "no time";
         JsonNode *vn = json_object_get_member(o, "vault");
-        const char *vault = member_str(o, "vault");
-        if (vn && !JSON_NODE_HOLDS_NULL(vn) && (!vault || !*vault))
+        const char *named = member_str(o, "vault");
+        if (vn && !JSON_NODE_HOLDS_NULL(vn) && (!named || !*named))
                 return "a vault that is not a name";
         JsonNode *ver = json_object_get_member(o, "version_id");
         const char *version = member_str(o, "version_id");
@@ -121,7 +121,7 @@ static const char *parse_line(const char *session, const char *line, size_t len,
         ret->version_id = g_strdup(version);
         ret->retain_until_us = until;
         *ret_key = g_strdup(key);
-        *ret_vault = g_strdup(vault);
+        *ret_vault = g_strdup(named);
         return NULL;
 }
 
@@ -139,17 +139,17 @@ static void load_lines(upl_receipts *r, const char *session, const char *vault_i
                 const char *nl = memchr(data + off, '\n', len - off);
                 size_t n = nl ? (size_t) (nl - (data + off)) : len - off;
                 gchar *key = NULL;
-                g_autofree gchar *vault = NULL;
+                g_autofree gchar *named = NULL;
                 upl_receipt rc = {0};
                 const char *why;
 
                 line_no++;
-                why = nl ? parse_line(session, data + off, n, &key, &rc, &vault) : "cut short (no newline)";
+                why = nl ? parse_line(session, data + off, n, &key, &rc, &named) : "cut short (no newline)";
                 if (why) {
                         if (!r->first_refused)
                                 r->first_refused = g_strdup_printf("line %u: %s", line_no, why);
                         r->refused++;
-                } else if (!vault || !vault_id || strcmp(vault, vault_id) != 0) {
+                } else if (!named || !vault_id || strcmp(named, vault_id) != 0) {
                         r->elsewhere++;
                         g_free(key);
                         g_free(rc.version_id);

@@ -292,7 +292,7 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                 return r;
         }
         struct stat st;
-        uid_t owner;
+        uid_t owner = 0;
         if ((r = upl_spool_owner(spool_dirfd, &owner)) < 0 || fstat(dfd, &st) < 0) {
                 r = r < 0 ? r : -errno;
                 *ret_message = g_strdup_printf("cannot stat session folder %s: %s", name, g_strerror(-r));

@@ -177,7 +177,7 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
         uint64_t size;
         vault_receipt head = {0};
         struct stat st, mst;
-        uid_t owner;
+        uid_t owner = 0;
         int r;
 
         if (!upl_session_name_valid(session) || dfd < 0 || fstat(dfd, &st) < 0 ||
