@@ -191,6 +191,12 @@ static void ignore(upl_session *s, const char *name, const char *why) {
         g_ptr_array_add(s->ignored, g_strdup_printf("\"%s\" (%s)", shown, why));
 }
 
+/* What the recorder did not make: reported, and counted as a stranger. */
+static void stranger(upl_session *s, const char *name, const char *why) {
+        ignore(s, name, why);
+        s->strangers++;
+}
+
 /* The session files in the folder that the recorder made (owned by the
  * spool's owner), sorted; the rest reported. */
 static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
@@ -207,14 +213,14 @@ static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
                 if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 if (!S_ISREG(st.st_mode))
-                        ignore(s, *n, fs_kind_name(st.st_mode));
+                        stranger(s, *n, fs_kind_name(st.st_mode));
                 else if (!upl_session_file_name(*n))
-                        ignore(s, *n, "not a session file");
+                        stranger(s, *n, "not a session file");
                 else if (st.st_uid != owner) {
                         g_autofree gchar *why =
                                 g_strdup_printf("not made by the recorder: owner uid %u, the spool's is %u",
                                                 (unsigned) st.st_uid, (unsigned) owner);
-                        ignore(s, *n, why);
+                        stranger(s, *n, why);
                 } else
                         g_ptr_array_add(names, g_strdup(*n));
         }
@@ -235,7 +241,7 @@ static void keep_manifest_segments(upl_session *s, int dfd, GPtrArray *names) {
         for (guint i = names->len; i-- > 0;)
                 if (custody_segment_name_valid(names->pdata[i]) &&
                     !g_hash_table_contains(segs, names->pdata[i])) {
-                        ignore(s, names->pdata[i], "a segment the manifest does not list");
+                        stranger(s, names->pdata[i], "a segment the manifest does not list");
                         g_ptr_array_remove_index(names, i);
                 }
 }

@@ -379,7 +379,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                 return true;
         }
         report_session(c, s, rc);
-        res->strangers += s->ignored->len;
+        res->strangers += s->strangers;
         c->last_transfer_us = MAX(c->last_transfer_us, rc->last_us);
         _cleanup_close_ int dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         bool all = true;

@@ -99,6 +99,7 @@ typedef struct upl_session {
         bool empty;         /* the folder holds nothing at all (a wipe cut before its rmdir) */
         GPtrArray *ready;   /* upl_file *: the files that may go to the vault now, in order */
         GPtrArray *ignored; /* gchar *: what is in the folder and never goes (reported) */
+        unsigned strangers; /* of those, what the recorder did not make (the backlog says so) */
 } upl_session;
 
 /* Reads spool_dirfd/name (never through a link): when closed, every

@@ -390,6 +390,7 @@ static void test_wipe_segment_not_in_manifest(void **state) {
         for (guint i = 0; i < s->ready->len; i++)
                 assert_string_not_equal(((upl_file *) s->ready->pdata[i])->name, "seg-000099.mkv.age");
         assert_int_equal(s->ignored->len, 1);
+        assert_int_equal(s->strangers, 1);
         assert_non_null(strstr(s->ignored->pdata[0], "manifest does not list"));
 }
 
@@ -410,6 +411,7 @@ static void test_wipe_other_owner(void **state) {
         assert_int_equal(upl_session_scan(f->spool_fd, SESSION, &s, &msg), 0);
         assert_int_equal(s->ready->len, 2); /* the log and the manifest, not the segment */
         assert_non_null(strstr(s->ignored->pdata[0], "not made by the recorder"));
+        assert_int_equal(s->strangers, 1);
         g_clear_pointer(&s, upl_session_free);
 
         assert_int_equal(chown(seg, 0, (gid_t) -1), 0);
