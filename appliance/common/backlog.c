@@ -28,6 +28,7 @@ static const char *const error_table[_BACKLOG_ERROR_MAX] = {
         [BACKLOG_ERROR_CONFLICT] = "vault holds other content",
         [BACKLOG_ERROR_LOCAL] = "local file unreadable",
         [BACKLOG_ERROR_OTHER] = "transfer failed",
+        [BACKLOG_ERROR_STRANGER] = "spool holds files the recorder did not make",
 };
 
 const char *backlog_error_to_string(backlog_error e) {

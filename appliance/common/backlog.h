@@ -37,6 +37,7 @@ typedef enum backlog_error {
         BACKLOG_ERROR_CONFLICT,    /* "vault holds other content" under a key */
         BACKLOG_ERROR_LOCAL,       /* "local file unreadable" */
         BACKLOG_ERROR_OTHER,       /* "transfer failed" */
+        BACKLOG_ERROR_STRANGER,    /* "spool holds files the recorder did not make": reported, never sent */
         _BACKLOG_ERROR_MAX,
         _BACKLOG_ERROR_INVALID = -22,
 } backlog_error;

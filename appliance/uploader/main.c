@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "escape.h"
 #include "log.h"
 #include "notify.h"
 #include "studio-conf.h"
 #include "uploader.h"
+#include "util.h"
 
 #define UPL_DEBOUNCE_MS 500 /* changes in a burst (a segment closing) make one pass */
 #define UPL_RETRY_MIN_S 1
@@ -270,6 +272,19 @@ static int wait_unprovisioned(void) {
         return EXIT_SUCCESS;
 }
 
+/* "FILE line N: " for an [uploader] key, as config.c names every other
+ * section's errors ("FILE: " when the key is not in the file). */
+static gchar *conf_where(const char *path, const char *key) {
+        g_autoptr(config_file) cf = NULL;
+        g_autofree gchar *msg = NULL;
+        _cleanup_free_ char *shown = escape_text(path ? path : STUDIO_CONF_DEFAULT_PATH);
+        unsigned line = 0;
+
+        if (key && config_file_load(path ? path : STUDIO_CONF_DEFAULT_PATH, &cf, &msg) == 0)
+                line = config_file_line(cf, "uploader", key);
+        return line ? g_strdup_printf("%s line %u: ", shown, line) : g_strdup_printf("%s: ", shown);
+}
+
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
@@ -317,9 +332,14 @@ int main(int argc, char **argv) {
         log_set_max_level(conf->uploader.log_level);
         if (!once && !conf->uploader.vault)
                 return wait_unprovisioned();
-        r = vault_open(&conf->uploader, &v, &msg);
-        if (r == 0)
-                r = upl_ctx_init(&c, &conf->uploader, v, &msg);
+        const char *bad_key = NULL;
+        r = vault_open_key(&conf->uploader, &v, &bad_key, &msg);
+        if (r < 0) {
+                g_autofree gchar *where = conf_where(conf->path, bad_key);
+                log_error("%s%s", where, msg);
+                return EXIT_FAILURE;
+        }
+        r = upl_ctx_init(&c, &conf->uploader, v, &msg);
         if (r < 0) {
                 log_error("%s", msg);
                 vault_free(v);

@@ -2,9 +2,11 @@
  * read from the file as curl asks for it, and only so much of an answer
  * is kept as an error message needs. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "notify.h"
 #include "s3-request.h"
 
 #define HEADER_LINE_MAX 8192
@@ -16,6 +18,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
         /* a new status line starts a new answer (after 100 Continue) */
         if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
                 g_hash_table_remove_all(r->headers);
+                r->headers_ended = false;
+                return len;
+        }
+        if ((len == 2 && memcmp(data, "\r\n", 2) == 0) || (len == 1 && data[0] == '\n')) {
+                r->headers_ended = true;
                 return len;
         }
         const char *colon = memchr(data, ':', len);
@@ -63,6 +70,30 @@ static int on_seek(void *userdata, curl_off_t offset, int origin) {
         return CURL_SEEKFUNC_OK;
 }
 
+s3_bounds s3_transfer_bounds(uint64_t size, uint64_t max_rate) {
+        uint64_t low = S3_LOW_SPEED_LIMIT, floor = S3_FLOOR_RATE;
+
+        if (max_rate) {
+                low = MIN(low, MAX(max_rate / 4, 1));
+                floor = MIN(floor, MAX(max_rate / 2, 1));
+        }
+        uint64_t timeout = S3_TIMEOUT_BASE + size / floor;
+        return (s3_bounds){
+                .low_speed_limit = (long) low,
+                .low_speed_time = S3_LOW_SPEED_TIME,
+                .timeout = (long) MIN(timeout, (uint64_t) LONG_MAX / 1000),
+        };
+}
+
+/* At least once a second while a transfer runs, whether bytes move or
+ * not: the daemon's sign of life (a transfer holds the main loop). */
+static int on_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+        (void) userdata, (void) dltotal, (void) dlnow, (void) ultotal, (void) ulnow;
+        notify_watchdog_progress();
+        return 0;
+}
+
 static void setup(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
                   s3_body *body, s3_response *r) {
         CURL *h = c->curl;
@@ -80,9 +111,13 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-        /* a stalled transfer is a network failure, retried later */
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+        /* a stalled or endless transfer is a network failure, retried later */
+        s3_bounds b = s3_transfer_bounds(body ? body->size : 0, c->max_rate);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, b.low_speed_limit);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, b.low_speed_time);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, b.timeout);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
         if (c->ca_file)
                 curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
         if (c->pinned_key)
@@ -117,9 +152,19 @@ int s3_request(s3_conn *c, const char *method, const char *url, const struct cur
         if (!ret->curl_error[0])
                 g_strlcpy(ret->curl_error, curl_easy_strerror(ret->curl_code), sizeof(ret->curl_error));
 
+        /* A connection cut or garbled after the status line is the
+         * network's like one never made: whatever status came first, the
+         * answer is not whole, so the vault is unreachable and the pass
+         * stops. */
         switch (ret->curl_code) {
         case CURLE_OK:
-                return 0;
+                /* curl takes a connection closed right after the status line
+                 * for an answer; it is not one */
+                if (ret->headers_ended)
+                        return 0;
+                g_strlcpy(ret->curl_error, "the connection was cut before the answer's headers ended",
+                          sizeof(ret->curl_error));
+                return -EAGAIN;
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_CONNECT:
         case CURLE_OPERATION_TIMEDOUT:
@@ -127,9 +172,13 @@ int s3_request(s3_conn *c, const char *method, const char *url, const struct cur
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:
         case CURLE_PARTIAL_FILE:
+        case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_BAD_CONTENT_ENCODING:
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_HTTP2:
         case CURLE_HTTP2_STREAM:
+        case CURLE_HTTP3:
+        case CURLE_QUIC_CONNECT_ERROR:
                 return -EAGAIN;
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH:

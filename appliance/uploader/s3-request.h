@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vault.h"
@@ -38,7 +39,30 @@ typedef struct s3_response {
         char curl_error[CURL_ERROR_SIZE]; /* curl's detail when curl_code != CURLE_OK */
         GHashTable *headers;              /* lower-case name -> value, of the last answer */
         GString *body;                    /* at most S3_BODY_MAX bytes kept */
+        bool headers_ended;               /* the blank line after the last answer's headers came */
 } s3_response;
+
+/* Every transfer is bounded (s3_transfer_bounds): it fails as the
+ * network's (-EAGAIN) when it moves fewer than low_speed_limit bytes/s for
+ * low_speed_time seconds (a reply dripping at 5 bytes/s), or when it
+ * lasts longer than timeout seconds, scaled to the bytes it sends. While
+ * it runs, curl's progress callback (called at least once a second, moving
+ * or not) sends the watchdog's WATCHDOG=1 (notify_watchdog_progress):
+ * transfers run inside one main-loop callback, and a transfer's own
+ * bounds, not the watchdog, end one that stalls. */
+#define S3_LOW_SPEED_LIMIT 1024   /* bytes/s … */
+#define S3_LOW_SPEED_TIME 30      /* … for this many seconds: stalled */
+#define S3_TIMEOUT_BASE 120       /* seconds every request may take */
+#define S3_FLOOR_RATE (16 * 1024) /* … plus its body at this rate */
+typedef struct s3_bounds {
+        long low_speed_limit; /* bytes/s */
+        long low_speed_time;  /* s */
+        long timeout;         /* s, the whole transfer */
+} s3_bounds;
+/* The bounds of a request sending size bytes under a max_rate cap (0:
+ * none): a cap below the floors lowers them, so a capped transfer is never
+ * cut for going at its cap. */
+s3_bounds s3_transfer_bounds(uint64_t size, uint64_t max_rate);
 
 /* method "HEAD" or "PUT" (with body). Fills *ret in every case; returns 0
  * when the server answered (any status), -EAGAIN when it could not be

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "custody.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "json-bounded.h"
 #include "uploader.h"
 #include "util.h"
 
@@ -126,18 +128,84 @@ bool upl_session_file_name(const char *name) {
         return custody_segment_name_valid(name) || closing_name(name);
 }
 
+bool upl_closing_file_name(const char *name) {
+        return closing_name(name);
+}
+
+int upl_spool_owner(int spool_dirfd, uid_t *ret) {
+        struct stat st;
+
+        if (fstat(spool_dirfd, &st) < 0)
+                return -errno;
+        *ret = st.st_uid;
+        return 0;
+}
+
+/* Only the segment names: the uploader needs to know which files are the
+ * session's, not to verify it (studio-verify does, with the device key). */
+int upl_manifest_segments(int dfd, GHashTable **ret, gchar **ret_message) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        int r = fs_read_fileat(dfd, "manifest.json", CUSTODY_MANIFEST_MAX, &data, &len);
+
+        if (r < 0) {
+                *ret_message = g_strdup_printf("manifest.json cannot be read: %s", g_strerror(-r));
+                return r;
+        }
+        if (json_load_bounded(p, data, len, CUSTODY_MANIFEST_MAX, NULL) < 0 || !json_parser_get_root(p) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+                *ret_message = g_strdup("manifest.json is not a JSON object");
+                return -EBADMSG;
+        }
+        JsonObject *o = json_node_get_object(json_parser_get_root(p));
+        JsonNode *segs = json_object_get_member(o, "segments");
+        if (!segs || !JSON_NODE_HOLDS_ARRAY(segs)) {
+                *ret_message = g_strdup("manifest.json lists no \"segments\"");
+                return -EBADMSG;
+        }
+        g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        JsonArray *a = json_node_get_array(segs);
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                JsonNode *n = JSON_NODE_HOLDS_OBJECT(e)
+                                      ? json_object_get_member(json_node_get_object(e), "name")
+                                      : NULL;
+                const char *name =
+                        n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                                ? json_node_get_string(n)
+                                : NULL;
+                if (!name || !custody_segment_name_valid(name)) {
+                        *ret_message =
+                                g_strdup_printf("manifest.json segment %u has no segment name", i + 1);
+                        return -EBADMSG;
+                }
+                g_hash_table_add(names, g_strdup(name));
+        }
+        *ret = g_steal_pointer(&names);
+        return 0;
+}
+
 static void ignore(upl_session *s, const char *name, const char *why) {
         _cleanup_free_ char *shown = escape_text(name);
         g_ptr_array_add(s->ignored, g_strdup_printf("\"%s\" (%s)", shown, why));
 }
 
-/* The session files in the folder, sorted; the rest reported. */
-static int list_files(int dfd, upl_session *s, GPtrArray *names) {
+/* What the recorder did not make: reported, and counted as a stranger. */
+static void stranger(upl_session *s, const char *name, const char *why) {
+        ignore(s, name, why);
+        s->strangers++;
+}
+
+/* The session files in the folder that the recorder made (owned by the
+ * spool's owner), sorted; the rest reported. */
+static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
         g_auto(GStrv) all = NULL;
         int r = fs_list_namesat(dfd, &all);
 
         if (r < 0)
                 return r;
+        s->empty = !all[0];
         for (char **n = all; *n; n++) {
                 struct stat st;
                 if (g_str_has_prefix(*n, ".tmp-")) /* the recorder's atomic writes, in flight */
@@ -145,13 +213,37 @@ static int list_files(int dfd, upl_session *s, GPtrArray *names) {
                 if (fstatat(dfd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 if (!S_ISREG(st.st_mode))
-                        ignore(s, *n, fs_kind_name(st.st_mode));
+                        stranger(s, *n, fs_kind_name(st.st_mode));
                 else if (!upl_session_file_name(*n))
-                        ignore(s, *n, "not a session file");
-                else
+                        stranger(s, *n, "not a session file");
+                else if (st.st_uid != owner) {
+                        g_autofree gchar *why =
+                                g_strdup_printf("not made by the recorder: owner uid %u, the spool's is %u",
+                                                (unsigned) st.st_uid, (unsigned) owner);
+                        stranger(s, *n, why);
+                } else
                         g_ptr_array_add(names, g_strdup(*n));
         }
         return 0;
+}
+
+/* A closed session's files are those its manifest names: the closing
+ * files and its segments. Another segment in the folder was not part of
+ * the session the recorder closed. */
+static void keep_manifest_segments(upl_session *s, int dfd, GPtrArray *names) {
+        g_autoptr(GHashTable) segs = NULL;
+        g_autofree gchar *why = NULL;
+
+        if (upl_manifest_segments(dfd, &segs, &why) < 0) {
+                ignore(s, "manifest.json", why); /* still sent: the vault keeps what there is */
+                return;
+        }
+        for (guint i = names->len; i-- > 0;)
+                if (custody_segment_name_valid(names->pdata[i]) &&
+                    !g_hash_table_contains(segs, names->pdata[i])) {
+                        stranger(s, names->pdata[i], "a segment the manifest does not list");
+                        g_ptr_array_remove_index(names, i);
+                }
 }
 
 /* segment name -> sealed_sha256, from the segment-sealed entries of the
@@ -195,7 +287,6 @@ static void add_ready(upl_session *s, int dfd, const char *name, const char *wan
 int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message) {
         _cleanup_close_ int dfd = openat(spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        mode_t mode;
         int r;
 
         if (dfd < 0) {
@@ -206,18 +297,36 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                         g_strerror(-r));
                 return r;
         }
+        struct stat st;
+        uid_t owner = 0;
+        if ((r = upl_spool_owner(spool_dirfd, &owner)) < 0 || fstat(dfd, &st) < 0) {
+                r = r < 0 ? r : -errno;
+                *ret_message = g_strdup_printf("cannot stat session folder %s: %s", name, g_strerror(-r));
+                return r;
+        }
+        if (st.st_uid != owner) {
+                _cleanup_free_ char *shown = escape_text(name);
+                *ret_message = g_strdup_printf(
+                        "session folder \"%s\" was not made by the recorder (owner uid %u, the spool's is "
+                        "%u): it is never sent to the vault nor wiped",
+                        shown, (unsigned) st.st_uid, (unsigned) owner);
+                return -EPERM;
+        }
         upl_session *s = g_new0(upl_session, 1);
         s->name = g_strdup(name);
         s->ready = g_ptr_array_new_with_free_func(file_free);
         s->ignored = g_ptr_array_new_with_free_func(g_free);
-        s->closed = fs_kindat(dfd, "manifest.json", &mode) == 0 && S_ISREG(mode);
-        r = list_files(dfd, s, names);
+        r = list_files(dfd, s, owner, names);
         if (r < 0) {
                 upl_session_free(s);
                 *ret_message = g_strdup_printf("cannot list session folder %s: %s", name, g_strerror(-r));
                 return r;
         }
+        /* closed only by a manifest the recorder wrote (listed above) */
+        for (guint i = 0; i < names->len; i++)
+                s->closed = s->closed || strcmp(names->pdata[i], "manifest.json") == 0;
         if (s->closed) {
+                keep_manifest_segments(s, dfd, names);
                 for (guint i = 0; i < names->len; i++)
                         if (custody_segment_name_valid(names->pdata[i]))
                                 add_ready(s, dfd, names->pdata[i], NULL);
@@ -226,7 +335,12 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                                 if (strcmp(names->pdata[i], closing[c]) == 0)
                                         add_ready(s, dfd, closing[c], NULL);
         } else {
-                g_autoptr(GHashTable) sealed = sealed_segments(dfd);
+                bool log_ours = false; /* a log someone else put there says nothing */
+                for (guint i = 0; i < names->len; i++)
+                        log_ours = log_ours || strcmp(names->pdata[i], "custody.jsonl") == 0;
+                g_autoptr(GHashTable) sealed =
+                        log_ours ? sealed_segments(dfd)
+                                 : g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
                 for (guint i = 0; i < names->len; i++) {
                         const char *want = g_hash_table_lookup(sealed, names->pdata[i]);
                         if (want)

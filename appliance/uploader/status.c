@@ -125,7 +125,8 @@ static void add_last_session(upl_ctx *c, JsonBuilder *b, const char *id) {
                 ended = (int64_t) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
         g_autoptr(upl_receipts) rc = NULL;
         g_autofree gchar *msg = NULL;
-        int64_t confirmed = upl_receipts_load(c->receipts_fd, id, &rc, &msg) == 0 ? rc->last_us : 0;
+        int64_t confirmed =
+                upl_receipts_load(c->receipts_fd, id, vault_id(c->v), &rc, &msg) == 0 ? rc->last_us : 0;
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "id");

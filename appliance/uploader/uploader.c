@@ -42,6 +42,8 @@ int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar *
         }
         c->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         c->vaulted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        /* "last transfer" survives a restart even once every session is wiped */
+        c->last_transfer_us = upl_receipts_last_transfer(c->receipts_fd, vault_id(v));
         return 0;
 }
 
@@ -254,6 +256,14 @@ static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts 
                                                       (char *) s->ignored->pdata[i]);
                 report_once(c, LOG_WARNING, m);
         }
+        if (rc->elsewhere) {
+                g_autofree gchar *m = g_strdup_printf(
+                        "receipts of %s: %u line(s) name another vault than %s (or none: written before "
+                        "receipts named their vault); they prove nothing here, so their objects are "
+                        "confirmed with this vault again",
+                        s->name, rc->elsewhere, vault_describe(c->v));
+                report_once(c, LOG_NOTICE, m);
+        }
         if (rc->refused) {
                 _cleanup_free_ char *why = escape_text(rc->first_refused);
                 g_autofree gchar *m =
@@ -262,6 +272,89 @@ static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts 
                                         s->name, rc->refused, why);
                 report_once(c, LOG_WARNING, m);
         }
+}
+
+static bool same_receipt(const upl_receipt *had, const vault_receipt *now) {
+        return had && had->size == now->size && strcmp(had->sha256, now->sha256) == 0 &&
+               g_strcmp0(had->version_id, now->version_id) == 0 &&
+               had->retain_until_us == now->retain_until_us;
+}
+
+/* Sends again what the vault did not confirm before a wipe (keys of
+ * unconfirmed): a file of the session, or its receipts file. */
+static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray *unconfirmed,
+                  gchar **ret_message) {
+        _cleanup_close_ int dfd =
+                openat(c->spool_fd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        size_t prefix = strlen(s->name) + 1;
+        bool local = false;
+        int r = 0;
+
+        for (guint i = 0; i < unconfirmed->len && r == 0; i++) {
+                const char *key = unconfirmed->pdata[i];
+                if (g_str_has_prefix(key, UPL_RECEIPTS_DIR "/")) {
+                        g_hash_table_remove(c->vaulted, s->name); /* sent again below */
+                        continue;
+                }
+                for (guint j = 0; j < s->ready->len; j++) {
+                        const upl_file *f = s->ready->pdata[j];
+                        vault_receipt vr = {0};
+                        if (strcmp(f->name, key + prefix) != 0)
+                                continue;
+                        r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr,
+                                        &local, ret_message);
+                        /* the same confirmation again changes no receipt (nor the
+                         * receipts file the vault holds): the wipe judges again */
+                        if (r == 0 && !same_receipt(upl_receipts_get(rc, key), &vr))
+                                r = upl_receipts_append(c->receipts_fd, s->name, rc, &vr, ret_message);
+                        vault_receipt_clear(&vr);
+                }
+        }
+        if (r == 0)
+                r = send_receipts(c, s->name, true, &local, ret_message);
+        return r;
+}
+
+/* Wipes the session if wipe.c finds it may; what the vault did not confirm
+ * goes again, then wipe.c judges once more: a vault that still does not
+ * confirm it is a failure of the pass, and the local copy stays. */
+static bool finish_wipe(upl_ctx *c, const upl_session *s, upl_receipts *rc, upl_pass_result *res,
+                        session_tally *t) {
+        gchar *msg = NULL;
+        int r = 0;
+
+        for (int round = 0; round < 2; round++) {
+                g_autoptr(GPtrArray) unconfirmed = g_ptr_array_new_with_free_func(g_free);
+                g_clear_pointer(&msg, g_free);
+                r = upl_wipe_session(c->spool_fd, c->receipts_fd, c->v, s->name, c->conf->local_retention_ns,
+                                     unconfirmed, &msg);
+                if (r != 0 || unconfirmed->len == 0)
+                        break;
+                log_warning("%s", msg);
+                if (round == 1) {
+                        t->pending = true;
+                        res->pending += unconfirmed->len;
+                        fail(res, -EBADMSG, g_steal_pointer(&msg));
+                        return true;
+                }
+                g_clear_pointer(&msg, g_free);
+                r = resend(c, s, rc, unconfirmed, &msg);
+                if (r < 0) {
+                        t->pending = true;
+                        res->pending += unconfirmed->len;
+                        fail(res, r, g_steal_pointer(&msg));
+                        return !vault_wide(r);
+                }
+        }
+        if (r > 0) {
+                log_notice("%s", msg);
+                res->wiped++;
+        } else if (r == 0)
+                report_once(c, LOG_INFO, msg);
+        else
+                fail_local(res, r, g_strdup(msg));
+        g_free(msg);
+        return true;
 }
 
 /* Returns false when the pass must stop sending (a failure that is the
@@ -276,15 +369,17 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         if (r < 0) {
                 report_once(c, LOG_WARNING, msg);
                 g_free(msg);
+                res->strangers += r == -EPERM || r == -ELOOP;
                 return true;
         }
-        r = upl_receipts_load(c->receipts_fd, name, &rc, &msg);
+        r = upl_receipts_load(c->receipts_fd, name, vault_id(c->v), &rc, &msg);
         if (r < 0) {
                 t->pending = true;
                 fail_local(res, r, g_steal_pointer(&msg));
                 return true;
         }
         report_session(c, s, rc);
+        res->strangers += s->strangers;
         c->last_transfer_us = MAX(c->last_transfer_us, rc->last_us);
         _cleanup_close_ int dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         bool all = true;
@@ -324,6 +419,8 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                                 send = false;
                 }
         }
+        if (!s->closed && s->empty && send)
+                return finish_wipe(c, s, rc, res, t);
         if (!s->closed || !all)
                 return send;
         bool local = false;
@@ -342,16 +439,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
                         fail(res, r, g_steal_pointer(&msg));
                 return local || !vault_wide(r);
         }
-        r = upl_wipe_session(c->spool_fd, c->receipts_fd, c->v, name, c->conf->local_retention_ns, &msg);
-        if (r > 0) {
-                log_notice("%s", msg);
-                res->wiped++;
-        } else if (r == 0)
-                report_once(c, LOG_INFO, msg);
-        else
-                fail_local(res, r, g_strdup(msg));
-        g_free(msg);
-        return true;
+        return finish_wipe(c, s, rc, res, t);
 }
 
 /* ---- the pass ---- */
@@ -360,7 +448,7 @@ static gint strcmp_pp(gconstpointer a, gconstpointer b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-static GPtrArray *session_names(upl_ctx *c) {
+static GPtrArray *session_names(upl_ctx *c, upl_pass_result *res) {
         GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
         int fd = fcntl(c->spool_fd, F_DUPFD_CLOEXEC, 3);
         DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -384,6 +472,7 @@ static GPtrArray *session_names(upl_ctx *c) {
                                                 "never followed nor sent to the vault",
                                                 shown, S_ISDIR(mode) ? "a folder" : fs_kind_name(mode));
                         report_once(c, LOG_WARNING, m);
+                        res->strangers++;
                         continue;
                 }
                 g_ptr_array_add(names, g_strdup(de->d_name));
@@ -394,10 +483,11 @@ static GPtrArray *session_names(upl_ctx *c) {
 }
 
 void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
-        g_autoptr(GPtrArray) names = session_names(c);
+        g_autoptr(GPtrArray) names = NULL;
         bool send = tries;
 
         memset(res, 0, sizeof(*res));
+        names = session_names(c, res);
         for (guint i = 0; i < names->len; i++) {
                 session_tally t = {0};
                 send = upload_session(c, names->pdata[i], send, res, &t) && send;
@@ -409,8 +499,12 @@ void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
                 }
         }
         if (tries) { /* a pass that only counts has tried nothing: the last error stands */
-                c->last_error = res->error ? res->backlog.last_error : BACKLOG_ERROR_NONE;
-                c->last_error_us = res->error ? g_get_real_time() : 0;
+                /* strangers are no failure of the pass (they never go), but staff
+                 * and police IT must hear of them: the backlog says so while they stay */
+                c->last_error = res->error       ? res->backlog.last_error
+                                : res->strangers ? BACKLOG_ERROR_STRANGER
+                                                 : BACKLOG_ERROR_NONE;
+                c->last_error_us = c->last_error != BACKLOG_ERROR_NONE ? g_get_real_time() : 0;
         }
         res->backlog.last_transfer_us = c->last_transfer_us;
         res->backlog.vault = c->vault_state;

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "backlog.h"
 #include "sha256.h"
@@ -19,33 +20,52 @@
 
 /* ---- receipts.c: SPOOL/receipts/<session>.jsonl ------------------------- */
 
-/* One confirmed object, as loaded: key -> upl_receipt. */
+/* One confirmed object, as loaded: key -> upl_receipt. It says what the
+ * vault confirmed once; only vault_confirm, asked now, proves the vault
+ * still holds it (the file is on the appliance's disk, writable by whoever
+ * can rename the receipts folder). */
+#define UPL_VERSION_ID_MAX 1024
 typedef struct upl_receipt {
         uint64_t size;
         char sha256[SHA256_HEX_LEN + 1];
         int64_t time_us;
+        gchar *version_id;       /* S3: the version confirmed; NULL for a directory vault */
+        int64_t retain_until_us; /* S3: the lock's end; 0 for a directory vault */
 } upl_receipt;
 
 typedef struct upl_receipts {
-        GHashTable *by_key;   /* gchar * key -> upl_receipt * */
+        GHashTable *by_key;   /* gchar * key -> upl_receipt *, of this vault (the latest line wins) */
         unsigned refused;     /* lines that did not parse: their objects are confirmed again */
         gchar *first_refused; /* what was wrong with the first (for the report) */
-        int64_t last_us;      /* the latest receipt's time; 0: none */
+        unsigned elsewhere;   /* well-formed lines of another vault, or of none (older receipts) */
+        int64_t last_us;      /* the latest receipt's time, of this vault; 0: none */
 } upl_receipts;
 
-/* Loads the receipts of session (a missing file is an empty set). Lines
- * that are not a well-formed receipt of one of the session's keys are
- * counted in refused, never fatal. -EFBIG past UPL_RECEIPTS_FILE_MAX. */
-int upl_receipts_load(int receipts_dirfd, const char *session, upl_receipts **ret, gchar **ret_message);
+/* Loads the receipts of session (a missing file is an empty set) that name
+ * vault_id (vault_id(v)); a line naming another vault, or none (receipts
+ * written before they named it), proves nothing here: it is counted in
+ * elsewhere and its object is confirmed with this vault again. Lines that
+ * are not a well-formed receipt of one of the session's keys are counted in
+ * refused, never fatal. -EFBIG past UPL_RECEIPTS_FILE_MAX. */
+int upl_receipts_load(int receipts_dirfd, const char *session, const char *vault_id, upl_receipts **ret,
+                      gchar **ret_message);
 upl_receipts *upl_receipts_free(upl_receipts *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_receipts, upl_receipts_free)
 /* The receipt of key when it matches size and sha256; NULL otherwise. */
 const upl_receipt *upl_receipts_match(const upl_receipts *r, const char *key, uint64_t size,
                                       const char *sha256);
-/* Appends one line for rc and fdatasyncs it (after a newline when a crash
- * left a partial last line); adds it to r. */
+/* The receipt of key (whatever it says), or NULL. */
+const upl_receipt *upl_receipts_get(const upl_receipts *r, const char *key);
+/* Appends one line for rc (which names its vault, vault_put sets it) and
+ * fdatasyncs it (after a newline when a crash left a partial last line);
+ * adds it to r. */
 int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r, const vault_receipt *rc,
                         gchar **ret_message);
+/* The latest receipt of vault_id in the spool's receipts (what "last
+ * transfer" says after a restart, when the sessions are wiped): read from
+ * the UPL_LAST_TRANSFER_FILES receipts files written last; 0 when none. */
+#define UPL_LAST_TRANSFER_FILES 16
+int64_t upl_receipts_last_transfer(int receipts_dirfd, const char *vault_id);
 /* The JSON line for rc (without its newline). */
 gchar *upl_receipt_line(const vault_receipt *rc);
 
@@ -64,17 +84,31 @@ typedef struct upl_file {
         int64_t mtime_us;
 } upl_file;
 
+/* A closing file (custody.jsonl, the SHA256SUMS files, manifest.json…). */
+bool upl_closing_file_name(const char *name);
+/* The uid that made the spool, and so every session and file the recorder
+ * makes in it (tmpfiles.d gives the spool to the recorder's user): a file
+ * of anyone else is a stranger, never sent, never wiped. */
+int upl_spool_owner(int spool_dirfd, uid_t *ret);
+/* The segment names manifest.json in dfd lists (a set). */
+int upl_manifest_segments(int dfd, GHashTable **ret, gchar **ret_message);
+
 typedef struct upl_session {
         gchar *name;
-        bool closed;        /* manifest.json present: the recorder is done with it */
+        bool closed;        /* manifest.json (the recorder's) present: the recorder is done with it */
+        bool empty;         /* the folder holds nothing at all (a wipe cut before its rmdir) */
         GPtrArray *ready;   /* upl_file *: the files that may go to the vault now, in order */
         GPtrArray *ignored; /* gchar *: what is in the folder and never goes (reported) */
+        unsigned strangers; /* of those, what the recorder did not make (the backlog says so) */
 } upl_session;
 
 /* Reads spool_dirfd/name (never through a link): when closed, every
- * session file (segments, then the log, the SHA256SUMS files, the
- * manifest last); while open, each segment the custody log says is sealed
- * whose file hashes as the log says. Hashes each file it lists. */
+ * session file its manifest names (segments, then the log, the SHA256SUMS
+ * files, the manifest last); while open, each segment the custody log
+ * says is sealed whose file hashes as the log says. Hashes each file it
+ * lists. Only what the spool's owner made counts: a folder of anyone else
+ * is -EPERM, a file of anyone else or a segment the manifest does not list
+ * is in ignored. */
 int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message);
 upl_session *upl_session_free(upl_session *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_session, upl_session_free)
@@ -82,14 +116,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_session, upl_session_free)
 /* ---- wipe.c ------------------------------------------------------------- */
 
 /* The only function that deletes anything: removes the local copy of a
- * closed session when, checked here and now, every file in its folder is
- * a regular file whose SHA-256 (hashed again) and size match its receipt,
- * the receipts file itself is in the vault with the same hash, and
- * local_retention_ns has passed since the latest receipt. 1 when removed,
- * 0 when kept (ret_message says why), -errno on failure. The receipts
- * file is kept: it is the spool's record of the custody transfer. */
+ * closed session when, checked here and now: the folder, its manifest and
+ * every file in it were made by the recorder (the spool's owner) and are
+ * the files the manifest names; local_retention_ns has passed since the
+ * latest receipt; every file, hashed again, has a receipt of this vault
+ * (vault_id) with its size and SHA-256; the receipts file is in the vault
+ * as it is here; and the vault confirms, now, the very object each receipt
+ * names (vault_confirm). An empty folder (a wipe cut before its rmdir) is
+ * removed once the vault confirms the session's manifest. 1 when removed,
+ * 0 when kept (ret_message says why), -errno on a local failure. The keys
+ * the vault did not confirm are added to ret_unconfirmed (may be NULL):
+ * they must be sent again. The receipts file is kept: it is the spool's
+ * record of the custody transfer. */
 int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
-                     uint64_t local_retention_ns, gchar **ret_message);
+                     uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message);
 
 /* ---- uploader.c: one pass over the spool -------------------------------- */
 
@@ -112,11 +152,13 @@ typedef struct upl_ctx {
 } upl_ctx;
 
 typedef struct upl_pass_result {
-        unsigned sent;    /* objects the vault confirmed in this pass */
-        unsigned pending; /* objects still without a confirmed receipt */
-        unsigned wiped;   /* local copies removed */
-        int error;        /* the first failure (0: none) */
-        gchar *message;   /* what it was, for --once and the log */
+        unsigned sent;      /* objects the vault confirmed in this pass */
+        unsigned pending;   /* objects still without a confirmed receipt */
+        unsigned wiped;     /* local copies removed */
+        unsigned strangers; /* spool entries and files the recorder did not make: reported, never sent or
+                               wiped */
+        int error;          /* the first failure (0: none) */
+        gchar *message;     /* what it was, for --once and the log */
         backlog_doc backlog;
 } upl_pass_result;
 

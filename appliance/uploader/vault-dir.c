@@ -290,9 +290,35 @@ static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const
         return 0;
 }
 
+/* The proof before a wipe: the file read again, now, and hashed. */
+static int vault_dir_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
+        vault_dir *d = v->impl;
+        vault_receipt have = {0};
+        _cleanup_free_ char *shown = escape_text(want->key);
+        _cleanup_free_ char *root = escape_text(d->root);
+        int r = vault_dir_head(v, want->key, &have, ret_message);
+
+        if (r == -ENOENT) {
+                *ret_message = g_strdup_printf("vault dir:%s does not hold \"%s\"", root, shown);
+                return r;
+        }
+        if (r < 0)
+                return r == -EISDIR || r == -ELOOP || r == -EINVAL ? -EBADMSG : r;
+        bool same = have.size == want->size && strcmp(have.sha256, want->sha256) == 0;
+        vault_receipt_clear(&have);
+        if (!same) {
+                *ret_message = g_strdup_printf("vault dir:%s holds another \"%s\" than its receipt says "
+                                               "(size or SHA-256 differ)",
+                                               root, shown);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
 static const vault_ops vault_dir_ops = {
         .put = vault_dir_put,
         .head = vault_dir_head,
+        .confirm = vault_dir_confirm,
         .free = vault_dir_free,
 };
 

@@ -13,6 +13,8 @@ typedef struct vault_ops {
                    const char *content_md5_b64, vault_progress_fn progress, void *userdata,
                    vault_receipt *ret, gchar **ret_message);
         int (*head)(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
+        /* Same contract as vault_confirm (vault.h); want->key is checked valid. */
+        int (*confirm)(vault *v, const vault_receipt *want, gchar **ret_message);
         /* Frees the backend's state (impl) only; vault_free frees the rest. */
         void (*free)(void *impl);
 } vault_ops;
@@ -29,7 +31,7 @@ vault *vault_new(const vault_ops *ops, void *impl, gchar *description);
 /* "dir:/path" (vault-dir.c). */
 int vault_dir_open(const char *root, vault **ret, gchar **ret_message);
 /* "s3://bucket/prefix" (vault-s3.c; vault-s3-none.c until it exists). */
-int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
+int vault_s3_open(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message);
 
 /* A key below the vault's prefix is '/'-separated parts, each a valid
  * single name (fs_name_valid) not starting with '.' (the backends'

@@ -2,6 +2,7 @@
  * streamed from the file, then a HEAD that must show the lock before there
  * is a receipt. Written against Ceph RGW 16.2 and AWS; the facts it relies
  * on are in docs/vault-s3.md. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -305,10 +306,15 @@ static int check_head(const vault *v, const char *key, const s3_response *a, int
         return 0;
 }
 
-/* HEAD key: 0 with the answer, -ENOENT when nothing is there, else -errno. */
-static int do_head(vault *v, const char *key, s3_response *a, gchar **ret_message) {
+/* HEAD key (its latest version, or version when not NULL): 0 with the
+ * answer, -ENOENT when nothing is there, else -errno. */
+static int do_head_version(vault *v, const char *key, const char *version, s3_response *a,
+                           gchar **ret_message) {
         vault_s3 *s = v->impl;
-        g_autofree gchar *url = object_url(s, key);
+        g_autofree gchar *object = object_url(s, key);
+        g_autofree char *encoded = version ? s3_uri_encode(version, false) : NULL;
+        g_autofree gchar *url =
+                version ? g_strconcat(object, "?versionId=", encoded, NULL) : g_strdup(object);
         /* RGW refuses a signed request without the payload hash, even an empty one */
         struct curl_slist *h = curl_slist_append(NULL, "x-amz-content-sha256: " EMPTY_SHA256);
         int r = s3_request(&s->conn, "HEAD", url, h, NULL, a);
@@ -322,6 +328,49 @@ static int do_head(vault *v, const char *key, s3_response *a, gchar **ret_messag
                 return -ENOENT;
         }
         return answer_error(v, key, "HEAD", r, a, ret_message);
+}
+
+static int do_head(vault *v, const char *key, s3_response *a, gchar **ret_message) {
+        return do_head_version(v, key, NULL, a, ret_message);
+}
+
+/* The proof before a wipe: the very version the receipt names, as the
+ * vault answers for it now. */
+static int s3_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
+        _cleanup_free_ char *k = escape_text(want->key);
+        vault_receipt have = {0};
+        s3_response a;
+        int r;
+
+        if (!want->version_id || !*want->version_id || strlen(want->version_id) > 1024) {
+                *ret_message = g_strdup_printf("the receipt of %s names no version of it in %s: it is "
+                                               "confirmed again",
+                                               k, vault_describe(v));
+                return -ENOENT;
+        }
+        r = do_head_version(v, want->key, want->version_id, &a, ret_message);
+        if (r == 0)
+                r = check_head(v, want->key, &a, MAX(want->retain_until_us, g_get_real_time()), &have,
+                               ret_message);
+        s3_response_clear(&a);
+        if (r == -ENOENT) {
+                _cleanup_free_ char *ver = escape_text(want->version_id);
+                g_clear_pointer(ret_message, g_free);
+                *ret_message = g_strdup_printf("%s does not hold version %s of %s that its receipt names",
+                                               vault_describe(v), ver, k);
+        }
+        if (r < 0)
+                return r;
+        bool same = have.size == want->size && g_str_equal(have.sha256, want->sha256) &&
+                    g_str_equal(have.version_id, want->version_id);
+        vault_receipt_clear(&have);
+        if (!same) {
+                *ret_message = g_strdup_printf("%s holds %s with another size or SHA-256 than its receipt "
+                                               "says",
+                                               vault_describe(v), k);
+                return -EBADMSG;
+        }
+        return 0;
 }
 
 static int s3_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message) {
@@ -484,6 +533,7 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
 static const vault_ops s3_ops = {
         .put = s3_put,
         .head = s3_head,
+        .confirm = s3_confirm,
         .free = s3_free,
 };
 
@@ -520,9 +570,21 @@ static int parse_vault(const char *spec, gchar **ret_bucket, gchar **ret_prefix,
         return 0;
 }
 
+/* Clear text is for a test server on this machine only, and "this
+ * machine" is judged from an address literal, never a name: a name
+ * (127.vault.example, even localhost) is whatever a resolver says, so it is
+ * refused before any lookup. 127.0.0.0/8 as four decimal parts (inet_pton
+ * takes no other form), or [::1]. */
 static bool loopback_host(const char *host) {
-        return g_str_equal(host, "localhost") || g_str_equal(host, "[::1]") ||
-               g_str_has_prefix(host, "127.");
+        struct in_addr a4;
+        struct in6_addr a6;
+
+        if (host[0] == '[') {
+                size_t n = strlen(host);
+                g_autofree gchar *inner = n >= 2 && host[n - 1] == ']' ? g_strndup(host + 1, n - 2) : NULL;
+                return inner && inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+        }
+        return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 /* https://host[:port], or http:// to a loopback test server: credentials
@@ -552,7 +614,8 @@ static int parse_endpoint(const char *endpoint, gchar **ret, gchar **ret_message
                 *ret_message =
                         g_strdup_printf("[uploader] endpoint \"%s\" is plain http to another machine: "
                                         "use https:// (with ca_file); http:// is for a test server "
-                                        "on 127.0.0.1 only",
+                                        "on this machine, named by its address (127.0.0.1 or [::1], "
+                                        "never a name such as localhost)",
                                         shown);
                 return -EINVAL;
         }
@@ -575,14 +638,20 @@ static int parse_region(const char *region, gchar **ret_sigv4, gchar **ret_messa
         return 0;
 }
 
-int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message) {
+int vault_s3_open(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message) {
         g_autofree gchar *bucket = NULL, *prefix = NULL, *endpoint = NULL, *sigv4 = NULL;
         int r;
 
-        if ((r = parse_vault(conf->vault, &bucket, &prefix, ret_message)) < 0 ||
-            (r = parse_endpoint(conf->endpoint, &endpoint, ret_message)) < 0 ||
-            (r = parse_region(conf->region, &sigv4, ret_message)) < 0)
+        *ret_key = "vault";
+        if ((r = parse_vault(conf->vault, &bucket, &prefix, ret_message)) < 0)
                 return r;
+        *ret_key = "endpoint";
+        if ((r = parse_endpoint(conf->endpoint, &endpoint, ret_message)) < 0)
+                return r;
+        *ret_key = "region";
+        if ((r = parse_region(conf->region, &sigv4, ret_message)) < 0)
+                return r;
+        *ret_key = "retention_days";
         if (conf->retention_days < 1 || conf->retention_days > 36500) {
                 *ret_message = g_strdup_printf("[uploader] retention_days %d is out of range (1..36500)",
                                                conf->retention_days);
@@ -594,6 +663,7 @@ int vault_s3_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_mes
                 return -ENOMEM;
         }
         vault_s3 *s = g_new0(vault_s3, 1);
+        *ret_key = "credentials_file";
         if ((r = creds_load(conf->credentials_file, &s->creds, ret_message)) < 0) {
                 s3_free(s);
                 return r;

@@ -15,6 +15,7 @@ void vault_receipt_clear(vault_receipt *r) {
         g_free(r->etag);
         g_free(r->version_id);
         g_free(r->retention_mode);
+        g_free(r->vault);
         memset(r, 0, sizeof(*r));
 }
 
@@ -28,7 +29,17 @@ vault *vault_new(const vault_ops *ops, void *impl, gchar *description) {
 }
 
 int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message) {
+        return vault_open_key(conf, ret, NULL, ret_message);
+}
+
+int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key,
+                   gchar **ret_message) {
         const char *spec = conf ? conf->vault : NULL;
+        const char *key = "vault";
+
+        if (!ret_key)
+                ret_key = &key;
+        *ret_key = "vault";
 
         if (!spec || !*spec) {
                 *ret_message = g_strdup(
@@ -38,7 +49,7 @@ int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_messag
         if (g_str_has_prefix(spec, "dir:"))
                 return vault_dir_open(spec + strlen("dir:"), ret, ret_message);
         if (g_str_has_prefix(spec, "s3://"))
-                return vault_s3_open(conf, ret, ret_message);
+                return vault_s3_open(conf, ret, ret_key, ret_message);
 
         _cleanup_free_ char *shown = escape_text(spec);
         *ret_message = g_strdup_printf("[uploader] vault \"%s\" is neither dir:/path nor s3://bucket/prefix",
@@ -58,6 +69,23 @@ vault *vault_free(vault *v) {
 
 const char *vault_describe(const vault *v) {
         return v ? v->description : "(no vault)";
+}
+
+/* The description names the folder, or the endpoint, bucket and prefix,
+ * and never a credential: exactly what tells two vaults apart. Changing
+ * its wording makes every existing receipt "another vault" (re-confirmed,
+ * never a wipe), so it stays as it is. */
+const char *vault_id(const vault *v) {
+        return vault_describe(v);
+}
+
+/* Stamps a receipt with the vault that gave it. */
+static int stamped(vault *v, int r, vault_receipt *ret) {
+        if (r == 0) {
+                g_free(ret->vault);
+                ret->vault = g_strdup(vault_id(v));
+        }
+        return r;
 }
 
 /* Refused before the vault is touched: a key that could climb out of the
@@ -116,8 +144,10 @@ int vault_put_md5(vault *v, const char *key, int fd, uint64_t size, const char *
                 *ret_message = g_strdup("vault_put needs the file's Content-MD5 as 24 characters of base64");
                 return -EINVAL;
         }
-        return v->ops->put(v, key, fd, size, sha256_hex, content_md5_b64, progress, userdata, ret,
-                           ret_message);
+        return stamped(v,
+                       v->ops->put(v, key, fd, size, sha256_hex, content_md5_b64, progress, userdata, ret,
+                                   ret_message),
+                       ret);
 }
 
 int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha256_hex,
@@ -128,5 +158,17 @@ int vault_put(vault *v, const char *key, int fd, uint64_t size, const char *sha2
 int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message) {
         if (!vault_key_valid(key))
                 return key_refused(key, ret_message);
-        return v->ops->head(v, key, ret, ret_message);
+        return stamped(v, v->ops->head(v, key, ret, ret_message), ret);
+}
+
+int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
+        if (!vault_key_valid(want->key))
+                return key_refused(want->key, ret_message);
+        if (!hex64_valid(want->sha256)) {
+                _cleanup_free_ char *shown = escape_text(want->key);
+                *ret_message =
+                        g_strdup_printf("the receipt of %s holds no SHA-256: it proves nothing", shown);
+                return -EBADMSG;
+        }
+        return v->ops->confirm(v, want, ret_message);
 }

@@ -36,6 +36,7 @@ typedef struct vault_receipt {
         gchar *retention_mode;   /* S3: "COMPLIANCE"; dir: "read-only" */
         int64_t retain_until_us; /* S3: the lock's end; dir: 0 */
         int64_t confirmed_us;    /* when the vault confirmed it (g_get_real_time) */
+        gchar *vault;            /* vault_id of the vault that confirmed it */
 } vault_receipt;
 
 void vault_receipt_clear(vault_receipt *r);
@@ -43,9 +44,18 @@ void vault_receipt_clear(vault_receipt *r);
 /* From [uploader] (vault, endpoint, region, credentials_file, ca_file,
  * pinned_key, retention_days, max_rate). */
 int vault_open(const studio_uploader_conf *conf, vault **ret, gchar **ret_message);
+/* The same; on failure *ret_key (may be NULL) names the [uploader] key that
+ * is wrong ("vault", "endpoint", "region", "retention_days",
+ * "credentials_file"), so the caller can name its file and line. */
+int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message);
 vault *vault_free(vault *v);
-/* "dir:/srv/vault" or "s3://bucket/prefix at https://host" for messages. */
+/* "dir:/srv/vault" or "s3://bucket/prefix/ at https://host" for messages. */
 const char *vault_describe(const vault *v);
+/* Which vault this is, as receipts record it ("vault" member): the folder
+ * of a directory vault, the endpoint, bucket and prefix of an S3 one (the
+ * same text as vault_describe, never a credential). A receipt that names
+ * another vault proves nothing about this one. */
+const char *vault_id(const vault *v);
 
 /* Stores size bytes read from fd (from offset 0; the file is not changed)
  * under key, whose SHA-256 the caller has computed (sha256_hex). Idempotent:
@@ -72,3 +82,14 @@ int vault_digests_fd(int fd, char ret_sha256_hex[SHA256_HEX_LEN + 1],
 /* What the vault holds under key: -ENOENT when nothing. For S3 the receipt
  * is filled from the HEAD (and the retention checked as for a put). */
 int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
+
+/* Proves, now, that the vault still holds the object a receipt names
+ * (want: key, size, sha256; for S3 version_id and retain_until_us too):
+ * the directory vault reads the file again and hashes it; S3 HEADs that
+ * version and checks its size, its x-amz-meta-sha256, the lock mode
+ * COMPLIANCE and a retain-until no earlier than the receipt's and still to
+ * come. 0 confirmed; -ENOENT it is not there (or the receipt names no
+ * version); -EBADMSG other content; -ENOLCK not locked as the receipt
+ * says; any other -errno: the vault could not be asked (unreachable,
+ * credentials), which proves nothing either way. */
+int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message);

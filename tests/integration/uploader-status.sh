@@ -43,10 +43,11 @@ start_session >/dev/null
 S=$(last_session)
 ID=$(basename "$S")
 sleep 5
-"$CTL" --config "$CONF" stop >/dev/null
-check "the session closes" wait_for 30 test -f "$S/manifest.json"
+# read while they are there: the uploader wipes the session soon after it closes
 START=$(head -n 1 "$S/custody.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["utc"][:19] + "Z")')
-END=$(date -u -d "@$(stat -c %Y "$S/manifest.json")" +%Y-%m-%dT%H:%M:%SZ)
+"$CTL" --config "$CONF" stop >/dev/null
+check "the session closes" wait_for 30 bash -c "stat -c %Y '$S/manifest.json' >'$WORK/ended' 2>/dev/null"
+END=$(date -u -d "@$(cat "$WORK/ended")" +%Y-%m-%dT%H:%M:%SZ)
 # Allow the second the session folder appeared in and the one its manifest
 # was written in: the times have one-second resolution.
 during=$(for f in $(statuses); do t=$(get "$f" "['time']"); if [[ "$t" > "$START" && "$t" < "$END" ]]; then echo "$f"; fi; done | wc -l)

@@ -416,6 +416,37 @@ static void test_open_schemes(void **state) {
         assert_null(v);
 }
 
+/* vault_confirm, the proof before a wipe: the file read again now. A
+ * receipt names the vault that gave it (vault_id). */
+static void test_confirm(void **state) {
+        fixture *f = *state;
+        vault_receipt r = {0};
+        g_autofree gchar *msg = NULL;
+        g_autofree gchar *path = vault_path(f, "S1/seg-000001.mkv.age");
+
+        assert_int_equal(put_text(f, "S1/seg-000001.mkv.age", "sealed bytes", &r, &msg), 0);
+        assert_string_equal(r.vault, vault_id(f->v));
+        assert_int_equal(vault_confirm(f->v, &r, &msg), 0);
+
+        /* other bytes of the same size under the key */
+        assert_int_equal(chmod(path, 0644), 0);
+        assert_true(g_file_set_contents(path, "SEALED BYTES", -1, NULL));
+        assert_int_equal(vault_confirm(f->v, &r, &msg), -EBADMSG);
+        assert_non_null(strstr(msg, "S1/seg-000001.mkv.age"));
+        g_clear_pointer(&msg, g_free);
+        /* gone */
+        assert_int_equal(g_unlink(path), 0);
+        assert_int_equal(vault_confirm(f->v, &r, &msg), -ENOENT);
+        g_clear_pointer(&msg, g_free);
+        /* a receipt of a key that cannot be one, or with no hash */
+        vault_receipt bad = {.key = (gchar *) "../x", .size = 1};
+        assert_int_equal(vault_confirm(f->v, &bad, &msg), -EINVAL);
+        g_clear_pointer(&msg, g_free);
+        bad.key = (gchar *) "S1/x";
+        assert_int_equal(vault_confirm(f->v, &bad, &msg), -EBADMSG);
+        vault_receipt_clear(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_open_schemes),
@@ -429,6 +460,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_digests, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_put_md5_malformed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

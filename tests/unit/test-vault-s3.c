@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "s3-request.h"
 #include "s3-sign.h"
 #include "s3-xml.h"
 #include "util.h"
@@ -214,6 +215,16 @@ static void test_open_endpoint(void **state) {
                 "https://host?x",
                 "https://ho st",
                 "https://host\x1b[2J",
+                /* loopback is an address, never a name: refused without a lookup */
+                "http://127.vault.attacker.example",
+                "http://127.0.0.1.attacker.example:8000",
+                "http://localhost:8000",
+                "http://127.1:8000",      /* inet_aton's short form: not four parts */
+                "http://0177.0.0.1:8000", /* octal: not decimal */
+                "http://128.0.0.1:8000",
+                "http://[::2]:8000",
+                "http://[::ffff:127.0.0.1]:8000",
+                "http://[::1:8000",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 g_autofree gchar *msg = NULL;
@@ -223,7 +234,8 @@ static void test_open_endpoint(void **state) {
                 assert_null(strchr(msg, '\x1b'));
         }
         static const char *const good[] = {"https://s3.police.example", "https://s3.police.example:8443/",
-                                           "http://localhost:8000", "http://[::1]:8000"};
+                                           "http://127.0.0.1:8000",     "http://127.42.0.9",
+                                           "http://[::1]:8000",         "https://localhost:8443"};
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 g_autofree gchar *msg = NULL;
                 set(&f->conf.endpoint, good[i]);
@@ -232,6 +244,25 @@ static void test_open_endpoint(void **state) {
         g_autofree gchar *msg = NULL;
         set(&f->conf.endpoint, NULL);
         assert_int_equal(open_with(f, &msg), -EINVAL);
+}
+
+/* Every transfer is bounded: a stall below the low-speed limit, and a
+ * whole transfer longer than its size allows at the floor rate; a max_rate
+ * cap lowers both, so a capped transfer is never cut for obeying it. */
+static void test_transfer_bounds(void **state) {
+        (void) state;
+        s3_bounds b = s3_transfer_bounds(0, 0);
+        assert_int_equal(b.low_speed_limit, S3_LOW_SPEED_LIMIT);
+        assert_int_equal(b.low_speed_time, S3_LOW_SPEED_TIME);
+        assert_int_equal(b.timeout, S3_TIMEOUT_BASE);
+        b = s3_transfer_bounds(UINT64_C(1) << 30, 0); /* 1 GiB at 16 KiB/s: 65536 s more */
+        assert_int_equal(b.timeout, S3_TIMEOUT_BASE + 65536);
+        b = s3_transfer_bounds(UINT64_C(1) << 20, 2048); /* capped at 2 KiB/s */
+        assert_true(b.low_speed_limit <= 2048 / 2);
+        assert_true(b.timeout >= (1 << 20) / 2048 * 2);
+        b = s3_transfer_bounds(UINT64_MAX, 1); /* never overflows */
+        assert_true(b.timeout > 0);
+        assert_true(b.low_speed_limit >= 1);
 }
 
 static void test_open_vault_spec(void **state) {
@@ -309,6 +340,7 @@ int main(void) {
                 cmocka_unit_test(test_time),
                 cmocka_unit_test(test_time_malformed),
                 cmocka_unit_test(test_error_code),
+                cmocka_unit_test(test_transfer_bounds),
                 cmocka_unit_test_setup_teardown(test_open_ok, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_endpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_vault_spec, setup, teardown),

@@ -9,3 +9,8 @@ studio_script_test(vault-proxy-selftest ${CMAKE_CURRENT_LIST_DIR}/proxy-selftest
 studio_script_test(vault-faults-restart ${CMAKE_CURRENT_LIST_DIR}/faults-restart.sh vault GST TIMEOUT 900)
 studio_script_test(vault-faults-refused ${CMAKE_CURRENT_LIST_DIR}/faults-refused.sh vault GST TIMEOUT 600)
 studio_script_test(vault-s3-tls ${CMAKE_CURRENT_LIST_DIR}/s3-tls.sh vault TIMEOUT 300)
+# The uploader against tests/vault/lying-s3.py (no RGW): a vault that denies
+# a receipt's version, forged receipts, a changed vault, a reply cut after
+# its status line, a reply dripping at 5 bytes/s (--once bounded, the
+# daemon's watchdog fed).
+studio_script_test(vault-uploader-lying ${CMAKE_CURRENT_LIST_DIR}/uploader-lying.sh vault TIMEOUT 420)
