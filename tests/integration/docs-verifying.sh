@@ -66,8 +66,8 @@ check "studio-verify still says INTACT (exit $rc)" test "$rc" -eq 0
 # Section 4: a recorded session (real media, three segments), exported, then
 # joined as the guide prints it. WORKING_COPY is the export's --out.
 set +e
-rec=$("$RECORDER" --once --duration 6s --segment-time 2s --recipient "$VAULT_RECIPIENT" \
-        --device-key dev/device.key --state-dir state-rec --out recorded 2>recorder.err)
+rec=$("$RECORDER" --once --duration 8s --segment-time 1s --recipient "$VAULT_RECIPIENT" \
+        --device-key dev/device.key --out recorded 2>recorder.err)
 rc=$?
 set -e
 rec=$(tail -n 1 <<<"$rec")
