@@ -26,19 +26,27 @@ static const char *item_state(const export_item *it) {
         return it->whole ? "whole" : it->salvaged ? "salvaged" : "FAILED";
 }
 
-static void item_text(GString *t, const export_item *it) {
+static void item_text(GString *t, const export_session *s, const export_item *it) {
         g_string_append_printf(t, "  %-20s %-9s", it->name, item_state(it));
         if (it->whole)
                 g_string_append_printf(t, "%s  plaintext %s%s\n", it->output, it->sha,
                                        it->want_sha ? " (as the manifest says)" : "");
-        else if (it->salvaged)
-                g_string_append_printf(t,
-                                       "%s  %" G_GUINT64_FORMAT " authentic bytes, %" G_GUINT64_FORMAT
-                                       " bytes after them unverifiable, plaintext %s\n",
-                                       it->output, it->res.plaintext_bytes, it->res.unverifiable_bytes,
-                                       it->sha);
-        else
+        else if (it->salvaged) {
+                g_autofree char *after = export_unverifiable_words(s, it);
+                g_string_append_printf(t, "%s  %" G_GUINT64_FORMAT " authentic bytes, plaintext %s; %s\n",
+                                       it->output, it->res.plaintext_bytes, it->sha, after);
+        } else
                 g_string_append_printf(t, "%s\n", it->problem ? it->problem : "not decrypted");
+}
+
+char *export_unverifiable_words(const export_session *s, const export_item *it) {
+        /* the verifier's sentence, from the signed checkpoints: the count
+         * studio-verify prints for this session, worked out in one place */
+        if (s->verified && s->c.truncated_summary)
+                return g_strdup(s->c.truncated_summary);
+        return g_strdup_printf("%" G_GUINT64_FORMAT " bytes after them unverifiable (custody not checked: "
+                               "the signed checkpoints were not read)",
+                               it->res.unverifiable_bytes);
 }
 
 char *export_verifier_text(const verify_ctx *c) {
@@ -84,7 +92,7 @@ char *export_report_text(const export_session *s, size_t *ret_len) {
                                                ? ": the verdict does not allow it"
                                                : "");
         for (size_t i = 0; i < s->n_items; i++)
-                item_text(t, &s->items[i]);
+                item_text(t, s, &s->items[i]);
         if (s->sums_problem)
                 g_string_append_printf(t, "  %s\n", s->sums_problem);
         g_string_append_printf(t, "Result    exit %d: %s\n", s->exit_code, result_text(s->exit_code));

@@ -16,6 +16,9 @@
 
 static const char *const report_names[] = {"verification.txt", "verification.json"};
 static const char *const sums_names[] = {"SHA256SUMS", "SHA256SUMS.minisig"};
+/* the device key the session verified under, so that `minisign -V -p
+ * device.pub` works beside the copy as docs/export.md prints it */
+static const char key_name[] = "device.pub";
 
 /* The verifier reads the folder through /proc/self/fd, so that it checks
  * the very folder we decrypt from even if its name is moved meanwhile. */
@@ -43,6 +46,8 @@ static bool names_free(const export_session *s, bool media) {
                 return ok;
         for (size_t i = 0; i < G_N_ELEMENTS(sums_names); i++)
                 ok &= export_out_name_free(s->o, sums_names[i]);
+        if (s->verified)
+                ok &= export_out_name_free(s->o, key_name);
         for (size_t i = 0; i < s->n_items; i++) {
                 g_autofree char *salvaged = export_output_name(s->items[i].name, true);
                 ok &= export_out_name_free(s->o, s->items[i].output);
@@ -94,6 +99,49 @@ static int write_reports(export_session *s) {
         return 0;
 }
 
+/* device.pub: the key the verifier checked every signature under and
+ * trusted (from --device-key or the registry's entry), in minisign's
+ * public key format. */
+static int write_key(const export_session *s) {
+        char id[2 * MINISIGN_KEY_ID_LEN + 1];
+        g_autofree char *b64 = NULL, *text = NULL;
+
+        if (!s->verified || !s->c.have_key || !s->c.trusted)
+                return 0;
+        b64 = minisign_public_to_base64(&s->c.key);
+        minisign_key_id_hex(s->c.key.key_id, id);
+        text = g_strdup_printf("untrusted comment: minisign public key %s\n%s\n", id, b64);
+        return export_out_write(s->o, key_name, text, strlen(text));
+}
+
+static char *shell_word(const char *a) {
+        for (const char *t = a; *t; t++)
+                if (!g_ascii_isalnum(*t) && !strchr("_./=:@%+,-", *t))
+                        return g_shell_quote(a);
+        return g_strdup(*a ? a : "''");
+}
+
+/* The check printed after a working copy: a command that passes as
+ * printed. SHA256SUMS lists complete segments only, and sha256sum -c
+ * refuses a file without a line, so a session whose only segment was cut
+ * gets the signature check alone. */
+static void say_check(const export_session *s) {
+        g_autofree char *dir = shell_word(s->o->path);
+        bool sign = s->sums_sig && s->verified && s->c.have_key && s->c.trusted;
+        const char *sig = sign ? "minisign -Vq -p device.pub -m SHA256SUMS" : NULL;
+
+        if (!s->sums)
+                return;
+        if (s->sums_len > 0)
+                export_say(stdout, "check: cd %s && sha256sum -c SHA256SUMS%s%s", dir, sig ? " && " : "",
+                           sig ? sig : "");
+        else if (sig)
+                export_say(stdout,
+                           "check: cd %s && %s  # SHA256SUMS lists no complete segment: the only one "
+                           "was cut short",
+                           dir, sig);
+}
+
 /* Moves every decrypted segment to its name and copies the sums. */
 static int commit(export_session *s) {
         for (size_t i = 0; i < s->n_items; i++) {
@@ -109,14 +157,14 @@ static int commit(export_session *s) {
                                    g_strerror(-r));
                         return EXPORT_EXIT_USAGE;
                 }
-                if (it->salvaged)
+                if (it->salvaged) {
+                        g_autofree char *after = export_unverifiable_words(s, it);
                         export_say(stdout,
                                    "%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
-                                   " authentic bytes (%" G_GUINT64_FORMAT
-                                   " chunks) to %s/%s; %" G_GUINT64_FORMAT " bytes after them unverifiable",
+                                   " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %s",
                                    it->name, it->res.plaintext_bytes, it->res.intact_chunks, s->o->path,
-                                   it->output, it->res.unverifiable_bytes);
-                else
+                                   it->output, after);
+                } else
                         export_say(stdout, "%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s", it->name,
                                    it->res.plaintext_bytes, s->o->path, it->output);
         }
@@ -124,8 +172,9 @@ static int commit(export_session *s) {
                 return EXPORT_EXIT_USAGE;
         if (s->sums_sig && export_out_write(s->o, sums_names[1], s->sums_sig, s->sums_sig_len) < 0)
                 return EXPORT_EXIT_USAGE;
-        if (s->sums)
-                export_say(stdout, "checksums: cd %s && sha256sum -c SHA256SUMS", s->o->path);
+        if (write_key(s) < 0)
+                return EXPORT_EXIT_USAGE;
+        say_check(s);
         if (s->sums_problem)
                 export_say(stderr, "studio-export: note: %s", s->sums_problem);
         return EXPORT_EXIT_WHOLE;

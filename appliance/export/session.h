@@ -59,5 +59,10 @@ bool export_plan_decrypt(export_session *s);
 
 /* report.c: verification.txt and verification.json */
 char *export_verifier_text(const verify_ctx *c);
+/* What of a salvaged segment is unverifiable, in words: the verifier's
+ * TRUNCATED sentence (its count of sealed bytes after the last signed
+ * checkpoint), or without verification the bytes age could not
+ * authenticate. */
+char *export_unverifiable_words(const export_session *s, const export_item *it);
 char *export_report_text(const export_session *s, size_t *ret_len);
 char *export_report_json(const export_session *s, size_t *ret_len);

@@ -122,9 +122,28 @@ static JsonArray *strv_to_array(char **v) {
         return a;
 }
 
+/* The device's time zone as the system names it ("Europe/Amsterdam", from
+ * TZ or /etc/localtime): the zone of the picture's burned-in clock, so
+ * that a report can show the session's times as the picture does. A zone
+ * known only as a file is logged as its offset now ("+01:00"). */
+static char *device_time_zone(GTimeZone *tz) {
+        const char *id = g_time_zone_get_identifier(tz), *db = id ? strstr(id, "zoneinfo/") : NULL;
+        gint32 off =
+                g_time_zone_get_offset(tz, g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL,
+                                                                     g_get_real_time() / G_USEC_PER_SEC));
+
+        if (db)
+                id = db + strlen("zoneinfo/");
+        if (id && *id && *id != '/')
+                return g_strdup(id);
+        return g_strdup_printf("%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 3600, abs(off) / 60 % 60);
+}
+
 static int log_start(rec_session *s) {
         const rec_session_info *i = s->info;
         g_autoptr(JsonObject) o = json_object_new();
+        g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+        g_autofree char *zone = device_time_zone(tz);
 
         json_object_set_string_member(o, "session", s->id);
         json_object_set_string_member(o, "officer", i->officer);
@@ -136,6 +155,7 @@ static int log_start(rec_session *s) {
         json_object_set_array_member(o, "cameras", strv_to_array(i->cameras));
         json_object_set_array_member(o, "microphones", strv_to_array(i->microphones));
         json_object_set_string_member(o, "clock_sync", clock_sync_state(i->timesync_file));
+        json_object_set_string_member(o, "time_zone", zone);
         json_object_set_array_member(o, "recipients", strv_to_array(i->recipients));
         return custody_log_append(s->log, "session-start", o);
 }

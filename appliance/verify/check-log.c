@@ -115,9 +115,18 @@ static void track(log_pass *p, const custody_entry *e) {
         verify_log *l = &p->c->log;
         const char *seg = custody_entry_str(e, "segment");
 
+        if (e->event == CUSTODY_EV_RECOVERY && !*l->recovery_utc)
+                g_strlcpy(l->recovery_utc, e->utc, sizeof(l->recovery_utc));
+        else if (!*l->recovery_utc)
+                g_strlcpy(l->last_signed_utc, e->utc, sizeof(l->last_signed_utc));
         switch (e->event) {
+        case CUSTODY_EV_SESSION_START:
+                if (!l->time_zone && verify_time_zone_valid(custody_entry_str(e, "time_zone")))
+                        l->time_zone = g_strdup(custody_entry_str(e, "time_zone"));
+                break;
         case CUSTODY_EV_CHECKPOINT: {
                 const char *want = g_hash_table_lookup(p->wanted_cp, GSIZE_TO_POINTER(e->seq));
+                g_strlcpy(l->last_checkpoint_utc, e->utc, sizeof(l->last_checkpoint_utc));
                 p->checkpoints++;
                 if (want && g_strcmp0(want, seg) == 0)
                         g_hash_table_insert(l->cp_ordinal, GSIZE_TO_POINTER(e->seq),
@@ -171,6 +180,7 @@ static void add_row(log_pass *p, const custody_entry *e) {
         r->utc = g_strdup(e->utc);
         r->event = g_strdup(custody_event_to_string(e->event));
         r->detail = detail;
+        r->source = verify_entry_source(e);
         r->seq = e->seq;
         r->note_sealed = sealed;
         r->note_opened = opened;

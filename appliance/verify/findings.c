@@ -50,6 +50,7 @@ void verify_ctx_done(verify_ctx *c) {
         g_ptr_array_unref(c->findings);
         custody_manifest_free(c->m);
         g_free(c->log.implied);
+        g_free(c->log.time_zone);
         if (c->log.timeline)
                 g_ptr_array_unref(c->log.timeline);
         if (c->log.break_before)

@@ -22,7 +22,7 @@ char *verify_summary(const verify_ctx *c) {
 
 void verify_event_row_free(gpointer p) {
         verify_event_row *r = p;
-        g_free(r->utc), g_free(r->event), g_free(r->detail), g_free(r->note);
+        g_free(r->utc), g_free(r->event), g_free(r->detail), g_free(r->note), g_free(r->source);
         g_free(r);
 }
 
@@ -57,7 +57,7 @@ const char *report_event_words(const char *event) {
                 {"session-start", "session start"},
                 {"checkpoint", "checkpoint"},
                 {"segment-sealed", "segment sealed"},
-                {"mark", "mark (panel key)"},
+                {"mark", "mark"},
                 {"break", "break"},
                 {"resume", "resume"},
                 {"fault", "fault"},
@@ -121,6 +121,37 @@ static bool internal_note(const char *note) {
         return note && (strcmp(note, "SIGUSR1") == 0 || strcmp(note, "SIGUSR2") == 0);
 }
 
+char *verify_entry_source(const custody_entry *e) {
+        const char *source = custody_entry_str(e, "source"), *note = custody_entry_str(e, "note");
+
+        if (e->event != CUSTODY_EV_MARK && e->event != CUSTODY_EV_BREAK && e->event != CUSTODY_EV_RESUME)
+                return NULL;
+        if (source && *source)
+                return g_strdup(source);
+        return internal_note(note) ? g_strdup("signal") : NULL;
+}
+
+char *report_event_what(const verify_event_row *r) {
+        static const struct {
+                const char *source, *words;
+        } sources[] = {
+                {"panel", "panel key"},
+                {"studioctl", "studioctl"},
+                {"signal", "signal to studio-recorder --once"},
+        };
+        const char *ev = report_event_words(r->event);
+
+        if (strcmp(r->event, "mark") != 0 && strcmp(r->event, "break") != 0 &&
+            strcmp(r->event, "resume") != 0)
+                return g_strdup(ev);
+        if (!r->source)
+                return g_strdup_printf("%s (source not recorded)", ev);
+        for (size_t i = 0; i < G_N_ELEMENTS(sources); i++)
+                if (strcmp(r->source, sources[i].source) == 0)
+                        return g_strdup_printf("%s (%s)", ev, sources[i].words);
+        return g_strdup_printf("%s (source: %s)", ev, r->source);
+}
+
 char *verify_entry_note(const custody_entry *e, const uint8_t (*sks)[32], size_t n_sks, bool *ret_sealed,
                         bool *ret_opened, char **ret_error) {
         const char *plain = custody_entry_str(e, "note"), *sealed = custody_entry_str(e, "note_age");
@@ -181,35 +212,6 @@ GPtrArray *verify_timeline(const verify_ctx *c) {
         if (c->log.timeline)
                 return g_ptr_array_ref(c->log.timeline);
         return g_ptr_array_new_with_free_func(verify_event_row_free);
-}
-
-/* ---- times ---------------------------------------------------------- */
-
-char *report_local_datetime(GDateTime *utc, bool with_date) {
-        g_autoptr(GDateTime) local = g_date_time_to_local(utc);
-        const char *zone = local ? g_date_time_get_timezone_abbreviation(local) : NULL;
-        g_autofree char *l = NULL, *u = NULL;
-        bool same_day;
-
-        if (!local)
-                return g_date_time_format(utc, with_date ? "%Y-%m-%d %H:%M:%S UTC" : "%H:%M:%S UTC");
-        if (g_date_time_get_utc_offset(local) == 0 && g_strcmp0(zone, "UTC") == 0)
-                return g_date_time_format(utc, with_date ? "%Y-%m-%d %H:%M:%S UTC" : "%H:%M:%S UTC");
-        same_day = g_date_time_get_day_of_year(local) == g_date_time_get_day_of_year(utc);
-        l = g_date_time_format(local, with_date ? "%Y-%m-%d %H:%M:%S %Z" : "%H:%M:%S %Z");
-        u = g_date_time_format(utc, with_date && !same_day ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S");
-        return g_strdup_printf("%s (%s UTC)", l, u);
-}
-
-static GDateTime *parse_utc(const char *rfc3339) {
-        g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
-        return rfc3339 && *rfc3339 ? g_date_time_new_from_iso8601(rfc3339, utc) : NULL;
-}
-
-char *report_local_time(const char *rfc3339, bool with_date) {
-        g_autoptr(GDateTime) t = parse_utc(rfc3339);
-        g_autoptr(GDateTime) u = t ? g_date_time_to_utc(t) : NULL;
-        return u ? report_local_datetime(u, with_date) : NULL;
 }
 
 /* ---- facts ---------------------------------------------------------- */
@@ -289,7 +291,7 @@ static void tampered_facts(report_facts *f, const verify_ctx *c) {
 }
 
 static int64_t usec_of(const char *rfc3339) {
-        g_autoptr(GDateTime) t = parse_utc(rfc3339);
+        g_autoptr(GDateTime) t = report_parse_utc(rfc3339);
         return t ? g_date_time_to_unix(t) * G_USEC_PER_SEC + g_date_time_get_microsecond(t) : 0;
 }
 
@@ -320,6 +322,7 @@ void report_facts_init(report_facts *f, const verify_ctx *c) {
         *f = (report_facts){0};
         f->stretches = g_array_new(FALSE, FALSE, sizeof(report_stretch));
         lookups(f, c);
+        report_zones_init(f, c);
         f->checked_utc = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
         f->checked_local = report_local_datetime(now, true);
         /* studio-export checks the folder through /proc/self/fd: no name to show */
@@ -333,8 +336,10 @@ void report_facts_init(report_facts *f, const verify_ctx *c) {
         if (o->registry && sha256_file(o->registry, d, NULL) >= 0)
                 sha256_hex(d, f->registry_sha256);
         if (c->m) {
-                f->started = report_local_time(c->m->started_utc, true);
-                f->ended = report_local_time(c->m->ended_utc, true);
+                report_end_init(f, c);
+                f->started = report_times(f, c->m->started_utc);
+                f->ended = report_times(f, f->end_utc);
+                f->closed = f->closed_utc ? report_times(f, f->closed_utc) : NULL;
                 for (size_t i = 0; i < c->m->n_segments; i++)
                         f->media_ns += c->m->segments[i].duration_ns;
         }
@@ -348,6 +353,8 @@ void report_facts_init(report_facts *f, const verify_ctx *c) {
 void report_facts_done(report_facts *f) {
         g_free(f->checked_utc), g_free(f->checked_local), g_free(f->folder), g_free(f->command);
         g_free(f->public_key), g_free(f->started), g_free(f->ended), g_free(f->affected);
+        g_free(f->closed);
+        report_zones_done(f);
         g_array_unref(f->stretches), g_array_unref(f->walls);
         g_hash_table_unref(f->tampered), g_hash_table_unref(f->by_name);
 }

@@ -140,14 +140,17 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
                 meta_pair(s, "Case", o->case_id, "Examiner", o->examiner);
         meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
         meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
-        meta_pair(s, "Started",
-                  f->started ? f->started
-                  : m        ? m->started_utc
-                             : NULL,
-                  "Ended",
-                  f->ended ? f->ended
-                  : m      ? m->ended_utc
-                           : NULL);
+        meta_wide(s, "Started", "w", f->started ? f->started : m ? m->started_utc : NULL);
+        if (f->end_basis) {
+                g_autofree char *end =
+                        g_strdup_printf("%s (%s)", f->ended ? f->ended : f->end_utc, f->end_basis);
+                g_autofree char *closed =
+                        g_strdup_printf("%s (%s)", f->closed ? f->closed : f->closed_utc, f->closed_what);
+                meta_wide(s, "Ended", "w", end);
+                meta_wide(s, "Closed", "w", closed);
+        } else
+                meta_wide(s, "Ended", "w", f->ended ? f->ended : m ? m->ended_utc : NULL);
+        meta_wide(s, "Time zone", "w", f->zone_line);
         meta_pair(s, "Stopped", m ? report_stop_words(m->stop_reason) : NULL, "Device clock",
                   m ? m->clock_sync : NULL);
         meta_pair(s, "Media", media, "Content", content);
@@ -181,9 +184,9 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
         g_string_append(s, "</table>");
 }
 
-/* "12:57:05 CET" (local, as the picture's overlay shows it) */
-static char *local_clock(const char *rfc3339) {
-        g_autofree char *t = report_local_time(rfc3339, false);
+/* "12:57:05 CET" (the device's zone, as the picture's overlay shows it) */
+static char *local_clock(const report_facts *f, const char *rfc3339) {
+        g_autofree char *t = report_device_time(f, rfc3339, false);
         char *paren = t ? strstr(t, " (") : NULL;
 
         if (paren)
@@ -192,8 +195,8 @@ static char *local_clock(const char *rfc3339) {
 }
 
 static void add_segments(GString *s, const verify_ctx *c, const report_facts *f) {
-        g_autofree char *t = c->m ? report_local_time(c->m->started_utc, false) : NULL;
-        const char *zone = t && strstr(t, " (") ? "local" : "UTC";
+        g_autofree char *t = c->m ? report_device_time(f, c->m->started_utc, false) : NULL;
+        const char *zone = !t || !strstr(t, " (") ? "UTC" : f->device_tz ? "device time" : "examiner's time";
 
         g_string_append_printf(s,
                                "<table class=\"segs\"><colgroup><col style=\"width:32mm\">"
@@ -207,7 +210,7 @@ static void add_segments(GString *s, const verify_ctx *c, const report_facts *f)
                 bool tampered = report_segment_tampered(f, g);
                 g_autofree char *start = report_media_time(ms->media_start_ns);
                 g_autofree char *len = report_media_time(ms->duration_ns);
-                g_autofree char *ws = local_clock(ms->wall_start), *we = local_clock(ms->wall_end);
+                g_autofree char *ws = local_clock(f, ms->wall_start), *we = local_clock(f, ms->wall_end);
 
                 g_string_append(s, "<tr><td><b>");
                 esc(s, ms->name);
@@ -269,19 +272,19 @@ static void add_svg(GString *s, const verify_ctx *c, const report_facts *f) {
         g_string_append_printf(s, "%s", svg ? svg : "");
 }
 
-static void add_timeline(GString *s, const verify_ctx *c) {
+static void add_timeline(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autoptr(GPtrArray) rows = verify_timeline(c);
 
         g_string_append(s, "<h2>Custody log: events (time, event, detail)</h2><table class=\"tl\"><tbody>");
         for (guint i = 0; i < rows->len; i++) {
                 const verify_event_row *r = rows->pdata[i];
                 bool fault = strcmp(r->event, "fault") == 0 || strcmp(r->event, "recovery") == 0;
-                g_autofree char *when = report_local_time(r->utc, false);
+                g_autofree char *when = report_device_time(f, r->utc, false), *what = report_event_what(r);
                 if (strcmp(r->event, "segment-sealed") == 0)
                         continue; /* the segment table says it, with times */
                 g_string_append(s, "<tr>");
                 cell(s, "t", when ? when : r->utc);
-                cell(s, fault ? "t bad" : "t", report_event_words(r->event));
+                cell(s, fault ? "t bad" : "t", what);
                 cell(s, NULL, r->detail);
                 g_string_append(s, "</tr>");
         }
@@ -326,7 +329,7 @@ int verify_report_html(const verify_ctx *c, const char *path) {
         add_svg(s, c, &f);
         add_segments(s, c, &f);
         add_findings(s, c);
-        add_timeline(s, c);
+        add_timeline(s, c, &f);
         g_string_append(s, "</body></html>\n");
         report_facts_done(&f);
         r = fs_write_atomic(path, s->str, s->len, 0644);

@@ -91,9 +91,14 @@ static void add_timeline(JsonBuilder *b, const verify_ctx *c, const report_facts
                         json_builder_set_member_name(b, "note_opened");
                         json_builder_add_boolean_value(b, r->note_opened);
                 }
-                str(b, "what", report_event_words(r->event));
+                g_autofree char *what = report_event_what(r);
+                str(b, "what", what);
+                if (r->source)
+                        str(b, "source", r->source);
                 g_autofree char *local = report_local_time(r->utc, true);
+                g_autofree char *device = f->device_tz ? report_device_time(f, r->utc, true) : NULL;
                 str(b, "local", local);
+                str(b, "device_time", device);
                 int64_t ns;
                 if (report_event_media_ns(f, c, r, &ns))
                         num(b, "media_ns", ns);
@@ -135,6 +140,15 @@ static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f
         str(b, "clock_sync", m ? m->clock_sync : NULL);
         str(b, "started_local", f->started);
         str(b, "ended_local", f->ended);
+        str(b, "device_time_zone", f->device_zone);
+        json_builder_set_member_name(b, "device_time_zone_known");
+        json_builder_add_boolean_value(b, f->device_tz != NULL);
+        str(b, "examiner_time_zone", f->examiner_zone);
+        str(b, "time_zones", f->zone_line);
+        str(b, "session_end_utc", m ? f->end_utc : NULL);
+        str(b, "session_end_basis", m ? (f->end_basis ? f->end_basis : "stop") : NULL);
+        str(b, "closed_utc", f->closed_utc);
+        str(b, "closed_how", f->closed_what);
         str(b, "stop_reason", m ? m->stop_reason : NULL);
         num(b, "media_duration_ns", f->media_ns);
         json_builder_set_member_name(b, "content_checked");

@@ -29,13 +29,18 @@ static void header(const verify_ctx *c, const report_facts *f, GPtrArray *k, FIL
         fprintf(out, "Session   %s\n", m ? e(k, m->session) : or_dash(NULL));
         if (m) {
                 g_autofree char *total = report_media_time(f->media_ns);
-                fprintf(out,
-                        "Device    %s (key %s)\nOfficer   %s\nRoom      %s\nStarted   %s\nEnded     %s "
-                        "(%s)\nClock     %s\nMedia     %zu segment(s), %s in all\n",
+                fprintf(out, "Device    %s (key %s)\nOfficer   %s\nRoom      %s\nStarted   %s\n",
                         e(k, m->device_id), e(k, m->device_key_id), e(k, m->officer), e(k, m->room),
-                        e(k, f->started ? f->started : m->started_utc),
-                        e(k, f->ended ? f->ended : m->ended_utc), e(k, report_stop_words(m->stop_reason)),
-                        e(k, m->clock_sync), c->n_segs, total);
+                        e(k, f->started ? f->started : m->started_utc));
+                if (f->end_basis)
+                        fprintf(out, "Ended     %s (%s)\nClosed    %s (%s)\n",
+                                e(k, f->ended ? f->ended : f->end_utc), f->end_basis,
+                                e(k, f->closed ? f->closed : f->closed_utc), e(k, f->closed_what));
+                else
+                        fprintf(out, "Ended     %s (%s)\n", e(k, f->ended ? f->ended : m->ended_utc),
+                                e(k, report_stop_words(m->stop_reason)));
+                fprintf(out, "Zone      %s\nClock     %s\nMedia     %zu segment(s), %s in all\n",
+                        e(k, f->zone_line), e(k, m->clock_sync), c->n_segs, total);
         }
         if (f->content_checked)
                 fprintf(out, "Content   decrypted and checked (--identity): %zu of %zu segments\n",
@@ -112,9 +117,8 @@ void verify_report_text(const verify_ctx *c, FILE *out) {
         fprintf(out, "\nCustody timeline\n");
         for (guint i = 0; i < rows->len; i++) {
                 const verify_event_row *r = rows->pdata[i];
-                g_autofree char *when = report_local_time(r->utc, true);
-                fprintf(out, "  %s  %-23s %s\n", when ? when : e(k, r->utc), report_event_words(r->event),
-                        e(k, r->detail));
+                g_autofree char *when = report_device_time(&f, r->utc, true), *what = report_event_what(r);
+                fprintf(out, "  %s  %-23s %s\n", when ? when : e(k, r->utc), e(k, what), e(k, r->detail));
         }
         if (c->log.timeline_omitted)
                 fprintf(out, "  and %" G_GUINT64_FORMAT " more events, not listed\n",

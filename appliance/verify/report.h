@@ -6,15 +6,22 @@
 
 #include "verify.h"
 
-/* "2026-12-01 11:32:05 CET (10:32:05 UTC)": local time, as the picture's
- * burned-in overlay shows it, beside UTC; without the date when with_date
- * is false. NULL when rfc3339 is not a time. */
+/* "2026-12-01 11:32:05 CET (10:32:05 UTC)": the examiner's local time
+ * beside UTC; without the date when with_date is false. NULL when rfc3339
+ * is not a time. */
 char *report_local_time(const char *rfc3339, bool with_date);
 char *report_local_datetime(GDateTime *utc, bool with_date);
+/* An RFC 3339 time from a session, or NULL. */
+GDateTime *report_parse_utc(const char *rfc3339);
 /* Media time with milliseconds: "00:41:17.250". */
 char *report_media_time(int64_t ns);
-/* A custody event in words ("session start", "mark (panel key)"). */
+/* A custody event in words ("session start", "mark"). */
 const char *report_event_words(const char *event);
+/* A timeline row's event in words with, for a mark, break or resume, who
+ * placed it as its signed entry says: "mark (panel key)", "mark
+ * (studioctl)", "break (source not recorded)" (caller frees; the source
+ * came from the session: escape it where it is shown). */
+char *report_event_what(const verify_event_row *r);
 /* A stop reason in words ("stopped by the operator"); unknown reasons as given. */
 const char *report_stop_words(const char *reason);
 
@@ -30,13 +37,24 @@ typedef struct report_facts {
         char *public_key;                  /* the key checked against, minisign base64 */
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
         char registry_sha256[SHA256_HEX_LEN + 1]; /* "" without --registry */
-        char *started, *ended;                    /* local (UTC) */
-        int64_t media_ns;                         /* all segments' media duration */
-        size_t decrypted;                         /* segments decrypted with --identity */
-        bool content_checked;                     /* --identity, and every segment decrypted */
-        const char *next_step;                    /* what to do next, or NULL */
-        char *affected;                           /* the media a TAMPERED verdict concerns, in words */
-        GArray *stretches;                        /* report_stretch: the tampered segments */
+        char *started, *ended;                    /* report_times() of the start and the end */
+        /* the end: a TRUNCATED session ended at its last signed entry (its
+         * last checkpoint), and was closed later (recovery or stop) */
+        const char *end_utc, *end_basis;      /* the time shown as the end, and what signed it */
+        const char *closed_utc, *closed_what; /* truncated: when and how it was closed; else NULL */
+        char *closed;                         /* report_times() of closed_utc */
+        /* time zones: the device's, as its session-start entry names it, and the examiner's */
+        const char *device_zone; /* the name the session gives, NULL when it gives none */
+        GTimeZone *device_tz;    /* NULL when none, or unknown to this machine */
+        GTimeZone *examiner_tz;
+        char *examiner_zone;   /* its name ("Europe/Berlin") */
+        char *zone_line;       /* both, in words */
+        int64_t media_ns;      /* all segments' media duration */
+        size_t decrypted;      /* segments decrypted with --identity */
+        bool content_checked;  /* --identity, and every segment decrypted */
+        const char *next_step; /* what to do next, or NULL */
+        char *affected;        /* the media a TAMPERED verdict concerns, in words */
+        GArray *stretches;     /* report_stretch: the tampered segments */
         /* lookups, so that a session of many segments costs linear time */
         GHashTable *tampered; /* segment names a TAMPERED finding is about */
         GHashTable *by_name;  /* segment and plaintext name -> custody_manifest_segment* */
@@ -45,6 +63,21 @@ typedef struct report_facts {
 
 void report_facts_init(report_facts *f, const verify_ctx *c);
 void report_facts_done(report_facts *f);
+
+/* report-times.c: the zones, and times in them */
+void report_zones_init(report_facts *f, const verify_ctx *c);
+void report_zones_done(report_facts *f);
+/* end_utc, end_basis, closed_utc and closed_what (c->m is set). */
+void report_end_init(report_facts *f, const verify_ctx *c);
+/* A moment in full for the court: "2026-12-01 10:32:05 UTC; device 11:32:05
+ * CET; examiner 05:32:05 EST" (the examiner's part only where it differs,
+ * "device and examiner 11:32:05 CET" where not; "device zone unknown"
+ * for a session that does not name it). NULL when rfc3339 is not a time. */
+char *report_times(const report_facts *f, const char *rfc3339);
+/* An event's time as the picture's burned-in clock shows it: the device's
+ * zone beside UTC ("11:32:05 CET (10:32:05 UTC)"), or the examiner's zone
+ * when the session does not name the device's. */
+char *report_device_time(const report_facts *f, const char *rfc3339, bool with_date);
 
 /* A segment that fails under the device's key: its sealed file, or (with
  * --identity) its decrypted content. */

@@ -60,8 +60,9 @@ typedef struct verify_options {
  * its length. */
 typedef struct verify_event_row {
         char *utc, *event, *detail;
-        uint64_t seq;     /* 0 for a row that is no entry */
-        char *note;       /* the mark's note as shown: plain (old sessions), or opened with --identity */
+        char *source; /* a mark's, break's or resume's signed "source" (panel, studioctl, signal), or NULL */
+        uint64_t seq; /* 0 for a row that is no entry */
+        char *note;   /* the mark's note as shown: plain (old sessions), or opened with --identity */
         bool note_sealed; /* the entry carries a sealed note (note_age) */
         bool note_opened; /* and --identity opened it (note holds it) */
 } verify_event_row;
@@ -79,6 +80,10 @@ typedef struct verify_log {
         uint64_t timeline_omitted;
         GHashTable *break_before; /* sealed segment -> a break and resume logged since the one before */
         GHashTable *cp_ordinal;   /* checkpoint seq the manifest names -> ordinal in the session */
+        char *time_zone;          /* session-start's "time_zone" (the device's zone), if well-formed */
+        char last_checkpoint_utc[CUSTODY_UTC_LEN + 1]; /* the last checkpoint's time ("" when none) */
+        char last_signed_utc[CUSTODY_UTC_LEN + 1];     /* the last entry's before a recovery entry */
+        char recovery_utc[CUSTODY_UTC_LEN + 1];        /* the recovery entry's time ("" when none) */
 } verify_log;
 
 #define VERIFY_TIMELINE_MAX 2000 /* rows kept; a sealed note is opened only for these */
@@ -142,6 +147,16 @@ char *verify_entry_detail(const custody_entry *e, const char *note);
  * sealed; *ret_error (caller frees) when a sealed note does not open. */
 char *verify_entry_note(const custody_entry *e, const uint8_t (*sks)[32], size_t n_sks, bool *ret_sealed,
                         bool *ret_opened, char **ret_error);
+/* Who placed a mark, break or resume, from its signed entry: "panel",
+ * "studioctl", "signal" (studio-recorder --once; old sessions say so in a
+ * "SIGUSR1"/"SIGUSR2" note), another word as written, or NULL when the
+ * entry does not say (caller frees). */
+char *verify_entry_source(const custody_entry *e);
+/* A "time_zone" a session may name: a tz database name ("Europe/Amsterdam",
+ * "UTC") or a POSIX TZ string, at most 64 characters, never a path (no
+ * leading '/', no "..") so that naming it opens nothing outside the zone
+ * database. */
+bool verify_time_zone_valid(const char *zone);
 /* The first finding with the final verdict, for the report's first line. */
 const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);

@@ -50,7 +50,7 @@ only_reports() { # only_reports DIR: the report and nothing else
 KEY=(--identity "$VAULT_KEY" --device-key "$WORK/dev.pub")
 
 # ---- a whole session ----------------------------------------------------
-expect_export "a whole session exports" 0 "checksums: cd" "${KEY[@]}" --out "$WORK/copy" "$session"
+expect_export "a whole session exports" 0 "check: cd .* && sha256sum -c SHA256SUMS" "${KEY[@]}" --out "$WORK/copy" "$session"
 check "stdout names the verdict" grep -q "INTACT" "$WORK/out"
 check "three segments in the working copy" test "$(ls "$WORK"/copy/seg-*.mkv | wc -l)" -eq 3
 check "sha256sum -c accepts the working copy" bash -c "cd '$WORK/copy' && sha256sum --quiet -c SHA256SUMS"
@@ -65,8 +65,40 @@ check "even under a wide umask" bash -c "umask 000; '$EXPORT' --identity '$VAULT
   --out '$WORK/umask' '$session' >/dev/null && [ -z \"\$(find '$WORK/umask' -type f ! -perm 0600)\" ]"
 check "a new --out is mode 0700" test "$(stat -c %a "$WORK/copy")" = 700
 check "no partial files are left" bash -c "[ -z \"\$(ls -A '$WORK/copy' | grep partial)\" ]"
+check "device.pub, the key the session verified under, lies beside SHA256SUMS" \
+  test "$(sed -n 2p "$WORK/copy/device.pub")" = "$(sed -n 2p "$WORK/dev.pub")"
+check "minisign -V works there as docs/export.md prints it" \
+  bash -c "cd '$WORK/copy' && minisign -Vq -p device.pub -m SHA256SUMS"
+# the check export prints after the copy is one that passes, run as printed
+run_hint() { # run_hint LABEL: runs the "check: …" line of $WORK/out
+  local hint
+  hint=$(sed -n 's/^check: //p' "$WORK/out")
+  if [ -n "$hint" ] && (cd "$WORK" && bash -c "$hint") >"$WORK/hint.out" 2>&1; then
+    pass "$1: the printed check passes: $hint"
+  else
+    fail "$1: the printed check '$hint' fails: $(cat "$WORK/hint.out")"
+  fi
+}
+run_hint "a whole session"
+check "the hint checks the signature too" grep -q '^check: .*minisign -Vq -p device.pub -m SHA256SUMS' "$WORK/out"
+# the registry's entry is the key export writes when it trusts the registry
+"$KEYS" device-init --dir "$WORK/regdev" --device-id studio-test-01 >/dev/null
+"$KEYS" enrol --dir "$WORK/regdev" --registry "$WORK/registry.json" >/dev/null 2>&1
+regsession=$("$MS" --spool "$WORK/spool-reg" --state "$WORK/state-reg" --key "$WORK/regdev/device.key" \
+  --recipient "$VAULT_RECIPIENT" --segments 2 --segment-bytes 100000 | tail -n 1)
+expect_export "a session trusted through the registry exports" 0 "check: cd" --identity "$VAULT_KEY" \
+  --registry "$WORK/registry.json" --out "$WORK/reg copy" "$regsession"
+check "its device.pub is the registry's entry for the device" \
+  test "$(sed -n 2p "$WORK/reg copy/device.pub")" = "$(sed -n 2p "$WORK/regdev/device.pub")"
+check "device.pub is mode 0600 like every output" test "$(stat -c %a "$WORK/reg copy/device.pub")" = 600
+run_hint "a folder name with a space"
+mkdir -p "$WORK/keyplanted" && ln -s /etc/passwd "$WORK/keyplanted/device.pub"
+expect_export "a link planted at device.pub is refused by name" 1 "device.pub already exists (or is a link)" \
+  "${KEY[@]}" --out "$WORK/keyplanted" "$session"
+check "and not written through" test "$(readlink "$WORK/keyplanted/device.pub")" = /etc/passwd
+check "and no media is written" no_media "$WORK/keyplanted"
 ln -s "$session" "$WORK/session-link"
-expect_export "the session folder may be given through a symlink" 0 "checksums: cd" "${KEY[@]}" \
+expect_export "the session folder may be given through a symlink" 0 "check: cd .* && sha256sum -c SHA256SUMS" "${KEY[@]}" \
   --out "$WORK/via-link" "$WORK/session-link"
 expect_export "--registry and --device-key together are refused" 1 "not both" --identity "$VAULT_KEY" \
   --device-key "$WORK/dev.pub" --registry "$WORK/dev.pub" --out "$WORK/w" "$session"
@@ -76,7 +108,7 @@ expect_export "a session without --device-key or --registry is refused" 1 \
   "give --device-key FILE or --registry FILE so the session is verified before it is decrypted, or --no-verify" \
   --identity "$VAULT_KEY" --out "$WORK/nokey" "$session"
 check "and nothing is written" bash -c "[ ! -e '$WORK/nokey' ] || [ -z \"\$(ls -A '$WORK/nokey')\" ]"
-expect_export "--no-verify decrypts without checking custody" 0 "checksums: cd" --identity "$VAULT_KEY" \
+expect_export "--no-verify decrypts without checking custody" 0 "check: cd .* && sha256sum -c SHA256SUMS" --identity "$VAULT_KEY" \
   --no-verify --out "$WORK/nv" "$session"
 check "its report's first line says NOT VERIFIED" bash -c \
   "head -n 1 '$WORK/nv/verification.txt' | grep -q '^NOT VERIFIED: .*custody was not checked (studio-export --no-verify)'"
@@ -198,6 +230,27 @@ check "the cut segment is NAME.salvaged.mkv" test -s "$WORK/crash/seg-000003.sal
 check "the complete ones are whole" bash -c "cd '$WORK/crash' && sha256sum --quiet -c SHA256SUMS"
 check "no seg-000003.mkv that looks whole" test ! -e "$WORK/crash/seg-000003.mkv"
 check "its report begins with TRUNCATED" bash -c "head -n 1 '$WORK/crash/verification.txt' | grep -q '^TRUNCATED'"
+run_hint "a salvaged session"
+cp "$WORK/out" "$WORK/crash.out"
+"$VERIFY" --device-key "$WORK/dev.pub" "$crashed" >"$WORK/crash-verify.txt" || true
+n_verify=$(grep -oE '[0-9]+ bytes after (it|the last sealed segment) unverifiable' "$WORK/crash-verify.txt" | head -n 1 || true)
+check "studio-verify names the unverifiable bytes ($n_verify)" test -n "$n_verify"
+check "export says the same count on stdout" grep -qF "$n_verify" "$WORK/crash.out"
+check "and in its report's working copy section" \
+  bash -c "sed -n '/^Working copy/,\$p' '$WORK/crash/verification.txt' | grep -qF '$n_verify'"
+# a session whose only segment was cut: SHA256SUMS lists nothing, and the
+# printed check is still one that passes
+lone=$(new_session lone --crash --segments 1 --segment-bytes 1000000)
+expect_export "a session cut in its only segment salvages" 2 "TRUNCATED: salvaged" --salvage "${KEY[@]}" \
+  --out "$WORK/lone" "$lone"
+check "its SHA256SUMS lists no segment" test ! -s "$WORK/lone/SHA256SUMS"
+run_hint "a session cut in its only segment"
+"$VERIFY" --device-key "$WORK/dev.pub" "$lone" >"$WORK/lone-verify.txt" || true
+n_verify=$(grep -oE 'intact through checkpoint [0-9]+ at [0-9:.]+; [0-9]+ bytes after it unverifiable' \
+  "$WORK/lone-verify.txt" | head -n 1 || true)
+check "studio-verify names the checkpoint and the bytes after it ($n_verify)" test -n "$n_verify"
+check "export says the same on stdout and in its report" \
+  bash -c "grep -qF '$n_verify' '$WORK/out' && sed -n '/^Working copy/,\$p' '$WORK/lone/verification.txt' | grep -qF '$n_verify'"
 
 # ---- single sealed files ---------------------------------------------------
 seg=$(ls "$session"/seg-*.mkv.age | head -n 1)

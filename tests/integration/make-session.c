@@ -10,14 +10,17 @@
  *                [--crash] [--torn-tail N] [--partial-log] [--no-recover]
  *                [--gap-after N --gap-ms MS [--gap-break]] [--seal-recipient age1…]
  *                [--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N]
- *                [--note TEXT]… [--note-age-file FILE]…
+ *                [--note TEXT]… [--note-age-file FILE]… [--time-zone ZONE|-]
  * Prints the session folder's path. Each --note TEXT adds one mark after
  * the first segment whose note is sealed for --recipient (note_age, with
  * custody_note_seal), as the recorder writes a mark's note; each
  * --note-age-file FILE then one whose note_age is FILE's text as is (what
  * stock `age -a` wrote, or a damaged note), signed like any entry. --officer and --room go into the
  * session-start entry (and so into the signed manifest) as given, control
- * characters and all. --bulk-marks N and --bulk-checkpoints N append N
+ * characters and all; so does --time-zone (default Europe/Amsterdam; "-"
+ * leaves it out, as sessions before the field did). The first mark comes
+ * from the panel key, the sealed-note marks from studioctl, as their
+ * entries' "source" says. --bulk-marks N and --bulk-checkpoints N append N
  * signed mark (~285 bytes) or checkpoint (~425 bytes) entries before the
  * stop entry, built with the custody module's entry builder but written
  * buffered and synced once (not one fdatasync per line), so a log of
@@ -48,7 +51,8 @@
 #include "util.h"
 
 typedef struct opts {
-        const char *spool, *state, *key, *recipient, *session_id, *seal_recipient, *officer, *room;
+        const char *spool, *state, *key, *recipient, *session_id, *seal_recipient, *officer, *room,
+                *time_zone;
         uint64_t segments, segment_bytes, checkpoint_every, seed, torn_tail, gap_after, gap_ms, bulk_marks,
                 bulk_checkpoints;
         bool crash, partial_log, no_recover, gap_break;
@@ -104,6 +108,7 @@ static int checkpoint(custody_log *log, const char *name, sealer *s, int64_t med
 static int event(custody_log *log, const char *ev, int64_t media_ns, const char *note) {
         g_autoptr(JsonObject) f = json_object_new();
         json_object_set_int_member(f, "media_ns", media_ns);
+        json_object_set_string_member(f, "source", "panel");
         if (note)
                 json_object_set_string_member(f, "note", note);
         return custody_log_append(log, ev, f);
@@ -126,6 +131,7 @@ static int sealed_note_mark(const opts *o, custody_log *log, int64_t media_ns, c
                 return r;
         }
         json_object_set_int_member(f, "media_ns", media_ns);
+        json_object_set_string_member(f, "source", "studioctl");
         json_object_set_string_member(f, "note_age", armored);
         return custody_log_append(log, "mark", f);
 }
@@ -219,6 +225,9 @@ static int session_start(const opts *o, custody_log *log, const char *id) {
         json_object_set_array_member(f, "cameras", cams);
         json_object_set_array_member(f, "microphones", mics);
         json_object_set_string_member(f, "clock_sync", "ntp synchronised");
+        if (g_strcmp0(o->time_zone, "-") != 0)
+                json_object_set_string_member(f, "time_zone",
+                                              o->time_zone ? o->time_zone : "Europe/Amsterdam");
         json_object_set_array_member(f, "recipients", rcpts);
         return custody_log_append(log, "session-start", f);
 }
@@ -478,6 +487,7 @@ static int parse_args(int argc, char **argv, opts *o) {
                                    : strcmp(a, "--seal-recipient") == 0 ? &o->seal_recipient
                                    : strcmp(a, "--officer") == 0        ? &o->officer
                                    : strcmp(a, "--room") == 0           ? &o->room
+                                   : strcmp(a, "--time-zone") == 0      ? &o->time_zone
                                                                         : NULL;
                 if (strcmp(a, "--crash") == 0)
                         o->crash = true;
@@ -534,7 +544,7 @@ int main(int argc, char **argv) {
                         "[--segments N] [--segment-bytes N] [--checkpoint-every N] [--session-id ID] "
                         "[--crash [--torn-tail N] [--partial-log] [--no-recover]] "
                         "[--officer STRING] [--room STRING] [--bulk-marks N] [--bulk-checkpoints N] "
-                        "[--note TEXT]… [--note-age-file FILE]…\n");
+                        "[--note TEXT]… [--note-age-file FILE]… [--time-zone ZONE|-]\n");
                 return 1;
         }
         r = age_recipient_parse(o.seal_recipient ? o.seal_recipient : o.recipient, rcpt[0]);

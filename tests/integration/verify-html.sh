@@ -7,11 +7,13 @@ command -v chromium >/dev/null || { echo "SKIP: chromium is not installed (./run
 make_vault
 "$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 
-session=$("$RECORDER" --once --duration 3s --recipient "$VAULT_RECIPIENT" \
+# The device's zone (the picture's clock) is signed at the session's start;
+# the examiner reads the report in another zone.
+session=$(TZ=Asia/Tokyo "$RECORDER" --once --duration 3s --recipient "$VAULT_RECIPIENT" \
             --device-key "$WORK/device/device.key" --officer '4711<script>alert(1)</script>' \
             --room 'Room "A" & <b>B</b>' --out "$WORK/spool" 2>/dev/null | tail -n 1)
 set +e
-"$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" --html "$WORK/report.html" \
+TZ=Europe/Berlin "$VERIFY" --device-key "$WORK/device/device.pub" --identity "$VAULT_KEY" --html "$WORK/report.html" \
   "$session" >/dev/null
 rc=$?
 set -e
@@ -42,6 +44,12 @@ check "the printed report reads INTACT" grep -q 'INTACT' "$WORK/report.txt"
 check "the printed report names the officer and the segment" \
   bash -c "grep -q '4711<script>' '$WORK/report.txt' && grep -q 'seg-000001.mkv.age' '$WORK/report.txt'"
 check "the printed report is one page" bash -c "pdfinfo '$WORK/report.pdf' | grep -qE '^Pages: +1$'"
+check "the recorder signed its time zone at the start" \
+  grep -q '"event":"session-start".*"time_zone":"Asia/Tokyo"' "$session/custody.jsonl"
+check "the printed report names the device's zone and the examiner's" \
+  grep -q 'device Asia/Tokyo (signed at the session.s start); examiner Europe/Berlin' "$WORK/report.txt"
+check "the printed report gives the start in UTC, the device's zone and the examiner's" \
+  grep -qE 'Started +20[0-9-]{8} [0-9:]{8} UTC; device ([0-9-]{10} )?[0-9:]{8} JST; examiner ([0-9-]{10} )?[0-9:]{8} CES?T' "$WORK/report.txt"
 check "the printed report gives the stop in words" \
   grep -q 'stopped normally' "$WORK/report.txt"
 check "the printed report shows the plaintext hash twice (stored, computed)" \

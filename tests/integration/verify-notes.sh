@@ -44,7 +44,7 @@ for f in txt json html; do
   check "without --identity: the $f report shows no armor" bash -c "! grep -q 'BEGIN AGE' '$WORK/sealed.$f'"
 done
 check "without --identity: the text timeline says (sealed note) at both marks" \
-  bash -c "[ \$(grep -c 'mark (panel key) .*media time: (sealed note)\$' '$WORK/sealed.txt') -eq 2 ]"
+  bash -c "[ \$(grep -c 'mark (studioctl) .*media time: (sealed note)\$' '$WORK/sealed.txt') -eq 2 ]"
 check "without --identity: the old plain note is still shown" grep -q 'witness identifies the photo' "$WORK/sealed.txt"
 check "without --identity: the HTML timeline says (sealed note)" \
   bash -c "[ \$(grep -o 'media time: (sealed note)' '$WORK/sealed.html' | wc -l) -eq 2 ]"

@@ -174,6 +174,68 @@ check "truncated: the printout reads TRUNCATED" grep -q 'TRUNCATED' "$WORK/trunc
 check "truncated: the crash is in words" grep -q 'recovery after a crash' "$WORK/truncated.txt"
 check "truncated: the SVG hatches the unverifiable stretch" grep -q 'fill="url(#unv)"/>' "$WORK/truncated.html"
 facts_printed truncated "$cut"
+check "truncated: the end is the last signed checkpoint, the recovery's time apart" python3 - "$WORK/truncated.json" "$cut" <<'EOF'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+log = [json.loads(l) for l in open(os.path.join(sys.argv[2], "custody.jsonl")) if l.startswith("{")]
+cps = [e["utc"] for e in log if e["event"] == "checkpoint"]
+rec = [e["utc"] for e in log if e["event"] == "recovery"]
+bad = []
+if d["session_end_utc"] != cps[-1]: bad.append("session_end_utc %s, not %s" % (d["session_end_utc"], cps[-1]))
+if "checkpoint" not in d["session_end_basis"]: bad.append("basis " + d["session_end_basis"])
+if d["closed_utc"] != rec[0] or "recovery" not in d["closed_how"]: bad.append("closed %s" % d["closed_utc"])
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+utc_of() { # utc_of EVENT first|last SESSION: hh:mm:ss of that entry's time
+  python3 -c 'import json, sys
+e = [json.loads(l) for l in open(sys.argv[3] + "/custody.jsonl") if l.startswith("{")]
+t = [x["utc"] for x in e if x["event"] == sys.argv[1]]
+print((t[0] if sys.argv[2] == "first" else t[-1])[11:19])' "$@"
+}
+cp_time=$(utc_of checkpoint last "$cut")
+rec_time=$(utc_of recovery first "$cut")
+check "truncated: the text report ends it at the last checkpoint ($cp_time UTC)" \
+  grep -qE "^Ended +[0-9-]{10} $cp_time UTC;.*\(the last signed checkpoint" "$WORK/truncated.out"
+check "truncated: and says when the recovery closed it ($rec_time UTC)" \
+  grep -qE "^Closed +[0-9-]{10} $rec_time UTC;.*\(recovery after a crash" "$WORK/truncated.out"
+check "truncated: the printout says both" \
+  bash -c "grep -q 'the last signed checkpoint' '$WORK/truncated.txt' && grep -qE 'Closed .*recovery after a crash' '$WORK/truncated.txt'"
+
+# ---- the device's time zone and the source of each mark --------------------
+check "intact: the text report names the device's zone, signed, and the examiner's" \
+  grep -q '^Zone      device Europe/Amsterdam (signed at the session.s start); examiner Europe/Berlin' "$WORK/intact.out"
+check "intact: the start in UTC, and device and examiner alike in CET" \
+  grep -qE '^Started +[0-9-]{10} [0-9:]{8} UTC; device and examiner ([0-9-]{10} )?[0-9:]{8} CES?T' "$WORK/intact.out"
+TZ=America/New_York "$VERIFY" --device-key "$WORK/dev.pub" "$long" >"$WORK/ny.out" || true
+check "an examiner in another zone sees the device's time beside his own" \
+  grep -qE '^Started +[0-9-]{10} [0-9:]{8} UTC; device ([0-9-]{10} )?[0-9:]{8} CES?T; examiner ([0-9-]{10} )?[0-9:]{8} E[SD]T' "$WORK/ny.out"
+check "and the timeline in the device's zone, as the picture's clock shows it" \
+  grep -qE '^  [0-9-]{10} [0-9:]{8} CES?T \(([0-9-]{10} )?[0-9:]{8} UTC\)  session start' "$WORK/ny.out"
+check "intact: the JSON names both zones" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["device_time_zone"] == "Europe/Amsterdam" and d["device_time_zone_known"] and d["examiner_time_zone"] == "Europe/Berlin" else 1)' "$WORK/intact.json"
+nozone=$("$MS" --spool "$WORK/s4" --state "$WORK/st4" --key "$WORK/dev.key" --recipient "$VAULT_RECIPIENT" \
+           --segments 1 --segment-bytes 70000 --time-zone - --note 'a note from studioctl')
+"$VERIFY" --device-key "$WORK/dev.pub" --json "$nozone" >"$WORK/nozone.json" || true
+"$VERIFY" --device-key "$WORK/dev.pub" "$nozone" >"$WORK/nozone.out" || true
+check "a session without a zone still verifies INTACT" grep -q '^INTACT' "$WORK/nozone.out"
+check "and the report says the device's zone is unknown" \
+  bash -c "grep -q '^Zone      device zone unknown: the session does not record it' '$WORK/nozone.out' &&
+           grep -qE '^Started .* UTC; device zone unknown; examiner ' '$WORK/nozone.out'"
+check "each mark's source as its signed entry gives it: panel key, studioctl" \
+  bash -c "grep -q 'mark (panel key) *at ' '$WORK/nozone.out' && grep -q 'mark (studioctl) *at ' '$WORK/nozone.out'"
+check "the JSON gives the source and no zone" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+src = [e.get("source") for e in d["timeline"] if e["event"] == "mark"]
+sys.exit(0 if src == ["panel", "studioctl"] and d["device_time_zone"] is None and not d["device_time_zone_known"] else 1)' "$WORK/nozone.json"
+cp -r "$STUDIO_SOURCE_DIR/tests/data/session-v1" "$WORK/golden"
+"$VERIFY" --device-key "$WORK/golden/dev.pub" "$WORK/golden/session" >"$WORK/golden.out" || true
+check "a session of release 0.1.0 still verifies, its zone unknown, its marks by signal" \
+  bash -c "grep -q '^INTACT' '$WORK/golden.out' && grep -q '^Zone      device zone unknown' '$WORK/golden.out' &&
+           grep -q 'mark (signal to studio-recorder --once)' '$WORK/golden.out'"
 
 # ---- TAMPERED: one byte of the second segment flipped ----------------------
 bad=$("$MS" --spool "$WORK/s3" --state "$WORK/st3" --key "$WORK/dev.key" --recipient "$VAULT_RECIPIENT" \
