@@ -205,7 +205,7 @@ static void cmd_recover(rec_daemon *d, control_request *req) {
                 g_free(d->recovery_note);
                 d->recovery_note = g_strdup(note);
         }
-        daemon_attention_remove(d, "disk full");
+        daemon_attention_remove(d, REASON_DISK_FULL);
         reply_ok(req, "report", note ? note : "nothing needed recovery");
 }
 
