@@ -142,6 +142,8 @@ static void test_documented_example(void **state) {
         assert_string_equal(c->uploader.vault, "s3://vault.police.example/studio-sessions");
         assert_int_equal(c->lights.gpio_door, 17);
         assert_string_equal(c->status.language, "nl");
+        assert_string_equal(c->status.contact_phone, "+31 88 123 4567");
+        assert_string_equal(c->status.hostnames[0], "studio.shelter.lan");
 }
 
 static void test_full_file(void **state) {
