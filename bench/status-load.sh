@@ -13,8 +13,8 @@ pid= writer=
 trap 'kill -9 $pid $writer 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=$(python3 "$SRC/tests/integration/http-tool.py" port)
 STATE=$WORK/state.json
-printf '[status]\nlisten = 127.0.0.1\nport = %s\nstate_file = %s\nbacklog_file = %s\n' \
-  "$PORT" "$STATE" "$WORK/backlog.json" >"$WORK/studio.conf"
+printf '[status]\nlisten = 127.0.0.1\nport = %s\nstate_file = %s\nbacklog_file = %s\nstate_owner = %s\n' \
+  "$PORT" "$STATE" "$WORK/backlog.json" "$(id -un)" >"$WORK/studio.conf"
 write_state() {
   printf '{"state":"recording","since":"2026-12-01T10:32:00Z","attention":[],"hours_left":41.5,"updated":"%s"}\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "room-reasons.h"
+
 typedef struct capture_profile capture_profile;
 
 typedef enum capture_layout {
@@ -115,12 +117,13 @@ bool capture_measure_parse(GstMessage *m, capture_measure *ret);
  * recording goes on without, now taken out of the pipeline: a camera (its
  * picture is replaced by black, the audio and the other camera go on;
  * *ret_reason gets REASON_CAMERA_DISCONNECTED or REASON_CAMERA2_DISCONNECTED)
- * or the observation output (*ret_reason NULL: a warning, not attention).
+ * or the observation output (*ret_reason _ROOM_REASON_INVALID: a warning,
+ * not attention).
  * *ret_detail gets a sentence for the log. 0: an error that ends the
  * recording. A later error from a part already taken out (a failing
  * source posts more than one) also gives 1, with *ret_detail NULL: nothing
  * new to tell. Called from the loop. */
-int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, const char **ret_reason,
+int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, room_reason *ret_reason,
                                    gchar **ret_detail);
 
 /* ---- devices --------------------------------------------------------- */
@@ -132,7 +135,7 @@ int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, cons
  * -EACCES or -ENOTSUP with *ret_reason (a REASON_… from room-reasons.h) and
  * *ret_message (a sentence for the log that names the device and what to
  * do). Cheap enough to run every few seconds while the room is free. */
-int capture_probe_devices(const capture_profile *p, const char **ret_reason, gchar **ret_message);
+int capture_probe_devices(const capture_profile *p, room_reason *ret_reason, gchar **ret_message);
 
 /* The H.264 encoder this machine will use for p ("x264enc", …), or NULL
  * with a message when none is installed. */

@@ -46,7 +46,7 @@ void capture_source_parse(const char *description, gchar **ret_factory, gchar **
         *ret_more = d[first] == '!';
 }
 
-static int probe_camera(const capture_profile *p, const char *source, int camera, const char **ret_reason,
+static int probe_camera(const capture_profile *p, const char *source, int camera, room_reason *ret_reason,
                         gchar **ret_message) {
         g_autofree gchar *factory = NULL, *device = NULL;
         bool more;
@@ -64,7 +64,7 @@ static int probe_camera(const capture_profile *p, const char *source, int camera
         return r;
 }
 
-static int probe_microphone(const char *source, const char **ret_reason, gchar **ret_message) {
+static int probe_microphone(const char *source, room_reason *ret_reason, gchar **ret_message) {
         g_autofree gchar *factory = NULL, *device = NULL;
         bool more;
         int r;
@@ -80,8 +80,8 @@ static int probe_microphone(const char *source, const char **ret_reason, gchar *
         return r;
 }
 
-int capture_probe_devices(const capture_profile *p, const char **ret_reason, gchar **ret_message) {
-        const char *reason = NULL;
+int capture_probe_devices(const capture_profile *p, room_reason *ret_reason, gchar **ret_message) {
+        room_reason reason = _ROOM_REASON_INVALID;
         g_autofree gchar *msg = NULL;
         int r;
 

@@ -153,7 +153,7 @@ static gchar *error_text(GstMessage *error) {
         return g_strdup(e && e->message ? e->message : "unknown error");
 }
 
-int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, const char **ret_reason,
+int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, room_reason *ret_reason,
                                    gchar **ret_detail) {
         survive *s = pipeline ? g_object_get_data(G_OBJECT(pipeline), SURVIVE_KEY) : NULL;
         GstObject *src = GST_MESSAGE_SRC(error);
@@ -166,7 +166,7 @@ int capture_pipeline_survive_error(GstElement *pipeline, GstMessage *error, cons
         why = error_text(error);
         if ((obs = observation_of(src))) {
                 gboolean attached = GST_OBJECT_PARENT(obs) == GST_OBJECT(pipeline);
-                *ret_reason = NULL;
+                *ret_reason = _ROOM_REASON_INVALID;
                 *ret_detail = attached ? g_strdup_printf("the observation output %s failed (%s) and was "
                                                          "turned off; the recording goes on",
                                                          GST_OBJECT_NAME(obs), why)

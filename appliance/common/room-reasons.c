@@ -1,42 +1,57 @@
-/* Translations of the attention reasons (room-reasons.h). */
+/* The attention reasons' table (room-reasons.h). */
 #include "room-reasons.h"
 
 #include <string.h>
 
 #include "util.h"
 
+typedef enum reason_kind {
+        BLOCKS,
+        IT,
+} reason_kind;
+
 static const struct {
         const char *en, *nl;
+        reason_kind kind;
 } reasons[] = {
-        {REASON_CAMERA_DISCONNECTED, "camera losgekoppeld"},
-        {REASON_CAMERA2_DISCONNECTED, "tweede camera losgekoppeld"},
-        {REASON_CAMERA_BLACK, "camerabeeld is zwart"},
-        {REASON_CAMERA2_BLACK, "beeld van de tweede camera is zwart"},
-        {REASON_CAMERA_FROZEN, "camerabeeld staat stil"},
-        {REASON_CAMERA2_FROZEN, "beeld van de tweede camera staat stil"},
-        {REASON_MIC_DISCONNECTED, "microfoon losgekoppeld"},
-        {REASON_MIC_DEAD, "microfoon geeft geen signaal"},
-        {REASON_MIC_SILENT, "microfoon neemt bijna niets op"},
-        {REASON_DEVICES_UNUSABLE, "camera of microfoon werkt niet"},
-        {REASON_DISK_LOW, "schijf bijna vol"},
-        {REASON_DISK_TOO_FULL, "schijf te vol om op te nemen"},
-        {REASON_DISK_FULL, "schijf vol"},
-        {REASON_CLOCK_UNSYNCED, "klok niet gelijkgezet"},
-        {REASON_BACKLOG, "opnames wachten op de kluis"},
-        {REASON_VAULT_NOT_LOCKING, "kluis vergrendelt de opnames niet"},
-        {REASON_VAULT_REFUSED, "kluis weigert de sleutels van het apparaat"},
-        {REASON_PANEL_DISCONNECTED, "bedieningspaneel losgekoppeld"},
-        {REASON_LAST_FAULT, "de laatste opname eindigde met een storing"},
-        {REASON_RECOVERY_FAILED, "onderbroken opnames konden niet worden afgesloten"},
-        {REASON_RECORDER_DOWN, "recorder draait niet"},
-        {REASON_NOT_PROVISIONED, "niet ingericht"},
+#define ROOM_REASON_ROW_(name, k, e, n) [name] = {.en = e, .nl = n, .kind = k},
+        ROOM_REASONS(ROOM_REASON_ROW_)
+#undef ROOM_REASON_ROW_
 };
 
-const char *room_reason_translate(const char *reason, const char *language) {
-        if (!reason || !language || strcmp(language, "nl") != 0)
-                return reason;
+/* One row per reason, each with both words (the X-macro takes all four
+ * arguments, so a row without its Dutch words does not compile either). */
+_Static_assert(ELEMENTSOF(reasons) == _ROOM_REASON_MAX, "every attention reason has its row");
+
+const char *room_reason_to_string(room_reason r) {
+        if (r < 0 || r >= _ROOM_REASON_MAX)
+                return NULL;
+        return reasons[r].en;
+}
+
+room_reason room_reason_from_string(const char *s) {
+        if (!s)
+                return _ROOM_REASON_INVALID;
         for (size_t i = 0; i < ELEMENTSOF(reasons); i++)
-                if (strcmp(reasons[i].en, reason) == 0)
-                        return reasons[i].nl;
-        return reason;
+                if (strcmp(reasons[i].en, s) == 0)
+                        return (room_reason) i;
+        return _ROOM_REASON_INVALID;
+}
+
+const char *room_reason_words(room_reason r, const char *language) {
+        if (r < 0 || r >= _ROOM_REASON_MAX)
+                return NULL;
+        return language && strcmp(language, "nl") == 0 ? reasons[r].nl : reasons[r].en;
+}
+
+const char *room_reason_translate(const char *reason, const char *language) {
+        room_reason r = room_reason_from_string(reason);
+
+        return r < 0 ? reason : room_reason_words(r, language);
+}
+
+bool room_reason_is_it_warning(const char *reason) {
+        room_reason r = room_reason_from_string(reason);
+
+        return r >= 0 && reasons[r].kind == IT;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "escape.h"
 #include "fsutil.h"
@@ -94,6 +95,8 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
         json_builder_end_array(b);
         json_write_tenths(b, "hours_left", doc->hours_left, ROOM_HOURS_LEFT_MAX);
         json_write_time(b, "updated", MAX(doc->updated_us, 1));
+        if (doc->session_since_us > 0)
+                json_write_time(b, "session_since", doc->session_since_us);
         json_builder_end_object(b);
         text = json_write_text(b);
         /* The reasons are the recorder's words, but the file reaches pages and
@@ -172,6 +175,12 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
         r = read_time(o, "updated", &doc.updated_us, ret_message);
         if (r < 0)
                 return r;
+        /* optional (older writers have no such member) */
+        if (json_object_has_member(o, "session_since")) {
+                r = read_time(o, "session_since", &doc.session_since_us, ret_message);
+                if (r < 0)
+                        return r;
+        }
         n = json_object_get_member(o, "attention");
         if (n && !JSON_NODE_HOLDS_NULL(n)) {
                 if (!JSON_NODE_HOLDS_ARRAY(n))
@@ -210,14 +219,26 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
         return 0;
 }
 
-int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message) {
+int room_state_read_owned(const char *path, uid_t owner, room_state_doc *ret, gchar **ret_message) {
         _cleanup_free_ char *data = NULL;
+        _cleanup_close_ int fd = -EBADF;
         g_autofree gchar *file = escape_text(path);
         g_autofree gchar *m = NULL;
+        struct stat st;
         size_t len = 0;
         int r;
 
-        r = fs_read_file(path, ROOM_STATE_FILE_MAX, &data, &len);
+        fd = fs_open_regular(path, &st);
+        /* the owner of the file opened, not of whatever the name holds later */
+        if (fd >= 0 && owner != (uid_t) -1 && st.st_uid != owner) {
+                if (ret_message)
+                        *ret_message = g_strdup_printf("the room state %s belongs to user id %u, not to the "
+                                                       "recorder's user (id %u): not read (who wrote it? "
+                                                       "see [status] state_owner)",
+                                                       file, (unsigned) st.st_uid, (unsigned) owner);
+                return -EPERM;
+        }
+        r = fd < 0 ? fd : fs_read_fd(fd, ROOM_STATE_FILE_MAX, &data, &len);
         if (r < 0) {
                 if (ret_message)
                         *ret_message =
@@ -229,4 +250,8 @@ int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message) 
         if (r < 0 && ret_message)
                 *ret_message = g_strdup_printf("room state %s: %s", file, m);
         return r;
+}
+
+int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message) {
+        return room_state_read_owned(path, (uid_t) -1, ret, ret_message);
 }

@@ -6,7 +6,11 @@
  * that a reader can tell a dead recorder from a free room:
  *   {"state":"recording","since":"2026-12-01T10:32:00Z",
  *    "attention":["camera disconnected"],"hours_left":41.5,
- *    "updated":"2026-12-01T10:40:05Z"}
+ *    "updated":"2026-12-01T10:40:05Z","session_since":"2026-12-01T10:32:00Z"}
+ * session_since is there only while a session is open (recording, break,
+ * stopping): the session's start, which a break does not move, while
+ * "since" is when the current state began. A reader that does not know it
+ * ignores it (every reader ignores members it does not know).
  * hours_left is the recording time the spool still holds at the profile's
  * bitrate (null: not known yet).
  * It never holds an officer, a case or a session identifier: the writer
@@ -16,6 +20,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef enum room_state {
         ROOM_FREE,
@@ -39,10 +44,11 @@ room_state room_state_from_string(const char *s);
 
 typedef struct room_state_doc {
         room_state state;
-        int64_t since_us;   /* g_get_real_time() when the state was entered */
-        int64_t updated_us; /* when the document was written */
-        char **attention;   /* NULL-terminated plain-word reasons; NULL: none */
-        double hours_left;  /* >= 0, one decimal is kept; < 0: unknown (null) */
+        int64_t since_us;         /* g_get_real_time() when the state was entered */
+        int64_t session_since_us; /* when the session began (kept across breaks); 0: no session */
+        int64_t updated_us;       /* when the document was written */
+        char **attention;         /* NULL-terminated plain-word reasons; NULL: none */
+        double hours_left;        /* >= 0, one decimal is kept; < 0: unknown (null) */
 } room_state_doc;
 
 #define ROOM_HOURS_LEFT_MAX 1e6
@@ -55,6 +61,9 @@ int room_state_publish(const char *path, const room_state_doc *doc);
 /* Reads a state file (bounded, strict: unknown state or malformed times
  * are -EBADMSG); ret->attention is g_strfreev'd by room_state_doc_clear. */
 int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message);
+/* The same, read only when the opened file's owner (fstat) is owner
+ * ((uid_t) -1: any): -EPERM otherwise, with a message naming both ids. */
+int room_state_read_owned(const char *path, uid_t owner, room_state_doc *ret, gchar **ret_message);
 int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **ret_message);
 void room_state_doc_clear(room_state_doc *doc);
 /* "2026-12-01T10:32:00Z" for a g_get_real_time() value; caller frees. */

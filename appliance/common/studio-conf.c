@@ -23,6 +23,8 @@ typedef enum conf_type {
         CONF_PROFILE,      /* a built-in profile name or a path */
         CONF_ROOM,         /* the room name burned into the picture */
         CONF_GROUP_NAME,   /* a Unix group */
+        CONF_USER_NAME,    /* a Unix user */
+        CONF_PHONE,        /* a telephone number as staff dial it */
         CONF_KEY_NAME,     /* an evdev key name */
         CONF_LED_NAME,     /* one LED in leds_dir */
         CONF_VAULT,        /* dir:PATH or s3://… */
@@ -30,6 +32,7 @@ typedef enum conf_type {
         CONF_VIDEO_SINK,   /* one display sink element with its properties */
         CONF_AUDIO_SINK,   /* one audio sink element with its properties */
         CONF_NETWORKS,     /* gchar **: addresses and CIDR networks */
+        CONF_HOSTNAMES,    /* gchar **: DNS names (or IP addresses) */
         CONF_STRV,         /* gchar ** */
         CONF_DURATION,     /* uint64_t ns */
         CONF_SIZE,         /* uint64_t bytes */
@@ -62,8 +65,9 @@ static const conf_key conf_keys[] = {
         K("recorder", "room", CONF_ROOM, recorder.room),
         K("recorder", "spool", CONF_PATH, recorder.spool, .def = "/var/spool/studio"),
         K("recorder", "state_dir", CONF_PATH, recorder.state_dir, .def = "/var/lib/studio/state"),
-        K("recorder", "state_file", CONF_PATH, recorder.state_file, .def = "/run/studio/state.json"),
-        K("recorder", "socket", CONF_PATH, recorder.socket, .def = "/run/studio/recorder.sock"),
+        K("recorder", "state_file", CONF_PATH, recorder.state_file,
+          .def = "/run/studio-recorder/state.json"),
+        K("recorder", "socket", CONF_PATH, recorder.socket, .def = "/run/studio-recorder/recorder.sock"),
         K("recorder", "device_key", CONF_SECRET_PATH, recorder.device_key,
           .def = "/var/lib/studio/keys/device.key"),
         K("recorder", "officers", CONF_SECRET_PATH, recorder.officers, .def = "/etc/studio/officers"),
@@ -143,9 +147,14 @@ static const conf_key conf_keys[] = {
         K("status", "language", CONF_LANGUAGE, status.language, .def = "en"),
         K("status", "state_file", CONF_PATH, status.state_file),     /* default: [recorder] state_file */
         K("status", "backlog_file", CONF_PATH, status.backlog_file), /* default: [uploader] backlog_file */
+        K("status", "contact_phone", CONF_PHONE, status.contact_phone),
+        K("status", "room_label", CONF_ROOM, status.room_label), /* default: [recorder] room */
+        K("status", "hostnames", CONF_HOSTNAMES, status.hostnames),
+        K("status", "state_owner", CONF_USER_NAME, status.state_owner, .def = "studio-recorder"),
 
         K("uploader", "vault", CONF_VAULT, uploader.vault),
-        K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
+        K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file,
+          .def = "/run/studio-uploader/backlog.json"),
         K("uploader", "spool", CONF_PATH, uploader.spool), /* default: [recorder] spool */
         K("uploader", "endpoint", CONF_STRING, uploader.endpoint),
         K("uploader", "region", CONF_STRING, uploader.region, .def = "us-east-1"),
@@ -176,7 +185,7 @@ static const char *const conf_log_levels[] = {"error", "warning", "notice", "inf
 #define FIELD(c, k, type) ((type *) ((char *) (c) + (k)->offset))
 
 static bool conf_type_is_strv(conf_type t) {
-        return t == CONF_STRV || t == CONF_NETWORKS;
+        return t == CONF_STRV || t == CONF_NETWORKS || t == CONF_HOSTNAMES;
 }
 static bool conf_type_is_string(conf_type t) {
         return t <= CONF_AUDIO_SINK || t == CONF_LANGUAGE;
@@ -270,6 +279,16 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
         case CONF_GROUP_NAME:
                 if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
                         return refuse(f, k, v, msg, "is not a Unix group name (write e.g. studio-admin)");
+                return 0;
+        case CONF_USER_NAME:
+                if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
+                        return refuse(f, k, v, msg, "is not a Unix user name (write e.g. studio-recorder)");
+                return 0;
+        case CONF_PHONE:
+                if (!matches("^\\+?[0-9][0-9 ()-]{1,30}[0-9]$", v))
+                        return refuse(f, k, v, msg,
+                                      "is not a telephone number (write digits, spaces, dashes and "
+                                      "brackets, e.g. +31 88 123 4567)");
                 return 0;
         case CONF_KEY_NAME:
                 if (!matches("^KEY_[A-Z0-9_]+$", v))
@@ -365,6 +384,23 @@ static int read_networks(const config_file *f, const conf_key *k, gchar **v, gch
         return 0;
 }
 
+/* Names a browser may put in Host: DNS names (letters, digits, dots and
+ * dashes) or IP addresses; compared without case, with any port. */
+static int read_hostnames(const config_file *f, const conf_key *k, gchar **v, gchar **msg) {
+        for (gchar **p = v; p && *p; p++) {
+                g_autoptr(GInetAddress) a = g_inet_address_new_from_string(*p);
+                if (a || (strlen(*p) <= 253 && matches("^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", *p)))
+                        continue;
+                g_autofree gchar *all = g_strjoinv(";", v);
+                g_autofree gchar *item = escape_text(*p);
+                return refuse(f, k, all, msg,
+                              "has \"%s\", which is not a host name or an address (write e.g. "
+                              "studio.shelter.lan;192.168.1.20, without a port)",
+                              item);
+        }
+        return 0;
+}
+
 static int read_key(const config_file *f, const conf_key *k, const char *dir, studio_conf *c, gchar **msg) {
         g_autofree gchar *s = NULL;
         int r;
@@ -375,7 +411,8 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
         case CONF_SECRET_PATH:
                 return read_secret_path(f, k, c, msg);
         case CONF_STRV:
-        case CONF_NETWORKS: {
+        case CONF_NETWORKS:
+        case CONF_HOSTNAMES: {
                 g_auto(GStrv) v = NULL;
                 r = config_get_strv(f, k->group, k->key, &v, msg);
                 if (r < 0)
@@ -383,6 +420,8 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
                 if (!v && k->def)
                         v = g_strsplit(k->def, ";", -1);
                 if (k->type == CONF_NETWORKS && (r = read_networks(f, k, v, msg)) < 0)
+                        return r;
+                if (k->type == CONF_HOSTNAMES && (r = read_hostnames(f, k, v, msg)) < 0)
                         return r;
                 *FIELD(c, k, gchar **) = TAKE_PTR(v);
                 return 0;
@@ -514,6 +553,8 @@ static int check_fields(const config_file *f, studio_conf *c, gchar **msg) {
                 c->status.state_file = g_strdup(c->recorder.state_file);
         if (!c->status.backlog_file)
                 c->status.backlog_file = g_strdup(c->uploader.backlog_file);
+        if (!c->status.room_label && c->recorder.room)
+                c->status.room_label = g_strdup(c->recorder.room);
         if (!c->uploader.spool)
                 c->uploader.spool = g_strdup(c->recorder.spool);
         return 0;

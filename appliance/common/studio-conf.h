@@ -31,8 +31,8 @@ typedef struct studio_recorder_conf {
         gchar *room;        /* NULL: the profile's */
         gchar *spool;       /* default /var/spool/studio */
         gchar *state_dir;   /* chain head etc.; default /var/lib/studio/state */
-        gchar *state_file;  /* published room state; default /run/studio/state.json */
-        gchar *socket;      /* control socket; default /run/studio/recorder.sock */
+        gchar *state_file;  /* published room state; default /run/studio-recorder/state.json */
+        gchar *socket;      /* control socket; default /run/studio-recorder/recorder.sock */
         gchar *device_key;  /* default /var/lib/studio/keys/device.key; or credential:NAME */
         gchar *officers;    /* default /etc/studio/officers; or credential:NAME */
         gchar **recipients; /* age1…, NULL-terminated; may be empty when recipients_file is set */
@@ -103,17 +103,21 @@ typedef struct studio_observation_conf {
 } studio_observation_conf;
 
 typedef struct studio_status_conf {
-        gchar *listen;       /* address to bind; default 127.0.0.1 */
-        int port;            /* default 8080 */
-        gchar **allow;       /* addresses and networks (CIDR); default 127.0.0.0/8, ::1 */
-        gchar *language;     /* "en" (default) or "nl" */
-        gchar *state_file;   /* default: [recorder] state_file */
-        gchar *backlog_file; /* default: [uploader] backlog_file */
+        gchar *listen;        /* address to bind; default 127.0.0.1 */
+        int port;             /* default 8080 */
+        gchar **allow;        /* addresses and networks (CIDR); default 127.0.0.0/8, ::1 */
+        gchar *language;      /* "en" (default) or "nl" */
+        gchar *state_file;    /* default: [recorder] state_file */
+        gchar *backlog_file;  /* default: [uploader] backlog_file */
+        gchar *contact_phone; /* police IT's number on the page; NULL: none */
+        gchar *room_label;    /* the room's name on the page; default: [recorder] room */
+        gchar **hostnames;    /* Host names the page answers besides its address */
+        gchar *state_owner;   /* the user the state file must belong to; default studio-recorder */
 } studio_status_conf;
 
 typedef struct studio_uploader_conf {
         gchar *vault;                   /* "dir:/path" or "s3://bucket/prefix"; NULL: not configured */
-        gchar *backlog_file;            /* default /run/studio/backlog.json */
+        gchar *backlog_file;            /* default /run/studio-uploader/backlog.json */
         gchar *spool;                   /* default: [recorder] spool */
         gchar *endpoint;                /* s3: https://host[:port] (http:// for a loopback test server) */
         gchar *region;                  /* s3: default us-east-1 */

@@ -157,11 +157,14 @@ static gchar *conf_text(const char *dir, const char *recipient, int port) {
                 "[status]\n"
                 "listen=127.0.0.1\n"
                 "port=%d\n"
+                "# the recorder runs as you here: the page reads only your state file\n"
+                "state_owner=%s\n"
                 "\n"
                 "[uploader]\n"
                 "vault=dir:%s/vault\n"
                 "backlog_file=%s/run/backlog.json\n",
-                STUDIO_VERSION, created, dir, dir, dir, dir, dir, dir, dir, recipient, port, dir, dir);
+                STUDIO_VERSION, created, dir, dir, dir, dir, dir, dir, dir, recipient, port,
+                g_get_user_name(), dir, dir);
 }
 
 /* What an earlier init wrote, removed for --force. */

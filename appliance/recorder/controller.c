@@ -89,12 +89,12 @@ int rec_controller_new(const rec_settings *s, const rec_controller_callbacks *cb
         return 0;
 }
 
-static void tell_fault(rec_controller *c, const char *reason, const char *detail) {
+static void tell_fault(rec_controller *c, room_reason reason, const char *detail) {
         if (c->cb.fault)
                 c->cb.fault(reason, detail, c->userdata);
 }
 
-static void session_fault(const char *reason, const char *detail, void *userdata) {
+static void session_fault(room_reason reason, const char *detail, void *userdata) {
         tell_fault(userdata, reason, detail);
 }
 
@@ -217,7 +217,7 @@ static gboolean on_eos_timeout(gpointer data) {
 
 /* A camera or the observation output lost: the recording goes on. */
 static bool survived(rec_controller *c, GstMessage *m) {
-        const char *reason = NULL;
+        room_reason reason = _ROOM_REASON_INVALID;
         g_autofree gchar *detail = NULL;
 
         if (capture_pipeline_survive_error(c->pipeline, m, &reason, &detail) != 1)
@@ -226,7 +226,8 @@ static bool survived(rec_controller *c, GstMessage *m) {
                 return true;
         tell_fault(c, reason, detail);
         if (c->session)
-                (void) rec_session_fault(c->session, reason ? "camera-lost" : "observation-lost", detail);
+                (void) rec_session_fault(c->session, reason >= 0 ? "camera-lost" : "observation-lost",
+                                         detail);
         return true;
 }
 
@@ -268,7 +269,7 @@ static void on_element(rec_controller *c, GstMessage *m) {
          * now, while the close still has its room (no EOS: the last chunk
          * would not fit; the open segment is cut at its checkpoint) */
         if (rec_session_disk_full(c->session)) {
-                tell_fault(c, "disk full", "the disk holding the spool is full");
+                tell_fault(c, REASON_DISK_FULL, "the disk holding the spool is full");
                 finish(c, -ENOSPC, g_strdup("the disk is full (the custody log could not grow)"));
         }
 }
@@ -311,7 +312,7 @@ static gboolean on_bus(GstBus *bus, GstMessage *m, gpointer data) {
         case GST_MESSAGE_WARNING: {
                 g_autoptr(GError) e = NULL;
                 gst_message_parse_warning(m, &e, NULL);
-                tell_fault(c, NULL, e->message); /* logged, not an attention reason */
+                tell_fault(c, _ROOM_REASON_INVALID, e->message); /* logged, not an attention reason */
                 break;
         }
         default:

@@ -57,8 +57,9 @@ typedef struct rec_controller_callbacks {
         /* The first segment is open: the room is recorded from here. */
         void (*recording)(void *userdata);
         /* A fault the session survives, in plain words for the room's
-         * attention list (reason) and in full for the log (detail). */
-        void (*fault)(const char *reason, const char *detail, void *userdata);
+         * attention list (reason; _ROOM_REASON_INVALID: logged only) and in
+         * full for the log (detail). */
+        void (*fault)(room_reason reason, const char *detail, void *userdata);
         /* The session (or the pre-roll) has ended; the controller may be
          * freed from here on. */
         void (*ended)(const rec_outcome *outcome, void *userdata);

@@ -239,7 +239,7 @@ static void cmd_recover(rec_daemon *d, control_request *req) {
                 g_free(d->recovery_note);
                 d->recovery_note = g_strdup(note);
         }
-        daemon_attention_remove(d, "disk full");
+        daemon_attention_remove(d, REASON_DISK_FULL);
         reply = json_object_new();
         json_object_set_int_member(reply, "recovered", n);
         /* recovery's report also names folders it left untouched (n may be 0) */

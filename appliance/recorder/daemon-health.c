@@ -26,14 +26,18 @@ static bool in_session(const rec_daemon *d) {
         return d->state == ROOM_RECORDING || d->state == ROOM_BREAK || d->state == ROOM_STOPPING;
 }
 
-static void own(rec_daemon *d, const char *reason) {
+static void own(rec_daemon *d, room_reason r) {
+        const char *reason = room_reason_to_string(r);
+
         for (guint i = 0; i < d->health_owned->len; i++)
                 if (strcmp(d->health_owned->pdata[i], reason) == 0)
                         return;
         g_ptr_array_add(d->health_owned, g_strdup(reason));
 }
 
-static bool listed(const rec_daemon *d, const char *reason) {
+static bool listed(const rec_daemon *d, room_reason r) {
+        const char *reason = room_reason_to_string(r);
+
         for (guint i = 0; i < d->attention->len; i++)
                 if (strcmp(d->attention->pdata[i], reason) == 0)
                         return true;
@@ -42,7 +46,7 @@ static bool listed(const rec_daemon *d, const char *reason) {
 
 /* ---- the analyser's faults ------------------------------------------ */
 
-static void on_raise(const char *reason, const char *detail, void *userdata) {
+static void on_raise(room_reason reason, const char *detail, void *userdata) {
         rec_daemon *d = userdata;
 
         log_warning("health: %s", detail);
@@ -56,7 +60,7 @@ static void on_raise(const char *reason, const char *detail, void *userdata) {
         daemon_attention_add(d, reason);
 }
 
-static void on_clear(const char *reason, const char *detail, void *userdata) {
+static void on_clear(room_reason reason, const char *detail, void *userdata) {
         rec_daemon *d = userdata;
 
         log_info("health: %s", detail);
@@ -130,7 +134,7 @@ void daemon_health_on_measure(const capture_measure *m, void *userdata) {
 void daemon_health_identifying(rec_daemon *d) {
         while (d->health_owned->len) {
                 g_autofree gchar *reason = g_ptr_array_steal_index(d->health_owned, 0);
-                daemon_attention_remove(d, reason);
+                daemon_attention_remove(d, room_reason_from_string(reason));
         }
 }
 
@@ -148,12 +152,12 @@ static bool enough_to_judge(const rec_daemon *d) {
         return true;
 }
 
-static void preflight_failed(rec_daemon *d, const char **reasons, int n, const char *detail) {
+static void preflight_failed(rec_daemon *d, const room_reason *reasons, int n, const char *detail) {
         g_autoptr(GString) words = g_string_new(NULL);
         g_autofree gchar *msg = NULL;
 
         for (int i = 0; i < n; i++)
-                g_string_append_printf(words, "%s%s", i ? ", " : "", reasons[i]);
+                g_string_append_printf(words, "%s%s", i ? ", " : "", room_reason_to_string(reasons[i]));
         msg = g_strdup_printf("the pre-flight check refused the room: %s (%s); the room needs attention "
                               "(check the camera and microphone, then identify again)",
                               words->str, detail);
@@ -171,7 +175,7 @@ static void preflight_failed(rec_daemon *d, const char **reasons, int n, const c
 
 static gboolean on_preflight(gpointer data) {
         rec_daemon *d = data;
-        const char *reasons[2 * (1 + HEALTH_CAMERAS_MAX)];
+        room_reason reasons[2 * (1 + HEALTH_CAMERAS_MAX)];
         g_autoptr(GString) detail = g_string_new(NULL);
         uint64_t spent = (uint64_t) (g_get_monotonic_time() - d->preflight_us) * 1000ULL;
         int n;
@@ -207,14 +211,14 @@ bool daemon_health_preflight_start(rec_daemon *d) {
 
 /* ---- disk, clock, backlog, devices ---------------------------------- */
 
-static void warn_if(rec_daemon *d, const char *reason, bool on) {
+static void warn_if(rec_daemon *d, room_reason reason, bool on) {
         if (on)
                 daemon_warning_add(d, reason);
         else
                 daemon_attention_remove(d, reason);
 }
 
-static void block_if(rec_daemon *d, const char *reason, bool on) {
+static void block_if(rec_daemon *d, room_reason reason, bool on) {
         if (on && !listed(d, reason))
                 daemon_attention_add(d, reason);
         else if (!on && listed(d, reason))
@@ -314,23 +318,23 @@ static void check_backlog(rec_daemon *d) {
 
 /* While no pipeline holds them, the devices are looked at directly. */
 static void check_devices(rec_daemon *d) {
-        const char *reason = NULL;
+        room_reason reason = _ROOM_REASON_INVALID;
         g_autofree gchar *msg = NULL;
         int r;
 
         if (d->ctl || (d->state != ROOM_FREE && d->state != ROOM_ATTENTION))
                 return;
         r = capture_probe_devices(d->profile, &reason, &msg);
-        if (r < 0 && reason && g_strcmp0(reason, d->probe_reason) != 0) {
-                log_warning("%s", msg ? msg : reason);
-                if (d->probe_reason)
+        if (r < 0 && reason >= 0 && reason != d->probe_reason) {
+                log_warning("%s", msg ? msg : room_reason_to_string(reason));
+                if (d->probe_reason >= 0)
                         daemon_attention_remove(d, d->probe_reason);
                 d->probe_reason = reason;
                 daemon_attention_add(d, reason);
-        } else if (r >= 0 && d->probe_reason) {
-                const char *back = d->probe_reason;
-                log_info("%s: the device is back", back);
-                d->probe_reason = NULL;
+        } else if (r >= 0 && d->probe_reason >= 0) {
+                room_reason back = d->probe_reason;
+                log_info("%s: the device is back", room_reason_to_string(back));
+                d->probe_reason = _ROOM_REASON_INVALID;
                 daemon_attention_remove(d, back);
         }
 }

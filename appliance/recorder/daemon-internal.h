@@ -30,8 +30,9 @@ typedef struct rec_daemon {
 
         room_state state;
         int64_t since_us;
-        GPtrArray *attention; /* plain-word reasons (gchar *), no duplicates */
-        GHashTable *warnings; /* those of them that do not stop the room recording */
+        int64_t session_since_us; /* the session's start, kept across breaks; 0: none */
+        GPtrArray *attention;     /* published reasons (room_reason_to_string), no duplicates */
+        GHashTable *warnings;     /* those of them that do not stop the room recording */
         gchar *unprovisioned_why;
         double hours_left; /* published; < 0 unknown (health sets it) */
 
@@ -61,10 +62,10 @@ typedef struct rec_daemon {
         GPtrArray *stop_reqs;       /* answered when the room is free again */
 
         /* health (daemon-health.c) */
-        health_monitor *health;  /* while a pipeline runs, with [health] enabled */
-        bool health_playing;     /* a measurement has come */
-        GPtrArray *health_owned; /* reasons health listed: checked afresh at the next identification */
-        const char *probe_reason;
+        health_monitor *health;   /* while a pipeline runs, with [health] enabled */
+        bool health_playing;      /* a measurement has come */
+        GPtrArray *health_owned;  /* reasons health listed: checked afresh at the next identification */
+        room_reason probe_reason; /* _ROOM_REASON_INVALID: none */
         bool backlog_bad_logged;
         int64_t preflight_us;
         guint preflight_timer, tick_timer, check_timer;
@@ -82,10 +83,10 @@ void daemon_publish(rec_daemon *d);
 void daemon_state_doc(const rec_daemon *d, room_state_doc *ret);
 /* A reason that stops the room recording: outside a session the room is
  * in attention while one stands. In a session it is listed only. */
-void daemon_attention_add(rec_daemon *d, const char *reason);
+void daemon_attention_add(rec_daemon *d, room_reason reason);
 /* A reason that is listed but lets the room record (disk low, clock, backlog). */
-void daemon_warning_add(rec_daemon *d, const char *reason);
-void daemon_attention_remove(rec_daemon *d, const char *reason);
+void daemon_warning_add(rec_daemon *d, room_reason reason);
+void daemon_attention_remove(rec_daemon *d, room_reason reason);
 bool daemon_has_blocking(const rec_daemon *d);
 /* A signed entry into the open session's log, or kept for the next one. */
 void daemon_note(rec_daemon *d, const char *what, const char *detail);

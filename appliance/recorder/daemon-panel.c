@@ -197,7 +197,7 @@ void daemon_on_panel_presence(bool connected, const char *message, void *userdat
 
         if (connected) {
                 log_info("panel connected");
-                daemon_attention_remove(d, "panel disconnected");
+                daemon_attention_remove(d, REASON_PANEL_DISCONNECTED);
                 return;
         }
         log_warning("%s", message ? message : "panel disconnected");

@@ -101,11 +101,11 @@ static gchar *where(const studio_conf *c, unsigned line) {
         return line ? g_strdup_printf("%s line %u", c->path, line) : g_strdup(c->path);
 }
 
-static void unprovisioned(rec_daemon *d, const char *reason, const char *detail) {
+static void unprovisioned(rec_daemon *d, room_reason reason, const char *detail) {
         log_error("%s", detail);
         if (!d->unprovisioned_why)
-                d->unprovisioned_why = g_strdup(reason);
-        g_ptr_array_add(d->attention, g_strdup(reason));
+                d->unprovisioned_why = g_strdup(room_reason_to_string(reason));
+        g_ptr_array_add(d->attention, g_strdup(room_reason_to_string(reason)));
 }
 
 static int load_recipients(rec_daemon *d) {
@@ -139,7 +139,7 @@ static int load_recipients(rec_daemon *d) {
                         g_ptr_array_add(list, age_recipient_format(pks[i]));
         }
         if (list->len == 0)
-                unprovisioned(d, "no vault recipient",
+                unprovisioned(d, REASON_NO_RECIPIENT,
                               "no vault recipient is configured: set [recorder] recipients (age1…) or "
                               "recipients_file");
         g_ptr_array_add(list, NULL);
@@ -165,7 +165,7 @@ static int provision(rec_daemon *d) {
         g_clear_pointer(&msg, g_free);
         r = rec_device_key_load(rc->device_key, &d->key, &msg);
         if (r < 0)
-                unprovisioned(d, "no device key", msg);
+                unprovisioned(d, REASON_NO_DEVICE_KEY, msg);
         else
                 d->device_id = rec_device_id_read(rc->device_key);
         r = officers_load(rc->officers, &d->officers, &bad_line);
@@ -178,7 +178,7 @@ static int provision(rec_daemon *d) {
                                 : g_strdup_printf("cannot read the officers file %s: %s (provision "
                                                   "officers with studio-keys officer-add)",
                                                   rc->officers, g_strerror(-r));
-                unprovisioned(d, "no officers", detail);
+                unprovisioned(d, REASON_NO_OFFICERS, detail);
         }
         return 0;
 }
@@ -299,7 +299,11 @@ static int daemon_setup(rec_daemon *d, const char *config_path) {
 }
 
 int daemon_main(const char *config_path) {
-        rec_daemon d = {.lock_fd = -1, .state = ROOM_FREE, .exit_status = 0, .hours_left = -1};
+        rec_daemon d = {.lock_fd = -1,
+                        .state = ROOM_FREE,
+                        .exit_status = 0,
+                        .hours_left = -1,
+                        .probe_reason = _ROOM_REASON_INVALID};
         guint sigterm = 0, sigint = 0;
 
         d.attention = g_ptr_array_new_with_free_func(g_free);

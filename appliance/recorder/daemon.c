@@ -33,6 +33,7 @@ void daemon_state_doc(const rec_daemon *d, room_state_doc *ret) {
         *ret = (room_state_doc){
                 .state = d->state,
                 .since_us = d->since_us,
+                .session_since_us = in_session(d->state) ? d->session_since_us : 0,
                 .updated_us = g_get_real_time(),
                 .attention = (char **) g_ptr_array_free(reasons, FALSE),
                 .hours_left = d->hours_left,
@@ -107,6 +108,9 @@ int daemon_enter(rec_daemon *d, room_state next) {
         }
         d->state = next;
         d->since_us = g_get_real_time();
+        /* a session begins at Start; a break and its resume do not move it */
+        if (next == ROOM_RECORDING && !in_session(old))
+                d->session_since_us = d->since_us;
         log_info("room: %s → %s", room_state_to_string(old), room_state_to_string(next));
         (void) notify_status("room %s", room_state_to_string(next)); /* systemctl status */
         on_enter(d, old);
@@ -128,8 +132,10 @@ static bool attention_listed(const rec_daemon *d, const char *reason) {
         return false;
 }
 
-void daemon_warning_add(rec_daemon *d, const char *reason) {
-        if (attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
+void daemon_warning_add(rec_daemon *d, room_reason r) {
+        const char *reason = room_reason_to_string(r);
+
+        if (!reason || attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
                 return;
         g_ptr_array_add(d->attention, g_strdup(reason));
         g_hash_table_add(d->warnings, g_strdup(reason));
@@ -137,8 +143,10 @@ void daemon_warning_add(rec_daemon *d, const char *reason) {
         show(d);
 }
 
-void daemon_attention_add(rec_daemon *d, const char *reason) {
-        if (attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
+void daemon_attention_add(rec_daemon *d, room_reason r) {
+        const char *reason = room_reason_to_string(r);
+
+        if (!reason || attention_listed(d, reason) || d->attention->len >= ROOM_ATTENTION_MAX)
                 return;
         g_ptr_array_add(d->attention, g_strdup(reason));
         /* outside a session, a fault means the room cannot record */
@@ -148,8 +156,10 @@ void daemon_attention_add(rec_daemon *d, const char *reason) {
                 show(d);
 }
 
-void daemon_attention_remove(rec_daemon *d, const char *reason) {
-        for (guint i = 0; i < d->attention->len; i++)
+void daemon_attention_remove(rec_daemon *d, room_reason r) {
+        const char *reason = room_reason_to_string(r);
+
+        for (guint i = 0; reason && i < d->attention->len; i++)
                 if (strcmp(d->attention->pdata[i], reason) == 0) {
                         g_hash_table_remove(d->warnings, reason);
                         g_ptr_array_remove_index(d->attention, i);
@@ -212,11 +222,12 @@ static void on_recording(void *userdata) {
         daemon_answer_start(d, 0, NULL);
 }
 
-static void on_fault(const char *reason, const char *detail, void *userdata) {
+static void on_fault(room_reason reason, const char *detail, void *userdata) {
         rec_daemon *d = userdata;
+        const char *words = room_reason_to_string(reason);
 
-        log_warning("%s%s%s", reason ? reason : "", reason ? ": " : "", detail);
-        if (reason)
+        log_warning("%s%s%s", words ? words : "", words ? ": " : "", detail);
+        if (words)
                 daemon_attention_add(d, reason);
 }
 
@@ -238,6 +249,8 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         } else if (result < 0)
                 log_error("%s", message);
         controller_gone(d);
+        /* it was about that session's pipeline, not the room (docs/health.md) */
+        daemon_attention_remove(d, REASON_BEHIND_REAL_TIME);
         daemon_answer_start(d, started || result >= 0 ? 0 : result, message);
         /* every session's end passes through stopping (sealing), also one
          * the pipeline ended by itself */

@@ -40,10 +40,10 @@ struct health_monitor {
         void *userdata;
         bool playing;
         source s[1 + HEALTH_CAMERAS_MAX];
-        GHashTable *counts; /* reason → raised faults (GINT_TO_POINTER) */
+        int counts[_ROOM_REASON_MAX]; /* raised faults per reason */
 };
 
-static const char *fault_reason(fault_kind k, int src) {
+static room_reason fault_reason(fault_kind k, int src) {
         switch (k) {
         case FAULT_DEAD:
         case FAULT_NO_LEVEL:
@@ -77,7 +77,7 @@ static gchar *describe(const health_monitor *h, fault_kind k, int src, const fau
         g_autoptr(GDateTime) since = g_date_time_new_from_unix_local(f->bad_real / 1000000);
         g_autofree gchar *at = since ? g_date_time_format(since, "%H:%M:%S") : g_strdup("?");
         double secs = (double) (now - f->bad_since) / 1e9;
-        const char *reason = fault_reason(k, src);
+        const char *reason = room_reason_to_string(fault_reason(k, src));
 
         switch (k) {
         case FAULT_DEAD:
@@ -101,10 +101,9 @@ static gchar *describe(const health_monitor *h, fault_kind k, int src, const fau
         }
 }
 
-static void count(health_monitor *h, const char *reason, int delta, const char *detail) {
-        int n = GPOINTER_TO_INT(g_hash_table_lookup(h->counts, reason)) + delta;
+static void count(health_monitor *h, room_reason reason, int delta, const char *detail) {
+        int n = h->counts[reason] += delta;
 
-        g_hash_table_replace(h->counts, (gpointer) reason, GINT_TO_POINTER(n));
         if (delta > 0 && n == 1 && h->cb.raise)
                 h->cb.raise(reason, detail, h->userdata);
         else if (delta < 0 && n == 0 && h->cb.clear)
@@ -136,7 +135,8 @@ static void observe(health_monitor *h, int src, fault_kind k, bool bad, bool sup
                 if ((uint64_t) (t.mono_ns - f->good_since) >= HEALTH_CLEAR_NS) {
                         g_autofree gchar *detail = g_strdup_printf(
                                 "%s: cleared, good again for %.1f s (the fault lasted %.1f s)",
-                                fault_reason(k, src), (double) (t.mono_ns - f->good_since) / 1e9,
+                                room_reason_to_string(fault_reason(k, src)),
+                                (double) (t.mono_ns - f->good_since) / 1e9,
                                 (double) (f->good_since - f->bad_since) / 1e9);
                         f->raised = false;
                         count(h, fault_reason(k, src), -1, detail);
@@ -154,7 +154,6 @@ health_monitor *health_new(const health_limits *l, int cameras, const health_cal
         if (cb)
                 h->cb = *cb;
         h->userdata = userdata;
-        h->counts = g_hash_table_new(g_str_hash, g_str_equal);
         for (size_t i = 0; i < G_N_ELEMENTS(h->s); i++)
                 for (int k = 0; k < _FAULT_MAX; k++)
                         h->s[i].f[k] = (fault){.bad_since = -1, .good_since = -1};
@@ -162,10 +161,7 @@ health_monitor *health_new(const health_limits *l, int cameras, const health_cal
 }
 
 health_monitor *health_free(health_monitor *h) {
-        if (h) {
-                g_hash_table_unref(h->counts);
-                g_free(h);
-        }
+        g_free(h);
         return NULL;
 }
 
@@ -223,18 +219,18 @@ unsigned health_measured(const health_monitor *h, int src) {
         return src >= 0 && src <= h->cameras ? h->s[src].n : 0;
 }
 
-bool health_raised(const health_monitor *h, const char *reason) {
-        return GPOINTER_TO_INT(g_hash_table_lookup(h->counts, reason)) > 0;
+bool health_raised(const health_monitor *h, room_reason reason) {
+        return reason >= 0 && reason < _ROOM_REASON_MAX && h->counts[reason] > 0;
 }
 
-static void add(const char **reasons, size_t max, size_t *n, const char *reason, GString *detail,
+static void add(room_reason *reasons, size_t max, size_t *n, room_reason reason, GString *detail,
                 const char *sentence) {
         if (*n < max)
                 reasons[(*n)++] = reason;
         g_string_append_printf(detail, "%s%s", detail->len ? "; " : "", sentence);
 }
 
-int health_preflight(const health_monitor *h, const char **reasons, size_t reasons_max, GString *detail) {
+int health_preflight(const health_monitor *h, room_reason *reasons, size_t reasons_max, GString *detail) {
         const source *mic = &h->s[0];
         size_t n = 0;
 

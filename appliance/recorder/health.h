@@ -44,8 +44,8 @@ typedef struct health_time {
 } health_time;
 
 typedef struct health_callbacks {
-        void (*raise)(const char *reason, const char *detail, void *userdata);
-        void (*clear)(const char *reason, const char *detail, void *userdata);
+        void (*raise)(room_reason reason, const char *detail, void *userdata);
+        void (*clear)(room_reason reason, const char *detail, void *userdata);
 } health_callbacks;
 
 typedef struct health_monitor health_monitor;
@@ -65,14 +65,14 @@ void health_tick(health_monitor *h, health_time t);
  * health_playing. */
 unsigned health_measured(const health_monitor *h, int src);
 /* Whether reason is raised now. */
-bool health_raised(const health_monitor *h, const char *reason);
+bool health_raised(const health_monitor *h, room_reason reason);
 
 /* The pre-flight's verdict on everything measured since health_playing:
  * 0 when each camera delivered pictures that were neither all black nor
  * all unchanged and the microphone was not digitally silent; otherwise the
- * number of reasons added to reasons (const char *, REASON_…) with a
+ * number of reasons added to reasons (REASON_…) with a
  * sentence each appended to detail. */
-int health_preflight(const health_monitor *h, const char **reasons, size_t reasons_max, GString *detail);
+int health_preflight(const health_monitor *h, room_reason *reasons, size_t reasons_max, GString *detail);
 
 /* ---- the checks that need no pipeline (pure, for the unit tests) ---- */
 

@@ -37,10 +37,10 @@ static void on_recording(void *userdata) {
                 x->duration_timer = g_timeout_add((guint) (left / 1000000), on_duration, x);
 }
 
-static void on_fault(const char *reason, const char *detail, void *userdata) {
+static void on_fault(room_reason reason, const char *detail, void *userdata) {
         (void) userdata;
-        if (reason)
-                log_warning("%s: %s", reason, detail);
+        if (reason >= 0)
+                log_warning("%s: %s", room_reason_to_string(reason), detail);
         else
                 log_warning("warning: %s", detail);
 }

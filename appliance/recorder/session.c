@@ -85,7 +85,7 @@ void rec_session_set_fault_hook(rec_session *s, rec_session_fault_fn fn, void *u
         s->fault_userdata = userdata;
 }
 
-static void tell_fault(rec_session *s, const char *reason, const char *detail) {
+static void tell_fault(rec_session *s, room_reason reason, const char *detail) {
         if (s->fault_fn)
                 s->fault_fn(reason, detail, s->fault_userdata);
 }
@@ -357,7 +357,7 @@ static int check_real_time(rec_session *s, guint64 media_ns) {
                 "%.1f s of media recorded in %.1f s: the pipeline is falling behind real time "
                 "(CPU overloaded or the camera is delivering late)",
                 media_ns / 1e9, wall_ns / 1e9);
-        tell_fault(s, "recording falls behind real time", detail);
+        tell_fault(s, REASON_BEHIND_REAL_TIME, detail);
         return rec_session_fault(s, "behind-real-time", detail);
 }
 
@@ -428,14 +428,14 @@ bool rec_session_on_element(rec_session *s, GstMessage *m) {
                 r = on_closed(s, st);
         else if (gst_structure_has_name(st, SEAL_MSG_ABORTED)) {
                 s->aborted++;
-                tell_fault(s, "a segment could not be sealed", gst_structure_get_string(st, "reason"));
+                tell_fault(s, REASON_SEGMENT_NOT_SEALED, gst_structure_get_string(st, "reason"));
                 r = rec_session_fault(s, "segment-aborted", gst_structure_get_string(st, "reason"));
         } else
                 return false;
         if (r < 0 && r != -ENOSPC) {
                 g_autofree gchar *detail =
                         g_strdup_printf("could not write the custody log in %s: %s", s->dir, g_strerror(-r));
-                tell_fault(s, "the custody log cannot be written", detail);
+                tell_fault(s, REASON_CUSTODY_UNWRITABLE, detail);
         }
         return true;
 }

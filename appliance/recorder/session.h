@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "minisign.h"
+#include "room-reasons.h"
 
 typedef struct rec_session rec_session;
 
@@ -53,7 +54,7 @@ int rec_session_mark(rec_session *s, const char *event, const char *source, cons
 /* Faults the session notices itself (falling behind real time, a segment
  * lost, the custody log failing): reason in plain words for the room's
  * attention list, detail for the log. */
-typedef void (*rec_session_fault_fn)(const char *reason, const char *detail, void *userdata);
+typedef void (*rec_session_fault_fn)(room_reason reason, const char *detail, void *userdata);
 void rec_session_set_fault_hook(rec_session *s, rec_session_fault_fn fn, void *userdata);
 
 /* A full disk: set when an entry or the reserve could not be written, or

@@ -15,6 +15,7 @@ gchar *status_json_render(const status_view *v) {
         json_builder_set_member_name(b, "state");
         json_builder_add_string_value(b, state ? state : "attention");
         json_write_time(b, "since", v->since_us);
+        json_write_time(b, "session_since", v->session_since_us);
         json_builder_set_member_name(b, "attention");
         json_builder_begin_array(b);
         for (char *const *p = v->attention; p && *p; p++)

@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "log.h"
@@ -17,7 +19,7 @@
  * larger still MHD refuses itself (414 or 431, docs/status-page.md). */
 #define POOL_SIZE (32 * 1024)
 
-enum { R403, R404, R405, R413, R414, R431, _R_MAX };
+enum { R403, R404, R405, R413, R414, R421, R431, _R_MAX };
 
 typedef enum route {
         ROUTE_NONE,
@@ -28,10 +30,13 @@ typedef enum route {
 struct status_server {
         struct MHD_Daemon *mhd;
         status_allow *allow;
-        gchar *state_file, *backlog_file, *language;
+        gchar *state_file, *backlog_file, *language, *contact_phone, *room_label;
+        gchar **hostnames;
+        uid_t state_owner;
+        int port;
         gchar *csp_page;
-        struct MHD_Response *refused[6]; /* indexed by the enum below */
-        gchar *last_problem;             /* logged once per change */
+        struct MHD_Response *refused[_R_MAX];
+        gchar *last_problem; /* logged once per change */
         int64_t down_since_us;
 };
 
@@ -114,10 +119,12 @@ static enum MHD_Result answer_state(status_server *s, struct MHD_Connection *c, 
         struct MHD_Response *r;
         enum MHD_Result ret;
 
-        status_view_load(s->state_file, s->backlog_file, now_us,
+        status_page_settings ps = {s->language, s->contact_phone, s->room_label};
+
+        status_view_load(s->state_file, s->state_owner, s->backlog_file, now_us,
                          s->down_since_us ? s->down_since_us : now_us, &v, &problem);
         log_problem(s, problem, now_us);
-        body = rt == ROUTE_PAGE ? status_page_render(&v, s->language, now_us) : status_json_render(&v);
+        body = rt == ROUTE_PAGE ? status_page_render(&v, &ps, now_us) : status_json_render(&v);
         status_view_clear(&v);
         r = MHD_create_response_from_buffer_with_free_callback(strlen(body), body, g_free);
         if (rt == ROUTE_PAGE)
@@ -140,6 +147,29 @@ static bool has_body(struct MHD_Connection *c) {
                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
+/* Whether the request's Host names this page (host.c): the connection's
+ * own local address (the listening one, also under a wildcard listen) or
+ * [status] hostnames. */
+static bool host_ok(const status_server *s, struct MHD_Connection *c) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct sockaddr_storage local;
+        socklen_t len = sizeof(local);
+
+        if (!fd || getsockname(fd->connect_fd, (struct sockaddr *) &local, &len) < 0)
+                return false;
+        return status_host_allowed(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                                   (const struct sockaddr *) &local, s->port, s->hostnames);
+}
+
+/* Clients outside [status] allow are closed as they connect, before they
+ * can hold one of the connection slots with a half-sent request. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen) {
+        const status_server *s = cls;
+
+        (void) addrlen;
+        return status_allow_match(s->allow, addr) ? MHD_YES : MHD_NO;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size,
                               void **req_cls) {
@@ -159,6 +189,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (*req_cls && CLOSURE_SEEN(*req_cls))
                 return answer_state(s, c, CLOSURE_ROUTE(*req_cls));
+        /* never reached by an outside client (accept_policy); kept in case */
         if (!ci || !status_allow_match(s->allow, ci->client_addr))
                 return refuse(s, c, MHD_HTTP_FORBIDDEN, R403);
         line = strlen(method) + 1 + CLOSURE_LEN(*req_cls) + 1 + strlen(version);
@@ -167,6 +198,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &h);
         if (h.count > STATUS_HEADERS_COUNT_MAX || h.bytes > STATUS_HEADERS_BYTES_MAX)
                 return refuse(s, c, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, R431);
+        if (!host_ok(s, c))
+                return refuse(s, c, MHD_HTTP_MISDIRECTED_REQUEST, R421);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return refuse(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, R405);
         if (has_body(c))
@@ -189,6 +222,9 @@ static void make_responses(status_server *s) {
                 [R405] = {"only GET and HEAD\n", false},
                 [R413] = {"request bodies are not accepted\n", true},
                 [R414] = {"request line longer than 4096 bytes\n", true},
+                [R421] = {"this page answers only to the address it listens on or to a name in [status] "
+                          "hostnames (studio.conf)\n",
+                          true},
                 [R431] = {"more than 32 headers or 8192 bytes of them\n", true},
         };
 
@@ -230,17 +266,54 @@ static void mhd_log(void *cls, const char *fm, va_list ap) {
                 log_fullv(LOG_DEBUG, fm, ap);
 }
 
+/* [status] state_owner as a user id: the state file is read only when it
+ * is that user's (a file another daemon's user planted is not the room). */
+static int state_owner(const studio_conf *conf, uid_t *ret, gchar **msg) {
+        const char *name = conf->status.state_owner;
+        struct passwd pw, *found = NULL;
+        char buf[4096];
+        int r = getpwnam_r(name, &pw, buf, sizeof(buf), &found);
+
+        if (r != 0 || !found) {
+                g_autofree gchar *shown = escape_text(name);
+                if (msg)
+                        *msg = g_strdup_printf(
+                                "%s: [status] state_owner is \"%s\", which is no user on this "
+                                "machine%s%s (set it to the user the recorder runs as, "
+                                "studio-recorder on the appliance)",
+                                conf->path, shown, r ? ": " : "", r ? g_strerror(r) : "");
+                return r ? -r : -ESRCH;
+        }
+        *ret = found->pw_uid;
+        return 0;
+}
+
+static bool is_any_v6(const struct sockaddr_storage *sa) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+
+        return sa->ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+}
+
 int status_server_start(const studio_conf *conf, status_server **ret, gchar **ret_message) {
         g_autofree gchar *shown = NULL;
         struct sockaddr_storage sa;
         status_server *s;
+        uid_t owner;
         bool v6;
         int r;
 
         r = listen_address(conf, &sa, &v6, ret_message);
         if (r < 0)
                 return r;
+        r = state_owner(conf, &owner, ret_message);
+        if (r < 0)
+                return r;
         s = g_new0(status_server, 1);
+        s->state_owner = owner;
+        s->port = conf->status.port;
+        s->contact_phone = g_strdup(conf->status.contact_phone);
+        s->room_label = g_strdup(conf->status.room_label);
+        s->hostnames = g_strdupv(conf->status.hostnames);
         r = status_allow_new(conf->status.allow, &s->allow, ret_message);
         if (r < 0) {
                 status_server_stop(s);
@@ -253,8 +326,11 @@ int status_server_start(const studio_conf *conf, status_server **ret, gchar **re
         make_responses(s);
         s->mhd = MHD_start_daemon(
                 MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                        (v6 ? MHD_USE_IPv6 : 0),
-                (uint16_t) conf->status.port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+                        /* "::" serves IPv4 clients too (as ::ffff:a.b.c.d) */
+                        (is_any_v6(&sa) ? MHD_USE_DUAL_STACK
+                         : v6           ? MHD_USE_IPv6
+                                        : 0),
+                (uint16_t) conf->status.port, accept_policy, s, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                 MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
                 MHD_OPTION_CONNECTION_LIMIT, (unsigned) STATUS_CONNECTIONS_MAX,
                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) STATUS_CONNECTIONS_PER_IP_MAX,
@@ -287,6 +363,9 @@ status_server *status_server_stop(status_server *s) {
         g_free(s->state_file);
         g_free(s->backlog_file);
         g_free(s->language);
+        g_free(s->contact_phone);
+        g_free(s->room_label);
+        g_strfreev(s->hostnames);
         g_free(s->csp_page);
         g_free(s->last_problem);
         g_free(s);

@@ -17,19 +17,19 @@ void status_view_clear(status_view *v) {
 static void recorder_down(status_view *v, int64_t since_us) {
         g_strfreev(v->attention);
         v->attention = g_new0(char *, 2);
-        v->attention[0] = g_strdup(REASON_RECORDER_DOWN);
+        v->attention[0] = g_strdup(room_reason_to_string(REASON_RECORDER_DOWN));
         v->state = ROOM_ATTENTION;
         v->since_us = since_us;
         v->hours_left = -1;
 }
 
-static void load_state(const char *path, int64_t now_us, int64_t down_since_us, status_view *v,
+static void load_state(const char *path, uid_t owner, int64_t now_us, int64_t down_since_us, status_view *v,
                        GString *problem) {
         room_state_doc doc = {0};
         g_autofree gchar *msg = NULL;
         g_autofree gchar *when = NULL;
 
-        if (room_state_read(path, &doc, &msg) < 0) {
+        if (room_state_read_owned(path, owner, &doc, &msg) < 0) {
                 g_string_append(problem, msg ? msg : "cannot read the state file");
                 recorder_down(v, down_since_us);
                 return;
@@ -43,12 +43,13 @@ static void load_state(const char *path, int64_t now_us, int64_t down_since_us, 
         }
         v->state = doc.state;
         v->since_us = doc.since_us;
+        v->session_since_us = doc.session_since_us;
         v->hours_left = doc.hours_left;
         v->attention = doc.attention ? g_steal_pointer(&doc.attention) : g_new0(char *, 1);
         room_state_doc_clear(&doc);
 }
 
-void status_view_load(const char *state_file, const char *backlog_file, int64_t now_us,
+void status_view_load(const char *state_file, uid_t state_owner, const char *backlog_file, int64_t now_us,
                       int64_t down_since_us, status_view *ret, gchar **ret_problem) {
         g_autoptr(GString) problem = g_string_new(NULL);
         g_autofree gchar *msg = NULL;
@@ -56,7 +57,7 @@ void status_view_load(const char *state_file, const char *backlog_file, int64_t 
         backlog_doc b = {0};
         int r;
 
-        load_state(state_file, now_us, down_since_us, &v, problem);
+        load_state(state_file, state_owner, now_us, down_since_us, &v, problem);
         /* The uploader may not exist yet: a missing backlog is "unknown",
          * not a fault; a broken one is unknown too, and said in the log. */
         r = backlog_read(backlog_file, &b, &msg);

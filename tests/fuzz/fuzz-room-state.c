@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (room_state_parse(j1, strlen(j1), &b, &msg) < 0)
                 abort(); /* wrote a document it cannot read back */
         assert(a.state == b.state && a.since_us == b.since_us && a.updated_us == b.updated_us);
+        if (a.session_since_us != b.session_since_us)
+                abort(); /* the session's start lost or moved on the way */
         assert((a.attention == NULL) == (b.attention == NULL));
         for (size_t i = 0; a.attention && a.attention[i]; i++)
                 assert(b.attention[i] && strcmp(a.attention[i], b.attention[i]) == 0);

@@ -75,7 +75,7 @@ cp "$T/ca.pem" "$overlay/etc/studio/vault-ca.pem"
 install -d -m 0700 "$overlay/etc/credstore"
 install -m 0600 "$CEPH/credentials" "$overlay/etc/credstore/vault-s3"
 python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$overlay/etc/studio/studio.conf" \
-  status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32' uploader vault dir:/srv/vault \
+  status listen 0.0.0.0 status allow '127.0.0.0/8;10.0.2.2/32' status hostnames studio-vm uploader vault dir:/srv/vault \
   uploader ca_file /etc/studio/vault-ca.pem uploader credentials_file credential:vault-s3 \
   recorder profile /etc/studio/vm.profile panel device 'QEMU Virtio Keyboard'
 

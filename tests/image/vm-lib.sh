@@ -37,7 +37,9 @@ wait_for() { # wait_for SECONDS COMMAND…
 }
 stopped() { ! kill -0 "$qemu_pid" 2>/dev/null; }
 console_says() { grep -qa "$1" "$serial" 2>/dev/null; }
-page_answers() { curl -sf -o "$WORK/status.json" "http://127.0.0.1:$port/status.json"; }
+# Host: the name [status] hostnames lists (boot.sh): through the port forward
+# the guest sees neither our address nor our port (the Host check, docs/status-page.md)
+page_answers() { curl -sf -H "Host: studio-vm" -o "$WORK/status.json" "http://127.0.0.1:$port/status.json"; }
 room_is() { page_answers && grep -q "\"state\" *: *\"$1\"" "$WORK/status.json"; }
 qmp() { python3 "$STUDIO_SOURCE_DIR/tests/image/qmp.py" "$qmp" "$@"; }
 # The virtual keypad: QMP input-send-event into the virtio keyboard, an

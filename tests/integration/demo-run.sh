@@ -29,7 +29,7 @@ for s in free recording after-stop after-transfer; do
     sh -c "head -c 8 '$WORK/demo/status-$s.png' | od -An -tx1 | grep -q '89 50 4e 47'"
 done
 check "the page said Free before the session" grep -q "^screenshot: .*status-free.png  (.*Free" "$WORK/demo.log"
-check "the page said In session during it" grep -q "^screenshot: .*status-recording.png  (.*In session since" "$WORK/demo.log"
+check "the page said In session during it" grep -q "^screenshot: .*status-recording.png  (.*In session — do not enter" "$WORK/demo.log"
 check "the page said Free after Stop" grep -q "^screenshot: .*status-after-stop.png  (.*Free" "$WORK/demo.log"
 check "after the transfer the page shows its time" \
   grep -qE "^screenshot: .*status-after-transfer.png  \(.*Last transfer to the vault: [0-9]{2}:[0-9]{2}" "$WORK/demo.log"

@@ -16,8 +16,8 @@ trap 'kill -9 $pid $writer 2>/dev/null || true; rm -rf "$WORK"' EXIT
 STATE=$WORK/state.json
 PORT=$(python3 "$TOOL" port)
 URL=http://127.0.0.1:$PORT
-printf '[status]\nlisten = 127.0.0.1\nport = %s\nstate_file = %s\nbacklog_file = %s\n' \
-  "$PORT" "$STATE" "$WORK/backlog.json" >"$WORK/studio.conf"
+printf '[status]\nlisten = 127.0.0.1\nport = %s\nstate_file = %s\nbacklog_file = %s\nstate_owner = %s\n' \
+  "$PORT" "$STATE" "$WORK/backlog.json" "$(id -un)" >"$WORK/studio.conf"
 write_state() {
   local t; t=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"state":"recording","since":"2026-12-01T10:32:00Z","attention":["microphone silent"],"hours_left":7,"updated":"%s"}\n' \
@@ -42,7 +42,7 @@ check "and answers /status.json correctly" bash -c "curl -s --max-time 5 $URL/st
 import json, sys
 d = json.load(sys.stdin)
 sys.exit(0 if d[\"state\"] == \"recording\" and d[\"attention\"] == [\"microphone silent\"] and d[\"hours_left\"] == 7 else 1)'"
-check "and the page" bash -c "curl -s --max-time 5 $URL/ | grep -q 'In session since'"
+check "and the page" bash -c "curl -s --max-time 5 $URL/ | grep -q 'In session — do not enter'"
 after=$(rss)
 echo "RSS before ${before} kB, after ${after} kB, growth $((after - before)) kB (bound ${GROWTH_MAX_KB} kB)"
 check "RSS grew by at most ${GROWTH_MAX_KB} kB" test $((after - before)) -le "$GROWTH_MAX_KB"

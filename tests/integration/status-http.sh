@@ -1,8 +1,12 @@
 #!/bin/bash
 # studio-status over HTTP with curl: the JSON for each state, stale and
-# missing state files shown as attention, the allow-list (403), 404, 405,
+# missing state files shown as attention, a state file not owned by
+# [status] state_owner shown as attention, the allow-list (outside clients
+# closed at accept time, also under a slowloris from two outside
+# addresses), the Host check (421 naming [status] hostnames), 404, 405,
 # 413, 414 and 431 at their exact boundaries, HEAD, the security headers
-# (and the CSP's hashes matching what is served), IPv6, and SIGTERM.
+# (and the CSP's hashes matching what is served), IPv6, listen = :: serving
+# IPv4 and IPv6 clients, and SIGTERM.
 source "$STUDIO_SOURCE_DIR/tests/integration/lib.sh"
 STATUS=$STUDIO_BUILD_DIR/appliance/status/studio-status
 TOOL="python3 $STUDIO_SOURCE_DIR/tests/integration/http-tool.py"
@@ -19,9 +23,9 @@ write_state() { # write_state STATE AGE_SECONDS ATTENTION_JSON
     "$1" "$(utc $((now - 600)))" "$3" "$(utc $((now - $2)))" >"$STATE.tmp"
   mv "$STATE.tmp" "$STATE"
 }
-write_conf() { # write_conf FILE LISTEN PORT ALLOW
-  printf '[status]\nlisten = %s\nport = %s\nallow = %s\nstate_file = %s\nbacklog_file = %s\n' \
-    "$2" "$3" "$4" "$STATE" "$BACKLOG" >"$1"
+write_conf() { # write_conf FILE LISTEN PORT ALLOW [MORE LINES]
+  printf '[status]\nlisten = %s\nport = %s\nallow = %s\nstate_file = %s\nbacklog_file = %s\nstate_owner = %s\n%b' \
+    "$2" "$3" "$4" "$STATE" "$BACKLOG" "$(id -un)" "${5:-}" >"$1"
 }
 start_status() { # start_status CONF LOG URL: returns once it answers
   "$STATUS" --config "$1" 2>>"$2" &
@@ -39,7 +43,7 @@ start_status() { # start_status CONF LOG URL: returns once it answers
 
 PORT=$($TOOL port)
 URL=http://127.0.0.1:$PORT
-write_conf "$WORK/studio.conf" 127.0.0.1 "$PORT" "127.0.0.0/8;::1"
+write_conf "$WORK/studio.conf" 127.0.0.1 "$PORT" "127.0.0.0/8;::1" 'hostnames = studio.shelter.lan\ncontact_phone = 088 123 4567\n'
 write_state free 0 '[]'
 start_status "$WORK/studio.conf" "$WORK/status.log" "$URL/status.json"
 DAEMON=$LAST_PID
@@ -57,9 +61,14 @@ check "the attention reasons are listed" test "$(json | field attention)" = '["c
 check "hours_left is a number" test "$(json | field hours_left)" = "41.5"
 check "last_transfer is null without an uploader" test "$(json | field last_transfer)" = "null"
 check "since is RFC 3339 UTC" bash -c "curl -s $URL/status.json | grep -Eq '\"since\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\"'"
-check "exactly the six fields" test "$(json | python3 -c 'import json,sys; print(",".join(sorted(json.load(sys.stdin))))')" = \
-  "attention,hours_left,last_transfer,since,state,updated"
-check "the page says In session" bash -c "curl -s $URL/ | grep -q 'In session since [0-9][0-9]:[0-9][0-9] — attention: camera disconnected'"
+check "exactly the seven fields" test "$(json | python3 -c 'import json,sys; print(",".join(sorted(json.load(sys.stdin))))')" = \
+  "attention,hours_left,last_transfer,session_since,since,state,updated"
+check "the page says In session, do not enter" bash -c "curl -s $URL/ | grep -q '<h1>In session — do not enter</h1>'"
+check "… with the fault and the number to call" bash -c "curl -s $URL/ | grep -q '<h2>Attention: camera disconnected — call police IT on 088 123 4567</h2>'"
+write_state free 0 '["clock not synchronised"]'
+check "a free room with a police-IT warning says Free" bash -c "curl -s $URL/ | grep -q '<h1>Free</h1>'"
+check "… and the warning on its small line" bash -c "curl -s $URL/ | grep -q '<p class=\"it\">For police IT: clock not synchronised</p>'"
+write_state recording 0 '["camera disconnected"]'
 printf '{"sessions":0,"bytes":0,"oldest":null,"last_transfer":"%s","vault":"reachable","updated":"%s"}\n' \
   "$(utc $(($(date +%s) - 60)))" "$(utc "$(date +%s)")" >"$BACKLOG"
 check "last_transfer from the backlog" bash -c "curl -s $URL/status.json | grep -Eq '\"last_transfer\":\"[0-9T:-]+Z\"'"
@@ -70,7 +79,7 @@ rm -f "$BACKLOG"
 write_state free 20 '[]'
 check "a state file 20 s old is attention" test "$(json | field state)" = '"attention"'
 check "… because the recorder is not running" test "$(json | field attention)" = '["recorder not running"]'
-check "the page says so, not Free" bash -c "curl -s $URL/ | grep -q 'Attention: recorder not running — call police IT' && ! curl -s $URL/ | grep -q '>Free<'"
+check "the page says so, not Free" bash -c "curl -s $URL/ | grep -q '<h1>Attention — call police IT on 088 123 4567</h1><h2>recorder not running</h2>' && ! curl -s $URL/ | grep -q '>Free<'"
 rm -f "$STATE"
 check "a missing state file is attention" test "$(json | field attention)" = '["recorder not running"]'
 printf '{"state":"free"' >"$STATE"
@@ -150,16 +159,50 @@ sys.exit(1 if missing or "unsafe" in csp or text.count("<script") != 1 else 0)
 PY
 check "no external resources on the page" bash -c "! grep -Eq '(src|href)=' '$WORK/page'"
 
-# --- The allow-list: a loopback client outside it gets 403 and no state.
+# --- The Host check (DNS rebinding): only the listening address or [status] hostnames.
+check "Host: 127.0.0.1:PORT is answered" test "$(code "$URL/status.json")" = 200
+check "Host: a name in [status] hostnames is answered" test "$(code -H "Host: studio.shelter.lan:$PORT" "$URL/status.json")" = 200
+check "… in any case" test "$(code -H "Host: STUDIO.shelter.lan" "$URL/")" = 200
+check "a foreign Host is 421" test "$(code -H "Host: rebind.attacker.example:$PORT" "$URL/status.json")" = 421
+check "the 421 names [status] hostnames and holds no state" bash -c "curl -s -H 'Host: rebind.attacker.example' $URL/status.json | grep -q 'hostnames' && ! curl -s -H 'Host: rebind.attacker.example' $URL/status.json | grep -qi 'free\|state\|since'"
+check "another port in Host is 421" test "$(code -H "Host: 127.0.0.1:1" "$URL/")" = 421
+check "no Host (HTTP/1.0) is 421" test "$($TOOL code "$PORT" raw 'GET / HTTP/1.0\r\n\r\n')" = 421
+
+# --- The state file's owner: only [status] state_owner's file is the room.
+if id nobody >/dev/null 2>&1 && [ "$(id -un)" != nobody ]; then
+  PORTO=$($TOOL port)
+  write_conf "$WORK/owner.conf" 127.0.0.1 "$PORTO" "127.0.0.1"
+  sed -i 's/^state_owner = .*/state_owner = nobody/' "$WORK/owner.conf"
+  start_status "$WORK/owner.conf" "$WORK/owner.log" "http://127.0.0.1:$PORTO/status.json"
+  write_state free 0 '[]'
+  check "a state file another user wrote is attention, not Free" \
+    test "$(curl -s "http://127.0.0.1:$PORTO/status.json" | field attention)" = '["recorder not running"]'
+  check "… and the log says whose it is" grep -q "not to the recorder's user" "$WORK/owner.log"
+else
+  echo "skip: no user nobody to own the state file"
+fi
+write_conf "$WORK/noowner.conf" 127.0.0.1 "$($TOOL port)" "127.0.0.1"
+sed -i 's/^state_owner = .*/state_owner = no-such-user-here/' "$WORK/noowner.conf"
+check "a state_owner that is no user stops it at start, naming the key" \
+  bash -c "! '$STATUS' --config '$WORK/noowner.conf' 2>'$WORK/noowner.log' && grep -q 'state_owner' '$WORK/noowner.log'"
+
+# --- The allow-list: a client outside it is closed as it connects, with no answer.
 PORT2=$($TOOL port)
 write_conf "$WORK/outside.conf" 127.0.0.1 "$PORT2" "192.0.2.0/24"
 "$STATUS" --config "$WORK/outside.conf" 2>>"$WORK/outside.log" &
 pids+=($!)
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT2/" && break; sleep 0.1; done
-check "403 outside the allow-list" test "$(code "http://127.0.0.1:$PORT2/status.json")" = 403
-check "403 for the page too" test "$(code "http://127.0.0.1:$PORT2/")" = 403
-check "403 even for an unknown path" test "$(code "http://127.0.0.1:$PORT2/x")" = 403
-check "the 403 holds no state" bash -c "! curl -s http://127.0.0.1:$PORT2/status.json | grep -qi 'free\|state'"
+for _ in $(seq 100); do python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$PORT2" 2>/dev/null && break; sleep 0.1; done
+check "outside the allow-list: closed without an answer" test "$(code "http://127.0.0.1:$PORT2/status.json")" = 000
+check "… for the page too" test "$(code "http://127.0.0.1:$PORT2/")" = 000
+check "… and holds no state" bash -c "! curl -s http://127.0.0.1:$PORT2/status.json | grep -qi 'free\|state'"
+
+# --- Slowloris from two outside addresses: the allowed client is always answered.
+PORT3=$($TOOL port)
+write_conf "$WORK/slow.conf" 127.0.0.1 "$PORT3" "127.0.0.1"
+write_state free 0 '[]'
+start_status "$WORK/slow.conf" "$WORK/slow.log" "http://127.0.0.1:$PORT3/status.json"
+check "96 half-sent requests from 127.0.0.2 and 127.0.0.3 hold no slot: 10 of 10 allowed requests answered" \
+  python3 "$STUDIO_SOURCE_DIR/tests/integration/http-outside.py" "$PORT3"
 
 # --- IPv6: listen on ::1 (skipped when the machine has no IPv6 loopback).
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null; then
@@ -169,6 +212,15 @@ if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)
   check "IPv6 listen works" test "$(curl -s "http://[::1]:$PORT6/status.json" | field state)" = '"free"'
   check "IPv6 boundary: 4097-byte line is 414" test "$($TOOL code "$PORT6" line 4097 ::1)" = 414
   check "only the configured address is bound" test "$(code "http://127.0.0.1:$PORT6/")" = 000
+  check "Host: [::1]:PORT is answered" test "$(code "http://[::1]:$PORT6/")" = 200
+  # listen = :: is dual-stack: IPv4 clients too, as docs/status-page.md says
+  PORTD=$($TOOL port)
+  write_conf "$WORK/dual.conf" :: "$PORTD" "127.0.0.1;::1"
+  start_status "$WORK/dual.conf" "$WORK/dual.log" "http://127.0.0.1:$PORTD/status.json"
+  check "listen = :: answers an IPv4 client" test "$(code "http://127.0.0.1:$PORTD/status.json")" = 200
+  check "listen = :: answers an IPv6 client" test "$(code "http://[::1]:$PORTD/status.json")" = 200
+  check "listen = ::, the allow-list still holds for IPv4 (127.0.0.2 is outside)" \
+    test "$(code --interface 127.0.0.2 "http://127.0.0.1:$PORTD/status.json")" = 000
 else
   echo "skip: no IPv6 loopback here"
 fi

@@ -57,7 +57,7 @@ allowed = {
     "panel": "device key_start key_mark key_break key_stop key_enter key_clear stop_hold entry_timeout",
     "lights": "leds_dir door ready recording attention ack gpio_chip gpio_door gpio_ready gpio_recording gpio_attention gpio_ack",
     "health": "enabled preflight preflight_time dead_below dead_after silent_below silent_after black_below black_after frozen_after start_min_left low_left disk_reserve check_interval timesync_file",
-    "status": "listen port allow language state_file backlog_file",
+    "status": "listen port allow language state_file backlog_file contact_phone room_label hostnames state_owner",
     "uploader": "vault backlog_file",
 }
 want = {
@@ -66,6 +66,7 @@ want = {
     ("recorder", "device_key"): d + "/keys/device.key", ("recorder", "officers"): d + "/officers",
     ("status", "listen"): "127.0.0.1", ("status", "port"): port, ("uploader", "vault"): "dir:" + d + "/vault",
     ("health", "start_min_left"): "5min", ("health", "disk_reserve"): "64MiB",
+    ("status", "state_owner"): __import__("pwd").getpwuid(__import__("os").getuid()).pw_name,
 }
 bad = []
 if set(c.sections()) != set(allowed):

@@ -35,6 +35,13 @@ done
 check "the recorder has no network and closed devices" \
   bash -c "grep -qx PrivateNetwork=yes '$U/studio-recorder.service' && grep -qx DevicePolicy=closed '$U/studio-recorder.service'"
 check "the uploader has no devices" key studio-uploader.service PrivateDevices=yes
+check "the recorder has its own run-time folder, readable by the status daemon" \
+  bash -c "grep -qx RuntimeDirectory=studio-recorder '$U/studio-recorder.service' && grep -qx RuntimeDirectoryMode=0755 '$U/studio-recorder.service'"
+check "the uploader has its own run-time folder, readable by the status daemon and the recorder" \
+  bash -c "grep -qx RuntimeDirectory=studio-uploader '$U/studio-uploader.service' && grep -qx RuntimeDirectoryMode=0755 '$U/studio-uploader.service'"
+check "the status daemon writes nothing: no run-time folder" bash -c "! grep -q '^RuntimeDirectory=' '$U/studio-status.service'"
+check "the shipped studio.conf's files are in those folders" \
+  bash -c "grep -qx '#state_file = /run/studio-recorder/state.json' '$STUDIO_SOURCE_DIR/systemd/studio.conf' && grep -qx '#socket = /run/studio-recorder/recorder.sock' '$STUDIO_SOURCE_DIR/systemd/studio.conf' && grep -qx '#backlog_file = /run/studio-uploader/backlog.json' '$STUDIO_SOURCE_DIR/systemd/studio.conf'"
 check "the status daemon cannot see the spool or the keys" \
   bash -c "grep -q '^InaccessiblePaths=/var/spool/studio /var/lib/studio ' '$U/studio-status.service' && ! grep -q '^ReadWritePaths=' '$U/studio-status.service'"
 
@@ -97,5 +104,8 @@ is() { # is PATH MODE USER GROUP
 check "/var/spool/studio is 2770 studio-recorder:studio-spool" is /var/spool/studio 2770 studio-recorder studio-spool
 check "/var/lib/studio/state is 700 studio-recorder's" is /var/lib/studio/state 700 studio-recorder studio-recorder
 check "/var/lib/studio/keys is 750 root:studio-recorder" is /var/lib/studio/keys 750 root studio-recorder
-check "/run/studio is 1775 root:studio-spool (sticky: each replaces only its own file)" is /run/studio 1775 root studio-spool
+# No shared run-time folder: each daemon its own (issue 20), so that the
+# uploader's user cannot plant the recorder's state file or socket.
+check "tmpfiles.d makes no shared /run/studio" test ! -e "$R/run/studio"
+check "no unit names the shared /run/studio" bash -c "! grep -En '/run/studio([^-]|\$)' '$U'/studio-*.service"
 finish

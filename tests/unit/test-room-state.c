@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "room-state.h"
 
@@ -266,12 +267,69 @@ static void test_malformed(void **state) {
         }
 }
 
+/* session_since: written only in a session, read back exactly, optional
+ * (an older writer has none), and refused when it is not a time. */
+static void test_session_since(void **state) {
+        room_state_doc doc = {.state = ROOM_BREAK,
+                              .since_us = T0 + 600 * G_USEC_PER_SEC,
+                              .session_since_us = T0,
+                              .updated_us = T0 + 700 * G_USEC_PER_SEC,
+                              .hours_left = -1};
+        g_autofree gchar *j = room_state_doc_to_json(&doc), *free_j = NULL;
+        g_autofree gchar *msg = NULL, *msg2 = NULL;
+        room_state_doc back = {0};
+        static const char older[] =
+                "{\"state\":\"recording\",\"since\":\"2026-12-01T10:32:00Z\","
+                "\"attention\":[],\"hours_left\":null,\"updated\":\"2026-12-01T10:32:05Z\"}";
+        static const char bad[] = "{\"state\":\"recording\",\"since\":\"2026-12-01T10:32:00Z\","
+                                  "\"updated\":\"2026-12-01T10:32:05Z\",\"session_since\":\"10:32\"}";
+
+        (void) state;
+        assert_non_null(strstr(j, "\"session_since\":\"2026-12-01T10:32:00Z\""));
+        assert_int_equal(room_state_parse(j, strlen(j), &back, NULL), 0);
+        assert_true(back.session_since_us == T0);
+        assert_true(back.since_us == T0 + 600 * G_USEC_PER_SEC);
+        room_state_doc_clear(&back);
+        doc.state = ROOM_FREE;
+        doc.session_since_us = 0;
+        free_j = room_state_doc_to_json(&doc);
+        assert_null(strstr(free_j, "session_since"));
+        assert_int_equal(room_state_parse(older, strlen(older), &back, NULL), 0);
+        assert_true(back.session_since_us == 0);
+        room_state_doc_clear(&back);
+        assert_int_equal(room_state_parse(bad, strlen(bad), &back, &msg), -EBADMSG);
+        assert_non_null(strstr(msg, "session_since"));
+        (void) msg2;
+}
+
+/* The owner is the opened file's (fstat): another user's file is refused. */
+static void test_read_owned(void **state) {
+        g_autofree gchar *dir = g_dir_make_tmp("test-room-state.XXXXXX", NULL);
+        g_autofree gchar *path = g_build_filename(dir, "state.json", NULL);
+        g_autofree gchar *msg = NULL;
+        room_state_doc doc = {.state = ROOM_FREE, .since_us = T0, .updated_us = T0}, back = {0};
+
+        (void) state;
+        assert_int_equal(room_state_publish(path, &doc), 0);
+        assert_int_equal(room_state_read_owned(path, getuid(), &back, NULL), 0);
+        room_state_doc_clear(&back);
+        assert_int_equal(room_state_read_owned(path, (uid_t) -1, &back, NULL), 0);
+        room_state_doc_clear(&back);
+        assert_int_equal(room_state_read_owned(path, getuid() + 1, &back, &msg), -EPERM);
+        assert_non_null(strstr(msg, "belongs to user id"));
+        assert_int_equal(back.state, ROOM_FREE);
+        assert_null(back.attention);
+        (void) g_unlink(path);
+        (void) g_rmdir(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_strings),       cmocka_unit_test(test_format_time),
                 cmocka_unit_test(test_json_text),     cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_writer_bounds), cmocka_unit_test(test_publish),
-                cmocka_unit_test(test_malformed),
+                cmocka_unit_test(test_malformed),     cmocka_unit_test(test_session_since),
+                cmocka_unit_test(test_read_owned),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

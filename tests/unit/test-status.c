@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backlog.h"
 #include "room-reasons.h"
@@ -38,51 +39,200 @@ static status_view view(room_state s, const char *const *reasons) {
         return v;
 }
 
-static const char *const NONE[] = {NULL};
-static const char *const CAMERA[] = {REASON_CAMERA_DISCONNECTED, NULL};
-static const char *const TWO[] = {REASON_CAMERA_DISCONNECTED, REASON_MIC_SILENT, NULL};
+/* The published words (the state file's), pinned here as staff see them. */
+#define W_CAMERA "camera disconnected"
+#define W_MIC_SILENT "microphone silent"
+#define W_CLOCK "clock not synchronised"
+#define W_VAULT "vault does not lock recordings"
 
+static const char *const NONE[] = {NULL};
+static const char *const CAMERA[] = {W_CAMERA, NULL};
+static const char *const TWO[] = {W_CAMERA, W_MIC_SILENT, NULL};
+static const char *const IT_ONLY[] = {W_CLOCK, W_VAULT, NULL};
+static const char *const MIXED[] = {W_CLOCK, W_CAMERA, NULL};
+static const char *const NO_OFFICERS[] = {"no officers", NULL};
+
+static const status_page_settings EN = {"en", "088 123 4567", "Studio Haven"};
+static const status_page_settings NL = {"nl", "088 123 4567", "Studio Haven"};
+static const status_page_settings FR = {"fr", "088 123 4567", NULL};
+static const status_page_settings NO_PHONE = {"en", NULL, NULL};
+
+/* The headline (h1) and the line under it (h2, NULL: none), each state. */
 static const struct {
         room_state state;
         const char *const *reasons;
-        const char *en, *nl;
+        const char *en, *nl, *alert_en, *alert_nl;
 } headlines[] = {
-        {ROOM_FREE, NONE, "Free", "Vrij"},
-        {ROOM_IDENTIFYING, NONE, "In use since 11:32", "In gebruik sinds 11:32"},
-        {ROOM_READY, NONE, "In use since 11:32", "In gebruik sinds 11:32"},
-        {ROOM_RECORDING, NONE, "In session since 11:32", "In gesprek sinds 11:32"},
-        {ROOM_STOPPING, NONE, "In session since 11:32", "In gesprek sinds 11:32"},
-        {ROOM_BREAK, NONE, "On a break since 11:32", "Pauze sinds 11:32"},
-        {ROOM_ATTENTION, CAMERA, "Attention: camera disconnected — call police IT",
-         "Let op: camera losgekoppeld — bel de politie-ICT"},
-        {ROOM_ATTENTION, NONE, "Attention — call police IT", "Let op — bel de politie-ICT"},
-        {ROOM_UNPROVISIONED, NONE, "Attention: not set up — call police IT",
-         "Let op: niet ingericht — bel de politie-ICT"},
-        {ROOM_RECORDING, CAMERA, "In session since 11:32 — attention: camera disconnected",
-         "In gesprek sinds 11:32 — let op: camera losgekoppeld"},
-        {ROOM_BREAK, TWO, "On a break since 11:32 — attention: camera disconnected, microphone silent",
-         "Pauze sinds 11:32 — let op: camera losgekoppeld, microfoon neemt bijna niets op"},
+        {ROOM_FREE, NONE, "Free", "Vrij", NULL, NULL},
+        /* police IT's warnings never reach the headline */
+        {ROOM_FREE, IT_ONLY, "Free", "Vrij", NULL, NULL},
+        {ROOM_IDENTIFYING, NONE, "In session — do not enter", "In gesprek — niet binnengaan", NULL, NULL},
+        {ROOM_READY, NONE, "In session — do not enter", "In gesprek — niet binnengaan", NULL, NULL},
+        {ROOM_RECORDING, NONE, "In session — do not enter", "In gesprek — niet binnengaan", NULL, NULL},
+        {ROOM_RECORDING, IT_ONLY, "In session — do not enter", "In gesprek — niet binnengaan", NULL, NULL},
+        {ROOM_STOPPING, NONE, "In session — do not enter", "In gesprek — niet binnengaan", NULL, NULL},
+        {ROOM_BREAK, NONE, "On a break — do not enter", "Pauze — niet binnengaan", NULL, NULL},
+        {ROOM_ATTENTION, CAMERA, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", "camera disconnected", "camera losgekoppeld"},
+        {ROOM_ATTENTION, MIXED, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", "camera disconnected", "camera losgekoppeld"},
+        {ROOM_ATTENTION, NONE, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", NULL, NULL},
+        /* one wording, whatever the room lacks */
+        {ROOM_UNPROVISIONED, NONE, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", "not set up", "niet ingericht"},
+        {ROOM_UNPROVISIONED, NO_OFFICERS, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", "not set up", "niet ingericht"},
+        /* an attention that blocks recording is in the headline, even "free" */
+        {ROOM_FREE, CAMERA, "Attention — call police IT on 088 123 4567",
+         "Let op — bel de politie-ICT op 088 123 4567", "camera disconnected", "camera losgekoppeld"},
+        {ROOM_RECORDING, CAMERA, "In session — do not enter", "In gesprek — niet binnengaan",
+         "Attention: camera disconnected — call police IT on 088 123 4567",
+         "Let op: camera losgekoppeld — bel de politie-ICT op 088 123 4567"},
+        {ROOM_BREAK, TWO, "On a break — do not enter", "Pauze — niet binnengaan",
+         "Attention: camera disconnected, microphone silent — call police IT on 088 123 4567",
+         "Let op: camera losgekoppeld, microfoon neemt bijna niets op — bel de politie-ICT op 088 123 4567"},
 };
+
+static void assert_in_page(const char *page, const char *words) {
+        g_autofree gchar *html = g_markup_escape_text(words, -1);
+
+        if (!strstr(page, html))
+                fail_msg("the page does not say \"%s\":\n%s", words, page);
+}
 
 static void test_headlines(void **state) {
         (void) state;
         for (size_t i = 0; i < G_N_ELEMENTS(headlines); i++) {
                 status_view v = view(headlines[i].state, headlines[i].reasons);
-                g_autofree gchar *en = status_page_headline(&v, "en");
-                g_autofree gchar *nl = status_page_headline(&v, "nl");
-                g_autofree gchar *other = status_page_headline(&v, "fr");
-                g_autofree gchar *page_en = status_page_render(&v, "en", v.updated_us);
-                g_autofree gchar *page_nl = status_page_render(&v, "nl", v.updated_us);
+                g_autofree gchar *en = status_page_headline(&v, &EN);
+                g_autofree gchar *nl = status_page_headline(&v, &NL);
+                g_autofree gchar *other = status_page_headline(&v, &FR);
+                g_autofree gchar *alert_en = status_page_alert(&v, &EN);
+                g_autofree gchar *alert_nl = status_page_alert(&v, &NL);
+                g_autofree gchar *page_en = status_page_render(&v, &EN, v.updated_us);
+                g_autofree gchar *page_nl = status_page_render(&v, &NL, v.updated_us);
 
                 assert_string_equal(en, headlines[i].en);
                 assert_string_equal(nl, headlines[i].nl);
                 assert_string_equal(other, headlines[i].en);
+                if (headlines[i].alert_en) {
+                        assert_string_equal(alert_en, headlines[i].alert_en);
+                        assert_string_equal(alert_nl, headlines[i].alert_nl);
+                        assert_in_page(page_en, headlines[i].alert_en);
+                        assert_in_page(page_nl, headlines[i].alert_nl);
+                } else {
+                        assert_null(alert_en);
+                        assert_null(alert_nl);
+                        assert_null(strstr(page_en, "<h2>"));
+                }
                 /* The words are in the served HTML itself (no JavaScript needed). */
-                assert_non_null(strstr(page_en, headlines[i].en));
-                assert_non_null(strstr(page_nl, headlines[i].nl));
+                assert_in_page(page_en, headlines[i].en);
+                assert_in_page(page_nl, headlines[i].nl);
                 assert_non_null(strstr(page_nl, "<html lang=\"nl\">"));
                 status_view_clear(&v);
         }
+}
+
+/* Every reason's words differ between the two languages: a row copied
+ * without its translation shows. */
+static void test_every_reason_in_dutch(void **state) {
+        (void) state;
+        for (int r = 0; r < _ROOM_REASON_MAX; r++) {
+                const char *en = room_reason_words(r, "en"), *nl = room_reason_words(r, "nl");
+                assert_non_null(en);
+                assert_non_null(nl);
+                assert_string_not_equal(en, nl);
+                assert_string_equal(room_reason_to_string(r), en);
+                assert_int_equal(room_reason_from_string(en), r);
+                assert_string_equal(room_reason_translate(en, "nl"), nl);
+        }
+        assert_int_equal(room_reason_from_string("party"), _ROOM_REASON_INVALID);
+        assert_string_equal(room_reason_translate("party", "nl"), "party");
+        assert_null(room_reason_to_string(_ROOM_REASON_MAX));
+        assert_null(room_reason_to_string(_ROOM_REASON_INVALID));
+}
+
+static void test_no_phone(void **state) {
+        status_view v = view(ROOM_ATTENTION, CAMERA);
+        g_autofree gchar *h = status_page_headline(&v, &NO_PHONE);
+        g_autofree gchar *a = NULL;
+
+        (void) state;
+        assert_string_equal(h, "Attention — call police IT");
+        v.state = ROOM_RECORDING;
+        a = status_page_alert(&v, &NO_PHONE);
+        assert_string_equal(a, "Attention: camera disconnected — call police IT");
+        status_view_clear(&v);
+}
+
+/* "In session since" is the session's start, across a break; a break says
+ * its own since as well. */
+static void test_since(void **state) {
+        status_view v = view(ROOM_RECORDING, NONE);
+        g_autofree gchar *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL;
+
+        (void) state;
+        v.session_since_us = T0 - 20 * 60 * SEC; /* 11:12 */
+        v.since_us = T0;                         /* resumed at 11:32 */
+        a = status_page_since(&v, &EN);
+        assert_string_equal(a, "In session since 11:12");
+        v.state = ROOM_BREAK;
+        b = status_page_since(&v, &EN);
+        assert_string_equal(b, "On a break since 11:32 · In session since 11:12");
+        c = status_page_since(&v, &NL);
+        assert_string_equal(c, "Pauze sinds 11:32 · In gesprek sinds 11:12");
+        d = status_page_render(&v, &EN, v.updated_us);
+        assert_in_page(d, "On a break since 11:32 · In session since 11:12");
+        v.state = ROOM_READY;
+        e = status_page_since(&v, &EN);
+        assert_string_equal(e, "In use since 11:32");
+        v.state = ROOM_FREE;
+        assert_null(status_page_since(&v, &EN));
+        /* an older recorder without session_since: the state's own since */
+        v.state = ROOM_RECORDING;
+        v.session_since_us = 0;
+        f = status_page_since(&v, &NL);
+        assert_string_equal(f, "In gesprek sinds 11:32");
+        status_view_clear(&v);
+}
+
+/* Police IT's warnings: one small line, in the language; never in h1/h2. */
+static void test_it_line(void **state) {
+        status_view v = view(ROOM_FREE, IT_ONLY);
+        g_autofree gchar *en = status_page_it_line(&v, &EN);
+        g_autofree gchar *nl = status_page_it_line(&v, &NL);
+        g_autofree gchar *page = status_page_render(&v, &EN, v.updated_us);
+        status_view u = view(ROOM_UNPROVISIONED, NO_OFFICERS);
+        g_autofree gchar *lacks = status_page_it_line(&u, &NL);
+
+        (void) state;
+        assert_string_equal(en, "For police IT: clock not synchronised, vault does not lock recordings");
+        assert_string_equal(nl,
+                            "Voor de politie-ICT: klok niet gelijkgezet, kluis vergrendelt de opnames niet");
+        assert_non_null(strstr(page, "<p class=\"it\">For police IT: clock not synchronised"));
+        assert_non_null(strstr(page, "class=\"s-free\""));
+        assert_string_equal(lacks, "Voor de politie-ICT: geen rechercheurs ingericht");
+        status_view_clear(&v);
+        status_view_clear(&u);
+        v = view(ROOM_FREE, NONE);
+        assert_null(status_page_it_line(&v, &EN));
+        status_view_clear(&v);
+}
+
+static void test_room_label(void **state) {
+        static const status_page_settings hostile = {"en", NULL, "<b>R</b>\x1b[2J"};
+        status_view v = view(ROOM_FREE, NONE);
+        g_autofree gchar *page = status_page_render(&v, &EN, v.updated_us);
+        g_autofree gchar *bad = status_page_render(&v, &hostile, v.updated_us);
+
+        (void) state;
+        assert_non_null(strstr(page, "<title>Studio status — Studio Haven</title>"));
+        assert_non_null(strstr(page, "<p class=\"room\">Studio Haven</p>"));
+        assert_null(strstr(bad, "<b>R"));
+        assert_null(strstr(bad, "\x1b"));
+        assert_non_null(strstr(bad, "&lt;b&gt;R&lt;/b&gt;"));
+        status_view_clear(&v);
 }
 
 static void test_page_lines(void **state) {
@@ -90,7 +240,7 @@ static void test_page_lines(void **state) {
         g_autofree gchar *a = NULL, *b = NULL, *c = NULL, *d = NULL;
 
         (void) state;
-        a = status_page_render(&v, "en", v.updated_us);
+        a = status_page_render(&v, &EN, v.updated_us);
         assert_non_null(strstr(a, "Recording time left: 41 h"));
         assert_non_null(strstr(a, "Last transfer to the vault: unknown"));
         assert_non_null(strstr(a, "class=\"s-free\""));
@@ -98,18 +248,18 @@ static void test_page_lines(void **state) {
         assert_null(strstr(a, "http")); /* no external resource of any kind */
         v.hours_left = -1;
         v.last_transfer_us = STATUS_LAST_TRANSFER_NEVER;
-        b = status_page_render(&v, "nl", v.updated_us);
+        b = status_page_render(&v, &NL, v.updated_us);
         assert_non_null(strstr(b, "Opnametijd over: onbekend"));
         assert_non_null(strstr(b, "Laatste overdracht naar de kluis: nooit"));
         assert_non_null(strstr(b, "data-down=\"statuspagina niet bereikbaar\""));
         v.hours_left = 0.4;
         v.last_transfer_us = T0 - 27 * 60 * SEC; /* 10:05 local, today */
-        c = status_page_render(&v, "en", v.updated_us);
+        c = status_page_render(&v, &EN, v.updated_us);
         assert_non_null(strstr(c, "Recording time left: less than 1 h"));
         assert_non_null(strstr(c, "Last transfer to the vault: 11:05"));
         v.last_transfer_us = T0 - 2 * 86400 * SEC;
         v.hours_left = 3.99; /* rounded down: never promise more */
-        d = status_page_render(&v, "nl", v.updated_us);
+        d = status_page_render(&v, &NL, v.updated_us);
         assert_non_null(strstr(d, "Laatste overdracht naar de kluis: 2026-11-29"));
         assert_non_null(strstr(d, "Opnametijd over: 3 uur"));
         status_view_clear(&v);
@@ -118,7 +268,7 @@ static void test_page_lines(void **state) {
 static void test_hostile_reason(void **state) {
         const char *const hostile[] = {HOSTILE, "a\x1b[2Jb", NULL};
         status_view v = view(ROOM_RECORDING, hostile);
-        g_autofree gchar *page = status_page_render(&v, "en", v.updated_us);
+        g_autofree gchar *page = status_page_render(&v, &EN, v.updated_us);
         g_autofree gchar *json = status_json_render(&v);
         g_autofree gchar *main_part = NULL;
 
@@ -137,7 +287,7 @@ static void test_hostile_reason(void **state) {
 }
 
 static void test_json_fields(void **state) {
-        const char *const reasons[] = {REASON_MIC_DEAD, NULL};
+        const char *const reasons[] = {"microphone dead", NULL};
         status_view v = view(ROOM_RECORDING, reasons);
         g_autofree gchar *json = NULL;
         g_autoptr(JsonParser) p = json_parser_new();
@@ -146,18 +296,20 @@ static void test_json_fields(void **state) {
 
         (void) state;
         v.last_transfer_us = T0 - 60 * SEC;
+        v.session_since_us = T0 - 20 * 60 * SEC;
         json = status_json_render(&v);
         assert_true(json_parser_load_from_data(p, json, -1, NULL));
         o = json_node_get_object(json_parser_get_root(p));
         members = json_object_get_members(o);
-        assert_int_equal(g_list_length(members), 6);
+        assert_int_equal(g_list_length(members), 7);
         assert_string_equal(json_object_get_string_member(o, "state"), "recording");
         assert_string_equal(json_object_get_string_member(o, "since"), "2026-12-01T10:32:00Z");
+        assert_string_equal(json_object_get_string_member(o, "session_since"), "2026-12-01T10:12:00Z");
         assert_string_equal(json_object_get_string_member(o, "last_transfer"), "2026-12-01T10:31:00Z");
         assert_string_equal(json_object_get_string_member(o, "updated"), "2026-12-01T10:33:00Z");
         assert_true(json_object_get_double_member(o, "hours_left") == 41.5);
         assert_string_equal(json_array_get_string_element(json_object_get_array_member(o, "attention"), 0),
-                            REASON_MIC_DEAD);
+                            "microphone dead");
         status_view_clear(&v);
 
         v = view(ROOM_FREE, NONE);
@@ -165,7 +317,8 @@ static void test_json_fields(void **state) {
         g_free(json);
         json = status_json_render(&v);
         assert_string_equal(
-                json, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"attention\":[],"
+                json, "{\"state\":\"free\",\"since\":\"2026-12-01T10:32:00Z\",\"session_since\":null,"
+                      "\"attention\":[],"
                       "\"hours_left\":null,\"last_transfer\":null,\"updated\":\"2026-12-01T10:33:00Z\"}");
         status_view_clear(&v);
 }
@@ -198,7 +351,7 @@ static int files_teardown(void **state) {
 }
 
 static void publish_state(const files *f, room_state s, int64_t updated_us) {
-        char *reasons[] = {(char *) REASON_DISK_LOW, NULL};
+        char *reasons[] = {(char *) "disk almost full", NULL};
         room_state_doc d = {.state = s,
                             .since_us = T0,
                             .updated_us = updated_us,
@@ -210,7 +363,7 @@ static void publish_state(const files *f, room_state s, int64_t updated_us) {
 static void assert_recorder_down(const status_view *v) {
         assert_int_equal(v->state, ROOM_ATTENTION);
         assert_non_null(v->attention);
-        assert_string_equal(v->attention[0], REASON_RECORDER_DOWN);
+        assert_string_equal(v->attention[0], "recorder not running");
         assert_null(v->attention[1]);
         assert_true(v->hours_left < 0);
 }
@@ -222,16 +375,16 @@ static void test_fresh_and_stale(void **state) {
         gchar *problem = NULL;
 
         publish_state(f, ROOM_FREE, now - 15 * SEC); /* 15 s: still fresh */
-        status_view_load(f->state, f->backlog, now, now, &v, &problem);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, &problem);
         assert_null(problem);
         assert_int_equal(v.state, ROOM_FREE);
-        assert_string_equal(v.attention[0], REASON_DISK_LOW);
+        assert_string_equal(v.attention[0], "disk almost full");
         assert_true(v.hours_left == 12);
         assert_int_equal(v.last_transfer_us, STATUS_LAST_TRANSFER_UNKNOWN); /* no uploader yet */
         status_view_clear(&v);
 
         publish_state(f, ROOM_FREE, now - 15 * SEC - 1000000); /* 16 s: stale */
-        status_view_load(f->state, f->backlog, now, now, &v, &problem);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, &problem);
         assert_recorder_down(&v);
         assert_int_equal(v.since_us, now - 16 * SEC); /* its last sign of life */
         assert_non_null(strstr(problem, "last updated"));
@@ -239,7 +392,7 @@ static void test_fresh_and_stale(void **state) {
         status_view_clear(&v);
 
         publish_state(f, ROOM_RECORDING, now + 60 * SEC); /* from the future: not trusted either */
-        status_view_load(f->state, f->backlog, now, now, &v, NULL);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, NULL);
         assert_recorder_down(&v);
         status_view_clear(&v);
 }
@@ -258,7 +411,7 @@ static void test_missing_and_malformed(void **state) {
         status_view v;
         gchar *problem = NULL;
 
-        status_view_load(f->state, f->backlog, now, down, &v, &problem);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, down, &v, &problem);
         assert_recorder_down(&v);
         assert_int_equal(v.since_us, down);
         assert_non_null(problem);
@@ -266,7 +419,7 @@ static void test_missing_and_malformed(void **state) {
         status_view_clear(&v);
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 assert_true(g_file_set_contents(f->state, bad[i], -1, NULL));
-                status_view_load(f->state, f->backlog, now, down, &v, &problem);
+                status_view_load(f->state, (uid_t) -1, f->backlog, now, down, &v, &problem);
                 assert_recorder_down(&v);
                 assert_non_null(problem);
                 g_clear_pointer(&problem, g_free);
@@ -283,23 +436,109 @@ static void test_backlog_input(void **state) {
 
         publish_state(f, ROOM_FREE, now);
         assert_int_equal(backlog_publish(f->backlog, &b), 0);
-        status_view_load(f->state, f->backlog, now, now, &v, &problem);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, &problem);
         assert_null(problem);
         assert_int_equal(v.last_transfer_us, STATUS_LAST_TRANSFER_NEVER);
         status_view_clear(&v);
         b.last_transfer_us = T0 - G_USEC_PER_SEC;
         assert_int_equal(backlog_publish(f->backlog, &b), 0);
-        status_view_load(f->state, f->backlog, now, now, &v, NULL);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, NULL);
         assert_int_equal(v.last_transfer_us, T0 - G_USEC_PER_SEC);
         status_view_clear(&v);
         /* A broken backlog is "unknown" and said, but the room's state stands. */
         assert_true(g_file_set_contents(f->backlog, "{\"sessions\":-1}", -1, NULL));
-        status_view_load(f->state, f->backlog, now, now, &v, &problem);
+        status_view_load(f->state, (uid_t) -1, f->backlog, now, now, &v, &problem);
         assert_int_equal(v.state, ROOM_FREE);
         assert_int_equal(v.last_transfer_us, STATUS_LAST_TRANSFER_UNKNOWN);
         assert_non_null(strstr(problem, "sessions"));
         g_free(problem);
         status_view_clear(&v);
+}
+
+/* The state file is read only when the recorder's user owns it: one that
+ * another daemon's user planted is "recorder not running", never "Free". */
+static void test_state_owner(void **state) {
+        files *f = *state;
+        int64_t now = T0;
+        status_view v;
+        gchar *problem = NULL;
+
+        publish_state(f, ROOM_FREE, now);
+        status_view_load(f->state, getuid(), f->backlog, now, now, &v, &problem);
+        assert_null(problem);
+        assert_int_equal(v.state, ROOM_FREE);
+        status_view_clear(&v);
+        status_view_load(f->state, getuid() + 1, f->backlog, now, now, &v, &problem);
+        assert_recorder_down(&v);
+        assert_non_null(strstr(problem, "not to the recorder's user"));
+        assert_non_null(strstr(problem, "[status] state_owner"));
+        g_free(problem);
+        status_view_clear(&v);
+}
+
+/* ---- the Host check ---- */
+
+static struct sockaddr_storage local_address(const char *addr) {
+        struct sockaddr_storage ss = {0};
+        struct sockaddr_in *in = (struct sockaddr_in *) &ss;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
+
+        if (inet_pton(AF_INET, addr, &in->sin_addr) == 1)
+                in->sin_family = AF_INET;
+        else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1)
+                in6->sin6_family = AF_INET6;
+        else
+                fail_msg("bad test address %s", addr);
+        return ss;
+}
+
+static const struct {
+        const char *local, *host;
+        bool allowed;
+} hosts[] = {
+        {"192.168.1.20", "192.168.1.20", true},
+        {"192.168.1.20", "192.168.1.20:8080", true},
+        {"192.168.1.20", "192.168.1.20:8081", false}, /* another port: not us */
+        {"192.168.1.20", "192.168.1.21:8080", false},
+        {"192.168.1.20", "studio.shelter.lan", true},
+        {"192.168.1.20", "STUDIO.Shelter.LAN.:8080", true},
+        {"192.168.1.20", "studio.shelter.lan:80", false},
+        {"192.168.1.20", "rebind.attacker.example", false},
+        {"192.168.1.20", "rebind.attacker.example:8080", false},
+        {"192.168.1.20", "studio.shelter.lan.attacker.example", false},
+        {"192.168.1.20", "10.0.2.15:8080", true}, /* listed in hostnames */
+        {"192.168.1.20", "", false},
+        {"192.168.1.20", ":8080", false},
+        {"192.168.1.20", "192.168.1.20:", false},
+        {"192.168.1.20", "192.168.1.20:8080x", false},
+        {"192.168.1.20", "192.168.1.20:+8080", false},
+        {"192.168.1.20", "[192.168.1.20]:8080", true},
+        {"::ffff:127.0.0.1", "127.0.0.1:8080", true}, /* dual stack: an IPv4 client */
+        {"127.0.0.1", "[::ffff:127.0.0.1]:8080", true},
+        {"::1", "[::1]:8080", true},
+        {"::1", "[::1]", true},
+        {"::1", "::1", false}, /* not a Host form */
+        {"::1", "[::1", false},
+        {"::1", "[::2]:8080", false},
+        {"::1", "localhost:8080", false}, /* a name only when listed */
+};
+
+static void test_host(void **state) {
+        char *names[] = {"studio.shelter.lan", "10.0.2.15", NULL};
+
+        (void) state;
+        for (size_t i = 0; i < G_N_ELEMENTS(hosts); i++) {
+                struct sockaddr_storage ss = local_address(hosts[i].local);
+                if (status_host_allowed(hosts[i].host, (struct sockaddr *) &ss, 8080, names) !=
+                    hosts[i].allowed)
+                        fail_msg("Host: %s on %s: %s, not %s", hosts[i].host, hosts[i].local,
+                                 hosts[i].allowed ? "refused" : "answered",
+                                 hosts[i].allowed ? "answered" : "refused");
+        }
+        struct sockaddr_storage ss = local_address("127.0.0.1");
+        assert_false(status_host_allowed(NULL, (struct sockaddr *) &ss, 8080, names));
+        assert_true(status_host_allowed("127.0.0.1:8080", (struct sockaddr *) &ss, 8080, NULL));
+        assert_false(status_host_allowed("127.0.0.1:8080", NULL, 8080, NULL));
 }
 
 /* ---- the allow-list ---- */
@@ -376,7 +615,7 @@ static void test_csp(void **state) {
         g_autofree gchar *script = status_csp_hash(status_page_script());
         g_autofree gchar *style = status_csp_hash(status_page_style());
         status_view v = view(ROOM_FREE, NONE);
-        g_autofree gchar *page = status_page_render(&v, "en", v.updated_us);
+        g_autofree gchar *page = status_page_render(&v, &EN, v.updated_us);
         g_autofree gchar *served_script = NULL, *served_style = NULL;
 
         (void) state;
@@ -397,12 +636,19 @@ static void test_csp(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_headlines),
+                cmocka_unit_test(test_every_reason_in_dutch),
+                cmocka_unit_test(test_no_phone),
+                cmocka_unit_test(test_since),
+                cmocka_unit_test(test_it_line),
+                cmocka_unit_test(test_room_label),
                 cmocka_unit_test(test_page_lines),
                 cmocka_unit_test(test_hostile_reason),
                 cmocka_unit_test(test_json_fields),
                 cmocka_unit_test_setup_teardown(test_fresh_and_stale, files_setup, files_teardown),
                 cmocka_unit_test_setup_teardown(test_missing_and_malformed, files_setup, files_teardown),
                 cmocka_unit_test_setup_teardown(test_backlog_input, files_setup, files_teardown),
+                cmocka_unit_test_setup_teardown(test_state_owner, files_setup, files_teardown),
+                cmocka_unit_test(test_host),
                 cmocka_unit_test(test_allow),
                 cmocka_unit_test(test_allow_default_and_bad),
                 cmocka_unit_test(test_csp),

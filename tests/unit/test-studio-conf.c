@@ -37,8 +37,8 @@ static void assert_defaults(const studio_conf *c) {
         assert_null(c->recorder.room);
         assert_string_equal(c->recorder.spool, "/var/spool/studio");
         assert_string_equal(c->recorder.state_dir, "/var/lib/studio/state");
-        assert_string_equal(c->recorder.state_file, "/run/studio/state.json");
-        assert_string_equal(c->recorder.socket, "/run/studio/recorder.sock");
+        assert_string_equal(c->recorder.state_file, "/run/studio-recorder/state.json");
+        assert_string_equal(c->recorder.socket, "/run/studio-recorder/recorder.sock");
         assert_string_equal(c->recorder.device_key, "/var/lib/studio/keys/device.key");
         assert_string_equal(c->recorder.officers, "/etc/studio/officers");
         assert_null(c->recorder.recipients);
@@ -77,10 +77,14 @@ static void assert_defaults(const studio_conf *c) {
         assert_string_equal(c->status.allow[0], "127.0.0.0/8");
         assert_string_equal(c->status.allow[1], "::1");
         assert_string_equal(c->status.language, "en");
-        assert_string_equal(c->status.state_file, "/run/studio/state.json");
-        assert_string_equal(c->status.backlog_file, "/run/studio/backlog.json");
+        assert_string_equal(c->status.state_file, "/run/studio-recorder/state.json");
+        assert_string_equal(c->status.backlog_file, "/run/studio-uploader/backlog.json");
+        assert_null(c->status.contact_phone);
+        assert_null(c->status.room_label); /* no [recorder] room either */
+        assert_null(c->status.hostnames);
+        assert_string_equal(c->status.state_owner, "studio-recorder");
         assert_null(c->uploader.vault);
-        assert_string_equal(c->uploader.backlog_file, "/run/studio/backlog.json");
+        assert_string_equal(c->uploader.backlog_file, "/run/studio-uploader/backlog.json");
 }
 
 static void test_defaults(void **state) {
@@ -185,6 +189,8 @@ static void test_documented_example(void **state) {
         assert_string_equal(c->uploader.credentials_file, "credential:vault-s3");
         assert_int_equal(c->lights.gpio_door, 17);
         assert_string_equal(c->status.language, "nl");
+        assert_string_equal(c->status.contact_phone, "+31 88 123 4567");
+        assert_string_equal(c->status.hostnames[0], "studio.shelter.lan");
 }
 
 static void test_full_file(void **state) {
@@ -321,6 +327,14 @@ static const struct bad_case {
          "has \"10.1.2.300\", which is not an address or a network"},
         {"[status]\nallow = 10.0.0.0/33\n", 2, "which is not an address or a network"},
         {"[status]\nlanguage = fr\n", 2, "language = \"fr\" is not one of en or nl"},
+        {"[status]\ncontact_phone = call Bob\n", 2,
+         "contact_phone = \"call Bob\" is not a telephone number"},
+        {"[status]\ncontact_phone = 088<script>\n", 2, "is not a telephone number"},
+        {"[status]\nroom_label = A\\tB\n", 2, "room_label = \"A\\u0009B\" holds a control character"},
+        {"[status]\nhostnames = studio.lan;evil/x\n", 2,
+         "has \"evil/x\", which is not a host name or an address"},
+        {"[status]\nhostnames = studio.lan:8080\n", 2, "without a port"},
+        {"[status]\nstate_owner = Studio Recorder\n", 2, "is not a Unix user name"},
         {"[uploader]\nvault = /srv/vault\n", 2, "vault = \"/srv/vault\" is not a vault address"},
         {"[uploader]\nvault = dir:\n", 2, "is not a vault address"},
         {"[recorder]\nroom = caf\xe9\n", 2, "not UTF-8"},
@@ -336,6 +350,23 @@ static const struct bad_case {
         {"[uploader]\ncredentials_file = credential:\xff\xfe\n", 2, "is not UTF-8 text"},
         {"room = A\n", 1, "comes before any [group]"},
 };
+
+/* [status] room_label follows [recorder] room unless given; the other
+ * new keys as written. */
+static void test_status_page_keys(void **state) {
+        g_autoptr(studio_conf) a = load_text(F, "[recorder]\nroom = Studio Haven\n");
+        g_autoptr(studio_conf) b = load_text(F, "[recorder]\nroom = Studio Haven\n[status]\nroom_label = "
+                                                "Kamer 2\ncontact_phone = +31 (0)88 123-4567\nhostnames = "
+                                                "studio.shelter.lan;192.168.1.20\nstate_owner = rec\n");
+
+        (void) state;
+        assert_string_equal(a->status.room_label, "Studio Haven");
+        assert_string_equal(b->status.room_label, "Kamer 2");
+        assert_string_equal(b->status.contact_phone, "+31 (0)88 123-4567");
+        assert_int_equal(g_strv_length(b->status.hostnames), 2);
+        assert_string_equal(b->status.hostnames[1], "192.168.1.20");
+        assert_string_equal(b->status.state_owner, "rec");
+}
 
 static void test_malformed(void **state) {
         (void) state;
@@ -438,6 +469,7 @@ int main(void) {
                 cmocka_unit_test(test_every_key_shipped_and_documented),
                 cmocka_unit_test(test_full_file),
                 cmocka_unit_test(test_documented_example),
+                cmocka_unit_test(test_status_page_keys),
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_credentials),
