@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "log.h"
+#include "observation-sink.h"
 #include "util.h"
 
 typedef enum conf_type {
@@ -219,33 +220,13 @@ static bool matches(const char *pattern, const char *s) {
 }
 
 /* The observation output shows the room on a local monitor and speaker and
- * nothing else: one sink element from these, never a file, network or
- * pipeline description (plaintext must not reach a disk or a wire). */
-static const char *const video_sinks[] = {"kmssink",    "glimagesink", "autovideosink", "xvimagesink",
-                                          "ximagesink", "waylandsink", "fakesink",      NULL};
-static const char *const audio_sinks[] = {"alsasink",      "pulsesink", "pipewiresink",
-                                          "autoaudiosink", "fakesink",  NULL};
-
+ * nothing else (observation-sink.h: the elements and their properties). */
 static int check_sink(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
-        const char *const *allowed = k->type == CONF_VIDEO_SINK ? video_sinks : audio_sinks;
-        g_auto(GStrv) words = g_strsplit(v, " ", -1);
-        g_autofree gchar *names = NULL;
+        g_autofree char *why = NULL;
 
-        if (words[0] && g_strv_contains(allowed, words[0])) {
-                bool ok = true;
-                for (gchar **w = words + 1; *w && ok; w++)
-                        ok = !**w || matches("^[a-z][a-z0-9-]*=[A-Za-z0-9_./:,+-]+$", *w);
-                if (ok)
-                        return 0;
-                return refuse(f, k, v, msg,
-                              "has a property that is not name=value of plain characters (write e.g. "
-                              "kmssink connector-id=32)");
-        }
-        names = g_strjoinv(", ", (gchar **) allowed);
-        return refuse(f, k, v, msg,
-                      "is not one of the local sinks %s (the observation output never goes "
-                      "to a file or the network; see docs/observation.md)",
-                      names);
+        if (observation_sink_check(v, k->type == CONF_VIDEO_SINK, &why) < 0)
+                return refuse(f, k, v, msg, "%s", why);
+        return 0;
 }
 
 /* Checks a string the table types give a form to; 0 or -EINVAL. */

@@ -288,6 +288,11 @@ static const struct bad_case {
         {"[uploader]\ncredentials_file = credential:s3\x01x\n", 2, "holds a control character"},
         {"[uploader]\ncredentials_file = credential:\xff\xfe\n", 2, "is not UTF-8 text"},
         {"room = A\n", 1, "comes before any [group]"},
+        /* the observation output never names a file or a host */
+        {"[observation]\naudio_sink = alsasink device=file:/tmp/x.pcm,raw\n", 2,
+         "[observation] audio_sink = \"alsasink device=file:/tmp/x.pcm,raw\" gives alsasink device="},
+        {"[observation]\nvideo_sink = fakesink dump=true\n", 2, "the property dump"},
+        {"[observation]\naudio_sink = pulsesink server=tcp:10.0.0.1\n", 2, "the property server"},
 };
 
 static void test_malformed(void **state) {
