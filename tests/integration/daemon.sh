@@ -74,6 +74,16 @@ else
 fi
 sleep 2
 check "mark with a note" "$CTL" --config "$CONF" mark --note "the witness points at the second photo"
+# A NUL in a note (\u0000 over the socket) is refused, not cut short.
+SOCK=$(sed -n 's/^socket *= *//p' "$CONF")
+python3 - "$SOCK" >"$WORK/nul.out" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"command":"mark","note":"shown\\u0000hidden"}\n')
+print(s.recv(4096).decode())
+PY
+check "a note holding \\u0000 is refused, saying why" grep -q '"ok":false.*u0000' "$WORK/nul.out"
 check "break" "$CTL" --config "$CONF" break
 check "the room is on a break" state_is break
 check "the door light stays on through a break" test "$(door)" = 1
@@ -97,6 +107,7 @@ check "the wrong PIN's digits are nowhere in the log" bash -c "! grep -q 111111 
 check "the refusals from before the restart are one pin-refused entry with their count and numbers" \
   bash -c "grep '\"what\":\"pin-refused\"' '$LOG' | grep -q '2 PIN refusal(s) between .* for officer number(s) $OFFICER, 99999'"
 check "and that entry is the only one" test "$(grep -c '"what":"pin-refused"' "$LOG")" = 1
+check "the note with a NUL made no mark (one mark in the log)" test "$(grep -c '"event":"mark"' "$LOG")" = 1
 check "the guard's file no longer holds refusals once they are signed" grep -qx "refused 0" "$GUARD"
 "$VERIFY" --device-key "$WORK/studio/device.pub" "$SESSION" >"$WORK/verify.out" 2>&1 || true
 check "the session verifies INTACT" grep -q "^INTACT" "$WORK/verify.out"
