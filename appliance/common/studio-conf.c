@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "conf-check.h"
 #include "config.h"
 #include "escape.h"
 #include "fsutil.h"
@@ -30,6 +31,8 @@ typedef enum conf_type {
         CONF_ADDRESS,      /* an IP address */
         CONF_VIDEO_SINK,   /* one display sink element with its properties */
         CONF_AUDIO_SINK,   /* one audio sink element with its properties */
+        CONF_ENDPOINT,     /* https://host[:port] (conf-check.h) */
+        CONF_REGION,       /* an S3 region name */
         CONF_NETWORKS,     /* gchar **: addresses and CIDR networks */
         CONF_STRV,         /* gchar ** */
         CONF_DURATION,     /* uint64_t ns */
@@ -148,8 +151,8 @@ static const conf_key conf_keys[] = {
         K("uploader", "vault", CONF_VAULT, uploader.vault),
         K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file, .def = "/run/studio/backlog.json"),
         K("uploader", "spool", CONF_PATH, uploader.spool), /* default: [recorder] spool */
-        K("uploader", "endpoint", CONF_STRING, uploader.endpoint),
-        K("uploader", "region", CONF_STRING, uploader.region, .def = "us-east-1"),
+        K("uploader", "endpoint", CONF_ENDPOINT, uploader.endpoint),
+        K("uploader", "region", CONF_REGION, uploader.region, .def = "us-east-1"),
         K("uploader", "credentials_file", CONF_SECRET_PATH, uploader.credentials_file),
         K("uploader", "ca_file", CONF_PATH, uploader.ca_file),
         K("uploader", "pinned_key", CONF_STRING, uploader.pinned_key),
@@ -180,7 +183,7 @@ static bool conf_type_is_strv(conf_type t) {
         return t == CONF_STRV || t == CONF_NETWORKS;
 }
 static bool conf_type_is_string(conf_type t) {
-        return t <= CONF_AUDIO_SINK || t == CONF_LANGUAGE;
+        return t <= CONF_REGION || t == CONF_LANGUAGE;
 }
 
 studio_conf *studio_conf_free(studio_conf *c) {
@@ -240,14 +243,15 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
                                       "/etc/studio/room.profile)");
                 return 0;
         case CONF_ROOM:
-                for (const char *p = v; *p; p++)
-                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                                return refuse(f, k, v, msg, "holds a control character (write plain words)");
-                if (g_utf8_strlen(v, -1) > 64)
-                        return refuse(f, k, v, msg,
-                                      "is longer than 64 characters (it is burned into the "
-                                      "picture: keep it short)");
-                return 0;
+        case CONF_ENDPOINT:
+        case CONF_REGION: {
+                /* the rules a provisioning bundle is held to as well */
+                g_autofree char *why = NULL;
+                int r = k->type == CONF_ROOM       ? conf_check_room(v, strlen(v), &why)
+                        : k->type == CONF_ENDPOINT ? conf_check_endpoint(v, &why)
+                                                   : conf_check_region(v, &why);
+                return r < 0 ? refuse(f, k, v, msg, "%s", why) : 0;
+        }
         case CONF_GROUP_NAME:
                 if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
                         return refuse(f, k, v, msg, "is not a Unix group name (write e.g. studio-admin)");
@@ -287,7 +291,10 @@ static int read_vault(const config_file *f, const conf_key *k, const char *dir, 
                 *ret = g_strconcat("dir:", p, NULL);
                 return 0;
         }
-        if (g_str_has_prefix(v, "s3://") && v[5] && v[5] != '/') {
+        if (g_str_has_prefix(v, "s3://")) {
+                g_autofree char *why = NULL;
+                if (conf_check_s3_vault(v, &why) < 0)
+                        return refuse(f, k, v, msg, "%s", why);
                 *ret = g_strdup(v);
                 return 0;
         }
