@@ -20,9 +20,10 @@
 #include "minisign.h"
 
 typedef struct bundle_args {
-        const char *it_key, *out, *officers, *vault, *endpoint, *region, *room, *profile, *device_id;
+        const char *it_key, *out, *officers, *vault, *endpoint, *region, *room, *profile;
         const char *recipients_file;
         GPtrArray *recipients; /* --recipient, borrowed from argv */
+        GPtrArray *devices;    /* --device, borrowed from argv */
         gint64 serial;
         gint64 retention_days;
 } bundle_args;
@@ -31,7 +32,7 @@ static void bundle_help(void) {
         puts("Usage: studio-keys bundle-make --it-key KEY --out DIR --serial N\n"
              "         (--recipient age1... | --recipients-file FILE) --officers FILE\n"
              "         --vault ADDRESS [--endpoint URL] [--region NAME] [--retention-days N]\n"
-             "         [--room NAME] [--profile NAME] [--device-id ID]\n"
+             "         [--room NAME] [--profile NAME] --device ID [--device ID]...\n"
              "\n"
              "Makes the provisioning bundle a device applies at first boot (studio-provision):\n"
              "  DIR/" KEYS_BUNDLE_NAME "         the vault recipients, the officers file, the\n"
@@ -56,7 +57,10 @@ static void bundle_help(void) {
              "  --retention-days N     [uploader] retention_days, 1 to 36500\n"
              "  --room NAME            [recorder] room (burned into the picture)\n"
              "  --profile NAME         [recorder] profile (test, usb-1cam, usb-2cam)\n"
-             "  --device-id ID         the device id to write in device.id (default studio-HOST-KEYID8)\n"
+             "  --device ID            a device the bundle is for (repeat for several); a device\n"
+             "                         applies only a bundle naming its id, and a new device\n"
+             "                         (no id yet) only one naming a single id, which it takes\n"
+             "                         as its own (--device-id is the same option)\n"
              "  --help                 this text");
 }
 
@@ -105,7 +109,11 @@ static gchar *bundle_json(const bundle_args *a, char **recipients, const char *o
                 add_string(b, "profile", a->profile);
                 json_builder_end_object(b);
         }
-        add_string(b, "device_id", a->device_id);
+        json_builder_set_member_name(b, "devices");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < a->devices->len; i++)
+                json_builder_add_string_value(b, a->devices->pdata[i]);
+        json_builder_end_array(b);
         json_builder_end_object(b);
         root = json_builder_get_root(b);
         json_generator_set_pretty(gen, TRUE);
@@ -254,7 +262,7 @@ static int bundle_option(bundle_args *a, int c) {
                 a->profile = optarg;
                 break;
         case 'i':
-                a->device_id = optarg;
+                g_ptr_array_add(a->devices, optarg);
                 break;
         default:
                 return -1;
@@ -275,11 +283,12 @@ int keys_cmd_bundle_make(int argc, char **argv) {
                                              {"retention-days", required_argument, NULL, 'd'},
                                              {"room", required_argument, NULL, 'm'},
                                              {"profile", required_argument, NULL, 'p'},
+                                             {"device", required_argument, NULL, 'i'},
                                              {"device-id", required_argument, NULL, 'i'},
                                              {"help", no_argument, NULL, 'h'},
                                              {}};
-        g_autoptr(GPtrArray) recipients = g_ptr_array_new();
-        bundle_args a = {.recipients = recipients};
+        g_autoptr(GPtrArray) recipients = g_ptr_array_new(), devices = g_ptr_array_new();
+        bundle_args a = {.recipients = recipients, .devices = devices};
         int c, r;
 
         while ((c = getopt_long(argc, argv, "k:o:s:r:R:f:v:e:g:d:m:p:i:h", opts, NULL)) >= 0) {
@@ -293,8 +302,9 @@ int keys_cmd_bundle_make(int argc, char **argv) {
         }
         if (optind != argc)
                 return keys_usage_error("bundle-make", "'%s' is not an option", argv[optind]);
-        if (!a.it_key || !a.out || !a.serial || !a.officers || !a.vault)
+        if (!a.it_key || !a.out || !a.serial || !a.officers || !a.vault || !a.devices->len)
                 return keys_usage_error("bundle-make",
-                                        "needs --it-key, --out, --serial, --officers and --vault");
+                                        "needs --it-key, --out, --serial, --officers, --vault and --device "
+                                        "(the device id the bundle is for)");
         return bundle_make(&a);
 }

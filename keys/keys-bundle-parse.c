@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "age.h"
+#include "conf-check.h"
 #include "escape.h"
 #include "json-bounded.h"
 #include "keys-common.h"
@@ -26,7 +27,7 @@ keys_bundle *keys_bundle_free(keys_bundle *b) {
         g_free(b->region);
         g_free(b->room);
         g_free(b->profile);
-        g_free(b->device_id);
+        g_strfreev(b->devices);
         g_free(b);
         return NULL;
 }
@@ -61,15 +62,12 @@ static bool chars_valid(const char *s, size_t max, const char *allowed) {
         return len > 0 && len <= max && strspn(s, allowed) == len;
 }
 
-#define URL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#[]@!$&'()*+,;=%"
-
 int keys_bundle_check_vault(const char *vault, gchar **ret_message) {
         g_autofree gchar *shown = escape_text(vault);
 
         if (g_str_has_prefix(vault, "dir:/") && text_valid(vault, KEYS_BUNDLE_STRING_MAX))
                 return 0;
-        if (g_str_has_prefix(vault, "s3://") && vault[5] && vault[5] != '/' &&
-            chars_valid(vault, KEYS_BUNDLE_STRING_MAX, URL_CHARS))
+        if (g_str_has_prefix(vault, "s3://") && conf_check_s3_vault(vault, NULL) == 0)
                 return 0;
         return refuse(
                 ret_message,
@@ -79,13 +77,12 @@ int keys_bundle_check_vault(const char *vault, gchar **ret_message) {
 
 int keys_bundle_check_endpoint(const char *endpoint, gchar **ret_message) {
         g_autofree gchar *shown = escape_text(endpoint);
-        const char *host = g_str_has_prefix(endpoint, "https://")  ? endpoint + 8
-                           : g_str_has_prefix(endpoint, "http://") ? endpoint + 7
-                                                                   : NULL;
+        g_autofree char *why = NULL;
 
-        if (host && host[0] && host[0] != '/' && chars_valid(endpoint, KEYS_BUNDLE_STRING_MAX, URL_CHARS))
+        if (strlen(endpoint) <= KEYS_BUNDLE_STRING_MAX && conf_check_endpoint(endpoint, &why) == 0)
                 return 0;
-        return refuse(ret_message, "uploader.endpoint '%s' is not an address (https://host[:port])", shown);
+        return refuse(ret_message, "uploader.endpoint '%s' %s", shown,
+                      why ? why : "is too long (https://host[:port])");
 }
 
 /* Every member must be one of these, of this JSON type. */
@@ -97,14 +94,10 @@ typedef struct member {
 } member;
 
 static const member top_members[] = {
-        {"format", JSON_NODE_VALUE, G_TYPE_STRING, true},
-        {"serial", JSON_NODE_VALUE, G_TYPE_INT64, true},
-        {"created", JSON_NODE_VALUE, G_TYPE_STRING, true},
-        {"recipients", JSON_NODE_ARRAY, 0, true},
-        {"officers", JSON_NODE_VALUE, G_TYPE_STRING, true},
-        {"uploader", JSON_NODE_OBJECT, 0, true},
-        {"recorder", JSON_NODE_OBJECT, 0, false},
-        {"device_id", JSON_NODE_VALUE, G_TYPE_STRING, false},
+        {"format", JSON_NODE_VALUE, G_TYPE_STRING, true},   {"serial", JSON_NODE_VALUE, G_TYPE_INT64, true},
+        {"created", JSON_NODE_VALUE, G_TYPE_STRING, true},  {"recipients", JSON_NODE_ARRAY, 0, true},
+        {"officers", JSON_NODE_VALUE, G_TYPE_STRING, true}, {"uploader", JSON_NODE_OBJECT, 0, true},
+        {"recorder", JSON_NODE_OBJECT, 0, false},           {"devices", JSON_NODE_ARRAY, 0, true},
 };
 static const member uploader_members[] = {
         {"vault", JSON_NODE_VALUE, G_TYPE_STRING, true},
@@ -174,6 +167,36 @@ static int parse_recipients(JsonArray *a, keys_bundle *b, gchar **msg) {
         return 0;
 }
 
+static int parse_devices(JsonArray *a, keys_bundle *b, gchar **msg) {
+        guint n = json_array_get_length(a);
+
+        if (n == 0 || n > KEYS_BUNDLE_DEVICES_MAX)
+                return refuse(msg,
+                              "devices must name 1 to %d device ids the bundle is for (bundle-make --device "
+                              "ID)",
+                              KEYS_BUNDLE_DEVICES_MAX);
+        b->devices = g_new0(gchar *, n + 1);
+        for (guint i = 0; i < n; i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                g_autofree char *why = NULL;
+                const char *s;
+
+                if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                        return refuse(msg, "devices[%u] is not a string", i);
+                s = json_node_get_string(e);
+                if (conf_check_device_id(s, &why) < 0) {
+                        g_autofree gchar *shown = escape_text(s);
+                        return refuse(msg, "devices[%u] '%s' %s", i, shown, why);
+                }
+                if (g_strv_contains((const gchar *const *) b->devices, s)) {
+                        g_autofree gchar *shown = escape_text(s);
+                        return refuse(msg, "devices names '%s' twice", shown);
+                }
+                b->devices[i] = g_strdup(s);
+        }
+        return 0;
+}
+
 static int parse_officers(const char *text, keys_bundle *b, gchar **msg) {
         officers *o = NULL;
         unsigned bad = 0;
@@ -211,7 +234,7 @@ static int parse_uploader(JsonObject *u, keys_bundle *b, gchar **msg) {
                 b->endpoint = g_strdup(s);
         }
         if ((s = get_string(u, "region"))) {
-                if (!chars_valid(s, 64, "abcdefghijklmnopqrstuvwxyz0123456789-"))
+                if (conf_check_region(s, NULL) < 0)
                         return refuse(msg, "uploader.region is not a region name (a-z, 0-9, '-')");
                 b->region = g_strdup(s);
         }
@@ -232,8 +255,11 @@ static int parse_recorder(JsonObject *o, keys_bundle *b, gchar **msg) {
         if (r < 0)
                 return r;
         if ((s = get_string(o, "room"))) {
-                if (!text_valid(s, 64))
-                        return refuse(msg, "recorder.room must be 1 to 64 bytes of printable text");
+                g_autofree char *why = NULL;
+                if (conf_check_room(s, strlen(s), &why) < 0) {
+                        g_autofree gchar *shown = escape_text(s);
+                        return refuse(msg, "recorder.room '%s' %s", shown, why);
+                }
                 b->room = g_strdup(s);
         }
         if ((s = get_string(o, "profile"))) {
@@ -260,12 +286,9 @@ static int parse_root(JsonObject *o, keys_bundle *b, gchar **msg) {
         if (!chars_valid(s, 32, "0123456789-:TZ"))
                 return refuse(msg, "created is not an RFC 3339 UTC time");
         b->created = g_strdup(s);
-        if ((s = get_string(o, "device_id"))) {
-                if (!keys_device_id_valid(s))
-                        return refuse(msg, "device_id is not valid (1..64 of a-z, 0-9, '.', '_', '-')");
-                b->device_id = g_strdup(s);
-        }
-        r = parse_recipients(json_object_get_array_member(o, "recipients"), b, msg);
+        r = parse_devices(json_object_get_array_member(o, "devices"), b, msg);
+        if (r >= 0)
+                r = parse_recipients(json_object_get_array_member(o, "recipients"), b, msg);
         if (r >= 0)
                 r = parse_officers(get_string(o, "officers"), b, msg);
         if (r >= 0)

@@ -23,6 +23,7 @@
 #define KEYS_BUNDLE_SERIAL_MAX ((int64_t) 1 << 53) /* exact in every JSON reader */
 #define KEYS_BUNDLE_STRING_MAX 512
 #define KEYS_BUNDLE_RETENTION_MAX 36500 /* days: a hundred years */
+#define KEYS_BUNDLE_DEVICES_MAX 1000    /* device ids one bundle may name */
 
 typedef struct keys_bundle {
         int64_t serial;     /* 1..KEYS_BUNDLE_SERIAL_MAX; a device applies only a higher one */
@@ -36,7 +37,10 @@ typedef struct keys_bundle {
         int retention_days; /* 0: absent */
         gchar *room;        /* NULL: the profile's room */
         gchar *profile;     /* NULL: the configuration's */
-        gchar *device_id;   /* NULL: studio-HOSTNAME-KEYID8 */
+        /* the devices it is for (1..KEYS_BUNDLE_DEVICES_MAX ids, distinct,
+         * NULL-terminated): a device applies only a bundle naming its id, and
+         * a device with no id yet only one naming a single id, which it takes */
+        gchar **devices;
 } keys_bundle;
 
 keys_bundle *keys_bundle_free(keys_bundle *b);
@@ -46,7 +50,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(keys_bundle, keys_bundle_free)
  * no NUL, nested at most KEYS_BUNDLE_DEPTH_MAX (-ELOOP), then (-EBADMSG) an
  * object with exactly the documented members, each of its type and syntax
  * (recipients as age parses them, officers as the recorder parses them, the
- * vault address, endpoint, region, room and names). *ret_message (optional,
+ * vault address, endpoint, region, room and device ids by the rules
+ * studio.conf is held to: appliance/common/conf-check.h). *ret_message (optional,
  * g_free) names the field and what is wrong; outside text in it is escaped. */
 int keys_bundle_parse(const char *data, size_t len, keys_bundle **ret, gchar **ret_message);
 

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "conf-check.h"
 #include "fsutil.h"
 #include "officers.h"
 #include "util.h"
@@ -191,14 +192,8 @@ int keys_read_pin_once(const char *prompt, char **ret_pin) {
 }
 
 bool keys_device_id_valid(const char *id) {
-        size_t len = strnlen(id, KEYS_DEVICE_ID_MAX + 1);
-
-        if (len == 0 || len > KEYS_DEVICE_ID_MAX)
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789._-", id[i]))
-                        return false;
-        return true;
+        /* the rule a bundle and studio.conf are held to (conf-check.h) */
+        return conf_check_device_id(id, NULL) == 0;
 }
 
 /* DIR holds a device key but not its device.pub: device-init would refuse

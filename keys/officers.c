@@ -233,6 +233,11 @@ int officers_remove(officers *o, const char *number) {
         return 0;
 }
 
+const char *officers_pin_hash(const officers *o, const char *number) {
+        const officer *e = officers_number_valid(number) ? officers_find(o, number) : NULL;
+        return e ? e->hash : NULL;
+}
+
 int officers_check_pin(const officers *o, const char *number, const char *pin) {
         const officer *e = officers_number_valid(number) ? officers_find(o, number) : NULL;
 

@@ -36,6 +36,9 @@ int officers_save(const officers *o, const char *path);
 
 /* 0, -ENOENT (unknown officer) or -EACCES (wrong PIN). */
 int officers_check_pin(const officers *o, const char *number, const char *pin);
+/* The officer's Argon2id PIN hash, or NULL for an unknown number (the
+ * recorder verifies against a dummy hash then, at the same cost). */
+const char *officers_pin_hash(const officers *o, const char *number);
 /* Hashes pin (refusing weak ones) and adds the officer; -EEXIST if present. */
 int officers_add(officers *o, const char *number, const char *pin);
 int officers_remove(officers *o, const char *number);

@@ -9,10 +9,13 @@
 
 /* C0 and C1 controls, DEL, bidirectional controls (U+061C, U+200E/F,
  * U+202A–U+202E, U+2066–U+2069), zero-width and line/paragraph separators
- * (U+200B–U+200D, U+2028/9, U+FEFF). */
+ * (U+200B–U+200D, U+2028/9, U+FEFF), and what draws nothing: the soft
+ * hyphen U+00AD, the word joiner and invisible operators U+2060–U+2064,
+ * variation selectors, Hangul fillers, tags U+E0000–U+E007F and the like
+ * (escape.c lists them). */
 bool escape_code_point_unsafe(uint32_t cp);
 
-/* s with every unsafe code point shown as \uXXXX, every byte that is not
+/* s with every unsafe code point shown as \uXXXX (\UXXXXXXXX beyond U+FFFF), every byte that is not
  * UTF-8 as \xNN and a backslash as \\, so the result is printable and
  * unambiguous (caller g_frees; NULL gives NULL). */
 char *escape_text(const char *s);

@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "conf-check.h"
 #include "config.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "log.h"
+#include "observation-sink.h"
 #include "util.h"
 
 typedef enum conf_type {
@@ -31,6 +33,8 @@ typedef enum conf_type {
         CONF_ADDRESS,      /* an IP address */
         CONF_VIDEO_SINK,   /* one display sink element with its properties */
         CONF_AUDIO_SINK,   /* one audio sink element with its properties */
+        CONF_ENDPOINT,     /* https://host[:port] (conf-check.h) */
+        CONF_REGION,       /* an S3 region name */
         CONF_NETWORKS,     /* gchar **: addresses and CIDR networks */
         CONF_HOSTNAMES,    /* gchar **: DNS names (or IP addresses) */
         CONF_STRV,         /* gchar ** */
@@ -156,8 +160,8 @@ static const conf_key conf_keys[] = {
         K("uploader", "backlog_file", CONF_PATH, uploader.backlog_file,
           .def = "/run/studio-uploader/backlog.json"),
         K("uploader", "spool", CONF_PATH, uploader.spool), /* default: [recorder] spool */
-        K("uploader", "endpoint", CONF_STRING, uploader.endpoint),
-        K("uploader", "region", CONF_STRING, uploader.region, .def = "us-east-1"),
+        K("uploader", "endpoint", CONF_ENDPOINT, uploader.endpoint),
+        K("uploader", "region", CONF_REGION, uploader.region, .def = "us-east-1"),
         K("uploader", "credentials_file", CONF_SECRET_PATH, uploader.credentials_file),
         K("uploader", "ca_file", CONF_PATH, uploader.ca_file),
         K("uploader", "pinned_key", CONF_STRING, uploader.pinned_key),
@@ -188,7 +192,7 @@ static bool conf_type_is_strv(conf_type t) {
         return t == CONF_STRV || t == CONF_NETWORKS || t == CONF_HOSTNAMES;
 }
 static bool conf_type_is_string(conf_type t) {
-        return t <= CONF_AUDIO_SINK || t == CONF_LANGUAGE;
+        return t <= CONF_REGION || t == CONF_LANGUAGE;
 }
 
 studio_conf *studio_conf_free(studio_conf *c) {
@@ -228,33 +232,13 @@ static bool matches(const char *pattern, const char *s) {
 }
 
 /* The observation output shows the room on a local monitor and speaker and
- * nothing else: one sink element from these, never a file, network or
- * pipeline description (plaintext must not reach a disk or a wire). */
-static const char *const video_sinks[] = {"kmssink",    "glimagesink", "autovideosink", "xvimagesink",
-                                          "ximagesink", "waylandsink", "fakesink",      NULL};
-static const char *const audio_sinks[] = {"alsasink",      "pulsesink", "pipewiresink",
-                                          "autoaudiosink", "fakesink",  NULL};
-
+ * nothing else (observation-sink.h: the elements and their properties). */
 static int check_sink(const config_file *f, const conf_key *k, const char *v, gchar **msg) {
-        const char *const *allowed = k->type == CONF_VIDEO_SINK ? video_sinks : audio_sinks;
-        g_auto(GStrv) words = g_strsplit(v, " ", -1);
-        g_autofree gchar *names = NULL;
+        g_autofree char *why = NULL;
 
-        if (words[0] && g_strv_contains(allowed, words[0])) {
-                bool ok = true;
-                for (gchar **w = words + 1; *w && ok; w++)
-                        ok = !**w || matches("^[a-z][a-z0-9-]*=[A-Za-z0-9_./:,+-]+$", *w);
-                if (ok)
-                        return 0;
-                return refuse(f, k, v, msg,
-                              "has a property that is not name=value of plain characters (write e.g. "
-                              "kmssink connector-id=32)");
-        }
-        names = g_strjoinv(", ", (gchar **) allowed);
-        return refuse(f, k, v, msg,
-                      "is not one of the local sinks %s (the observation output never goes "
-                      "to a file or the network; see docs/observation.md)",
-                      names);
+        if (observation_sink_check(v, k->type == CONF_VIDEO_SINK, &why) < 0)
+                return refuse(f, k, v, msg, "%s", why);
+        return 0;
 }
 
 /* Checks a string the table types give a form to; 0 or -EINVAL. */
@@ -268,14 +252,15 @@ static int check_string(const config_file *f, const conf_key *k, const char *v, 
                                       "/etc/studio/room.profile)");
                 return 0;
         case CONF_ROOM:
-                for (const char *p = v; *p; p++)
-                        if ((unsigned char) *p < 0x20 || *p == 0x7f)
-                                return refuse(f, k, v, msg, "holds a control character (write plain words)");
-                if (g_utf8_strlen(v, -1) > 64)
-                        return refuse(f, k, v, msg,
-                                      "is longer than 64 characters (it is burned into the "
-                                      "picture: keep it short)");
-                return 0;
+        case CONF_ENDPOINT:
+        case CONF_REGION: {
+                /* the rules a provisioning bundle is held to as well */
+                g_autofree char *why = NULL;
+                int r = k->type == CONF_ROOM       ? conf_check_room(v, strlen(v), &why)
+                        : k->type == CONF_ENDPOINT ? conf_check_endpoint(v, &why)
+                                                   : conf_check_region(v, &why);
+                return r < 0 ? refuse(f, k, v, msg, "%s", why) : 0;
+        }
         case CONF_GROUP_NAME:
                 if (!matches("^[a-z_][a-z0-9_-]{0,31}$", v))
                         return refuse(f, k, v, msg, "is not a Unix group name (write e.g. studio-admin)");
@@ -325,7 +310,10 @@ static int read_vault(const config_file *f, const conf_key *k, const char *dir, 
                 *ret = g_strconcat("dir:", p, NULL);
                 return 0;
         }
-        if (g_str_has_prefix(v, "s3://") && v[5] && v[5] != '/') {
+        if (g_str_has_prefix(v, "s3://")) {
+                g_autofree char *why = NULL;
+                if (conf_check_s3_vault(v, &why) < 0)
+                        return refuse(f, k, v, msg, "%s", why);
                 *ret = g_strdup(v);
                 return 0;
         }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "custody-internal.h"
+#include "escape.h"
 #include "fsutil.h"
 
 typedef struct open_segment {
@@ -257,6 +258,74 @@ static const char *unclosable(const custody_parsed_log *p) {
         return NULL;
 }
 
+/* In a fragment (a line the power cut short), the string value of
+ * "name":"…" when it is there whole, else NULL (g_free). */
+static char *fragment_value(const char *bytes, size_t len, const char *name) {
+        g_autofree char *key = g_strdup_printf("\"%s\":\"", name);
+        const char *at = g_strstr_len(bytes, (gssize) len, key), *end;
+
+        if (!at)
+                return NULL;
+        at += strlen(key);
+        end = memchr(at, '"', len - (size_t) (at - bytes));
+        return end ? g_strndup(at, (gsize) (end - at)) : NULL;
+}
+
+/* Crash recovery signs as this device, so it closes only the session this
+ * device opened and has not closed: the folder's name is the session id
+ * its log's first entry gives, and that entry links to the device's chain
+ * head (a session's first entry links to the head, which moves only when
+ * the session closes; or, for a close cut short after the head moved, the
+ * head is the log's own last entry). A copy of a session's log under a new folder name,
+ * or of an older session, is neither: it is reported and left unsigned.
+ * Why not, or NULL (g_free). */
+static char *not_the_open_session(const custody_parsed_log *p, const char *session, const char *state_dir) {
+        const custody_entry *first = custody_log_first_whole(p);
+        g_autofree char *frag_id = NULL, *frag_prev = NULL, *shown = NULL;
+        char head[SHA256_HEX_LEN + 1];
+        const char *id = NULL, *prev = NULL;
+        int r = custody_chain_head_read(state_dir, head);
+
+        if (r < 0)
+                return g_strdup_printf("the device's chain head in %s cannot be read (%s), so nothing shows "
+                                       "that this device opened the session",
+                                       state_dir, g_strerror(-r));
+        if (p->n_entries > 0 && p->entries[0].fragment) {
+                frag_id = fragment_value(p->entries[0].line, p->entries[0].len, "session");
+                frag_prev = fragment_value(p->entries[0].line, p->entries[0].len, "prev");
+        } else if (p->n_entries == 0 && p->trailing_bytes > 0) {
+                const char *t = p->data + p->len - p->trailing_bytes;
+                frag_id = fragment_value(t, p->trailing_bytes, "session");
+                frag_prev = fragment_value(t, p->trailing_bytes, "prev");
+        }
+        id = frag_id;
+        prev = frag_prev;
+        if (first) {
+                /* a recovery entry first (after a fragment) names the folder it was written for */
+                if (first->event == CUSTODY_EV_SESSION_START || custody_entry_str(first, "session"))
+                        id = custody_entry_str(first, "session");
+                prev = first->prev;
+        }
+        if (id && strcmp(id, session) != 0) {
+                shown = escape_text(id);
+                return g_strdup_printf(
+                        "its custody log is for the session %s, not %s (a session's log copied "
+                        "under another folder name is never signed)",
+                        shown, session);
+        }
+        /* a close the power cut short after the head moved past this very
+         * session: its end is the head */
+        if (custody_log_finished(p) && strcmp(p->entries[p->n_entries - 1].hash, head) == 0)
+                return NULL;
+        if (prev && strcmp(prev, head) != 0)
+                return g_strdup_printf(
+                        "its custody log does not link to this device's chain head in %s (it is "
+                        "not the session this device has open: an older or another device's "
+                        "session, or a copy of one), so it is not signed",
+                        state_dir);
+        return NULL;
+}
+
 static int close_finished(const char *dir, const char *state_dir, const minisign_secret *key, GString *rep,
                           const char *session) {
         g_autofree char *err = NULL;
@@ -318,6 +387,8 @@ static int recover_session(const char *dir, const char *state_dir, const minisig
                 goto out;
         if ((reason = unclosable(parsed))) {
                 r = leave_untouched(rep, dir, session, reason);
+        } else if ((why = not_the_open_session(parsed, session, state_dir))) {
+                r = leave_untouched(rep, dir, session, why);
         } else if (custody_log_finished(parsed)) {
                 g_string_append_printf(rep, "%s: ended but not closed; closing\n", session);
                 r = close_finished(dir, state_dir, key, rep, session);

@@ -64,7 +64,7 @@ static int set_owners(const provision_paths *p, gchar **msg) {
 }
 
 /* Keeps a complete device key; refuses a partial one (never overwrites). */
-static int device_key(const provision_paths *p, const keys_bundle *b, gchar **msg) {
+static int device_key(const provision_paths *p, const char *device_id, gchar **msg) {
         g_autofree gchar *key = g_build_filename(p->keys_dir, "device.key", NULL);
         g_autofree gchar *pub = g_build_filename(p->keys_dir, "device.pub", NULL);
         g_autofree gchar *id = g_build_filename(p->keys_dir, "device.id", NULL);
@@ -81,7 +81,7 @@ static int device_key(const provision_paths *p, const keys_bundle *b, gchar **ms
         }
         r = keys_mkdir_p(p->keys_dir, 0755, 0750);
         if (r >= 0)
-                r = keys_device_generate(key, pub, (const char *const[]){id, NULL}, b->device_id);
+                r = keys_device_generate(key, pub, (const char *const[]){id, NULL}, device_id);
         if (r < 0)
                 *msg = g_strdup_printf("cannot make the device key in %s: %s", p->keys_dir, g_strerror(-r));
         return r;
@@ -119,15 +119,18 @@ static int read_conf(const provision_paths *p, char **ret_text, size_t *ret_len,
 
 int provision_apply(const provision_paths *p, const provision_bundle *pb, gchar **ret_message) {
         g_autofree char *old = NULL; /* malloc'd: g_free is free */
-        g_autofree gchar *conf = NULL, *recipients = recipients_text(pb->b);
+        g_autofree gchar *conf = NULL, *recipients = recipients_text(pb->b), *device_id = NULL;
         size_t old_len = 0;
         int r;
 
-        r = read_conf(p, &old, &old_len, ret_message);
+        /* checked again here: nothing is written for another device */
+        r = provision_bundle_device(p, pb->b, &device_id, ret_message);
+        if (r >= 0)
+                r = read_conf(p, &old, &old_len, ret_message);
         if (r >= 0)
                 r = provision_conf_text(p, pb->b, old, old_len, &conf, ret_message);
         if (r >= 0)
-                r = device_key(p, pb->b, ret_message);
+                r = device_key(p, device_id, ret_message);
         if (r >= 0)
                 r = write_file(p->recipients, recipients, 0644, ret_message);
         if (r >= 0)

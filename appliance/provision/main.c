@@ -132,6 +132,12 @@ static int run(const provision_paths *p, const char *it_key, const char *bundle_
         if (r < 0)
                 return say(stderr, "%s; nothing was applied: the room stays unprovisioned", msg),
                        PROV_EXIT_REFUSED;
+        /* another device's bundle is refused whatever its serial */
+        g_autofree gchar *device_id = NULL;
+        if (provision_bundle_device(p, pb->b, &device_id, &msg) < 0)
+                return say(stderr, "%s; nothing was applied%s", msg,
+                           applied > 0 ? ": the device keeps its bundle" : ": the room stays unprovisioned"),
+                       PROV_EXIT_REFUSED;
         if (pb->b->serial <= applied) {
                 say(stdout,
                     "already provisioned with bundle serial %lld; the bundle in %s has serial %lld, not a "

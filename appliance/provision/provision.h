@@ -75,6 +75,12 @@ int provision_marker_write(const char *path, const provision_bundle *pb);
 int provision_conf_text(const provision_paths *p, const keys_bundle *b, const char *old_text, size_t old_len,
                         gchar **ret_text, gchar **ret_message);
 
+/* The device id the bundle is applied as (binding.c): the device's own when
+ * it has one (the bundle must name it), else the single id a first bundle
+ * names. -EPERM with *ret_message for another device's bundle. */
+int provision_bundle_device(const provision_paths *p, const keys_bundle *b, gchar **ret_id,
+                            gchar **ret_message);
+
 /* Writes it all: the device key when absent (keys_device_generate, the
  * code of studio-keys device-init), the recipients and officers files and
  * studio.conf atomically, ownership for the daemons' users when they exist,

@@ -282,6 +282,7 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 cmd_recover(d, req);
         else if (strcmp(command, "unlock") == 0) {
                 pinguard_unlock(&d->guard);
+                daemon_guard_save(d);
                 log_notice("the panel was unlocked by uid %u", (unsigned) control_request_uid(req));
                 reply_ok(req, "state", room_state_to_string(d->state));
         } else

@@ -16,6 +16,7 @@
 #include "minisign.h"
 #include "officers.h"
 #include "panel.h"
+#include "pincheck.h"
 #include "pinguard.h"
 #include "room-reasons.h"
 #include "room-state.h"
@@ -50,7 +51,8 @@ typedef struct rec_daemon {
         gchar *recovery_note;
 
         /* identification */
-        pinguard guard;
+        pinguard guard; /* saved in the state folder at every change */
+        pincheck *pincheck;
         bool pin_checking;
         gboolean start_after_identify; /* studioctl start: Start follows the PIN */
 
@@ -122,6 +124,11 @@ int daemon_health_may_record(rec_daemon *d, gchar **ret_message);
  * daemon_identified() or a refusal. -EAGAIN/-ENOLCK from the guard, with
  * a message. */
 int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar **ret_message);
+/* Writes the guard to the state folder (a failure is logged). */
+void daemon_guard_save(rec_daemon *d);
+/* At start: the guard as the last run left it (a malformed file: locked,
+ * logged) and the dummy hash unknown officer numbers are checked against. */
+int daemon_guard_load(rec_daemon *d);
 void daemon_on_panel_event(const panel_event *ev, void *userdata);
 void daemon_on_panel_presence(bool connected, const char *message, void *userdata);
 

@@ -31,9 +31,33 @@ static void check_in_thread(GTask *task, gpointer source, gpointer data, GCancel
 
         (void) source;
         (void) cancel;
-        j->result = officers_check_pin(j->d->officers, j->officer, j->pin);
+        j->result = pincheck_verify(j->d->pincheck, j->d->officers, j->officer, j->pin);
         sodium_memzero(j->pin, OFFICERS_PIN_MAX + 1);
         g_task_return_boolean(task, TRUE);
+}
+
+void daemon_guard_save(rec_daemon *d) {
+        int r = pinguard_save(&d->guard, d->conf->recorder.state_dir);
+        if (r < 0)
+                log_error("cannot save the PIN guard's state in %s: %s (a restart would forget wrong PINs; "
+                          "check the state folder)",
+                          d->conf->recorder.state_dir, g_strerror(-r));
+}
+
+int daemon_guard_load(rec_daemon *d) {
+        uint64_t now = (uint64_t) g_get_monotonic_time() * 1000ULL;
+        g_autofree gchar *msg = NULL;
+        int r = pincheck_new(&d->pincheck);
+
+        if (r < 0)
+                return log_error_errno(r, "cannot prepare the PIN check: %s", g_strerror(-r));
+        if (pinguard_load(d->conf->recorder.state_dir, now, &d->guard, &msg) < 0)
+                log_error("%s", msg);
+        else if (d->guard.locked)
+                log_warning(
+                        "the panel is locked after too many wrong PINs (since before this start): police "
+                        "IT clears it with studioctl unlock");
+        return 0;
 }
 
 static void refused(rec_daemon *d, const pin_job *j) {
@@ -41,13 +65,14 @@ static void refused(rec_daemon *d, const pin_job *j) {
         g_autofree gchar *detail = NULL;
         g_autofree gchar *msg = NULL;
 
-        pinguard_failed(&d->guard, now);
+        /* kept in the guard (and its file) until a session's log holds them */
+        pinguard_refused(&d->guard, now, g_get_real_time(), j->officer);
+        daemon_guard_save(d);
         /* never the digits typed: which officer number was tried, and how often */
         detail = g_strdup_printf("a PIN was refused for officer number %s (%u refusal(s) in a row%s)",
                                  j->officer, d->guard.failures,
                                  d->guard.locked ? "; the panel is now locked" : "");
         log_warning("%s", detail);
-        daemon_note(d, "pin-refused", detail);
         msg = g_strdup(d->guard.locked ? "officer number or PIN not accepted; the panel is locked until "
                                          "police IT runs studioctl unlock"
                                        : "officer number or PIN not accepted");
@@ -80,6 +105,7 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
                 return;
         }
         pinguard_succeeded(&d->guard);
+        daemon_guard_save(d);
         log_info("officer identified");
         /* the answer follows when the room is ready (after the pre-flight) */
         if (daemon_identified(d, j->officer, &msg) < 0) {

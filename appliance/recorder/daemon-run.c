@@ -252,6 +252,7 @@ static void daemon_clear(rec_daemon *d) {
         d->panel = panel_free(d->panel);
         d->lights = lights_free(d->lights);
         d->officers = officers_free(d->officers);
+        d->pincheck = pincheck_free(d->pincheck);
         d->key = minisign_secret_free(d->key);
         d->profile = capture_profile_free(d->profile);
         g_strfreev(d->recipients);
@@ -287,7 +288,8 @@ static int daemon_setup(rec_daemon *d, const char *config_path) {
          * the key unreadable: the room then says unprovisioned, and why */
         if (studio_conf_check_credentials(d->conf, "recorder", &msg) < 0)
                 log_error("%s", msg);
-        if ((r = make_dirs(&d->conf->recorder)) < 0 || (r = take_lock(d)) < 0 || (r = provision(d)) < 0)
+        if ((r = make_dirs(&d->conf->recorder)) < 0 || (r = take_lock(d)) < 0 ||
+            (r = daemon_guard_load(d)) < 0 || (r = provision(d)) < 0)
                 return r;
         /* before the loop, once: a crashed session is closed and left in
          * the spool for the uploader; it hashes whole segments */

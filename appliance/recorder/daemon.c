@@ -183,9 +183,10 @@ void daemon_note(rec_daemon *d, const char *what, const char *detail) {
 
 /* What waited for a session: start-up recovery's report, health faults
  * seen while no session was open (each its own entry, with its time),
- * wrong PINs (merged into one entry), signed as the session begins. */
+ * wrong PINs (the guard's summary, one entry of bounded size), signed as
+ * the session begins. */
 static void write_pending_notes(rec_daemon *d) {
-        g_autoptr(GString) pins = g_string_new(NULL);
+        g_autofree gchar *pins = pinguard_summary(&d->guard);
 
         if (d->recovery_note) {
                 (void) rec_controller_note(d->ctl, "spool-recovery", d->recovery_note);
@@ -194,13 +195,12 @@ static void write_pending_notes(rec_daemon *d) {
         for (guint i = 0; i < d->pending_notes->len; i++) {
                 const char *n = d->pending_notes->pdata[i], *tab = strchr(n, '\t');
                 g_autofree gchar *what = g_strndup(n, (gsize) (tab - n));
-                if (strcmp(what, "pin-refused") != 0)
-                        (void) rec_controller_note(d->ctl, what, tab + 1);
-                else
-                        g_string_append_printf(pins, "%s%s", pins->len ? "; " : "", tab + 1);
+                (void) rec_controller_note(d->ctl, what, tab + 1);
         }
-        if (pins->len)
-                (void) rec_controller_note(d->ctl, "pin-refused", pins->str);
+        if (pins && rec_controller_note(d->ctl, "pin-refused", pins) >= 0) {
+                pinguard_summary_taken(&d->guard);
+                daemon_guard_save(d);
+        }
         g_ptr_array_set_size(d->pending_notes, 0);
 }
 

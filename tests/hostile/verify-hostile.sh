@@ -133,9 +133,10 @@ w=$(first_word "$OUT")
   PROBLEMS+=("neither a verdict nor a usage error: exit $RC $(head -n 1 "$OUT" "$ERR" | head -c 300)")
 report "--previous whose manifest nests 100000 levels" "exit $RC: $(head -n 1 "$OUT" "$ERR" | tr '\n' ' ' | head -c 120)"
 
-# ---- 9. escape codes and bidi controls in signed fields and in file names ---
+# ---- 9. escape codes, bidi controls and invisible characters (word joiner,
+# soft hyphen, tags) in signed fields and in file names ---
 OFFICER=$'4711\e[2K\e[1G\e[32mINTACT\e[0m'
-ROOM=$'Studio \u202eA\u202c \u2066x\u2069 \u200f\u061c\x7f\u0085\u009b'
+ROOM=$'Studio \u202eA\u202c \u2066x\u2069 \u200f\u061c\x7f\u0085\u009b \u2060W\u00ad\U000E0041\U000E007F'
 ESC=$(mk --session-id 20261128T100000Z-eeeeeeee --officer "$OFFICER" --room "$ROOM")
 escape_case() { # escape_case NAME WANT ARGS…: verify_case, then the JSON decodes back to the originals
   local name=$1 want=$2

@@ -32,6 +32,16 @@ expect_refusal "an unknown key is refused" "unknown key.*chekpoint_interval" \
 expect_refusal "a bad port" "port" status port 99999
 expect_refusal "a bad recipient names file and line" "$CONF line [0-9]*: \[recorder\] recipients" recorder recipients "age1notarecipient"
 expect_refusal "an unknown profile names file and line" "$CONF line [0-9]*: \[recorder\] profile" recorder profile no-such-profile
+# No setting lets plaintext out: a device string naming a file, a dumping
+# sink, a sound server on another host; the daemon names the key.
+expect_refusal "an observation sink writing a file is refused" \
+  "$CONF line [0-9]*: \[observation\] audio_sink = .*device=file" \
+  observation audio_sink "alsasink device=file:$WORK/leak.pcm,raw"
+expect_refusal "a dumping observation sink is refused" "$CONF line [0-9]*: \[observation\] video_sink = .*dump" \
+  observation video_sink "fakesink dump=true"
+expect_refusal "an observation sound server is refused" "$CONF line [0-9]*: \[observation\] audio_sink = .*server" \
+  observation audio_sink "pulsesink server=tcp:10.0.0.1:4713"
+check "no plaintext reached the file" test ! -e "$WORK/leak.pcm"
 printf 'not a device\n' >"$WORK/not-a-device"
 expect_refusal "a panel device that is not an input device" "not-a-device" \
   panel device "$WORK/not-a-device"
@@ -60,6 +70,37 @@ fi
 check "studioctl unlock clears it" "$CTL" --config "$CONF" unlock
 check "the wrong PINs never reached the state file" bash -c "! grep -q 99999 '$STATE'"
 check "the log names the refusals without digits" bash -c "grep -q 'PIN was refused for officer number $OFFICER' '$WORK/absent.log' && ! grep -q 99999 '$WORK/absent.log'"
+
+# The guard's state lives in the state folder and is read at start: a lock
+# (as the tenth wrong PIN leaves it) holds across a power cut until
+# studioctl unlock, and a file that cannot be parsed locks, never unlocks.
+GUARD=$WORK/studio/state/pin-guard
+check "the wrong PINs are kept in the state folder (unlock cleared the count, not them)" bash -c "grep -qx 'failures 0' '$GUARD' && grep -qx 'refused 4' '$GUARD'"
+restart_with_guard() { # restart_with_guard TEXT LOG
+  kill -9 "$daemon_pid"
+  wait "$daemon_pid" 2>/dev/null || true
+  printf '%b' "$1" >"$GUARD"
+  start_daemon "$2"
+}
+expect_locked() { # expect_locked WHAT
+  if start_session >"$WORK/locked.out" 2>&1; then
+    fail "$1: start was accepted"
+  else
+    check "$1" grep -q "locked" "$WORK/locked.out"
+  fi
+}
+restart_with_guard 'version 1\nfailures 10\nlocked 1\nrefused 10\nfirst 1796000000000000\nlast 1796000060000000\nnumber 40417\nmore 0\n' "$WORK/relock.log"
+expect_locked "a lock holds across a restart"
+check "studioctl unlock clears the lock" "$CTL" --config "$CONF" unlock
+check "and the file says so, keeping the refusals for the next session" \
+  bash -c "grep -qx 'locked 0' '$GUARD' && grep -qx 'refused 10' '$GUARD'"
+for bad in 'garbage' 'version 1\nfailures 0\nlocked 0\n' 'version 1\nfailures 10\nlocked 0\nrefused 0\nfirst 0\nlast 0\nmore 0\n'; do
+  restart_with_guard "$bad" "$WORK/corrupt.log"
+  expect_locked "a malformed guard file locks the panel ($(printf '%b' "$bad" | head -c 30 | tr '\n' ' '))"
+done
+check "the log names the file and the way out" grep -q "pin-guard cannot be read (malformed).*studioctl unlock" "$WORK/corrupt.log"
+check "studioctl unlock clears a lock a corrupt file left" "$CTL" --config "$CONF" unlock
+check "and rewrites the file" grep -qx "locked 0" "$GUARD"
 
 # A second daemon on the same socket (another state folder) is refused.
 cp "$CONF" "$WORK/second.conf"

@@ -39,6 +39,21 @@ else
   check "a wrong PIN is refused with the reason" grep -q "not accepted" "$WORK/wrong.out"
 fi
 check "after a wrong PIN the room is free again" state_is free
+if echo 111111 | "$CTL" --config "$CONF" start --officer 99999 >"$WORK/unknown.out" 2>&1; then
+  fail "an unknown officer number is refused"
+else
+  check "an unknown officer number gets the same answer as a wrong PIN" \
+    diff <(sed 's/officer number [0-9]*//' "$WORK/wrong.out") <(sed 's/officer number [0-9]*//' "$WORK/unknown.out")
+fi
+GUARD=$WORK/studio/state/pin-guard
+check "the refusals are kept in the state folder" grep -qx "refused 2" "$GUARD"
+check "the guard's file holds the numbers tried, never the digits typed" \
+  bash -c "grep -qx 'number 99999' '$GUARD' && ! grep -q 111111 '$GUARD'"
+# A power cut at the keypad: the refusals are signed into the next session all the same.
+kill -9 "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null || true
+start_daemon "$WORK/daemon.log"
+check "after a restart the room is free" state_is free
 
 echo "$PIN" | "$CTL" --config "$CONF" start --officer "$OFFICER" >"$WORK/start.out" 2>&1 \
   || { fail "start"; cat "$WORK/start.out" >&2; }
@@ -75,6 +90,16 @@ check "status lists the session's marks so far" test "$(sed -n 2p "$WORK/status-
   "marks so far: $(sed 's/mark at \(.*\) media time/\1/' "$WORK/mark.out")"
 check "status --json is still exactly the state document (no marks in it)" \
   bash -c "! '$CTL' --config '$CONF' status --json | grep -q marks"
+# A NUL in a note (\u0000 over the socket) is refused, not cut short.
+SOCK=$(sed -n 's/^socket *= *//p' "$CONF")
+python3 - "$SOCK" >"$WORK/nul.out" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"command":"mark","note":"shown\\u0000hidden"}\n')
+print(s.recv(4096).decode())
+PY
+check "a note holding \\u0000 is refused, saying why" grep -q '"ok":false.*u0000' "$WORK/nul.out"
 check "break" "$CTL" --config "$CONF" break
 check "the room is on a break" state_is break
 check "a second break is refused (1)" refused break
@@ -127,6 +152,11 @@ check "the start entry takes the clock's state from timesyncd's flag file" \
 check "the mark's note is sealed, not plain" grep -q '"note_age":"-----BEGIN AGE ENCRYPTED FILE-----' "$LOG"
 check "the note's words are nowhere in the spool" bash -c "! grep -rq 'second photo' '$WORK/studio/spool'"
 check "the wrong PIN's digits are nowhere in the log" bash -c "! grep -q 111111 '$LOG'"
+check "the refusals from before the restart are one pin-refused entry with their count and numbers" \
+  bash -c "grep '\"what\":\"pin-refused\"' '$LOG' | grep -q '2 PIN refusal(s) between .* for officer number(s) $OFFICER, 99999'"
+check "and that entry is the only one" test "$(grep -c '"what":"pin-refused"' "$LOG")" = 1
+check "the note with a NUL made no mark (one mark in the log)" test "$(grep -c '"event":"mark"' "$LOG")" = 1
+check "the guard's file no longer holds refusals once they are signed" grep -qx "refused 0" "$GUARD"
 "$VERIFY" --device-key "$WORK/studio/device.pub" "$SESSION" >"$WORK/verify.out" 2>&1 || true
 check "the session verifies INTACT" grep -q "^INTACT" "$WORK/verify.out"
 "$VERIFY" --device-key "$WORK/studio/device.pub" --identity "$WORK/studio/vault.key" "$SESSION" \

@@ -27,7 +27,7 @@ make_bundle() { # make_bundle DIR SERIAL [more bundle-make options]
   local dir=$1 serial=$2; shift 2
   "$KEYS" bundle-make --it-key "$IT/it/police-it.key" --out "$dir" --serial "$serial" \
     --recipients-file "$IT/recipients" --officers "$IT/officers" --vault "dir:$WORK/vault" \
-    --room "Provisioned room" --device-id studio-room3 "$@"
+    --room "Provisioned room" --device "${DEVICE:-studio-room3}" "$@"
 }
 check "bundle-make writes a bundle" make_bundle "$IT/bundle" 1
 check "stock minisign verifies the bundle with police IT's public key" \
@@ -106,6 +106,25 @@ refused "is not a regular file" "a FIFO in place of the bundle" "$WORK/fifo"
 printf '{"devices": %s}' "$(printf '[%.0s' $(seq 100))" >"$WORK/deep.json"
 mkdir -p "$WORK/deep" && cp "$WORK/deep.json" "$WORK/deep/provision.json" && sign "$IT/it/police-it.key" "$WORK/deep/provision.json"
 refused "nested deeper" "a signed bundle nested too deep" "$WORK/deep"
+# signed by police IT, but a field the device must not apply: every field is
+# held to studio.conf's rules before anything is written
+hostile_field() { # hostile_field NAME PYTHON-EDIT PATTERN WHAT
+  copy_bundle "$WORK/$1" && rm "$WORK/$1/provision.json.minisig"
+  python3 - "$WORK/$1/provision.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+open(sys.argv[1], "w").write(json.dumps(d))
+PY
+  sign "$IT/it/police-it.key" "$WORK/$1/provision.json"
+  refused "$3" "$4" "$WORK/$1"
+}
+hostile_field ep1 'd["uploader"]["endpoint"] = "http://evil.example:7480"' "plain http" "an endpoint in plain http to a host"
+hostile_field ep2 'd["uploader"]["endpoint"] = "http://127.evil.example"' "plain http" "an endpoint in plain http to a name that looks like loopback"
+hostile_field ep3 'd["uploader"]["endpoint"] = "https://user:pw@vault.example"' "user name or password" "an endpoint with userinfo"
+hostile_field ep4 'd["uploader"]["endpoint"] = "https://vault.example/x?y"' "query" "an endpoint with a query"
+hostile_field room 'd["recorder"]["room"] = "R\u0000x"' "u0000" "a room name with a NUL"
+hostile_field dot 'd["devices"] = [".."]' "devices\[0\]" "a device id of .."
 
 # police IT may sign with stock minisign instead: the device takes that too
 copy_bundle "$WORK/stock" && rm "$WORK/stock/provision.json.minisig"
@@ -170,6 +189,18 @@ rc=0
 provision --bundle "$WORK/foreign" >"$WORK/foreign.out" 2>&1 || rc=$?
 check "a wrongly signed bundle on a provisioned device is refused, the old provisioning kept" \
   bash -c "[ $rc -eq 1 ] && grep -q 'keeps bundle serial 2' '$WORK/foreign.out'"
+# another room's bundle, signed by police IT with a higher serial: refused
+DEVICE=studio-room7 make_bundle "$IT/room7" 9 --room "Room 7" >/dev/null
+before=$(snapshot)
+rc=0
+provision --bundle "$IT/room7" >"$WORK/room7.out" 2>&1 || rc=$?
+check "another room's bundle with a higher serial is refused (exit $rc), naming both devices" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'the bundle is for studio-room7, not this device (studio-room3)' '$WORK/room7.out'"
+check "and the device is byte for byte as it was" test "$(snapshot)" = "$before"
+# a bundle for several devices applies to each of them
+DEVICE=studio-room7 make_bundle "$IT/rooms" 10 --device studio-room3 >/dev/null
+check "a bundle naming this device among others is applied" provision_to "$WORK/rooms.out" --bundle "$IT/rooms"
+check "and the device keeps its id" grep -qx "studio-room3" "$KEYDIR/device.id"
 
 # ---- a device whose studio.conf takes the key from a systemd credential ---
 new_root

@@ -5,6 +5,9 @@
 # is nested 8,000 levels deep. `studio-recorder --recover` must exit
 # normally, name both folders, leave them as they are, and still close the
 # crashed session; studio-verify must judge the deep manifest, not crash.
+# Recovery signs only the session this device has open: a real session's
+# log copied under a new folder name, and an older (closed, uploaded)
+# session's log put back under its own name, are named and left unsigned.
 . "$(dirname "$0")/lib.sh"
 MS=$STUDIO_BUILD_DIR/tests/make-session
 for t in age-keygen python3; do
@@ -17,6 +20,14 @@ spool=$WORK/spool
 mk() { "$MS" --spool "$spool" --state "$spool" --key "$WORK/dev.key" --recipient "$VAULT_RECIPIENT" \
   --segments 2 --segment-bytes 100000 "$@"; }
 
+# an older session, closed (the chain head moves past it), then uploaded
+# and wiped; a process with the spool's group puts a prefix of its log back
+old=$(mk --session-id 20261128T100000Z-old)
+mkdir -p "$WORK/uploaded"
+mv "$old" "$WORK/uploaded/"
+mkdir "$old"
+head -n 3 "$WORK/uploaded/20261128T100000Z-old/custody.jsonl" >"$old/custody.jsonl"
+cp "$WORK/uploaded/20261128T100000Z-old/seg-000001.mkv.age" "$old/"
 deepman=$(mk --session-id 20261128T110000Z-deepmanifest)
 python3 - "$deepman/manifest.json" <<'PY'
 import sys
@@ -31,7 +42,13 @@ line = '[{"a":' * 8000 + "\n"
 assert len(line) < 64 * 1024
 open(sys.argv[1], "w").write(line)
 PY
+# the crashed session's log prefix copied under a new folder name
+copy=$spool/20261128T140000Z-copy
+mkdir "$copy"
+head -n 2 "$good/custody.jsonl" >"$copy/custody.jsonl"
+cp "$good/seg-000001.mkv.age" "$copy/"
 sum_before=$(cat "$deepman/manifest.json" "$deeplog/custody.jsonl" | sha256sum)
+copies_before=$(cd "$spool" && find 20261128T140000Z-copy 20261128T100000Z-old -type f | sort | xargs sha256sum)
 
 set +e
 "$RECORDER" --recover --out "$spool" --device-key "$WORK/dev.key" >"$WORK/out" 2>"$WORK/err"
@@ -50,6 +67,14 @@ check "and has its manifest" test -s "$good/manifest.json"
 check "the hostile folders are left exactly as they were" \
   test "$(cat "$deepman/manifest.json" "$deeplog/custody.jsonl" | sha256sum)" = "$sum_before"
 check "nothing was added to the deep log's folder" test "$(ls "$deeplog")" = custody.jsonl
+
+check "the copy under a new name is named and left unsigned" \
+  grep -q "20261128T140000Z-copy: NOT RECOVERED, left untouched: its custody log is for the session 20261128T120000Z-good, not 20261128T140000Z-copy" "$WORK/err"
+check "the older session put back is named and left unsigned" \
+  grep -q "20261128T100000Z-old: NOT RECOVERED, left untouched: its custody log does not link to this device's chain head" "$WORK/err"
+check "both are byte for byte as they were, with nothing added" \
+  test "$(cd "$spool" && find 20261128T140000Z-copy 20261128T100000Z-old -type f | sort | xargs sha256sum)" = "$copies_before"
+check "neither has a manifest" test ! -e "$copy/manifest.json" -a ! -e "$old/manifest.json"
 
 # the verifier judges the same folders without crashing
 verdict() { # verdict SESSION: prints "WORD EXIT"

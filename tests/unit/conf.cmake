@@ -4,3 +4,4 @@ studio_unit_test(test-config SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-config.c LIB
 studio_unit_test(test-studio-conf SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-studio-conf.c LIBS studio_common)
 target_compile_definitions(test-studio-conf PRIVATE STUDIO_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 studio_unit_test(test-room-state SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-room-state.c LIBS studio_common)
+studio_unit_test(test-observation-sink SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-observation-sink.c LIBS studio_common)

@@ -25,13 +25,19 @@
         "10.0.2.2:7480\",\"region\":\"us-east-1\",\"retention_days\":3650}"
 
 /* A bundle with each part replaced where the argument is not NULL. */
-static gchar *bundle(const char *serial, const char *recipients, const char *officers, const char *uploader,
-                     const char *extra) {
+static gchar *bundle_for(const char *serial, const char *recipients, const char *officers,
+                         const char *uploader, const char *extra, const char *devices) {
         return g_strdup_printf(
                 "{\"format\":\"" KEYS_BUNDLE_FORMAT "\",\"serial\":%s,\"created\":\"2026-12-01T19:10:54Z\","
-                "\"recipients\":%s,\"officers\":%s,\"uploader\":%s%s}",
-                serial ? serial : "7", recipients ? recipients : "[\"" RECIPIENT "\"]",
-                officers ? officers : OFFICERS, uploader ? uploader : UPLOADER, extra ? extra : "");
+                "\"devices\":%s,\"recipients\":%s,\"officers\":%s,\"uploader\":%s%s}",
+                serial ? serial : "7", devices ? devices : "[\"studio-room3\"]",
+                recipients ? recipients : "[\"" RECIPIENT "\"]", officers ? officers : OFFICERS,
+                uploader ? uploader : UPLOADER, extra ? extra : "");
+}
+
+static gchar *bundle(const char *serial, const char *recipients, const char *officers, const char *uploader,
+                     const char *extra) {
+        return bundle_for(serial, recipients, officers, uploader, extra, NULL);
 }
 
 static int parse(const char *text, keys_bundle **ret, gchar **msg) {
@@ -41,7 +47,7 @@ static int parse(const char *text, keys_bundle **ret, gchar **msg) {
 static void test_whole_bundle(void **state) {
         g_autofree gchar *text = bundle(NULL, "[\"" RECIPIENT "\",\"" RECIPIENT "\"]", NULL, NULL,
                                         ",\"recorder\":{\"room\":\"Kamer 3 — "
-                                        "studio\",\"profile\":\"usb-1cam\"},\"device_id\":\"studio-room3\"");
+                                        "studio\",\"profile\":\"usb-1cam\"}");
         keys_bundle *b = NULL;
         gchar *msg = NULL;
 
@@ -59,7 +65,8 @@ static void test_whole_bundle(void **state) {
         assert_int_equal(b->retention_days, 3650);
         assert_string_equal(b->room, "Kamer 3 — studio");
         assert_string_equal(b->profile, "usb-1cam");
-        assert_string_equal(b->device_id, "studio-room3");
+        assert_string_equal(b->devices[0], "studio-room3");
+        assert_null(b->devices[1]);
         keys_bundle_free(b);
 }
 
@@ -75,12 +82,12 @@ static void test_minimal_bundle(void **state) {
         assert_int_equal(b->retention_days, 0);
         assert_null(b->room);
         assert_null(b->profile);
-        assert_null(b->device_id);
+        assert_int_equal(g_strv_length(b->devices), 1);
         keys_bundle_free(b);
 }
 
 typedef struct bad_case {
-        const char *serial, *recipients, *officers, *uploader, *extra;
+        const char *serial, *recipients, *officers, *uploader, *extra, *devices;
         const char *says; /* the message must name this */
 } bad_case;
 
@@ -109,13 +116,13 @@ static const bad_case bad_cases[] = {
         {.uploader = "{\"vault\":\"dir:/a\\nb\"}", .says = "uploader.vault"},
         {.uploader = "{\"vault\":\"s3:///bucket\"}", .says = "uploader.vault"},
         {.uploader = "{\"vault\":\"s3://bucket x\"}", .says = "uploader.vault"},
-        {.uploader = "{\"vault\":\"s3://b\",\"endpoint\":\"ftp://h\"}", .says = "uploader.endpoint"},
-        {.uploader = "{\"vault\":\"s3://b\",\"endpoint\":\"https://\"}", .says = "uploader.endpoint"},
-        {.uploader = "{\"vault\":\"s3://b\",\"region\":\"US-EAST-1\"}", .says = "uploader.region"},
-        {.uploader = "{\"vault\":\"s3://b\",\"retention_days\":0}", .says = "uploader.retention_days"},
-        {.uploader = "{\"vault\":\"s3://b\",\"retention_days\":36501}", .says = "uploader.retention_days"},
-        {.uploader = "{\"vault\":\"s3://b\",\"retention_days\":\"30\"}", .says = "retention_days"},
-        {.uploader = "{\"vault\":\"s3://b\",\"credentials\":\"x\"}", .says = "credentials"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"ftp://h\"}", .says = "uploader.endpoint"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"https://\"}", .says = "uploader.endpoint"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"region\":\"US-EAST-1\"}", .says = "uploader.region"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"retention_days\":0}", .says = "uploader.retention_days"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"retention_days\":36501}", .says = "uploader.retention_days"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"retention_days\":\"30\"}", .says = "retention_days"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"credentials\":\"x\"}", .says = "credentials"},
         {.extra = ",\"recorder\":{\"room\":\"a\\u001b[2Jb\"}", .says = "recorder.room"},
         {.extra = ",\"recorder\":{\"room\":\"a\\u202eb\"}", .says = "recorder.room"},
         {.extra = ",\"recorder\":{\"room\":\"a\\\\b\"}", .says = "recorder.room"},
@@ -123,7 +130,29 @@ static const bad_case bad_cases[] = {
         {.extra = ",\"recorder\":{\"profile\":\"../etc/x\"}", .says = "recorder.profile"},
         {.extra = ",\"recorder\":{\"spool\":\"/tmp\"}", .says = "spool"},
         {.extra = ",\"recorder\":[]", .says = "recorder"},
-        {.extra = ",\"device_id\":\"Studio Room\"", .says = "device_id"},
+        {.extra = ",\"device_id\":\"studio-room3\"", .says = "device_id"},
+        /* bound to devices with safe ids (conf-check.h) */
+        {.devices = "[]", .says = "devices"},
+        {.devices = "\"studio-room3\"", .says = "devices"},
+        {.devices = "[\"..\"]", .says = "devices[0] '..'"},
+        {.devices = "[\".\"]", .says = "devices[0]"},
+        {.devices = "[\"studio-room3\",\"a/b\"]", .says = "devices[1]"},
+        {.devices = "[\"Studio Room\"]", .says = "devices[0]"},
+        {.devices = "[\"studio-room3\",\"studio-room3\"]", .says = "twice"},
+        {.devices = "[7]", .says = "devices[0]"},
+        /* the endpoint: https, or http to a loopback address only; no userinfo, query, fragment */
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"http://evil.example\"}", .says = "plain http"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"http://127.evil.example\"}",
+         .says = "plain http"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"http://localhost:7480\"}",
+         .says = "plain http"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"https://user:pw@host\"}", .says = "password"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"https://h/x?y\"}", .says = "query"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"endpoint\":\"https://h#f\"}", .says = "fragment"},
+        {.uploader = "{\"vault\":\"s3://bucket/../x\"}", .says = "uploader.vault"},
+        /* a NUL in the room is refused, never cut at */
+        {.extra = ",\"recorder\":{\"room\":\"R\\u0000x\"}", .says = "\\u0000"},
+        {.extra = ",\"recorder\":{\"room\":\"R\u2060x\"}", .says = "recorder.room"},
         {.extra = ",\"extra\":1", .says = "extra"},
         {.extra = ",\"format\":\"studio-provision/2\"", .says = "format"},
         {.extra = ",\"created\":\"yesterday\"", .says = "created"},
@@ -133,7 +162,7 @@ static void test_bad_fields(void **state) {
         for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
                 const bad_case *c = &bad_cases[i];
                 g_autofree gchar *text =
-                        bundle(c->serial, c->recipients, c->officers, c->uploader, c->extra);
+                        bundle_for(c->serial, c->recipients, c->officers, c->uploader, c->extra, c->devices);
                 keys_bundle *b = NULL;
                 gchar *msg = NULL;
                 int r = parse(text, &b, &msg);
@@ -146,8 +175,8 @@ static void test_bad_fields(void **state) {
 }
 
 static void test_missing_members(void **state) {
-        static const char *const members[] = {"format",     "serial",   "created",
-                                              "recipients", "officers", "uploader"};
+        static const char *const members[] = {"format",   "serial",   "created", "recipients",
+                                              "officers", "uploader", "devices"};
         g_autofree gchar *good = bundle(NULL, NULL, NULL, NULL, NULL);
 
         for (size_t i = 0; i < G_N_ELEMENTS(members); i++) {
@@ -231,6 +260,8 @@ static void test_single_checks(void **state) {
         g_clear_pointer(&msg, g_free);
         assert_int_equal(keys_bundle_check_endpoint("http://127.0.0.1:7480", &msg), 0);
         assert_int_equal(keys_bundle_check_endpoint("https://a b", &msg), -EBADMSG);
+        g_clear_pointer(&msg, g_free);
+        assert_int_equal(keys_bundle_check_endpoint("http://127.vault.attacker.example", &msg), -EBADMSG);
         g_free(msg);
 }
 

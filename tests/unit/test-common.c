@@ -471,6 +471,25 @@ static void test_json_bounded(void **state) {
         assert_non_null(strstr(msg, "not JSON"));
         g_clear_pointer(&msg, g_free);
         assert_int_equal(json_load_bounded(p, "{}\0{}", 5, 100, NULL), -EBADMSG);
+        /* a NUL written as \u0000 in any string is refused, not cut short */
+        static const char *const nul[] = {
+                "{\"note\":\"a\\u0000b\"}",
+                "{\"a\\u0000\":1}",
+                "[\"x\",\"\\u0000\"]",
+                "{\"room\":\"R\\u0000x\"}",
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(nul); i++) {
+                assert_int_equal(json_nul_escape_check(nul[i], strlen(nul[i])), -EBADMSG);
+                assert_int_equal(json_load_bounded(p, nul[i], strlen(nul[i]), 100, &msg), -EBADMSG);
+                assert_non_null(strstr(msg, "\\u0000"));
+                g_clear_pointer(&msg, g_free);
+        }
+        /* an escaped backslash before u0000 is text, and other escapes pass */
+        static const char *const fine[] = {"{\"a\":\"\\\\u0000\"}", "{\"a\":\"\\u0001\\u00000\"}",
+                                           "{\"a\":\"u0000\"}"};
+        assert_int_equal(json_load_bounded(p, fine[0], strlen(fine[0]), 100, NULL), 0);
+        assert_int_equal(json_nul_escape_check(fine[1], strlen(fine[1])), -EBADMSG);
+        assert_int_equal(json_load_bounded(p, fine[2], strlen(fine[2]), 100, NULL), 0);
 }
 
 /* What came from outside is shown, never obeyed: escape codes and bidi
@@ -492,6 +511,21 @@ static void test_escape(void **state) {
         assert_null(escape_text(NULL));
         assert_true(escape_code_point_unsafe(0x2066));
         assert_false(escape_code_point_unsafe('A'));
+        /* what draws nothing is shown too: word joiner, soft hyphen, tags */
+        static const uint32_t invisible[] = {0x2060,  0x2061,  0x2064,  0x00ad,  0x034f, 0xfe0f, 0x3164,
+                                             0xe0000, 0xe0041, 0xe007f, 0xe0100, 0x180e, 0xfff9};
+        for (size_t i = 0; i < G_N_ELEMENTS(invisible); i++)
+                assert_true(escape_code_point_unsafe(invisible[i]));
+        static const uint32_t visible[] = {0xe9, 0x2013, 0x20ac, 0x1f600, 0xe0080, 0xfffd, 0x0600};
+        for (size_t i = 0; i < G_N_ELEMENTS(visible); i++)
+                assert_false(escape_code_point_unsafe(visible[i]));
+        g_autofree char *e = escape_text("a\xe2\x81\xa0"
+                                         "b\xc2\xad"
+                                         "c\xf3\xa0\x81\x81");
+        assert_string_equal(e, "a\\u2060b\\u00adc\\U000e0041");
+        /* JSON has no \U: a tag is a surrogate pair, which decodes back to it */
+        g_autofree char *f = escape_json_text("{\"a\":\"\xf3\xa0\x81\x81\xe2\x81\xa0\"}");
+        assert_string_equal(f, "{\"a\":\"\\udb40\\udc41\\u2060\"}");
 }
 
 int main(void) {

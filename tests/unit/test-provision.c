@@ -32,6 +32,7 @@ static keys_bundle *bundle(const char *endpoint) {
         b->vault = g_strdup("s3://evidence/room3");
         b->endpoint = g_strdup(endpoint);
         b->room = g_strdup("Room 3");
+        b->devices = g_strsplit("studio-room3", ";", -1);
         return b;
 }
 
@@ -139,6 +140,53 @@ static void test_marker(void **state) {
         assert_int_equal(g_rmdir(dir), 0);
 }
 
+/* A bundle is bound to devices: a device with an id applies only a bundle
+ * naming it; a device with no id yet only one naming a single id. */
+static void test_bound_to_device(void **state) {
+        g_autofree gchar *root = g_dir_make_tmp("test-provision.XXXXXX", NULL);
+        g_autoptr(provision_paths) p = provision_paths_new(root);
+        g_autoptr(keys_bundle) b = bundle(NULL);
+        g_autofree gchar *id_path = g_build_filename(p->keys_dir, "device.id", NULL);
+        gchar *id = NULL, *msg = NULL;
+
+        (void) state;
+        /* a new device takes the single id the bundle names */
+        assert_int_equal(provision_bundle_device(p, b, &id, &msg), 0);
+        assert_string_equal(id, "studio-room3");
+        g_clear_pointer(&id, g_free);
+        /* a bundle for several devices is not for a device with no id */
+        g_strfreev(b->devices);
+        b->devices = g_strsplit("studio-room3;studio-room4", ";", -1);
+        assert_int_equal(provision_bundle_device(p, b, &id, &msg), -EPERM);
+        assert_non_null(strstr(msg, "has no id yet"));
+        g_clear_pointer(&msg, g_free);
+        /* a device with its id: only a bundle that names it */
+        assert_int_equal(g_mkdir_with_parents(p->keys_dir, 0755), 0);
+        assert_true(g_file_set_contents(id_path, "studio-room4\n", -1, NULL));
+        assert_int_equal(provision_bundle_device(p, b, &id, &msg), 0);
+        assert_string_equal(id, "studio-room4");
+        g_clear_pointer(&id, g_free);
+        g_strfreev(b->devices);
+        b->devices = g_strsplit("studio-room7", ";", -1);
+        assert_int_equal(provision_bundle_device(p, b, &id, &msg), -EPERM);
+        assert_non_null(strstr(msg, "the bundle is for studio-room7, not this device (studio-room4)"));
+        g_clear_pointer(&msg, g_free);
+        /* a device id file that is not one: refused, never matched */
+        assert_true(g_file_set_contents(id_path, "..\n", -1, NULL));
+        assert_int_equal(provision_bundle_device(p, b, &id, &msg), -EBADMSG);
+        g_clear_pointer(&msg, g_free);
+        assert_null(id);
+        (void) g_unlink(id_path);
+        (void) g_rmdir(p->keys_dir);
+        g_autofree gchar *lib = g_build_filename(root, "var/lib/studio", NULL),
+                         *var_lib = g_build_filename(root, "var/lib", NULL),
+                         *var = g_build_filename(root, "var", NULL);
+        (void) g_rmdir(lib);
+        (void) g_rmdir(var_lib);
+        (void) g_rmdir(var);
+        (void) g_rmdir(root);
+}
+
 static void test_paths(void **state) {
         g_autoptr(provision_paths) dev = provision_paths_new(NULL);
         g_autoptr(provision_paths) rel = provision_paths_new("rel/root/");
@@ -158,6 +206,7 @@ int main(void) {
                 cmocka_unit_test(test_conf_refusals),
                 cmocka_unit_test(test_marker),
                 cmocka_unit_test(test_paths),
+                cmocka_unit_test(test_bound_to_device),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "conf-check.h"
 #include "studio-conf.h"
 
 #define F "/etc/studio/studio.conf"
@@ -349,6 +350,21 @@ static const struct bad_case {
         {"[uploader]\ncredentials_file = credential:s3\x01x\n", 2, "holds a control character"},
         {"[uploader]\ncredentials_file = credential:\xff\xfe\n", 2, "is not UTF-8 text"},
         {"room = A\n", 1, "comes before any [group]"},
+        /* the observation output never names a file or a host */
+        {"[observation]\naudio_sink = alsasink device=file:/tmp/x.pcm,raw\n", 2,
+         "[observation] audio_sink = \"alsasink device=file:/tmp/x.pcm,raw\" gives alsasink device="},
+        {"[observation]\nvideo_sink = fakesink dump=true\n", 2, "the property dump"},
+        /* the rules a provisioning bundle is held to too (conf-check.h) */
+        {"[uploader]\nendpoint = http://127.evil.example:7480\n", 2, "is plain http to a machine"},
+        {"[uploader]\nendpoint = http://evil.example\n", 2, "is plain http to a machine"},
+        {"[uploader]\nendpoint = https://user:pw@vault.example\n", 2, "user name or password"},
+        {"[uploader]\nendpoint = https://vault.example/x?y\n", 2, "holds a query"},
+        {"[uploader]\nendpoint = https://vault.example#f\n", 2, "holds a query or a fragment"},
+        {"[uploader]\nendpoint = https://vault.example:99999\n", 2, "a port from 1 to 65535"},
+        {"[uploader]\nregion = US_East\n", 2, "is not a region name"},
+        {"[uploader]\nvault = s3://b/../x\n", 2, "is not s3://bucket[/prefix]"},
+        {"[recorder]\nroom = R\u2060x\n", 2, "invisible"},
+        {"[observation]\naudio_sink = pulsesink server=tcp:10.0.0.1\n", 2, "the property server"},
 };
 
 /* [status] room_label follows [recorder] room unless given; the other
@@ -383,6 +399,47 @@ static void test_malformed(void **state) {
                 if (!g_str_has_prefix(msg, where) || !strstr(msg, b->needle))
                         fail_msg("case %zu: message '%s' lacks '%s' or '%s'", i, msg, where, b->needle);
         }
+}
+
+/* The shared rules accept what a real deployment writes. */
+static void test_shared_checks(void **state) {
+        static const char *const endpoints[] = {"https://vault.police.example",
+                                                "https://vault.example:7480/",
+                                                "https://10.0.0.5:443",
+                                                "https://[2001:db8::1]:7480",
+                                                "http://127.0.0.1:7480",
+                                                "http://[::1]:8000",
+                                                "http://127.1.2.3"};
+        static const char *const bad_endpoints[] = {"http://localhost:7480",
+                                                    "http://127.evil.example",
+                                                    "http://[::2]",
+                                                    "https://",
+                                                    "https://h:",
+                                                    "https://[::1",
+                                                    "ftp://h",
+                                                    "https://h h",
+                                                    "https://-h"};
+        static const char *const ids[] = {"studio-room3", "a", "studio.r3_x-1"};
+        static const char *const bad_ids[] = {".", "..", ".hidden", "-x", "a/b", "Room3", "", "a b"};
+
+        (void) state;
+        for (size_t i = 0; i < G_N_ELEMENTS(endpoints); i++)
+                if (conf_check_endpoint(endpoints[i], NULL) != 0)
+                        fail_msg("%s was refused", endpoints[i]);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_endpoints); i++)
+                if (conf_check_endpoint(bad_endpoints[i], NULL) != -EINVAL)
+                        fail_msg("%s was accepted", bad_endpoints[i]);
+        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+                assert_int_equal(conf_check_device_id(ids[i], NULL), 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(bad_ids); i++)
+                if (conf_check_device_id(bad_ids[i], NULL) != -EINVAL)
+                        fail_msg("device id '%s' was accepted", bad_ids[i]);
+        /* a NUL is refused, never cut at */
+        assert_int_equal(conf_check_room("R\0x", 3, NULL), -EINVAL);
+        assert_int_equal(conf_check_room("Kamer 2", 7, NULL), 0);
+        assert_int_equal(conf_check_s3_vault("s3://evidence/room3/", NULL), 0);
+        assert_int_equal(conf_check_s3_vault("s3://evidence", NULL), 0);
+        assert_int_equal(conf_check_s3_vault("s3:///x", NULL), -EINVAL);
 }
 
 static void test_files(void **state) {
@@ -473,6 +530,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_files),
                 cmocka_unit_test(test_credentials),
+                cmocka_unit_test(test_shared_checks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
