@@ -41,4 +41,4 @@ target_link_libraries(studio_keys_cmds PUBLIC studio_keys_bundle studio_keys_lib
 
 add_executable(studio-keys ${CMAKE_CURRENT_LIST_DIR}/studio-keys.c)
 target_link_libraries(studio-keys PRIVATE studio_keys_cmds)
-install(TARGETS studio-keys RUNTIME DESTINATION bin)
+install(TARGETS studio-keys RUNTIME DESTINATION bin COMPONENT tools) # the studio-tools package
