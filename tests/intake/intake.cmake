@@ -1,0 +1,2 @@
+# studio-intake and the registry kinds it relies on (label "intake").
+studio_script_test(intake-keys-kind ${CMAKE_CURRENT_LIST_DIR}/keys-kind.sh intake TIMEOUT 120)
