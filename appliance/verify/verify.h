@@ -53,6 +53,10 @@ typedef struct verify_options {
         const char *examiner, *case_id;
         char **argv;
         int argc;
+        /* the session folder, already opened by the caller (studio-intake
+         * opens it O_NOFOLLOW below the vault's root); dir names it in
+         * messages. NULL: verify_run opens dir. */
+        const int *dirfd;
 } verify_options;
 
 /* What the one pass over custody.jsonl keeps: never the log itself, only
