@@ -32,3 +32,10 @@ typedef enum intake_outcome {
         INTAKE_FAILED,
 } intake_outcome;
 intake_outcome intake_session(intake *in, const char *session, bool *ret_alert);
+
+/* The record's time-stamp token (token.c): 0 when there is none to ask for
+ * (no tsa_url), when it is there and verifies, or when it was just written
+ * (*ret_written); -EAGAIN when the TSA did not give one (logged: the next
+ * pass asks again); other < 0: a token that does not verify (an alert,
+ * logged) or one that cannot be written. */
+int intake_token(intake *in, const char *session, bool *ret_written);

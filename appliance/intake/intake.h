@@ -73,12 +73,14 @@ intake *intake_free(intake *in);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(intake, intake_free)
 
 typedef struct intake_pass_result {
-        unsigned sessions; /* sessions whose receipts file has arrived */
-        unsigned written;  /* records written in this pass */
-        unsigned checked;  /* records that were there, re-checked */
-        unsigned alerts;   /* sessions whose verdict is an alert (logged at error priority) */
-        unsigned failed;   /* sessions left without a good record (the reason logged) */
-        unsigned refused;  /* listing entries that are no session (logged, never used) */
+        unsigned sessions;       /* sessions whose receipts file has arrived */
+        unsigned written;        /* records written in this pass */
+        unsigned checked;        /* records that were there, re-checked */
+        unsigned alerts;         /* sessions whose verdict is an alert (logged at error priority) */
+        unsigned failed;         /* sessions left without a good record (the reason logged) */
+        unsigned refused;        /* listing entries that are no session (logged, never used) */
+        unsigned tokens;         /* time-stamp tokens written in this pass */
+        unsigned tokens_pending; /* records still without a token (the TSA did not answer) */
 } intake_pass_result;
 
 /* One pass over the vault's receipts/: every session without a record is

@@ -32,8 +32,9 @@ static int run_once(intake *in) {
         if (r < 0)
                 return log_error("%s", msg), 1;
         log_info("%u session(s): %u record(s) written, %u re-checked, %u alert(s), %u failed, %u listing "
-                 "entries not used",
-                 res.sessions, res.written, res.checked, res.alerts, res.failed, res.refused);
+                 "entries not used, %u time-stamp token(s) written, %u waiting for the TSA",
+                 res.sessions, res.written, res.checked, res.alerts, res.failed, res.refused, res.tokens,
+                 res.tokens_pending);
         return res.failed ? 1 : 0;
 }
 

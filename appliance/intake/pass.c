@@ -98,6 +98,13 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
                 res.checked += o == INTAKE_CHECKED;
                 res.failed += o == INTAKE_FAILED;
                 res.alerts += alert;
+                if (o != INTAKE_FAILED) {
+                        bool written = false;
+                        int t = intake_token(in, sessions->pdata[i], &written);
+                        res.tokens += written;
+                        res.tokens_pending += t == -EAGAIN;
+                        res.failed += t < 0 && t != -EAGAIN;
+                }
         }
         *ret = res;
         return 0;
