@@ -1,6 +1,7 @@
 /* What the intake's modules share inside appliance/intake. */
 #pragma once
 
+#include "index.h"
 #include "intake.h"
 #include "vault.h"
 
@@ -9,6 +10,7 @@ struct intake {
         int vault_fd;   /* dir: the vault's root folder */
         int records_fd; /* dir: the records' root folder */
         vault *records; /* where records are put and confirmed (the uploader's vault library) */
+        intake_index *index;
         minisign_secret *sk;
         minisign_public pk;
         char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
@@ -38,4 +40,8 @@ intake_outcome intake_session(intake *in, const char *session, bool *ret_alert);
  * (*ret_written); -EAGAIN when the TSA did not give one (logged: the next
  * pass asks again); other < 0: a token that does not verify (an alert,
  * logged) or one that cannot be written. */
-int intake_token(intake *in, const char *session, bool *ret_written);
+int intake_token(intake *in, const char *session, bool *ret_written, char **ret_time);
+
+/* The session's row in the index from its record as it is now (a record
+ * the pass has written or re-checked); logged when it cannot be written. */
+void intake_index_session(intake *in, const char *session, const char *token_time);

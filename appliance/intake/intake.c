@@ -21,6 +21,7 @@ intake *intake_free(intake *in) {
         if (in->records_fd >= 0)
                 (void) close(in->records_fd);
         vault_free(in->records);
+        intake_index_free(in->index);
         minisign_secret_free(in->sk);
         g_free(in);
         return NULL;
@@ -85,7 +86,8 @@ int intake_open(const intake_conf *conf, intake **ret, gchar **ret_message) {
                                                conf->path, conf->vault, g_strerror(-in->vault_fd));
                 return in->vault_fd;
         }
-        if ((r = open_key(in, ret_message)) < 0 || (r = open_records(in, ret_message)) < 0)
+        if ((r = open_key(in, ret_message)) < 0 || (r = open_records(in, ret_message)) < 0 ||
+            (r = intake_index_open(conf->index, &in->index, ret_message)) < 0)
                 return r;
         *ret = g_steal_pointer(&in);
         return 0;

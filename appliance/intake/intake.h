@@ -87,3 +87,11 @@ typedef struct intake_pass_result {
  * verified and gets one; every record there is re-checked. Logs each
  * session's outcome. < 0 only when the vault cannot be listed. */
 int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message);
+
+/* --rebuild-index: the index emptied and filled again from the records
+ * alone (only records signed by the intake's key). */
+int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message);
+
+/* The `sessions` command (sessions.c): returns the exit code, having
+ * printed the list or the problem. */
+int intake_sessions_main(const intake_conf *conf, int argc, char **argv);

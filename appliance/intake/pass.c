@@ -99,11 +99,13 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
                 res.failed += o == INTAKE_FAILED;
                 res.alerts += alert;
                 if (o != INTAKE_FAILED) {
+                        g_autofree char *token_time = NULL;
                         bool written = false;
-                        int t = intake_token(in, sessions->pdata[i], &written);
+                        int t = intake_token(in, sessions->pdata[i], &written, &token_time);
                         res.tokens += written;
                         res.tokens_pending += t == -EAGAIN;
                         res.failed += t < 0 && t != -EAGAIN;
+                        intake_index_session(in, sessions->pdata[i], t < 0 ? NULL : token_time);
                 }
         }
         *ret = res;

@@ -8,7 +8,7 @@
 #include "log.h"
 #include "tsa.h"
 
-int intake_token(intake *in, const char *session, bool *ret_written) {
+int intake_token(intake *in, const char *session, bool *ret_written, char **ret_time) {
         g_autofree char *key = intake_record_key(session, ""), *tsr_key = intake_record_key(session, ".tsr");
         g_autofree char *text = NULL, *tsr = NULL, *when = NULL;
         g_autofree uint8_t *der = NULL;
@@ -26,7 +26,8 @@ int intake_token(intake *in, const char *session, bool *ret_written) {
                        r;
         r = intake_records_read(in, tsr_key, TSA_RESPONSE_MAX, &tsr, &tsr_len, &msg);
         if (r >= 0) {
-                r = tsa_verify((const uint8_t *) tsr, tsr_len, text, len, in->conf->tsa_ca_file, NULL, &msg);
+                r = tsa_verify((const uint8_t *) tsr, tsr_len, text, len, in->conf->tsa_ca_file, ret_time,
+                               &msg);
                 if (r < 0)
                         log_error("ALERT session %s: the time-stamp token beside its record: %s", session,
                                   msg);
@@ -47,5 +48,17 @@ int intake_token(intake *in, const char *session, bool *ret_written) {
         log_info("session %s: time-stamp token from %s, time %s", session, in->conf->tsa_url,
                  when ? when : "?");
         *ret_written = true;
+        *ret_time = g_steal_pointer(&when);
         return 0;
+}
+
+void intake_index_session(intake *in, const char *session, const char *token_time) {
+        g_autofree char *key = intake_record_key(session, ""), *text = NULL;
+        g_autofree gchar *msg = NULL;
+        size_t len = 0;
+
+        if (intake_records_read(in, key, INTAKE_RECORD_MAX, &text, &len, &msg) < 0 ||
+            intake_index_put(in->index, text, len, token_time, &msg) < 0)
+                log_warning("session %s: not in the index: %s", session,
+                            msg ? msg : "its record cannot be read");
 }

@@ -38,6 +38,7 @@ vault = dir:$WORK/vault
 registry = reg.json
 registry_key = it/police-it.pub
 signing_key = ik/intake.key
+index = index.sqlite
 EOF
 
 # ---- three good sessions -----------------------------------------------

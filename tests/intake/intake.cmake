@@ -2,3 +2,4 @@
 studio_script_test(intake-keys-kind ${CMAKE_CURRENT_LIST_DIR}/keys-kind.sh intake TIMEOUT 120)
 studio_script_test(intake-dir ${CMAKE_CURRENT_LIST_DIR}/intake-dir.sh intake TIMEOUT 300)
 studio_script_test(intake-tsa ${CMAKE_CURRENT_LIST_DIR}/intake-tsa.sh intake TIMEOUT 300)
+studio_script_test(intake-index ${CMAKE_CURRENT_LIST_DIR}/intake-index.sh intake TIMEOUT 300)

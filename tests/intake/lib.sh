@@ -25,7 +25,7 @@ make_vault
 mkdir vault spool
 printf '[recorder]\nspool = %s/spool\n[uploader]\nvault = dir:%s/vault\nbacklog_file = %s/backlog.json\n' \
   "$WORK" "$WORK" "$WORK" >studio.conf
-printf '[intake]\nvault = dir:%s/vault\nregistry = reg.json\nregistry_key = it/police-it.pub\nsigning_key = ik/intake.key\n' \
+printf '[intake]\nvault = dir:%s/vault\nregistry = reg.json\nregistry_key = it/police-it.pub\nsigning_key = ik/intake.key\nindex = index.sqlite\n' \
   "$WORK" >intake.conf
 
 # A real TSA (tsa-server.py) on 127.0.0.1; TSA_DIR/tsa-ca.pem is its CA.
