@@ -95,3 +95,7 @@ int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message);
 /* The `sessions` command (sessions.c): returns the exit code, having
  * printed the list or the problem. */
 int intake_sessions_main(const intake_conf *conf, int argc, char **argv);
+
+/* The daemon (daemon.c): passes every [intake] interval until SIGTERM;
+ * returns the exit code. */
+int intake_daemon_main(intake *in);

@@ -13,7 +13,7 @@
 #include "log.h"
 
 static void usage(FILE *f) {
-        fputs("Usage: studio-intake [--config FILE] --once\n"
+        fputs("Usage: studio-intake [--config FILE] [--once]\n"
               "       studio-intake [--config FILE] --rebuild-index\n"
               "       studio-intake [--config FILE] sessions [--since DATE] [--until DATE] [--device ID]\n"
               "                     [--room NAME] [--officer N] [--verdict V] [--json]\n"
@@ -21,6 +21,8 @@ static void usage(FILE *f) {
               "studio-verify --registry … --registry-key … does, and writes its signed verification\n"
               "record to RECORDS/verifications/<session>.json (+ .minisig).\n"
               "  --config FILE  the intake's configuration (default " INTAKE_CONF_DEFAULT_PATH ")\n"
+              "  (no command)   the daemon: a pass at start and every [intake] interval (systemd\n"
+              "                 Type=notify with a watchdog); SIGTERM ends it\n"
               "  --once         one pass, then exit: 0 when every arrived session has a good record,\n"
               "                 1 otherwise (the reasons in the log)\n"
               "  --rebuild-index  empty the index ([intake] index) and fill it again from the records\n"
@@ -86,7 +88,7 @@ int main(int argc, char **argv) {
                         return usage(stderr), 2;
         }
         sessions = optind < argc && strcmp(argv[optind], "sessions") == 0;
-        if ((!sessions && optind != argc) || once + rebuild + sessions != 1)
+        if ((!sessions && optind != argc) || once + rebuild + sessions > 1)
                 return usage(stderr), 2;
         if (sodium_init() < 0)
                 return log_error("cannot initialise libsodium"), 1;
@@ -104,5 +106,7 @@ int main(int argc, char **argv) {
         log_set_max_level(conf->log_level);
         if (rebuild)
                 return run_rebuild(in);
-        return run_once(in);
+        if (once)
+                return run_once(in);
+        return intake_daemon_main(in);
 }

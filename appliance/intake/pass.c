@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "intake-internal.h"
 #include "log.h"
+#include "notify.h"
 #include "uploader.h"
 
 #define REFUSED_LOGGED_MAX 10 /* entries named one by one per pass; the rest are counted */
@@ -98,6 +99,7 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
                 res.checked += o == INTAKE_CHECKED;
                 res.failed += o == INTAKE_FAILED;
                 res.alerts += alert;
+                notify_watchdog_progress(); /* a long pass is alive while sessions go by */
                 if (o != INTAKE_FAILED) {
                         g_autofree char *token_time = NULL;
                         bool written = false;

@@ -3,3 +3,4 @@ studio_script_test(intake-keys-kind ${CMAKE_CURRENT_LIST_DIR}/keys-kind.sh intak
 studio_script_test(intake-dir ${CMAKE_CURRENT_LIST_DIR}/intake-dir.sh intake TIMEOUT 300)
 studio_script_test(intake-tsa ${CMAKE_CURRENT_LIST_DIR}/intake-tsa.sh intake TIMEOUT 300)
 studio_script_test(intake-index ${CMAKE_CURRENT_LIST_DIR}/intake-index.sh intake TIMEOUT 300)
+studio_script_test(intake-unit ${CMAKE_CURRENT_LIST_DIR}/intake-unit.sh intake TIMEOUT 300)
