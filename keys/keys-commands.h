@@ -17,6 +17,11 @@ int keys_cmd_revoke(int argc, char **argv);
 int keys_cmd_it_key_init(int argc, char **argv);
 int keys_cmd_registry_sign(int argc, char **argv);
 int keys_cmd_bundle_make(int argc, char **argv);
+int keys_cmd_intake_init(int argc, char **argv);
+
+/* enrol --kind KIND --pub FILE --name NAME --registry FILE [--it-key KEY]. */
+int keys_enrol_kind(const char *registry, const char *kind, const char *pub, const char *name,
+                    const char *it_key);
 
 /* Prints DIR's enrolment record (text, or JSON); returns an exit code. */
 int keys_enrol_print(const char *dir, int json);

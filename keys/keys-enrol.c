@@ -180,6 +180,7 @@ static void enrol_help(void) {
              "       studio-keys enrol --dir DIR --registry FILE [--it-key KEY]\n"
              "       studio-keys enrol --dir DIR --registry FILE --replace --reason TEXT --it-key KEY\n"
              "       studio-keys enrol --record FILE --registry FILE [--it-key KEY]\n"
+             "       studio-keys enrol --kind KIND --pub FILE --name NAME --registry FILE [--it-key KEY]\n"
              "\n"
              "Prints the enrolment record of the device key in DIR (device id, key id,\n"
              "public key, created time, software version; after a rotation also the\n"
@@ -207,6 +208,10 @@ static void enrol_help(void) {
              "  --replace        the device's current key is lost or stolen: revoke it and\n"
              "                   enrol this one in its place (needs --reason and --it-key)\n"
              "  --reason TEXT    why, one line (kept in the registry)\n"
+             "  --kind KIND      enrol a key that is not a device's: intake (the intake's\n"
+             "                   record key) or examiner; checks trust it only for its kind\n"
+             "  --pub FILE       that key's minisign public key (with --kind)\n"
+             "  --name NAME      who holds it, one line (with --kind)\n"
              "  --help           this text");
 }
 
@@ -300,7 +305,7 @@ static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, Jso
 }
 
 typedef struct enrol_options {
-        const char *dir, *record, *registry, *it_key, *reason;
+        const char *dir, *record, *registry, *it_key, *reason, *kind, *pub, *name;
         bool json, replace;
 } enrol_options;
 
@@ -386,15 +391,13 @@ static int enrol_options_check(const enrol_options *o) {
 }
 
 int keys_cmd_enrol(int argc, char **argv) {
-        static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"registry", required_argument, NULL, 'r'},
-                                             {"it-key", required_argument, NULL, 'K'},
-                                             {"replace", no_argument, NULL, 'R'},
-                                             {"reason", required_argument, NULL, 'w'},
-                                             {"record", required_argument, NULL, 'f'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {}};
+        static const struct option opts[] = {
+                {"dir", required_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+                {"registry", required_argument, NULL, 'r'}, {"it-key", required_argument, NULL, 'K'},
+                {"replace", no_argument, NULL, 'R'},        {"reason", required_argument, NULL, 'w'},
+                {"record", required_argument, NULL, 'f'},   {"kind", required_argument, NULL, 'k'},
+                {"pub", required_argument, NULL, 'p'},      {"name", required_argument, NULL, 'n'},
+                {"help", no_argument, NULL, 'h'},           {}};
         enrol_options o = {};
         int c, r;
 
@@ -413,6 +416,12 @@ int keys_cmd_enrol(int argc, char **argv) {
                         o.replace = true;
                 else if (c == 'w')
                         o.reason = optarg;
+                else if (c == 'k')
+                        o.kind = optarg;
+                else if (c == 'p')
+                        o.pub = optarg;
+                else if (c == 'n')
+                        o.name = optarg;
                 else if (c == 'h')
                         return enrol_help(), KEYS_EXIT_OK;
                 else
@@ -420,6 +429,13 @@ int keys_cmd_enrol(int argc, char **argv) {
         }
         if (optind != argc)
                 return keys_usage_error("enrol", "'%s' is not an option", argv[optind]);
+        if (o.kind || o.pub || o.name) {
+                if (!o.kind || !o.registry || o.dir || o.record || o.json || o.replace || o.reason)
+                        return keys_usage_error("enrol",
+                                                "--pub and --name go with --kind KIND and --registry "
+                                                "FILE (and --it-key KEY), without --dir");
+                return keys_enrol_kind(o.registry, o.kind, o.pub, o.name, o.it_key);
+        }
         r = enrol_options_check(&o);
         if (r != KEYS_EXIT_OK)
                 return r;

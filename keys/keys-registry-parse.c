@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "json-bounded.h"
 
@@ -12,9 +13,36 @@
  * key_id is required, so that registries of every release still parse
  * (docs/key-ceremony.md, "Registry schema"). */
 static const char *const registry_string_fields[] = {
-        "device_id", "key_id",         "public_key", "enrolled", "previous_key_id",
-        "revoked",   "revoked_reason", "replaces",   "reason",
+        "device_id", "key_id", "public_key", "enrolled", "previous_key_id", "revoked", "revoked_reason",
+        "replaces",  "reason", "kind",       "name",
 };
+
+static const char *const kind_table[_KEYS_KIND_MAX] = {
+        [KEYS_KIND_DEVICE] = "device",
+        [KEYS_KIND_INTAKE] = "intake",
+        [KEYS_KIND_EXAMINER] = "examiner",
+};
+
+const char *keys_kind_to_string(keys_kind k) {
+        return k >= 0 && k < _KEYS_KIND_MAX ? kind_table[k] : NULL;
+}
+
+keys_kind keys_kind_from_string(const char *s) {
+        for (int k = 0; s && k < _KEYS_KIND_MAX; k++)
+                if (strcmp(s, kind_table[k]) == 0)
+                        return (keys_kind) k;
+        return _KEYS_KIND_INVALID;
+}
+
+keys_kind keys_registry_entry_kind(JsonObject *entry) {
+        JsonNode *m = json_object_get_member(entry, "kind");
+
+        if (!m)
+                return KEYS_KIND_DEVICE;
+        if (!JSON_NODE_HOLDS_VALUE(m) || json_node_get_value_type(m) != G_TYPE_STRING)
+                return _KEYS_KIND_INVALID;
+        return keys_kind_from_string(json_node_get_string(m));
+}
 
 static bool entry_valid(JsonObject *d) {
         if (json_object_get_string_member_with_default(d, "key_id", NULL) == NULL)
@@ -75,4 +103,10 @@ JsonObject *keys_registry_find(JsonArray *devices, const char *key_id) {
                         return d;
         }
         return NULL;
+}
+
+JsonObject *keys_registry_find_kind(JsonArray *devices, const char *key_id, keys_kind kind) {
+        JsonObject *d = keys_registry_find(devices, key_id);
+
+        return d && kind >= 0 && keys_registry_entry_kind(d) == kind ? d : NULL;
 }

@@ -1,8 +1,28 @@
-/* The device registry file police IT keeps: {"devices":[{...}, ...]}. */
+/* The key registry file police IT keeps: {"devices":[{...}, ...]}. Each
+ * entry is a key of one kind (docs/key-ceremony.md, "Registry schema"). */
 #pragma once
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
 #include <stddef.h>
+
+/* What an enrolled key may sign: a check trusts a key only for its own kind
+ * (studio-verify never trusts an intake or examiner key as a device's). An
+ * entry without "kind" is a device's (registries before kinds); a kind
+ * this release does not know is trusted for nothing. */
+typedef enum keys_kind {
+        KEYS_KIND_DEVICE,
+        KEYS_KIND_INTAKE,
+        KEYS_KIND_EXAMINER,
+        _KEYS_KIND_MAX,
+        _KEYS_KIND_INVALID = -EINVAL,
+} keys_kind;
+
+const char *keys_kind_to_string(keys_kind k);
+keys_kind keys_kind_from_string(const char *s);
+/* The entry's kind: KEYS_KIND_DEVICE without "kind", _KEYS_KIND_INVALID for
+ * a kind this release does not know. */
+keys_kind keys_registry_entry_kind(JsonObject *entry);
 
 /* A bigger registry is refused: thousands of devices take well under 1 MiB. */
 #define KEYS_REGISTRY_MAX (16u << 20)
@@ -26,5 +46,7 @@ int keys_registry_to_text(JsonNode *root, char **ret_text, size_t *ret_len);
 /* Rewrites it atomically (mode 0644); keys_registry_commit (signature
  * handling, keys-registry-sign.h) is what the commands call. */
 int keys_registry_save(const char *path, JsonNode *root);
-/* The device entry with this key id (upper-case hex), or NULL. */
+/* The entry with this key id (upper-case hex), whatever its kind, or NULL. */
 JsonObject *keys_registry_find(JsonArray *devices, const char *key_id);
+/* The same, only when the entry is of that kind: what every check uses. */
+JsonObject *keys_registry_find_kind(JsonArray *devices, const char *key_id, keys_kind kind);

@@ -21,6 +21,7 @@ static const keys_command commands[] = {
         {"vault-init", keys_cmd_vault_init, "make the vault age identity (police IT)"},
         {"device-init", keys_cmd_device_init, "make the device signing key (provisioning)"},
         {"device-rotate", keys_cmd_device_rotate, "replace the device key, signed by the old one"},
+        {"intake-init", keys_cmd_intake_init, "make the intake's record signing key (police IT)"},
         {"enrol", keys_cmd_enrol, "print the enrolment record / add it to the registry"},
         {"revoke", keys_cmd_revoke, "mark a device key revoked in the registry"},
         {"it-key-init", keys_cmd_it_key_init, "make police IT's registry signing key"},

@@ -32,6 +32,8 @@ add_library(studio_keys_cmds STATIC
   ${CMAKE_CURRENT_LIST_DIR}/keys-officer.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-enrol-record.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-enrol-kind.c
+  ${CMAKE_CURRENT_LIST_DIR}/keys-intake.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-registry-sign.c
   ${CMAKE_CURRENT_LIST_DIR}/keys-bundle-make.c)

@@ -14,6 +14,8 @@ static const char usage_text[] =
         "                     [--previous SESSION_DIR] [--json | --html FILE]\n"
         "                     [--examiner NAME] [--case ID] [--media FILE…] SESSION_DIR\n"
         "       studio-verify [--device-key FILE | --registry FILE …] [--json] --chain SESSION_DIR…\n"
+        "       studio-verify --intake-record DIR|FILE [--registry FILE [--registry-key FILE]]\n"
+        "                     [--tsa-ca FILE]\n"
         "       studio-verify --version\n"
         "\n"
         "Checks a recorded session: every signature, the custody log's hash chain,\n"
@@ -36,6 +38,12 @@ static const char usage_text[] =
         "  --chain            check the given sessions of one device as one chain, in\n"
         "                     recording order: each must follow the one before (a\n"
         "                     gap is INCOMPLETE, two sessions after one entry TAMPERED)\n"
+        "  --intake-record DIR|FILE  the intake's verification record of a session (the\n"
+        "                     record file, or the session folder beside verifications/):\n"
+        "                     its verdict, its signature under an intake key of\n"
+        "                     --registry, its time-stamp token's time; exit 0 when\n"
+        "                     signature and token verify, 1 otherwise\n"
+        "  --tsa-ca FILE      the time-stamping authority's CA certificate (PEM)\n"
         "  --version          print studio-verify's version\n"
         "\n"
         "The first word of the report is the verdict; the exit code says the same.\n"
@@ -62,6 +70,8 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 {"case", required_argument, NULL, 'c'},
                 {"version", no_argument, NULL, 'V'},
                 {"chain", no_argument, NULL, 'C'},
+                {"intake-record", required_argument, NULL, 'I'},
+                {"tsa-ca", required_argument, NULL, 'T'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
@@ -103,6 +113,12 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 case 'C':
                         o->chain = true;
                         break;
+                case 'I':
+                        o->intake_record = optarg;
+                        break;
+                case 'T':
+                        o->tsa_ca = optarg;
+                        break;
                 case 'V':
                         printf("studio-verify %s\n", STUDIO_VERSION);
                         exit(0);
@@ -114,6 +130,12 @@ static int parse_args(int argc, char **argv, verify_options *o) {
                 }
         }
         int rest = argc - optind;
+        if (o->intake_record)
+                return rest == 0 && !o->chain && !o->device_key && !(o->registry_key && !o->registry)
+                               ? 0
+                               : -EINVAL;
+        if (o->tsa_ca)
+                return -EINVAL;
         if (o->chain) {
                 /* every argument is a session of the chain */
                 if (rest < 1 || media || o->previous || o->html)
@@ -144,6 +166,8 @@ int main(int argc, char **argv) {
                 fputs(usage_text, stderr);
                 return VERIFY_EXIT_ERROR;
         }
+        if (o.intake_record)
+                return verify_intake_record_main(&o, o.intake_record);
         if (o.chain)
                 return verify_chain_main(&o, o.media, o.n_media);
         verify_ctx_init(&c, &o);

@@ -4,6 +4,7 @@
  * session folder that cannot be used is a verdict. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -197,7 +198,9 @@ static void run_checks(verify_ctx *c) {
 int verify_run(verify_ctx *c) {
         int r;
 
-        c->dirfd = fs_open_dir(c->opt->dir);
+        c->dirfd = c->opt->dirfd ? fcntl(*c->opt->dirfd, F_DUPFD_CLOEXEC, 3) : fs_open_dir(c->opt->dir);
+        if (c->opt->dirfd && c->dirfd < 0)
+                c->dirfd = -errno;
         if (c->dirfd < 0)
                 return verify_fail(c, "%s is not a session folder (%s): give the session folder to check",
                                    c->opt->dir, g_strerror(-c->dirfd));

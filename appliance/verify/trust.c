@@ -3,7 +3,8 @@
  * claims (its session-start entry names it since studio-session/2; before
  * that, its manifest does). Only then is the key compared with what the
  * examiner trusts: one given with --device-key, or one enrolled in a
- * studio-keys registry and not revoked when the session started. A
+ * studio-keys registry as a device's key (never an intake's or an
+ * examiner's) and not revoked when the session started. A
  * session that holds together under a key nobody trusts is UNTRUSTED-KEY,
  * whichever way the key was given; never TAMPERED. */
 #include <errno.h>
@@ -245,6 +246,18 @@ static int trust_registry(verify_ctx *c) {
                 c->key_source =
                         g_strdup_printf("key %s named by the session (NOT trusted: not in registry %s%s)",
                                         *want ? want : "(unknown)", c->opt->registry, auth);
+                return 0;
+        }
+        if (keys_registry_entry_kind(found) != KEYS_KIND_DEVICE) {
+                const char *kind = json_object_get_string_member_with_default(found, "kind", "?");
+                verify_add(c, VERIFY_UNTRUSTED_KEY, "manifest.json.minisig", NULL,
+                           "the session is signed by key %s, which %s enrols as a key of kind %s (%s), not "
+                           "as a device's: a session is trusted only under a device key",
+                           want, c->opt->registry, kind,
+                           json_object_get_string_member_with_default(found, "name", "?"));
+                c->key_source = g_strdup_printf("key %s named by the session (NOT trusted: a %s key in "
+                                                "registry %s, not a device's%s)",
+                                                want, kind, c->opt->registry, auth);
                 return 0;
         }
         trust_entry(c, found, &found_pub, want);

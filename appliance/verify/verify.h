@@ -53,6 +53,11 @@ typedef struct verify_options {
         const char *examiner, *case_id;
         char **argv;
         int argc;
+        /* the session folder, already opened by the caller (studio-intake
+         * opens it O_NOFOLLOW below the vault's root); dir names it in
+         * messages. NULL: verify_run opens dir. */
+        const int *dirfd;
+        const char *intake_record, *tsa_ca; /* --intake-record, --tsa-ca */
 } verify_options;
 
 /* What the one pass over custody.jsonl keeps: never the log itself, only
@@ -164,6 +169,12 @@ char *verify_format_media_ns(int64_t ns);
 /* studio-verify --chain: the sessions dirs[0..n) as one device chain;
  * returns the exit code, having printed the report. */
 int verify_chain_main(const verify_options *o, char **dirs, size_t n);
+
+/* studio-verify --intake-record DIR|FILE (intake-record.c): prints what the
+ * intake recorded, whether its signature verifies under an intake key of
+ * --registry and whether its RFC 3161 token verifies under --tsa-ca;
+ * returns 0 when both verify, VERIFY_EXIT_ERROR otherwise. */
+int verify_intake_record_main(const verify_options *o, const char *arg);
 
 /* Loads the inputs and runs every check: < 0 (with c->error) for a usage
  * error, otherwise the verdict is in c->verdict. */

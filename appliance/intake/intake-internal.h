@@ -1,0 +1,47 @@
+/* What the intake's modules share inside appliance/intake. */
+#pragma once
+
+#include "index.h"
+#include "intake.h"
+#include "vault.h"
+
+struct intake {
+        const intake_conf *conf;
+        int vault_fd;   /* dir: the vault's root folder */
+        int records_fd; /* dir: the records' root folder */
+        vault *records; /* where records are put and confirmed (the uploader's vault library) */
+        intake_index *index;
+        minisign_secret *sk;
+        minisign_public pk;
+        char key_id[2 * MINISIGN_KEY_ID_LEN + 1];
+};
+
+/* The record's keys below the records' place. */
+char *intake_record_key(const char *session, const char *suffix);
+
+/* Reads an object of the records' place, at most max bytes: -ENOENT when
+ * absent, -EFBIG when larger. */
+int intake_records_read(intake *in, const char *key, size_t max, char **ret_data, size_t *ret_len,
+                        gchar **ret_message);
+/* Puts bytes under key (vault_put: written once, confirmed, never
+ * overwritten: -EBADMSG when other bytes are there). */
+int intake_records_put(intake *in, const char *key, const char *data, size_t len, gchar **ret_message);
+
+/* Verifies one session and writes its record (pass.c calls it). */
+typedef enum intake_outcome {
+        INTAKE_WRITTEN,
+        INTAKE_CHECKED,
+        INTAKE_FAILED,
+} intake_outcome;
+intake_outcome intake_session(intake *in, const char *session, bool *ret_alert);
+
+/* The record's time-stamp token (token.c): 0 when there is none to ask for
+ * (no tsa_url), when it is there and verifies, or when it was just written
+ * (*ret_written); -EAGAIN when the TSA did not give one (logged: the next
+ * pass asks again); other < 0: a token that does not verify (an alert,
+ * logged) or one that cannot be written. */
+int intake_token(intake *in, const char *session, bool *ret_written, char **ret_time);
+
+/* The session's row in the index from its record as it is now (a record
+ * the pass has written or re-checked); logged when it cannot be written. */
+void intake_index_session(intake *in, const char *session, const char *token_time);

@@ -1,0 +1,75 @@
+/* --rebuild-index: the index made again from the records alone. Only a
+ * record whose signature verifies under the intake's key becomes a row
+ * (the index is a cache of what the vault proves); a token counts only
+ * when it verifies under tsa_ca_file. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "intake-internal.h"
+#include "log.h"
+#include "tsa.h"
+#include "uploader.h"
+
+static void rebuild_one(intake *in, const char *session, unsigned *rows) {
+        g_autofree char *key = intake_record_key(session, ""),
+                        *sig_key = intake_record_key(session, ".minisig");
+        g_autofree char *tsr_key = intake_record_key(session, ".tsr");
+        g_autofree char *text = NULL, *sig = NULL, *tsr = NULL, *when = NULL;
+        g_autofree gchar *msg = NULL;
+        size_t len = 0, sig_len = 0, tsr_len = 0;
+
+        if (intake_records_read(in, key, INTAKE_RECORD_MAX, &text, &len, &msg) < 0 ||
+            intake_records_read(in, sig_key, 64 * 1024, &sig, &sig_len, &msg) < 0 ||
+            minisign_verify_buf(&in->pk, (const uint8_t *) text, len, sig, sig_len, NULL) < 0) {
+                log_warning("session %s: its record is not indexed: it is not signed by the intake's key %s",
+                            session, in->key_id);
+                return;
+        }
+        if (in->conf->tsa_ca_file &&
+            intake_records_read(in, tsr_key, TSA_RESPONSE_MAX, &tsr, &tsr_len, &msg) >= 0)
+                (void) tsa_verify((const uint8_t *) tsr, tsr_len, text, len, in->conf->tsa_ca_file, &when,
+                                  &msg);
+        if (intake_index_put(in->index, text, len, when, &msg) < 0)
+                log_warning("session %s: not in the index: %s", session, msg);
+        else
+                (*rows)++;
+}
+
+int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
+        int fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        unsigned rows = 0;
+        struct dirent *de;
+        DIR *d;
+        int r;
+
+        r = intake_index_clear(in->index, ret_message);
+        if (r < 0)
+                return r;
+        if (fd < 0 && errno == ENOENT)
+                return *ret_rows = 0, 0;
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                r = -errno;
+                if (fd >= 0)
+                        (void) close(fd);
+                *ret_message = g_strdup_printf("cannot list %s/%s: %s", in->conf->records,
+                                               INTAKE_RECORDS_FOLDER, g_strerror(-r));
+                return r;
+        }
+        while ((de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+                if (n <= 5 || !g_str_has_suffix(de->d_name, ".json"))
+                        continue; /* .minisig, .tsr, and anything else */
+                g_autofree char *session = g_strndup(de->d_name, n - 5);
+                if (upl_session_name_valid(session))
+                        rebuild_one(in, session, &rows);
+        }
+        closedir(d);
+        *ret_rows = rows;
+        return 0;
+}
