@@ -222,13 +222,18 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 control_request_fail(req, "the recorder is not provisioned: %s", d->unprovisioned_why);
         else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0)
                 cmd_start(d, req, command, args);
-        else if (strcmp(command, "mark") == 0)
-                cmd_simple(req, daemon_mark(d, "studioctl", arg_string(args, "note"), &msg), msg, d);
-        else if (strcmp(command, "break") == 0)
-                cmd_simple(req, daemon_break(d, "studioctl", &msg), msg, d);
-        else if (strcmp(command, "resume") == 0)
-                cmd_simple(req, daemon_resume(d, "studioctl", &msg), msg, d);
-        else if (strcmp(command, "stop") == 0)
+        /* each call sets msg before cmd_simple reads it: not in one argument
+         * list, whose order C leaves unspecified (gcc reads msg first) */
+        else if (strcmp(command, "mark") == 0) {
+                int r = daemon_mark(d, "studioctl", arg_string(args, "note"), &msg);
+                cmd_simple(req, r, msg, d);
+        } else if (strcmp(command, "break") == 0) {
+                int r = daemon_break(d, "studioctl", &msg);
+                cmd_simple(req, r, msg, d);
+        } else if (strcmp(command, "resume") == 0) {
+                int r = daemon_resume(d, "studioctl", &msg);
+                cmd_simple(req, r, msg, d);
+        } else if (strcmp(command, "stop") == 0)
                 cmd_stop(d, req);
         else if (strcmp(command, "recover") == 0)
                 cmd_recover(d, req);
