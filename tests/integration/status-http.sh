@@ -170,7 +170,7 @@ if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)
   check "IPv6 boundary: 4097-byte line is 414" test "$($TOOL code "$PORT6" line 4097 ::1)" = 414
   check "only the configured address is bound" test "$(code "http://127.0.0.1:$PORT6/")" = 000
 else
-  echo "skip: no IPv6 loopback here"
+  skip_part "the IPv6 cases need an IPv6 loopback (none here)"
 fi
 
 # --- Bad configuration names the key.
