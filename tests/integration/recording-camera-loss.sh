@@ -86,7 +86,10 @@ done
 expected=$(python3 -c "print(round($audio * $FPS))")
 echo "$video frames, $audio s of audio ($expected frames expected)"
 check "sound for the whole session ($audio s)" python3 -c "assert $audio >= 15"
-check "pictures throughout ($video vs $expected)" python3 -c "assert abs($video - $expected) <= $FPS"
+# at least as long as the sound (within a second): the picture goes on,
+# black, after the loss. Not equal: on a starved machine the live microphone
+# loses sound (a signed "microphone dead" fault says so), never the reverse.
+check "pictures throughout ($video vs $expected)" python3 -c "assert $video >= $expected - $FPS"
 # the last pictures, away from the overlay: black (Y 16, 0 in full-range
 # grey); a streamable Matroska file cannot be seeked from its end, so decode
 ffmpeg -v error -i "$last" -vf "fps=2,crop=200:200:500:400,format=gray" -f rawvideo "$WORK/tail.gray"
