@@ -14,7 +14,11 @@
 #include "log.h"
 
 #define NS_PER_HOUR (3600.0 * 1e9)
-#define PREFLIGHT_DEADLINE_NS (2ULL * 1000000000ULL) /* decided within this of the PIN */
+/* The pre-flight judges measured media, never the clock on the wall: a busy
+ * appliance measures late, and the media with it. Only a source that sends
+ * no measurement at all for this long is judged on what it sent (nothing
+ * or too little: a camera that delivers no pictures). */
+#define PREFLIGHT_QUIET_NS (15LL * 1000000000LL)
 #define TICK_MS 500
 #define CHECK_MIN_MS 200
 
@@ -115,6 +119,8 @@ void daemon_health_pipeline_gone(rec_daemon *d) {
         }
 }
 
+static gboolean on_preflight(gpointer data);
+
 void daemon_health_on_measure(const capture_measure *m, void *userdata) {
         rec_daemon *d = userdata;
         health_time t = now();
@@ -127,6 +133,11 @@ void daemon_health_on_measure(const capture_measure *m, void *userdata) {
                 health_playing(d->health, t);
         }
         health_measure(d->health, m, t);
+        /* enough media measured: the verdict comes from the loop */
+        if (d->preflight_timer && health_preflight_ready(d->health, d->conf->health.preflight_ns)) {
+                g_source_remove(d->preflight_timer);
+                d->preflight_timer = g_idle_add(on_preflight, d);
+        }
 }
 
 /* A new identification: what the health monitor listed last time is
@@ -139,18 +150,6 @@ void daemon_health_identifying(rec_daemon *d) {
 }
 
 /* ---- the pre-flight ------------------------------------------------- */
-
-static bool enough_to_judge(const rec_daemon *d) {
-        g_auto(GStrv) cams = capture_profile_cameras(d->profile);
-        int n = cams ? (int) g_strv_length(cams) : 1;
-
-        if (health_measured(d->health, 0) == 0)
-                return false;
-        for (int i = 1; i <= n; i++)
-                if (health_measured(d->health, i) < 2)
-                        return false;
-        return true;
-}
 
 static void preflight_failed(rec_daemon *d, const room_reason *reasons, int n, const char *detail) {
         g_autoptr(GString) words = g_string_new(NULL);
@@ -173,28 +172,41 @@ static void preflight_failed(rec_daemon *d, const room_reason *reasons, int n, c
         daemon_answer_start(d, -EIO, msg);
 }
 
-static gboolean on_preflight(gpointer data) {
-        rec_daemon *d = data;
+/* Judges what was measured since the PIN; ends the pre-flight. */
+static void preflight_decide(rec_daemon *d) {
         room_reason reasons[2 * (1 + HEALTH_CAMERAS_MAX)];
         g_autoptr(GString) detail = g_string_new(NULL);
-        uint64_t spent = (uint64_t) (g_get_monotonic_time() - d->preflight_us) * 1000ULL;
-        int n;
+        double spent_ms = (double) (g_get_monotonic_time() - d->preflight_us) / 1000.0;
+        int n = health_preflight(d->health, reasons, G_N_ELEMENTS(reasons), detail);
+
+        if (n > 0) {
+                preflight_failed(d, reasons, n, detail->str);
+                return;
+        }
+        log_info("pre-flight: pictures and sound are good (%.1f s of media measured in %.0f ms)",
+                 (double) health_media_measured(d->health, 0) / 1e9, spent_ms);
+        if (daemon_enter(d, ROOM_READY) >= 0)
+                daemon_identify_done(d);
+}
+
+/* Runs from the loop, never inside a measurement's callback: a verdict
+ * releases the pipeline that posted it. The measurements decide; the timer
+ * only notices a source that sent nothing for PREFLIGHT_QUIET_NS. */
+static gboolean on_preflight(gpointer data) {
+        rec_daemon *d = data;
+        bool ready = health_preflight_ready(d->health, d->conf->health.preflight_ns);
+        int64_t quiet_ns = g_get_monotonic_time() * 1000 - health_quiet_since(d->health);
 
         d->preflight_timer = 0;
-        /* a slow pre-roll gets what is left of the deadline */
-        if (!enough_to_judge(d) && spent + 50000000ULL < PREFLIGHT_DEADLINE_NS) {
-                d->preflight_timer = g_timeout_add((guint) ((PREFLIGHT_DEADLINE_NS - spent) / 1000000ULL),
+        if (!ready && quiet_ns < PREFLIGHT_QUIET_NS) {
+                d->preflight_timer = g_timeout_add((guint) ((PREFLIGHT_QUIET_NS - quiet_ns) / 1000000 + 1),
                                                    on_preflight, d);
                 return G_SOURCE_REMOVE;
         }
-        n = health_preflight(d->health, reasons, G_N_ELEMENTS(reasons), detail);
-        if (n > 0) {
-                preflight_failed(d, reasons, n, detail->str);
-                return G_SOURCE_REMOVE;
-        }
-        log_info("pre-flight: pictures and sound are good (%.0f ms)", (double) spent / 1e6);
-        if (daemon_enter(d, ROOM_READY) >= 0)
-                daemon_identify_done(d);
+        if (!ready)
+                log_warning("pre-flight: a source sent no measurement for %.0f s: judging what came",
+                            (double) quiet_ns / 1e9);
+        preflight_decide(d);
         return G_SOURCE_REMOVE;
 }
 
@@ -204,8 +216,10 @@ bool daemon_health_preflight_start(rec_daemon *d) {
         if (!d->conf->health.enabled || !d->conf->health.preflight || !d->health)
                 return false;
         d->preflight_us = g_get_monotonic_time();
-        d->preflight_timer =
-                g_timeout_add((guint) (d->conf->health.preflight_ns / 1000000ULL), on_preflight, d);
+        /* a pipeline that already plays: the pre-flight looks from now on */
+        if (d->health_playing)
+                health_playing(d->health, now());
+        d->preflight_timer = g_timeout_add((guint) (PREFLIGHT_QUIET_NS / 1000000), on_preflight, d);
         return true;
 }
 

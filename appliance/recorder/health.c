@@ -29,8 +29,10 @@ typedef struct fault {
 typedef struct source {
         fault f[_FAULT_MAX];
         int64_t last_seen; /* mono ns of the last measurement */
-        /* since health_playing, for the pre-flight */
+        /* since health_playing, for the pre-flight: counts, and the
+         * pipeline's running time of the first and last measurement */
         unsigned n, n_bad_level, n_black, n_still;
+        uint64_t first_rt, last_rt;
 } source;
 
 struct health_monitor {
@@ -170,6 +172,7 @@ void health_playing(health_monitor *h, health_time t) {
         for (int i = 0; i <= h->cameras; i++) {
                 h->s[i].last_seen = t.mono_ns;
                 h->s[i].n = h->s[i].n_bad_level = h->s[i].n_black = h->s[i].n_still = 0;
+                h->s[i].first_rt = h->s[i].last_rt = 0;
         }
 }
 
@@ -181,6 +184,9 @@ void health_measure(health_monitor *h, const capture_measure *m, health_time t) 
                 return;
         s = &h->s[src];
         s->last_seen = t.mono_ns;
+        if (s->n == 0 || m->running_time < s->first_rt)
+                s->first_rt = m->running_time;
+        s->last_rt = MAX(s->last_rt, m->running_time);
         s->n++;
         if (src == 0) {
                 bool dead = m->rms_db < h->l.dead_below_db;
@@ -219,6 +225,27 @@ unsigned health_measured(const health_monitor *h, int src) {
         return src >= 0 && src <= h->cameras ? h->s[src].n : 0;
 }
 
+uint64_t health_media_measured(const health_monitor *h, int src) {
+        if (src < 0 || src > h->cameras || h->s[src].n < 2)
+                return 0;
+        return h->s[src].last_rt - h->s[src].first_rt;
+}
+
+int64_t health_quiet_since(const health_monitor *h) {
+        int64_t oldest = INT64_MAX;
+
+        for (int i = 0; i <= h->cameras; i++)
+                oldest = MIN(oldest, h->s[i].last_seen);
+        return oldest;
+}
+
+bool health_preflight_ready(const health_monitor *h, uint64_t media_ns) {
+        for (int i = 0; i <= h->cameras; i++)
+                if (health_media_measured(h, i) < media_ns)
+                        return false;
+        return true;
+}
+
 bool health_raised(const health_monitor *h, room_reason reason) {
         return reason >= 0 && reason < _ROOM_REASON_MAX && h->counts[reason] > 0;
 }
@@ -245,9 +272,11 @@ int health_preflight(const health_monitor *h, room_reason *reasons, size_t reaso
                 g_autofree gchar *what = NULL;
                 if (c->n == 0)
                         what = g_strdup_printf("camera %d delivered no pictures", i);
+                else if (c->n == 1)
+                        what = g_strdup_printf("camera %d delivered only one picture", i);
                 else if (c->n_black == c->n)
                         what = g_strdup_printf("camera %d showed black throughout", i);
-                else if (c->n > 1 && c->n_still == c->n - 1)
+                else if (c->n_still == c->n - 1)
                         what = g_strdup_printf("camera %d showed the same picture throughout", i);
                 if (what)
                         add(reasons, reasons_max, &n,

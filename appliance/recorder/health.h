@@ -64,12 +64,24 @@ void health_tick(health_monitor *h, health_time t);
 /* Measurements from src (0 the microphone, 1 and 2 the cameras) since
  * health_playing. */
 unsigned health_measured(const health_monitor *h, int src);
+/* The pipeline's running time that src's measurements since health_playing
+ * span (first to last); 0 with fewer than two. Media time, not wall time:
+ * on a busy machine the measurements come late, and the media with them. */
+uint64_t health_media_measured(const health_monitor *h, int src);
+/* The monotonic ns since which some source has sent no measurement: the
+ * oldest of the sources' last measurements (a source with none counts from
+ * health_playing, or from 0 before it). */
+int64_t health_quiet_since(const health_monitor *h);
+/* Whether the pre-flight has enough to judge: every source's measurements
+ * span media_ns of the pipeline's running time. */
+bool health_preflight_ready(const health_monitor *h, uint64_t media_ns);
 /* Whether reason is raised now. */
 bool health_raised(const health_monitor *h, room_reason reason);
 
 /* The pre-flight's verdict on everything measured since health_playing:
- * 0 when each camera delivered pictures that were neither all black nor
- * all unchanged and the microphone was not digitally silent; otherwise the
+ * 0 when each camera delivered at least two pictures that were neither all
+ * black nor all unchanged (the first one's change not counted) and the
+ * microphone was not digitally silent; otherwise the
  * number of reasons added to reasons (REASON_…) with a
  * sentence each appended to detail. */
 int health_preflight(const health_monitor *h, room_reason *reasons, size_t reasons_max, GString *detail);

@@ -16,6 +16,7 @@
 
 #include "age-internal.h"
 #include "age.h"
+#include "fuzz-check.h"
 
 #define RELEASE_MAX (64u * 1024 * 1024)
 
@@ -42,12 +43,6 @@ static int sink_append(void *userdata, const uint8_t *buf, size_t len) {
         return 0;
 }
 
-#define CHECK(x)                                                                                            \
-        do {                                                                                                \
-                if (!(x))                                                                                   \
-                        abort();                                                                            \
-        } while (0)
-
 /* Independently finds the file key and checks the header MAC (HMAC-SHA256
  * straight from libsodium). Returns the header length, or 0. */
 static size_t header_authentic(const uint8_t *data, size_t size, const uint8_t sk[AGE_KEY_LEN],
@@ -63,7 +58,7 @@ static size_t header_authentic(const uint8_t *data, size_t size, const uint8_t s
                 found = strcmp(h.stanzas[i].args[0], "X25519") == 0 &&
                         age_x25519_unwrap(&h.stanzas[i], sk, file_key) == 0;
         if (found) {
-                CHECK(h.mac_input_len >= 3 && memcmp(data + h.mac_input_len - 3, "---", 3) == 0);
+                FUZZ_CHECK(h.mac_input_len >= 3 && memcmp(data + h.mac_input_len - 3, "---", 3) == 0);
                 age_hkdf_sha256(file_key, AGE_FILE_KEY_LEN, NULL, 0, "header", mac_key, sizeof(mac_key));
                 crypto_auth_hmacsha256(mac, data, h.mac_input_len, mac_key);
                 found = memcmp(mac, h.mac, sizeof(mac)) == 0;
@@ -81,7 +76,7 @@ static void check_reseal(const uint8_t *payload, size_t payload_len,
         size_t pos = 0, off = 0;
         uint64_t counter = 0;
 
-        CHECK(payload_len >= AGE_PAYLOAD_NONCE_LEN);
+        FUZZ_CHECK(payload_len >= AGE_PAYLOAD_NONCE_LEN);
         if (!plain)
                 plain = none; /* an empty payload released nothing */
         age_hkdf_sha256(file_key, AGE_FILE_KEY_LEN, payload, AGE_PAYLOAD_NONCE_LEN, "payload", key,
@@ -95,12 +90,12 @@ static void check_reseal(const uint8_t *payload, size_t payload_len,
                 nonce[11] = last;
                 crypto_aead_chacha20poly1305_ietf_encrypt(chunk, NULL, plain + off, n, NULL, 0, NULL, nonce,
                                                           key);
-                CHECK(pos + n + 16 <= payload_len && memcmp(payload + pos, chunk, n + 16) == 0);
+                FUZZ_CHECK(pos + n + 16 <= payload_len && memcmp(payload + pos, chunk, n + 16) == 0);
                 pos += n + 16;
                 off += n;
                 counter++;
         } while (off < plain_len);
-        CHECK(pos == payload_len); /* nothing after the final chunk */
+        FUZZ_CHECK(pos == payload_len); /* nothing after the final chunk */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -115,36 +110,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (unsigned i = 0; i < AGE_KEY_LEN; i++)
                 sk[0][i] = (uint8_t) (0x40 + 3 * i);
 
-        CHECK(age_decrypt_buf(data, size, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, sink_append, &out, &res) ==
-              0);
-        CHECK(res.verdict >= 0 && res.verdict < _AGE_VERDICT_MAX && res.verdict != AGE_IO_ERROR);
-        CHECK(res.detail[0] != '\0' && memchr(res.detail, '\0', sizeof(res.detail)));
-        CHECK(out.len == res.plaintext_bytes);
+        FUZZ_CHECK(age_decrypt_buf(data, size, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, sink_append, &out,
+                                   &res) == 0);
+        FUZZ_CHECK(res.verdict >= 0 && res.verdict < _AGE_VERDICT_MAX && res.verdict != AGE_IO_ERROR);
+        FUZZ_CHECK(res.detail[0] != '\0' && memchr(res.detail, '\0', sizeof(res.detail)));
+        FUZZ_CHECK(out.len == res.plaintext_bytes);
 
         hdr_len = header_authentic(data, size, sk[0], file_key);
         switch (res.verdict) {
         case AGE_OK:
-                CHECK(hdr_len > 0);
+                FUZZ_CHECK(hdr_len > 0);
                 check_reseal(data + hdr_len, size - hdr_len, file_key, out.data, out.len);
                 break;
         case AGE_TRUNCATED:
                 /* cut inside its header: nothing released, nothing authentic */
                 if (hdr_len == 0) {
-                        CHECK(out.len == 0 && res.intact_chunks == 0 && res.unverifiable_bytes == size);
-                        CHECK(size > 0 && memcmp(data, "age-encryption.org/v1", size < 21 ? size : 21) == 0);
+                        FUZZ_CHECK(out.len == 0 && res.intact_chunks == 0 && res.unverifiable_bytes == size);
+                        FUZZ_CHECK(size > 0 &&
+                                   memcmp(data, "age-encryption.org/v1", size < 21 ? size : 21) == 0);
                         break;
                 }
-                CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
+                FUZZ_CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
                 break;
         case AGE_TAMPERED:
-                CHECK(hdr_len > 0);
-                CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
+                FUZZ_CHECK(hdr_len > 0);
+                FUZZ_CHECK(out.len == res.intact_chunks * AGE_CHUNK_SIZE);
                 break;
         default:
-                CHECK(out.len == 0 && res.intact_chunks == 0);
+                FUZZ_CHECK(out.len == 0 && res.intact_chunks == 0);
                 /* A header that authenticates is never called anything else. */
                 if (res.verdict == AGE_HEADER_MAC || res.verdict == AGE_NO_MATCH)
-                        CHECK(hdr_len == 0);
+                        FUZZ_CHECK(hdr_len == 0);
                 break;
         }
         sodium_memzero(file_key, sizeof(file_key));

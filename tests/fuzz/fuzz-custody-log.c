@@ -3,12 +3,12 @@
  * may ever verify; and no entry it accepts is nested deeper than
  * JSON_DEPTH_MAX (such a line must be refused before json-glib, which
  * recurses per level, sees it). */
-#include <assert.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz-check.h"
 #include "custody.h"
 #include "json-bounded.h"
 
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 init = true;
         }
         if (custody_log_parse((const char *) data, size, &log, &err) < 0) {
-                assert(err != NULL);
+                FUZZ_CHECK(err != NULL);
                 g_free(err);
                 return 0;
         }
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (e->fragment ||
                     custody_line_signed_bytes(log->data + e->offset, e->len, &msg, &len, sig) < 0)
                         continue;
-                assert(minisign_verify_detached(&pk, (const uint8_t *) msg, len, sig) != 0);
+                FUZZ_CHECK(minisign_verify_detached(&pk, (const uint8_t *) msg, len, sig) != 0);
                 g_free(msg);
         }
         char *text = NULL;

@@ -2,13 +2,13 @@
  * custody_note_open with a fixed identity). The de-armoring must accept
  * only the one canonical spelling: whatever it accepts re-armors to the
  * same bytes; and what opens is a note (UTF-8, no NUL, bounded). */
-#include <assert.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-check.h"
 #include "custody.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,16 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 init = true;
         }
         if (custody_note_dearmor(text, strlen(text), &bin, &len, &msg) < 0) {
-                assert(msg != NULL && bin == NULL);
+                FUZZ_CHECK(msg != NULL && bin == NULL);
                 return 0;
         }
         g_autofree char *again = armor(bin, len);
-        assert(strcmp(again, text) == 0);
+        FUZZ_CHECK(strcmp(again, text) == 0);
         g_clear_pointer(&msg, g_free);
         if (custody_note_open(text, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, &note, &msg) < 0) {
-                assert(msg != NULL && note == NULL);
+                FUZZ_CHECK(msg != NULL && note == NULL);
                 return 0;
         }
-        assert(strlen(note) >= 1 && strlen(note) <= CUSTODY_NOTE_MAX && g_utf8_validate(note, -1, NULL));
+        FUZZ_CHECK(strlen(note) >= 1 && strlen(note) <= CUSTODY_NOTE_MAX && g_utf8_validate(note, -1, NULL));
         return 0;
 }

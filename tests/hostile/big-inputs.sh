@@ -43,7 +43,7 @@ if [ "$sparse_ok" -eq 1 ]; then
     --device-key "$DEV_PUB" "$T"
   rm -rf "$T"
 else
-  echo "skip: $WORK does not hold sparse files; the 200 GB cases did not run"
+  skip_part "$WORK does not hold sparse files; the 200 GB cases did not run"
 fi
 
 # ---- 8. thousands of unlisted files -----------------------------------------------

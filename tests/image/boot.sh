@@ -33,7 +33,49 @@ source "$STUDIO_SOURCE_DIR/tests/vault/vault-lib.sh"
 source "$STUDIO_SOURCE_DIR/tests/image/vm-lib.sh"
 
 sntp_pid= proxy_pid=
+# A failing run says why (on any exit: a failed check, or a command that
+# stopped the script under set -e): the room as the guest's status page
+# showed it (its state document and attention reasons), the guest's
+# console, and its journal read from the powered-off disk.
+explained=
+explain_failure() {
+  [ -z "$explained" ] || return 0
+  explained=1
+  echo "--- the room's state document as the guest's status page showed it last ---"
+  if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then page_answers || true; fi
+  if [ -s "$WORK/status.json" ]; then
+    cat "$WORK/status.json"; echo
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("state:", d.get("state"), "| attention:", "; ".join(d.get("attention") or []) or "none")' \
+      "$WORK/status.json" 2>&1 || true
+  else
+    echo "(the status page never answered)"
+  fi
+  for log in "$WORK"/serial*.log; do
+    [ -e "$log" ] || continue
+    echo "--- $(basename "$log"): the recorder's and uploader's messages on the guest's console ---"
+    grep -a "STUDIO-VM journal" "$log" | tr -d '\r' | tail -n 60 || true
+    echo "--- $(basename "$log"): the guest's console (last 60 lines) ---"
+    tail -n 60 "$log" | tr -d '\r'
+  done
+  # The guest's whole journal (persistent in /var/log/journal), read on the
+  # host from the powered-off disk: what happened before the probe's report.
+  stop_vm
+  if [ -e "$WORK/image/image.ext4" ] && command -v debugfs >/dev/null && command -v journalctl >/dev/null; then
+    debugfs -R "rdump /var/log/journal $WORK" "$WORK/image/image.ext4" >/dev/null 2>&1 || true
+    echo "--- the guest's journal: the studio units, every boot ---"
+    journalctl -D "$WORK/journal"/* -o short-monotonic --no-pager -u 'studio-*' 2>/dev/null | tail -n 120 || true
+  else
+    echo "(the guest's journal cannot be read here: needs debugfs and journalctl)"
+  fi
+}
 cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+    echo "image: the VM test failed (exit $rc); what the guest saw:" >&2
+    explain_failure >&2
+  fi
   stop_vm
   for p in $sntp_pid $proxy_pid; do kill "$p" 2>/dev/null || true; done
   bash "$CEPH_SH" stop "$CEPH" || true
@@ -148,6 +190,10 @@ provisioned_s=$((SECONDS - t3))
 pk=$(grep -a '^public_key: ' "$serial" | tail -n1 | tr -d '\r' | cut -d' ' -f2)
 printf 'untrusted comment: studio-vm device key from its enrolment record\n%s\n' "$pk" >"$WORK/device.pub"
 
+require() { # require DESCRIPTION COMMAND…: a check whose failure ends the run, which says why
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; finish || true; exit 1; fi
+}
 receipts() { # the sessions whose receipts are in the vault, one a line
   s3 list-objects-v2 --bucket vault-locked --prefix "$PREFIX/receipts/" --query 'Contents[].Key' \
     --output text 2>/dev/null | tr '\t' '\n' | sed -n "s|^$PREFIX/receipts/\(.*\)\.jsonl\$|\1|p"
@@ -164,9 +210,10 @@ download() { # download SESSION DIR: the session folder from the vault, with aws
 }
 identify_and_start() { # the detective: officer number, PIN, Enter, then Start
   keys 4 7 1 1 kp_enter 2 4 6 8 0 kp_enter
-  check "$1: officer number and PIN on the keypad pass the pre-flight: Ready" wait_for 120 room_is ready
+  # without Ready nothing after it can happen: stop here and say why
+  require "$1: officer number and PIN on the keypad pass the pre-flight: Ready" wait_for 120 room_is ready
   keys kp_add
-  check "$1: Start on the keypad: the status page says In session" wait_for 60 room_is recording
+  require "$1: Start on the keypad: the status page says In session" wait_for 60 room_is recording
 }
 
 # The scenario: a 30 s interview, a mark, a held Stop, the upload, and the
@@ -179,7 +226,8 @@ keys kp_multiply
 sleep 2 # the mark, then Stop: two presses, as at the panel
 keys kp_subtract:3 # held longer than stop_hold (2 s)
 check "session 1: Stop held on the keypad ends the session: Free" wait_for 120 room_is free
-check "session 1: its receipts arrive in the vault" wait_for 300 new_receipt
+wait_for 300 new_receipt || true
+require "session 1: its receipts arrive in the vault" new_receipt
 S1=$(receipts | grep -vxF -f "$WORK/known" | head -n1)
 echo "$S1" >>"$WORK/known"
 upload_s=$((SECONDS - t4))
@@ -205,7 +253,8 @@ qemu_pid=
 t5=$SECONDS
 start_vm "$WORK/serial3.log"
 check "after the power cut: the probe ran" wait_for 600 console_says "STUDIO-VM done"
-check "after the power cut: the recovered session's receipts arrive in the vault" wait_for 300 new_receipt
+wait_for 300 new_receipt || true
+require "after the power cut: the recovered session's receipts arrive in the vault" new_receipt
 recovered_s=$((SECONDS - t5))
 S2=$(receipts | grep -vxF -f "$WORK/known" | head -n1)
 download "$S2" "$WORK/v2/$S2"
@@ -228,20 +277,4 @@ echo "image: build ${build_s} s, boot to the probe's report ${boot_s} s, power-o
   "boot after the power cut to the recovered receipts ${recovered_s} s (TCG)"
 grep -ao "STUDIO-VM startup .*" "$WORK/serial.log" | tr -d '\r' | sed 's/^STUDIO-VM startup /image: guest: /' || true
 grep -ah "STUDIO-VM journal .*pre-flight\|STUDIO-VM journal .*preflight" "$WORK"/serial*.log | tr -d '\r' | head -n 4 || true
-if [ "$failures" -gt 0 ]; then
-  for log in "$WORK"/serial*.log; do
-    echo "--- $(basename "$log"): the guest's console (last 60 lines) ---"
-    tail -n 60 "$log" | tr -d '\r'
-  done
-  cat "$WORK/status.json" 2>/dev/null || true
-  grep -ah "STUDIO-VM journal" "$WORK"/serial*.log | tr -d '\r' | tail -n 60 || true
-  # The guest's whole journal (persistent in /var/log/journal), read on the
-  # host from the powered-off disk: what happened before the probe's report.
-  stop_vm
-  if command -v debugfs >/dev/null && command -v journalctl >/dev/null; then
-    debugfs -R "rdump /var/log/journal $WORK" "$WORK/image/image.ext4" >/dev/null 2>&1 || true
-    echo "--- the guest's journal: the studio units, every boot ---"
-    journalctl -D "$WORK/journal"/* -o short-monotonic --no-pager -u 'studio-*' 2>/dev/null | tail -n 120 || true
-  fi
-fi
 finish

@@ -51,11 +51,9 @@ start_session >"$WORK/start.out" 2>&1 || { fail "start"; cat "$WORK/start.out" >
 avail=$(python3 -c 'import os, sys; s = os.statvfs(sys.argv[1]); print(s.f_bavail * s.f_frsize)' "$SPOOL")
 fill=$((avail - (8 + 3) * 1048576))
 [ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$SPOOL/filler"
-for _ in $(seq 300); do state_is recording || break; sleep 0.1; done
 not_recording() { ! state_is recording; }
-check "the session stopped by itself at the reserve" not_recording
-for _ in $(seq 100); do state_is attention && break; sleep 0.1; done
-check "the room shows attention" state_is attention
+check "the session stopped by itself at the reserve" wait_until 180 not_recording
+check "the room shows attention" wait_until 120 state_is attention
 check "the state file lists disk full" reason_listed "disk full"
 S=$(ls -d "$SPOOL/spool"/*/ | tail -n 1)
 S=${S%/}
@@ -73,15 +71,15 @@ python3 "$STUDIO_SOURCE_DIR/tests/integration/conf-set.py" "$CONF" recorder spoo
   health disk_reserve 0 health start_min_left 0s health check_interval 1s
 start_daemon "$WORK/daemon-3.log"
 start_session >"$WORK/start3.out" 2>&1 || { fail "start (no reserve)"; cat "$WORK/start3.out" >&2; }
-sleep 3
+# something recorded first: the session's first signed checkpoint
+checkpointed() { grep -qs '"event":"checkpoint"' "$(ls -d "$SPOOL/spool"/*/ | tail -n 1)custody.jsonl"; }
+check "no reserve: the session has its first checkpoint" wait_until 120 checkpointed
 avail=$(python3 -c 'import os, sys; s = os.statvfs(sys.argv[1]); print(s.f_bavail * s.f_frsize)' "$SPOOL")
 fill=$((avail - 2 * 1048576))
 [ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$SPOOL/filler" 2>/dev/null || true
-for _ in $(seq 300); do state_is recording || break; sleep 0.1; done
-check "no reserve: the session ended when the disk filled" not_recording
+check "no reserve: the session ended when the disk filled" wait_until 180 not_recording
 # sealing may wait for the end of stream ([recorder] eos_timeout, 10 s)
-for _ in $(seq 300); do state_is attention && break; sleep 0.1; done
-check "no reserve: the room shows attention" state_is attention
+check "no reserve: the room shows attention" wait_until 120 state_is attention
 check "no reserve: the state file lists disk full" reason_listed "disk full"
 state_is attention || { grep -v "^$" "$WORK/daemon-3.log" | tail -n 15 >&2; cat "$STATE" >&2; }
 S=$(ls -d "$SPOOL/spool"/*/ | tail -n 1)
@@ -93,8 +91,7 @@ rc=0
 check "no reserve: it verifies TRUNCATED at its last checkpoint (exit 2, got $rc)" \
   bash -c "[ $rc -eq 2 ] && grep -q '^TRUNCATED' '$WORK/verify3.out'"
 # the space is back (as when the uploader has moved sessions to the vault)
-for _ in $(seq 50); do state_is free && break; sleep 0.1; done
-check "no reserve: with room for a minute of recording again the room is free" state_is free
+check "no reserve: with room for a minute of recording again the room is free" wait_until 60 state_is free
 check "no reserve: and disk full is no longer listed" bash -c "! grep -q '\"disk full\"' '$STATE'"
 stop_daemon
 for f in "$WORK"/daemon-*.log; do

@@ -3,8 +3,9 @@
 # real daemon and studioctl: a dead microphone and a black camera are caught
 # in the pre-flight (the room goes to attention, start says which); mid-session
 # a dead microphone (at its default 5 s window), a quiet one (silent), a black
-# and a frozen picture are each listed in the state file within their window,
-# signed into the custody log with their time, the room stays recording, and
+# and a frozen picture are each listed in the state file once they held for
+# their window (never before: the signed entry says how long), signed into
+# the custody log with their time, the room stays recording, and
 # the session still verifies INTACT. Each reason is checked in the state
 # file and on the status page (its JSON and its words). The clock's sync
 # state comes from timesyncd's file: without it the room lists "clock not
@@ -74,11 +75,11 @@ midsession() {
     return
   fi
   local t0=$SECONDS
-  check "mid-session ($name): not listed before its window" bash -c "! grep -q '$reason' '$STATE'"
-  if wait_reason "$reason" $((window + 6)); then
+  # a deadline for what never comes; when it came is the monitor's to say
+  if wait_reason "$reason" $((window + 60)); then
     pass "mid-session ($name): \"$reason\" listed $((SECONDS - t0)) s after start (window ${window} s)"
   else
-    fail "mid-session ($name): \"$reason\" listed within its window ($(cat "$STATE"))"
+    fail "mid-session ($name): \"$reason\" is listed ($(cat "$STATE"))"
   fi
   check "mid-session ($name): the room is still recording" state_is recording
   sleep 1
@@ -87,6 +88,10 @@ midsession() {
   s=$(last_session)
   check "mid-session ($name): a signed health-fault entry with its time says \"$reason\"" \
     custody_has "$s" health-fault "$reason"
+  # raised only once the condition held for its window (the entry says how
+  # long), however late a busy machine delivered the measurements
+  check "mid-session ($name): raised after its window of ${window} s, not before" \
+    fault_held "$s" "$reason" "$window"
   "$VERIFY" --device-key "$WORK/studio/device.pub" "$s" >"$WORK/verify-$name.out" 2>&1 || true
   check "mid-session ($name): the session verifies INTACT" grep -q "^INTACT" "$WORK/verify-$name.out"
   check "mid-session ($name): after the session the room needs attention" state_is attention

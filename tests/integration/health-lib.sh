@@ -39,6 +39,17 @@ sys.exit(0 if sys.argv[1] in (json.load(sys.stdin).get("attention") or []) else 
   curl -fs "$STATUS_URL/" | grep -F "$1" >/dev/null # reads it all: no SIGPIPE under pipefail
 }
 
+# wait_until SECONDS COMMAND…: polls until COMMAND succeeds; a deadline for
+# what never comes (generous: a busy machine is slow), not a measurement.
+wait_until() {
+  local end=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
+}
+
 # wait_reason REASON SECONDS: polls the state file until REASON is listed.
 wait_reason() {
   for _ in $(seq $(($2 * 10))); do
@@ -57,6 +68,26 @@ for line in open(path):
     e = json.loads(line)
     if e.get("what") == what and words in json.dumps(e) and e.get("sig") and (e.get("time") or e.get("utc")):
         sys.exit(0)
+sys.exit(1)
+PY
+}
+
+# fault_held SESSION REASON WINDOW-S: the first signed health-fault entry for
+# REASON says the condition had held for at least its window ("… since
+# 10:32:05 (5.2 s)"): WINDOW-S, or 3 s for no measurement at all (a busy
+# machine can starve the pipeline; that fault shares the reason).
+fault_held() {
+  python3 - "$1/custody.jsonl" "$2" "$3" <<'PY'
+import json, re, sys
+path, reason, window = sys.argv[1], sys.argv[2], float(sys.argv[3])
+for line in open(path):
+    e = json.loads(line)
+    d = e.get("detail") or ""
+    if e.get("what") == "health-fault" and d.startswith(reason + ":"):
+        m = re.search(r"\(([0-9.]+) s\)$", d)
+        need = 3.0 if "no audio level" in d or "no pictures from camera" in d else window
+        print(d)
+        sys.exit(0 if m and float(m.group(1)) >= need else 1)
 sys.exit(1)
 PY
 }

@@ -215,7 +215,7 @@ provision_to "$WORK/drive-first.out" --bundle "$IT/bundle2" || fail "the serial 
 make_bundle "$WORK/drive" 3 >/dev/null
 if ! command -v losetup >/dev/null || ! mkfs.ext4 -q -L STUDIO-PROV -d "$WORK/drive" "$WORK/drive.img" 4M 2>/dev/null \
   || ! loopdev=$(losetup -f --show "$WORK/drive.img" 2>/dev/null); then
-  echo "SKIP: the STUDIO-PROV drive part needs root, losetup and a free loop device (none here)"
+  skip_part "the STUDIO-PROV drive part needs root, losetup and a free loop device (none here)"
 else
   mkdir -p "$ROOT/dev/disk/by-label" && ln -s "$loopdev" "$ROOT/dev/disk/by-label/STUDIO-PROV"
   check "a bundle on a drive labelled STUDIO-PROV is applied" provision_to "$WORK/drive.out"

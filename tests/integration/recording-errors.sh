@@ -81,7 +81,7 @@ if [ ! -e /dev/video0 ]; then
   expect_error "missing camera" 1 "/dev/video0 is not present" "${rec[@]}" --profile usb-1cam \
     --recipient "$VAULT_RECIPIENT"
 else
-  echo "skip: missing camera (this machine has /dev/video0)"
+  skip_part "the missing-camera case needs a machine without /dev/video0 (this one has it)"
 fi
 
 profile() { # profile NAME SED-EXPRESSION
@@ -143,6 +143,6 @@ if mount -t tmpfs -o size=1800k tmpfs "$WORK/small" 2>/dev/null; then
   check "the segment cut by the full disk is salvageable (export exit $rc)" test "$rc" -eq 2
   umount "$WORK/small"
 else
-  echo "skip: full-disk case needs a tmpfs mount (not permitted here)"
+  skip_part "the full-disk case needs a tmpfs mount (run as root)"
 fi
 finish

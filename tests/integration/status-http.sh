@@ -222,7 +222,7 @@ if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)
   check "listen = ::, the allow-list still holds for IPv4 (127.0.0.2 is outside)" \
     test "$(code --interface 127.0.0.2 "http://127.0.0.1:$PORTD/status.json")" = 000
 else
-  echo "skip: no IPv6 loopback here"
+  skip_part "the IPv6 cases need an IPv6 loopback (none here)"
 fi
 
 # --- Bad configuration names the key.

@@ -50,7 +50,7 @@ if mount -t tmpfs -o ro tmpfs "$VAULT" 2>/dev/null; then
   check "... and the local copy stays" test -f "$S/manifest.json"
   umount "$VAULT"
 else
-  echo "skipped: cannot mount a read-only tmpfs over the vault"
+  skip_part "the unreachable-vault case needs a read-only tmpfs over the vault (run as root)"
 fi
 
 # Damage and hostility before the run after Stop.

@@ -3,3 +3,6 @@ add_test(NAME lint-banned-functions COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/banne
 set_tests_properties(lint-banned-functions PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
 add_test(NAME lint-clang-format COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/clang-format.sh)
 set_tests_properties(lint-clang-format PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
+# A variable read in the argument list of a call that writes it (issue 19).
+add_test(NAME lint-unsequenced-args COMMAND bash -c "cd '${CMAKE_SOURCE_DIR}' && python3 tests/lint/unsequenced-args.py $(git ls-files 'appliance/*.c' 'appliance/*.h' 'keys/*.c' 'keys/*.h' 'tests/*.c' 'bench/*.c' 2>/dev/null || find appliance keys tests bench -name '*.[ch]')")
+set_tests_properties(lint-unsequenced-args PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")

@@ -313,12 +313,67 @@ static void test_preflight(void **state) {
         assert_int_equal(reasons[2], REASON_CAMERA2_FROZEN);
         assert_string_equal(detail->str, "the microphone gave digital silence throughout; camera 1 showed "
                                          "black throughout; camera 2 showed the same picture throughout");
-        /* one picture only cannot be called unchanged */
+        /* one picture only cannot be called moving: the camera gave too little */
         health_playing(h, at(9 * S));
         audio(h, 9 * S, -40);
         picture(h, 9 * S, 1, 100, 0);
-        picture(h, 9 * S, 2, 100, 0);
-        assert_int_equal(health_preflight(h, reasons, 4, detail), 0);
+        picture(h, 9 * S, 2, 100, 5);
+        g_string_truncate(detail, 0);
+        assert_int_equal(health_preflight(h, reasons, 4, detail), 2);
+        assert_int_equal(reasons[0], REASON_CAMERA_FROZEN);
+        assert_string_equal(detail->str,
+                            "camera 1 delivered only one picture; camera 2 delivered only one picture");
+        health_free(h);
+}
+
+static void measured_at(health_monitor *h, int64_t wall_ns, uint64_t media_ns, int cam) {
+        capture_measure m = {.kind = cam ? CAPTURE_MEASURE_PICTURE : CAPTURE_MEASURE_AUDIO,
+                             .camera = cam,
+                             .running_time = media_ns,
+                             .rms_db = -40,
+                             .luma = 100,
+                             .change = 0};
+        health_measure(h, &m, at(wall_ns));
+}
+
+/* The pre-flight waits for media, not for the wall clock: measurements that
+ * come slowly (a busy machine) are judged once they span the pre-flight's
+ * time, and a frozen picture is caught however late it comes. */
+static void test_preflight_media_time(void **state) {
+        room_reason reasons[4];
+        health_monitor *h = health_new(&limits, 1, NULL, NULL);
+        g_autoptr(GString) detail = g_string_new(NULL);
+
+        (void) state;
+        health_playing(h, at(0));
+        assert_false(health_preflight_ready(h, 1500 * MS));
+        assert_true(health_quiet_since(h) == 1000 * S);
+        /* 10 s of wall time for 1 s of media: not enough yet */
+        for (int i = 0; i <= 4; i++) {
+                measured_at(h, i * 2 * S, (uint64_t) i * 250 * MS, 0);
+                measured_at(h, i * 2 * S, (uint64_t) (500 + i * 250) * MS, 1);
+        }
+        assert_int_equal(health_media_measured(h, 0), 1000 * MS);
+        assert_int_equal(health_media_measured(h, 1), 1000 * MS);
+        assert_false(health_preflight_ready(h, 1500 * MS));
+        measured_at(h, 12 * S, 1500 * MS, 0);
+        assert_false(health_preflight_ready(h, 1500 * MS)); /* the camera lags */
+        /* the camera's last picture came at 8 s, the microphone's at 12 s */
+        assert_true(health_quiet_since(h) == 1000 * S + 8 * S);
+        measured_at(h, 13 * S, 2000 * MS, 1);
+        assert_true(health_preflight_ready(h, 1500 * MS));
+        assert_int_equal(health_preflight(h, reasons, 4, detail), 1);
+        assert_int_equal(reasons[0], REASON_CAMERA_FROZEN);
+        /* a camera that sends nothing: quiet since health_playing, however
+         * much the microphone measures */
+        health_playing(h, at(20 * S));
+        for (int i = 0; i < 40; i++)
+                measured_at(h, 20 * S + i * 250 * MS, (uint64_t) i * 250 * MS, 0);
+        assert_false(health_preflight_ready(h, 1500 * MS));
+        assert_true(health_quiet_since(h) == 1000 * S + 20 * S);
+        g_string_truncate(detail, 0);
+        assert_int_equal(health_preflight(h, reasons, 4, detail), 1);
+        assert_string_equal(detail->str, "camera 1 delivered no pictures");
         health_free(h);
 }
 
@@ -400,6 +455,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_missing_measurements, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_shared_reason, setup, teardown),
                 cmocka_unit_test(test_preflight),
+                cmocka_unit_test(test_preflight_media_time),
                 cmocka_unit_test(test_hours_left),
                 cmocka_unit_test(test_backlog),
                 cmocka_unit_test(test_vault_reasons),
