@@ -16,7 +16,7 @@ source "$(dirname "$0")/daemon-lib.sh"
 UPLOADER=$STUDIO_BUILD_DIR/appliance/uploader/studio-uploader
 STATUS=$STUDIO_BUILD_DIR/appliance/status/studio-status
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$WORK"/{spool,lib/keys,lib/state,run,etc,leds,creds}
+mkdir -p "$WORK"/{spool,lib/keys,lib/state,run-recorder,run-uploader,etc,leds,creds}
 # FILL: what the example prints -> this machine's own
 FILL=(
   "s|/var/spool/studio|$WORK/spool|"
@@ -46,6 +46,8 @@ if ! ls /dev/gpiochip* >/dev/null 2>&1; then
   echo "skipped: configuration.md example: [lights] gpio_chip and gpio_door (no GPIO chip on this machine)"
   sed_args+=(-e '/^gpio_chip = /d' -e '/^gpio_door = /d')
 fi
+# the status page reads a state file only from its owner: here the test's user
+sed_args+=(-e "/^\[status\]$/a state_owner = $(id -un)")
 sed "${sed_args[@]}" "$WORK/printed.conf" >"$WORK/etc/studio.conf"
 CONF=$WORK/etc/studio.conf
 
