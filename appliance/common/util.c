@@ -118,3 +118,19 @@ void util_format_hms(uint64_t ns, char out[static UTIL_HMS_MAX]) {
         (void) snprintf(out, UTIL_HMS_MAX, "%" PRIu64 ":%02u:%02u", s / 3600, (unsigned) (s / 60 % 60),
                         (unsigned) (s % 60));
 }
+
+bool util_session_id_valid(const char *name) {
+        static const char pattern[] = "DDDDDDDDTDDDDDDZ-XXXXXXXX";
+
+        if (!name || strlen(name) != sizeof(pattern) - 1)
+                return false;
+        for (size_t i = 0; pattern[i]; i++) {
+                char c = name[i];
+                bool ok = pattern[i] == 'D'   ? isdigit((unsigned char) c)
+                          : pattern[i] == 'X' ? isdigit((unsigned char) c) || (c >= 'a' && c <= 'f')
+                                              : c == pattern[i];
+                if (!ok)
+                        return false;
+        }
+        return true;
+}

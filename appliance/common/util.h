@@ -61,3 +61,7 @@ int util_unhex(const char *hex, uint8_t *out, size_t len);
  * "0:00:08"), as studioctl and the recorder print it. */
 #define UTIL_HMS_MAX 32
 void util_format_hms(uint64_t ns, char out[static UTIL_HMS_MAX]);
+
+/* Whether name has the form the recorder gives a session's folder
+ * (20261201T103200Z-1a2b3c4d: UTC time, a dash, 8 lowercase hex digits). */
+bool util_session_id_valid(const char *name);

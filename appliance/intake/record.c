@@ -10,6 +10,7 @@
 #include "intake.h"
 #include "json-bounded.h"
 #include "json-write.h"
+#include "report.h"
 
 static void str(JsonBuilder *b, const char *name, const char *v) {
         json_builder_set_member_name(b, name);
@@ -26,23 +27,6 @@ static void str(JsonBuilder *b, const char *name, const char *v) {
 static void num(JsonBuilder *b, const char *name, int64_t v) {
         json_builder_set_member_name(b, name);
         json_builder_add_int_value(b, v);
-}
-
-static void add_findings(JsonBuilder *b, const verify_ctx *c) {
-        json_builder_set_member_name(b, "findings");
-        json_builder_begin_array(b);
-        for (guint i = 0; i < c->findings->len; i++) {
-                const verify_finding *f = c->findings->pdata[i];
-                json_builder_begin_object(b);
-                str(b, "verdict", f->warning ? "WARNING" : verify_verdict_to_string(f->verdict));
-                str(b, "file", f->file);
-                str(b, "entry", f->entry);
-                str(b, "text", f->text);
-                str(b, "stored", f->stored);
-                str(b, "computed", f->computed);
-                json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
 }
 
 /* What the signed manifest says of the session, for the index: empty when
@@ -85,7 +69,7 @@ char *intake_record_build(const verify_ctx *c, const intake_facts *f, int64_t no
         json_builder_set_member_name(b, "registry_authenticated");
         json_builder_add_boolean_value(b, c->registry_authenticated);
         str(b, "trust", c->key_source);
-        add_findings(b, c);
+        report_json_findings(b, c);
         str(b, "tool", "studio-intake " STUDIO_VERSION);
         str(b, "intake_key_id", f->intake_key_id);
         str(b, "arrived", f->arrived);

@@ -22,18 +22,8 @@
 #define LENGTHS_MAX (4u << 20)
 
 bool rec_session_name_date(const char *name, char ret_date[static REC_SESSION_DATE_MAX]) {
-        static const char pattern[] = "DDDDDDDDTDDDDDDZ-XXXXXXXX";
-
-        if (!name || strlen(name) != sizeof(pattern) - 1)
+        if (!util_session_id_valid(name))
                 return false;
-        for (size_t i = 0; pattern[i]; i++) {
-                char c = name[i];
-                bool ok = pattern[i] == 'D'   ? g_ascii_isdigit(c)
-                          : pattern[i] == 'X' ? g_ascii_isdigit(c) || (c >= 'a' && c <= 'f')
-                                              : c == pattern[i];
-                if (!ok)
-                        return false;
-        }
         /* 20261201T103200Z → 2026-12-01T10:32:00Z */
         (void) g_snprintf(ret_date, REC_SESSION_DATE_MAX, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", name, name + 4,
                           name + 6, name + 9, name + 11, name + 13);

@@ -32,19 +32,7 @@ static const char *const closing[] = {
 };
 
 bool upl_session_name_valid(const char *name) {
-        static const char pattern[] = "DDDDDDDDTDDDDDDZ-XXXXXXXX";
-
-        if (!name || strlen(name) != sizeof(pattern) - 1)
-                return false;
-        for (size_t i = 0; pattern[i]; i++) {
-                char c = name[i];
-                bool ok = pattern[i] == 'D'   ? g_ascii_isdigit(c)
-                          : pattern[i] == 'X' ? g_ascii_isdigit(c) || (c >= 'a' && c <= 'f')
-                                              : c == pattern[i];
-                if (!ok)
-                        return false;
-        }
-        return true;
+        return util_session_id_valid(name);
 }
 
 static void file_free(gpointer p) {

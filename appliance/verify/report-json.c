@@ -53,7 +53,7 @@ static void add_segments(JsonBuilder *b, const verify_ctx *c, const report_facts
         json_builder_end_array(b);
 }
 
-static void add_findings(JsonBuilder *b, const verify_ctx *c) {
+void report_json_findings(JsonBuilder *b, const verify_ctx *c) {
         json_builder_set_member_name(b, "findings");
         json_builder_begin_array(b);
         for (guint i = 0; i < c->findings->len; i++) {
@@ -205,7 +205,7 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         str(b, "started_utc", m ? m->started_utc : NULL);
         str(b, "ended_utc", m ? m->ended_utc : NULL);
         add_segments(b, c, &f);
-        add_findings(b, c);
+        report_json_findings(b, c);
         add_timeline(b, c, &f);
         str(b, "verifier_version", STUDIO_VERSION);
         str(b, "verifier", "studio-verify");

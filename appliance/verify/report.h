@@ -4,7 +4,14 @@
  * time. Computed from verify_ctx alone, once per report. */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "verify.h"
+
+/* The findings as the JSON report lists them ("findings": [{verdict, file,
+ * entry, text, stored, computed}]), for every document that carries them
+ * (the intake's verification record too). */
+void report_json_findings(JsonBuilder *b, const verify_ctx *c);
 
 /* "2026-12-01 11:32:05 CET (10:32:05 UTC)": the examiner's local time
  * beside UTC; without the date when with_date is false. NULL when rfc3339
