@@ -171,20 +171,28 @@ check "the documentation is in /usr/share/doc/studio and /usr/share/doc/studio-t
 
 # systemd's own folders for what the package ships (none before the units
 # are written; every one of them once they are).
+# studio-intake is the police side's (docs/intake.md): never on an appliance.
+police_side() { case "$(basename "$1")" in studio-intake*) return 0 ;; esac; return 1; }
+check "the police side's studio-intake is not installed on the appliance" \
+  test ! -e "$root/usr/bin/studio-intake" -a ! -e "$root/usr/lib/systemd/system/studio-intake.service" \
+  -a ! -e "$root/lib/systemd/system/studio-intake.service"
 for unit in "$src"/systemd/*.service "$src"/systemd/*.socket "$src"/systemd/*.timer; do
   [ -e "$unit" ] || continue
+  police_side "$unit" && continue
   check "unit $(basename "$unit") where systemd looks" test -f "$root/usr/lib/systemd/system/$(basename "$unit")" -o \
     -f "$root/lib/systemd/system/$(basename "$unit")"
 done
 for kind in sysusers tmpfiles; do
   for f in "$src"/systemd/*"$kind"*.conf "$src"/systemd/"$kind".d/*.conf; do
     [ -e "$f" ] || continue
+    police_side "$f" && continue
     check "$kind file $(basename "$f") in /usr/lib/$kind.d" test -n "$(find "$root/usr/lib/$kind.d" -name "$(basename "$f")" 2>/dev/null)"
   done
 done
 # Enabled at install, as Debian's packaged daemons are (postinst).
 for unit in "$src"/systemd/*.service; do
   [ -e "$unit" ] || continue
+  police_side "$unit" && continue
   check "$(basename "$unit") enabled at install" \
     test -L "$root/etc/systemd/system/multi-user.target.wants/$(basename "$unit")"
 done
