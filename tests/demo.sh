@@ -64,12 +64,29 @@ shoot free
 
 say "The detective: officer $officer identifies with the PIN and presses Start"
 "$ctl" --config "$conf" start --officer "$officer" <"$out/pin"
-sleep 6
+# The demo waits for the session's media time (what studioctl status
+# reports), not the wall clock: a screenshot on a busy machine takes seconds.
+media_seconds() { # the open session's media time in whole seconds, or nothing
+  "$ctl" --config "$conf" status 2>/dev/null |
+    sed -n 's/^recorded so far: \([0-9]*\):\([0-9]*\):\([0-9]*\) media time$/\1 \2 \3/p' |
+    { read -r h m s && echo $((10#$h * 3600 + 10#$m * 60 + 10#$s)); } || true
+}
+wait_media() { # wait_media SECONDS: until the session holds that much media
+  local t
+  for _ in $(seq 1200); do
+    t=$(media_seconds)
+    [ -n "$t" ] && [ "$t" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "the session did not reach $1 s of media in 2 minutes" >&2
+  return 1
+}
+wait_media 6
 shoot recording
-sleep 2
+wait_media 8
 "$ctl" --config "$conf" mark --note "the witness describes the second address"
-echo "(mark placed at about 00:00:08, with a note sealed for the vault)"
-sleep 12
+echo "(with a note sealed for the vault)"
+wait_media 20
 "$ctl" --config "$conf" stop
 shoot after-stop
 kill -TERM "$recorder_pid" 2>/dev/null || true

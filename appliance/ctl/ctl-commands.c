@@ -169,6 +169,19 @@ static gchar *marks_line(JsonObject *reply) {
         return g_string_free(s, FALSE);
 }
 
+/* While a session records: "recorded so far: 0:00:12 media time"; NULL
+ * when the reply has no length (no session, or an older recorder). */
+static gchar *length_line(JsonObject *reply) {
+        JsonNode *n = json_object_get_member(reply, "media_ns");
+        char length[UTIL_HMS_MAX];
+
+        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+            json_node_get_int(n) < 0)
+                return NULL;
+        util_format_hms((uint64_t) json_node_get_int(n), length);
+        return g_strdup_printf("recorded so far: %s media time", length);
+}
+
 int ctl_cmd_status(const char *config, int argc, char **argv) {
         g_autoptr(JsonObject) reply = NULL;
         JsonNode *state;
@@ -200,9 +213,12 @@ int ctl_cmd_status(const char *config, int argc, char **argv) {
         } else {
                 g_autofree gchar *line = status_line(json_node_get_object(state));
                 g_autofree gchar *marks = marks_line(reply);
+                g_autofree gchar *length = length_line(reply);
                 printf("%s\n", line);
                 if (marks)
                         printf("%s\n", marks);
+                if (length)
+                        printf("%s\n", length);
         }
         return CTL_EXIT_OK;
 }

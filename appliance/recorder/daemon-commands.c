@@ -97,6 +97,19 @@ static void add_marks(rec_daemon *d, JsonObject *o) {
         json_object_set_array_member(o, "marks", a);
 }
 
+/* The open session's length so far on its media timeline (ns): what a mark
+ * now would be stamped with, so that a script can wait for media time. */
+static void add_media_time(rec_daemon *d, JsonObject *o) {
+        GstClockTime t;
+
+        if (!d->ctl || !rec_controller_started(d->ctl) ||
+            (d->state != ROOM_RECORDING && d->state != ROOM_BREAK))
+                return;
+        t = rec_controller_media_time(d->ctl);
+        if (GST_CLOCK_TIME_IS_VALID(t))
+                json_object_set_int_member(o, "media_ns", (gint64) MIN(t, (GstClockTime) G_MAXINT64));
+}
+
 static void cmd_status(rec_daemon *d, control_request *req) {
         room_state_doc doc;
         g_autoptr(JsonObject) o = json_object_new();
@@ -112,6 +125,7 @@ static void cmd_status(rec_daemon *d, control_request *req) {
         }
         json_object_set_member(o, "state", json_node_copy(json_parser_get_root(p)));
         add_marks(d, o);
+        add_media_time(d, o);
         control_request_reply(req, o);
 }
 

@@ -88,6 +88,8 @@ check "mark answers where it is on the media timeline" grep -qxE 'mark at 0:00:0
 "$CTL" --config "$CONF" status >"$WORK/status-marks.out"
 check "status lists the session's marks so far" test "$(sed -n 2p "$WORK/status-marks.out")" = \
   "marks so far: $(sed 's/mark at \(.*\) media time/\1/' "$WORK/mark.out")"
+check "status says how much media the session holds so far" \
+  grep -qxE 'recorded so far: 0:00:[0-9]{2} media time' "$WORK/status-marks.out"
 check "status --json is still exactly the state document (no marks in it)" \
   bash -c "! '$CTL' --config '$CONF' status --json | grep -q marks"
 # A NUL in a note (\u0000 over the socket) is refused, not cut short.

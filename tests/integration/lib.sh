@@ -25,6 +25,28 @@ check() { # check DESCRIPTION COMMAND…
 # never as a pass; a failure elsewhere still fails it. CI runs as root,
 # where every part runs.
 skip_part() { echo "SKIP: $*"; skipped=$((skipped + 1)); }
+# judge_against_clock LOG DESCRIPTION COMMAND…: a check that compares the
+# recording with the clock (its length, its segment or frame count). When
+# the recorder itself reported in LOG that it "falls behind real time" (a
+# machine too busy to give it the CPU to record as fast as the clock runs;
+# its signed checkpoints hold less media than time passed), such a check
+# cannot be judged: it is skipped with the recorder's figures, never passed.
+# Checks of the media against what the device signed run regardless.
+judge_against_clock() {
+  local log=$1 what=$2 behind
+  shift 2
+  behind=$(grep -o '[0-9.]* s of media recorded in [0-9.]* s: the pipeline is falling behind real time' \
+    "$log" | head -n 1 | sed 's/: the pipeline.*//' || true)
+  if [ -n "$behind" ]; then
+    skip_part "$what: the recorder fell behind real time on this busy machine ($behind)"
+  else
+    check "$what" "$@"
+  fi
+}
+# machine_has_spare_cpu: the 1-minute load average is at most the cores.
+machine_has_spare_cpu() {
+  python3 -c 'import os, sys; sys.exit(0 if os.getloadavg()[0] <= os.cpu_count() else 1)'
+}
 finish() { # the script's last command: its status is the test's
   local parts=""
   [ "$skipped" -eq 0 ] || parts=", $skipped part(s) skipped"

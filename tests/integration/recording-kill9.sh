@@ -4,8 +4,9 @@
 # plays up to within about 1 s of the kill.
 . "$(dirname "$0")/lib.sh"
 make_vault
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 
-"$RECORDER" --once --profile test --duration 120s --segment-time 3s \
+"$RECORDER" --once --profile test --duration 120s --segment-time 3s --device-key "$WORK/device/device.key" \
   --recipient "$VAULT_RECIPIENT" --out "$WORK/spool" 2>"$WORK/log" >/dev/null &
 pid=$!
 for _ in $(seq 1 300); do grep -q "recording into" "$WORK/log" && break; sleep 0.05; done
@@ -42,6 +43,26 @@ decoded+=("$salvaged")
 total=$(python3 "$STUDIO_SOURCE_DIR/tests/integration/media.py" continuity "${decoded[@]}") \
   || fail "segments do not form one continuous timeline: $total"
 echo "decoded video through the salvaged segment: $total s"
-check "salvaged media reaches within ~1 s of the kill ($total s of $elapsed s)" \
-  python3 -c "import sys; sys.exit(0 if $elapsed - 1.3 <= $total <= $elapsed + 0.3 else 1)"
+# The custody log's signed checkpoints say how much media the device had
+# sealed and when (its monotonic clock): everything up to the last one must
+# be in what was salvaged, and they tell whether the recording kept up with
+# real time, without which the kill's wall-clock moment cannot be judged.
+read -r signed_media lag < <(python3 - "${session}custody.jsonl" <<'PY'
+import json, sys
+cps = [e for e in map(json.loads, open(sys.argv[1])) if e.get("event") == "checkpoint"]
+first, last = cps[0], cps[-1]
+media = last["media_ns"] / 1e9
+lag = (last["mono_ns"] - first["mono_ns"]) / 1e9 - (last["media_ns"] - first["media_ns"]) / 1e9
+print("%.3f %.3f" % (media, lag))
+PY
+)
+echo "the last signed checkpoint: $signed_media s of media, $lag s behind real time"
+check "salvaged media holds all the device signed ($total s, last checkpoint at $signed_media s)" \
+  python3 -c "import sys; sys.exit(0 if $total >= $signed_media - 0.1 else 1)"
+if python3 -c "import sys; sys.exit(0 if $lag <= 0.5 else 1)"; then
+  check "salvaged media reaches within ~1 s of the kill ($total s of $elapsed s)" \
+    python3 -c "import sys; sys.exit(0 if $elapsed - 1.3 <= $total <= $elapsed + 0.3 else 1)"
+else
+  skip_part "salvaged media against the kill's moment: this machine was too busy to record in real time (the last signed checkpoint $lag s behind)"
+fi
 finish
