@@ -16,7 +16,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
-#include "provision.h"
+#include "device-key.h"
 #include "recovery.h"
 #include "session.h"
 

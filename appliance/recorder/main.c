@@ -15,7 +15,7 @@
 #include "log.h"
 #include "daemon.h"
 #include "once.h"
-#include "provision.h"
+#include "device-key.h"
 #include "recovery.h"
 #include "seal.h"
 #include "studio-conf.h"

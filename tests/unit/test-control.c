@@ -1,4 +1,4 @@
-/* The control socket (appliance/recorder/control.c) on a real socket in a
+/* The control socket (appliance/control/control.c) on a real socket in a
  * temporary folder, served from the default GMainContext. Clients run in a
  * thread (or, for the permission checks, a forked child with another uid)
  * while the test's main thread runs the loop. */

@@ -1,4 +1,4 @@
-#include "provision.h"
+#include "device-key.h"
 
 #include <errno.h>
 #include <string.h>
