@@ -16,6 +16,7 @@
 #include "minisign.h"
 #include "officers.h"
 #include "panel.h"
+#include "pending-notes.h"
 #include "pincheck.h"
 #include "pinguard.h"
 #include "room-reasons.h"
@@ -47,7 +48,7 @@ typedef struct rec_daemon {
         /* the session */
         rec_controller *ctl;
         gchar *officer;           /* identified; never published */
-        GPtrArray *pending_notes; /* "what\tdetail" for the next session's log */
+        pending_notes pending_notes; /* for the next session's log */
         gchar *recovery_note;
 
         /* identification */

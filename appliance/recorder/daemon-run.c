@@ -266,8 +266,7 @@ static void daemon_clear(rec_daemon *d) {
                 g_hash_table_unref(d->warnings);
         if (d->health_owned)
                 g_ptr_array_unref(d->health_owned);
-        if (d->pending_notes)
-                g_ptr_array_unref(d->pending_notes);
+        pending_notes_clear(&d->pending_notes);
         if (d->stop_reqs)
                 g_ptr_array_unref(d->stop_reqs);
         if (d->lock_fd >= 0)
@@ -311,7 +310,6 @@ int daemon_main(const char *config_path) {
         d.attention = g_ptr_array_new_with_free_func(g_free);
         d.warnings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         d.health_owned = g_ptr_array_new_with_free_func(g_free);
-        d.pending_notes = g_ptr_array_new_with_free_func(g_free);
         d.stop_reqs = g_ptr_array_new();
         d.since_us = g_get_real_time();
         d.loop = g_main_loop_new(NULL, FALSE);

@@ -178,7 +178,13 @@ void daemon_note(rec_daemon *d, const char *what, const char *detail) {
         }
         /* the entry is signed later: it says when this happened */
         g_autofree gchar *at = room_state_format_time(g_get_real_time());
-        g_ptr_array_add(d->pending_notes, g_strdup_printf("%s\t%s (at %s)", what, detail, at));
+        g_autofree gchar *dated = g_strdup_printf("%s (at %s)", detail, at);
+        pending_notes_add(&d->pending_notes, what, dated);
+}
+
+static void write_note(const char *what, const char *detail, void *userdata) {
+        rec_daemon *d = userdata;
+        (void) rec_controller_note(d->ctl, what, detail);
 }
 
 /* What waited for a session: start-up recovery's report, health faults
@@ -192,16 +198,11 @@ static void write_pending_notes(rec_daemon *d) {
                 (void) rec_controller_note(d->ctl, "spool-recovery", d->recovery_note);
                 g_clear_pointer(&d->recovery_note, g_free);
         }
-        for (guint i = 0; i < d->pending_notes->len; i++) {
-                const char *n = d->pending_notes->pdata[i], *tab = strchr(n, '\t');
-                g_autofree gchar *what = g_strndup(n, (gsize) (tab - n));
-                (void) rec_controller_note(d->ctl, what, tab + 1);
-        }
+        pending_notes_take(&d->pending_notes, write_note, d);
         if (pins && rec_controller_note(d->ctl, "pin-refused", pins) >= 0) {
                 pinguard_summary_taken(&d->guard);
                 daemon_guard_save(d);
         }
-        g_ptr_array_set_size(d->pending_notes, 0);
 }
 
 /* ---- the controller's callbacks ------------------------------------- */
