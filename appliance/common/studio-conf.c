@@ -472,20 +472,21 @@ static const conf_key *find_key(const char *group, const char *key) {
 }
 
 /* A value that conflicts with another key: names both with their lines. */
+/* "FILE line 3: [recorder] checkpoint_interval must be shorter than
+ * [recorder] segment_time (line 2)". The sentence keeps its order (WHY may
+ * not be symmetric); the line is that of a key the file gives, and a key it
+ * does not give is said to be at its default. */
 static int conflict(const config_file *f, const char *group, const char *key, const char *other_group,
                     const char *other_key, const char *why, gchar **msg) {
         g_autofree gchar *file = escape_text(config_file_path(f));
         unsigned line = config_file_line(f, group, key), other = config_file_line(f, other_group, other_key);
-        g_autofree gchar *where = NULL;
+        const char *first = line ? "" : " (at its default)";
+        g_autofree gchar *second = !other ? g_strdup(" (at its default)")
+                                   : line ? g_strdup_printf(" (line %u)", other)
+                                          : g_strdup("");
 
-        if (!line) { /* report where the file says something */
-                const char *g = group, *k = key;
-                group = other_group, key = other_key, other_group = g, other_key = k;
-                line = other, other = 0;
-        }
-        where = other ? g_strdup_printf(" (line %u)", other) : g_strdup("");
-        *msg = g_strdup_printf("%s line %u: [%s] %s %s [%s] %s%s", file, line, group, key, why, other_group,
-                               other_key, where);
+        *msg = g_strdup_printf("%s line %u: [%s] %s%s %s [%s] %s%s", file, line ? line : other, group, key,
+                               first, why, other_group, other_key, second);
         return -EINVAL;
 }
 

@@ -198,6 +198,7 @@ typedef struct run {
         gchar *device_id;
         GPtrArray *recipients;
         char *recovery_note;
+        studio_conf *conf; /* --once --config: its typed [recorder] settings */
 } run;
 
 static void run_clear(run *r) {
@@ -207,6 +208,7 @@ static void run_clear(run *r) {
         if (r->recipients)
                 g_ptr_array_unref(r->recipients);
         g_free(r->recovery_note);
+        r->conf = studio_conf_free(r->conf);
 }
 
 static int prepare(const args *a, run *r) {
@@ -217,6 +219,11 @@ static int prepare(const args *a, run *r) {
         r->recipients = g_ptr_array_new_with_free_func(g_free);
         if (collect_recipients(a, r->recipients) < 0)
                 return -EINVAL;
+        if (r->conf) { /* the configuration's values, as typed; the command line wins */
+                s->segment_time_ns = r->conf->recorder.segment_time_ns;
+                s->checkpoint_interval_ns = r->conf->recorder.checkpoint_interval_ns;
+                s->segment_bytes = r->conf->recorder.segment_bytes;
+        }
         if (parse_time_option("duration", a->duration, 1000000000ULL, &r->once.duration_ns) < 0 ||
             parse_time_option("segment-time", a->segment_time, 1000000000ULL, &s->segment_time_ns) < 0 ||
             parse_time_option("checkpoint-interval", a->checkpoint_interval, 100000000ULL,
@@ -255,24 +262,19 @@ static void default_string(gchar **field, const char *value) {
                 *field = g_strdup(value);
 }
 
-static void default_ms(gchar **field, uint64_t ns) {
-        if (!*field)
-                *field = g_strdup_printf("%" G_GUINT64_FORMAT "ms", ns / 1000000);
-}
-
 /* --once --config FILE: the [recorder] settings are the defaults, the
- * command line wins. */
-static int once_defaults_from_config(args *a) {
-        g_autoptr(studio_conf) conf = NULL;
+ * command line wins. Paths and names fill the options left out; the
+ * durations and sizes are taken as typed in prepare(). */
+static int once_defaults_from_config(args *a, run *run) {
         g_autofree gchar *msg = NULL;
         const studio_recorder_conf *rc;
-        int r = studio_conf_load(a->config, &conf, &msg);
+        int r = studio_conf_load(a->config, &run->conf, &msg);
 
         if (r >= 0)
-                r = studio_conf_check_credentials(conf, "recorder", &msg);
+                r = studio_conf_check_credentials(run->conf, "recorder", &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg);
-        rc = &conf->recorder;
+        rc = &run->conf->recorder;
         default_string(&a->profile, rc->profile);
         default_string(&a->out, rc->spool);
         default_string(&a->room, rc->room);
@@ -282,10 +284,6 @@ static int once_defaults_from_config(args *a) {
                 a->recipients = g_strdupv(rc->recipients);
                 default_string(&a->recipients_file, rc->recipients_file);
         }
-        default_ms(&a->checkpoint_interval, rc->checkpoint_interval_ns);
-        default_ms(&a->segment_time, rc->segment_time_ns);
-        if (!a->segment_size)
-                a->segment_size = g_strdup_printf("%" G_GUINT64_FORMAT, rc->segment_bytes);
         return 0;
 }
 
@@ -337,13 +335,15 @@ int main(int argc, char **argv) {
                 args_clear(&a);
                 return ret;
         }
-        if (a.once && a.config && once_defaults_from_config(&a) < 0) {
+        if (a.once && a.config && once_defaults_from_config(&a, &r) < 0) {
+                run_clear(&r);
                 args_clear(&a);
                 return 1;
         }
         if (!a.once || !a.out) {
                 log_error("give --config FILE to run the recorder daemon, or --once --out DIR and a "
                           "--recipient to record one session (see --help)");
+                run_clear(&r);
                 args_clear(&a);
                 return 1;
         }

@@ -302,6 +302,9 @@ static const struct bad_case {
          "segment_bytes = \"10KiB\" is not a size of 64KiB to 4GiB"},
         {"[recorder]\nsegment_time = 10s\ncheckpoint_interval=10s\n", 3,
          "[recorder] checkpoint_interval must be shorter than [recorder] segment_time (line 2)"},
+        /* against a default, the sentence keeps its meaning */
+        {"[recorder]\nsegment_time = 2s\n", 2,
+         "[recorder] checkpoint_interval (at its default) must be shorter than [recorder] segment_time"},
         {"[recorder]\nlog_level = verbose\n", 2,
          "log_level = \"verbose\" is not one of error, warning, notice, info or debug"},
         {"[recorder]\nprofile = Usb Cam\n", 2, "is not a profile name or path"},
