@@ -18,6 +18,7 @@ typedef struct once {
         const once_options *o;
         guint duration_timer;
         int exit_status;
+        bool on_break; /* the break is the driver's state, as the daemon's */
 } once;
 
 static gboolean on_duration(gpointer data);
@@ -140,12 +141,14 @@ static gboolean on_mark(gpointer data) {
 static gboolean on_break(gpointer data) {
         once *x = data;
         g_autofree gchar *msg = NULL;
-        bool resume = rec_controller_on_break(x->ctl);
+        bool resume = x->on_break;
         int r = resume ? rec_controller_resume(x->ctl, "signal", &msg)
                        : rec_controller_break(x->ctl, "signal", &msg);
 
-        if (r >= 0)
+        if (r >= 0) {
+                x->on_break = !resume;
                 log_info("%s", resume ? "resume" : "break");
+        }
         return G_SOURCE_CONTINUE;
 }
 

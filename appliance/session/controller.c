@@ -38,7 +38,6 @@ struct rec_controller {
         guint ended_idle;
         rec_session *session;
         bool told_recording;
-        bool on_break;
         bool started;      /* a segment file was made */
         bool open_pending; /* Start came before the pipeline was PLAYING */
 
@@ -489,31 +488,13 @@ int rec_controller_mark(rec_controller *c, const char *source, const char *note,
 int rec_controller_break(rec_controller *c, const char *source, gchar **ret_message) {
         int r = need_recording(c, ret_message);
 
-        if (r < 0)
-                return r;
-        if (c->on_break) {
-                *ret_message = g_strdup("already on a break");
-                return -EALREADY;
-        }
-        r = log_mark(c, "break", source, NULL, media_time(c), ret_message);
-        if (r >= 0)
-                c->on_break = true;
-        return r;
+        return r < 0 ? r : log_mark(c, "break", source, NULL, media_time(c), ret_message);
 }
 
 int rec_controller_resume(rec_controller *c, const char *source, gchar **ret_message) {
         int r = need_recording(c, ret_message);
 
-        if (r < 0)
-                return r;
-        if (!c->on_break) {
-                *ret_message = g_strdup("not on a break");
-                return -EALREADY;
-        }
-        r = log_mark(c, "resume", source, NULL, media_time(c), ret_message);
-        if (r >= 0)
-                c->on_break = false;
-        return r;
+        return r < 0 ? r : log_mark(c, "resume", source, NULL, media_time(c), ret_message);
 }
 
 int rec_controller_note(rec_controller *c, const char *what, const char *detail) {
@@ -534,10 +515,6 @@ void rec_controller_stop(rec_controller *c, const char *reason) {
         c->phase = CTL_STOPPING;
         gst_element_send_event(c->pipeline, gst_event_new_eos());
         c->eos_timer = g_timeout_add((guint) (c->eos_timeout_ns / 1000000), on_eos_timeout, c);
-}
-
-bool rec_controller_on_break(const rec_controller *c) {
-        return c->on_break;
 }
 
 GstClockTime rec_controller_media_time(const rec_controller *c) {

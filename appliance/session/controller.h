@@ -84,6 +84,9 @@ int rec_controller_start(rec_controller *c, const char *officer, gchar **ret_mes
  * ciphertext is logged. source says who made it ("panel", "studioctl",
  * "signal"). */
 int rec_controller_mark(rec_controller *c, const char *source, const char *note, gchar **ret_message);
+/* The signed break and resume entries. Whether the room is on a break is
+ * its driver's state (the daemon's, or --once's), which refuses a second
+ * break: the controller does not guard it a second time. */
 int rec_controller_break(rec_controller *c, const char *source, gchar **ret_message);
 int rec_controller_resume(rec_controller *c, const char *source, gchar **ret_message);
 /* A signed fault entry (what: a word such as "pin-refused"; detail: a
@@ -92,8 +95,6 @@ int rec_controller_note(rec_controller *c, const char *what, const char *detail)
 /* Ends the recording with end of stream (bounded by eos_timeout); ended
  * follows. Idempotent. */
 void rec_controller_stop(rec_controller *c, const char *reason);
-
-bool rec_controller_on_break(const rec_controller *c);
 /* The session or pre-roll has ended and its outcome is on its way. */
 bool rec_controller_ending(const rec_controller *c);
 bool rec_controller_started(const rec_controller *c);
