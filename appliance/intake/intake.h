@@ -31,6 +31,7 @@ typedef struct intake_conf {
         gchar *signing_key;             /* the intake's minisign secret key (path or credential:NAME) */
         gchar *tsa_url, *tsa_ca_file;   /* RFC 3161; NULL: no token is asked for */
         gchar *index;                   /* the SQLite index */
+        gchar *scratch;                 /* s3: where a session is fetched to be verified (emptied after) */
         uint64_t interval_ns;           /* between passes of the daemon */
         int retention_days;             /* the records' lock (s3) */
         int log_level;
