@@ -36,6 +36,13 @@ void intake_s3_drop(intake *in, const char *session);
 int intake_s3_receipts(intake *in, const char *session, char **ret_data, size_t *ret_len,
                        int64_t *ret_arrived_us);
 
+/* The lock canary (canary.c), below the records' place: put (idempotent)
+ * and its locked version's DELETE asked for; 0 refused as it must be (or a
+ * dir: records place), -ENOLCK the vault deleted it (an alert, logged),
+ * other < 0 it could not be checked (logged). */
+#define INTAKE_CANARY_KEY "canary/lock-canary.txt"
+int intake_canary(intake *in);
+
 /* The record's keys below the records' place. */
 char *intake_record_key(const char *session, const char *suffix);
 

@@ -82,6 +82,8 @@ typedef struct intake_pass_result {
         unsigned refused;        /* listing entries that are no session (logged, never used) */
         unsigned tokens;         /* time-stamp tokens written in this pass */
         unsigned tokens_pending; /* records still without a token (the TSA did not answer) */
+        bool lock_not_enforced;  /* the vault deleted the lock canary's locked version (an alert) */
+        bool canary_unchecked;   /* the lock canary could not be put or asked for */
 } intake_pass_result;
 
 /* One pass over the vault's receipts/: every session without a record is

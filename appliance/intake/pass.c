@@ -84,6 +84,9 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
         intake_pass_result res = {};
         int r;
 
+        r = intake_canary(in);
+        res.lock_not_enforced = r == -ENOLCK;
+        res.canary_unchecked = r < 0 && r != -ENOLCK;
         r = in->vault ? intake_s3_list_sessions(in, sessions, &res, ret_message)
                       : list_sessions(in, sessions, &res, ret_message);
         if (r < 0)

@@ -158,6 +158,8 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
                 curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pinned_key);
         if (strcmp(method, "HEAD") == 0) {
                 curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        } else if (strcmp(method, "DELETE") == 0) {
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
         } else if (body) {
                 curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->size);

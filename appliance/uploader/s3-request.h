@@ -77,7 +77,7 @@ typedef struct s3_bounds {
  * cut for going at its cap. */
 s3_bounds s3_transfer_bounds(uint64_t size, uint64_t max_rate);
 
-/* method "HEAD" or "PUT" (with body). Fills *ret in every case; returns 0
+/* method "HEAD", "DELETE", "GET" or "PUT" (with body). Fills *ret in every case; returns 0
  * when the server answered (any status), -EAGAIN when it could not be
  * reached or the transfer broke, -EACCES when its TLS identity did not
  * match ca_file/pinned_key, -EIO for the rest (the curl text in ret). */

@@ -19,6 +19,7 @@ typedef struct vault_ops {
         int (*get)(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_size, gchar **ret_message);
         int (*list)(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
                     gchar **ret_message);
+        int (*delete_version)(vault *v, const char *key, const char *version_id, gchar **ret_message);
         /* Frees the backend's state (impl) only; vault_free frees the rest. */
         void (*free)(void *impl);
 } vault_ops;

@@ -395,11 +395,38 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
         return 0;
 }
 
+/* DELETE of one version: a locked version is refused (403 AccessDenied). */
+static int s3_delete_version(vault *v, const char *key, const char *version_id, gchar **ret_message) {
+        vault_s3 *s = v->impl;
+        g_autofree gchar *object = vault_s3_object_url(s, key);
+        g_autofree char *encoded = s3_uri_encode(version_id, false);
+        g_autofree gchar *url = g_strconcat(object, "?versionId=", encoded, NULL);
+        struct curl_slist *h = curl_slist_append(NULL, "x-amz-content-sha256: " S3_EMPTY_SHA256);
+        s3_response a;
+        int r = s3_request(&s->conn, "DELETE", url, h, NULL, &a);
+
+        curl_slist_free_all(h);
+        if (r == 0 && (a.status == 204 || a.status == 200)) {
+                _cleanup_free_ char *k = escape_text(key);
+                *ret_message = g_strdup_printf("%s deleted a locked version of %s when asked to",
+                                               vault_describe(v), k);
+        } else if (r == 0 && a.status == 404) {
+                _cleanup_free_ char *k = escape_text(key);
+                *ret_message = g_strdup_printf("%s holds no such version of %s", vault_describe(v), k);
+                r = -ENOENT;
+        } else {
+                r = vault_s3_answer_error(v, key, "DELETE", r, &a, ret_message);
+        }
+        s3_response_clear(&a);
+        return r;
+}
+
 const vault_ops vault_s3_ops = {
         .put = s3_put,
         .head = s3_head,
         .confirm = s3_confirm,
         .get = vault_s3_get,
         .list = vault_s3_list,
+        .delete_version = s3_delete_version,
         .free = vault_s3_free,
 };

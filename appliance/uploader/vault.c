@@ -205,3 +205,15 @@ int vault_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata, u
                 *ret_refused = refused;
         return r;
 }
+
+int vault_delete_version(vault *v, const char *key, const char *version_id, gchar **ret_message) {
+        if (!vault_key_valid(key))
+                return key_refused(key, ret_message);
+        if (!version_id || !*version_id || strlen(version_id) > 1024) {
+                *ret_message = g_strdup("vault_delete_version needs a version id");
+                return -EINVAL;
+        }
+        if (!v->ops->delete_version)
+                return not_supported(v, "delete a version", ret_message);
+        return v->ops->delete_version(v, key, version_id, ret_message);
+}

@@ -105,6 +105,12 @@ typedef int (*vault_list_fn)(const char *key, uint64_t size, int64_t modified_us
 int vault_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
                gchar **ret_message);
 
+/* Asks the vault to delete one version of key, which must be locked: the
+ * intake's lock canary. 0: the vault DELETED it (it does not enforce its
+ * lock); -EACCES: refused, as a locked version must be; -ENOENT: no such
+ * version; other -errno: the vault could not be asked. The S3 backend only. */
+int vault_delete_version(vault *v, const char *key, const char *version_id, gchar **ret_message);
+
 /* Proves, now, that the vault still holds the object a receipt names
  * (want: key, size, sha256; for S3 version_id and retain_until_us too):
  * the directory vault reads the file again and hashes it; S3 HEADs that

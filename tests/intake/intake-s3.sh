@@ -48,6 +48,8 @@ for s in $A $B $C; do
   check "... a versioned DELETE of the record is refused" bash -c "! '$AWS' --endpoint-url '$AWS_ENDPOINT' s3api delete-object --bucket '$BUCKET' --key '$(K $s)' --version-id '$v' >/dev/null 2>&1"
   check "... and the record is still there" s3 head-object --bucket "$BUCKET" --key "$(K $s)" --version-id "$v"
 done
+check "the lock canary is there, locked" s3 head-object --bucket "$BUCKET" --key intake/shelter-7/canary/lock-canary.txt
+check "... RGW refused its DELETE: no alert" bash -c "! grep -q ALERT '$WORK/in.err'"
 check "the appliance's prefix holds no record" test -z "$(s3 list-objects-v2 --bucket "$BUCKET" --prefix shelter-7/verifications/ --query 'Contents[].Key' --output text | grep -v None || true)"
 
 S() { "$INTAKE" --config intake.conf sessions "$@"; }

@@ -15,3 +15,4 @@ set_tests_properties(intake-ceph-stop PROPERTIES LABELS intake FIXTURES_CLEANUP 
                      ENVIRONMENT "${STUDIO_TEST_ENV}")
 studio_script_test(intake-s3 ${CMAKE_CURRENT_LIST_DIR}/intake-s3.sh intake TIMEOUT 300)
 set_tests_properties(intake-s3 PROPERTIES FIXTURES_REQUIRED intake-ceph)
+studio_script_test(intake-canary ${CMAKE_CURRENT_LIST_DIR}/intake-canary.sh intake TIMEOUT 120)
