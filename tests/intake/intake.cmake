@@ -16,3 +16,5 @@ set_tests_properties(intake-ceph-stop PROPERTIES LABELS intake FIXTURES_CLEANUP 
 studio_script_test(intake-s3 ${CMAKE_CURRENT_LIST_DIR}/intake-s3.sh intake TIMEOUT 300)
 set_tests_properties(intake-s3 PROPERTIES FIXTURES_REQUIRED intake-ceph)
 studio_script_test(intake-canary ${CMAKE_CURRENT_LIST_DIR}/intake-canary.sh intake TIMEOUT 120)
+studio_script_test(intake-s3-hostile ${CMAKE_CURRENT_LIST_DIR}/intake-s3-hostile.sh intake TIMEOUT 300)
+set_tests_properties(intake-s3-hostile PROPERTIES FIXTURES_REQUIRED intake-ceph)
