@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -52,6 +53,13 @@ static int open_s3_vault(intake *in, gchar **ret_message) {
                 return r;
         }
         in->arrived_us = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        /* the scratch space, the intake's own (its parent, the state folder, exists) */
+        if (mkdir(in->conf->scratch, 0700) < 0 && errno != EEXIST) {
+                *ret_message = g_strdup_printf("%s: [intake] scratch %s cannot be made (%s): create it, "
+                                               "writable by the intake's user only",
+                                               in->conf->path, in->conf->scratch, g_strerror(errno));
+                return -errno;
+        }
         return 0;
 }
 

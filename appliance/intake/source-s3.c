@@ -23,7 +23,7 @@
 #include "notify.h"
 #include "util.h"
 
-#define SESSION_OBJECTS_MAX 100000 /* objects of one session taken from its listing */
+#define SESSION_OBJECTS_MAX 10000 /* objects of one session taken from its listing (names <= 1 KiB) */
 #define SIG_MAX (64 * 1024)
 
 typedef struct receipts_walk {
