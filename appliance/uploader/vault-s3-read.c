@@ -14,6 +14,8 @@
 #define LIST_PAGE_KEYS "1000"
 /* 1,000 keys of up to 1,024 bytes, each byte %XX at worst, and their XML */
 #define LIST_PAGE_MAX (8u << 20)
+/* a store that hands out fresh tokens for ever would hold a pass for ever */
+#define LIST_PAGES_MAX 100000
 
 int vault_s3_get(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_size, gchar **ret_message) {
         vault_s3 *s = v->impl;
@@ -101,7 +103,7 @@ int vault_s3_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata
         g_autofree char *token = NULL;
         int r;
 
-        for (;;) {
+        for (unsigned pages = 1;; pages++) {
                 s3_list_page page = {};
                 r = list_page(v, prefix, token, fn, userdata, ret_refused, &page, ret_message);
                 if (r < 0) {
@@ -111,6 +113,13 @@ int vault_s3_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata
                 if (!page.truncated) {
                         s3_list_page_clear(&page);
                         return 0;
+                }
+                if (pages >= LIST_PAGES_MAX) {
+                        s3_list_page_clear(&page);
+                        *ret_message = g_strdup_printf("%s did not end a listing after %u pages: the "
+                                                       "listing stops here",
+                                                       vault_describe(v), pages);
+                        return -E2BIG;
                 }
                 /* a store that hands back the token it was given would list forever */
                 if (token && g_str_equal(token, page.next_token)) {

@@ -100,7 +100,9 @@ int vault_get(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_siz
  * it before using it (vault_key_valid). fn returns < 0 to stop the listing
  * (that value is returned). *ret_refused (may be NULL) counts entries the
  * listing could not decode (never passed to fn). Memory is bounded by one
- * page whatever the number of objects. The S3 backend only. */
+ * page whatever the number of objects; a listing that has not ended after
+ * 100,000 pages (or repeats its token) is -E2BIG (-EBADMSG). The S3
+ * backend only. */
 typedef int (*vault_list_fn)(const char *key, uint64_t size, int64_t modified_us, void *userdata);
 int vault_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
                gchar **ret_message);
