@@ -13,9 +13,10 @@
 #define GROUP "intake"
 
 static const char *const intake_keys[] = {
-        "vault",    "records",        "endpoint",    "region",  "credentials_file", "ca_file",
-        "registry", "registry_key",   "signing_key", "tsa_url", "tsa_ca_file",      "index",
-        "interval", "retention_days", "log_level",   NULL,
+        "vault",       "records",  "endpoint",     "region",         "credentials_file",
+        "ca_file",     "registry", "registry_key", "signing_key",    "tsa_url",
+        "tsa_ca_file", "index",    "interval",     "retention_days", "log_level",
+        "scratch",     NULL,
 };
 
 intake_conf *intake_conf_free(intake_conf *c) {
@@ -34,6 +35,7 @@ intake_conf *intake_conf_free(intake_conf *c) {
         g_free(c->tsa_url);
         g_free(c->tsa_ca_file);
         g_free(c->index);
+        g_free(c->scratch);
         g_free(c);
         return NULL;
 }
@@ -107,7 +109,13 @@ static int get_paths(const config_file *f, intake_conf *c, gchar **msg) {
                 if (r < 0)
                         return r;
         }
-        return config_get_path(f, GROUP, "index", INTAKE_INDEX_DEFAULT, &c->index, msg);
+        r = config_get_path(f, GROUP, "index", INTAKE_INDEX_DEFAULT, &c->index, msg);
+        if (r < 0)
+                return r;
+        /* an s3:// vault's session is fetched here to be verified: beside the index by default */
+        g_autofree gchar *dir = g_path_get_dirname(c->index);
+        g_autofree gchar *def = g_build_filename(dir, "scratch", NULL);
+        return config_get_path(f, GROUP, "scratch", def, &c->scratch, msg);
 }
 
 static int check_required(const config_file *f, intake_conf *c, gchar **msg) {

@@ -30,7 +30,8 @@ static void pass_now(daemon_state *d) {
                          "written, "
                          "%u waiting for the TSA",
                          res.sessions, res.written, res.alerts, res.failed, res.tokens, res.tokens_pending);
-        (void) notify_status("%u session(s) with records, %u alert(s), %u failed, %u waiting for a token",
+        (void) notify_status("%s%u session(s) with records, %u alert(s), %u failed, %u waiting for a token",
+                             res.lock_not_enforced ? "VAULT DOES NOT ENFORCE ITS LOCK; " : "",
                              res.sessions - res.failed, res.alerts, res.failed, res.tokens_pending);
 }
 

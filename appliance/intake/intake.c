@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -21,10 +22,45 @@ intake *intake_free(intake *in) {
         if (in->records_fd >= 0)
                 (void) close(in->records_fd);
         vault_free(in->records);
+        vault_free(in->vault);
+        if (in->arrived_us)
+                g_hash_table_unref(in->arrived_us);
         intake_index_free(in->index);
         minisign_secret_free(in->sk);
         g_free(in);
         return NULL;
+}
+
+static studio_uploader_conf s3_conf(const intake_conf *c, const char *address) {
+        return (studio_uploader_conf){
+                .vault = (char *) address,
+                .endpoint = c->endpoint,
+                .region = c->region,
+                .credentials_file = c->credentials_file,
+                .ca_file = c->ca_file,
+                .retention_days = c->retention_days,
+        };
+}
+
+/* An s3:// vault, read through the uploader's S3 client (GET, listing). */
+static int open_s3_vault(intake *in, gchar **ret_message) {
+        studio_uploader_conf u = s3_conf(in->conf, in->conf->vault);
+        g_autofree gchar *msg = NULL;
+        int r = vault_open(&u, &in->vault, &msg);
+
+        if (r < 0) {
+                *ret_message = g_strdup_printf("%s: [intake] %s", in->conf->path, msg);
+                return r;
+        }
+        in->arrived_us = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        /* the scratch space, the intake's own (its parent, the state folder, exists) */
+        if (mkdir(in->conf->scratch, 0700) < 0 && errno != EEXIST) {
+                *ret_message = g_strdup_printf("%s: [intake] scratch %s cannot be made (%s): create it, "
+                                               "writable by the intake's user only",
+                                               in->conf->path, in->conf->scratch, g_strerror(errno));
+                return -errno;
+        }
+        return 0;
 }
 
 static int open_records(intake *in, gchar **ret_message) {
@@ -75,12 +111,9 @@ int intake_open(const intake_conf *conf, intake **ret, gchar **ret_message) {
         in->conf = conf;
         in->vault_fd = in->records_fd = -EBADF;
         if (!g_str_has_prefix(conf->vault, "dir:")) {
-                *ret_message = g_strdup_printf("%s: [intake] vault %s: this release reads dir: vaults only",
-                                               conf->path, conf->vault);
-                return -EOPNOTSUPP;
-        }
-        in->vault_fd = fs_open_dir(conf->vault + strlen("dir:"));
-        if (in->vault_fd < 0) {
+                if ((r = open_s3_vault(in, ret_message)) < 0)
+                        return r;
+        } else if ((in->vault_fd = fs_open_dir(conf->vault + strlen("dir:"))) < 0) {
                 *ret_message = g_strdup_printf("%s: [intake] vault %s cannot be opened (%s): check the path "
                                                "and that the intake's user may read it",
                                                conf->path, conf->vault, g_strerror(-in->vault_fd));
@@ -97,13 +130,36 @@ char *intake_record_key(const char *session, const char *suffix) {
         return g_strdup_printf(INTAKE_RECORDS_FOLDER "/%s.json%s", session, suffix);
 }
 
+/* A record's object from an s3:// records place, bounded, through a memfd. */
+static int records_read_s3(intake *in, const char *key, size_t max, char **ret_data, size_t *ret_len,
+                           gchar **ret_message) {
+        _cleanup_close_ int fd = memfd_create("intake-record", MFD_CLOEXEC);
+        g_autofree gchar *msg = NULL;
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = vault_get(in->records, key, fd, max, NULL, &msg);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0) {
+                *ret_message = TAKE_PTR(msg);
+                return r;
+        }
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        return fs_read_fd(fd, max, ret_data, ret_len);
+}
+
 int intake_records_read(intake *in, const char *key, size_t max, char **ret_data, size_t *ret_len,
                         gchar **ret_message) {
         const char *leaf = strchr(key, '/');
         _cleanup_close_ int dfd = -EBADF;
         int r;
 
-        g_assert(leaf && in->records_fd >= 0);
+        g_assert(leaf);
+        if (in->records_fd < 0)
+                return records_read_s3(in, key, max, ret_data, ret_len, ret_message);
         dfd = openat(in->records_fd, INTAKE_RECORDS_FOLDER, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0 && errno == ENOENT)
                 return -ENOENT;

@@ -31,6 +31,7 @@ typedef struct intake_conf {
         gchar *signing_key;             /* the intake's minisign secret key (path or credential:NAME) */
         gchar *tsa_url, *tsa_ca_file;   /* RFC 3161; NULL: no token is asked for */
         gchar *index;                   /* the SQLite index */
+        gchar *scratch;                 /* s3: where a session is fetched to be verified (emptied after) */
         uint64_t interval_ns;           /* between passes of the daemon */
         int retention_days;             /* the records' lock (s3) */
         int log_level;
@@ -81,6 +82,8 @@ typedef struct intake_pass_result {
         unsigned refused;        /* listing entries that are no session (logged, never used) */
         unsigned tokens;         /* time-stamp tokens written in this pass */
         unsigned tokens_pending; /* records still without a token (the TSA did not answer) */
+        bool lock_not_enforced;  /* the vault deleted the lock canary's locked version (an alert) */
+        bool canary_unchecked;   /* the lock canary could not be put or asked for */
 } intake_pass_result;
 
 /* One pass over the vault's receipts/: every session without a record is

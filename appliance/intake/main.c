@@ -45,7 +45,7 @@ static int run_once(intake *in) {
                  "entries not used, %u time-stamp token(s) written, %u waiting for the TSA",
                  res.sessions, res.written, res.checked, res.alerts, res.failed, res.refused, res.tokens,
                  res.tokens_pending);
-        return res.failed ? 1 : 0;
+        return res.failed || res.lock_not_enforced || res.canary_unchecked ? 1 : 0;
 }
 
 static int run_rebuild(intake *in) {

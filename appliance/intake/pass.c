@@ -20,7 +20,7 @@
 
 /* "<session>.jsonl" with a session id the uploader would send: the session
  * id (caller frees), or NULL. */
-static char *receipts_session(const char *name) {
+char *intake_receipts_session(const char *name) {
         size_t len = strlen(name);
 
         if (len <= strlen(".jsonl") || !g_str_has_suffix(name, ".jsonl"))
@@ -29,7 +29,7 @@ static char *receipts_session(const char *name) {
         return upl_session_name_valid(id) ? g_steal_pointer(&id) : NULL;
 }
 
-static void refuse_entry(intake_pass_result *res, const char *name, const char *why) {
+void intake_refuse_entry(intake_pass_result *res, const char *name, const char *why) {
         if (res->refused++ < REFUSED_LOGGED_MAX) {
                 g_autofree char *shown = escape_text(name);
                 log_warning("vault receipts/%s is not used: %s", shown, why);
@@ -58,14 +58,14 @@ static int list_sessions(intake *in, GPtrArray *sessions, intake_pass_result *re
                 struct stat st;
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                char *id = receipts_session(de->d_name);
+                char *id = intake_receipts_session(de->d_name);
                 if (!id) {
-                        refuse_entry(res, de->d_name,
-                                     "not the receipts file of a session (<session id>.jsonl)");
+                        intake_refuse_entry(res, de->d_name,
+                                            "not the receipts file of a session (<session id>.jsonl)");
                         continue;
                 }
                 if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
-                        refuse_entry(res, de->d_name, "not a regular file");
+                        intake_refuse_entry(res, de->d_name, "not a regular file");
                         g_free(id);
                         continue;
                 }
@@ -84,7 +84,11 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
         intake_pass_result res = {};
         int r;
 
-        r = list_sessions(in, sessions, &res, ret_message);
+        r = intake_canary(in);
+        res.lock_not_enforced = r == -ENOLCK;
+        res.canary_unchecked = r < 0 && r != -ENOLCK;
+        r = in->vault ? intake_s3_list_sessions(in, sessions, &res, ret_message)
+                      : list_sessions(in, sessions, &res, ret_message);
         if (r < 0)
                 return r;
         if (res.refused > REFUSED_LOGGED_MAX)

@@ -39,6 +39,40 @@ static void rebuild_one(intake *in, const char *session, unsigned *rows) {
                 (*rows)++;
 }
 
+/* "<session>.json" names a record; .minisig, .tsr and anything else not. */
+static void rebuild_name(intake *in, const char *name, unsigned *rows) {
+        size_t n = strlen(name);
+
+        if (n <= 5 || !g_str_has_suffix(name, ".json"))
+                return;
+        g_autofree char *session = g_strndup(name, n - 5);
+        if (upl_session_name_valid(session))
+                rebuild_one(in, session, rows);
+}
+
+typedef struct rebuild_walk {
+        intake *in;
+        unsigned rows;
+} rebuild_walk;
+
+static int on_record(const char *key, uint64_t size, int64_t modified_us, void *userdata) {
+        rebuild_walk *w = userdata;
+        const char *name = key + strlen(INTAKE_RECORDS_FOLDER "/");
+        (void) size, (void) modified_us;
+
+        if (g_str_has_prefix(key, INTAKE_RECORDS_FOLDER "/") && !strchr(name, '/'))
+                rebuild_name(w->in, name, &w->rows);
+        return 0;
+}
+
+static int rebuild_s3(intake *in, unsigned *ret_rows, gchar **ret_message) {
+        rebuild_walk w = {.in = in};
+        int r = vault_list(in->records, INTAKE_RECORDS_FOLDER "/", on_record, &w, NULL, ret_message);
+
+        *ret_rows = w.rows;
+        return r;
+}
+
 int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
         int fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -50,6 +84,8 @@ int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
         r = intake_index_clear(in->index, ret_message);
         if (r < 0)
                 return r;
+        if (in->records_fd < 0)
+                return rebuild_s3(in, ret_rows, ret_message);
         if (fd < 0 && errno == ENOENT)
                 return *ret_rows = 0, 0;
         d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -61,14 +97,8 @@ int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
                                                INTAKE_RECORDS_FOLDER, g_strerror(-r));
                 return r;
         }
-        while ((de = readdir(d))) {
-                size_t n = strlen(de->d_name);
-                if (n <= 5 || !g_str_has_suffix(de->d_name, ".json"))
-                        continue; /* .minisig, .tsr, and anything else */
-                g_autofree char *session = g_strndup(de->d_name, n - 5);
-                if (upl_session_name_valid(session))
-                        rebuild_one(in, session, &rows);
-        }
+        while ((de = readdir(d)))
+                rebuild_name(in, de->d_name, &rows);
         closedir(d);
         *ret_rows = rows;
         return 0;

@@ -18,17 +18,34 @@
 
 #define SIG_MAX (64 * 1024)
 
+static void facts_from(const char *data, size_t len, int64_t arrived_us, char hex[SHA256_HEX_LEN + 1],
+                       char arrived[32]) {
+        uint8_t d[SHA256_LEN];
+
+        sha256_buf(data, len, d);
+        sha256_hex(d, hex);
+        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(arrived_us / G_USEC_PER_SEC);
+        g_autofree char *s = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
+        g_strlcpy(arrived, s, 32);
+}
+
 /* The receipts file's SHA-256 and when it arrived (its time in the vault). */
 static int receipts_facts(intake *in, const char *session, char hex[SHA256_HEX_LEN + 1], char arrived[32]) {
         g_autofree char *name = g_strdup_printf("%s.jsonl", session), *data = NULL;
-        _cleanup_close_ int dfd =
-                openat(in->vault_fd, "receipts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_close_ int fd = -EBADF;
-        uint8_t d[SHA256_LEN];
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        int64_t arrived_us = 0;
         struct stat st;
         size_t len = 0;
         int r;
 
+        if (in->vault) {
+                r = intake_s3_receipts(in, session, &data, &len, &arrived_us);
+                if (r < 0)
+                        return r;
+                facts_from(data, len, arrived_us, hex, arrived);
+                return 0;
+        }
+        dfd = openat(in->vault_fd, "receipts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
         fd = fs_openat_regular(dfd, name, &st);
@@ -37,24 +54,47 @@ static int receipts_facts(intake *in, const char *session, char hex[SHA256_HEX_L
         r = fs_read_fd(fd, INTAKE_RECEIPTS_MAX, &data, &len);
         if (r < 0)
                 return r;
-        sha256_buf(data, len, d);
-        sha256_hex(d, hex);
-        g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(st.st_mtime);
-        g_autofree char *s = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
-        g_strlcpy(arrived, s, 32);
+        facts_from(data, len, (int64_t) st.st_mtime * G_USEC_PER_SEC, hex, arrived);
         return 0;
 }
 
-/* Runs the verifier's checks on the session folder, opened below the
- * vault's root without following a link. < 0: no verdict (c->error says
- * why, or the folder is missing). */
+/* The session folder: below the vault's root, opened without following a
+ * link (dir:), or fetched into the scratch space (s3:). */
+static int open_session(intake *in, const char *session, char **ret_path, unsigned *ret_refused,
+                        char **ret_error) {
+        int fd, r;
+
+        *ret_refused = 0;
+        if (in->vault) {
+                *ret_path = g_strdup_printf("%s/%s", in->conf->vault, session);
+                r = intake_s3_fetch(in, session, &fd, ret_refused);
+                if (r < 0)
+                        *ret_error = g_strdup_printf("the session %s cannot be fetched from the vault into "
+                                                     "%s (%s): the next pass tries again",
+                                                     *ret_path, in->conf->scratch, g_strerror(-r));
+                return r < 0 ? r : fd;
+        }
+        *ret_path = g_build_filename(in->conf->vault + strlen("dir:"), session, NULL);
+        fd = openat(in->vault_fd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                r = -errno;
+                *ret_error = g_strdup_printf("the session folder %s cannot be opened (%s): its receipts "
+                                             "arrived without it",
+                                             *ret_path, g_strerror(-r));
+                return r;
+        }
+        return fd;
+}
+
+/* Runs the verifier's checks on the session folder. < 0: no verdict
+ * (c->error says why, or the folder is missing). */
 static int verify_session(intake *in, const char *session, verify_options *o, verify_ctx *c,
                           char **ret_path) {
-        _cleanup_close_ int fd =
-                openat(in->vault_fd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        char *error = NULL;
+        unsigned refused = 0;
+        _cleanup_close_ int fd = open_session(in, session, ret_path, &refused, &error);
         int r;
 
-        *ret_path = g_build_filename(in->conf->vault + strlen("dir:"), session, NULL);
         *o = (verify_options){
                 .dir = *ret_path,
                 .registry = in->conf->registry,
@@ -63,16 +103,19 @@ static int verify_session(intake *in, const char *session, verify_options *o, ve
         };
         verify_ctx_init(c, o);
         if (fd < 0) {
-                r = -errno;
-                c->error =
-                        g_strdup_printf("the session folder %s cannot be opened (%s): its receipts arrived "
-                                        "without it",
-                                        *ret_path, g_strerror(-r));
-                return r;
+                c->error = error;
+                return fd;
         }
         o->dirfd = &fd;
         r = verify_run(c);
         o->dirfd = NULL; /* fd closes here; verify_run keeps its own copy */
+        if (r >= 0 && refused)
+                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL,
+                           "%u objects under the session's prefix in the vault have names no session file "
+                           "has (a path, \"..\", a control character): they were not read",
+                           refused);
+        if (in->vault)
+                intake_s3_drop(in, session);
         return r;
 }
 

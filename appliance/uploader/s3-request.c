@@ -2,6 +2,7 @@
  * read from the file as curl asks for it, and only so much of an answer
  * is kept as an error message needs. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
 
         /* a new status line starts a new answer (after 100 Continue) */
         if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+                const char *sp = memchr(data, ' ', len);
+                r->head_status = sp && (size_t) (sp - data) + 4 <= len && g_ascii_isdigit(sp[1]) &&
+                                                 g_ascii_isdigit(sp[2]) && g_ascii_isdigit(sp[3])
+                                         ? (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0')
+                                         : 0;
                 g_hash_table_remove_all(r->headers);
                 r->headers_ended = false;
                 return len;
@@ -34,10 +40,38 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata) {
         return len;
 }
 
+/* A 2xx body into the sink, bounded: returning less than len stops curl. */
+static size_t on_sink(s3_sink *k, const char *data, size_t len) {
+        if (len > k->max - k->received) {
+                k->too_big = true;
+                return 0;
+        }
+        if (k->fd >= 0)
+                for (size_t done = 0; done < len;) {
+                        ssize_t w = write(k->fd, data + done, len - done);
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w <= 0) {
+                                k->write_errno = w < 0 ? errno : EIO;
+                                return 0;
+                        }
+                        done += (size_t) w;
+                }
+        k->received += len;
+        return len;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata) {
         s3_response *r = userdata;
         size_t len = size * n;
 
+        if (r->sink && r->head_status >= 200 && r->head_status < 300) {
+                if (on_sink(r->sink, data, len) != len)
+                        return 0;
+                if (r->sink->fd < 0)
+                        g_string_append_len(r->body, data, (gssize) len);
+                return len;
+        }
         if (r->body->len < S3_BODY_MAX)
                 g_string_append_len(r->body, data, (gssize) MIN(len, S3_BODY_MAX - r->body->len));
         return len;
@@ -112,7 +146,7 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
         curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
         /* a stalled or endless transfer is a network failure, retried later */
-        s3_bounds b = s3_transfer_bounds(body ? body->size : 0, c->max_rate);
+        s3_bounds b = s3_transfer_bounds(body ? body->size : r->sink ? r->sink->max : 0, c->max_rate);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, b.low_speed_limit);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, b.low_speed_time);
         curl_easy_setopt(h, CURLOPT_TIMEOUT, b.timeout);
@@ -124,6 +158,8 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
                 curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pinned_key);
         if (strcmp(method, "HEAD") == 0) {
                 curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        } else if (strcmp(method, "DELETE") == 0) {
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
         } else if (body) {
                 curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->size);
@@ -136,11 +172,17 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
         }
 }
 
-int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
-               s3_body *body, s3_response *ret) {
+static int request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+                   s3_body *body, s3_sink *sink, s3_response *ret) {
         memset(ret, 0, sizeof(*ret));
         ret->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         ret->body = g_string_new(NULL);
+        ret->sink = sink;
+        if (sink) {
+                sink->received = 0;
+                sink->too_big = false;
+                sink->write_errno = 0;
+        }
         if (body) {
                 body->offset = 0;
                 body->read_errno = 0;
@@ -156,6 +198,16 @@ int s3_request(s3_conn *c, const char *method, const char *url, const struct cur
          * network's like one never made: whatever status came first, the
          * answer is not whole, so the vault is unreachable and the pass
          * stops. */
+        if (sink && sink->too_big) {
+                g_snprintf(ret->curl_error, sizeof(ret->curl_error),
+                           "the object is larger than the %" G_GUINT64_FORMAT " bytes expected", sink->max);
+                return -EFBIG;
+        }
+        if (sink && sink->write_errno) {
+                g_snprintf(ret->curl_error, sizeof(ret->curl_error), "cannot write what came: %s",
+                           g_strerror(sink->write_errno));
+                return -sink->write_errno;
+        }
         switch (ret->curl_code) {
         case CURLE_OK:
                 /* curl takes a connection closed right after the status line
@@ -187,6 +239,16 @@ int s3_request(s3_conn *c, const char *method, const char *url, const struct cur
         default:
                 return -EIO;
         }
+}
+
+int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+               s3_body *body, s3_response *ret) {
+        return request(c, method, url, headers, body, NULL, ret);
+}
+
+int s3_request_sink(s3_conn *c, const char *url, const struct curl_slist *headers, s3_sink *sink,
+                    s3_response *ret) {
+        return request(c, "GET", url, headers, NULL, sink, ret);
 }
 
 void s3_response_clear(s3_response *r) {

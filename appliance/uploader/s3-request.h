@@ -33,6 +33,17 @@ typedef struct s3_body {
 #define S3_HEADERS_MAX 64
 #define S3_BODY_MAX (16 * 1024)
 
+/* Where a GET's body goes (s3_request_sink): written to fd (>= 0) as it
+ * comes, or kept in the response's body (fd < 0); either way at most max
+ * bytes: one more and the transfer stops (*too_big). */
+typedef struct s3_sink {
+        int fd;
+        uint64_t max;
+        uint64_t received;
+        bool too_big;
+        int write_errno; /* a write to fd failed */
+} s3_sink;
+
 typedef struct s3_response {
         long status; /* 0: no HTTP answer */
         CURLcode curl_code;
@@ -40,6 +51,8 @@ typedef struct s3_response {
         GHashTable *headers;              /* lower-case name -> value, of the last answer */
         GString *body;                    /* at most S3_BODY_MAX bytes kept */
         bool headers_ended;               /* the blank line after the last answer's headers came */
+        s3_sink *sink;                    /* NULL: the body is an error message, S3_BODY_MAX kept */
+        long head_status;                 /* the status line of the answer being received */
 } s3_response;
 
 /* Every transfer is bounded (s3_transfer_bounds): it fails as the
@@ -64,12 +77,18 @@ typedef struct s3_bounds {
  * cut for going at its cap. */
 s3_bounds s3_transfer_bounds(uint64_t size, uint64_t max_rate);
 
-/* method "HEAD" or "PUT" (with body). Fills *ret in every case; returns 0
+/* method "HEAD", "DELETE", "GET" or "PUT" (with body). Fills *ret in every case; returns 0
  * when the server answered (any status), -EAGAIN when it could not be
  * reached or the transfer broke, -EACCES when its TLS identity did not
  * match ca_file/pinned_key, -EIO for the rest (the curl text in ret). */
 int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
                s3_body *body, s3_response *ret);
+/* As s3_request for a GET whose body goes to sink (see s3_sink): a body
+ * over sink->max is -EFBIG, a write to sink->fd that failed -errno. Only a
+ * 2xx answer's body goes to the sink; another status keeps its (error)
+ * body in ret->body as s3_request does. */
+int s3_request_sink(s3_conn *c, const char *url, const struct curl_slist *headers, s3_sink *sink,
+                    s3_response *ret);
 void s3_response_clear(s3_response *r);
 /* A header of the answer, or NULL. */
 const char *s3_response_header(const s3_response *r, const char *lower_name);

@@ -15,6 +15,11 @@ typedef struct vault_ops {
         int (*head)(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
         /* Same contract as vault_confirm (vault.h); want->key is checked valid. */
         int (*confirm)(vault *v, const vault_receipt *want, gchar **ret_message);
+        /* Same contract as vault_get / vault_list (vault.h); NULL: -EOPNOTSUPP. */
+        int (*get)(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_size, gchar **ret_message);
+        int (*list)(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
+                    gchar **ret_message);
+        int (*delete_version)(vault *v, const char *key, const char *version_id, gchar **ret_message);
         /* Frees the backend's state (impl) only; vault_free frees the rest. */
         void (*free)(void *impl);
 } vault_ops;
@@ -32,11 +37,3 @@ vault *vault_new(const vault_ops *ops, void *impl, gchar *description);
 int vault_dir_open(const char *root, vault **ret, gchar **ret_message);
 /* "s3://bucket/prefix" (vault-s3.c; vault-s3-none.c until it exists). */
 int vault_s3_open(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message);
-
-/* A key below the vault's prefix is '/'-separated parts, each a valid
- * single name (fs_name_valid) not starting with '.' (the backends'
- * temporary names): no leading '/', no empty part, no "." or "..", no
- * control character or backslash, at most VAULT_KEY_MAX bytes. Both backends refuse anything else
- * with -EINVAL before touching the vault. */
-#define VAULT_KEY_MAX 1024
-bool vault_key_valid(const char *key);

@@ -172,3 +172,48 @@ int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
         }
         return v->ops->confirm(v, want, ret_message);
 }
+
+static int not_supported(vault *v, const char *what, gchar **ret_message) {
+        *ret_message = g_strdup_printf("%s cannot %s: only an s3:// vault is read through the vault library",
+                                       vault_describe(v), what);
+        return -EOPNOTSUPP;
+}
+
+int vault_get(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_size, gchar **ret_message) {
+        if (!vault_key_valid(key))
+                return key_refused(key, ret_message);
+        if (!v->ops->get)
+                return not_supported(v, "read an object", ret_message);
+        return v->ops->get(v, key, fd, max, ret_size, ret_message);
+}
+
+int vault_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
+               gchar **ret_message) {
+        unsigned refused = 0;
+        int r;
+
+        /* "" or a key ending in '/': the folder's own name is checked as a key */
+        if (*prefix) {
+                g_autofree char *folder = g_strndup(prefix, strlen(prefix) - g_str_has_suffix(prefix, "/"));
+                if (!vault_key_valid(folder))
+                        return key_refused(prefix, ret_message);
+        }
+        if (!v->ops->list)
+                return not_supported(v, "be listed", ret_message);
+        r = v->ops->list(v, prefix, fn, userdata, &refused, ret_message);
+        if (ret_refused)
+                *ret_refused = refused;
+        return r;
+}
+
+int vault_delete_version(vault *v, const char *key, const char *version_id, gchar **ret_message) {
+        if (!vault_key_valid(key))
+                return key_refused(key, ret_message);
+        if (!version_id || !*version_id || strlen(version_id) > 1024) {
+                *ret_message = g_strdup("vault_delete_version needs a version id");
+                return -EINVAL;
+        }
+        if (!v->ops->delete_version)
+                return not_supported(v, "delete a version", ret_message);
+        return v->ops->delete_version(v, key, version_id, ret_message);
+}

@@ -83,6 +83,36 @@ int vault_digests_fd(int fd, char ret_sha256_hex[SHA256_HEX_LEN + 1],
  * is filled from the HEAD (and the retention checked as for a put). */
 int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_message);
 
+/* Streams the object under key into fd (written from its current offset):
+ * at most max bytes, memory bounded whatever the object's size. -ENOENT
+ * when there is none; -EFBIG when it is larger than max (what came is in
+ * fd, at most max bytes: the caller truncates or keeps it as evidence);
+ * *ret_size (may be NULL) the bytes written. The S3 backend only (the
+ * directory backend: -EOPNOTSUPP; its readers open the files themselves). */
+int vault_get(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_size, gchar **ret_message);
+
+/* Lists the objects whose key starts with prefix (below the vault's own
+ * prefix; "" for all, "receipts/" for one folder), page by page
+ * (ListObjectsV2, encoding-type=url), calling fn for each with its key
+ * decoded and relative to the vault's prefix, its size and its
+ * LastModified (µs since the epoch, 0 when the store did not say). The key
+ * is the store's, outside input: any byte but NUL, any length; fn checks
+ * it before using it (vault_key_valid). fn returns < 0 to stop the listing
+ * (that value is returned). *ret_refused (may be NULL) counts entries the
+ * listing could not decode (never passed to fn). Memory is bounded by one
+ * page whatever the number of objects; a listing that has not ended after
+ * 100,000 pages (or repeats its token) is -E2BIG (-EBADMSG). The S3
+ * backend only. */
+typedef int (*vault_list_fn)(const char *key, uint64_t size, int64_t modified_us, void *userdata);
+int vault_list(vault *v, const char *prefix, vault_list_fn fn, void *userdata, unsigned *ret_refused,
+               gchar **ret_message);
+
+/* Asks the vault to delete one version of key, which must be locked: the
+ * intake's lock canary. 0: the vault DELETED it (it does not enforce its
+ * lock); -EACCES: refused, as a locked version must be; -ENOENT: no such
+ * version; other -errno: the vault could not be asked. The S3 backend only. */
+int vault_delete_version(vault *v, const char *key, const char *version_id, gchar **ret_message);
+
 /* Proves, now, that the vault still holds the object a receipt names
  * (want: key, size, sha256; for S3 version_id and retain_until_us too):
  * the directory vault reads the file again and hashes it; S3 HEADs that
@@ -93,3 +123,11 @@ int vault_head(vault *v, const char *key, vault_receipt *ret, gchar **ret_messag
  * says; any other -errno: the vault could not be asked (unreachable,
  * credentials), which proves nothing either way. */
 int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message);
+
+/* A key below the vault's prefix is '/'-separated parts, each a valid
+ * single name (fs_name_valid) not starting with '.' (the backends'
+ * temporary names): no leading '/', no empty part, no "." or "..", no
+ * control character or backslash, at most VAULT_KEY_MAX bytes. Both backends refuse anything else
+ * with -EINVAL before touching the vault. */
+#define VAULT_KEY_MAX 1024
+bool vault_key_valid(const char *key);

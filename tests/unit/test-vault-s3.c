@@ -1,6 +1,7 @@
 /* The S3 backend's parts that need no server: the canonical query and path
  * encoding curl signs as written, the two retain-until date shapes (AWS
- * .000Z, RGW 9 digits), the <Code> of an error body, and what vault_s3_open
+ * .000Z, RGW 9 digits), the <Code> of an error body, a ListObjectsV2
+ * page with hostile keys (encoding-type=url), and what vault_s3_open
  * refuses before any request (the endpoint, the bucket, the credentials
  * file's mode and shape). The requests themselves are tested against a real
  * RGW in tests/vault/s3-put.sh. */
@@ -128,6 +129,55 @@ static void test_error_code(void **state) {
         /* not NUL-terminated: the length bounds the search */
         const char body[] = "<Code>BadDigest</Code>";
         assert_null(s3_error_code(body, sizeof(body) - 3));
+}
+
+static void test_list_parse(void **state) {
+        (void) state;
+        /* RGW's answer with encoding-type=url: %XX, '+' for a space, XML entities */
+        static const char page1[] =
+                "<?xml version=\"1.0\"?><ListBucketResult><Name>b</Name><Prefix>p%2F</Prefix>"
+                "<Contents><Key>p/receipts/a%20b+c.jsonl</Key><LastModified>2026-12-02T13:13:28.000Z"
+                "</LastModified><Size>42</Size></Contents>"
+                "<Contents><Key>p/..%2F..%2Fx%01%1B&amp;</Key><Size>7</Size></Contents>"
+                "<Contents><Key>p/nul%00x</Key><Size>1</Size></Contents>" /* a NUL: refused */
+                "<Contents><Key>p/bad%zz</Key><Size>1</Size></Contents>"  /* a bad escape */
+                "<Contents><Key>p/nosize</Key></Contents>"                /* no size */
+                "<Contents><Key>p/&#1;&#x1f;</Key><Size>18446744073709551615</Size></Contents>"
+                "<IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;1</NextContinuationToken>"
+                "</ListBucketResult>";
+        s3_list_page p = {};
+
+        assert_int_equal(s3_list_parse(page1, strlen(page1), &p), 0);
+        assert_int_equal(p.entries->len, 3);
+        assert_int_equal(p.refused, 3);
+        assert_true(p.truncated);
+        assert_string_equal(p.next_token, "t&1");
+        const s3_list_entry *e = &g_array_index(p.entries, s3_list_entry, 0);
+        assert_string_equal(e->key, "p/receipts/a b c.jsonl");
+        assert_int_equal(e->size, 42);
+        assert_int_equal(e->modified_us, INT64_C(1796217208) * G_USEC_PER_SEC);
+        e = &g_array_index(p.entries, s3_list_entry, 1);
+        assert_string_equal(e->key, "p/../../x\x01\x1b&");
+        assert_int_equal(e->modified_us, 0);
+        e = &g_array_index(p.entries, s3_list_entry, 2);
+        assert_string_equal(e->key, "p/\x01\x1f");
+        assert_true(e->size == G_MAXUINT64);
+        s3_list_page_clear(&p);
+
+        static const char *const bad[] = {
+                "",
+                "<Error><Code>AccessDenied</Code></Error>",
+                /* truncated without a token: the listing could never go on */
+                "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(s3_list_parse(bad[i], strlen(bad[i]), &p), -EBADMSG);
+        /* an unclosed <Contents> at the end of a cut body is not an entry */
+        static const char cut[] = "<ListBucketResult><Contents><Key>p/a</Key><Size>1</Size>";
+        assert_int_equal(s3_list_parse(cut, strlen(cut), &p), 0);
+        assert_int_equal(p.entries->len, 0);
+        assert_false(p.truncated);
+        s3_list_page_clear(&p);
 }
 
 typedef struct fixture {
@@ -342,6 +392,7 @@ int main(void) {
                 cmocka_unit_test(test_error_code),
                 cmocka_unit_test(test_transfer_bounds),
                 cmocka_unit_test_setup_teardown(test_open_ok, setup, teardown),
+                cmocka_unit_test(test_list_parse),
                 cmocka_unit_test_setup_teardown(test_open_endpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_vault_spec, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_credentials, setup, teardown),

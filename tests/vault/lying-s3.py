@@ -11,6 +11,7 @@ MODE (what it does wrong; "honest" by default):
   version-nolock  … answers without the lock headers
   drip-put        a PUT's reply drips at 5 bytes/s, for ever (a body that never ends)
   cut-put         a PUT's reply is cut right after its status line
+  delete-locked   a DELETE of a locked version deletes it (honest: 403 AccessDenied)
 A HEAD of the latest version (no versionId) is always honest, so the
 uploader's own PUT-then-HEAD succeeds and only a later proof can catch the
 lie. Every request is appended to the events file as one line, after the
@@ -128,6 +129,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
 
+    def do_DELETE(self):
+        path, version = self.split()
+        event("DELETE " + self.path)
+        with lock:
+            o = store.get(path)
+            found = o is not None and o["version"] == version
+            if found and args.lie == "delete-locked":
+                del store[path]
+        if not found:
+            status, body = 404, b"<Error><Code>NoSuchVersion</Code></Error>"
+        elif args.lie == "delete-locked" or not o["mode"]:
+            status, body = 204, b""
+        else:
+            status, body = 403, b"<Error><Code>AccessDenied</Code></Error>"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -140,7 +161,7 @@ def main():
     p.add_argument("--events", required=True)
     p.add_argument("--lie", default="honest",
                    choices=["honest", "version-404", "version-size", "version-nolock",
-                            "drip-put", "cut-put"])
+                            "drip-put", "cut-put", "delete-locked"])
     args = p.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     with open(args.port_file + ".tmp", "w") as f:
