@@ -46,8 +46,7 @@ struct _StudioSealSink {
         guint64 sealed_bytes;
         guint64 synced_bytes; /* last offset known to be on disk */
         /* The clock the two below are read from: the pipeline's (or the
-         * one a test gives the element), the monotonic system clock while
-         * there is none. NULL until the first buffer. */
+         * one a test gives the element); NULL: the monotonic system time. */
         GstClock *timing_clock;
         GstClockTime last_sync;  /* timing_clock's time of the last fdatasync */
         guint64 checkpoint_slot; /* timing_clock's time / interval at the last checkpoint */
@@ -71,19 +70,40 @@ static guint64 checkpoint_slot(StudioSealSink *self, GstClockTime now) {
         return now / MAX(self->checkpoint_interval, 1);
 }
 
-/* The time on the element's clock: the pipeline's once it runs, or the one
- * a test gives it (a GstTestClock), so that checkpoints and syncs follow
- * the clock they are given; the monotonic system time only while the sink
- * has no clock at all. A new clock (the sink started before the pipeline
- * gave it one) starts the intervals again from now. */
-static GstClockTime seal_now(StudioSealSink *self) {
-        g_autoptr(GstClock) clock = gst_element_get_clock(GST_ELEMENT(self));
-        GstClockTime now = clock ? gst_clock_get_time(clock) : gst_util_get_timestamp();
+/* The time on the element's clock: the pipeline's, or the one a test
+ * gives it (a GstTestClock), so that checkpoints and syncs follow the
+ * clock they are given; the monotonic system time only while the sink has
+ * no clock at all. *ret_clock gets the clock read (NULL: none). */
+static GstClockTime clock_now(StudioSealSink *self, GstClock **ret_clock) {
+        GstClock *clock = gst_element_get_clock(GST_ELEMENT(self));
 
-        if (clock != self->timing_clock || !GST_CLOCK_TIME_IS_VALID(self->last_sync)) {
+        *ret_clock = clock;
+        return clock ? gst_clock_get_time(clock) : gst_util_get_timestamp();
+}
+
+/* At start: the intervals count from the file's start, as its first
+ * checkpoint falls due at the first slot boundary after it. */
+static void timing_start(StudioSealSink *self) {
+        GstClock *clock = NULL;
+        GstClockTime now = clock_now(self, &clock);
+
+        gst_clear_object(&self->timing_clock);
+        self->timing_clock = clock;
+        self->last_sync = now;
+        self->checkpoint_slot = checkpoint_slot(self, now);
+}
+
+/* A clock other than the one the intervals were counted on (the pipeline
+ * gave the sink its clock after start) says nothing about the old one's
+ * times: a checkpoint is due at once, and the intervals go on from it. */
+static GstClockTime seal_now(StudioSealSink *self) {
+        g_autoptr(GstClock) clock = NULL;
+        GstClockTime now = clock_now(self, &clock);
+
+        if (clock != self->timing_clock) {
                 gst_object_replace((GstObject **) &self->timing_clock, (GstObject *) clock);
                 self->last_sync = now;
-                self->checkpoint_slot = checkpoint_slot(self, now);
+                self->checkpoint_slot = G_MAXUINT64;
         }
         return now;
 }
@@ -216,7 +236,7 @@ static gboolean seal_start(GstBaseSink *sink) {
         self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
         self->finished = FALSE;
         self->write_error = 0;
-        self->last_sync = GST_CLOCK_TIME_NONE; /* the intervals start at the first buffer */
+        timing_start(self);
         self->wall_start = g_date_time_new_now_utc();
         r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, seal_output, self, &self->writer);
         if (r == -ENOSPC)
