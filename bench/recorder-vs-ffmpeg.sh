@@ -24,8 +24,12 @@
 # The runs are interleaved (recorder, ffmpeg-overlay, ffmpeg-zl, ffmpeg, and
 # again) REPEAT times because other jobs share the CPU; each variant's
 # figure is its median. CPU = user+sys of the process (/usr/bin/time),
-# divided by the media seconds (SECONDS). Target: recorder / ffmpeg-overlay
-# <= 1.0x, sealing included. Not a test: figures only.
+# divided by the media seconds (SECONDS) and by the frames it encoded
+# (counted with ffprobe in what it wrote; the recorder's decrypted, all its
+# segments). A ratio is printed only between runs that encoded the same
+# number of frames: otherwise they did different work, and the script says
+# so instead. Target: recorder / ffmpeg-overlay <= 1.0x, sealing included.
+# Not a test: figures only.
 #   usage: bench/recorder-vs-ffmpeg.sh BUILD_DIR [SECONDS [REPEAT]]
 set -euo pipefail
 
@@ -110,16 +114,18 @@ for round in $(seq 1 "$repeat"); do
 done
 
 # What each produced: decrypt ours (the benchmark holds the vault key).
-n=0
+vframes() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+n=0 rec_frames=0 rec_bytes=0
 for f in "$work"/spool/*/seg-*.mkv.age; do
         n=$((n + 1)); age -d -i "$work/key.txt" "$f" > "$work/recorder-$n.mkv"
+        rec_frames=$((rec_frames + $(vframes "$work/recorder-$n.mkv")))
+        rec_bytes=$((rec_bytes + $(stat -c %s "$work/recorder-$n.mkv")))
 done
-[ "$n" -eq 1 ] || echo "note: the recorder wrote $n segments; frames and size below are for the first" >&2
-vframes() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+[ "$n" -eq 1 ] || echo "note: the recorder wrote $n segments; frames and size below are all of them" >&2
 rows=""
 for name in recorder ffmpeg-overlay ffmpeg-zl ffmpeg; do
         case $name in
-        recorder) out="$work/recorder-1.mkv"; label="studio-recorder (sealed)" ;;
+        recorder) out=""; label="studio-recorder (sealed)" ;;
         ffmpeg-overlay) out="$work/ffmpeg-overlay.mkv"; label="ffmpeg zl + drawtext" ;;
         ffmpeg-zl) out="$work/ffmpeg-zl.mkv"; label="ffmpeg zl, no overlay" ;;
         ffmpeg) out="$work/ffmpeg.mkv"; label="ffmpeg default tune" ;;
@@ -130,17 +136,27 @@ for name in recorder ffmpeg-overlay ffmpeg-zl ffmpeg; do
                         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
                 END { mc = median(c, NR); printf "%.2f|%.2f|%.2f|%.2f", median(u, NR), median(s, NR), mc, median(w, NR) }' \
                 "$work/$name.times")
-        rows+="$label|$med|$(vframes "$out")|$(stat -c %s "$out")"$'\n'
+        if [ "$name" = recorder ]; then
+                rows+="$label|$med|$rec_frames|$rec_bytes"$'\n'
+        else
+                rows+="$label|$med|$(vframes "$out")|$(stat -c %s "$out")"$'\n'
+        fi
 done
-printf '%s' "$rows" | awk -F'|' -v secs="$secs" -v n="$repeat" '
+printf '%s' "$rows" | awk -F'|' -v secs="$secs" -v n="$repeat" -v input="$frames" '
 { l[NR] = $1; u[NR] = $2; s[NR] = $3; c[NR] = $4; w[NR] = $5; f[NR] = $6; b[NR] = $7 }
+function ratio(k, what, extra) {
+        if (f[1] != f[k] || f[1] == 0)
+                printf "no CPU ratio studio-recorder / %s: it encoded %d frames and studio-recorder %d (of %d in the input): different work\n", what, f[k], f[1], input;
+        else
+                printf "CPU ratio studio-recorder / %s: %.2fx%s\n", what, (c[k] > 0 ? c[1] / c[k] : 0), extra;
+}
 END {
-        printf "medians of %d rounds:\n", n;
-        printf "%-26s %7s %7s %7s %9s %7s %7s %9s\n", "encoder", "user s", "sys s", "CPU s", "CPU/media", "wall s", "frames", "kbit/s";
+        printf "medians of %d rounds, %d input frames:\n", n, input;
+        printf "%-26s %7s %7s %7s %9s %9s %7s %7s %9s\n", "encoder", "user s", "sys s", "CPU s", "CPU/media", "ms/frame", "wall s", "frames", "kbit/s";
         for (i = 1; i <= NR; i++)
-                printf "%-26s %7.2f %7.2f %7.2f %9.3f %7.2f %7d %9.0f\n", l[i], u[i], s[i], c[i], c[i] / secs, w[i], f[i], b[i] * 8 / secs / 1000;
-        printf "CPU ratio studio-recorder / ffmpeg zl + drawtext (like for like): %.2fx (target <= 1.0x, sealing included)\n", (c[2] > 0 ? c[1] / c[2] : 0);
-        printf "CPU ratio studio-recorder / ffmpeg zl, no overlay: %.2fx\n", (c[3] > 0 ? c[1] / c[3] : 0);
-        printf "CPU ratio studio-recorder / ffmpeg default tune, no overlay: %.2fx\n", (c[4] > 0 ? c[1] / c[4] : 0);
+                printf "%-26s %7.2f %7.2f %7.2f %9.3f %9.2f %7.2f %7d %9.0f\n", l[i], u[i], s[i], c[i], c[i] / secs, (f[i] > 0 ? c[i] * 1000 / f[i] : 0), w[i], f[i], b[i] * 8 / secs / 1000;
+        ratio(2, "ffmpeg zl + drawtext (like for like)", " (target <= 1.0x, sealing included)");
+        ratio(3, "ffmpeg zl, no overlay", "");
+        ratio(4, "ffmpeg default tune, no overlay", "");
 }'
 echo "load average after runs:$(uptime | sed 's/.*load average://')"

@@ -77,7 +77,10 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
  * PLAYING, starts the recording into session_dir: the muxer comes up, the
  * video encoder is asked for a keyframe, and video and audio pass from
  * that keyframe on, on a media timeline that starts at 0 (segment times,
- * checkpoints and marks are on it). -EINVAL: not built pre-rolled;
+ * checkpoints and marks are on it). When no source is live (a file, as
+ * the benchmark and tests use), nothing is dropped while pre-rolled: the
+ * streams wait at the gates, and the recording holds every frame from the
+ * input's first. -EINVAL: not built pre-rolled;
  * -EALREADY: already open (one pipeline records one session: build another
  * for the next); -ENOTDIR: no such folder; -EAGAIN: not PLAYING
  * yet; -EIO: the muxer would not start. A pipeline never opened has nothing

@@ -9,7 +9,11 @@
  *                           sealed-sha256 (hex string), plaintext-bytes (guint64),
  *                           media-duration (guint64 ns, so far)
  *                           — posted every checkpoint-interval, after the
- *                           sealed bytes it counts are fdatasync'd.
+ *                           sealed bytes it counts are fdatasync'd. The
+ *                           interval (and sync-interval) is on the
+ *                           element's clock: the pipeline's, or a test's
+ *                           GstTestClock; the monotonic system time only
+ *                           while the element has none.
  *   studio-seal-closed      location, segment, plaintext-sha256, sealed-sha256,
  *                           plaintext-bytes, sealed-bytes, media-duration,
  *                           wall-start, wall-end (ISO 8601 UTC strings)

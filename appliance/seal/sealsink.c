@@ -44,9 +44,12 @@ struct _StudioSealSink {
         sha256_ctx *plain_hash;
         sha256_ctx *sealed_hash;
         guint64 sealed_bytes;
-        guint64 synced_bytes;   /* last offset known to be on disk */
-        gint64 last_sync;       /* monotonic µs */
-        gint64 checkpoint_slot; /* monotonic time / interval at the last checkpoint */
+        guint64 synced_bytes; /* last offset known to be on disk */
+        /* The clock the two below are read from: the pipeline's (or the
+         * one a test gives the element); NULL: the monotonic system time. */
+        GstClock *timing_clock;
+        GstClockTime last_sync;  /* timing_clock's time of the last fdatasync */
+        guint64 checkpoint_slot; /* timing_clock's time / interval at the last checkpoint */
         GstClockTime first_pts;
         GstClockTime end_pts;
         GDateTime *wall_start;
@@ -60,12 +63,49 @@ GST_ELEMENT_REGISTER_DEFINE(studiosealsink, "studiosealsink", GST_RANK_NONE, STU
 static GstStaticPadTemplate sink_template =
         GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
 
-/* Checkpoints fall on multiples of the interval on the monotonic clock, not
- * on times counted from each segment's start, so that a segment boundary
- * never stretches the gap between two checkpoints. */
-static gint64 checkpoint_slot(StudioSealSink *self, gint64 now_us) {
-        guint64 interval_us = MAX(self->checkpoint_interval / GST_USECOND, 1);
-        return (gint64) ((guint64) now_us / interval_us);
+/* Checkpoints fall on multiples of the interval on the pipeline's clock,
+ * not on times counted from each segment's start, so that a segment
+ * boundary never stretches the gap between two checkpoints. */
+static guint64 checkpoint_slot(StudioSealSink *self, GstClockTime now) {
+        return now / MAX(self->checkpoint_interval, 1);
+}
+
+/* The time on the element's clock: the pipeline's, or the one a test
+ * gives it (a GstTestClock), so that checkpoints and syncs follow the
+ * clock they are given; the monotonic system time only while the sink has
+ * no clock at all. *ret_clock gets the clock read (NULL: none). */
+static GstClockTime clock_now(StudioSealSink *self, GstClock **ret_clock) {
+        GstClock *clock = gst_element_get_clock(GST_ELEMENT(self));
+
+        *ret_clock = clock;
+        return clock ? gst_clock_get_time(clock) : gst_util_get_timestamp();
+}
+
+/* At start: the intervals count from the file's start, as its first
+ * checkpoint falls due at the first slot boundary after it. */
+static void timing_start(StudioSealSink *self) {
+        GstClock *clock = NULL;
+        GstClockTime now = clock_now(self, &clock);
+
+        gst_clear_object(&self->timing_clock);
+        self->timing_clock = clock;
+        self->last_sync = now;
+        self->checkpoint_slot = checkpoint_slot(self, now);
+}
+
+/* A clock other than the one the intervals were counted on (the pipeline
+ * gave the sink its clock after start) says nothing about the old one's
+ * times: a checkpoint is due at once, and the intervals go on from it. */
+static GstClockTime seal_now(StudioSealSink *self) {
+        g_autoptr(GstClock) clock = NULL;
+        GstClockTime now = clock_now(self, &clock);
+
+        if (clock != self->timing_clock) {
+                gst_object_replace((GstObject **) &self->timing_clock, (GstObject *) clock);
+                self->last_sync = now;
+                self->checkpoint_slot = G_MAXUINT64;
+        }
+        return now;
 }
 
 static gchar *segment_name(StudioSealSink *self) {
@@ -149,6 +189,7 @@ static void seal_release(StudioSealSink *self) {
         self->plain_hash = sha256_free(self->plain_hash);
         self->sealed_hash = sha256_free(self->sealed_hash);
         g_clear_pointer(&self->wall_start, g_date_time_unref);
+        gst_clear_object(&self->timing_clock);
         if (self->fd >= 0) {
                 (void) close(self->fd);
                 self->fd = -1;
@@ -185,7 +226,7 @@ static gboolean seal_start(GstBaseSink *sink) {
         if (self->fd < 0)
                 goto open_failed;
         if (fchmod(self->fd, SEAL_FILE_MODE) < 0)
-                goto open_failed;
+                goto chmod_failed;
 
         self->plain_hash = sha256_new();
         self->sealed_hash = sha256_new();
@@ -195,8 +236,7 @@ static gboolean seal_start(GstBaseSink *sink) {
         self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
         self->finished = FALSE;
         self->write_error = 0;
-        self->last_sync = g_get_monotonic_time();
-        self->checkpoint_slot = checkpoint_slot(self, self->last_sync);
+        timing_start(self);
         self->wall_start = g_date_time_new_now_utc();
         r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, seal_output, self, &self->writer);
         if (r == -ENOSPC)
@@ -231,6 +271,15 @@ open_failed:
                 ("Could not create sealed file '%s': %s.", self->location, g_strerror(errno)),
                 ("check that the folder exists and is writable, and that the file does not exist"));
         return FALSE;
+chmod_failed:
+        r = -errno;
+        seal_undo_start(self);
+        GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
+                          ("Could not make sealed file '%s' group-readable only (mode 0640): %s.",
+                           self->location, g_strerror(-r)),
+                          ("the spool must be on a filesystem that keeps file modes (ext4, xfs), not "
+                           "vfat or a network share"));
+        return FALSE;
 no_memory:
         seal_undo_start(self);
         GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Out of memory starting '%s'.", self->location), (NULL));
@@ -254,7 +303,7 @@ static int sync_now(StudioSealSink *self) {
         if (fdatasync(self->fd) < 0)
                 return -errno;
         self->synced_bytes = self->sealed_bytes;
-        self->last_sync = g_get_monotonic_time();
+        self->last_sync = seal_now(self);
         return 0;
 }
 
@@ -287,7 +336,7 @@ static void track_time(StudioSealSink *self, GstBuffer *buf) {
 static GstFlowReturn seal_render(GstBaseSink *sink, GstBuffer *buf) {
         StudioSealSink *self = STUDIO_SEAL_SINK(sink);
         GstMapInfo map;
-        gint64 now;
+        GstClockTime now;
         int r;
 
         if (self->finished || !self->writer)
@@ -301,14 +350,14 @@ static GstFlowReturn seal_render(GstBaseSink *sink, GstBuffer *buf) {
                 goto write_failed;
         track_time(self, buf);
 
-        now = g_get_monotonic_time();
+        now = seal_now(self);
         if (checkpoint_slot(self, now) != self->checkpoint_slot) {
                 r = sync_now(self);
                 if (r < 0)
                         goto write_failed;
                 self->checkpoint_slot = checkpoint_slot(self, now);
                 post_checkpoint(self);
-        } else if ((guint64) (now - self->last_sync) * GST_USECOND >= self->sync_interval) {
+        } else if (now < self->last_sync || now - self->last_sync >= self->sync_interval) {
                 r = sync_now(self);
                 if (r < 0)
                         goto write_failed;

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <sodium.h>
 #include <zlib.h>
 
@@ -34,27 +36,6 @@ struct vector {
         const uint8_t *body;
         size_t body_len;
 };
-
-struct sink {
-        uint8_t *data;
-        size_t len, cap;
-};
-
-static int sink_append(void *userdata, const uint8_t *buf, size_t len) {
-        struct sink *s = userdata;
-
-        if (s->len + len > s->cap) {
-                size_t cap = (s->len + len) * 2;
-                uint8_t *p = realloc(s->data, cap);
-                if (!p)
-                        return -ENOMEM;
-                s->data = p;
-                s->cap = cap;
-        }
-        memcpy(s->data + s->len, buf, len);
-        s->len += len;
-        return 0;
-}
 
 /* Parses the "key: value" lines before the empty line. */
 static int vector_parse(char *data, size_t len, struct vector *v) {
@@ -147,7 +128,7 @@ static bool run_vector(const char *name, struct vector *v) {
         _cleanup_free_ uint8_t *inflated = NULL;
         const uint8_t *file = v->body;
         size_t file_len = v->body_len;
-        struct sink out = {};
+        test_sink out = {};
         age_read_result res;
         bool ok = false;
         char hex[SHA256_HEX_LEN + 1];
@@ -160,10 +141,10 @@ static bool run_vector(const char *name, struct vector *v) {
                 }
                 file = inflated;
         }
-        if (age_decrypt_buf(file, file_len, (const uint8_t(*)[AGE_KEY_LEN]) v->sks, v->n_sks, sink_append,
-                            &out, &res) < 0) {
+        if (age_decrypt_buf(file, file_len, (const uint8_t(*)[AGE_KEY_LEN]) v->sks, v->n_sks,
+                            test_sink_append, &out, &res) < 0) {
                 print_error("%s: the reader failed\n", name);
-                free(out.data);
+                test_sink_done(&out);
                 return false;
         }
         sha256_buf(out.data ? out.data : (const uint8_t *) "", out.len, digest);
@@ -192,7 +173,7 @@ static bool run_vector(const char *name, struct vector *v) {
         if (!ok)
                 print_error("%s: expected %s, got %s (%s), released %zu bytes\n", name, v->expect,
                             age_verdict_to_string(res.verdict), res.detail, out.len);
-        free(out.data);
+        test_sink_done(&out);
         return ok;
 }
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <sodium.h>
 
 #include "age-internal.h"
@@ -24,32 +26,6 @@
  * stock `age-keygen -y`. */
 #define CCTV_IDENTITY "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0"
 #define CCTV_RECIPIENT "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef"
-
-struct membuf {
-        uint8_t *data;
-        size_t len, cap;
-};
-
-static int membuf_append(void *userdata, const uint8_t *buf, size_t len) {
-        struct membuf *m = userdata;
-
-        if (m->len + len > m->cap) {
-                size_t cap = (m->len + len) * 2;
-                uint8_t *p = realloc(m->data, cap);
-                if (!p)
-                        return -ENOMEM;
-                m->data = p;
-                m->cap = cap;
-        }
-        memcpy(m->data + m->len, buf, len);
-        m->len += len;
-        return 0;
-}
-
-static void membuf_done(struct membuf *m) {
-        free(m->data);
-        *m = (struct membuf){};
-}
 
 static int fail_output(void *userdata, const uint8_t *buf, size_t len) {
         return -ENOSPC;
@@ -117,13 +93,13 @@ static void kat_fixed(struct age_writer_fixed *f) {
 }
 
 static void seal(const uint8_t (*pks)[AGE_KEY_LEN], size_t n, const struct age_writer_fixed *fixed,
-                 const uint8_t *plain, size_t len, size_t piece, struct membuf *out) {
+                 const uint8_t *plain, size_t len, size_t piece, test_sink *out) {
         age_writer *w = NULL;
 
         if (fixed)
-                assert_int_equal(age_writer_new_fixed(pks, n, fixed, membuf_append, out, &w), 0);
+                assert_int_equal(age_writer_new_fixed(pks, n, fixed, test_sink_append, out, &w), 0);
         else
-                assert_int_equal(age_writer_new(pks, n, membuf_append, out, &w), 0);
+                assert_int_equal(age_writer_new(pks, n, test_sink_append, out, &w), 0);
         for (size_t off = 0; off < len; off += piece) {
                 size_t k = len - off < piece ? len - off : piece;
                 assert_int_equal(age_writer_write(w, plain + off, k), 0);
@@ -136,8 +112,8 @@ static void seal(const uint8_t (*pks)[AGE_KEY_LEN], size_t n, const struct age_w
 }
 
 static age_verdict open_file(const uint8_t *data, size_t len, const uint8_t (*sks)[AGE_KEY_LEN], size_t n,
-                             struct membuf *plain, age_read_result *res) {
-        assert_int_equal(age_decrypt_buf(data, len, sks, n, membuf_append, plain, res), 0);
+                             test_sink *plain, age_read_result *res) {
+        assert_int_equal(age_decrypt_buf(data, len, sks, n, test_sink_append, plain, res), 0);
         assert_true(strlen(res->detail) > 10);
         return res->verdict;
 }
@@ -172,7 +148,7 @@ static void test_kat_golden(void **state) {
         for (size_t k = 0; k < ELEMENTSOF(kats); k++) {
                 _cleanup_free_ uint8_t *plain = malloc(kats[k].plaintext_len + 1);
                 _cleanup_free_ char *path = NULL, *golden = NULL;
-                struct membuf out = {}, back = {};
+                test_sink out = {}, back = {};
                 age_read_result res;
                 size_t golden_len = 0;
 
@@ -197,9 +173,9 @@ static void test_kat_golden(void **state) {
                                          AGE_OK);
                         assert_int_equal(back.len, kats[k].plaintext_len);
                         assert_memory_equal(back.data, plain, back.len);
-                        membuf_done(&back);
+                        test_sink_done(&back);
                 }
-                membuf_done(&out);
+                test_sink_done(&out);
         }
 }
 
@@ -222,7 +198,7 @@ static void test_round_trips(void **state) {
                 _cleanup_free_ uint8_t *plain = malloc(sizes[s] + 1);
                 pattern(plain, sizes[s], (uint32_t) s);
                 for (size_t p = 0; p < ELEMENTSOF(pieces); p++) {
-                        struct membuf out = {}, back = {};
+                        test_sink out = {}, back = {};
                         age_read_result res;
                         size_t n = chunks_for(sizes[s]);
 
@@ -242,8 +218,8 @@ static void test_round_trips(void **state) {
                         assert_int_equal(back.len, sizes[s]);
                         if (sizes[s] > 0)
                                 assert_memory_equal(back.data, plain, sizes[s]);
-                        membuf_done(&out);
-                        membuf_done(&back);
+                        test_sink_done(&out);
+                        test_sink_done(&back);
                 }
         }
 }
@@ -251,7 +227,7 @@ static void test_round_trips(void **state) {
 static void test_fd_and_no_match(void **state) {
         uint8_t sk[2][AGE_KEY_LEN], pk[2][AGE_KEY_LEN];
         uint8_t plain[100000];
-        struct membuf out = {}, back = {};
+        test_sink out = {}, back = {};
         age_read_result res;
         FILE *f;
 
@@ -265,13 +241,13 @@ static void test_fd_and_no_match(void **state) {
         assert_int_equal(fs_write_all(fileno(f), out.data, out.len), 0);
         assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
         /* The second identity does not match, the first does. */
-        assert_int_equal(
-                age_decrypt_fd(fileno(f), (const uint8_t(*)[AGE_KEY_LEN]) sk, 2, membuf_append, &back, &res),
-                0);
+        assert_int_equal(age_decrypt_fd(fileno(f), (const uint8_t(*)[AGE_KEY_LEN]) sk, 2, test_sink_append,
+                                        &back, &res),
+                         0);
         assert_int_equal(res.verdict, AGE_OK);
         assert_int_equal(back.len, sizeof(plain));
         assert_memory_equal(back.data, plain, sizeof(plain));
-        membuf_done(&back);
+        test_sink_done(&back);
         fclose(f);
 
         assert_int_equal(
@@ -284,27 +260,27 @@ static void test_fd_and_no_match(void **state) {
                 age_decrypt_buf(out.data, out.len, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, NULL, NULL, &res),
                 0);
         assert_int_equal(res.verdict, AGE_OK);
-        membuf_done(&out);
+        test_sink_done(&out);
 }
 
 static void test_writer_errors(void **state) {
         uint8_t pk[2][AGE_KEY_LEN] = {}, sk[AGE_KEY_LEN];
-        struct membuf out = {};
+        test_sink out = {};
         age_writer *w = NULL;
 
         /* The all-zero point is low order: refused as a recipient. */
-        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, membuf_append, &out, &w),
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, test_sink_append, &out, &w),
                          -EINVAL);
         assert_null(w);
         test_keypair(0x31, sk, pk[0]);
-        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 0, membuf_append, &out, &w),
+        assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 0, test_sink_append, &out, &w),
                          -EINVAL);
         assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, AGE_RECIPIENT_MAX + 1,
-                                        membuf_append, &out, &w),
+                                        test_sink_append, &out, &w),
                          -EINVAL);
         assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, fail_output, NULL, &w),
                          -ENOSPC);
-        membuf_done(&out);
+        test_sink_done(&out);
         assert_null(age_writer_free(NULL));
         assert_string_equal(age_verdict_to_string(AGE_TRUNCATED), "truncated");
         assert_null(age_verdict_to_string(_AGE_VERDICT_MAX));
@@ -316,7 +292,7 @@ struct sealed {
         uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN];
         uint8_t *plain;
         size_t plain_len;
-        struct membuf file;
+        test_sink file;
         size_t payload_start; /* offset of the first chunk */
 };
 
@@ -332,13 +308,13 @@ static void sealed_make(struct sealed *s, size_t len) {
 
 static void sealed_done(struct sealed *s) {
         free(s->plain);
-        membuf_done(&s->file);
+        test_sink_done(&s->file);
 }
 
 /* Opens a modified copy; checks that what was released is exactly the
  * authentic prefix the verdict claims. */
 static age_verdict sealed_open(struct sealed *s, const uint8_t *data, size_t len, age_read_result *res) {
-        struct membuf back = {};
+        test_sink back = {};
         age_verdict v = open_file(data, len, (const uint8_t(*)[AGE_KEY_LEN]) & s->sk, 1, &back, res);
 
         assert_int_equal(back.len, res->plaintext_bytes);
@@ -348,7 +324,7 @@ static age_verdict sealed_open(struct sealed *s, const uint8_t *data, size_t len
                 assert_memory_equal(back.data, s->plain, back.len);
         if (v == AGE_NOT_AGE || v == AGE_NO_MATCH || v == AGE_HEADER_MAC)
                 assert_int_equal(back.len, 0);
-        membuf_done(&back);
+        test_sink_done(&back);
         return v;
 }
 
@@ -491,15 +467,15 @@ static void test_truncate(void **state) {
 static void test_stream_rules(void **state) {
         struct age_writer_fixed fixed;
         uint8_t sk[AGE_KEY_LEN], pk[AGE_KEY_LEN], key[32], chunk[AGE_ENC_CHUNK_SIZE];
-        struct membuf hdr = {};
+        test_sink hdr = {};
         age_writer *w = NULL;
         age_read_result res;
-        struct membuf back = {};
+        test_sink back = {};
 
         kat_fixed(&fixed);
         test_keypair(0x61, sk, pk);
-        assert_int_equal(age_writer_new_fixed((const uint8_t(*)[AGE_KEY_LEN]) & pk, 1, &fixed, membuf_append,
-                                              &hdr, &w),
+        assert_int_equal(age_writer_new_fixed((const uint8_t(*)[AGE_KEY_LEN]) & pk, 1, &fixed,
+                                              test_sink_append, &hdr, &w),
                          0);
         age_writer_free(w); /* header only: a file freed before finish is truncated */
         assert_int_equal(open_file(hdr.data, hdr.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
@@ -508,27 +484,27 @@ static void test_stream_rules(void **state) {
 
 #define BUILD(...)                                                                                          \
         ({                                                                                                  \
-                struct membuf f = {};                                                                       \
+                test_sink f = {};                                                                           \
                 struct {                                                                                    \
                         size_t len;                                                                         \
                         bool last;                                                                          \
                 } spec[] = {__VA_ARGS__};                                                                   \
-                assert_int_equal(membuf_append(&f, hdr.data, hdr.len), 0);                                  \
+                assert_int_equal(test_sink_append(&f, hdr.data, hdr.len), 0);                               \
                 for (size_t i = 0; i < ELEMENTSOF(spec); i++) {                                             \
                         memset(chunk, 'a', spec[i].len);                                                    \
                         age_stream_seal(key, i, spec[i].last, chunk, spec[i].len, chunk);                   \
-                        assert_int_equal(membuf_append(&f, chunk, spec[i].len + AGE_TAG_LEN), 0);           \
+                        assert_int_equal(test_sink_append(&f, chunk, spec[i].len + AGE_TAG_LEN), 0);        \
                 }                                                                                           \
                 f;                                                                                          \
         })
 #define EXPECT(v, ...)                                                                                      \
         do {                                                                                                \
-                struct membuf built = BUILD(__VA_ARGS__);                                                   \
+                test_sink built = BUILD(__VA_ARGS__);                                                       \
                 assert_int_equal(open_file(built.data, built.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1,  \
                                            &back, &res),                                                    \
                                  v);                                                                        \
-                membuf_done(&built);                                                                        \
-                membuf_done(&back);                                                                         \
+                test_sink_done(&built);                                                                     \
+                test_sink_done(&back);                                                                      \
         } while (0)
 
         EXPECT(AGE_OK, {0, true});
@@ -542,19 +518,19 @@ static void test_stream_rules(void **state) {
         EXPECT(AGE_TRUNCATED, {5, false}); /* short piece not final */
         {
                 /* Trailing garbage after the final chunk. */
-                struct membuf tg = BUILD({AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
-                assert_int_equal(membuf_append(&tg, (const uint8_t *) "junk", 4), 0);
+                test_sink tg = BUILD({AGE_CHUNK_SIZE, false}, {AGE_CHUNK_SIZE, true});
+                assert_int_equal(test_sink_append(&tg, (const uint8_t *) "junk", 4), 0);
                 assert_int_equal(
                         open_file(tg.data, tg.len, (const uint8_t(*)[AGE_KEY_LEN]) & sk, 1, &back, &res),
                         AGE_TAMPERED);
                 assert_int_equal(res.bad_offset, hdr.len + AGE_ENC_CHUNK_SIZE);
                 assert_int_equal(back.len, AGE_CHUNK_SIZE);
-                membuf_done(&tg);
-                membuf_done(&back);
+                test_sink_done(&tg);
+                test_sink_done(&back);
         }
 #undef EXPECT
 #undef BUILD
-        membuf_done(&hdr);
+        test_sink_done(&hdr);
 }
 
 /* The STREAM chunks are sealed with OpenSSL's ChaCha20-Poly1305 (stream.c);
@@ -711,7 +687,7 @@ static void test_header_limits(void **state) {
         age_read_result res;
         _cleanup_free_ char *big = NULL;
         size_t len = 0, cap = AGE_HEADER_MAX * 2;
-        struct membuf back = {};
+        test_sink back = {};
 
         {
                 uint8_t pk[AGE_KEY_LEN];

@@ -2,11 +2,7 @@
  * profiles report the audio level and the picture's luma and change that
  * their sources make, and capture_measure_parse refuses every message that
  * is not a well-formed measurement. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +13,7 @@
 #include "capture.h"
 #include "seal.h"
 
-static char dir[] = "/tmp/test-capture-measure.XXXXXX";
+static char *dir;
 
 typedef struct seen {
         int audio, pictures;
@@ -252,10 +248,10 @@ int main(int argc, char **argv) {
 
         gst_init(&argc, &argv);
         seal_register();
-        if (!mkdtemp(dir))
+        dir = test_tmpdir_new("test-capture-measure");
+        if (!dir)
                 return 1;
         r = cmocka_run_group_tests(tests, NULL, NULL);
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
-        (void) system(cmd);
+        (void) test_tmpdir_remove(dir);
         return r;
 }

@@ -3,11 +3,7 @@
  * libv4l2 and ALSA probes on what does exist here (missing devices,
  * /dev/null, files, links, garbage device strings from a profile). What a
  * real camera answers is run on the vivid driver by the image tests. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <linux/videodev2.h>
@@ -21,7 +17,7 @@
 #include "room-reasons.h"
 #include "seal.h"
 
-static char dir[] = "/tmp/test-capture-probe.XXXXXX";
+static char *dir;
 
 #define YUYV V4L2_PIX_FMT_YUYV
 #define NV12 V4L2_PIX_FMT_NV12
@@ -418,10 +414,10 @@ int main(int argc, char **argv) {
 
         gst_init(&argc, &argv);
         seal_register();
-        if (!mkdtemp(dir))
+        dir = test_tmpdir_new("test-capture-probe");
+        if (!dir)
                 return 1;
         r = cmocka_run_group_tests(tests, NULL, NULL);
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
-        (void) system(cmd);
+        (void) test_tmpdir_remove(dir);
         return r;
 }

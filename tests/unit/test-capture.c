@@ -1,11 +1,7 @@
 /* appliance/capture: room profiles are outside input (provisioned files):
  * the shipped ones load, every malformed kind is refused with a message that
  * names the file and the key, and pipelines build from the test profile. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +10,7 @@
 #include "capture.h"
 #include "seal.h"
 
-static char dir[] = "/tmp/test-capture.XXXXXX";
+static char *dir;
 
 static const char *const valid =
         "[profile]\nroom=Room A\n"
@@ -297,10 +293,10 @@ int main(int argc, char **argv) {
 
         gst_init(&argc, &argv);
         seal_register();
-        if (!mkdtemp(dir))
+        dir = test_tmpdir_new("test-capture");
+        if (!dir)
                 return 1;
         r = cmocka_run_group_tests(tests, NULL, NULL);
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
-        (void) system(cmd);
+        (void) test_tmpdir_remove(dir);
         return r;
 }

@@ -2,11 +2,7 @@
  * of malformed file is refused with a message naming the file and the line
  * (and for a value: the group, the key, the value and the expected form);
  * well-formed values come back typed. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +16,6 @@
 #include "config.h"
 
 #define F "/etc/test.conf"
-
-static void assert_contains(const char *msg, const char *needle) {
-        assert_non_null(msg);
-        if (!strstr(msg, needle))
-                fail_msg("message '%s' does not contain '%s'", msg, needle);
-}
 
 static config_file *load_ok(const char *text) {
         config_file *c = NULL;

@@ -1,9 +1,6 @@
 /* Unit tests for the custody module: append/parse round trip, chain
  * linking across sessions, malformed lines, manifest contents, recovery. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -35,8 +32,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         fixture *f = *state;
-        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->root);
-        assert_int_equal(system(cmd), 0);
+        assert_int_equal(test_rmtree(f->root), 0);
         minisign_secret_free(f->key);
         g_free(f->root), g_free(f->state), g_free(f->spool);
         g_free(f);

@@ -3,11 +3,7 @@
  * s3://BUCKET/intake/PREFIX), the record parser (a record we did not write
  * is refused, not trusted), which verdicts are alerts, and the index
  * (rows from records, filters, a rebuild from nothing). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -25,8 +21,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", tmp);
-        (void) !system(cmd);
+        (void) test_rmtree(tmp);
         g_free(tmp);
         return 0;
 }

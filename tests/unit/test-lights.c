@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <glib/gstdio.h>
 
 #include "lights.h"
@@ -54,8 +56,8 @@ static void add_led(fake *f, const char *name, const char *max, bool timer, bool
 
 static int setup(void **state) {
         fake *f = g_new0(fake, 1);
-        f->root = g_strdup("/tmp/test-lights-XXXXXX");
-        assert_non_null(g_mkdtemp(f->root));
+        f->root = test_tmpdir_new("test-lights");
+        assert_non_null(f->root);
         f->leds = g_build_filename(f->root, "leds", NULL);
         f->remote = g_build_filename(f->root, "devices", NULL);
         assert_int_equal(g_mkdir(f->leds, 0755), 0);
@@ -82,9 +84,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         fake *f = *state;
-        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->root);
-        assert_int_equal(system(cmd), 0);
-        g_free(f->root);
+        assert_int_equal(test_tmpdir_remove(f->root), 0);
         g_free(f->leds);
         g_free(f->remote);
         g_free(f);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <sodium.h>
 
 #include "minisign.h"
@@ -42,7 +44,7 @@ static const char stock_legacy_sig[] =
 static const uint8_t stock_msg[] = "hi\n";
 #define STOCK_MSG_LEN 3
 
-static char tmpdir[] = "/tmp/test-minisign-XXXXXX";
+static char *tmpdir;
 
 static char *tmp_path(const char *name) {
         char *p = NULL;
@@ -278,15 +280,16 @@ static void test_malformed_keys(void **state) {
 }
 
 static int setup(void **state) {
-        if (sodium_init() < 0 || !mkdtemp(tmpdir))
+        if (sodium_init() < 0 || !(tmpdir = test_tmpdir_new("test-minisign")))
                 return -1;
         return 0;
 }
 
 static int teardown(void **state) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        return system(cmd) == 0 ? 0 : -1;
+        int r = test_tmpdir_remove(tmpdir);
+
+        tmpdir = NULL;
+        return r == 0 ? 0 : -1;
 }
 
 int main(void) {

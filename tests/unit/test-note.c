@@ -1,10 +1,7 @@
 /* Unit tests for sealed mark notes (custody note.c): seal/open round trip,
  * the armor's exact form, refused notes and recipients, malformed armor,
  * a wrong identity, and altered, cut or non-note ciphertext. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -298,15 +295,6 @@ static void test_altered_and_cut(void **state) {
         key_done(&k);
 }
 
-typedef struct collect {
-        GByteArray *b;
-} collect;
-
-static int collect_out(void *userdata, const uint8_t *buf, size_t len) {
-        g_byte_array_append(((collect *) userdata)->b, buf, (guint) len);
-        return 0;
-}
-
 /* An age file whose plaintext is no note (what only a forger who holds
  * the device key could put in a signed entry): refused. */
 static void test_not_a_note(void **state) {
@@ -321,18 +309,18 @@ static void test_not_a_note(void **state) {
 
         assert_int_equal(age_identity_to_recipient(k.sk[0], pk[0]), 0);
         for (size_t i = 0; i < G_N_ELEMENTS(plains); i++) {
-                collect c = {.b = g_byte_array_new()};
+                test_sink c = {0};
                 age_writer *w = NULL;
-                assert_int_equal(age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, collect_out, &c, &w),
-                                 0);
+                assert_int_equal(
+                        age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pk, 1, test_sink_append, &c, &w), 0);
                 assert_int_equal(age_writer_write(w, plains[i].text, plains[i].len), 0);
                 assert_int_equal(age_writer_finish(w), 0);
                 age_writer_free(w);
-                g_autofree char *a = armor_of(c.b->data, c.b->len);
+                g_autofree char *a = armor_of(c.data, c.len);
                 g_autofree char *msg = NULL;
                 assert_int_equal(open_with(&k, a, &msg), -EBADMSG);
                 assert_non_null(msg);
-                g_byte_array_unref(c.b);
+                test_sink_done(&c);
         }
         key_done(&k);
 }

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <glib/gstdio.h>
 
 #include "officers.h"
@@ -666,14 +668,13 @@ static void on_event_unused(const panel_event *e, void *userdata) {
 }
 
 static char *tmpdir(void) {
-        char *d = g_strdup("/tmp/test-panel-XXXXXX");
-        assert_non_null(g_mkdtemp(d));
+        char *d = test_tmpdir_new("test-panel");
+        assert_non_null(d);
         return d;
 }
 
 static void rm_rf(const char *path) {
-        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
-        assert_int_equal(system(cmd), 0);
+        assert_int_equal(test_rmtree(path), 0);
 }
 
 /* Runs the default context until the presence callback has been called

@@ -2,17 +2,19 @@
  * custody log signs, so every field is checked against the file it wrote:
  * the checkpoints' sealed hashes against the file's prefixes, the closing
  * hashes and sizes against the whole file and the plaintext pushed, and the
- * media duration against the buffers' timestamps. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+ * media duration against the buffers' timestamps. Time is the harness's
+ * GstTestClock, moved by the test: nothing here sleeps. */
+#include "testutil.h"
 
 #include <errno.h>
 #include <gst/check/gstharness.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sodium.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +27,10 @@
 #define BUFFER_BYTES 50000
 #define FRAME (GST_SECOND / 30)
 
-static char dir[] = "/tmp/test-seal.XXXXXX";
+#define TICK (60 * GST_MSECOND)
+#define CHECKPOINT_INTERVAL (100 * GST_MSECOND)
+
+static char *dir;
 
 typedef struct vault {
         uint8_t (*sk)[AGE_KEY_LEN];
@@ -65,14 +70,10 @@ static bool is_utc_time(const char *text) {
         return t != NULL && g_str_has_suffix(text, "Z");
 }
 
-static int collect(void *userdata, const uint8_t *buf, size_t len) {
-        g_byte_array_append(userdata, buf, (guint) len);
-        return 0;
-}
-
-/* Pushes BUFFERS buffers of patterned data, 1/30 s apart in media time and
- * 60 ms apart in wall time, so that several 100 ms checkpoints fall due. */
-static GByteArray *push_media(GstHarness *h) {
+/* Pushes BUFFERS buffers of patterned data, 1/30 s apart in media time;
+ * with tick, the clock moves TICK before each, so that 100 ms checkpoints
+ * fall due (buffer i at (i + 1) * TICK); without, it stands still. */
+static GByteArray *push_media(GstHarness *h, bool tick) {
         GByteArray *sent = g_byte_array_new();
         GstBuffer *header = gst_buffer_new_wrapped(g_strdup("EBML header"), 11);
 
@@ -93,10 +94,37 @@ static GByteArray *push_media(GstHarness *h) {
                 gst_buffer_unmap(b, &map);
                 GST_BUFFER_PTS(b) = 5 * GST_SECOND + i * FRAME;
                 GST_BUFFER_DURATION(b) = FRAME;
+                if (tick)
+                        assert_true(gst_harness_set_time(h, (i + 1) * TICK));
                 assert_int_equal(gst_harness_push(h, b), GST_FLOW_OK);
-                g_usleep(60000);
         }
         return sent;
+}
+
+/* A sealing sink on the harness's test clock, at time 0, with the bus
+ * given before the harness starts it, so that start()'s message is seen
+ * too. */
+static GstHarness *seal_harness(const char *path, const char *recipient, GstBus *bus) {
+        GstElement *sink = gst_element_factory_make("studiosealsink", NULL);
+        GstHarness *h;
+
+        g_object_set(sink, "location", path, "recipients", recipient, "checkpoint-interval",
+                     (guint64) CHECKPOINT_INTERVAL, "sync", FALSE, NULL);
+        gst_element_set_bus(sink, bus);
+        h = gst_harness_new_with_element(sink, "sink", NULL);
+        gst_object_unref(sink);
+        gst_harness_use_testclock(h);
+        assert_true(gst_harness_set_time(h, 0));
+        gst_harness_set_src_caps_str(h, "video/x-matroska");
+        return h;
+}
+
+static unsigned count_messages(GstBus *bus, const char *name) {
+        unsigned n = 0;
+
+        for (GstMessage *m; (m = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)); gst_message_unref(m))
+                n += gst_structure_has_name(gst_message_get_structure(m), name);
+        return n;
 }
 
 static void test_messages_match_the_file(void **state) {
@@ -104,8 +132,8 @@ static void test_messages_match_the_file(void **state) {
         g_autofree gchar *path = g_build_filename(dir, "seg-000001.mkv.age", NULL);
         g_autofree gchar *file = NULL;
         g_autoptr(GstBus) bus = gst_bus_new();
-        GstElement *sink;
-        g_autoptr(GByteArray) sent = NULL, opened = g_byte_array_new();
+        g_autoptr(GByteArray) sent = NULL;
+        test_sink opened = {0};
         gsize file_len = 0;
         unsigned checkpoints = 0, closed = 0, opened_msgs = 0;
         char hex[SHA256_HEX_LEN + 1];
@@ -114,15 +142,8 @@ static void test_messages_match_the_file(void **state) {
 
         (void) state;
         vault_make(&v);
-        /* The bus before the harness starts it, so that start()'s message is seen too. */
-        sink = gst_element_factory_make("studiosealsink", NULL);
-        g_object_set(sink, "location", path, "recipients", v.recipient, "checkpoint-interval",
-                     (guint64) 100 * GST_MSECOND, "sync", FALSE, NULL);
-        gst_element_set_bus(sink, bus);
-        h = gst_harness_new_with_element(sink, "sink", NULL);
-        gst_object_unref(sink);
-        gst_harness_set_src_caps_str(h, "video/x-matroska");
-        sent = push_media(h);
+        h = seal_harness(path, v.recipient, bus);
+        sent = push_media(h, true);
         assert_true(gst_harness_push_event(h, gst_event_new_eos()));
         assert_true(g_file_get_contents(path, &file, &file_len, NULL));
 
@@ -155,15 +176,42 @@ static void test_messages_match_the_file(void **state) {
         }
         assert_int_equal(opened_msgs, 1);
         assert_int_equal(closed, 1);
-        assert_true(checkpoints >= 2);
+        /* 60 ms to 720 ms on the clock crosses 100, 200, … 700 ms */
+        assert_int_equal(checkpoints, 7);
 
         /* The vault opens it whole, and it is exactly what was pushed. */
         assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len,
-                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, collect, opened, &res),
+                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, test_sink_append, &opened,
+                                         &res),
                          0);
         assert_int_equal(res.verdict, AGE_OK);
-        assert_int_equal(opened->len, sent->len);
-        assert_memory_equal(opened->data, sent->data, sent->len);
+        assert_int_equal(opened.len, sent->len);
+        assert_memory_equal(opened.data, sent->data, sent->len);
+        test_sink_done(&opened);
+        gst_harness_teardown(h);
+        vault_free(&v);
+}
+
+/* Checkpoints follow the clock the sink is given, however long the pushes
+ * take: none while it stands still, one when it moves past two intervals
+ * at once (a checkpoint says what is on disk now, not once per interval). */
+static void test_checkpoints_follow_the_clock(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000007.mkv.age", NULL);
+        g_autoptr(GstBus) bus = gst_bus_new();
+        g_autoptr(GByteArray) sent = NULL;
+        GstHarness *h;
+
+        (void) state;
+        vault_make(&v);
+        h = seal_harness(path, v.recipient, bus);
+        sent = push_media(h, false);
+        assert_int_equal(count_messages(bus, SEAL_MSG_CHECKPOINT), 0);
+        assert_true(gst_harness_set_time(h, 2 * CHECKPOINT_INTERVAL + TICK));
+        assert_int_equal(gst_harness_push(h, gst_buffer_new_allocate(NULL, 100, NULL)), GST_FLOW_OK);
+        assert_int_equal(count_messages(bus, SEAL_MSG_CHECKPOINT), 1);
+        assert_true(gst_harness_push_event(h, gst_event_new_eos()));
+        assert_int_equal(count_messages(bus, SEAL_MSG_CLOSED), 1);
         gst_harness_teardown(h);
         vault_free(&v);
 }
@@ -300,6 +348,109 @@ static void test_start_failure_leaves_nothing(void **state) {
         vault_free(&v);
 }
 
+/* ---- a start whose fchmod fails ---------------------------------------
+ * fchmod fails on a spool whose filesystem keeps no modes (vfat, some
+ * network shares), which takes root and a mount to set up. Here the kernel
+ * itself refuses the call: a seccomp filter on one thread of this process
+ * makes fchmod (and fchmodat) fail with EPERM for that thread only, and the
+ * sink is started from that thread. The sink's own code runs unchanged. */
+#if defined(__x86_64__)
+#define TEST_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define TEST_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+typedef struct chmod_fails {
+        const char *path, *recipient;
+        int filter; /* 0, or -errno: the filter could not be installed */
+        GstStateChangeReturn r;
+        bool left;    /* the segment file was left behind */
+        gchar *error; /* the error message the sink posted */
+} chmod_fails;
+
+#ifdef TEST_AUDIT_ARCH
+#define DENY(nr)                                                                                            \
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+static int refuse_fchmod_on_this_thread(void) {
+        struct sock_filter code[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                DENY(__NR_fchmod),
+                DENY(__NR_fchmodat),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {.len = G_N_ELEMENTS(code), .filter = code};
+
+        /* per thread: prctl's filter does not reach the process's other threads */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -errno;
+        return 0;
+}
+#else
+static int refuse_fchmod_on_this_thread(void) {
+        return -EOPNOTSUPP;
+}
+#endif
+
+/* Runs on its own thread (the filter dies with it); no cmocka assertion
+ * here: they jump back to the main thread's stack. */
+static gpointer start_without_fchmod(gpointer data) {
+        chmod_fails *c = data;
+        GstElement *sink;
+        g_autoptr(GstBus) bus = gst_bus_new();
+        g_autoptr(GstMessage) msg = NULL;
+
+        c->filter = refuse_fchmod_on_this_thread();
+        if (c->filter < 0)
+                return NULL;
+        sink = gst_element_factory_make("studiosealsink", NULL);
+        gst_element_set_bus(sink, bus);
+        g_object_set(sink, "location", c->path, "recipients", c->recipient, NULL);
+        c->r = gst_element_set_state(sink, GST_STATE_PAUSED);
+        c->left = g_file_test(c->path, G_FILE_TEST_EXISTS);
+        msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+        if (msg) {
+                g_autoptr(GError) err = NULL;
+                gst_message_parse_error(msg, &err, NULL);
+                c->error = g_strdup(err->message);
+        }
+        gst_element_set_state(sink, GST_STATE_NULL);
+        gst_bus_set_flushing(bus, TRUE);
+        gst_object_unref(sink);
+        return NULL;
+}
+
+/* The file was created, its mode could not be set: the descriptor is
+ * closed and the empty file removed, and the error names the file and the
+ * kind of filesystem that does this. */
+static void test_chmod_failure_leaves_nothing(void **state) {
+        vault v;
+        g_autofree gchar *path = g_build_filename(dir, "seg-000008.mkv.age", NULL);
+        chmod_fails c = {.path = path};
+        int fds;
+
+        (void) state;
+        vault_make(&v);
+        c.recipient = v.recipient;
+        fds = open_fds();
+        g_thread_join(g_thread_new("chmod-fails", start_without_fchmod, &c));
+        vault_free(&v);
+        if (c.filter < 0) {
+                print_message("fchmod cannot be made to fail here (seccomp: %s)\n", g_strerror(-c.filter));
+                skip();
+        }
+        assert_int_equal(c.r, GST_STATE_CHANGE_FAILURE);
+        assert_false(c.left);
+        assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+        assert_int_equal(open_fds(), fds);
+        assert_contains(c.error, path);
+        assert_contains(c.error, "mode 0640");
+        g_free(c.error);
+}
+
 /* A write that fails in the middle (a full disk) leaves the file cut back
  * to its last whole chunk: nothing more is written after it, not even at
  * end of stream, no closed message is posted, and the aborted message
@@ -310,7 +461,7 @@ static void test_write_failure_keeps_a_prefix(void **state) {
         g_autofree gchar *path = g_build_filename(dir, "seg-000006.mkv.age", NULL);
         g_autofree gchar *file = NULL;
         g_autoptr(GstBus) bus = gst_bus_new();
-        g_autoptr(GByteArray) opened = g_byte_array_new();
+        test_sink opened = {0};
         GstElement *sink;
         GstHarness *h;
         struct rlimit old;
@@ -357,21 +508,25 @@ static void test_write_failure_keeps_a_prefix(void **state) {
         assert_int_equal(closed, 0);
         assert_int_equal(aborted, 1);
         assert_int_equal(age_decrypt_buf((const uint8_t *) file, file_len,
-                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, collect, opened, &res),
+                                         (const uint8_t(*)[AGE_KEY_LEN]) v.sk, 1, test_sink_append, &opened,
+                                         &res),
                          0);
         assert_int_equal(res.verdict, AGE_TRUNCATED);
-        assert_true(opened->len > 0 && opened->len % 65536 == 0);
+        assert_true(opened.len > 0 && opened.len % 65536 == 0);
+        test_sink_done(&opened);
         vault_free(&v);
 }
 
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_messages_match_the_file),
+                cmocka_unit_test(test_checkpoints_follow_the_clock),
                 cmocka_unit_test(test_never_overwrites),
                 cmocka_unit_test(test_bad_recipients),
                 cmocka_unit_test(test_low_order_recipient),
                 cmocka_unit_test(test_secret_recipient_not_shown),
                 cmocka_unit_test(test_start_failure_leaves_nothing),
+                cmocka_unit_test(test_chmod_failure_leaves_nothing),
                 cmocka_unit_test(test_write_failure_keeps_a_prefix),
         };
         int r;
@@ -382,10 +537,10 @@ int main(int argc, char **argv) {
         (void) signal(SIGXFSZ, SIG_IGN);
         gst_init(&argc, &argv);
         seal_register();
-        if (!mkdtemp(dir))
+        dir = test_tmpdir_new("test-seal");
+        if (!dir)
                 return 1;
         r = cmocka_run_group_tests(tests, NULL, NULL);
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", dir);
-        (void) system(cmd);
+        (void) test_tmpdir_remove(dir);
         return r;
 }

@@ -1,11 +1,7 @@
 /* appliance/common/studio-conf: the defaults, a complete file, the shipped
  * systemd/studio.conf, and one malformed key per case, each refused with a
  * message naming the file, the line and the key. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -17,12 +13,6 @@
 #include "studio-conf.h"
 
 #define F "/etc/studio/studio.conf"
-
-static void assert_contains(const char *msg, const char *needle) {
-        assert_non_null(msg);
-        if (!strstr(msg, needle))
-                fail_msg("message '%s' does not contain '%s'", msg, needle);
-}
 
 static studio_conf *load_text(const char *path, const char *text) {
         studio_conf *c = NULL;

@@ -2,11 +2,7 @@
  * refused and counted, never fatal; a crash's partial line; a link or FIFO
  * in its place), session names, and upl_wipe_session, the one function
  * that deletes: each of its checks keeps the local copy on its own. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,12 +48,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         fixture *f = *state;
-        g_autofree gchar *cmd = g_strdup_printf("rm -rf '%s'", f->tmp);
-
         vault_free(f->v);
         (void) close(f->spool_fd);
         (void) close(f->receipts_fd);
-        (void) system(cmd);
+        (void) test_rmtree(f->tmp);
         g_free(f->tmp);
         g_free(f->spool);
         g_free(f->session_dir);
