@@ -47,7 +47,7 @@ typedef struct rec_daemon {
 
         /* the session */
         rec_controller *ctl;
-        gchar *officer;           /* identified; never published */
+        gchar *officer;              /* identified; never published */
         pending_notes pending_notes; /* for the next session's log */
         gchar *recovery_note;
 

@@ -24,7 +24,7 @@ typedef struct pending_notes {
 void pending_notes_add(pending_notes *q, const char *what, const char *detail);
 /* Calls WRITE for each note in order, then for the count of dropped notes
  * ("notes-dropped"), and empties the queue. */
-void pending_notes_take(pending_notes *q, void (*write)(const char *what, const char *detail, void *userdata),
-                        void *userdata);
+void pending_notes_take(pending_notes *q,
+                        void (*write)(const char *what, const char *detail, void *userdata), void *userdata);
 /* Frees what the queue holds. */
 void pending_notes_clear(pending_notes *q);
