@@ -14,6 +14,8 @@
  * or the vault's address. */
 #pragma once
 
+#include <errno.h>
+
 #include <glib.h>
 #include <stdint.h>
 
@@ -25,7 +27,7 @@ typedef enum backlog_vault {
         BACKLOG_VAULT_REACHABLE,   /* the last attempt reached it */
         BACKLOG_VAULT_UNREACHABLE, /* the last attempt failed */
         _BACKLOG_VAULT_MAX,
-        _BACKLOG_VAULT_INVALID = -22,
+        _BACKLOG_VAULT_INVALID = -EINVAL,
 } backlog_vault;
 
 /* The last failure of a transfer, as a category (the log has the detail). */
@@ -39,7 +41,7 @@ typedef enum backlog_error {
         BACKLOG_ERROR_OTHER,       /* "transfer failed" */
         BACKLOG_ERROR_STRANGER,    /* "spool holds files the recorder did not make": reported, never sent */
         _BACKLOG_ERROR_MAX,
-        _BACKLOG_ERROR_INVALID = -22,
+        _BACKLOG_ERROR_INVALID = -EINVAL,
 } backlog_error;
 
 typedef struct backlog_doc {

@@ -18,6 +18,8 @@
  * the recorder (never outside input). */
 #pragma once
 
+#include <errno.h>
+
 #include <glib.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -32,7 +34,7 @@ typedef enum room_state {
         ROOM_ATTENTION,
         ROOM_UNPROVISIONED,
         _ROOM_STATE_MAX,
-        _ROOM_STATE_INVALID = -22,
+        _ROOM_STATE_INVALID = -EINVAL,
 } room_state;
 
 #define ROOM_STATE_REFRESH_S 5

@@ -10,6 +10,8 @@
  * key that was taken (and for a short Stop press). */
 #pragma once
 
+#include <errno.h>
+
 #include <glib.h>
 #include <stdbool.h>
 
@@ -23,7 +25,7 @@ typedef enum light_id {
         LIGHT_ATTENTION,
         LIGHT_ACK,
         _LIGHT_MAX,
-        _LIGHT_INVALID = -22,
+        _LIGHT_INVALID = -EINVAL,
 } light_id;
 
 typedef enum light_mode {
@@ -31,7 +33,7 @@ typedef enum light_mode {
         LIGHT_ON,
         LIGHT_BLINK,
         _LIGHT_MODE_MAX,
-        _LIGHT_MODE_INVALID = -22,
+        _LIGHT_MODE_INVALID = -EINVAL,
 } light_mode;
 
 typedef struct lights lights;

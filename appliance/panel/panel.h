@@ -18,6 +18,8 @@
  * never logged. */
 #pragma once
 
+#include <errno.h>
+
 #include <glib.h>
 #include <linux/input.h>
 #include <stdbool.h>
@@ -44,7 +46,7 @@ typedef enum panel_action {
         PANEL_STOP_SHORT,   /* released too soon: nothing stops */
         PANEL_STOP,         /* held for stop_hold */
         _PANEL_ACTION_MAX,
-        _PANEL_ACTION_INVALID = -22,
+        _PANEL_ACTION_INVALID = -EINVAL,
 } panel_action;
 
 const char *panel_action_to_string(panel_action a);

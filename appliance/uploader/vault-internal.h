@@ -35,5 +35,5 @@ vault *vault_new(const vault_ops *ops, void *impl, gchar *description);
 
 /* "dir:/path" (vault-dir.c). */
 int vault_dir_open(const char *root, vault **ret, gchar **ret_message);
-/* "s3://bucket/prefix" (vault-s3.c; vault-s3-none.c until it exists). */
+/* "s3://bucket/prefix" (vault-s3.c). */
 int vault_s3_open(const studio_uploader_conf *conf, vault **ret, const char **ret_key, gchar **ret_message);

@@ -1,6 +1,6 @@
 # The S3 Object Lock vault against a throwaway Ceph RGW (tests/vault/ceph.sh).
 add_executable(vault-tool ${CMAKE_CURRENT_LIST_DIR}/vault-tool.c)
-target_link_libraries(vault-tool PRIVATE studio_uploader)
+target_link_libraries(vault-tool PRIVATE studio_vault)
 studio_script_test(vault-s3-put ${CMAKE_CURRENT_LIST_DIR}/s3-put.sh vault TIMEOUT 300)
 # vault-s3-session also runs the aws blocks of docs/verifying.md (section 3)
 # and docs/vault-s3.md as printed: awscli takes seconds a call on a busy machine
