@@ -265,7 +265,7 @@ static int bundle_option(bundle_args *a, int c) {
                 g_ptr_array_add(a->devices, optarg);
                 break;
         default:
-                return -1;
+                return -EINVAL; /* not one of ours: the caller names the word */
         }
         return KEYS_EXIT_OK;
 }

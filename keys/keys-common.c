@@ -10,10 +10,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <sodium.h>
 
 #include "conf-check.h"
 #include "fsutil.h"
+#include "log.h"
 #include "officers.h"
 #include "util.h"
 
@@ -22,22 +24,21 @@
 int keys_error(int code, const char *fmt, ...) {
         va_list ap;
 
-        fputs("studio-keys: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        log_fullv(LOG_ERR, fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
         return code;
 }
 
 int keys_usage_error(const char *cmd, const char *fmt, ...) {
+        g_autofree gchar *m = NULL;
         va_list ap;
 
-        fprintf(stderr, "studio-keys %s: ", cmd);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        m = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        fprintf(stderr, "\nTry 'studio-keys %s --help'.\n", cmd);
+        log_error("%s: %s", cmd, m);
+        log_error("Try 'studio-keys %s --help'.", cmd);
         return KEYS_EXIT_USAGE;
 }
 
@@ -197,8 +198,8 @@ bool keys_device_id_valid(const char *id) {
 }
 
 /* DIR holds a device key but not its device.pub: device-init would refuse
- * to overwrite the key, so say where the public key is instead. */
-static bool keys_device_key_only(const char *dir) {
+ * to overwrite the key, so *ret_message says where the public key is. */
+static bool keys_device_key_only(const char *dir, char **ret_message) {
         _cleanup_free_ char *key = keys_path(dir, "device.key");
         _cleanup_free_ char *parent_dir = strdup(dir), *parent = NULL;
         char *slash;
@@ -214,22 +215,22 @@ static bool keys_device_key_only(const char *dir) {
         if (!parent)
                 return false;
         if (keys_exists(parent))
-                keys_error(1,
-                           "%s has the device key but not device.pub: this is a studio made by 'studioctl "
-                           "init', whose public key and device id are one folder up: studio-keys enrol "
-                           "--dir %s",
-                           dir, slash ? parent_dir : ".");
+                *ret_message = g_strdup_printf(
+                        "%s has the device key but not device.pub: this is a studio made by 'studioctl "
+                        "init', whose public key and device id are one folder up: studio-keys enrol "
+                        "--dir %s",
+                        dir, slash ? parent_dir : ".");
         else
-                keys_error(1,
-                           "%s has the device key but not device.pub (do not run device-init: the key "
-                           "exists). Enrol the record the device's console printed: studio-keys enrol "
-                           "--record FILE --registry registry.json, or copy device.pub and device.id from "
-                           "the device's key folder",
-                           dir);
+                *ret_message = g_strdup_printf(
+                        "%s has the device key but not device.pub (do not run device-init: the key "
+                        "exists). Enrol the record the device's console printed: studio-keys enrol "
+                        "--record FILE --registry registry.json, or copy device.pub and device.id from "
+                        "the device's key folder",
+                        dir);
         return true;
 }
 
-int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id) {
+int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id, char **ret_message) {
         _cleanup_free_ char *pub = keys_path(dir, "device.pub"), *idp = keys_path(dir, "device.id");
         _cleanup_free_ char *id = NULL;
         size_t len;
@@ -238,28 +239,28 @@ int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device
         if (!pub || !idp)
                 return -ENOMEM;
         r = minisign_public_load(pub, ret_pk);
-        if (r == -ENOENT && keys_device_key_only(dir))
+        if (r == -ENOENT && keys_device_key_only(dir, ret_message))
                 return r;
         if (r < 0) {
-                keys_error(1,
-                           "cannot read the device public key %s: %s (run 'studio-keys device-init --dir "
-                           "%s' first)",
-                           pub, r == -EBADMSG ? "not a minisign public key" : strerror(-r), dir);
+                *ret_message = g_strdup_printf(
+                        "cannot read the device public key %s: %s (run 'studio-keys device-init --dir "
+                        "%s' first)",
+                        pub, r == -EBADMSG ? "not a minisign public key" : strerror(-r), dir);
                 return r;
         }
         r = fs_read_file(idp, 256, &id, &len);
         if (r < 0) {
-                keys_error(1,
-                           "cannot read the device id %s: %s (run 'studio-keys device-init --dir %s' first)",
-                           idp, strerror(-r), dir);
+                *ret_message = g_strdup_printf(
+                        "cannot read the device id %s: %s (run 'studio-keys device-init --dir %s' first)",
+                        idp, strerror(-r), dir);
                 return r;
         }
         if (len > 0 && id[len - 1] == '\n')
                 id[--len] = '\0';
         if (!keys_device_id_valid(id)) {
-                keys_error(1,
-                           "%s does not hold one device id (expected one line of a-z, 0-9, '.', '_', '-')",
-                           idp);
+                *ret_message = g_strdup_printf(
+                        "%s does not hold one device id (expected one line of a-z, 0-9, '.', '_', '-')",
+                        idp);
                 return -EBADMSG;
         }
         *ret_device_id = TAKE_PTR(id);

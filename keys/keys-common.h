@@ -19,8 +19,10 @@ enum {
         KEYS_EXIT_NOT_FOUND = 5, /* unknown officer or key id */
 };
 
-/* Prints "studio-keys: <message>" to stderr and returns KEYS_EXIT_FAILURE
- * (or the given code). */
+/* Logs the message as an error (log.h: "PROGRAM: message" on stderr) and
+ * returns code, so that a command logs and returns its exit code in one line.
+ * keys_usage_error adds "CMD: " before it and a line "Try 'studio-keys CMD
+ * --help'." after it. */
 int keys_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int keys_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* After getopt_long returned '?': names the word it could not use. */
@@ -50,6 +52,7 @@ int keys_read_pin(const char *prompt, char **ret_pin);
 /* The same, asked once on a terminal (to check a PIN, not to set one). */
 int keys_read_pin_once(const char *prompt, char **ret_pin);
 
-/* Loads DIR/device.pub and DIR/device.id. */
-int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id);
+/* Loads DIR/device.pub and DIR/device.id: 0, or -errno with *ret_message
+ * (g_free) naming the file and what to run. */
+int keys_device_load(const char *dir, minisign_public *ret_pk, char **ret_device_id, char **ret_message);
 bool keys_device_id_valid(const char *id);

@@ -12,6 +12,7 @@
 #include "keys-common.h"
 #include "keys-registry-sign.h"
 #include "keys-registry.h"
+#include "log.h"
 #include "minisign.h"
 
 #define ENROL_NAME_MAX 100
@@ -84,7 +85,7 @@ int keys_enrol_kind(const char *registry, const char *kind_name, const char *pub
         json_array_add_element(entries, kind_entry(kind, name, key_id, b64, now));
         r = keys_registry_commit(registry, root, sk);
         if (r == KEYS_EXIT_OK)
-                fprintf(stderr, "%s key %s (%s) enrolled in %s.\n", keys_kind_to_string(kind), key_id, name,
-                        registry);
+                log_notice("%s key %s (%s) enrolled in %s.", keys_kind_to_string(kind), key_id, name,
+                           registry);
         return r;
 }

@@ -36,7 +36,7 @@ void keys_enrol_fields_clear(keys_enrol_fields *f) {
 }
 
 /* "…name: value" at the end of line (after a blank or at its start):
- * the field's index and its value, or -1 for a line of other text. */
+ * the field's index and its value, or -ENOENT for a line of other text. */
 static int field_of(const char *line, char **ret_value) {
         for (int i = 0; field_names[i]; i++) {
                 g_autofree gchar *key = g_strconcat(field_names[i], ":", NULL);
@@ -46,7 +46,7 @@ static int field_of(const char *line, char **ret_value) {
                 *ret_value = g_strstrip(g_strdup(at + strlen(key)));
                 return i;
         }
-        return -1;
+        return -ENOENT;
 }
 
 static int refuse(char **ret_message, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

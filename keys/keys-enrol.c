@@ -15,6 +15,7 @@
 #include "keys-enrol-record.h"
 #include "keys-registry.h"
 #include "keys-registry-sign.h"
+#include "log.h"
 #include "minisign.h"
 
 typedef struct enrol_record {
@@ -65,11 +66,12 @@ static int enrol_rotation(const char *dir, enrol_record *e) {
 
 static int enrol_record_load(const char *dir, enrol_record *e) {
         g_autofree char *pub = g_build_filename(dir, "device.pub", NULL);
+        g_autofree char *why = NULL;
         minisign_public pk;
         struct stat st;
 
-        if (keys_device_load(dir, &pk, &e->device_id) < 0)
-                return KEYS_EXIT_FAILURE;
+        if (keys_device_load(dir, &pk, &e->device_id, &why) < 0)
+                return keys_error(KEYS_EXIT_FAILURE, "%s", why);
         minisign_key_id_hex(pk.key_id, e->key_id);
         e->public_key = minisign_public_to_base64(&pk);
         if (!e->public_key)
@@ -297,10 +299,9 @@ static void enrol_warn_other_keys(JsonArray *devices, const char *device_id, Jso
                     g_strcmp0(json_object_get_string_member_with_default(d, "device_id", NULL), device_id) !=
                             0)
                         continue;
-                fprintf(stderr,
-                        "Note: older key %s of device %s is still trusted: if its secret key was on the "
-                        "device too, revoke it ('studio-keys revoke --key-id %s').\n",
-                        entry_key_id(d), device_id, entry_key_id(d));
+                log_warning("Note: older key %s of device %s is still trusted: if its secret key was on the "
+                            "device too, revoke it ('studio-keys revoke --key-id %s').",
+                            entry_key_id(d), device_id, entry_key_id(d));
         }
 }
 
@@ -353,14 +354,13 @@ static int enrol_registry(const enrol_options *o) {
         if (r != KEYS_EXIT_OK)
                 return r;
         if (o->replace) {
-                fprintf(stderr,
-                        "Device %s key %s revoked from %s (%s); key %s enrolled in its place in %s.\n",
-                        e.device_id, entry_key_id(current),
-                        json_object_get_string_member_with_default(current, "revoked", now), o->reason,
-                        e.key_id, o->registry);
+                log_notice("Device %s key %s revoked from %s (%s); key %s enrolled in its place in %s.",
+                           e.device_id, entry_key_id(current),
+                           json_object_get_string_member_with_default(current, "revoked", now), o->reason,
+                           e.key_id, o->registry);
                 enrol_warn_other_keys(devices, e.device_id, current, e.key_id);
         } else
-                fprintf(stderr, "Device %s key %s enrolled in %s.\n", e.device_id, e.key_id, o->registry);
+                log_notice("Device %s key %s enrolled in %s.", e.device_id, e.key_id, o->registry);
         return KEYS_EXIT_OK;
 }
 

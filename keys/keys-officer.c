@@ -9,6 +9,7 @@
 
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "log.h"
 #include "officers.h"
 #include "util.h"
 
@@ -136,7 +137,7 @@ int keys_cmd_officer_add(int argc, char **argv) {
                 return r;
         r = officer_save(o, file);
         if (r == KEYS_EXIT_OK)
-                fprintf(stderr, "Officer %s added to %s.\n", number, file);
+                log_notice("Officer %s added to %s.", number, file);
         return r;
 }
 
@@ -159,7 +160,7 @@ int keys_cmd_officer_remove(int argc, char **argv) {
                                   number, file, file);
         r = officer_save(o, file);
         if (r == KEYS_EXIT_OK)
-                fprintf(stderr, "Officer %s removed from %s.\n", number, file);
+                log_notice("Officer %s removed from %s.", number, file);
         return r;
 }
 

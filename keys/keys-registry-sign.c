@@ -16,6 +16,7 @@
 #include "keys-commands.h"
 #include "keys-common.h"
 #include "keys-registry.h"
+#include "log.h"
 #include "sha256.h"
 
 #define SIG_FILE_MAX (64u << 10) /* a .minisig is a few hundred bytes */
@@ -170,13 +171,12 @@ int keys_registry_commit(const char *path, JsonNode *root, const minisign_secret
         if (it_sk) {
                 r = sign_text(path, text, len, it_sk);
                 if (r == KEYS_EXIT_OK)
-                        fprintf(stderr, "Registry %s signed again by police IT: %s\n", path, sig);
+                        log_notice("Registry %s signed again by police IT: %s", path, sig);
                 return r;
         }
-        fprintf(stderr,
-                "studio-keys: the registry %s is %s signed: run 'studio-keys registry-sign --registry %s "
-                "--key " KEYS_IT_KEY_NAME "' (or give --it-key next time)\n",
-                path, had_sig ? "no longer" : "not", path);
+        log_warning("the registry %s is %s signed: run 'studio-keys registry-sign --registry %s "
+                    "--key " KEYS_IT_KEY_NAME "' (or give --it-key next time)",
+                    path, had_sig ? "no longer" : "not", path);
         return KEYS_EXIT_OK;
 }
 
@@ -294,8 +294,8 @@ static int registry_sign(const char *registry, const char *key) {
                 return r;
         minisign_secret_public(sk, &pk);
         minisign_key_id_hex(pk.key_id, hex);
-        fprintf(stderr, "Registry %s signed by police IT key %s: %s%s\n", registry, hex, registry,
-                KEYS_REGISTRY_SIG_SUFFIX);
+        log_notice("Registry %s signed by police IT key %s: %s%s", registry, hex, registry,
+                   KEYS_REGISTRY_SIG_SUFFIX);
         return KEYS_EXIT_OK;
 }
 

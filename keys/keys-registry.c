@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "log.h"
 #include "minisign.h"
 
 static JsonNode *registry_empty(void) {
@@ -186,7 +187,7 @@ static int registry_revoke(const char *registry, const char *key_id, const char 
         json_object_set_string_member(d, "revoked", stamp);
         r = keys_registry_commit(registry, root, sk);
         if (r == KEYS_EXIT_OK)
-                fprintf(stderr, "Key %s revoked from %s in %s.\n", key_id, stamp, registry);
+                log_notice("Key %s revoked from %s in %s.", key_id, stamp, registry);
         return r;
 }
 

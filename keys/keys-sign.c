@@ -10,6 +10,7 @@
 
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "log.h"
 #include "minisign.h"
 #include "util.h"
 
@@ -67,7 +68,7 @@ static int sign_file(const char *key, const char *comment, const char *file) {
                                   MINISIGN_COMMENT_MAX);
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot sign %s: %s", file, strerror(-r));
-        fprintf(stderr, "Signature written to %s.minisig\n", file);
+        log_notice("Signature written to %s.minisig", file);
         return KEYS_EXIT_OK;
 }
 

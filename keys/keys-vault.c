@@ -15,6 +15,7 @@
 #include "keys-commands.h"
 #include "keys-common.h"
 #include "keys-gen.h"
+#include "log.h"
 #include "util.h"
 
 static void vault_help(void) {
@@ -42,10 +43,8 @@ static int vault_init(const char *out) {
         if (r < 0)
                 return keys_error(KEYS_EXIT_FAILURE, "cannot make the vault identity %s: %s", out,
                                   strerror(-r));
-        fprintf(stderr,
-                "Vault identity written to %s (keep it in the vault, mode 0600).\n"
-                "Give devices only this recipient:\n",
-                out);
+        log_notice("Vault identity written to %s (keep it in the vault, mode 0600).", out);
+        log_notice("Give devices only this recipient:");
         printf("%s\n", recipient);
         return KEYS_EXIT_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "keys-commands.h"
 #include "keys-common.h"
+#include "log.h"
 #include "util.h"
 
 typedef struct keys_command {
@@ -58,6 +59,8 @@ int main(int argc, char **argv) {
                 return help(), KEYS_EXIT_OK;
         if (strcmp(argv[1], "--version") == 0)
                 return puts("studio-keys " STUDIO_VERSION), KEYS_EXIT_OK;
+        log_init("studio-keys", LOG_TARGET_AUTO);
+        log_set_escape(true);
         /* Key ceremony: fresh secret keys are in memory, so no core dumps. */
         (void) prctl(PR_SET_DUMPABLE, 0);
         if (sodium_init() < 0)
@@ -66,6 +69,5 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (strcmp(argv[1], commands[i].name) == 0)
                         return commands[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "studio-keys: unknown command '%s' (see 'studio-keys --help')\n", argv[1]);
-        return KEYS_EXIT_USAGE;
+        return keys_error(KEYS_EXIT_USAGE, "unknown command '%s' (see 'studio-keys --help')", argv[1]);
 }

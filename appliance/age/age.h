@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -122,7 +123,7 @@ typedef enum age_verdict {
         AGE_TRUNCATED,  /* ended without the last chunk */
         AGE_IO_ERROR,   /* could not read the input or write the output */
         _AGE_VERDICT_MAX,
-        _AGE_VERDICT_INVALID = -1,
+        _AGE_VERDICT_INVALID = -EINVAL,
 } age_verdict;
 
 const char *age_verdict_to_string(age_verdict v);

@@ -1,6 +1,8 @@
 /* Logging for the daemons and command-line tools (log.h). */
 #include "log.h"
 
+#include "escape.h"
+
 #include <errno.h>
 #include <glib.h>
 #include <stdbool.h>
@@ -8,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Set once by log_init() before any thread starts; read by every thread. */
 static const char *log_program;
 static log_target log_target_resolved = LOG_TARGET_CONSOLE;
 static gint log_max_level = LOG_INFO;
 static gint log_initialised;
+static gint log_escape;
+static gint log_console_fd = -1;
 
 static const char *const log_level_table[] = {
         [LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "error",
@@ -61,6 +66,14 @@ void log_set_max_level(int level) {
         g_atomic_int_set(&log_max_level, level);
 }
 
+void log_set_escape(bool escape) {
+        g_atomic_int_set(&log_escape, escape ? 1 : 0);
+}
+
+void log_set_console_fd(int fd) {
+        g_atomic_int_set(&log_console_fd, fd < 0 ? -1 : fd);
+}
+
 int log_get_max_level(void) {
         return g_atomic_int_get(&log_max_level);
 }
@@ -85,14 +98,22 @@ const char *log_level_to_string(int level) {
 static void log_write_line(int level, const char *line, size_t len) {
         g_autoptr(GString) out = g_string_sized_new(len + 32);
         const char *program = log_program ?: g_get_prgname();
+        int console = g_atomic_int_get(&log_console_fd);
+        size_t body;
 
-        if (log_target_resolved == LOG_TARGET_JOURNAL)
-                g_string_append_printf(out, "<%d>", level);
-        else if (program)
+        if (program)
                 g_string_append_printf(out, "%s: ", program);
+        body = out->len;
         g_string_append_len(out, line, (gssize) len);
         g_string_append_c(out, '\n');
-        /* Nowhere left to report a failed write to stderr. */
+        /* Nowhere left to report a failed write to the console or stderr. */
+        if (console >= 0 && write(console, out->str, out->len) < 0)
+                errno = 0;
+        if (log_target_resolved == LOG_TARGET_JOURNAL) {
+                g_autofree gchar *prio = g_strdup_printf("<%d>", level);
+                g_string_erase(out, 0, (gssize) body);
+                g_string_prepend(out, prio);
+        }
         if (fwrite(out->str, 1, out->len, stderr) != out->len)
                 clearerr(stderr);
 }
@@ -110,6 +131,12 @@ void log_fullv(int level, const char *format, va_list ap) {
                 level = LOG_EMERG;
         errno = saved; /* for %m */
         text = g_strdup_vprintf(format, ap);
+        if (g_atomic_int_get(&log_escape)) {
+                g_autofree gchar *shown = escape_text(text);
+                log_write_line(level, shown, strlen(shown));
+                errno = saved;
+                return;
+        }
         /* One entry per line; a trailing newline does not make an empty one. */
         for (p = text;; p = nl + 1) {
                 nl = strchr(p, '\n');

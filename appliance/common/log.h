@@ -10,10 +10,18 @@
  * The _errno helpers log and return in one line:
  *   return log_error_errno(r, "cannot open %s: %s", path, g_strerror(-r));
  * They return r (a negative errno) whatever the level, so that a dropped
- * message never changes the control flow. */
+ * message never changes the control flow.
+ *
+ * Command-line tools (studio-export, studio-verify, studio-keys, studioctl,
+ * studio-provision) print every error, warning and note through here too:
+ * log_init("studio-export", LOG_TARGET_AUTO) once in main, then
+ * log_error()/log_warning()/log_notice(), never a hand-written prefix on
+ * stderr. Their results (reports, listings, records) stay on stdout. */
 #pragma once
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG */
 
 typedef enum log_target {
@@ -21,12 +29,21 @@ typedef enum log_target {
         LOG_TARGET_CONSOLE, /* "PROGRAM: message" */
         LOG_TARGET_JOURNAL, /* "<N>message" */
         _LOG_TARGET_MAX,
-        _LOG_TARGET_INVALID = -22,
+        _LOG_TARGET_INVALID = -EINVAL,
 } log_target;
 
 /* program: the prefix ("studio-recorder"); kept by pointer (a literal). */
 void log_init(const char *program, log_target target);
 void log_set_max_level(int level);
+/* On: each message is shown through escape_text() (escape.h) as one line, so
+ * that a file name or a field read from outside cannot act on the terminal
+ * (a newline in it shows as \u000a). For tools whose messages quote outside
+ * strings; off by default. */
+void log_set_escape(bool escape);
+/* fd >= 0: each message is also written there as "PROGRAM: message",
+ * whatever the target (studio-provision's copy on /dev/console); -1: off.
+ * The fd stays the caller's. */
+void log_set_console_fd(int fd);
 int log_get_max_level(void);
 /* "error", "warning", "notice", "info", "debug" -> LOG_*; -EINVAL otherwise. */
 int log_level_from_string(const char *s);

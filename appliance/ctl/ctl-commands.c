@@ -86,7 +86,7 @@ static void print_done(JsonObject *reply, const char *fallback) {
 int ctl_no_options(int argc, char **argv) {
         if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 printf("Usage: studioctl [--config FILE] %s\n", argv[0]);
-                return -1;
+                return -ECANCELED;
         }
         if (argc > 1)
                 return ctl_usage_error(argv[0], "takes no options or arguments ('%s')", argv[1]);

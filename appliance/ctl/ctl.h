@@ -13,10 +13,12 @@ enum {
         CTL_EXIT_USAGE = 2,   /* wrong command line */
 };
 
-/* Prints "studioctl: <message>" to stderr, the message escaped (it may
- * hold the recorder's words or a path), and returns CTL_EXIT_FAILURE. */
+/* Logs the message as an error (log.h: "studioctl: <message>" on stderr,
+ * escaped: it may hold the recorder's words or a path) and returns
+ * CTL_EXIT_FAILURE. */
 int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The same for a wrong command line; returns CTL_EXIT_USAGE. */
+/* The same for a wrong command line ("studioctl: CMD: <message>", then
+ * "Try 'studioctl --help'."); returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* config: --config FILE, or NULL for the default. */
@@ -37,6 +39,6 @@ bool ctl_member_int(JsonObject *o, const char *name, gint64 *ret);
  * *ret_reply, or the exit code after printing why. */
 int ctl_simple_request(const char *config, const char *command, const char *key, const char *value,
                        unsigned timeout_s, JsonObject **ret_reply);
-/* A subcommand that takes no options: CTL_EXIT_OK, -1 after printing its
- * --help, or the usage error's exit code. */
+/* A subcommand that takes no options: CTL_EXIT_OK, -ECANCELED after
+ * printing its --help (nothing more to do), or the usage error's exit code. */
 int ctl_no_options(int argc, char **argv);

@@ -6,7 +6,7 @@
 #include <glib.h>
 
 #include "ctl.h"
-#include "escape.h"
+#include "log.h"
 
 static void usage(FILE *f) {
         fputs("Usage: studioctl [--config FILE] SUBCOMMAND [OPTIONS]\n"
@@ -41,31 +41,27 @@ static void usage(FILE *f) {
               f);
 }
 
-static int vmessage(const char *prefix, const char *fmt, va_list ap) {
-        g_autofree gchar *m = g_strdup_vprintf(fmt, ap);
-        g_autofree char *shown = escape_text(m);
-
-        fprintf(stderr, "%s%s\n", prefix, shown);
-        return 0;
-}
-
 int ctl_error(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        vmessage("studioctl: ", fmt, ap);
+        log_fullv(LOG_ERR, fmt, ap);
         va_end(ap);
         return CTL_EXIT_FAILURE;
 }
 
 int ctl_usage_error(const char *cmd, const char *fmt, ...) {
-        g_autofree gchar *prefix = g_strdup_printf("studioctl %s: ", cmd);
+        g_autofree gchar *m = NULL;
         va_list ap;
 
         va_start(ap, fmt);
-        vmessage(prefix, fmt, ap);
+        m = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        fprintf(stderr, "Try 'studioctl --help'.\n");
+        if (*cmd)
+                log_error("%s: %s", cmd, m);
+        else
+                log_error("%s", m);
+        log_error("Try 'studioctl --help'.");
         return CTL_EXIT_USAGE;
 }
 
@@ -82,6 +78,9 @@ int main(int argc, char **argv) {
         const char *config = NULL;
         int i = 1;
 
+        log_init("studioctl", LOG_TARGET_AUTO);
+        /* replies and file names come from outside: never raw on a terminal */
+        log_set_escape(true);
         for (; i < argc && argv[i][0] == '-'; i++) {
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         usage(stdout);

@@ -12,7 +12,7 @@ char *export_escape(const char *s) {
         return s ? escape_text(s) : g_strdup("(null)");
 }
 
-void export_say(FILE *f, const char *fmt, ...) {
+void export_print(const char *fmt, ...) {
         g_autofree char *line = NULL, *safe = NULL;
         va_list ap;
 
@@ -20,6 +20,6 @@ void export_say(FILE *f, const char *fmt, ...) {
         line = g_strdup_vprintf(fmt, ap);
         va_end(ap);
         safe = export_escape(line);
-        fprintf(f, "%s\n", safe);
-        fflush(f);
+        printf("%s\n", safe);
+        fflush(stdout);
 }

@@ -55,9 +55,10 @@ typedef struct export_options {
 
 /* escape_text (common/escape.h), with "(null)" for NULL. */
 char *export_escape(const char *s);
-/* Formats one line, escapes all of it (so every file name or manifest
- * field in it is escaped) and writes it with a newline. */
-void export_say(FILE *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Formats one line of the results, escapes all of it (so every file name or
+ * manifest field in it is escaped) and writes it to stdout with a newline.
+ * Errors and notes go through log.h instead (log_set_escape in main). */
+void export_print(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* ---- output.c: the --out folder ----------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "export.h"
+#include "log.h"
 
 static const char usage_text[] =
         "Usage: studio-export --identity FILE --out DIR\n"
@@ -85,23 +86,21 @@ static int parse_args(int argc, char **argv, export_options *o) {
                         puts("studio-export " STUDIO_VERSION);
                         exit(EXPORT_EXIT_WHOLE);
                 default:
-                        fputs("studio-export: see --help\n", stderr);
+                        log_error("see --help");
                         return -EINVAL;
                 }
         }
         if (!o->identity || !o->out || optind >= argc) {
-                fputs("studio-export: give --identity FILE --out DIR and at least one INPUT (see --help)\n",
-                      stderr);
+                log_error("give --identity FILE --out DIR and at least one INPUT (see --help)");
                 return -EINVAL;
         }
         if (o->device_key && o->registry) {
-                fputs("studio-export: give --device-key FILE or --registry FILE, not both\n", stderr);
+                log_error("give --device-key FILE or --registry FILE, not both");
                 return -EINVAL;
         }
         if (o->no_verify && (o->device_key || o->registry)) {
-                fputs("studio-export: --no-verify decrypts without checking custody: give it without "
-                      "--device-key and --registry\n",
-                      stderr);
+                log_error("--no-verify decrypts without checking custody: give it without "
+                          "--device-key and --registry");
                 return -EINVAL;
         }
         return 0;
@@ -113,18 +112,15 @@ static int load_identity(const char *path, export_keys *k) {
 
         if (r < 0) {
                 if (bad)
-                        export_say(stderr,
-                                   "studio-export: %s line %u is not an age identity (expected "
-                                   "AGE-SECRET-KEY-1…)",
-                                   path, bad);
+                        log_error("%s line %u is not an age identity (expected "
+                                  "AGE-SECRET-KEY-1…)",
+                                  path, bad);
                 else
-                        export_say(stderr, "studio-export: cannot read the identity file %s: %s", path,
-                                   g_strerror(-r));
+                        log_error("cannot read the identity file %s: %s", path, g_strerror(-r));
                 return r;
         }
         if (k->n == 0) {
-                export_say(stderr, "studio-export: %s holds no age identity (expected AGE-SECRET-KEY-1…)",
-                           path);
+                log_error("%s holds no age identity (expected AGE-SECRET-KEY-1…)", path);
                 return -ENOKEY;
         }
         return 0;
@@ -140,15 +136,13 @@ static int classify_inputs(const export_options *o, char **inputs, int n, bool *
                         folders++;
         }
         if (folders > 0 && n > 1) {
-                fputs("studio-export: a session folder must be the only input: export one session at a "
-                      "time\n",
-                      stderr);
+                log_error("a session folder must be the only input: export one session at a "
+                          "time");
                 return -EINVAL;
         }
         if (folders == 1 && !o->no_verify && !o->device_key && !o->registry) {
-                fputs("studio-export: give --device-key FILE or --registry FILE so the session is verified "
-                      "before it is decrypted, or --no-verify to decrypt without checking custody\n",
-                      stderr);
+                log_error("give --device-key FILE or --registry FILE so the session is verified "
+                          "before it is decrypted, or --no-verify to decrypt without checking custody");
                 return -EINVAL;
         }
         *ret_session = folders == 1;
@@ -162,6 +156,8 @@ int main(int argc, char **argv) {
         bool session = false;
         int code;
 
+        log_init("studio-export", LOG_TARGET_AUTO);
+        log_set_escape(true);
         /* the vault's secret key is in memory: no core dumps */
         (void) prctl(PR_SET_DUMPABLE, 0);
         if (parse_args(argc, argv, &opt) < 0 ||

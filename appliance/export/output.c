@@ -12,6 +12,7 @@
 
 #include "export.h"
 #include "fsutil.h"
+#include "log.h"
 
 #define EXPORT_FILE_MODE 0600
 
@@ -30,14 +31,12 @@ int export_out_open(const char *path, export_out *ret) {
 
         if (g_mkdir_with_parents(path, 0700) < 0) {
                 int r = -errno;
-                export_say(stderr, "studio-export: cannot create the output folder %s: %s", path,
-                           g_strerror(-r));
+                log_error("cannot create the output folder %s: %s", path, g_strerror(-r));
                 return r;
         }
         fd = fs_open_dir(path);
         if (fd < 0) {
-                export_say(stderr, "studio-export: cannot open the output folder %s: %s", path,
-                           g_strerror(-fd));
+                log_error("cannot open the output folder %s: %s", path, g_strerror(-fd));
                 return fd;
         }
         *ret = (export_out){.path = path, .fd = fd};
@@ -50,9 +49,7 @@ void export_out_close(export_out *o) {
 }
 
 void export_out_say_taken(const export_out *o, const char *name) {
-        export_say(stderr,
-                   "studio-export: %s/%s already exists (or is a link): choose an empty --out folder",
-                   o->path, name);
+        log_error("%s/%s already exists (or is a link): choose an empty --out folder", o->path, name);
 }
 
 bool export_out_name_free(const export_out *o, const char *name) {
@@ -62,8 +59,8 @@ bool export_out_name_free(const export_out *o, const char *name) {
         if (r == -ENOENT)
                 return true;
         if (r < 0)
-                export_say(stderr, "studio-export: cannot use %s/%s: %s: choose an empty --out folder",
-                           o->path, name, g_strerror(-r));
+                log_error("cannot use %s/%s: %s: choose an empty --out folder", o->path, name,
+                          g_strerror(-r));
         else
                 export_out_say_taken(o, name);
         return false;
@@ -75,7 +72,7 @@ int export_out_write(const export_out *o, const char *name, const void *data, si
         if (r == -EEXIST)
                 export_out_say_taken(o, name);
         else if (r < 0)
-                export_say(stderr, "studio-export: cannot write %s/%s: %s", o->path, name, g_strerror(-r));
+                log_error("cannot write %s/%s: %s", o->path, name, g_strerror(-r));
         return r;
 }
 

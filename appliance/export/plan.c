@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "log.h"
 #include "session.h"
 
 int export_plan_from_manifest(export_session *s, const custody_manifest *m) {
@@ -28,19 +29,16 @@ int export_plan_from_manifest(export_session *s, const custody_manifest *m) {
                 /* the manifest parser checks both names; they are file names in
                  * --out too, so check again where they are used */
                 if (!custody_segment_name_valid(g->name) || g_strcmp0(it->output, g->plaintext_name) != 0) {
-                        export_say(stderr,
-                                   "studio-export: the manifest names a segment %s (%s) that is not "
-                                   "seg-NNNNNN.mkv.age: fetch the vault copy of the session again",
-                                   g->name, g->plaintext_name);
+                        log_error("the manifest names a segment %s (%s) that is not "
+                                  "seg-NNNNNN.mkv.age: fetch the vault copy of the session again",
+                                  g->name, g->plaintext_name);
                         return -EBADMSG;
                 }
                 for (size_t j = 0; j + 1 < s->n_items; j++)
                         if (strcmp(s->items[j].name, g->name) == 0) {
-                                export_say(
-                                        stderr,
-                                        "studio-export: the manifest lists %s twice: fetch the vault copy "
-                                        "of the session again",
-                                        g->name);
+                                log_error("the manifest lists %s twice: fetch the vault copy "
+                                          "of the session again",
+                                          g->name);
                                 return -EBADMSG;
                         }
         }
@@ -203,7 +201,7 @@ bool export_plan_decrypt(export_session *s) {
 
                 if (decrypt_item(s, it))
                         continue;
-                export_say(stderr, "%s: %s", it->name, it->problem);
+                log_error("%s: %s", it->name, it->problem);
                 /* nothing of the session will be kept: the rest need not be decrypted */
                 for (size_t j = i + 1; j < s->n_items; j++)
                         fail(&s->items[j], "not decrypted: %s failed", it->name);

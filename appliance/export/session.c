@@ -10,6 +10,7 @@
 
 #include "fsutil.h"
 #include "json-bounded.h"
+#include "log.h"
 #include "session.h"
 
 #define SIG_MAX (64 * 1024)
@@ -95,7 +96,7 @@ static int write_reports(export_session *s) {
                 r = export_out_write(s->o, report_names[1], json, jlen);
         if (r < 0)
                 return r;
-        export_say(stdout, "report: %s/%s", s->o->path, report_names[0]);
+        export_print("report: %s/%s", s->o->path, report_names[0]);
         return 0;
 }
 
@@ -133,13 +134,12 @@ static void say_check(const export_session *s) {
         if (!s->sums)
                 return;
         if (s->sums_len > 0)
-                export_say(stdout, "check: cd %s && sha256sum -c SHA256SUMS%s%s", dir, sig ? " && " : "",
-                           sig ? sig : "");
+                export_print("check: cd %s && sha256sum -c SHA256SUMS%s%s", dir, sig ? " && " : "",
+                             sig ? sig : "");
         else if (sig)
-                export_say(stdout,
-                           "check: cd %s && %s  # SHA256SUMS lists no complete segment: the only one "
-                           "was cut short",
-                           dir, sig);
+                export_print("check: cd %s && %s  # SHA256SUMS lists no complete segment: the only one "
+                             "was cut short",
+                             dir, sig);
 }
 
 /* Moves every decrypted segment to its name and copies the sums. */
@@ -153,20 +153,18 @@ static int commit(export_session *s) {
                         return EXPORT_EXIT_USAGE;
                 }
                 if (r < 0) {
-                        export_say(stderr, "studio-export: cannot write %s/%s: %s", s->o->path, it->output,
-                                   g_strerror(-r));
+                        log_error("cannot write %s/%s: %s", s->o->path, it->output, g_strerror(-r));
                         return EXPORT_EXIT_USAGE;
                 }
                 if (it->salvaged) {
                         g_autofree char *after = export_unverifiable_words(s, it);
-                        export_say(stdout,
-                                   "%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
-                                   " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %s",
-                                   it->name, it->res.plaintext_bytes, it->res.intact_chunks, s->o->path,
-                                   it->output, after);
+                        export_print("%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
+                                     " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %s",
+                                     it->name, it->res.plaintext_bytes, it->res.intact_chunks, s->o->path,
+                                     it->output, after);
                 } else
-                        export_say(stdout, "%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s", it->name,
-                                   it->res.plaintext_bytes, s->o->path, it->output);
+                        export_print("%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s", it->name,
+                                     it->res.plaintext_bytes, s->o->path, it->output);
         }
         if (s->sums && export_out_write(s->o, sums_names[0], s->sums, s->sums_len) < 0)
                 return EXPORT_EXIT_USAGE;
@@ -176,7 +174,7 @@ static int commit(export_session *s) {
                 return EXPORT_EXIT_USAGE;
         say_check(s);
         if (s->sums_problem)
-                export_say(stderr, "studio-export: note: %s", s->sums_problem);
+                log_notice("note: %s", s->sums_problem);
         return EXPORT_EXIT_WHOLE;
 }
 
@@ -194,7 +192,7 @@ static int verify_first(export_session *s) {
         verify_ctx_init(&s->c, &s->vo);
         if (verify_run(&s->c) < 0) {
                 g_autofree char *e = user_error(s);
-                export_say(stderr, "studio-export: %s", e);
+                log_error("%s", e);
                 return EXPORT_EXIT_USAGE;
         }
         v = s->c.verdict;
@@ -202,7 +200,7 @@ static int verify_first(export_session *s) {
         /* the report's first line: the verdict word, then the summary */
         g_autofree char *first = g_strndup(s->verifier_text, strcspn(s->verifier_text, "\n"));
         g_autofree char *word = g_strndup(first, strcspn(first, ":"));
-        export_say(stdout, "%s: %s", s->dir, first);
+        export_print("%s: %s", s->dir, first);
         if (v == VERIFY_INTACT || (v == VERIFY_TRUNCATED && s->opt->salvage)) {
                 s->source = "manifest.json (verified)";
                 if (s->c.m && export_plan_from_manifest(s, s->c.m) >= 0)
@@ -217,17 +215,15 @@ static int verify_first(export_session *s) {
         if (!names_free(s, false) || write_reports(s) < 0)
                 return EXPORT_EXIT_USAGE;
         if (v == VERIFY_TRUNCATED)
-                export_say(stderr,
-                           "studio-export: %s is TRUNCATED (the device lost power): nothing was decrypted; "
-                           "run again with --salvage to keep its complete segments and the authentic prefix "
-                           "of the cut one",
-                           s->dir);
+                log_error("%s is TRUNCATED (the device lost power): nothing was decrypted; "
+                          "run again with --salvage to keep its complete segments and the authentic prefix "
+                          "of the cut one",
+                          s->dir);
         else
-                export_say(stderr,
-                           "studio-export: %s is %s: nothing was decrypted; fetch the vault copy of the "
-                           "session again%s (the report says why)",
-                           s->dir, word,
-                           v == VERIFY_UNTRUSTED_KEY ? ", and check --device-key or --registry" : "");
+                log_error("%s is %s: nothing was decrypted; fetch the vault copy of the "
+                          "session again%s (the report says why)",
+                          s->dir, word,
+                          v == VERIFY_UNTRUSTED_KEY ? ", and check --device-key or --registry" : "");
         return EXPORT_EXIT_FAILED;
 }
 
@@ -251,12 +247,11 @@ static int plan_unverified(export_session *s) {
         s->source = "the folder's seg-NNNNNN.mkv.age files (no readable manifest.json)";
         r = export_plan_from_folder(s);
         if (r < 0) {
-                export_say(stderr, "studio-export: cannot list %s: %s", s->dir, g_strerror(-r));
+                log_error("cannot list %s: %s", s->dir, g_strerror(-r));
                 return r;
         }
         if (s->n_items == 0) {
-                export_say(stderr, "studio-export: %s holds no sealed segments (seg-NNNNNN.mkv.age)",
-                           s->dir);
+                log_error("%s holds no sealed segments (seg-NNNNNN.mkv.age)", s->dir);
                 return -ENOENT;
         }
         return 0;
@@ -284,8 +279,7 @@ static int scan_folder(export_session *s) {
                 return 0;
         }
         if (r < 0) {
-                export_say(stderr, "studio-export: cannot list the session folder %s: %s", s->dir,
-                           g_strerror(-r));
+                log_error("cannot list the session folder %s: %s", s->dir, g_strerror(-r));
                 return r;
         }
         for (guint i = 0; i < names->len; i++) {
@@ -294,11 +288,9 @@ static int scan_folder(export_session *s) {
                 if (r == -ENOENT)
                         continue; /* gone meanwhile: the checks say what is missing */
                 if (r >= 0 && S_ISDIR(mode) && is_out(s, names->pdata[i])) {
-                        export_say(
-                                stderr,
-                                "studio-export: --out %s is inside the session folder %s: choose an --out "
-                                "folder outside it (the session is evidence and stays as it came)",
-                                s->o->path, s->dir);
+                        log_error("--out %s is inside the session folder %s: choose an --out "
+                                  "folder outside it (the session is evidence and stays as it came)",
+                                  s->o->path, s->dir);
                         return -EINVAL;
                 }
                 if (r < 0 || !S_ISREG(mode)) {
@@ -315,10 +307,9 @@ static int refuse(export_session *s) {
         s->exit_code = EXPORT_EXIT_FAILED;
         if (!names_free(s, false) || write_reports(s) < 0)
                 return EXPORT_EXIT_USAGE;
-        export_say(stderr,
-                   "studio-export: %s: %s: nothing was %s; studio-export reads only the session's own "
-                   "regular files: fetch the vault copy of the session again",
-                   s->dir, s->refused, s->opt->no_verify ? "decrypted" : "verified or decrypted");
+        log_error("%s: %s: nothing was %s; studio-export reads only the session's own "
+                  "regular files: fetch the vault copy of the session again",
+                  s->dir, s->refused, s->opt->no_verify ? "decrypted" : "verified or decrypted");
         return EXPORT_EXIT_FAILED;
 }
 
@@ -339,17 +330,16 @@ static int run(export_session *s) {
                 return EXPORT_EXIT_USAGE;
         if (!export_plan_decrypt(s) || !read_sums(s)) {
                 if (s->sums_problem)
-                        export_say(stderr, "studio-export: %s", s->sums_problem);
+                        log_error("%s", s->sums_problem);
                 if (s->exit_code == EXPORT_EXIT_USAGE)
                         return EXPORT_EXIT_USAGE;
                 s->exit_code = EXPORT_EXIT_FAILED;
                 for (size_t i = 0; i < s->n_items; i++) /* no media of it is kept */
                         export_partial_discard(s->o, &s->items[i].part);
                 (void) write_reports(s);
-                export_say(stderr,
-                           "studio-export: %s: no media was kept; fetch the vault copy of the session "
-                           "again",
-                           s->dir);
+                log_error("%s: no media was kept; fetch the vault copy of the session "
+                          "again",
+                          s->dir);
                 return EXPORT_EXIT_FAILED;
         }
         s->exit_code = EXPORT_EXIT_WHOLE;
@@ -372,17 +362,14 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
 
         s.fd = fs_open_dir(dir);
         if (s.fd < 0) {
-                export_say(stderr, "studio-export: cannot open the session folder %s: %s", dir,
-                           g_strerror(-s.fd));
+                log_error("cannot open the session folder %s: %s", dir, g_strerror(-s.fd));
                 return EXPORT_EXIT_USAGE;
         }
         struct stat a, b;
         if (fstat(s.fd, &a) == 0 && fstat(o->fd, &b) == 0 && same_inode(&a, &b)) {
-                export_say(
-                        stderr,
-                        "studio-export: --out %s is the session folder: choose an --out folder outside it "
-                        "(the session is evidence and stays as it came)",
-                        o->path);
+                log_error("--out %s is the session folder: choose an --out folder outside it "
+                          "(the session is evidence and stays as it came)",
+                          o->path);
                 export_fd_close(s.fd);
                 return EXPORT_EXIT_USAGE;
         }

@@ -7,6 +7,7 @@
 
 #include "export.h"
 #include "fsutil.h"
+#include "log.h"
 
 /* Decrypts one input; returns the exit class for it. */
 static int export_one(const export_options *opt, const export_keys *k, const export_out *o,
@@ -22,32 +23,32 @@ static int export_one(const export_options *opt, const export_keys *k, const exp
          * a FIFO or device in its place is refused without blocking */
         in = fs_open_regular(input, NULL);
         if (in < 0) {
-                export_say(stderr, "%s: cannot open: %s", input,
-                           in == -EINVAL ? "not a regular file" : g_strerror(-in));
+                log_error("%s: cannot open: %s", input,
+                          in == -EINVAL ? "not a regular file" : g_strerror(-in));
                 return EXPORT_EXIT_FAILED;
         }
         name = export_output_name(base, false);
         if (!fs_name_valid(name)) {
-                export_say(stderr, "%s: cannot name its output (rename the file to NAME.age)", input);
+                log_error("%s: cannot name its output (rename the file to NAME.age)", input);
                 return EXPORT_EXIT_FAILED;
         }
         if (!export_out_name_free(o, name))
                 return EXPORT_EXIT_USAGE;
         r = export_partial_new(o, &part);
         if (r < 0) {
-                export_say(stderr, "%s: cannot write into %s: %s (choose a writable --out folder)", input,
-                           o->path, g_strerror(-r));
+                log_error("%s: cannot write into %s: %s (choose a writable --out folder)", input, o->path,
+                          g_strerror(-r));
                 return EXPORT_EXIT_USAGE;
         }
         r = export_decrypt_fd(k, in, part.fd, &res, plain_sha);
         if (r < 0) {
-                export_say(stderr, "%s: %s", input, g_strerror(-r));
+                log_error("%s: %s", input, g_strerror(-r));
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_FAILED;
         }
         if (res.verdict == AGE_TRUNCATED && opt->salvage && res.plaintext_bytes == 0) {
                 /* cut before its first chunk: an empty file would only mislead */
-                export_say(stderr, "%s: truncated: nothing authentic to salvage: %s", input, res.detail);
+                log_error("%s: truncated: nothing authentic to salvage: %s", input, res.detail);
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_FAILED;
         }
@@ -55,7 +56,7 @@ static int export_one(const export_options *opt, const export_keys *k, const exp
                 g_free(name);
                 name = export_output_name(base, true);
         } else if (res.verdict != AGE_OK) {
-                export_say(stderr, "%s: %s: %s", input, age_verdict_to_string(res.verdict), res.detail);
+                log_error("%s: %s: %s", input, age_verdict_to_string(res.verdict), res.detail);
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_FAILED;
         }
@@ -64,22 +65,20 @@ static int export_one(const export_options *opt, const export_keys *k, const exp
                 if (r == -EEXIST)
                         export_out_say_taken(o, name);
                 else
-                        export_say(stderr, "%s: cannot write %s/%s: %s", input, o->path, name,
-                                   g_strerror(-r));
+                        log_error("%s: cannot write %s/%s: %s", input, o->path, name, g_strerror(-r));
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_USAGE;
         }
         if (res.verdict == AGE_TRUNCATED) {
-                export_say(stdout,
-                           "%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
-                           " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %" G_GUINT64_FORMAT
-                           " bytes after them unverifiable",
-                           input, res.plaintext_bytes, res.intact_chunks, o->path, name,
-                           res.unverifiable_bytes);
+                export_print("%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
+                             " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %" G_GUINT64_FORMAT
+                             " bytes after them unverifiable",
+                             input, res.plaintext_bytes, res.intact_chunks, o->path, name,
+                             res.unverifiable_bytes);
                 return EXPORT_EXIT_SALVAGED;
         }
-        export_say(stdout, "%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s (plaintext SHA-256 %s)", input,
-                   res.plaintext_bytes, o->path, name, plain_sha);
+        export_print("%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s (plaintext SHA-256 %s)", input,
+                     res.plaintext_bytes, o->path, name, plain_sha);
         return EXPORT_EXIT_WHOLE;
 }
 
@@ -87,8 +86,7 @@ int export_files_main(const export_options *opt, const export_keys *k, export_ou
                       size_t n) {
         int worst = EXPORT_EXIT_WHOLE;
 
-        export_say(stdout,
-                   "studio-export: no custody was checked: a single sealed file, not a session folder "
+        log_notice("no custody was checked: a single sealed file, not a session folder "
                    "(give the session folder to verify it before it is decrypted)");
         for (size_t i = 0; i < n; i++)
                 worst = export_exit_worst(worst, export_one(opt, k, o, inputs[i]));

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "keys-commands.h"
+#include "log.h"
 #include "provision.h"
 
 enum {
@@ -22,21 +23,26 @@ enum {
         PROV_EXIT_NO_BUNDLE = 3, /* unprovisioned, and no bundle anywhere */
 };
 
+/* The program's name: log.h's prefix, and the same on each outcome line. */
+#define PROV_NAME "studio-provision"
+
 static int console_fd = -1;
 
-/* One line to stdout or stderr (the journal) and to the console. */
-static void say(FILE *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void say(FILE *f, const char *fmt, ...) {
+/* One line of the outcome to stdout and to the console. Errors and
+ * warnings go through log.h, which copies them to the console too
+ * (log_set_console_fd in main). */
+static void report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static void report(const char *fmt, ...) {
         g_autofree gchar *line = NULL;
         va_list ap;
 
         va_start(ap, fmt);
         line = g_strdup_vprintf(fmt, ap);
         va_end(ap);
-        fprintf(f, "studio-provision: %s\n", line);
-        fflush(f);
+        printf(PROV_NAME ": %s\n", line);
+        fflush(stdout);
         if (console_fd >= 0)
-                (void) dprintf(console_fd, "studio-provision: %s\n", line);
+                (void) dprintf(console_fd, PROV_NAME ": %s\n", line);
 }
 
 static void print_enrolment(const provision_paths *p) {
@@ -51,10 +57,9 @@ static void print_enrolment(const provision_paths *p) {
         fclose(m);
         if (r != 0)
                 return;
-        say(stdout,
-            "enrolment record for police IT (copy these lines into a file and run studio-keys enrol "
-            "--record FILE --registry registry.json; or studio-keys enrol --dir %s on the device):",
-            p->keys_dir);
+        report("enrolment record for police IT (copy these lines into a file and run studio-keys enrol "
+               "--record FILE --registry registry.json; or studio-keys enrol --dir %s on the device):",
+               p->keys_dir);
         fputs(text, stdout);
         fflush(stdout);
         if (console_fd >= 0)
@@ -91,16 +96,16 @@ static int find_bundle(const provision_paths *p, const char *it_key, provision_b
         int r = provision_drive_mount(p, &mounted, &why);
 
         if (r < 0 && r != -ENOENT)
-                say(stderr, "%s; looking in %s instead", why, p->bundle_dir);
+                log_warning("%s; looking in %s instead", why, p->bundle_dir);
         if (r >= 0) {
-                say(stdout, "drive %s mounted read-only at %s", p->drive, mounted);
+                report("drive %s mounted read-only at %s", p->drive, mounted);
                 r = provision_bundle_load(mounted, it_key, ret, msg);
                 g_clear_pointer(&why, g_free);
                 if (provision_drive_unmount(mounted, &why) < 0)
-                        say(stderr, "%s", why);
+                        log_warning("%s", why);
                 if (r != -ENOENT)
                         return r;
-                say(stdout, "the drive holds no %s", KEYS_BUNDLE_NAME);
+                report("the drive holds no %s", KEYS_BUNDLE_NAME);
         }
         return provision_bundle_load(p->bundle_dir, it_key, ret, msg);
 }
@@ -112,46 +117,47 @@ static int run(const provision_paths *p, const char *it_key, const char *bundle_
         int r;
 
         if (provision_marker_read(p->marker, &applied, &msg) < 0)
-                return say(stderr, "%s", msg), PROV_EXIT_REFUSED;
+                return log_error("%s", msg), PROV_EXIT_REFUSED;
         r = bundle_dir ? provision_bundle_load(bundle_dir, it_key, &pb, &msg)
                        : find_bundle(p, it_key, &pb, &msg);
         if (r == -ENOENT && applied > 0) {
-                say(stdout, "provisioned with bundle serial %lld; no new bundle: nothing changed",
-                    (long long) applied);
+                report("provisioned with bundle serial %lld; no new bundle: nothing changed",
+                       (long long) applied);
                 return print_enrolment(p), PROV_EXIT_OK;
         }
         if (r == -ENOENT)
-                return say(stderr,
-                           "no provisioning bundle in %s or on a drive labelled STUDIO-PROV: the room stays "
-                           "unprovisioned and records nothing",
-                           bundle_dir ? bundle_dir : p->bundle_dir),
+                return log_error("no provisioning bundle in %s or on a drive labelled STUDIO-PROV: the room "
+                                 "stays "
+                                 "unprovisioned and records nothing",
+                                 bundle_dir ? bundle_dir : p->bundle_dir),
                        PROV_EXIT_NO_BUNDLE;
         if (r < 0 && applied > 0)
-                return say(stderr, "%s; the device keeps bundle serial %lld", msg, (long long) applied),
+                return log_error("%s; the device keeps bundle serial %lld", msg, (long long) applied),
                        PROV_EXIT_REFUSED;
         if (r < 0)
-                return say(stderr, "%s; nothing was applied: the room stays unprovisioned", msg),
+                return log_error("%s; nothing was applied: the room stays unprovisioned", msg),
                        PROV_EXIT_REFUSED;
         /* another device's bundle is refused whatever its serial */
         g_autofree gchar *device_id = NULL;
         if (provision_bundle_device(p, pb->b, &device_id, &msg) < 0)
-                return say(stderr, "%s; nothing was applied%s", msg,
-                           applied > 0 ? ": the device keeps its bundle" : ": the room stays unprovisioned"),
+                return log_error("%s; nothing was applied%s", msg,
+                                 applied > 0 ? ": the device keeps its bundle"
+                                             : ": the room stays unprovisioned"),
                        PROV_EXIT_REFUSED;
         if (pb->b->serial <= applied) {
-                say(stdout,
-                    "already provisioned with bundle serial %lld; the bundle in %s has serial %lld, not a "
-                    "newer one: nothing changed",
-                    (long long) applied, pb->where, (long long) pb->b->serial);
+                report("already provisioned with bundle serial %lld; the bundle in %s has serial %lld, not "
+                       "a "
+                       "newer one: nothing changed",
+                       (long long) applied, pb->where, (long long) pb->b->serial);
                 return print_enrolment(p), PROV_EXIT_OK;
         }
         r = provision_apply(p, pb, &msg);
         if (r < 0)
-                return say(stderr, "%s; provisioning stopped (run it again once that is fixed)", msg),
+                return log_error("%s; provisioning stopped (run it again once that is fixed)", msg),
                        PROV_EXIT_REFUSED;
-        say(stdout, "%s with bundle serial %lld from %s: %zu officer(s), vault %s",
-            applied ? "updated" : "provisioned", (long long) pb->b->serial, pb->where, pb->b->officers_count,
-            pb->b->vault);
+        report("%s with bundle serial %lld from %s: %zu officer(s), vault %s",
+               applied ? "updated" : "provisioned", (long long) pb->b->serial, pb->where,
+               pb->b->officers_count, pb->b->vault);
         print_enrolment(p);
         return PROV_EXIT_OK;
 }
@@ -165,6 +171,8 @@ int main(int argc, char **argv) {
         g_autoptr(provision_paths) p = NULL;
         int c, r;
 
+        log_init(PROV_NAME, LOG_TARGET_AUTO);
+        log_set_escape(true);
         opterr = 0;
         while ((c = getopt_long(argc, argv, "r:k:b:h", opts, NULL)) >= 0) {
                 if (c == 'r')
@@ -178,23 +186,21 @@ int main(int argc, char **argv) {
                 else if (c == 'V')
                         return puts("studio-provision " STUDIO_VERSION), PROV_EXIT_OK;
                 else
-                        return fprintf(stderr,
-                                       "studio-provision: '%s' is not an option here, or it needs a value "
-                                       "(see --help)\n",
-                                       argv[optind - 1]),
+                        return log_error("'%s' is not an option here, or it needs a value (see --help)",
+                                         argv[optind - 1]),
                                PROV_EXIT_USAGE;
         }
         if (optind != argc)
-                return fprintf(stderr, "studio-provision: '%s' is not an option (see --help)\n",
-                               argv[optind]),
-                       PROV_EXIT_USAGE;
+                return log_error("'%s' is not an option (see --help)", argv[optind]), PROV_EXIT_USAGE;
         /* a fresh device key is in memory: no core dumps */
         (void) prctl(PR_SET_DUMPABLE, 0);
         if (sodium_init() < 0)
-                return fprintf(stderr, "studio-provision: cannot initialise libsodium\n"), PROV_EXIT_REFUSED;
+                return log_error("cannot initialise libsodium"), PROV_EXIT_REFUSED;
         p = provision_paths_new(root);
         console_fd = open(p->console, O_WRONLY | O_NOCTTY | O_APPEND | O_CLOEXEC);
+        log_set_console_fd(console_fd);
         r = run(p, it_key ? it_key : p->it_key, bundle);
+        log_set_console_fd(-1);
         if (console_fd >= 0)
                 (void) close(console_fd);
         return r;

@@ -33,19 +33,21 @@ static void finding_clear(gpointer p) {
         g_free(((link_finding *) p)->text);
 }
 
-/* One session, verified as studio-verify DIR would; -1 on a usage error. */
-static int check_member(const verify_options *o, const char *dir, member *ret) {
+/* One session, verified as studio-verify DIR would; -errno and the
+ * verifier's message on a usage error. */
+static int check_member(const verify_options *o, const char *dir, member *ret, char **ret_message) {
         verify_options one = *o;
         verify_ctx c;
+        int r;
 
         one.dir = dir;
         one.media = NULL, one.n_media = 0;
         verify_ctx_init(&c, &one);
-        if (verify_run(&c) < 0) {
-                g_autofree char *shown = escape_text(c.error);
-                fprintf(stderr, "studio-verify: %s\n", shown);
+        r = verify_run(&c);
+        if (r < 0) {
+                *ret_message = g_strdup(c.error ? c.error : g_strerror(-r));
                 verify_ctx_done(&c);
-                return -1;
+                return r;
         }
         *ret = (member){.dir = g_strdup(dir), .verdict = c.verdict, .summary = verify_summary(&c)};
         ret->session = g_strdup(c.m ? c.m->session : "?");
@@ -215,7 +217,7 @@ static void chain_json(GArray *m, GArray *f, verify_verdict v, const char *summa
         printf("%s\n", safe);
 }
 
-int verify_chain_main(const verify_options *o, char **dirs, size_t n) {
+int verify_chain_main(const verify_options *o, char **dirs, size_t n, char **ret_message) {
         g_autoptr(GArray) m = g_array_new(FALSE, TRUE, sizeof(member));
         g_autoptr(GArray) f = g_array_new(FALSE, TRUE, sizeof(link_finding));
         g_autofree char *summary = NULL;
@@ -225,8 +227,9 @@ int verify_chain_main(const verify_options *o, char **dirs, size_t n) {
         g_array_set_clear_func(f, finding_clear);
         for (size_t i = 0; i < n; i++) {
                 member x;
-                if (check_member(o, dirs[i], &x) < 0)
-                        return VERIFY_EXIT_ERROR;
+                int r = check_member(o, dirs[i], &x, ret_message);
+                if (r < 0)
+                        return r;
                 g_array_append_val(m, x);
         }
         g_array_sort(m, by_start);

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "keys-registry.h"
+#include "log.h"
 #include "tsa.h"
 #include "verify.h"
 
@@ -124,14 +125,12 @@ int verify_intake_record_main(const verify_options *o, const char *arg) {
 
         if (r < 0 || json_load_bounded(p, text, len, RECORD_MAX, &why) < 0 || !json_parser_get_root(p) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-                g_autofree char *shown = escape_text(path);
-                fprintf(stderr,
-                        "studio-verify: %s is not an intake record (%s): give RECORDS/verifications/"
-                        "<session>.json, or the session folder beside its verifications/\n",
-                        shown,
-                        r < 0 ? g_strerror(-r)
-                        : why ? why
-                              : "not one JSON object");
+                log_error("%s is not an intake record (%s): give RECORDS/verifications/"
+                          "<session>.json, or the session folder beside its verifications/",
+                          path,
+                          r < 0 ? g_strerror(-r)
+                          : why ? why
+                                : "not one JSON object");
                 return VERIFY_EXIT_ERROR;
         }
         JsonObject *rec = json_node_get_object(json_parser_get_root(p));

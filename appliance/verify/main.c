@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "escape.h"
+#include "log.h"
 #include "verify.h"
 
 static const char usage_text[] =
@@ -160,6 +160,9 @@ int main(int argc, char **argv) {
         verify_ctx c;
         int r;
 
+        log_init("studio-verify", LOG_TARGET_AUTO);
+        /* the session's file names and fields are outside strings */
+        log_set_escape(true);
         /* With --identity the vault's secret key is in memory: no core dumps. */
         (void) prctl(PR_SET_DUMPABLE, 0);
         if (sodium_init() < 0 || parse_args(argc, argv, &o) < 0) {
@@ -168,13 +171,15 @@ int main(int argc, char **argv) {
         }
         if (o.intake_record)
                 return verify_intake_record_main(&o, o.intake_record);
-        if (o.chain)
-                return verify_chain_main(&o, o.media, o.n_media);
+        if (o.chain) {
+                g_autofree char *msg = NULL;
+                r = verify_chain_main(&o, o.media, o.n_media, &msg);
+                return r < 0 ? log_error("%s", msg), VERIFY_EXIT_ERROR : r;
+        }
         verify_ctx_init(&c, &o);
         r = verify_run(&c);
         if (r < 0) {
-                g_autofree char *shown = escape_text(c.error);
-                fprintf(stderr, "studio-verify: %s\n", shown);
+                log_error("%s", c.error);
                 verify_ctx_done(&c);
                 return VERIFY_EXIT_ERROR;
         }
@@ -183,8 +188,7 @@ int main(int argc, char **argv) {
         else
                 verify_report_text(&c, stdout);
         if (o.html && verify_report_html(&c, o.html) < 0) {
-                g_autofree char *shown = escape_text(o.html);
-                fprintf(stderr, "studio-verify: cannot write %s\n", shown);
+                log_error("cannot write %s", o.html);
                 verify_ctx_done(&c);
                 return VERIFY_EXIT_ERROR;
         }

@@ -167,8 +167,10 @@ const verify_finding *verify_first_of_verdict(const verify_ctx *c);
 char *verify_format_media_ns(int64_t ns);
 
 /* studio-verify --chain: the sessions dirs[0..n) as one device chain;
- * returns the exit code, having printed the report. */
-int verify_chain_main(const verify_options *o, char **dirs, size_t n);
+ * returns the exit code, having printed the report on stdout, or -errno with
+ * *ret_message (g_free; not escaped) for a usage error, having printed
+ * nothing. */
+int verify_chain_main(const verify_options *o, char **dirs, size_t n, char **ret_message);
 
 /* studio-verify --intake-record DIR|FILE (intake-record.c): prints what the
  * intake recorded, whether its signature verifies under an intake key of

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,8 @@ static int setup(void **state) {
         (void) state;
         unsetenv("JOURNAL_STREAM");
         log_set_max_level(LOG_INFO);
+        log_set_escape(false);
+        log_set_console_fd(-1);
         return 0;
 }
 
@@ -201,6 +204,56 @@ static void test_level_strings(void **state) {
         assert_null(log_level_to_string(-1));
 }
 
+/* A command-line tool's messages quote outside strings: with escaping on,
+ * a terminal escape or a newline in one is shown, not acted on, and the
+ * message stays one entry with the program's prefix. */
+static void test_escape(void **state) {
+        g_autofree char *out = NULL, *plain = NULL;
+
+        (void) state;
+        log_init("studio-export", LOG_TARGET_CONSOLE);
+        log_set_escape(true);
+        capture_begin();
+        log_error("cannot open %s: %s", "seg\033[31m\nINTACT", "No such file or directory");
+        out = capture_end();
+        assert_string_equal(out, "studio-export: cannot open seg\\u001b[31m\\u000aINTACT: No such file or "
+                                 "directory\n");
+
+        log_set_escape(false);
+        capture_begin();
+        log_error("a\nb");
+        plain = capture_end();
+        assert_string_equal(plain, "studio-export: a\nstudio-export: b\n");
+}
+
+/* studio-provision: each message also on the console, with the prefix even
+ * when stderr goes to the journal; the console fd is left open. */
+static void test_console_fd(void **state) {
+        g_autofree char *out = NULL, *copy = NULL;
+        FILE *console = tmpfile();
+        long n;
+
+        (void) state;
+        assert_non_null(console);
+        log_init("studio-provision", LOG_TARGET_JOURNAL);
+        log_set_console_fd(fileno(console));
+        capture_begin();
+        log_error("no bundle");
+        log_notice("drive mounted");
+        log_set_console_fd(-1);
+        log_error("after");
+        out = capture_end();
+        assert_string_equal(out, "<3>no bundle\n<5>drive mounted\n<3>after\n");
+        n = ftell(console);
+        assert_true(n >= 0);
+        copy = g_malloc0((size_t) n + 1);
+        rewind(console);
+        assert_int_equal(fread(copy, 1, (size_t) n, console), (size_t) n);
+        assert_string_equal(copy, "studio-provision: no bundle\nstudio-provision: drive mounted\n");
+        assert_true(fcntl(fileno(console), F_GETFD) >= 0);
+        fclose(console);
+}
+
 static gpointer worker(gpointer data) {
         for (int i = 0; i < 200; i++)
                 log_info("worker %d line %d", GPOINTER_TO_INT(data), i);
@@ -238,6 +291,8 @@ int main(void) {
                 cmocka_unit_test_setup(test_errno_preserved, setup),
                 cmocka_unit_test_setup(test_auto_target, setup),
                 cmocka_unit_test_setup(test_level_strings, setup),
+                cmocka_unit_test_setup(test_escape, setup),
+                cmocka_unit_test_setup(test_console_fd, setup),
                 cmocka_unit_test_setup(test_threads, setup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
