@@ -53,7 +53,7 @@ static gint compare_names(gconstpointer a, gconstpointer b) {
 
 int export_folder_list(int dirfd, size_t max, GPtrArray **ret_names) {
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        g_auto(export_fd) fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct dirent *e;
         DIR *d;
         int r = 0;
@@ -179,7 +179,7 @@ static bool judge(export_session *s, export_item *it) {
 }
 
 static bool decrypt_item(export_session *s, export_item *it) {
-        g_auto(export_fd) in = -EBADF;
+        g_auto(fd_owned) in = -EBADF;
         int fd = -EBADF, r;
 
         if (!open_segment(s, it, &fd))

@@ -383,7 +383,7 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
                         "studio-export: --out %s is the session folder: choose an --out folder outside it "
                         "(the session is evidence and stays as it came)",
                         o->path);
-                export_fd_close(s.fd);
+                fd_close_owned(s.fd);
                 return EXPORT_EXIT_USAGE;
         }
         code = run(&s);
@@ -397,6 +397,6 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
         free(s.sums);
         free(s.sums_sig);
         g_free(s.sums_problem);
-        export_fd_close(s.fd);
+        fd_close_owned(s.fd);
         return code;
 }

@@ -77,7 +77,7 @@ static JsonObject *local_entry(int spool_fd, const char *name, const char *date,
         gint64 segments = 0, length;
         bool closed;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return NULL;
         closed = fstatat(fd, "manifest.json.minisig", &st, AT_SYMLINK_NOFOLLOW) == 0;
         for (size_t i = 0; names[i]; i++)
@@ -176,7 +176,7 @@ static void add_transferred(GPtrArray *out, GHashTable *local, int spool_fd, GHa
                 openat(spool_fd, RECEIPTS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_auto(GStrv) names = NULL;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return;
         for (size_t i = 0; names[i]; i++) {
                 char date[REC_SESSION_DATE_MAX];
@@ -212,7 +212,7 @@ int rec_session_list(const char *spool, const char *state_dir, const char *recor
         JsonArray *a;
         int r;
 
-        if (fd < 0 || (r = fs_list_namesat(fd, &names)) < 0) {
+        if (fd < 0 || (r = fs_list_namesat(fd, FS_LIST_MAX, &names)) < 0) {
                 r = fd < 0 ? -errno : r;
                 *ret_message = g_strdup_printf("cannot read the spool %s: %s", spool, g_strerror(-r));
                 return r;

@@ -296,7 +296,7 @@ int64_t upl_receipts_last_transfer(int receipts_dirfd, const char *vault_id) {
         g_auto(GStrv) names = NULL;
         int64_t last = 0;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return 0;
         for (char **n = names; *n; n++) {
                 struct stat st;

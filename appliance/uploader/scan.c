@@ -189,7 +189,7 @@ static void stranger(upl_session *s, const char *name, const char *why) {
  * spool's owner), sorted; the rest reported. */
 static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
         g_auto(GStrv) all = NULL;
-        int r = fs_list_namesat(dfd, &all);
+        int r = fs_list_namesat(dfd, FS_LIST_MAX, &all);
 
         if (r < 0)
                 return r;

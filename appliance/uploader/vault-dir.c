@@ -21,8 +21,6 @@
 #include "util.h"
 #include "vault-internal.h"
 
-#define VAULT_DIR_BUF (1024 * 1024) /* the copy's whole memory, whatever the size */
-
 typedef struct vault_dir {
         gchar *root;
         int rootfd;
@@ -132,35 +130,48 @@ static int vault_dir_head(vault *v, const char *key, vault_receipt *ret, gchar *
         return 0;
 }
 
+typedef struct copying {
+        sha256_ctx *h;
+        int dst;
+        uint64_t off, size;
+        vault_progress_fn progress;
+        void *userdata;
+} copying;
+
+static int copy_chunk(const uint8_t *buf, size_t len, void *userdata) {
+        copying *c = userdata;
+        int r;
+
+        sha256_update(c->h, buf, len);
+        r = fs_write_all(c->dst, buf, len);
+        if (r < 0)
+                return r;
+        c->off += len;
+        if (c->progress)
+                c->progress(c->off, c->size, c->userdata);
+        return 0;
+}
+
 /* Copies size bytes of src (from offset 0, by pread: the caller's file and
  * offset are left alone) into dst through one bounded buffer, hashing as it
- * goes; -EBADMSG when the source is shorter or does not hash to want. */
+ * goes; -EBADMSG when the source is shorter or longer (it changed since it
+ * was hashed) or does not hash to want. */
 static int copy_hashed(int src, int dst, uint64_t size, const char *want, vault_progress_fn progress,
                        void *userdata) {
-        _cleanup_free_ uint8_t *buf = g_malloc(VAULT_DIR_BUF);
-        sha256_ctx *h = sha256_new();
+        g_autoptr(sha256_ctx) h = sha256_new();
+        copying c = {.h = h, .dst = dst, .size = size, .progress = progress, .userdata = userdata};
         uint8_t digest[SHA256_LEN];
         char hex[SHA256_HEX_LEN + 1];
-        uint64_t off = 0;
-        int r = 0;
+        uint64_t got = 0;
+        int r;
 
-        while (r == 0 && off < size) {
-                size_t want_n = MIN((uint64_t) VAULT_DIR_BUF, size - off);
-                ssize_t n = pread(src, buf, want_n, (off_t) off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        r = n < 0 ? -errno : -EBADMSG;
-                        break;
-                }
-                sha256_update(h, buf, (size_t) n);
-                r = fs_write_all(dst, buf, (size_t) n);
-                off += (uint64_t) n;
-                if (r == 0 && progress)
-                        progress(off, size, userdata);
-        }
-        (void) sha256_final(h, digest);
-        sha256_free(h);
+        if (!h)
+                return -ENOMEM;
+        r = fs_pread_chunks(src, 0, size, copy_chunk, &c, &got);
+        if (r == -EFBIG || (r == 0 && got != size))
+                return -EBADMSG;
+        if (r == 0)
+                r = sha256_final(h, digest);
         if (r < 0)
                 return r;
         sha256_hex(digest, hex);

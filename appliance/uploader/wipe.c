@@ -27,7 +27,7 @@ static int keep(gchar **ret_message, const char *session, const char *why, const
  * file the recorder made and the manifest names is returned in *ret_bad. */
 static int list_all(int dfd, uid_t owner, GHashTable *segments, GPtrArray *names, gchar **ret_bad) {
         g_auto(GStrv) all = NULL;
-        int r = fs_list_namesat(dfd, &all);
+        int r = fs_list_namesat(dfd, FS_LIST_MAX, &all);
 
         if (r < 0)
                 return r;
@@ -109,7 +109,7 @@ static int finish_empty(int spool_dirfd, int dfd, vault *v, const char *session,
         g_autofree gchar *why = NULL;
         vault_receipt want;
 
-        if (fs_list_namesat(dfd, &all) < 0 || all[0] || !m)
+        if (fs_list_namesat(dfd, FS_LIST_MAX, &all) < 0 || all[0] || !m)
                 return keep(ret_message, session, "the session is not closed", NULL);
         want_of(&want, key, m);
         if (vault_confirm(v, &want, &why) < 0)
