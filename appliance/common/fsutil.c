@@ -382,12 +382,14 @@ static int read_chunks(int fd, bool positioned, uint64_t offset, uint64_t max, f
                         return -errno;
                 if (n == 0)
                         break;
-                if ((uint64_t) n > max - total)
-                        return -EFBIG;
-                int r = fn(buf, (size_t) n, userdata);
+                bool beyond = (uint64_t) n > max - total;
+                size_t keep = beyond ? (size_t) (max - total) : (size_t) n;
+                int r = keep > 0 ? fn(buf, keep, userdata) : 0;
                 if (r < 0)
                         return r;
-                total += (uint64_t) n;
+                if (beyond)
+                        return -EFBIG;
+                total += keep;
         }
         if (ret_size)
                 *ret_size = total;
