@@ -375,7 +375,8 @@ static int read_chunks(int fd, bool positioned, uint64_t offset, uint64_t max, f
                 /* past max, one byte more is asked for only to tell the end
                  * of the file from a file that goes on */
                 size_t want = max - total < FS_CHUNK_SIZE ? (size_t) (max - total) + 1 : FS_CHUNK_SIZE;
-                ssize_t n = positioned ? pread(fd, buf, want, (off_t) (offset + total)) : read(fd, buf, want);
+                ssize_t n =
+                        positioned ? pread(fd, buf, want, (off_t) (offset + total)) : read(fd, buf, want);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)

@@ -52,7 +52,6 @@ int upl_device_id(const char *path, gchar **ret, gchar **ret_message) {
         return 0;
 }
 
-
 /* True while any session folder has no manifest: the recorder is still
  * writing it (its heartbeats speak for the appliance then). ret_last gets
  * the latest session folder's name (names sort by their start time). */

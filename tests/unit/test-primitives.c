@@ -204,7 +204,8 @@ static void test_read_chunks_short_reads(void **state) {
         assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
         for (size_t i = 0; i < ELEMENTSOF(parts); i++)
                 if (parts[i][0]) /* an empty datagram would read as the end */
-                        assert_int_equal(write(sv[1], parts[i], strlen(parts[i])), (ssize_t) strlen(parts[i]));
+                        assert_int_equal(write(sv[1], parts[i], strlen(parts[i])),
+                                         (ssize_t) strlen(parts[i]));
         (void) close(sv[1]);
         assert_int_equal(fs_read_chunks(sv[0], FS_READ_ALL, collect, &c, &size), 0);
         assert_int_equal(c.calls, 4);
@@ -297,7 +298,8 @@ static void test_read_chunks_bound(void **state) {
 /* ---- fs_list_namesat ---- */
 
 static void test_list_bounded(void **state) {
-        static const char *const hostile[] = {"b", "a\nINTACT", "\x1b[2Jc", "\xff\xfe", "seg-000001.mkv.age"};
+        static const char *const hostile[] = {"b", "a\nINTACT", "\x1b[2Jc", "\xff\xfe",
+                                              "seg-000001.mkv.age"};
         char dir[] = "/tmp/test-primitives-list-XXXXXX";
         g_auto(GStrv) names = NULL;
         char **untouched = (char **) 1;
