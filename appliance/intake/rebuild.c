@@ -2,13 +2,14 @@
  * record whose signature verifies under the intake's key becomes a row
  * (the index is a cache of what the vault proves); a token counts only
  * when it verifies under tsa_ca_file. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
+#include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
 #include "tsa.h"
@@ -40,11 +41,10 @@ static void rebuild_one(intake *in, const char *session, unsigned *rows) {
 }
 
 int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
-        int fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
+                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(GStrv) names = NULL;
         unsigned rows = 0;
-        struct dirent *de;
-        DIR *d;
         int r;
 
         r = intake_index_clear(in->index, ret_message);
@@ -52,24 +52,20 @@ int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
                 return r;
         if (fd < 0 && errno == ENOENT)
                 return *ret_rows = 0, 0;
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                r = -errno;
-                if (fd >= 0)
-                        (void) close(fd);
+        r = fd < 0 ? -errno : fs_list_namesat(fd, FS_LIST_MAX, &names);
+        if (r < 0) {
                 *ret_message = g_strdup_printf("cannot list %s/%s: %s", in->conf->records,
                                                INTAKE_RECORDS_FOLDER, g_strerror(-r));
                 return r;
         }
-        while ((de = readdir(d))) {
-                size_t n = strlen(de->d_name);
-                if (n <= 5 || !g_str_has_suffix(de->d_name, ".json"))
+        for (char **n = names; *n; n++) {
+                size_t len = strlen(*n);
+                if (len <= 5 || !g_str_has_suffix(*n, ".json"))
                         continue; /* .minisig, .tsr, and anything else */
-                g_autofree char *session = g_strndup(de->d_name, n - 5);
+                g_autofree char *session = g_strndup(*n, len - 5);
                 if (upl_session_name_valid(session))
                         rebuild_one(in, session, &rows);
         }
-        closedir(d);
         *ret_rows = rows;
         return 0;
 }

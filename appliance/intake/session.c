@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
@@ -21,9 +22,9 @@
 /* The receipts file's SHA-256 and when it arrived (its time in the vault). */
 static int receipts_facts(intake *in, const char *session, char hex[SHA256_HEX_LEN + 1], char arrived[32]) {
         g_autofree char *name = g_strdup_printf("%s.jsonl", session), *data = NULL;
-        _cleanup_close_ int dfd =
+        g_auto(fd_owned) dfd =
                 openat(in->vault_fd, "receipts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_close_ int fd = -EBADF;
+        g_auto(fd_owned) fd = -EBADF;
         uint8_t d[SHA256_LEN];
         struct stat st;
         size_t len = 0;

@@ -31,7 +31,7 @@
 #endif
 
 int upl_device_id(const char *path, gchar **ret, gchar **ret_message) {
-        _cleanup_free_ char *data = NULL;
+        g_autofree char *data = NULL;
         size_t len = 0;
         int r = path ? fs_read_file(path, DEVICE_ID_MAX, &data, &len) : -ENOENT;
 
@@ -43,7 +43,7 @@ int upl_device_id(const char *path, gchar **ret, gchar **ret_message) {
         g_autofree gchar *id = g_strstrip(g_strndup(data, len));
         g_autofree gchar *part = g_strdup_printf("heartbeats/%s/x", id);
         if (!*id || strchr(id, '/') || memchr(data, 0, len) || !vault_key_valid(part)) {
-                _cleanup_free_ char *shown = escape_text(id);
+                g_autofree char *shown = escape_text(id);
                 *ret_message = g_strdup_printf("the device id in %s (\"%s\") cannot name a vault folder",
                                                path, shown);
                 return -EBADMSG;

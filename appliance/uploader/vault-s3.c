@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "s3-request.h"
 #include "s3-sign.h"
 #include "s3-xml.h"
@@ -87,14 +88,14 @@ static bool in_credentials_directory(const char *path) {
 /* Read once at open; a file others can read is refused, since the key
  * lets whoever holds it write into the police vault. */
 static int creds_load(const char *path, s3_creds **ret, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(path ? path : "");
+        g_autofree char *shown = escape_text(path ? path : "");
         if (!path) {
                 *ret_message =
                         g_strdup("[uploader] credentials_file is not set: an s3:// vault needs a file "
                                  "with the access key and the secret key on two lines (mode 0600)");
                 return -EINVAL;
         }
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        g_auto(fd_owned) fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0) {
                 int r = -errno;
@@ -197,7 +198,7 @@ static const char *tls_advice(int r, CURLcode code) {
  * vault.h, for an answer that is not a success. */
 static int answer_error(const vault *v, const char *key, const char *what, int r, const s3_response *a,
                         gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(key);
+        g_autofree char *k = escape_text(key);
         g_autofree gchar *code = error_code(a);
         /* " SignatureDoesNotMatch" after the status, or nothing (HEAD answers have no body) */
         g_autofree gchar *scode = *code ? g_strconcat(" ", code, NULL) : g_strdup("");
@@ -206,7 +207,7 @@ static int answer_error(const vault *v, const char *key, const char *what, int r
         /* a transfer curl could not finish is the network's, whatever status came
          * before the cut (a "100 Continue" to a PUT whose body was cut) */
         if (r < 0) {
-                _cleanup_free_ char *detail = escape_text(a->curl_error);
+                g_autofree char *detail = escape_text(a->curl_error);
                 *ret_message = g_strdup_printf("%s of %s in %s failed: %s; %s", what, k, where, detail,
                                                tls_advice(r, a->curl_code));
                 return r;
@@ -268,7 +269,7 @@ static uint64_t header_u64(const s3_response *a, const char *name, bool *ok) {
  * min_until_us. Fills ret from the answer. */
 static int check_head(const vault *v, const char *key, const s3_response *a, int64_t min_until_us,
                       vault_receipt *ret, gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(key);
+        g_autofree char *k = escape_text(key);
         const char *mode = s3_response_header(a, "x-amz-object-lock-mode");
         const char *until = s3_response_header(a, "x-amz-object-lock-retain-until-date");
         const char *version = s3_response_header(a, "x-amz-version-id");
@@ -284,8 +285,8 @@ static int check_head(const vault *v, const char *key, const s3_response *a, int
         }
         if (!mode || !g_str_equal(mode, "COMPLIANCE") || !until || s3_time_parse(until, &until_us) < 0 ||
             until_us < min_until_us || !version || !*version) {
-                _cleanup_free_ char *m = escape_text(mode ? mode : "none");
-                _cleanup_free_ char *u = escape_text(until ? until : "none");
+                g_autofree char *m = escape_text(mode ? mode : "none");
+                g_autofree char *u = escape_text(until ? until : "none");
                 *ret_message = g_strdup_printf("%s holds %s without the lock asked for (mode %s, retain "
                                                "until %s): the vault does not enforce retention; no "
                                                "receipt, the local copy is kept",
@@ -323,7 +324,7 @@ static int do_head_version(vault *v, const char *key, const char *version, s3_re
         if (r == 0 && a->status == 200)
                 return 0;
         if (r == 0 && a->status == 404) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s holds no object %s", vault_describe(v), k);
                 return -ENOENT;
         }
@@ -337,7 +338,7 @@ static int do_head(vault *v, const char *key, s3_response *a, gchar **ret_messag
 /* The proof before a wipe: the very version the receipt names, as the
  * vault answers for it now. */
 static int s3_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(want->key);
+        g_autofree char *k = escape_text(want->key);
         vault_receipt have = {0};
         s3_response a;
         int r;
@@ -354,7 +355,7 @@ static int s3_confirm(vault *v, const vault_receipt *want, gchar **ret_message) 
                                ret_message);
         s3_response_clear(&a);
         if (r == -ENOENT) {
-                _cleanup_free_ char *ver = escape_text(want->version_id);
+                g_autofree char *ver = escape_text(want->version_id);
                 g_clear_pointer(ret_message, g_free);
                 *ret_message = g_strdup_printf("%s does not hold version %s of %s that its receipt names",
                                                vault_describe(v), ver, k);
@@ -440,7 +441,7 @@ static int confirm_existing(vault *v, const char *key, uint64_t size, const char
         const char *sha = s3_response_header(a, "x-amz-meta-sha256");
 
         if (!ok || have != size || !sha || !g_str_equal(sha, sha256_hex)) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("%s already holds a different %s (%" PRIu64 " bytes, not %" PRIu64
                                         "): it is left as it is; compare the two before going on",
@@ -457,7 +458,7 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
         g_autofree gchar *md5 = content_md5_b64 ? g_strdup(content_md5_b64) : NULL;
         int r = md5 ? 0 : content_md5(fd, size, &md5);
         if (r < 0) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("cannot read the local file for %s: %s", k, g_strerror(-r));
                 return r;
         }
@@ -470,7 +471,7 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
         r = s3_request(&s->conn, "PUT", url, headers, &body, &a);
         curl_slist_free_all(headers);
         if (body.read_errno) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("the local file for %s could not be read while it was sent: %s", k,
                                         g_strerror(body.read_errno));
@@ -516,7 +517,7 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
                 r = check_head(v, key, &a, until_us, &rec, ret_message);
         s3_response_clear(&a);
         if (r == 0 && (rec.size != size || !g_str_equal(rec.sha256, sha256_hex))) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("%s confirmed %s with %" PRIu64 " bytes and hash %s after the "
                                         "PUT, not what was sent: no receipt",
@@ -557,7 +558,7 @@ static int parse_vault(const char *spec, gchar **ret_bucket, gchar **ret_prefix,
         while (*prefix && g_str_has_suffix(prefix, "/"))
                 prefix[strlen(prefix) - 1] = '\0';
         if (!bucket_valid(bucket) || (*prefix && !vault_key_valid(prefix))) {
-                _cleanup_free_ char *shown = escape_text(spec);
+                g_autofree char *shown = escape_text(spec);
                 *ret_message =
                         g_strdup_printf("[uploader] vault \"%s\" is not s3://bucket/prefix (a bucket of "
                                         "3-63 lower-case letters, digits, '-' and '.'; a prefix of "
@@ -590,7 +591,7 @@ static bool loopback_host(const char *host) {
 /* https://host[:port], or http:// to a loopback test server: credentials
  * and evidence never cross a network in clear. */
 static int parse_endpoint(const char *endpoint, gchar **ret, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(endpoint ? endpoint : "");
+        g_autofree char *shown = escape_text(endpoint ? endpoint : "");
         g_autofree gchar *e = g_strdup(endpoint ? endpoint : "");
         while (g_str_has_suffix(e, "/"))
                 e[strlen(e) - 1] = '\0';
@@ -629,7 +630,7 @@ static int parse_region(const char *region, gchar **ret_sigv4, gchar **ret_messa
         for (const char *p = r; *p; p++)
                 ok = ok && (g_ascii_islower(*p) || g_ascii_isdigit(*p) || *p == '-');
         if (!ok) {
-                _cleanup_free_ char *shown = escape_text(r);
+                g_autofree char *shown = escape_text(r);
                 *ret_message =
                         g_strdup_printf("[uploader] region \"%s\" is not a region name (us-east-1)", shown);
                 return -EINVAL;

@@ -6,3 +6,6 @@ set_tests_properties(lint-clang-format PROPERTIES LABELS lint ENVIRONMENT "${STU
 # A variable read in the argument list of a call that writes it (issue 19).
 add_test(NAME lint-unsequenced-args COMMAND bash -c "cd '${CMAKE_SOURCE_DIR}' && python3 tests/lint/unsequenced-args.py $(git ls-files 'appliance/*.c' 'appliance/*.h' 'keys/*.c' 'keys/*.h' 'tests/*.c' 'bench/*.c' 2>/dev/null || find appliance keys tests bench -name '*.[ch]')")
 set_tests_properties(lint-unsequenced-args PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
+# One cleanup style per function: _cleanup_* or g_auto*, never both (issue 21).
+add_test(NAME lint-cleanup-styles COMMAND bash -c "cd '${CMAKE_SOURCE_DIR}' && python3 tests/lint/cleanup-styles.py $(git ls-files 'appliance/*.c' 'appliance/*.h' 'keys/*.c' 'keys/*.h' 'tests/*.c' 'bench/*.c' 2>/dev/null || find appliance keys tests bench -name '*.[ch]')")
+set_tests_properties(lint-cleanup-styles PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
