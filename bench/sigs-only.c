@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "custody.h"
+#include "fdutil.h"
 #include "minisign.h"
 #include "util.h"
 
@@ -41,7 +42,7 @@ static int check_line(const minisign_public *pk, const char *line, size_t len) {
 }
 
 int main(int argc, char **argv) {
-        _cleanup_close_ int fd = -EBADF;
+        g_auto(fd_owned) fd = -EBADF;
         g_autofree char *buf = NULL;
         minisign_public pk;
         size_t have = 0, cap = 2 * CUSTODY_LINE_MAX;

@@ -187,7 +187,7 @@ int backlog_parse(const char *text, size_t len, backlog_doc *ret, gchar **ret_me
 }
 
 int backlog_read(const char *path, backlog_doc *ret, gchar **ret_message) {
-        _cleanup_free_ char *data = NULL;
+        g_autofree char *data = NULL;
         g_autofree gchar *file = escape_text(path);
         g_autofree gchar *m = NULL;
         size_t len = 0;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "util.h"
 
@@ -259,7 +260,7 @@ int config_file_load_data(const char *path, const char *data, size_t len, config
 }
 
 int config_file_load(const char *path, config_file **ret, gchar **ret_message) {
-        _cleanup_close_ int fd = -EBADF;
+        g_auto(fd_owned) fd = -EBADF;
         g_autofree gchar *file = NULL;
         g_autofree char *data = NULL;
         size_t len = 0;

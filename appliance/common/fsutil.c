@@ -363,30 +363,88 @@ int fs_write_newat(int dirfd, const char *name, const void *data, size_t len, mo
         return fsync(dirfd) < 0 ? -errno : 0;
 }
 
+static int read_chunks(int fd, bool positioned, uint64_t offset, uint64_t max, fs_chunk_fn fn,
+                       void *userdata, uint64_t *ret_size) {
+        _cleanup_free_ uint8_t *buf = malloc(FS_CHUNK_SIZE);
+        uint64_t total = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        (void) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        for (;;) {
+                /* past max, one byte more is asked for only to tell the end
+                 * of the file from a file that goes on */
+                size_t want = max - total < FS_CHUNK_SIZE ? (size_t) (max - total) + 1 : FS_CHUNK_SIZE;
+                ssize_t n =
+                        positioned ? pread(fd, buf, want, (off_t) (offset + total)) : read(fd, buf, want);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                bool beyond = (uint64_t) n > max - total;
+                size_t keep = beyond ? (size_t) (max - total) : (size_t) n;
+                int r = keep > 0 ? fn(buf, keep, userdata) : 0;
+                if (r < 0)
+                        return r;
+                if (beyond)
+                        return -EFBIG;
+                total += keep;
+        }
+        if (ret_size)
+                *ret_size = total;
+        return 0;
+}
+
+int fs_read_chunks(int fd, uint64_t max, fs_chunk_fn fn, void *userdata, uint64_t *ret_size) {
+        return read_chunks(fd, false, 0, max, fn, userdata, ret_size);
+}
+
+int fs_pread_chunks(int fd, uint64_t offset, uint64_t max, fs_chunk_fn fn, void *userdata,
+                    uint64_t *ret_size) {
+        if (offset > INT64_MAX)
+                return -EINVAL;
+        return read_chunks(fd, true, offset, max, fn, userdata, ret_size);
+}
+
 static gint compare_names(gconstpointer a, gconstpointer b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-int fs_list_namesat(int dirfd, char ***ret_names) {
+int fs_list_namesat(int dirfd, size_t max, char ***ret_names) {
         int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
         DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        GPtrArray *names;
+        g_autoptr(GPtrArray) names = NULL;
+        int r = 0;
 
         if (!d) {
-                int r = -errno;
+                r = -errno;
                 if (fd >= 0)
                         (void) close(fd);
                 return r;
         }
         /* the duplicate shares the offset a listing before this one left at the end */
         rewinddir(d);
-        names = g_ptr_array_new();
-        for (struct dirent *de; (de = readdir(d));)
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        g_ptr_array_add(names, g_strdup(de->d_name));
-        closedir(d);
+        names = g_ptr_array_new_with_free_func(g_free);
+        errno = 0;
+        for (struct dirent *de; (de = readdir(d)); errno = 0) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (names->len >= max) {
+                        r = -E2BIG;
+                        break;
+                }
+                g_ptr_array_add(names, g_strdup(de->d_name));
+        }
+        if (r == 0 && errno != 0)
+                r = -errno;
+        (void) closedir(d);
+        if (r < 0)
+                return r;
         g_ptr_array_sort(names, compare_names);
+        g_ptr_array_set_free_func(names, NULL);
         g_ptr_array_add(names, NULL);
-        *ret_names = (char **) g_ptr_array_free(names, FALSE);
+        *ret_names = (char **) g_ptr_array_free(g_steal_pointer(&names), FALSE);
         return 0;
 }

@@ -52,6 +52,24 @@ int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st);
 int fs_read_fileat(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len);
 /* Reads an already opened regular file of at most max bytes (from offset 0). */
 int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len);
+
+/* ---- reading a file of any size in order (hashing, copying) ------------ */
+
+#define FS_CHUNK_SIZE ((size_t) 1 << 20) /* the one buffer's size, whatever the file's */
+#define FS_READ_ALL UINT64_MAX           /* no bound: the caller checked the size */
+/* Called with each chunk in file order; a negative return ends the read
+ * and is what fs_read_chunks returns. */
+typedef int (*fs_chunk_fn)(const uint8_t *buf, size_t len, void *userdata);
+/* Reads fd from its current offset to its end through one buffer of
+ * FS_CHUNK_SIZE bytes, handing every chunk to fn. A read interrupted by a
+ * signal is retried, a short read is not an end (only a read of nothing
+ * is). At most max bytes are handed on: a file that holds more is -EFBIG
+ * (fn has then seen exactly the first max bytes). 0 with *ret_size
+ * (optional) the bytes handed on, or -errno; *ret_size untouched then. */
+int fs_read_chunks(int fd, uint64_t max, fs_chunk_fn fn, void *userdata, uint64_t *ret_size);
+/* The same from offset by pread, leaving fd's own offset alone. */
+int fs_pread_chunks(int fd, uint64_t offset, uint64_t max, fs_chunk_fn fn, void *userdata,
+                    uint64_t *ret_size);
 /* What a file that is not a regular file is, for messages: "a symbolic
  * link", "a folder", "a FIFO", "a socket", "a device". */
 const char *fs_kind_name(mode_t mode);
@@ -60,8 +78,15 @@ const char *fs_kind_name(mode_t mode);
 int fs_kindat(int dirfd, const char *name, mode_t *ret_mode);
 /* The names in the folder dirfd (without "." and ".."), sorted bytewise,
  * NULL-terminated (free with g_strfreev); nothing in it is opened or
- * followed. 0 or -errno. */
-int fs_list_namesat(int dirfd, char ***ret_names);
+ * followed, and a name is returned as the folder holds it (escape it
+ * before showing it). At most max names: -E2BIG for a folder that holds
+ * more, so a folder stuffed with files never gets unbounded memory.
+ * Reads through a duplicate of dirfd, from the folder's start, leaving
+ * dirfd as it was. 0 or -errno; *ret_names untouched on failure. */
+int fs_list_namesat(int dirfd, size_t max, char ***ret_names);
+/* Room for every entry a folder of ours holds, where no tighter bound
+ * is known (a spool, a session, the vault's receipts). */
+#define FS_LIST_MAX ((size_t) 1000000)
 /* Creates dirfd/name for writing: O_CREAT|O_EXCL|O_NOFOLLOW, so an existing
  * file or a planted symlink is refused (-EEXIST), never followed. */
 int fs_createat(int dirfd, const char *name, mode_t mode);

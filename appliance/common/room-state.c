@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "json-write.h"
@@ -220,8 +221,8 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
 }
 
 int room_state_read_owned(const char *path, uid_t owner, room_state_doc *ret, gchar **ret_message) {
-        _cleanup_free_ char *data = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        g_autofree char *data = NULL;
+        g_auto(fd_owned) fd = -EBADF;
         g_autofree gchar *file = escape_text(path);
         g_autofree gchar *m = NULL;
         struct stat st;

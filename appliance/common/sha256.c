@@ -66,38 +66,24 @@ int sha256_file(const char *path, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
         return sha256_fd(fd, ret, ret_size);
 }
 
+static int hash_chunk(const uint8_t *buf, size_t len, void *userdata) {
+        sha256_update(userdata, buf, len);
+        return 0;
+}
+
 int sha256_fd(int fd, uint8_t ret[SHA256_LEN], uint64_t *ret_size) {
-        _cleanup_free_ uint8_t *buf = NULL;
-        const size_t bufsize = 1 << 20;
-        sha256_ctx *c;
+        _cleanup_sha256_ sha256_ctx *c = NULL;
         uint64_t total = 0;
-        int r = 0;
+        int r;
 
         if (fd < 0)
                 return fd;
-        (void) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        buf = malloc(bufsize);
         c = sha256_new();
-        if (!buf || !c) {
-                sha256_free(c);
+        if (!c)
                 return -ENOMEM;
-        }
-        for (;;) {
-                ssize_t n = read(fd, buf, bufsize);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
-                if (n == 0)
-                        break;
-                sha256_update(c, buf, (size_t) n);
-                total += (uint64_t) n;
-        }
+        r = fs_read_chunks(fd, FS_READ_ALL, hash_chunk, c, &total);
         if (r == 0)
                 r = sha256_final(c, ret);
-        sha256_free(c);
         if (r == 0 && ret_size)
                 *ret_size = total;
         return r;

@@ -2,8 +2,11 @@
  * has it: the verifier and the sealing sink hash at disk speed. */
 #pragma once
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util.h"
 
 #define SHA256_LEN 32
 #define SHA256_HEX_LEN 64
@@ -12,6 +15,13 @@ typedef struct sha256_ctx sha256_ctx;
 
 sha256_ctx *sha256_new(void);
 sha256_ctx *sha256_free(sha256_ctx *c);
+/* A context freed at the end of its scope: _cleanup_sha256_ in plain C,
+ * g_autoptr(sha256_ctx) in GLib code. */
+static inline void sha256_freep(sha256_ctx **c) {
+        sha256_free(*c);
+}
+#define _cleanup_sha256_ _cleanup_(sha256_freep)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sha256_ctx, sha256_free)
 void sha256_update(sha256_ctx *c, const void *buf, size_t len);
 /* The digest so far, without ending the running hash (for checkpoints). */
 int sha256_peek(const sha256_ctx *c, uint8_t ret[SHA256_LEN]);

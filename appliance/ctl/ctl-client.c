@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "json-bounded.h"
 #include "util.h"
 
@@ -125,7 +126,7 @@ int ctl_client_request(const char *socket_path, const char *request, size_t len,
         g_autoptr(GString) line = g_string_new(NULL);
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autofree char *jmessage = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        g_auto(fd_owned) fd = -EBADF;
         JsonNode *root, *ok;
         JsonObject *reply;
         int r;

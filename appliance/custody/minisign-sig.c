@@ -147,23 +147,19 @@ int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t le
         return sig_check(pk, &s, prehash, sizeof prehash, ret_trusted_comment);
 }
 
-static int hash_fd(int fd, uint8_t ret[MINISIGN_PREHASH_LEN]) {
-        _cleanup_free_ uint8_t *buf = malloc(65536);
-        crypto_generichash_state st;
+static int prehash_chunk(const uint8_t *buf, size_t len, void *userdata) {
+        crypto_generichash_update(userdata, buf, len);
+        return 0;
+}
 
-        if (!buf)
-                return -ENOMEM;
+static int hash_fd(int fd, uint8_t ret[MINISIGN_PREHASH_LEN]) {
+        crypto_generichash_state st;
+        int r;
+
         crypto_generichash_init(&st, NULL, 0, MINISIGN_PREHASH_LEN);
-        for (;;) {
-                ssize_t n = read(fd, buf, 65536);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                crypto_generichash_update(&st, buf, (size_t) n);
-        }
+        r = fs_read_chunks(fd, FS_READ_ALL, prehash_chunk, &st, NULL);
+        if (r < 0)
+                return r;
         crypto_generichash_final(&st, ret, MINISIGN_PREHASH_LEN);
         return 0;
 }

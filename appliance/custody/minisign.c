@@ -13,6 +13,7 @@
 
 #include "fsutil.h"
 #include "minisign-internal.h"
+#include "sodium-mem.h"
 #include "util.h"
 
 _Static_assert(MINISIGN_SK_LEN == crypto_sign_ed25519_SECRETKEYBYTES, "Ed25519 secret key size");
@@ -33,11 +34,6 @@ enum {
 static int minisign_sodium_init(void) {
         return sodium_init() < 0 ? -EIO : 0;
 }
-
-static void sodium_freep(void *p) {
-        sodium_free(*(void **) p);
-}
-#define _cleanup_sodium_free_ _cleanup_(sodium_freep)
 
 minisign_secret *minisign_secret_free(minisign_secret *sk) {
         sodium_free(sk); /* wipes; accepts NULL */

@@ -15,6 +15,7 @@
 
 #include "custody-internal.h"
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 
 typedef struct open_segment {
@@ -76,20 +77,25 @@ static const custody_entry *last_checkpoint(const custody_parsed_log *log, const
         return NULL;
 }
 
-static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+/* The names in the folder at dir, sorted (NULL-terminated, never NULL:
+ * a folder that cannot be listed names nothing, as before). */
+static char **folder_names(const char *dir) {
+        _cleanup_close_ int fd = fs_open_dir(dir);
+        char **names = NULL;
+
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
+                return g_new0(char *, 1);
+        return names;
 }
 
 /* Segment files on disk that the log does not account for yet, sorted. */
 static GPtrArray *find_open_segments(const char *dir, const custody_parsed_log *log) {
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        g_auto(GStrv) all = folder_names(dir);
         GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-        const char *n;
 
-        while (d && (n = g_dir_read_name(d)))
-                if (custody_segment_name_valid(n) && !is_accounted(log, n))
-                        g_ptr_array_add(names, g_strdup(n));
-        g_ptr_array_sort(names, cmp_str);
+        for (char **n = all; *n; n++)
+                if (custody_segment_name_valid(*n) && !is_accounted(log, *n))
+                        g_ptr_array_add(names, g_strdup(*n));
         return names;
 }
 
@@ -214,17 +220,13 @@ static size_t count_accounted(const custody_parsed_log *log) {
 
 /* What a folder left untouched holds, so the report alone records it. */
 static void report_segment_files(GString *rep, const char *dir, const char *session) {
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        const char *n;
+        g_auto(GStrv) names = folder_names(dir);
 
-        while (d && (n = g_dir_read_name(d)))
-                if (custody_segment_name_valid(n))
-                        g_ptr_array_add(names, g_strdup(n));
-        g_ptr_array_sort(names, cmp_str);
-        for (guint i = 0; i < names->len; i++) {
+        for (char **n = names; *n; n++) {
                 open_segment s = {0};
-                g_strlcpy(s.name, names->pdata[i], sizeof(s.name));
+                if (!custody_segment_name_valid(*n))
+                        continue;
+                g_strlcpy(s.name, *n, sizeof(s.name));
                 if (examine_segment(dir, &s) < 0)
                         g_string_append_printf(rep, "%s:   %s (unreadable)\n", session, s.name);
                 else
@@ -410,11 +412,10 @@ static bool file_missing(const char *dir, const char *name) {
 }
 
 static bool has_segments(const char *dir) {
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-        const char *n;
+        g_auto(GStrv) names = folder_names(dir);
 
-        while (d && (n = g_dir_read_name(d)))
-                if (custody_segment_name_valid(n))
+        for (char **n = names; *n; n++)
+                if (custody_segment_name_valid(*n))
                         return true;
         return false;
 }
@@ -471,34 +472,36 @@ static int advance_chain(const char *dir, const char *state_dir, GString *rep) {
         return r;
 }
 
-static GPtrArray *list_sessions(GDir *d, const char *spool_dir) {
+/* The listing is sorted, and session ids start with their UTC start, so
+ * this is time order and the chain head ends at the newest session. */
+static GPtrArray *list_sessions(char **names, const char *spool_dir) {
         GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
-        const char *n;
 
-        while ((n = g_dir_read_name(d))) {
-                g_autofree char *p = g_build_filename(spool_dir, n, NULL);
-                if (n[0] != '.' && g_file_test(p, G_FILE_TEST_IS_DIR))
+        for (char **n = names; *n; n++) {
+                g_autofree char *p = g_build_filename(spool_dir, *n, NULL);
+                if ((*n)[0] != '.' && g_file_test(p, G_FILE_TEST_IS_DIR))
                         g_ptr_array_add(dirs, g_steal_pointer(&p));
         }
-        /* session ids start with their UTC start, so this is time order and
-         * the chain head ends at the newest session */
-        g_ptr_array_sort(dirs, cmp_str);
         return dirs;
 }
 
 int custody_recover_spool(const char *spool_dir, const char *state_dir, const minisign_secret *key,
                           char **ret_report) {
-        g_autoptr(GDir) d = NULL;
+        g_auto(fd_owned) fd = -EBADF;
+        g_auto(GStrv) names = NULL;
         g_autoptr(GPtrArray) dirs = NULL;
         g_autoptr(GString) rep = g_string_new(NULL);
-        int recovered = 0;
+        int recovered = 0, listed;
 
         if (!spool_dir || !state_dir || !key)
                 return -EINVAL;
-        d = g_dir_open(spool_dir, 0, NULL);
-        if (!d)
-                return -errno ?: -ENOENT;
-        dirs = list_sessions(d, spool_dir);
+        fd = fs_open_dir(spool_dir);
+        if (fd < 0)
+                return fd;
+        listed = fs_list_namesat(fd, FS_LIST_MAX, &names);
+        if (listed < 0)
+                return listed;
+        dirs = list_sessions(names, spool_dir);
         for (guint i = 0; i < dirs->len; i++) {
                 int r = 0;
                 if (needs_recovery(dirs->pdata[i]))

@@ -8,6 +8,7 @@
 
 #include "age.h"
 #include "custody-internal.h"
+#include "fsutil.h"
 
 /* The layout is the age module's (age.h): the header as its reader finds
  * it, the payload nonce, then whole sealed STREAM chunks. */
@@ -23,41 +24,48 @@ uint64_t custody_sealed_salvageable(uint64_t header_len, uint64_t size) {
         return start + (size - start) / AGE_ENC_CHUNK_SIZE * AGE_ENC_CHUNK_SIZE;
 }
 
+typedef struct sealed_hashing {
+        sha256_ctx *c;
+        uint64_t prefix, off;
+        uint8_t *ret_prefix;
+        bool got_prefix;
+} sealed_hashing;
+
+/* Hashes a chunk, taking the digest of the first prefix bytes on the way
+ * where the chunk crosses that point. */
+static int hash_chunk(const uint8_t *buf, size_t len, void *userdata) {
+        sealed_hashing *h = userdata;
+
+        if (!h->got_prefix && h->prefix - h->off <= len) {
+                size_t head = (size_t) (h->prefix - h->off);
+                sha256_update(h->c, buf, head);
+                (void) sha256_peek(h->c, h->ret_prefix);
+                h->got_prefix = true;
+                buf += head;
+                len -= head;
+                h->off += head;
+        }
+        sha256_update(h->c, buf, len);
+        h->off += len;
+        return 0;
+}
+
 int custody_sealed_hash(int fd, uint64_t prefix, uint8_t ret_prefix[SHA256_LEN], uint8_t ret_all[SHA256_LEN],
                         uint64_t *ret_size, bool *ret_prefix_ok) {
-        g_autofree uint8_t *buf = g_malloc(1 << 20);
-        sha256_ctx *c = sha256_new();
-        uint64_t off = 0;
-        bool got_prefix = prefix == 0;
+        _cleanup_sha256_ sha256_ctx *c = sha256_new();
+        sealed_hashing h = {.c = c, .prefix = prefix, .ret_prefix = ret_prefix};
+        int r;
 
         if (!c)
                 return -ENOMEM;
-        if (got_prefix)
+        if (prefix == 0) {
                 (void) sha256_peek(c, ret_prefix);
-        for (;;) {
-                size_t want = 1 << 20;
-                if (!got_prefix && prefix - off < want)
-                        want = (size_t) (prefix - off);
-                ssize_t n = read(fd, buf, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int r = -errno;
-                        sha256_free(c);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                sha256_update(c, buf, (size_t) n);
-                off += (uint64_t) n;
-                if (!got_prefix && off == prefix) {
-                        (void) sha256_peek(c, ret_prefix);
-                        got_prefix = true;
-                }
+                h.got_prefix = true;
         }
-        *ret_prefix_ok = got_prefix;
-        *ret_size = off;
-        int r = sha256_final(c, ret_all);
-        sha256_free(c);
-        return r;
+        r = fs_read_chunks(fd, FS_READ_ALL, hash_chunk, &h, NULL);
+        if (r < 0)
+                return r;
+        *ret_prefix_ok = h.got_prefix;
+        *ret_size = h.off;
+        return sha256_final(c, ret_all);
 }

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "age.h"
+#include "fdutil.h"
 #include "sha256.h"
 
 /* The exit status, written once here and in --help. */
@@ -29,17 +30,6 @@ enum {
 
 /* failures outrank salvages, which outrank whole files; usage errors outrank all */
 int export_exit_worst(int a, int b);
-
-/* A file descriptor under g_auto(): closed at the end of scope when >= 0. */
-typedef int export_fd;
-static inline void export_fd_close(export_fd fd) {
-        if (fd >= 0) {
-                int saved = errno;
-                (void) close(fd);
-                errno = saved;
-        }
-}
-G_DEFINE_AUTO_CLEANUP_FREE_FUNC(export_fd, export_fd_close, -EBADF)
 
 typedef struct export_keys {
         uint8_t (*sks)[AGE_KEY_LEN]; /* sodium_malloc'd */

@@ -44,7 +44,7 @@ int export_out_open(const char *path, export_out *ret) {
 }
 
 void export_out_close(export_out *o) {
-        export_fd_close(o->fd);
+        fd_close_owned(o->fd);
         o->fd = -EBADF;
 }
 
@@ -119,7 +119,7 @@ int export_partial_commit(const export_out *o, export_partial *p, const char *na
                 (void) unlinkat(o->fd, p->name, 0);
         }
         p->name[0] = '\0';
-        export_fd_close(p->fd);
+        fd_close_owned(p->fd);
         p->fd = -EBADF;
         if (fsync(o->fd) < 0)
                 r = -errno;
@@ -127,7 +127,7 @@ int export_partial_commit(const export_out *o, export_partial *p, const char *na
 }
 
 void export_partial_discard(const export_out *o, export_partial *p) {
-        export_fd_close(p->fd);
+        fd_close_owned(p->fd);
         p->fd = -EBADF;
         if (p->name[0])
                 (void) unlinkat(o->fd, p->name, 0);

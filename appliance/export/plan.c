@@ -2,7 +2,6 @@
  * segments are the ones the manifest lists (verified, unless --no-verify),
  * never whatever a readdir finds; each is opened relative to the folder's
  * descriptor, without following a link, and only if it is a regular file. */
-#include <dirent.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <string.h>
@@ -45,60 +44,24 @@ int export_plan_from_manifest(export_session *s, const custody_manifest *m) {
         return 0;
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
-int export_folder_list(int dirfd, size_t max, GPtrArray **ret_names) {
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        g_auto(export_fd) fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct dirent *e;
-        DIR *d;
-        int r = 0;
-
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -EBADF; /* the DIR owns it now */
-        errno = 0;
-        while ((e = readdir(d))) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                        continue;
-                if (names->len >= max) {
-                        r = -E2BIG;
-                        break;
-                }
-                g_ptr_array_add(names, g_strdup(e->d_name));
-        }
-        if (r == 0 && errno != 0)
-                r = -errno;
-        (void) closedir(d);
-        if (r < 0)
-                return r;
-        g_ptr_array_sort(names, compare_names);
-        *ret_names = g_steal_pointer(&names);
-        return 0;
-}
-
 /* --no-verify without a readable manifest: the seg-NNNNNN.mkv.age names in
  * the folder (anything else is ignored); each is still opened only if it
  * is a regular file. */
 int export_plan_from_folder(export_session *s) {
-        g_autoptr(GPtrArray) names = NULL;
-        int r = export_folder_list(s->fd, EXPORT_FOLDER_MAX, &names);
+        g_auto(GStrv) names = NULL;
+        int r = fs_list_namesat(s->fd, EXPORT_FOLDER_MAX, &names);
+        guint n;
 
         if (r < 0)
                 return r;
-        s->items = g_new0(export_item, names->len ? names->len : 1);
+        n = g_strv_length(names);
+        s->items = g_new0(export_item, n ? n : 1);
         s->n_items = 0;
-        for (guint i = 0; i < names->len; i++)
-                if (custody_segment_name_valid(names->pdata[i]))
-                        s->items[s->n_items++] =
-                                (export_item){.name = g_strdup(names->pdata[i]),
-                                              .output = export_output_name(names->pdata[i], false),
-                                              .part = EXPORT_PARTIAL_NULL};
+        for (guint i = 0; i < n; i++)
+                if (custody_segment_name_valid(names[i]))
+                        s->items[s->n_items++] = (export_item){.name = g_strdup(names[i]),
+                                                               .output = export_output_name(names[i], false),
+                                                               .part = EXPORT_PARTIAL_NULL};
         return 0;
 }
 
@@ -177,7 +140,7 @@ static bool judge(export_session *s, export_item *it) {
 }
 
 static bool decrypt_item(export_session *s, export_item *it) {
-        g_auto(export_fd) in = -EBADF;
+        g_auto(fd_owned) in = -EBADF;
         int fd = -EBADF, r;
 
         if (!open_segment(s, it, &fd))

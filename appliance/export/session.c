@@ -271,8 +271,8 @@ static bool is_out(const export_session *s, const char *name) {
  * of it, a FIFO, a device, a folder) is refused before anything in it is
  * read, by export or by the verifier it runs. */
 static int scan_folder(export_session *s) {
-        g_autoptr(GPtrArray) names = NULL;
-        int r = export_folder_list(s->fd, EXPORT_FOLDER_MAX, &names);
+        g_auto(GStrv) names = NULL;
+        int r = fs_list_namesat(s->fd, EXPORT_FOLDER_MAX, &names);
 
         if (r == -E2BIG) {
                 s->refused = g_strdup_printf("the folder holds more than %d files", EXPORT_FOLDER_MAX);
@@ -282,21 +282,20 @@ static int scan_folder(export_session *s) {
                 log_error("cannot list the session folder %s: %s", s->dir, g_strerror(-r));
                 return r;
         }
-        for (guint i = 0; i < names->len; i++) {
+        for (guint i = 0; names[i]; i++) {
                 mode_t mode = 0;
-                r = fs_kindat(s->fd, names->pdata[i], &mode);
+                r = fs_kindat(s->fd, names[i], &mode);
                 if (r == -ENOENT)
                         continue; /* gone meanwhile: the checks say what is missing */
-                if (r >= 0 && S_ISDIR(mode) && is_out(s, names->pdata[i])) {
+                if (r >= 0 && S_ISDIR(mode) && is_out(s, names[i])) {
                         log_error("--out %s is inside the session folder %s: choose an --out "
                                   "folder outside it (the session is evidence and stays as it came)",
                                   s->o->path, s->dir);
                         return -EINVAL;
                 }
                 if (r < 0 || !S_ISREG(mode)) {
-                        s->refused =
-                                g_strdup_printf("%s is %s, not a regular file", (char *) names->pdata[i],
-                                                r < 0 ? "unreadable" : fs_kind_name(mode));
+                        s->refused = g_strdup_printf("%s is %s, not a regular file", names[i],
+                                                     r < 0 ? "unreadable" : fs_kind_name(mode));
                         return 0;
                 }
         }
@@ -370,7 +369,7 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
                 log_error("--out %s is the session folder: choose an --out folder outside it "
                           "(the session is evidence and stays as it came)",
                           o->path);
-                export_fd_close(s.fd);
+                fd_close_owned(s.fd);
                 return EXPORT_EXIT_USAGE;
         }
         code = run(&s);
@@ -384,6 +383,6 @@ int export_session_main(const export_options *opt, const export_keys *k, export_
         free(s.sums);
         free(s.sums_sig);
         g_free(s.sums_problem);
-        export_fd_close(s.fd);
+        fd_close_owned(s.fd);
         return code;
 }

@@ -46,10 +46,9 @@ typedef struct export_session {
 } export_session;
 
 /* plan.c */
-/* A session holds its segments and a handful of other files. */
+/* A session holds its segments and a handful of other files (the bound of
+ * fs_list_namesat over a session folder). */
 #define EXPORT_FOLDER_MAX (CUSTODY_SEGMENTS_MAX + 64)
-/* The names in a folder (without . and ..), sorted; -E2BIG past max. */
-int export_folder_list(int dirfd, size_t max, GPtrArray **ret_names);
 int export_plan_from_manifest(export_session *s, const custody_manifest *m);
 int export_plan_from_folder(export_session *s);
 void export_plan_free(export_session *s);

@@ -13,7 +13,7 @@
 static int export_one(const export_options *opt, const export_keys *k, const export_out *o,
                       const char *input) {
         g_autofree char *base = g_path_get_basename(input), *name = NULL;
-        g_auto(export_fd) in = -EBADF;
+        g_auto(fd_owned) in = -EBADF;
         export_partial part = EXPORT_PARTIAL_NULL;
         age_read_result res = {0};
         char plain_sha[SHA256_HEX_LEN + 1];

@@ -3,7 +3,6 @@
  * An entry that names no session is counted and never used as a path: the
  * listing is outside input. Memory is bounded by the number of sessions,
  * whatever else the folder holds. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
+#include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
 #include "notify.h"
@@ -36,47 +37,38 @@ void intake_refuse_entry(intake_pass_result *res, const char *name, const char *
         }
 }
 
+/* The sessions whose receipts arrived, sorted (as the listing is). */
 static int list_sessions(intake *in, GPtrArray *sessions, intake_pass_result *res, gchar **ret_message) {
-        int fd = openat(in->vault_fd, "receipts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct dirent *de;
-        DIR *d;
+        g_auto(fd_owned) fd =
+                openat(in->vault_fd, "receipts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(GStrv) names = NULL;
+        int r;
 
         if (fd < 0 && errno == ENOENT)
                 return 0; /* nothing has arrived yet */
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                int r = -errno;
-                if (fd >= 0)
-                        (void) close(fd);
+        r = fd < 0 ? -errno : fs_list_namesat(fd, FS_LIST_MAX, &names);
+        if (r < 0) {
                 *ret_message =
                         g_strdup_printf("cannot list %s/receipts: %s (check that the intake's user may "
                                         "read the vault)",
                                         in->conf->vault, g_strerror(-r));
                 return r;
         }
-        while ((de = readdir(d))) {
+        for (char **n = names; *n; n++) {
                 struct stat st;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                char *id = intake_receipts_session(de->d_name);
+                char *id = intake_receipts_session(*n);
                 if (!id) {
-                        intake_refuse_entry(res, de->d_name,
-                                            "not the receipts file of a session (<session id>.jsonl)");
+                        intake_refuse_entry(res, *n, "not the receipts file of a session (<session id>.jsonl)");
                         continue;
                 }
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
-                        intake_refuse_entry(res, de->d_name, "not a regular file");
+                if (fstatat(fd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+                        intake_refuse_entry(res, *n, "not a regular file");
                         g_free(id);
                         continue;
                 }
                 g_ptr_array_add(sessions, id);
         }
-        closedir(d);
         return 0;
-}
-
-static int by_name(gconstpointer a, gconstpointer b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
@@ -94,7 +86,6 @@ int intake_pass(intake *in, intake_pass_result *ret, gchar **ret_message) {
         if (res.refused > REFUSED_LOGGED_MAX)
                 log_warning("%u more entries of %s/receipts are not used", res.refused - REFUSED_LOGGED_MAX,
                             in->conf->vault);
-        g_ptr_array_sort(sessions, by_name);
         for (guint i = 0; i < sessions->len; i++) {
                 bool alert = false;
                 intake_outcome o = intake_session(in, sessions->pdata[i], &alert);

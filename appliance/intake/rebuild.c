@@ -2,13 +2,14 @@
  * record whose signature verifies under the intake's key becomes a row
  * (the index is a cache of what the vault proves); a token counts only
  * when it verifies under tsa_ca_file. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
+#include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
 #include "tsa.h"
@@ -74,11 +75,10 @@ static int rebuild_s3(intake *in, unsigned *ret_rows, gchar **ret_message) {
 }
 
 int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
-        int fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(in->records_fd, INTAKE_RECORDS_FOLDER,
+                                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(GStrv) names = NULL;
         unsigned rows = 0;
-        struct dirent *de;
-        DIR *d;
         int r;
 
         r = intake_index_clear(in->index, ret_message);
@@ -88,18 +88,14 @@ int intake_rebuild_index(intake *in, unsigned *ret_rows, gchar **ret_message) {
                 return rebuild_s3(in, ret_rows, ret_message);
         if (fd < 0 && errno == ENOENT)
                 return *ret_rows = 0, 0;
-        d = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!d) {
-                r = -errno;
-                if (fd >= 0)
-                        (void) close(fd);
+        r = fd < 0 ? -errno : fs_list_namesat(fd, FS_LIST_MAX, &names);
+        if (r < 0) {
                 *ret_message = g_strdup_printf("cannot list %s/%s: %s", in->conf->records,
                                                INTAKE_RECORDS_FOLDER, g_strerror(-r));
                 return r;
         }
-        while ((de = readdir(d)))
-                rebuild_name(in, de->d_name, &rows);
-        closedir(d);
+        for (char **n = names; *n; n++)
+                rebuild_name(in, *n, &rows);
         *ret_rows = rows;
         return 0;
 }

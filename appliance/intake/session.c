@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
@@ -32,7 +33,8 @@ static void facts_from(const char *data, size_t len, int64_t arrived_us, char he
 /* The receipts file's SHA-256 and when it arrived (its time in the vault). */
 static int receipts_facts(intake *in, const char *session, char hex[SHA256_HEX_LEN + 1], char arrived[32]) {
         g_autofree char *name = g_strdup_printf("%s.jsonl", session), *data = NULL;
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        g_auto(fd_owned) dfd = -EBADF;
+        g_auto(fd_owned) fd = -EBADF;
         int64_t arrived_us = 0;
         struct stat st;
         size_t len = 0;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "lights.h"
 #include "util.h"
@@ -192,8 +193,8 @@ static bool trigger_has_timer(const char *text) {
 
 static int led_open(light *li, int leds_fd, const char *leds_dir, const char *name, gchar **ret_message) {
         g_autofree char *shown = escape_text(name), *shown_dir = escape_text(leds_dir);
-        _cleanup_free_ char *text = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        g_autofree char *text = NULL;
+        g_auto(fd_owned) fd = -EBADF;
         uint64_t max = 1;
         int r;
 
@@ -283,7 +284,7 @@ int lights_open(const studio_lights_conf *conf, lights **ret, gchar **ret_messag
                                          conf->ack};
         const int lines[_LIGHT_MAX] = {conf->gpio_door, conf->gpio_ready, conf->gpio_recording,
                                        conf->gpio_attention, conf->gpio_ack};
-        _cleanup_close_ int leds_fd = -EBADF;
+        g_auto(fd_owned) leds_fd = -EBADF;
         lights *l = g_new0(lights, 1);
         int r = 0;
 

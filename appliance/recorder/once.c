@@ -6,6 +6,8 @@
 #include <glib-unix.h>
 #include <stdio.h>
 
+#include "fdutil.h"
+#include "fsutil.h"
 #include "log.h"
 #include "session.h"
 
@@ -46,22 +48,15 @@ static void on_fault(room_reason reason, const char *detail, void *userdata) {
                 log_warning("warning: %s", detail);
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b) {
-        return g_strcmp0(*(const char *const *) a, *(const char *const *) b);
-}
-
 static void print_summary(const char *dir, int sealed) {
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        g_auto(fd_owned) fd = fs_open_dir(dir);
+        g_auto(GStrv) names = NULL;
         g_autofree gchar *id = g_path_get_basename(dir);
         g_autoptr(GString) list = g_string_new(NULL);
-        const char *name;
 
-        while (d && (name = g_dir_read_name(d)))
-                g_ptr_array_add(names, g_strdup(name));
-        g_ptr_array_sort(names, compare_names);
-        for (guint i = 0; i < names->len; i++)
-                g_string_append_printf(list, "\n  %s", (char *) names->pdata[i]);
+        if (fd >= 0 && fs_list_namesat(fd, FS_LIST_MAX, &names) == 0)
+                for (char **n = names; *n; n++)
+                        g_string_append_printf(list, "\n  %s", *n);
         log_info("session %s: %d segment(s) sealed%s", id, sealed, list->str);
 }
 

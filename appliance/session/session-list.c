@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "util.h"
@@ -69,7 +70,7 @@ static gint64 manifest_length(int dirfd) {
 /* One spool folder: sealed (its manifest is signed), recording (the
  * recorder's open session) or interrupted (recovery closes it). */
 static JsonObject *local_entry(int spool_fd, const char *name, const char *date, const char *recording) {
-        _cleanup_close_ int fd = openat(spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_auto(GStrv) names = NULL;
         JsonObject *o;
         struct stat st;
@@ -77,7 +78,7 @@ static JsonObject *local_entry(int spool_fd, const char *name, const char *date,
         gint64 segments = 0, length;
         bool closed;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return NULL;
         closed = fstatat(fd, "manifest.json.minisig", &st, AT_SYMLINK_NOFOLLOW) == 0;
         for (size_t i = 0; names[i]; i++)
@@ -157,7 +158,7 @@ int rec_session_length_note(const char *state_dir, const char *session_dir, uint
         g_autofree gchar *path = g_build_filename(state_dir, LENGTHS_FILE, NULL);
         g_autofree gchar *id = g_path_get_basename(session_dir);
         g_autofree gchar *line = g_strdup_printf("%s %" G_GUINT64_FORMAT " %u\n", id, media_ns, segments);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        g_auto(fd_owned) fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
         if (fd < 0)
                 return -errno;
@@ -172,11 +173,11 @@ static gint compare_entries(gconstpointer a, gconstpointer b) {
 }
 
 static void add_transferred(GPtrArray *out, GHashTable *local, int spool_fd, GHashTable *lengths) {
-        _cleanup_close_ int fd =
+        g_auto(fd_owned) fd =
                 openat(spool_fd, RECEIPTS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_auto(GStrv) names = NULL;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return;
         for (size_t i = 0; names[i]; i++) {
                 char date[REC_SESSION_DATE_MAX];
@@ -203,7 +204,7 @@ static void add_transferred(GPtrArray *out, GHashTable *local, int spool_fd, GHa
 
 int rec_session_list(const char *spool, const char *state_dir, const char *recording, JsonArray **ret,
                      gchar **ret_message) {
-        _cleanup_close_ int fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        g_auto(fd_owned) fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func((GDestroyNotify) json_node_unref);
         g_autoptr(GHashTable) local = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GHashTable) lengths = NULL;
@@ -212,7 +213,7 @@ int rec_session_list(const char *spool, const char *state_dir, const char *recor
         JsonArray *a;
         int r;
 
-        if (fd < 0 || (r = fs_list_namesat(fd, &names)) < 0) {
+        if (fd < 0 || (r = fs_list_namesat(fd, FS_LIST_MAX, &names)) < 0) {
                 r = fd < 0 ? -errno : r;
                 *ret_message = g_strdup_printf("cannot read the spool %s: %s", spool, g_strerror(-r));
                 return r;

@@ -13,6 +13,7 @@
 
 #include "custody.h"
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "uploader.h"
 #include "util.h"
@@ -20,7 +21,7 @@
 
 /* The device id and the last checkpoint line of an open session's log. */
 static int latest_checkpoint(int dfd, gchar **ret_device, gchar **ret_line) {
-        _cleanup_close_ int fd = fs_openat_regular(dfd, "custody.jsonl", NULL);
+        g_auto(fd_owned) fd = fs_openat_regular(dfd, "custody.jsonl", NULL);
         custody_log_reader *rd;
         const custody_entry *e;
         g_autofree gchar *device = NULL, *line = NULL;
@@ -66,8 +67,7 @@ int upl_put_text(vault *v, const char *key, const char *text, gchar **ret_messag
 }
 
 int upl_heartbeat(upl_ctx *c, const char *session, gchar **ret_message) {
-        _cleanup_close_ int dfd =
-                openat(c->spool_fd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) dfd = openat(c->spool_fd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autofree gchar *device = NULL, *line = NULL;
         mode_t mode;
         int r;
@@ -81,7 +81,7 @@ int upl_heartbeat(upl_ctx *c, const char *session, gchar **ret_message) {
                 return 0; /* no checkpoint yet */
         g_autofree gchar *part = g_strdup_printf("heartbeats/%s/x", device);
         if (!vault_key_valid(part)) {
-                _cleanup_free_ char *shown = escape_text(device);
+                g_autofree char *shown = escape_text(device);
                 *ret_message = g_strdup_printf(
                         "%s: device id \"%s\" cannot name a vault folder; no heartbeat", session, shown);
                 return -EINVAL;

@@ -12,10 +12,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "escape.h"
+#include "fsutil.h"
 #include "log.h"
 #include "notify.h"
 #include "studio-conf.h"
@@ -73,14 +75,18 @@ static void watch(daemon_state *d, const char *path);
 /* Every session folder is watched too: a segment is sealed by an append
  * to its custody log, which the spool's own monitor does not see. */
 static void watch_sessions(daemon_state *d) {
-        g_autoptr(GDir) dir = g_dir_open(d->c->conf->spool, 0, NULL);
+        g_auto(GStrv) names = NULL;
 
-        for (const char *n; dir && (n = g_dir_read_name(dir));)
-                if (upl_session_name_valid(n)) {
-                        g_autofree gchar *p = g_build_filename(d->c->conf->spool, n, NULL);
-                        if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-                                watch(d, p);
+        if (fs_list_namesat(d->c->spool_fd, FS_LIST_MAX, &names) < 0)
+                return;
+        for (char **n = names; *n; n++) {
+                mode_t mode;
+                if (upl_session_name_valid(*n) && fs_kindat(d->c->spool_fd, *n, &mode) == 0 &&
+                    S_ISDIR(mode)) {
+                        g_autofree gchar *p = g_build_filename(d->c->conf->spool, *n, NULL);
+                        watch(d, p);
                 }
+        }
 }
 
 static guint backoff_ms(daemon_state *d, int error) {
@@ -148,18 +154,20 @@ static gboolean on_scan(gpointer userdata) {
 
 static gboolean on_heartbeat(gpointer userdata) {
         daemon_state *d = userdata;
-        g_autoptr(GDir) dir = g_dir_open(d->c->conf->spool, 0, NULL);
+        g_auto(GStrv) names = NULL;
 
         busy = 1;
-        for (const char *n; dir && (n = g_dir_read_name(dir));) {
+        if (fs_list_namesat(d->c->spool_fd, FS_LIST_MAX, &names) < 0)
+                names = g_new0(char *, 1);
+        for (char **n = names; *n; n++) {
                 g_autofree gchar *msg = NULL;
-                if (!upl_session_name_valid(n))
+                if (!upl_session_name_valid(*n))
                         continue;
-                int r = upl_heartbeat(d->c, n, &msg);
+                int r = upl_heartbeat(d->c, *n, &msg);
                 if (r > 0)
-                        log_info("%s: heartbeat sent to %s", n, vault_describe(d->c->v));
+                        log_info("%s: heartbeat sent to %s", *n, vault_describe(d->c->v));
                 else if (r < 0)
-                        log_warning("%s: no heartbeat: %s", n, msg ? msg : g_strerror(-r));
+                        log_warning("%s: no heartbeat: %s", *n, msg ? msg : g_strerror(-r));
         }
         busy = 0;
         return G_SOURCE_CONTINUE;
@@ -277,7 +285,7 @@ static int wait_unprovisioned(void) {
 static gchar *conf_where(const char *path, const char *key) {
         g_autoptr(config_file) cf = NULL;
         g_autofree gchar *msg = NULL;
-        _cleanup_free_ char *shown = escape_text(path ? path : STUDIO_CONF_DEFAULT_PATH);
+        g_autofree char *shown = escape_text(path ? path : STUDIO_CONF_DEFAULT_PATH);
         unsigned line = 0;
 
         if (key && config_file_load(path ? path : STUDIO_CONF_DEFAULT_PATH, &cf, &msg) == 0)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "json-write.h"
@@ -162,12 +163,12 @@ static void load_lines(upl_receipts *r, const char *session, const char *vault_i
 int upl_receipts_load(int receipts_dirfd, const char *session, const char *vault_id, upl_receipts **ret,
                       gchar **ret_message) {
         g_autofree gchar *name = file_name(session);
-        _cleanup_free_ char *data = NULL;
+        g_autofree char *data = NULL;
         size_t len = 0;
         int r = fs_read_fileat(receipts_dirfd, name, UPL_RECEIPTS_FILE_MAX, &data, &len);
 
         if (r < 0 && r != -ENOENT) {
-                _cleanup_free_ char *shown = escape_text(name);
+                g_autofree char *shown = escape_text(name);
                 *ret_message = g_strdup_printf("cannot read the receipts file %s/%s: %s", UPL_RECEIPTS_DIR,
                                                shown, g_strerror(-r));
                 return r;
@@ -248,8 +249,8 @@ int upl_receipts_append(int receipts_dirfd, const char *session, upl_receipts *r
         g_autofree gchar *name = file_name(session);
         g_autofree gchar *line = upl_receipt_line(rc);
         bool created = false;
-        _cleanup_close_ int fd = openat(receipts_dirfd, name,
-                                        O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        g_auto(fd_owned) fd = openat(receipts_dirfd, name,
+                                     O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         int res;
 
         if (fd < 0 && errno == ENOENT) {
@@ -291,12 +292,12 @@ static void recent_free(gpointer p) {
 }
 
 int64_t upl_receipts_last_transfer(int receipts_dirfd, const char *vault_id) {
-        _cleanup_close_ int fd = openat(receipts_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(receipts_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(recent_free);
         g_auto(GStrv) names = NULL;
         int64_t last = 0;
 
-        if (fd < 0 || fs_list_namesat(fd, &names) < 0)
+        if (fd < 0 || fs_list_namesat(fd, FS_LIST_MAX, &names) < 0)
                 return 0;
         for (char **n = names; *n; n++) {
                 struct stat st;

@@ -14,6 +14,7 @@
 
 #include "custody.h"
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "uploader.h"
@@ -70,7 +71,7 @@ static GHashTable *memo; /* "session/name" -> hash_memo */
 static int hash_file(int dfd, const char *session, const char *name, upl_file **ret) {
         struct stat st;
         uint64_t size;
-        _cleanup_close_ int fd = fs_openat_regular(dfd, name, &st);
+        g_auto(fd_owned) fd = fs_openat_regular(dfd, name, &st);
         g_autofree gchar *id = g_strdup_printf("%s/%s", session, name);
         int r;
 
@@ -133,7 +134,7 @@ int upl_spool_owner(int spool_dirfd, uid_t *ret) {
  * session's, not to verify it (studio-verify does, with the device key). */
 int upl_manifest_segments(int dfd, GHashTable **ret, gchar **ret_message) {
         g_autoptr(JsonParser) p = json_parser_new();
-        _cleanup_free_ char *data = NULL;
+        g_autofree char *data = NULL;
         size_t len = 0;
         int r = fs_read_fileat(dfd, "manifest.json", CUSTODY_MANIFEST_MAX, &data, &len);
 
@@ -175,7 +176,7 @@ int upl_manifest_segments(int dfd, GHashTable **ret, gchar **ret_message) {
 }
 
 static void ignore(upl_session *s, const char *name, const char *why) {
-        _cleanup_free_ char *shown = escape_text(name);
+        g_autofree char *shown = escape_text(name);
         g_ptr_array_add(s->ignored, g_strdup_printf("\"%s\" (%s)", shown, why));
 }
 
@@ -189,7 +190,7 @@ static void stranger(upl_session *s, const char *name, const char *why) {
  * spool's owner), sorted; the rest reported. */
 static int list_files(int dfd, upl_session *s, uid_t owner, GPtrArray *names) {
         g_auto(GStrv) all = NULL;
-        int r = fs_list_namesat(dfd, &all);
+        int r = fs_list_namesat(dfd, FS_LIST_MAX, &all);
 
         if (r < 0)
                 return r;
@@ -273,13 +274,13 @@ static void add_ready(upl_session *s, int dfd, const char *name, const char *wan
 }
 
 int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message) {
-        _cleanup_close_ int dfd = openat(spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) dfd = openat(spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         int r;
 
         if (dfd < 0) {
                 r = errno == ENOTDIR || errno == ELOOP ? -ELOOP : -errno;
-                _cleanup_free_ char *shown = escape_text(name);
+                g_autofree char *shown = escape_text(name);
                 *ret_message = g_strdup_printf(
                         "session folder \"%s\" cannot be opened (%s); a link is never followed", shown,
                         g_strerror(-r));
@@ -293,7 +294,7 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                 return r;
         }
         if (st.st_uid != owner) {
-                _cleanup_free_ char *shown = escape_text(name);
+                g_autofree char *shown = escape_text(name);
                 *ret_message = g_strdup_printf(
                         "session folder \"%s\" was not made by the recorder (owner uid %u, the spool's is "
                         "%u): it is never sent to the vault nor wiped",

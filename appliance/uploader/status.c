@@ -31,7 +31,7 @@
 #endif
 
 int upl_device_id(const char *path, gchar **ret, gchar **ret_message) {
-        _cleanup_free_ char *data = NULL;
+        g_autofree char *data = NULL;
         size_t len = 0;
         int r = path ? fs_read_file(path, DEVICE_ID_MAX, &data, &len) : -ENOENT;
 
@@ -43,22 +43,13 @@ int upl_device_id(const char *path, gchar **ret, gchar **ret_message) {
         g_autofree gchar *id = g_strstrip(g_strndup(data, len));
         g_autofree gchar *part = g_strdup_printf("heartbeats/%s/x", id);
         if (!*id || strchr(id, '/') || memchr(data, 0, len) || !vault_key_valid(part)) {
-                _cleanup_free_ char *shown = escape_text(id);
+                g_autofree char *shown = escape_text(id);
                 *ret_message = g_strdup_printf("the device id in %s (\"%s\") cannot name a vault folder",
                                                path, shown);
                 return -EBADMSG;
         }
         *ret = g_steal_pointer(&id);
         return 0;
-}
-
-/* fs_list_namesat reads through a duplicate of dirfd, which shares its
- * offset: a second listing of the same fd would come back empty. A fresh
- * descriptor of the same folder each time. */
-static int list_names(int dirfd, char ***ret) {
-        _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        return fd < 0 ? -errno : fs_list_namesat(fd, ret);
 }
 
 /* True while any session folder has no manifest: the recorder is still
@@ -68,7 +59,7 @@ static bool recording(upl_ctx *c, gchar **ret_last) {
         g_auto(GStrv) names = NULL;
         bool open = false;
 
-        if (list_names(c->spool_fd, &names) < 0)
+        if (fs_list_namesat(c->spool_fd, FS_LIST_MAX, &names) < 0)
                 return false;
         for (char **n = names; *n; n++) {
                 mode_t mode;
@@ -89,7 +80,7 @@ static gchar *last_session(upl_ctx *c, gchar *in_spool) {
         g_autofree gchar *last = in_spool;
         g_auto(GStrv) names = NULL;
 
-        if (list_names(c->receipts_fd, &names) < 0)
+        if (fs_list_namesat(c->receipts_fd, FS_LIST_MAX, &names) < 0)
                 return g_steal_pointer(&last);
         for (char **n = names; *n; n++) {
                 if (!g_str_has_suffix(*n, ".jsonl"))

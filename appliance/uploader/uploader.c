@@ -3,7 +3,6 @@
  * is a receipt line before it counts; a closed session whose files are all
  * confirmed sends its receipts file, then may be wiped (wipe.c decides).
  * The backlog is what is left. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "log.h"
 #include "notify.h"
@@ -172,11 +172,11 @@ static int send_object(upl_ctx *c, int dfd, const char *name, const char *key, u
                        const char *sha, const char *md5, vault_receipt *ret, bool *ret_local,
                        gchar **ret_message) {
         progress p = {.c = c, .key = key, .start_us = g_get_monotonic_time()};
-        _cleanup_close_ int fd = fs_openat_regular(dfd, name, NULL);
+        g_auto(fd_owned) fd = fs_openat_regular(dfd, name, NULL);
         int r;
 
         if (fd < 0) {
-                _cleanup_free_ char *shown = escape_text(key);
+                g_autofree char *shown = escape_text(key);
                 *ret_message = g_strdup_printf("cannot open %s for the vault: %s", shown, g_strerror(-fd));
                 *ret_local = true;
                 return fd;
@@ -209,7 +209,7 @@ static void tally_pending(session_tally *t, const upl_file *f) {
 static int send_receipts(upl_ctx *c, const char *session, bool send, bool *ret_local, gchar **ret_message) {
         g_autofree gchar *name = g_strdup_printf("%s.jsonl", session);
         g_autofree gchar *key = g_strdup_printf(UPL_RECEIPTS_DIR "/%s", name);
-        _cleanup_close_ int fd = fs_openat_regular(c->receipts_fd, name, NULL);
+        g_auto(fd_owned) fd = fs_openat_regular(c->receipts_fd, name, NULL);
         uint8_t d[SHA256_LEN];
         char sha[SHA256_HEX_LEN + 1];
         uint64_t size;
@@ -265,7 +265,7 @@ static void report_session(upl_ctx *c, const upl_session *s, const upl_receipts 
                 report_once(c, LOG_NOTICE, m);
         }
         if (rc->refused) {
-                _cleanup_free_ char *why = escape_text(rc->first_refused);
+                g_autofree char *why = escape_text(rc->first_refused);
                 g_autofree gchar *m =
                         g_strdup_printf("receipts of %s: %u line(s) refused (%s); their objects are "
                                         "confirmed with the vault again",
@@ -381,7 +381,7 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         report_session(c, s, rc);
         res->strangers += s->strangers;
         c->last_transfer_us = MAX(c->last_transfer_us, rc->last_us);
-        _cleanup_close_ int dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         bool all = true;
         for (guint i = 0; i < s->ready->len; i++) {
                 const upl_file *f = s->ready->pdata[i];
@@ -444,29 +444,20 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
 
 /* ---- the pass ---- */
 
-static gint strcmp_pp(gconstpointer a, gconstpointer b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 static GPtrArray *session_names(upl_ctx *c, upl_pass_result *res) {
         GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-        int fd = fcntl(c->spool_fd, F_DUPFD_CLOEXEC, 3);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        g_auto(GStrv) all = NULL;
 
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
+        if (fs_list_namesat(c->spool_fd, FS_LIST_MAX, &all) < 0)
                 return names;
-        }
-        (void) lseek(fd, 0, SEEK_SET);
-        for (struct dirent *de; (de = readdir(d));) {
+        for (char **n = all; *n; n++) {
                 mode_t mode;
-                if (de->d_name[0] == '.' || strcmp(de->d_name, UPL_RECEIPTS_DIR) == 0)
+                if ((*n)[0] == '.' || strcmp(*n, UPL_RECEIPTS_DIR) == 0)
                         continue;
-                if (fs_kindat(c->spool_fd, de->d_name, &mode) < 0)
+                if (fs_kindat(c->spool_fd, *n, &mode) < 0)
                         continue;
-                if (!upl_session_name_valid(de->d_name) || !S_ISDIR(mode)) {
-                        _cleanup_free_ char *shown = escape_text(de->d_name);
+                if (!upl_session_name_valid(*n) || !S_ISDIR(mode)) {
+                        g_autofree char *shown = escape_text(*n);
                         g_autofree gchar *m =
                                 g_strdup_printf("spool entry \"%s\" (%s) is not a session folder: it is "
                                                 "never followed nor sent to the vault",
@@ -475,10 +466,8 @@ static GPtrArray *session_names(upl_ctx *c, upl_pass_result *res) {
                         res->strangers++;
                         continue;
                 }
-                g_ptr_array_add(names, g_strdup(de->d_name));
+                g_ptr_array_add(names, g_strdup(*n)); /* sorted, as the listing is */
         }
-        closedir(d);
-        g_ptr_array_sort(names, strcmp_pp);
         return names;
 }
 

@@ -9,19 +9,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "sha256.h"
 #include "util.h"
 #include "vault-internal.h"
-
-#define VAULT_DIR_BUF (1024 * 1024) /* the copy's whole memory, whatever the size */
 
 typedef struct vault_dir {
         gchar *root;
@@ -43,7 +41,7 @@ static void vault_dir_free(void *impl) {
  * its fd and points *ret_leaf at the last part. A symlink is -ELOOP. */
 static int open_parent(vault_dir *d, const char *key, bool create, const char **ret_leaf) {
         const char *slash = strrchr(key, '/');
-        _cleanup_close_ int fd = fcntl(d->rootfd, F_DUPFD_CLOEXEC, 3);
+        g_auto(fd_owned) fd = fcntl(d->rootfd, F_DUPFD_CLOEXEC, 3);
 
         if (fd < 0)
                 return -errno;
@@ -97,8 +95,8 @@ static void fill_receipt(vault_receipt *ret, const char *key, uint64_t size, con
 }
 
 static int dir_error(vault_dir *d, const char *key, int r, const char *what, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(key);
-        _cleanup_free_ char *root = escape_text(d->root);
+        g_autofree char *shown = escape_text(key);
+        g_autofree char *root = escape_text(d->root);
 
         if (r == -ELOOP)
                 *ret_message = g_strdup_printf(
@@ -132,35 +130,48 @@ static int vault_dir_head(vault *v, const char *key, vault_receipt *ret, gchar *
         return 0;
 }
 
+typedef struct copying {
+        sha256_ctx *h;
+        int dst;
+        uint64_t off, size;
+        vault_progress_fn progress;
+        void *userdata;
+} copying;
+
+static int copy_chunk(const uint8_t *buf, size_t len, void *userdata) {
+        copying *c = userdata;
+        int r;
+
+        sha256_update(c->h, buf, len);
+        r = fs_write_all(c->dst, buf, len);
+        if (r < 0)
+                return r;
+        c->off += len;
+        if (c->progress)
+                c->progress(c->off, c->size, c->userdata);
+        return 0;
+}
+
 /* Copies size bytes of src (from offset 0, by pread: the caller's file and
  * offset are left alone) into dst through one bounded buffer, hashing as it
- * goes; -EBADMSG when the source is shorter or does not hash to want. */
+ * goes; -EBADMSG when the source is shorter or longer (it changed since it
+ * was hashed) or does not hash to want. */
 static int copy_hashed(int src, int dst, uint64_t size, const char *want, vault_progress_fn progress,
                        void *userdata) {
-        _cleanup_free_ uint8_t *buf = g_malloc(VAULT_DIR_BUF);
-        sha256_ctx *h = sha256_new();
+        g_autoptr(sha256_ctx) h = sha256_new();
+        copying c = {.h = h, .dst = dst, .size = size, .progress = progress, .userdata = userdata};
         uint8_t digest[SHA256_LEN];
         char hex[SHA256_HEX_LEN + 1];
-        uint64_t off = 0;
-        int r = 0;
+        uint64_t got = 0;
+        int r;
 
-        while (r == 0 && off < size) {
-                size_t want_n = MIN((uint64_t) VAULT_DIR_BUF, size - off);
-                ssize_t n = pread(src, buf, want_n, (off_t) off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        r = n < 0 ? -errno : -EBADMSG;
-                        break;
-                }
-                sha256_update(h, buf, (size_t) n);
-                r = fs_write_all(dst, buf, (size_t) n);
-                off += (uint64_t) n;
-                if (r == 0 && progress)
-                        progress(off, size, userdata);
-        }
-        (void) sha256_final(h, digest);
-        sha256_free(h);
+        if (!h)
+                return -ENOMEM;
+        r = fs_pread_chunks(src, 0, size, copy_chunk, &c, &got);
+        if (r == -EFBIG || (r == 0 && got != size))
+                return -EBADMSG;
+        if (r == 0)
+                r = sha256_final(h, digest);
         if (r < 0)
                 return r;
         sha256_hex(digest, hex);
@@ -170,23 +181,17 @@ static int copy_hashed(int src, int dst, uint64_t size, const char *want, vault_
 /* Removes the temporary files a killed writer left in dirfd: a live
  * writer holds a lock on its own (write_new), so only the dead ones go. */
 static void sweep_stale(int dirfd) {
-        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        g_auto(GStrv) names = NULL;
 
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
+        if (fs_list_namesat(dirfd, FS_LIST_MAX, &names) < 0)
                 return;
-        }
-        for (struct dirent *de; (de = readdir(d));) {
-                if (!g_str_has_prefix(de->d_name, ".tmp-"))
+        for (char **n = names; *n; n++) {
+                if (!g_str_has_prefix(*n, ".tmp-"))
                         continue;
-                _cleanup_close_ int t =
-                        openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                g_auto(fd_owned) t = openat(dirfd, *n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
                 if (t >= 0 && flock(t, LOCK_EX | LOCK_NB) == 0)
-                        (void) unlinkat(dirfd, de->d_name, 0);
+                        (void) unlinkat(dirfd, *n, 0);
         }
-        closedir(d);
 }
 
 /* Links tmp as leaf without ever replacing what is there (-EEXIST). */
@@ -256,7 +261,7 @@ static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const
                          vault_receipt *ret, gchar **ret_message) {
         vault_dir *d = v->impl;
         const char *leaf;
-        _cleanup_close_ int dirfd = open_parent(d, key, true, &leaf);
+        g_auto(fd_owned) dirfd = open_parent(d, key, true, &leaf);
         int r;
 
         (void) content_md5_b64; /* the copy is re-read and its SHA-256 compared instead */
@@ -276,8 +281,8 @@ static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const
                         r = compare_existing(dirfd, leaf, size, sha256_hex); /* the re-read */
         }
         if (r == -EBADMSG) {
-                _cleanup_free_ char *shown = escape_text(key);
-                _cleanup_free_ char *root = escape_text(d->root);
+                g_autofree char *shown = escape_text(key);
+                g_autofree char *root = escape_text(d->root);
                 *ret_message = g_strdup_printf(
                         "vault dir:%s already holds a different \"%s\"; it is never overwritten: "
                         "find out where it came from",
@@ -294,8 +299,8 @@ static int vault_dir_put(vault *v, const char *key, int fd, uint64_t size, const
 static int vault_dir_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
         vault_dir *d = v->impl;
         vault_receipt have = {0};
-        _cleanup_free_ char *shown = escape_text(want->key);
-        _cleanup_free_ char *root = escape_text(d->root);
+        g_autofree char *shown = escape_text(want->key);
+        g_autofree char *root = escape_text(d->root);
         int r = vault_dir_head(v, want->key, &have, ret_message);
 
         if (r == -ENOENT) {
@@ -323,7 +328,7 @@ static const vault_ops vault_dir_ops = {
 };
 
 int vault_dir_open(const char *root, vault **ret, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(root ? root : "");
+        g_autofree char *shown = escape_text(root ? root : "");
 
         if (!root || root[0] != '/') {
                 *ret_message = g_strdup_printf("[uploader] vault dir:%s is not an absolute path", shown);

@@ -51,7 +51,7 @@ int vault_open_key(const studio_uploader_conf *conf, vault **ret, const char **r
         if (g_str_has_prefix(spec, "s3://"))
                 return vault_s3_open(conf, ret, ret_key, ret_message);
 
-        _cleanup_free_ char *shown = escape_text(spec);
+        g_autofree char *shown = escape_text(spec);
         *ret_message = g_strdup_printf("[uploader] vault \"%s\" is neither dir:/path nor s3://bucket/prefix",
                                        shown);
         return -EINVAL;
@@ -114,7 +114,7 @@ static bool hex64_valid(const char *s) {
 }
 
 static int key_refused(const char *key, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(key ? key : "");
+        g_autofree char *shown = escape_text(key ? key : "");
         *ret_message = g_strdup_printf("vault key \"%s\" is not a relative path of plain names (no \"..\", "
                                        "no empty part, no leading \"/\" or \".\")",
                                        shown);
@@ -165,7 +165,7 @@ int vault_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
         if (!vault_key_valid(want->key))
                 return key_refused(want->key, ret_message);
         if (!hex64_valid(want->sha256)) {
-                _cleanup_free_ char *shown = escape_text(want->key);
+                g_autofree char *shown = escape_text(want->key);
                 *ret_message =
                         g_strdup_printf("the receipt of %s holds no SHA-256: it proves nothing", shown);
                 return -EBADMSG;

@@ -12,12 +12,13 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "uploader.h"
 #include "util.h"
 
 static int keep(gchar **ret_message, const char *session, const char *why, const char *name) {
-        _cleanup_free_ char *shown = escape_text(name ? name : "");
+        g_autofree char *shown = escape_text(name ? name : "");
         *ret_message = g_strdup_printf("local copy of %s kept: %s%s%s%s", session, why, name ? " (\"" : "",
                                        name ? shown : "", name ? "\")" : "");
         return 0;
@@ -27,7 +28,7 @@ static int keep(gchar **ret_message, const char *session, const char *why, const
  * file the recorder made and the manifest names is returned in *ret_bad. */
 static int list_all(int dfd, uid_t owner, GHashTable *segments, GPtrArray *names, gchar **ret_bad) {
         g_auto(GStrv) all = NULL;
-        int r = fs_list_namesat(dfd, &all);
+        int r = fs_list_namesat(dfd, FS_LIST_MAX, &all);
 
         if (r < 0)
                 return r;
@@ -109,7 +110,7 @@ static int finish_empty(int spool_dirfd, int dfd, vault *v, const char *session,
         g_autofree gchar *why = NULL;
         vault_receipt want;
 
-        if (fs_list_namesat(dfd, &all) < 0 || all[0] || !m)
+        if (fs_list_namesat(dfd, FS_LIST_MAX, &all) < 0 || all[0] || !m)
                 return keep(ret_message, session, "the session is not closed", NULL);
         want_of(&want, key, m);
         if (vault_confirm(v, &want, &why) < 0)
@@ -166,8 +167,7 @@ static int check_local(int dfd, int receipts_dirfd, const char *session, uid_t o
 
 int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
                      uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message) {
-        _cleanup_close_ int dfd =
-                openat(spool_dirfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_auto(fd_owned) dfd = openat(spool_dirfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(upl_receipts) rc = NULL;
         g_autofree gchar *rkey = g_strdup_printf(UPL_RECEIPTS_DIR "/%s.jsonl", session);
@@ -210,7 +210,7 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
         g_clear_pointer(&why, g_free);
         r = confirm_all(v, session, rc, names, ret_unconfirmed, &why);
         if (r != 0) {
-                _cleanup_free_ char *shown = escape_text(why ? why : "");
+                g_autofree char *shown = escape_text(why ? why : "");
                 g_autofree gchar *m = g_strdup_printf(
                         r > 0 ? "the vault does not confirm what a receipt names (%s): it is "
                                 "sent again, never wiped on a receipt's word"

@@ -2,7 +2,6 @@
  * segment's SHA-256 and size, truncated segments against their last
  * checkpoint, and media continuity. */
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,34 +48,36 @@ static void check_fixed(verify_ctx *c) {
 
 void verify_check_files(verify_ctx *c) {
         g_autoptr(GHashTable) listed = listed_names(c);
-        int fd = dup(c->dirfd);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        g_auto(GStrv) names = NULL;
         uint64_t unlisted = 0;
-        struct dirent *de;
+        int r;
 
         check_fixed(c);
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
-                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL, "the session folder cannot be listed: %s",
-                           g_strerror(errno));
+        r = fs_list_namesat(c->dirfd, VERIFY_FOLDER_MAX, &names);
+        if (r == -E2BIG) {
+                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL,
+                           "the session folder holds more than %zu files, more than any session has: "
+                           "copy the session again from the vault",
+                           (size_t) VERIFY_FOLDER_MAX);
                 return;
         }
-        rewinddir(d);
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-                    g_hash_table_contains(listed, de->d_name))
+        if (r < 0) {
+                verify_add(c, VERIFY_INCOMPLETE, NULL, NULL, "the session folder cannot be listed: %s",
+                           g_strerror(-r));
+                return;
+        }
+        for (char **n = names; *n; n++) {
+                if (g_hash_table_contains(listed, *n))
                         continue;
                 /* without a manifest nothing lists the segments: the missing
                  * manifest is the finding, not each segment */
-                if (!c->m && custody_segment_name_valid(de->d_name))
+                if (!c->m && custody_segment_name_valid(*n))
                         continue;
                 /* a folder stuffed with files must not bury the report */
                 if (++unlisted <= VERIFY_UNLISTED_MAX)
-                        verify_add(c, VERIFY_INCOMPLETE, de->d_name, NULL,
-                                   "%s is in the folder but not in the manifest", de->d_name);
+                        verify_add(c, VERIFY_INCOMPLETE, *n, NULL,
+                                   "%s is in the folder but not in the manifest", *n);
         }
-        closedir(d);
         if (unlisted > VERIFY_UNLISTED_MAX)
                 verify_add(c, VERIFY_INCOMPLETE, NULL, NULL,
                            "%" G_GUINT64_FORMAT " more files are in the folder but not in the manifest (the "

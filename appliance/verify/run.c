@@ -2,7 +2,6 @@
  * verify-session fuzz target share. Inputs the user names on the command
  * line that cannot be used are usage errors (exit 1); a file of the
  * session folder that cannot be used is a verdict. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -51,20 +50,17 @@ static void peek_start(verify_ctx *c) {
 /* A folder with neither a segment nor a custody log holds no session (an
  * empty folder, or the spool given instead of one of its sessions). */
 static int check_is_session(verify_ctx *c) {
-        int fd = dup(c->dirfd);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *de;
+        g_auto(GStrv) names = NULL;
         bool found = false;
+        int r = fs_list_namesat(c->dirfd, VERIFY_FOLDER_MAX, &names);
 
-        if (!d) {
-                if (fd >= 0)
-                        (void) close(fd);
-                return verify_fail(c, "cannot list %s: %s", c->opt->dir, g_strerror(errno));
-        }
-        while (!found && (de = readdir(d)))
-                found = strcmp(de->d_name, "custody.jsonl") == 0 ||
-                        (g_str_has_prefix(de->d_name, "seg-") && g_str_has_suffix(de->d_name, ".age"));
-        closedir(d);
+        if (r == -E2BIG)
+                return 0; /* not an empty folder: the file check says what is wrong with it */
+        if (r < 0)
+                return verify_fail(c, "cannot list %s: %s", c->opt->dir, g_strerror(-r));
+        for (char **n = names; !found && *n; n++)
+                found = strcmp(*n, "custody.jsonl") == 0 ||
+                        (g_str_has_prefix(*n, "seg-") && g_str_has_suffix(*n, ".age"));
         if (!found)
                 return verify_fail(
                         c,

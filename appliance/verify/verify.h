@@ -96,6 +96,9 @@ typedef struct verify_log {
 #define VERIFY_NOTE_UNOPENED "(sealed note: it does not open with --identity)"
 #define VERIFY_LOG_FINDINGS_MAX 25 /* findings listed from the log; the rest are counted */
 #define VERIFY_UNLISTED_MAX 25     /* unlisted files named one by one */
+/* the most names a session folder's listing holds: every segment a manifest
+ * may list and room for many strays */
+#define VERIFY_FOLDER_MAX (CUSTODY_SEGMENTS_MAX + 10000)
 
 typedef struct verify_ctx {
         const verify_options *opt;

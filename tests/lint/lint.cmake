@@ -9,3 +9,6 @@ set_tests_properties(lint-unsequenced-args PROPERTIES LABELS lint ENVIRONMENT "$
 # The command-line tools print diagnostics through log.h only (issue 21).
 add_test(NAME lint-cli-log COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli-log.sh)
 set_tests_properties(lint-cli-log PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
+# One cleanup style per function: _cleanup_* or g_auto*, never both (issue 21).
+add_test(NAME lint-cleanup-styles COMMAND bash -c "cd '${CMAKE_SOURCE_DIR}' && python3 tests/lint/cleanup-styles.py $(git ls-files 'appliance/*.c' 'appliance/*.h' 'keys/*.c' 'keys/*.h' 'tests/*.c' 'bench/*.c' 2>/dev/null || find appliance keys tests bench -name '*.[ch]')")
+set_tests_properties(lint-cleanup-styles PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")

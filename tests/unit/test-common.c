@@ -419,7 +419,7 @@ static void test_folder_relative(void **state) {
         {
                 char **listed = NULL;
                 int file_fd;
-                assert_int_equal(fs_list_namesat(dfd, &listed), 0);
+                assert_int_equal(fs_list_namesat(dfd, FS_LIST_MAX, &listed), 0);
                 assert_int_equal(g_strv_length(listed), 5);
                 assert_string_equal(listed[0], "f");
                 assert_string_equal(listed[1], "fifo");
@@ -428,13 +428,13 @@ static void test_folder_relative(void **state) {
                 assert_string_equal(listed[4], "new");
                 g_strfreev(listed);
                 /* the same descriptor listed again names everything again */
-                assert_int_equal(fs_list_namesat(dfd, &listed), 0);
+                assert_int_equal(fs_list_namesat(dfd, FS_LIST_MAX, &listed), 0);
                 assert_int_equal(g_strv_length(listed), 5);
                 g_strfreev(listed);
                 file_fd = openat(dfd, "f", O_RDONLY);
                 assert_true(file_fd >= 0);
                 listed = NULL;
-                assert_int_equal(fs_list_namesat(file_fd, &listed), -ENOTDIR);
+                assert_int_equal(fs_list_namesat(file_fd, FS_LIST_MAX, &listed), -ENOTDIR);
                 assert_null(listed);
                 (void) close(file_fd);
         }

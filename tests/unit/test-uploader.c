@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "uploader.h"
 #include "util.h"
 
@@ -216,7 +217,7 @@ static void session_file(fixture *f, const char *name, const char *data) {
  * file itself in the vault. */
 static void confirm_all(fixture *f, bool receipts_to_vault) {
         g_autoptr(upl_receipts) r = load(f);
-        _cleanup_close_ int dfd = open(f->session_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        g_auto(fd_owned) dfd = open(f->session_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 g_autofree gchar *key = g_strdup_printf(SESSION "/%s", files[i]);
@@ -225,7 +226,7 @@ static void confirm_all(fixture *f, bool receipts_to_vault) {
                 char hex[SHA256_HEX_LEN + 1];
                 uint64_t size;
                 vault_receipt rc = {0};
-                _cleanup_close_ int fd = openat(dfd, files[i], O_RDONLY | O_CLOEXEC);
+                g_auto(fd_owned) fd = openat(dfd, files[i], O_RDONLY | O_CLOEXEC);
                 assert_int_equal(sha256_fd(fd, d, &size), 0);
                 sha256_hex(d, hex);
                 assert_int_equal(vault_put(f->v, key, fd, size, hex, NULL, NULL, &rc, &msg), 0);
@@ -239,7 +240,7 @@ static void confirm_all(fixture *f, bool receipts_to_vault) {
         char hex[SHA256_HEX_LEN + 1];
         uint64_t size;
         vault_receipt rc = {0};
-        _cleanup_close_ int fd = openat(f->receipts_fd, SESSION ".jsonl", O_RDONLY | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(f->receipts_fd, SESSION ".jsonl", O_RDONLY | O_CLOEXEC);
         assert_int_equal(sha256_fd(fd, d, &size), 0);
         sha256_hex(d, hex);
         assert_int_equal(
@@ -352,7 +353,7 @@ static void confirm_one(fixture *f, const char *name) {
         char hex[SHA256_HEX_LEN + 1];
         uint64_t size;
         vault_receipt rc = {0};
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        g_auto(fd_owned) fd = open(path, O_RDONLY | O_CLOEXEC);
 
         assert_int_equal(sha256_fd(fd, d, &size), 0);
         sha256_hex(d, hex);
@@ -444,7 +445,7 @@ static void test_wipe_forged_receipts(void **state) {
         char hex[SHA256_HEX_LEN + 1];
         uint64_t size;
         vault_receipt rc = {0};
-        _cleanup_close_ int fd = openat(f->receipts_fd, SESSION ".jsonl", O_RDONLY | O_CLOEXEC);
+        g_auto(fd_owned) fd = openat(f->receipts_fd, SESSION ".jsonl", O_RDONLY | O_CLOEXEC);
         assert_int_equal(sha256_fd(fd, d, &size), 0);
         sha256_hex(d, hex);
         assert_int_equal(

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "sha256.h"
 #include "util.h"
 #include "vault-internal.h"
@@ -156,7 +157,7 @@ static void test_conflict(void **state) {
         g_clear_pointer(&msg, g_free);
         /* same content but another size claimed */
         char hex[SHA256_HEX_LEN + 1];
-        _cleanup_close_ int fd = local_file(f, "first", hex);
+        g_auto(fd_owned) fd = local_file(f, "first", hex);
         assert_int_equal(vault_put(f->v, "S1/manifest.json", fd, 4, hex, NULL, NULL, &r, &msg), -EBADMSG);
         g_clear_pointer(&msg, g_free);
 
@@ -191,7 +192,7 @@ static void test_hostile_keys(void **state) {
         assert_int_equal(put_text(f, longkey, "x", &r, &msg), -EINVAL);
         g_clear_pointer(&msg, g_free);
         /* a bad hash is refused too */
-        _cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        g_auto(fd_owned) fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         assert_int_equal(vault_put(f->v, "S1/x", fd, 0, "ABC", NULL, NULL, &r, &msg), -EINVAL);
         /* nothing escaped the root */
         g_autofree gchar *escaped = g_build_filename(f->tmp, "x", NULL);
@@ -245,7 +246,7 @@ static void test_large_bounded(void **state) {
         char hex[SHA256_HEX_LEN + 1];
         uint64_t got;
 
-        _cleanup_close_ int fd = open(f->src, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        g_auto(fd_owned) fd = open(f->src, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         assert_true(fd >= 0);
         assert_int_equal(ftruncate(fd, (off_t) size), 0); /* sparse */
         assert_int_equal(pwrite(fd, "end", 3, (off_t) size - 3), 3);
@@ -276,7 +277,7 @@ static void test_progress(void **state) {
         vault_receipt r = {0};
         g_autofree gchar *msg = NULL;
         uint64_t last = 0;
-        _cleanup_close_ int fd = local_file(f, data, hex);
+        g_auto(fd_owned) fd = local_file(f, data, hex);
 
         assert_int_equal(vault_put(f->v, "S1/p", fd, strlen(data), hex, count_progress, &last, &r, &msg), 0);
         assert_int_equal(last, strlen(data));
@@ -298,7 +299,7 @@ static void test_disk_full(void **state) {
         }
         g_autofree gchar *data = g_strnfill(2 * 1024 * 1024, 'x');
         char hex[SHA256_HEX_LEN + 1];
-        _cleanup_close_ int fd = local_file(f, data, hex);
+        g_auto(fd_owned) fd = local_file(f, data, hex);
         conf.vault = g_strdup_printf("dir:%s/vault", small);
         int r0 = vault_open(&conf, &v, &msg);
         int r1 = r0 == 0 ? vault_put(v, "S1/big", fd, strlen(data), hex, NULL, NULL, &r, &msg) : r0;
@@ -327,13 +328,13 @@ static void test_digests(void **state) {
         uint64_t size = 0;
 
         char dummy[SHA256_HEX_LEN + 1];
-        _cleanup_close_ int fd = local_file(f, "abc", dummy);
+        g_auto(fd_owned) fd = local_file(f, "abc", dummy);
         assert_int_equal(vault_digests_fd(fd, hex, md5, &size), 0);
         assert_int_equal(size, 3);
         assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_string_equal(md5, "kAFQmDzST7DWlj99KOF/cg==");
 
-        _cleanup_close_ int empty = local_file(f, "", dummy);
+        g_auto(fd_owned) empty = local_file(f, "", dummy);
         assert_int_equal(vault_digests_fd(empty, hex, md5, NULL), 0);
         assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_string_equal(md5, "1B2M2Y8AsgTpgAmY7PhCfg==");
@@ -343,7 +344,7 @@ static void test_digests(void **state) {
         for (gsize i = 0; i < n; i++)
                 big[i] = (gchar) ('a' + i % 23);
         big[n] = 0;
-        _cleanup_close_ int bfd = local_file(f, big, dummy);
+        g_auto(fd_owned) bfd = local_file(f, big, dummy);
         assert_int_equal(vault_digests_fd(bfd, hex, md5, &size), 0);
         assert_int_equal(size, n);
         assert_string_equal(hex, dummy);
@@ -376,7 +377,7 @@ static void test_put_md5_malformed(void **state) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
                 g_autofree gchar *msg = NULL;
-                _cleanup_close_ int fd = local_file(f, "abc", hex);
+                g_auto(fd_owned) fd = local_file(f, "abc", hex);
                 assert_int_equal(vault_put_md5(f->v, "S1/m", fd, 3, hex, bad[i], NULL, NULL, &r, &msg),
                                  -EINVAL);
                 assert_non_null(strstr(msg, "Content-MD5"));
@@ -384,7 +385,7 @@ static void test_put_md5_malformed(void **state) {
         g_autofree gchar *p = vault_path(f, "S1/m");
         assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
         g_autofree gchar *msg = NULL;
-        _cleanup_close_ int fd = local_file(f, "abc", hex);
+        g_auto(fd_owned) fd = local_file(f, "abc", hex);
         assert_int_equal(
                 vault_put_md5(f->v, "S1/m", fd, 3, hex, "kAFQmDzST7DWlj99KOF/cg==", NULL, NULL, &r, &msg),
                 0);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "sha256.h"
 #include "studio-conf.h"
 #include "util.h"
@@ -91,7 +92,7 @@ int main(int argc, char **argv) {
         }
         vault_receipt rec = {0};
         if (strcmp(argv[1], "put") == 0) {
-                _cleanup_close_ int fd = open(argv[4], O_RDONLY | O_CLOEXEC);
+                g_auto(fd_owned) fd = open(argv[4], O_RDONLY | O_CLOEXEC);
                 struct stat st;
                 char hex[SHA256_HEX_LEN + 1], md5[VAULT_MD5_B64_LEN + 1];
                 /* both digests in one read, as the uploader's scan does */
