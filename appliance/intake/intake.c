@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "fsutil.h"
 #include "intake-internal.h"
 #include "sha256.h"
@@ -133,7 +134,7 @@ char *intake_record_key(const char *session, const char *suffix) {
 /* A record's object from an s3:// records place, bounded, through a memfd. */
 static int records_read_s3(intake *in, const char *key, size_t max, char **ret_data, size_t *ret_len,
                            gchar **ret_message) {
-        _cleanup_close_ int fd = memfd_create("intake-record", MFD_CLOEXEC);
+        g_auto(fd_owned) fd = memfd_create("intake-record", MFD_CLOEXEC);
         g_autofree gchar *msg = NULL;
         int r;
 
@@ -154,7 +155,7 @@ static int records_read_s3(intake *in, const char *key, size_t max, char **ret_d
 int intake_records_read(intake *in, const char *key, size_t max, char **ret_data, size_t *ret_len,
                         gchar **ret_message) {
         const char *leaf = strchr(key, '/');
-        _cleanup_close_ int dfd = -EBADF;
+        g_auto(fd_owned) dfd = -EBADF;
         int r;
 
         g_assert(leaf);
@@ -177,7 +178,7 @@ int intake_records_read(intake *in, const char *key, size_t max, char **ret_data
 }
 
 int intake_records_put(intake *in, const char *key, const char *data, size_t len, gchar **ret_message) {
-        _cleanup_close_ int fd = memfd_create("intake-record", MFD_CLOEXEC);
+        g_auto(fd_owned) fd = memfd_create("intake-record", MFD_CLOEXEC);
         char hex[SHA256_HEX_LEN + 1];
         uint8_t d[SHA256_LEN];
         vault_receipt rc = {};

@@ -58,7 +58,8 @@ static int list_sessions(intake *in, GPtrArray *sessions, intake_pass_result *re
                 struct stat st;
                 char *id = intake_receipts_session(*n);
                 if (!id) {
-                        intake_refuse_entry(res, *n, "not the receipts file of a session (<session id>.jsonl)");
+                        intake_refuse_entry(res, *n,
+                                            "not the receipts file of a session (<session id>.jsonl)");
                         continue;
                 }
                 if (fstatat(fd, *n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {

@@ -17,6 +17,7 @@
 
 #include "custody.h"
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "intake-internal.h"
 #include "log.h"
@@ -109,7 +110,7 @@ static uint64_t object_max(const char *name, const custody_manifest *m) {
 static int fetch_object(intake *in, int dfd, const char *session, const char *name, uint64_t max) {
         g_autofree char *key = g_strdup_printf("%s/%s", session, name);
         g_autofree gchar *msg = NULL;
-        _cleanup_close_ int fd =
+        g_auto(fd_owned) fd =
                 openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
         int r;
 
@@ -144,7 +145,7 @@ static custody_manifest *fetched_manifest(int dfd) {
 /* An empty folder for the session in the scratch space (what an earlier,
  * interrupted pass left there is removed first). */
 static int fresh_folder(intake *in, const char *session, int *ret_fd) {
-        _cleanup_close_ int sfd = fs_open_dir(in->conf->scratch);
+        g_auto(fd_owned) sfd = fs_open_dir(in->conf->scratch);
 
         if (sfd < 0)
                 return log_error("the scratch folder %s cannot be opened (%s): create it, writable by the "
@@ -163,7 +164,7 @@ int intake_s3_fetch(intake *in, const char *session, int *ret_dirfd, unsigned *r
         g_autofree char *prefix = g_strdup_printf("%s/", session);
         g_autofree gchar *msg = NULL;
         session_walk w = {.session = session, .names = names};
-        _cleanup_close_ int dfd = -EBADF;
+        g_auto(fd_owned) dfd = -EBADF;
         custody_manifest *m = NULL;
         unsigned undecodable = 0;
         int r;
@@ -192,13 +193,14 @@ int intake_s3_fetch(intake *in, const char *session, int *ret_dirfd, unsigned *r
 }
 
 void intake_s3_drop(intake *in, const char *session) {
-        _cleanup_close_ int sfd = fs_open_dir(in->conf->scratch), dfd = -EBADF;
+        g_auto(fd_owned) sfd = fs_open_dir(in->conf->scratch);
+        g_auto(fd_owned) dfd = -EBADF;
         g_auto(GStrv) names = NULL;
 
         if (sfd < 0)
                 return;
         dfd = openat(sfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dfd >= 0 && fs_list_namesat(dfd, &names) >= 0)
+        if (dfd >= 0 && fs_list_namesat(dfd, FS_LIST_MAX, &names) >= 0)
                 for (char **n = names; *n; n++)
                         (void) unlinkat(dfd, *n, 0);
         (void) unlinkat(sfd, session, AT_REMOVEDIR);
@@ -208,7 +210,7 @@ int intake_s3_receipts(intake *in, const char *session, char **ret_data, size_t 
                        int64_t *ret_arrived_us) {
         g_autofree char *key = g_strdup_printf("receipts/%s.jsonl", session);
         g_autofree gchar *msg = NULL;
-        _cleanup_close_ int fd = memfd_create("intake-receipts", MFD_CLOEXEC);
+        g_auto(fd_owned) fd = memfd_create("intake-receipts", MFD_CLOEXEC);
         const int64_t *arrived = g_hash_table_lookup(in->arrived_us, session);
         int r;
 

@@ -30,7 +30,7 @@ static int parse_vault(const char *spec, gchar **ret_bucket, gchar **ret_prefix,
         while (*prefix && g_str_has_suffix(prefix, "/"))
                 prefix[strlen(prefix) - 1] = '\0';
         if (!bucket_valid(bucket) || (*prefix && !vault_key_valid(prefix))) {
-                _cleanup_free_ char *shown = escape_text(spec);
+                g_autofree char *shown = escape_text(spec);
                 *ret_message =
                         g_strdup_printf("[uploader] vault \"%s\" is not s3://bucket/prefix (a bucket of "
                                         "3-63 lower-case letters, digits, '-' and '.'; a prefix of "
@@ -63,7 +63,7 @@ static bool loopback_host(const char *host) {
 /* https://host[:port], or http:// to a loopback test server: credentials
  * and evidence never cross a network in clear. */
 static int parse_endpoint(const char *endpoint, gchar **ret, gchar **ret_message) {
-        _cleanup_free_ char *shown = escape_text(endpoint ? endpoint : "");
+        g_autofree char *shown = escape_text(endpoint ? endpoint : "");
         g_autofree gchar *e = g_strdup(endpoint ? endpoint : "");
         while (g_str_has_suffix(e, "/"))
                 e[strlen(e) - 1] = '\0';
@@ -102,7 +102,7 @@ static int parse_region(const char *region, gchar **ret_sigv4, gchar **ret_messa
         for (const char *p = r; *p; p++)
                 ok = ok && (g_ascii_islower(*p) || g_ascii_isdigit(*p) || *p == '-');
         if (!ok) {
-                _cleanup_free_ char *shown = escape_text(r);
+                g_autofree char *shown = escape_text(r);
                 *ret_message =
                         g_strdup_printf("[uploader] region \"%s\" is not a region name (us-east-1)", shown);
                 return -EINVAL;

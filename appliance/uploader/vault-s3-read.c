@@ -27,16 +27,16 @@ int vault_s3_get(vault *v, const char *key, int fd, uint64_t max, uint64_t *ret_
 
         curl_slist_free_all(h);
         if (r == -EFBIG) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s holds %s larger than the %" G_GUINT64_FORMAT
                                                " bytes it may have: it was read no further",
                                                vault_describe(v), k, max);
         } else if (r == 0 && a.status == 404) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s holds no object %s", vault_describe(v), k);
                 r = -ENOENT;
         } else if (r < 0 && sink.write_errno) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("cannot store %s from %s: %s (check the free space of the "
                                                "scratch folder)",
                                                k, vault_describe(v), g_strerror(sink.write_errno));

@@ -62,7 +62,7 @@ static const char *tls_advice(int r, CURLcode code) {
 
 int vault_s3_answer_error(const vault *v, const char *key, const char *what, int r, const s3_response *a,
                           gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(key);
+        g_autofree char *k = escape_text(key);
         g_autofree gchar *code = error_code(a);
         /* " SignatureDoesNotMatch" after the status, or nothing (HEAD answers have no body) */
         g_autofree gchar *scode = *code ? g_strconcat(" ", code, NULL) : g_strdup("");
@@ -71,7 +71,7 @@ int vault_s3_answer_error(const vault *v, const char *key, const char *what, int
         /* a transfer curl could not finish is the network's, whatever status came
          * before the cut (a "100 Continue" to a PUT whose body was cut) */
         if (r < 0) {
-                _cleanup_free_ char *detail = escape_text(a->curl_error);
+                g_autofree char *detail = escape_text(a->curl_error);
                 *ret_message = g_strdup_printf("%s of %s in %s failed: %s; %s", what, k, where, detail,
                                                tls_advice(r, a->curl_code));
                 return r;
@@ -133,7 +133,7 @@ static uint64_t header_u64(const s3_response *a, const char *name, bool *ok) {
  * min_until_us. Fills ret from the answer. */
 static int check_head(const vault *v, const char *key, const s3_response *a, int64_t min_until_us,
                       vault_receipt *ret, gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(key);
+        g_autofree char *k = escape_text(key);
         const char *mode = s3_response_header(a, "x-amz-object-lock-mode");
         const char *until = s3_response_header(a, "x-amz-object-lock-retain-until-date");
         const char *version = s3_response_header(a, "x-amz-version-id");
@@ -149,8 +149,8 @@ static int check_head(const vault *v, const char *key, const s3_response *a, int
         }
         if (!mode || !g_str_equal(mode, "COMPLIANCE") || !until || s3_time_parse(until, &until_us) < 0 ||
             until_us < min_until_us || !version || !*version) {
-                _cleanup_free_ char *m = escape_text(mode ? mode : "none");
-                _cleanup_free_ char *u = escape_text(until ? until : "none");
+                g_autofree char *m = escape_text(mode ? mode : "none");
+                g_autofree char *u = escape_text(until ? until : "none");
                 *ret_message = g_strdup_printf("%s holds %s without the lock asked for (mode %s, retain "
                                                "until %s): the vault does not enforce retention; no "
                                                "receipt, the local copy is kept",
@@ -188,7 +188,7 @@ static int do_head_version(vault *v, const char *key, const char *version, s3_re
         if (r == 0 && a->status == 200)
                 return 0;
         if (r == 0 && a->status == 404) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s holds no object %s", vault_describe(v), k);
                 return -ENOENT;
         }
@@ -202,7 +202,7 @@ static int do_head(vault *v, const char *key, s3_response *a, gchar **ret_messag
 /* The proof before a wipe: the very version the receipt names, as the
  * vault answers for it now. */
 static int s3_confirm(vault *v, const vault_receipt *want, gchar **ret_message) {
-        _cleanup_free_ char *k = escape_text(want->key);
+        g_autofree char *k = escape_text(want->key);
         vault_receipt have = {0};
         s3_response a;
         int r;
@@ -219,7 +219,7 @@ static int s3_confirm(vault *v, const vault_receipt *want, gchar **ret_message) 
                                ret_message);
         s3_response_clear(&a);
         if (r == -ENOENT) {
-                _cleanup_free_ char *ver = escape_text(want->version_id);
+                g_autofree char *ver = escape_text(want->version_id);
                 g_clear_pointer(ret_message, g_free);
                 *ret_message = g_strdup_printf("%s does not hold version %s of %s that its receipt names",
                                                vault_describe(v), ver, k);
@@ -305,7 +305,7 @@ static int confirm_existing(vault *v, const char *key, uint64_t size, const char
         const char *sha = s3_response_header(a, "x-amz-meta-sha256");
 
         if (!ok || have != size || !sha || !g_str_equal(sha, sha256_hex)) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("%s already holds a different %s (%" PRIu64 " bytes, not %" PRIu64
                                         "): it is left as it is; compare the two before going on",
@@ -322,7 +322,7 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
         g_autofree gchar *md5 = content_md5_b64 ? g_strdup(content_md5_b64) : NULL;
         int r = md5 ? 0 : content_md5(fd, size, &md5);
         if (r < 0) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("cannot read the local file for %s: %s", k, g_strerror(-r));
                 return r;
         }
@@ -335,7 +335,7 @@ static int send_object(vault *v, const char *key, int fd, uint64_t size, const c
         r = s3_request(&s->conn, "PUT", url, headers, &body, &a);
         curl_slist_free_all(headers);
         if (body.read_errno) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("the local file for %s could not be read while it was sent: %s", k,
                                         g_strerror(body.read_errno));
@@ -381,7 +381,7 @@ static int s3_put(vault *v, const char *key, int fd, uint64_t size, const char *
                 r = check_head(v, key, &a, until_us, &rec, ret_message);
         s3_response_clear(&a);
         if (r == 0 && (rec.size != size || !g_str_equal(rec.sha256, sha256_hex))) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message =
                         g_strdup_printf("%s confirmed %s with %" PRIu64 " bytes and hash %s after the "
                                         "PUT, not what was sent: no receipt",
@@ -407,11 +407,11 @@ static int s3_delete_version(vault *v, const char *key, const char *version_id, 
 
         curl_slist_free_all(h);
         if (r == 0 && (a.status == 204 || a.status == 200)) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s deleted a locked version of %s when asked to",
                                                vault_describe(v), k);
         } else if (r == 0 && a.status == 404) {
-                _cleanup_free_ char *k = escape_text(key);
+                g_autofree char *k = escape_text(key);
                 *ret_message = g_strdup_printf("%s holds no such version of %s", vault_describe(v), k);
                 r = -ENOENT;
         } else {

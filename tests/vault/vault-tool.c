@@ -41,7 +41,7 @@ static void print_receipt(const vault_receipt *r) {
 }
 
 static int print_entry(const char *key, uint64_t size, int64_t modified_us, void *userdata) {
-        _cleanup_free_ char *shown = escape_text(key);
+        g_autofree char *shown = escape_text(key);
         (void) modified_us, (void) userdata;
         printf("%s\t%" PRIu64 "\n", shown, size);
         return 0;
@@ -58,7 +58,7 @@ static int get_or_list(vault *v, char **argv) {
                 printf("refused=%u\n", refused);
                 return r < 0 ? fail(r, msg) : 0;
         }
-        _cleanup_close_ int fd = open(argv[5], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_auto(fd_owned) fd = open(argv[5], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0)
                 return fail(-errno, "cannot write OUT");
         r = vault_get(v, argv[3], fd, g_ascii_strtoull(argv[4], NULL, 10), &size, &msg);
