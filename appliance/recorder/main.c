@@ -265,16 +265,16 @@ static void default_string(gchar **field, const char *value) {
 /* --once --config FILE: the [recorder] settings are the defaults, the
  * command line wins. Paths and names fill the options left out; the
  * durations and sizes are taken as typed in prepare(). */
-static int once_defaults_from_config(args *a, run *run) {
+static int once_defaults_from_config(args *a, run *recording) {
         g_autofree gchar *msg = NULL;
         const studio_recorder_conf *rc;
-        int r = studio_conf_load(a->config, &run->conf, &msg);
+        int r = studio_conf_load(a->config, &recording->conf, &msg);
 
         if (r >= 0)
-                r = studio_conf_check_credentials(run->conf, "recorder", &msg);
+                r = studio_conf_check_credentials(recording->conf, "recorder", &msg);
         if (r < 0)
                 return log_error_errno(r, "%s", msg);
-        rc = &run->conf->recorder;
+        rc = &recording->conf->recorder;
         default_string(&a->profile, rc->profile);
         default_string(&a->out, rc->spool);
         default_string(&a->room, rc->room);
