@@ -18,6 +18,23 @@
 #include "uploader.h"
 #include "util.h"
 
+/* A new process (a restart, or --once beside the daemon) must not tell the
+ * room the vault is fine before its first pass has tried: what the last
+ * published backlog said stands until then, so the room's warning never
+ * flickers off and on. A missing or unreadable file is a first start. */
+static void carry_last_backlog(upl_ctx *c) {
+        backlog_doc last;
+        g_autofree gchar *msg = NULL;
+
+        if (backlog_read(c->conf->backlog_file, &last, &msg) < 0)
+                return;
+        c->published = last;
+        c->published.in_flight = 0;
+        c->vault_state = last.vault;
+        c->last_error = last.last_error;
+        c->last_error_us = last.last_error_us;
+}
+
 int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar **ret_message) {
         memset(c, 0, sizeof(*c));
         c->conf = conf;
@@ -44,6 +61,7 @@ int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar *
         c->vaulted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         /* "last transfer" survives a restart even once every session is wiped */
         c->last_transfer_us = upl_receipts_last_transfer(c->receipts_fd, vault_id(v));
+        carry_last_backlog(c);
         return 0;
 }
 

@@ -553,6 +553,39 @@ static void test_last_transfer(void **state) {
         assert_int_equal(upl_receipts_last_transfer(f->receipts_fd, "dir:/elsewhere"), 0);
 }
 
+/* A new uploader process (a restart, --once beside the daemon) keeps what
+ * the last one published until its own first pass has tried: the room's
+ * "vault refuses" warning must not flicker off while a PUT is in flight. */
+#define WHEN (INT64_C(1795000000) * G_USEC_PER_SEC)
+static void test_last_error_carried(void **state) {
+        fixture *f = *state;
+        studio_uploader_conf conf = {0};
+        backlog_doc before = {.sessions = 1, .bytes = 10, .vault = BACKLOG_VAULT_REACHABLE,
+                              .last_error = BACKLOG_ERROR_NOT_LOCKING, .last_error_us = WHEN,
+                              .updated_us = WHEN};
+        backlog_doc after = {0};
+        g_autofree gchar *msg = NULL;
+        upl_ctx c;
+
+        conf.spool = f->spool;
+        conf.backlog_file = g_build_filename(f->tmp, "backlog.json", NULL);
+        assert_int_equal(backlog_publish(conf.backlog_file, &before), 0);
+        assert_int_equal(upl_ctx_init(&c, &conf, f->v, &msg), 0);
+        upl_backlog_publish(&c, &c.published); /* what the progress callback does mid-PUT */
+        assert_int_equal(backlog_read(conf.backlog_file, &after, &msg), 0);
+        assert_int_equal(after.last_error, BACKLOG_ERROR_NOT_LOCKING);
+        assert_int_equal(after.last_error_us, WHEN);
+        assert_int_equal(after.sessions, 1);
+        upl_ctx_done(&c);
+
+        /* a garbled file is a first start, never a failure */
+        assert_true(g_file_set_contents(conf.backlog_file, "{", -1, NULL));
+        assert_int_equal(upl_ctx_init(&c, &conf, f->v, &msg), 0);
+        assert_int_equal(c.last_error, BACKLOG_ERROR_NONE);
+        upl_ctx_done(&c);
+        g_free(conf.backlog_file);
+}
+
 static void test_wipe_not_a_session(void **state) {
         fixture *f = *state;
         g_autofree gchar *msg = NULL;
@@ -663,6 +696,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_receipts_of_another_vault, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wipe_empty_folder, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_last_transfer, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_last_error_carried, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
