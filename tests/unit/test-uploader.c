@@ -560,8 +560,11 @@ static void test_last_transfer(void **state) {
 static void test_last_error_carried(void **state) {
         fixture *f = *state;
         studio_uploader_conf conf = {0};
-        backlog_doc before = {.sessions = 1, .bytes = 10, .vault = BACKLOG_VAULT_REACHABLE,
-                              .last_error = BACKLOG_ERROR_NOT_LOCKING, .last_error_us = WHEN,
+        backlog_doc before = {.sessions = 1,
+                              .bytes = 10,
+                              .vault = BACKLOG_VAULT_REACHABLE,
+                              .last_error = BACKLOG_ERROR_NOT_LOCKING,
+                              .last_error_us = WHEN,
                               .updated_us = WHEN};
         backlog_doc after = {0};
         g_autofree gchar *msg = NULL;
