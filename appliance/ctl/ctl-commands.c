@@ -75,12 +75,20 @@ int ctl_simple_request(const char *config, const char *command, const char *key,
         return ctl_send(config, text, strlen(text), timeout_s, ret_reply);
 }
 
-/* The reply's "message" (a sentence from the recorder) or our own words. */
+/* The reply's "message" (a sentence from the recorder, or recovery's
+ * report of several lines) or our own words: each line escaped on its own,
+ * so a report reads as lines and no control character reaches the terminal. */
 static void print_done(JsonObject *reply, const char *fallback) {
         const char *m = ctl_member_string(reply, "message");
-        g_autofree char *shown = escape_text(m ? m : fallback);
+        g_auto(GStrv) lines = g_strsplit(m ? m : fallback, "\n", -1);
+        guint n = g_strv_length(lines);
 
-        printf("%s\n", shown);
+        if (n > 1 && !*lines[n - 1])
+                n--; /* a report ends with a newline: no empty last line */
+        for (guint i = 0; i < n; i++) {
+                g_autofree char *shown = escape_text(lines[i]);
+                printf("%s\n", shown);
+        }
 }
 
 int ctl_no_options(int argc, char **argv) {

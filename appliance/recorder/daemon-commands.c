@@ -228,10 +228,71 @@ static void cmd_mark(rec_daemon *d, control_request *req, JsonObject *args) {
         answer(d, req, r, msg, done);
 }
 
-static void cmd_recover(rec_daemon *d, control_request *req) {
-        g_autoptr(JsonObject) reply = NULL;
-        g_autofree char *note = NULL;
+/* ---- recover: it hashes whole segments, so it runs on a worker ---- */
+
+typedef struct recover_job {
+        rec_daemon *d;
+        control_request *req;
         int n;
+        char *note;
+} recover_job;
+
+static void recover_job_free(gpointer data) {
+        recover_job *j = data;
+
+        g_free(j->note);
+        g_free(j);
+}
+
+/* The worker reads the configuration and the device key, which the loop
+ * leaves alone while it runs: shutdown waits for it (on_terminate). */
+static void recover_in_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+        recover_job *j = data;
+        const studio_recorder_conf *rc = &j->d->conf->recorder;
+
+        (void) source;
+        (void) cancel;
+        j->n = rec_recover_spool(rc->spool, rc->state_dir, j->d->key, &j->note);
+        g_task_return_boolean(task, TRUE);
+}
+
+static void on_recovered(GObject *source, GAsyncResult *res, gpointer data) {
+        rec_daemon *d = data;
+        recover_job *j = g_task_get_task_data(G_TASK(res));
+        g_autoptr(JsonObject) reply = NULL;
+
+        (void) source;
+        d->recovering = false;
+        if (d->quitting) {
+                control_request_fail(j->req, "the recorder is shutting down; recovery of the spool ran "
+                                             "and the next start checks it again");
+                g_main_loop_quit(d->loop);
+                return;
+        }
+        if (j->n < 0) {
+                log_warning("recovery of the spool failed: %s", g_strerror(-j->n));
+                control_request_fail(j->req, "recovery of the spool %s failed: %s", d->conf->recorder.spool,
+                                     g_strerror(-j->n));
+                return;
+        }
+        log_info("recovery of the spool done: %d session(s) closed", j->n);
+        if (j->note) {
+                g_free(d->recovery_note);
+                d->recovery_note = g_strdup(j->note);
+        }
+        daemon_attention_remove(d, REASON_DISK_FULL);
+        reply = json_object_new();
+        json_object_set_int_member(reply, "recovered", j->n);
+        /* recovery's report also names folders it left untouched (n may be 0) */
+        json_object_set_string_member(reply, "message",
+                                      j->n > 0 || j->note ? (j->note ? j->note : "recovered")
+                                                          : "nothing to recover");
+        control_request_reply(j->req, reply);
+}
+
+static void cmd_recover(rec_daemon *d, control_request *req) {
+        g_autoptr(GTask) task = NULL;
+        recover_job *j;
 
         if (d->state != ROOM_FREE && d->state != ROOM_ATTENTION) {
                 control_request_fail(
@@ -243,23 +304,19 @@ static void cmd_recover(rec_daemon *d, control_request *req) {
                 control_request_fail(req, "recovery needs the device key, which is not provisioned");
                 return;
         }
-        n = rec_recover_spool(d->conf->recorder.spool, d->conf->recorder.state_dir, d->key, &note);
-        if (n < 0) {
-                control_request_fail(req, "recovery of the spool %s failed: %s", d->conf->recorder.spool,
-                                     g_strerror(-n));
+        if (d->recovering) {
+                control_request_fail(req, "recovery of the spool is already running; wait for its answer");
                 return;
         }
-        if (note) {
-                g_free(d->recovery_note);
-                d->recovery_note = g_strdup(note);
-        }
-        daemon_attention_remove(d, REASON_DISK_FULL);
-        reply = json_object_new();
-        json_object_set_int_member(reply, "recovered", n);
-        /* recovery's report also names folders it left untouched (n may be 0) */
-        json_object_set_string_member(reply, "message",
-                                      n > 0 || note ? (note ? note : "recovered") : "nothing to recover");
-        control_request_reply(req, reply);
+        log_info("recovery of the spool started (studioctl recover, uid %u)",
+                 (unsigned) control_request_uid(req));
+        j = g_new0(recover_job, 1);
+        j->d = d;
+        j->req = req;
+        d->recovering = true;
+        task = g_task_new(NULL, NULL, on_recovered, d);
+        g_task_set_task_data(task, j, recover_job_free);
+        g_task_run_in_thread(task, recover_in_thread);
 }
 
 void daemon_on_command(control_request *req, const char *command, JsonObject *args, void *userdata) {

@@ -50,6 +50,7 @@ typedef struct rec_daemon {
         gchar *officer;              /* identified; never published */
         pending_notes pending_notes; /* for the next session's log */
         gchar *recovery_note;
+        bool recovering; /* studioctl recover runs on its worker: no identification meanwhile */
 
         /* identification */
         pinguard guard; /* saved in the state folder at every change */

@@ -129,6 +129,11 @@ int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar 
                 *ret_message = g_strdup("a PIN is being checked; try again in a moment");
                 return -EBUSY;
         }
+        if (d->recovering) {
+                *ret_message = g_strdup("the spool is being recovered (studioctl recover); try again when "
+                                        "it is done");
+                return -EBUSY;
+        }
         r = pinguard_may_try(&d->guard, now, &wait_ns);
         if (r == -ENOLCK) {
                 *ret_message = g_strdup("the panel is locked after too many wrong PINs: police IT clears it "

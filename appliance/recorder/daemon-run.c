@@ -236,9 +236,9 @@ static gboolean on_terminate(gpointer data) {
                 (void) daemon_stop(d, "shutdown", &msg);
                 return G_SOURCE_CONTINUE;
         }
-        /* a session being sealed, or a PIN check on its worker, ends first
-         * and then quits the loop */
-        if (d->state != ROOM_STOPPING && !d->pin_checking)
+        /* a session being sealed, or a PIN check or a recovery on its
+         * worker, ends first and then quits the loop */
+        if (d->state != ROOM_STOPPING && !d->pin_checking && !d->recovering)
                 g_main_loop_quit(d->loop);
         return G_SOURCE_CONTINUE;
 }

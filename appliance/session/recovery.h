@@ -1,7 +1,9 @@
 /* Crash recovery at start-up: sessions a crash, a power cut or a full disk
  * left open are closed honestly (custody_recover_spool) before anything
  * new is recorded. It hashes whole segments, so it runs once when the
- * process starts, before the loop, never before each recording. */
+ * process starts, before the loop, never before each recording; the
+ * daemon's studioctl recover runs it on a worker thread, never on the
+ * event loop. */
 #pragma once
 
 #include "minisign.h"

@@ -127,6 +127,24 @@ check "cancel with nobody identified is refused (1)" refused cancel
 check "... in words" said_re "studioctl: nothing to cancel: no officer is identified \($ROOM_IS\)"
 "$CTL" --config "$CONF" recover >"$WORK/recover.out" 2>&1 || fail "recover with nothing to recover exits 0"
 check "recover says there was nothing to recover" test "$(cat "$WORK/recover.out")" = "nothing to recover"
+# A session a crash left open, put in the spool while the daemon runs:
+# studioctl recover closes it on the daemon's worker (it hashes whole
+# segments, never on the event loop) and prints the report line by line.
+# It continues this device's chain (the state folder's head), as a real crash's would.
+mkdir -p "$WORK/crashed"
+crashed=$("$STUDIO_BUILD_DIR/tests/make-session" --spool "$WORK/crashed" --state "$WORK/studio/state" \
+  --key "$WORK/studio/keys/device.key" --recipient "$(sed -n 's/^recipients=//p' "$CONF")" \
+  --segments 2 --segment-bytes 100000 --crash --no-recover)
+mv "$crashed" "$WORK/studio/spool/"
+crashed=$WORK/studio/spool/$(basename "$crashed")
+"$CTL" --config "$CONF" recover >"$WORK/recover.out" 2>&1 || fail "recover of a crashed session exits 0"
+check "recover closes the crashed session, saying so on a line of its own" \
+  grep -qx "$(basename "$crashed"): recovered and closed" "$WORK/recover.out"
+check "... its report is lines, not one escaped line" bash -c "! grep -qF '\\u000a' '$WORK/recover.out'"
+check "... the closed session has its signed manifest" test -f "$crashed/manifest.json.minisig"
+check "... the daemon logged that recovery ran on its worker" grep -q "recovery of the spool done: 1 session" "$WORK/daemon.log"
+check "the room is free again after recovery" state_is free
+rm -rf "$crashed"
 # The uploader's receipts of a session the vault already holds (its local
 # copy wiped): listed as transferred; receipts/ itself is never a session.
 mkdir -p "$WORK/studio/spool/receipts"
