@@ -7,225 +7,130 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "daemon-internal.h"
 #include "log.h"
 #include "recovery.h"
 #include "session-list.h"
 #include "util.h"
 
-static const char *arg_string(JsonObject *args, const char *name) {
-        JsonNode *n = json_object_get_member(args, name);
-
-        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-                return NULL;
-        return json_node_get_string(n);
-}
-
-static void reply_ok(control_request *req, const char *key, const char *value) {
-        g_autoptr(JsonObject) o = json_object_new();
-
-        if (key)
-                json_object_set_string_member(o, key, value);
-        control_request_reply(req, o);
-}
-
-void daemon_answer_start(rec_daemon *d, int r, const char *message) {
-        control_request *req = g_steal_pointer(&d->start_req);
-
-        if (!req)
-                return;
-        if (r < 0)
-                control_request_fail(req, "%s", message ? message : g_strerror(-r));
-        else
-                reply_ok(req, "state", room_state_to_string(d->state));
-}
-
-void daemon_answer_stops(rec_daemon *d, const char *message) {
-        while (d->stop_reqs->len) {
-                control_request *req = g_ptr_array_steal_index(d->stop_reqs, 0);
-                if (message)
-                        control_request_fail(req, "%s", message);
-                else
-                        reply_ok(req, "state", room_state_to_string(d->state));
-        }
-}
-
-/* "free", or "needs attention" (a reason stands: studioctl status says which). */
-static const char *room_after(const rec_daemon *d) {
-        return d->state == ROOM_ATTENTION ? "needs attention (studioctl status says why)"
-                                          : room_state_to_string(d->state);
-}
-
-/* "stopped: 0:20:13 recorded in 5 segments, sealed; the room is free".
- * The session's id goes in its own member, for studioctl stop --verbose:
- * a shared screen never shows it unasked. */
-void daemon_answer_stops_ended(rec_daemon *d, const rec_stopped *s) {
-        char length[UTIL_HMS_MAX];
-
-        util_format_hms(s->media_ns, length);
-        while (d->stop_reqs->len) {
-                control_request *req = g_ptr_array_steal_index(d->stop_reqs, 0);
-                g_autoptr(JsonObject) o = json_object_new();
-                g_autofree gchar *msg =
-                        g_strdup_printf("stopped: %s recorded in %d segment%s, sealed; the room is %s",
-                                        length, s->segments, s->segments == 1 ? "" : "s", room_after(d));
-                json_object_set_string_member(o, "message", msg);
-                json_object_set_string_member(o, "state", room_state_to_string(d->state));
-                json_object_set_int_member(o, "media_ns", (gint64) MIN(s->media_ns, (uint64_t) G_MAXINT64));
-                json_object_set_int_member(o, "segments", s->segments);
-                if (s->dir) {
-                        g_autofree gchar *id = g_path_get_basename(s->dir);
-                        json_object_set_string_member(o, "session", id);
-                }
-                control_request_reply(req, o);
-        }
-}
-
-/* The open session's marks so far, as media times (ns). */
-static void add_marks(rec_daemon *d, JsonObject *o) {
-        const guint64 *marks;
-        JsonArray *a;
-        guint n = 0;
-
-        if (!d->ctl || !rec_controller_started(d->ctl) ||
-            (d->state != ROOM_RECORDING && d->state != ROOM_BREAK))
-                return;
-        marks = rec_controller_marks(d->ctl, &n);
-        a = json_array_new();
-        for (guint i = 0; i < n; i++)
-                json_array_add_int_element(a, (gint64) MIN(marks[i], (guint64) G_MAXINT64));
-        json_object_set_array_member(o, "marks", a);
-}
-
-/* The open session's length so far on its media timeline (ns): what a mark
- * now would be stamped with, so that a script can wait for media time. */
-static void add_media_time(rec_daemon *d, JsonObject *o) {
-        GstClockTime t;
-
-        if (!d->ctl || !rec_controller_started(d->ctl) ||
-            (d->state != ROOM_RECORDING && d->state != ROOM_BREAK))
-                return;
-        t = rec_controller_media_time(d->ctl);
-        if (GST_CLOCK_TIME_IS_VALID(t))
-                json_object_set_int_member(o, "media_ns", (gint64) MIN(t, (GstClockTime) G_MAXINT64));
-}
-
+/* The open session's marks so far and its length on the media timeline
+ * (what a mark now would be stamped with, so that a script can wait for
+ * media time); none outside a session. */
 static void cmd_status(rec_daemon *d, control_request *req) {
         room_state_doc doc;
-        g_autoptr(JsonObject) o = json_object_new();
-        g_autofree gchar *text = NULL;
-        g_autoptr(JsonParser) p = json_parser_new();
+        control_session_now now = {.media_ns = -1};
+        bool in_session = d->ctl && rec_controller_started(d->ctl) &&
+                          (d->state == ROOM_RECORDING || d->state == ROOM_BREAK);
 
-        daemon_state_doc(d, &doc);
-        text = room_state_doc_to_json(&doc);
-        room_state_doc_clear(&doc);
-        if (!json_parser_load_from_data(p, text, -1, NULL)) {
-                control_request_fail(req, "the state document could not be built");
-                return;
+        if (in_session) {
+                GstClockTime t = rec_controller_media_time(d->ctl);
+                guint n = 0;
+                now.marks = rec_controller_marks(d->ctl, &n);
+                now.n_marks = n;
+                if (GST_CLOCK_TIME_IS_VALID(t))
+                        now.media_ns = (int64_t) MIN(t, (GstClockTime) G_MAXINT64);
         }
-        json_object_set_member(o, "state", json_node_copy(json_parser_get_root(p)));
-        add_marks(d, o);
-        add_media_time(d, o);
-        control_request_reply(req, o);
+        daemon_state_doc(d, &doc);
+        control_reply_status(req, &doc, in_session ? &now : NULL);
+        room_state_doc_clear(&doc);
 }
 
 static void cmd_sessions(rec_daemon *d, control_request *req) {
-        g_autoptr(JsonObject) o = json_object_new();
         g_autofree gchar *msg = NULL;
         JsonArray *list = NULL;
         const char *recording = d->ctl ? rec_controller_session_dir(d->ctl) : NULL;
         int r = rec_session_list(d->conf->recorder.spool, d->conf->recorder.state_dir, recording, &list,
                                  &msg);
 
-        if (r < 0) {
-                control_request_fail(req, "%s", msg);
-                return;
-        }
-        json_object_set_array_member(o, "sessions", list);
-        control_request_reply(req, o);
+        if (r < 0)
+                control_reply_refused(req, msg);
+        else
+                control_reply_sessions(req, list);
 }
 
 /* start with officer and PIN identifies and then starts; identify stops
  * at ready (pre-rolled, as after the panel's PIN entry); start alone is the
- * Start key for the officer already identified. */
+ * Start key for the officer already identified. The answer follows from
+ * what the room does (control/answers.c). */
 static void cmd_start(rec_daemon *d, control_request *req, const char *command, JsonObject *args) {
-        const char *officer = arg_string(args, "officer"), *pin = arg_string(args, "pin");
+        const char *officer = control_args_string(args, "officer"), *pin = control_args_string(args, "pin");
         bool identify = strcmp(command, "identify") == 0;
         g_autofree gchar *msg = NULL;
+        g_autofree gchar *needs = NULL;
 
         if (!identify && !officer && !pin) {
-                if (d->start_req) {
-                        control_request_fail(req, "a start is already on its way");
+                if (control_answers_wait_start(d->answers, req, ROOM_RECORDING) < 0) {
+                        control_reply_refused(req, "a start is already on its way");
                         return;
                 }
-                d->start_req = req;
-                if (daemon_start(d, "studioctl", &msg) < 0 && d->start_req) {
-                        d->start_req = NULL;
-                        control_request_fail(req, "%s", msg);
-                }
+                if (daemon_start(d, "studioctl", &msg) < 0)
+                        control_answers_on_refused(d->answers, msg);
                 return;
         }
         if (!officer || !pin) {
-                control_request_fail(req, "%s needs \"officer\" and \"pin\"", command);
+                needs = g_strdup_printf("%s needs \"officer\" and \"pin\"", command);
+                control_reply_refused(req, needs);
                 return;
         }
-        if (d->start_req || d->state == ROOM_READY) {
-                control_request_fail(req,
-                                     "an officer is already being identified or is ready to start "
-                                     "(the room is %s)",
-                                     room_state_to_string(d->state));
+        if (control_answers_start_waiting(d->answers) || d->state == ROOM_READY) {
+                needs = g_strdup_printf("an officer is already being identified or is ready to start "
+                                        "(the room is %s)",
+                                        room_state_to_string(d->state));
+                control_reply_refused(req, needs);
                 return;
         }
         if (daemon_check_pin(d, officer, pin, &msg) < 0) {
-                control_request_fail(req, "%s", msg);
+                control_reply_refused(req, msg);
                 return;
         }
-        d->start_req = req;
+        (void) control_answers_wait_start(d->answers, req, identify ? ROOM_READY : ROOM_RECORDING);
         d->start_after_identify = !identify;
 }
 
 static void cmd_stop(rec_daemon *d, control_request *req) {
         g_autofree gchar *msg = NULL;
 
-        if (daemon_stop(d, "stopped", &msg) < 0) {
-                control_request_fail(req, "%s", msg);
-                return;
-        }
-        g_ptr_array_add(d->stop_reqs, req);
+        if (daemon_stop(d, "stopped", &msg) < 0)
+                control_reply_refused(req, msg);
+        else
+                control_answers_wait_stop(d->answers, req);
 }
 
 /* The reply to mark, break, resume and cancel: r and msg come from a call
  * made before this one (never in the same argument list: C leaves the
  * order of arguments unspecified, and msg is set by the call). */
-static void answer(rec_daemon *d, control_request *req, int r, gchar *msg, const char *done) {
+static void answer(rec_daemon *d, control_request *req, int r, gchar *msg) {
         g_autofree gchar *m = msg;
-        g_autoptr(JsonObject) o = NULL;
 
-        if (r < 0) {
-                control_request_fail(req, "%s", m ? m : g_strerror(-r));
-                return;
-        }
-        o = json_object_new();
-        json_object_set_string_member(o, "state", room_state_to_string(d->state));
-        if (done)
-                json_object_set_string_member(o, "message", done);
-        control_request_reply(req, o);
+        if (r < 0)
+                control_reply_refused(req, m ? m : g_strerror(-r));
+        else
+                control_reply_state(req, d->state, NULL);
 }
 
 static void cmd_mark(rec_daemon *d, control_request *req, JsonObject *args) {
         gchar *msg = NULL;
-        int r = daemon_mark(d, "studioctl", arg_string(args, "note"), &msg);
+        int r = daemon_mark(d, "studioctl", control_args_string(args, "note"), &msg);
         const guint64 *marks;
-        char at[UTIL_HMS_MAX];
-        g_autofree gchar *done = NULL;
         guint n = 0;
 
-        if (r >= 0) {
-                marks = rec_controller_marks(d->ctl, &n);
-                util_format_hms(n ? marks[n - 1] : 0, at);
-                done = g_strdup_printf("mark at %s media time", at);
+        if (r < 0) {
+                answer(d, req, r, msg);
+                return;
         }
-        answer(d, req, r, msg, done);
+        marks = rec_controller_marks(d->ctl, &n);
+        control_reply_marked(req, d->state, n ? marks[n - 1] : 0);
+}
+
+static void cmd_cancel(rec_daemon *d, control_request *req) {
+        gchar *msg = NULL;
+        int r = daemon_cancel(d, &msg);
+
+        if (r < 0)
+                answer(d, req, r, msg);
+        else
+                control_reply_cancelled(req, d->state);
 }
 
 /* ---- recover: it hashes whole segments, so it runs on a worker ---- */
@@ -259,20 +164,20 @@ static void recover_in_thread(GTask *task, gpointer source, gpointer data, GCanc
 static void on_recovered(GObject *source, GAsyncResult *res, gpointer data) {
         rec_daemon *d = data;
         recover_job *j = g_task_get_task_data(G_TASK(res));
-        g_autoptr(JsonObject) reply = NULL;
 
         (void) source;
         d->recovering = false;
         if (d->quitting) {
-                control_request_fail(j->req, "the recorder is shutting down; recovery of the spool ran "
-                                             "and the next start checks it again");
+                control_reply_refused(j->req, "the recorder is shutting down; recovery of the spool ran "
+                                              "and the next start checks it again");
                 g_main_loop_quit(d->loop);
                 return;
         }
         if (j->n < 0) {
-                log_warning("recovery of the spool failed: %s", g_strerror(-j->n));
-                control_request_fail(j->req, "recovery of the spool %s failed: %s", d->conf->recorder.spool,
-                                     g_strerror(-j->n));
+                g_autofree gchar *why = g_strdup_printf("recovery of the spool %s failed: %s",
+                                                        d->conf->recorder.spool, g_strerror(-j->n));
+                log_warning("%s", why);
+                control_reply_refused(j->req, why);
                 return;
         }
         log_info("recovery of the spool done: %d session(s) closed", j->n);
@@ -281,13 +186,7 @@ static void on_recovered(GObject *source, GAsyncResult *res, gpointer data) {
                 d->recovery_note = g_strdup(j->note);
         }
         daemon_attention_remove(d, REASON_DISK_FULL);
-        reply = json_object_new();
-        json_object_set_int_member(reply, "recovered", j->n);
-        /* recovery's report also names folders it left untouched (n may be 0) */
-        json_object_set_string_member(reply, "message",
-                                      j->n > 0 || j->note ? (j->note ? j->note : "recovered")
-                                                          : "nothing to recover");
-        control_request_reply(j->req, reply);
+        control_reply_recovered(j->req, j->n, j->note);
 }
 
 static void cmd_recover(rec_daemon *d, control_request *req) {
@@ -295,17 +194,18 @@ static void cmd_recover(rec_daemon *d, control_request *req) {
         recover_job *j;
 
         if (d->state != ROOM_FREE && d->state != ROOM_ATTENTION) {
-                control_request_fail(
-                        req, "recovery runs only while the room is free (it is %s): stop the session first",
+                g_autofree gchar *why = g_strdup_printf(
+                        "recovery runs only while the room is free (it is %s): stop the session first",
                         room_state_to_string(d->state));
+                control_reply_refused(req, why);
                 return;
         }
         if (!d->key) {
-                control_request_fail(req, "recovery needs the device key, which is not provisioned");
+                control_reply_refused(req, "recovery needs the device key, which is not provisioned");
                 return;
         }
         if (d->recovering) {
-                control_request_fail(req, "recovery of the spool is already running; wait for its answer");
+                control_reply_refused(req, "recovery of the spool is already running; wait for its answer");
                 return;
         }
         log_info("recovery of the spool started (studioctl recover, uid %u)",
@@ -329,25 +229,23 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 cmd_status(d, req);
         else if (strcmp(command, "sessions") == 0)
                 cmd_sessions(d, req);
-        else if (d->state == ROOM_UNPROVISIONED && strcmp(command, "unlock") != 0)
-                control_request_fail(req, "the recorder is not provisioned: %s", d->unprovisioned_why);
-        else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0)
+        else if (d->state == ROOM_UNPROVISIONED && strcmp(command, "unlock") != 0) {
+                g_autofree gchar *why =
+                        g_strdup_printf("the recorder is not provisioned: %s", d->unprovisioned_why);
+                control_reply_refused(req, why);
+        } else if (strcmp(command, "start") == 0 || strcmp(command, "identify") == 0)
                 cmd_start(d, req, command, args);
         else if (strcmp(command, "mark") == 0)
                 cmd_mark(d, req, args);
         else if (strcmp(command, "break") == 0) {
                 r = daemon_break(d, "studioctl", &msg);
-                answer(d, req, r, msg, NULL);
+                answer(d, req, r, msg);
         } else if (strcmp(command, "resume") == 0) {
                 r = daemon_resume(d, "studioctl", &msg);
-                answer(d, req, r, msg, NULL);
-        } else if (strcmp(command, "cancel") == 0) {
-                g_autofree gchar *done = NULL;
-                r = daemon_cancel(d, &msg);
-                if (r >= 0)
-                        done = g_strdup_printf("cancelled: the room is %s", room_after(d));
-                answer(d, req, r, msg, done);
-        } else if (strcmp(command, "stop") == 0)
+                answer(d, req, r, msg);
+        } else if (strcmp(command, "cancel") == 0)
+                cmd_cancel(d, req);
+        else if (strcmp(command, "stop") == 0)
                 cmd_stop(d, req);
         else if (strcmp(command, "recover") == 0)
                 cmd_recover(d, req);
@@ -355,7 +253,11 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 pinguard_unlock(&d->guard);
                 daemon_guard_save(d);
                 log_notice("the panel was unlocked by uid %u", (unsigned) control_request_uid(req));
-                reply_ok(req, "state", room_state_to_string(d->state));
-        } else
-                control_request_fail(req, "unknown command \"%s\" (see studioctl --help)", command);
+                control_reply_state(req, d->state, NULL);
+        } else {
+                /* the reply is JSON; studioctl escapes what it prints */
+                g_autofree gchar *why =
+                        g_strdup_printf("unknown command \"%s\" (see studioctl --help)", command);
+                control_reply_refused(req, why);
+        }
 }

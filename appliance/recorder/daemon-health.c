@@ -163,13 +163,14 @@ static void preflight_failed(rec_daemon *d, const room_reason *reasons, int n, c
         log_warning("%s", msg);
         daemon_note(d, "health-fault", msg);
         d->start_after_identify = FALSE;
+        /* the refusal in words first: the room then leaves identifying */
+        control_answers_on_refused(d->answers, msg);
         for (int i = 0; i < n; i++) {
                 own(d, reasons[i]);
                 /* the first one takes the room to attention and releases
                  * the pipeline (and the analyser with it) */
                 daemon_attention_add(d, reasons[i]);
         }
-        daemon_answer_start(d, -EIO, msg);
 }
 
 /* Judges what was measured since the PIN; ends the pre-flight. */

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "answers.h"
 #include "capture.h"
 #include "control.h"
 #include "controller.h"
@@ -62,8 +63,7 @@ typedef struct rec_daemon {
         panel *panel;
         lights *lights;
         control_server *control;
-        control_request *start_req; /* answered when the first segment is open */
-        GPtrArray *stop_reqs;       /* answered when the room is free again */
+        control_answers *answers; /* studioctl's start, identify and stop, waiting for the room */
 
         /* health (daemon-health.c) */
         health_monitor *health;   /* while a pipeline runs, with [health] enabled */
@@ -134,15 +134,7 @@ int daemon_guard_load(rec_daemon *d);
 void daemon_on_panel_event(const panel_event *ev, void *userdata);
 void daemon_on_panel_presence(bool connected, const char *message, void *userdata);
 
-/* The control socket (daemon-commands.c). */
+/* The control socket (daemon-commands.c): each command is checked against
+ * the room's state; control/answers.c composes every reply, and answers
+ * the requests that wait from what the room does. */
 void daemon_on_command(control_request *req, const char *command, JsonObject *args, void *userdata);
-/* Answers the waiting start request (ok or the message). */
-void daemon_answer_start(rec_daemon *d, int r, const char *message);
-void daemon_answer_stops(rec_daemon *d, const char *message);
-/* How a session ended, for the stop requests' answer. */
-typedef struct rec_stopped {
-        gchar *dir;
-        uint64_t media_ns;
-        int segments;
-} rec_stopped;
-void daemon_answer_stops_ended(rec_daemon *d, const rec_stopped *s);

@@ -78,7 +78,7 @@ static void refused(rec_daemon *d, const pin_job *j) {
                                        : "officer number or PIN not accepted");
         if (d->lights)
                 lights_ack(d->lights);
-        daemon_answer_start(d, -EACCES, msg);
+        control_answers_on_refused(d->answers, msg);
         d->start_after_identify = FALSE;
         daemon_back_to_free(d);
 }
@@ -92,12 +92,12 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
         d->pin_checking = false;
         if (d->quitting) {
                 /* shutdown waited for the worker, which reads the officers */
-                daemon_answer_start(d, -ECANCELED, "the recorder is shutting down");
+                control_answers_on_refused(d->answers, "the recorder is shutting down");
                 g_main_loop_quit(d->loop);
                 return;
         }
         if (d->state != ROOM_IDENTIFYING) {
-                daemon_answer_start(d, -ECANCELED, "the identification was cancelled");
+                control_answers_on_refused(d->answers, "the identification was cancelled");
                 return;
         }
         if (j->result < 0) {
@@ -110,7 +110,7 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
         /* the answer follows when the room is ready (after the pre-flight) */
         if (daemon_identified(d, j->officer, &msg) < 0) {
                 d->start_after_identify = FALSE;
-                daemon_answer_start(d, -EIO, msg);
+                control_answers_on_refused(d->answers, msg);
         }
 }
 

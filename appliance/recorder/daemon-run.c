@@ -246,8 +246,7 @@ static gboolean on_terminate(gpointer data) {
 static void daemon_clear(rec_daemon *d) {
         d->ctl = rec_controller_free(d->ctl);
         daemon_health_fini(d);
-        daemon_answer_start(d, -ESHUTDOWN, "the recorder is shutting down");
-        daemon_answer_stops(d, NULL);
+        d->answers = control_answers_free(d->answers, d->state);
         d->control = control_server_free(d->control);
         d->panel = panel_free(d->panel);
         d->lights = lights_free(d->lights);
@@ -267,8 +266,6 @@ static void daemon_clear(rec_daemon *d) {
         if (d->health_owned)
                 g_ptr_array_unref(d->health_owned);
         pending_notes_clear(&d->pending_notes);
-        if (d->stop_reqs)
-                g_ptr_array_unref(d->stop_reqs);
         if (d->lock_fd >= 0)
                 close(d->lock_fd);
         studio_conf_free(d->conf);
@@ -310,7 +307,7 @@ int daemon_main(const char *config_path) {
         d.attention = g_ptr_array_new_with_free_func(g_free);
         d.warnings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         d.health_owned = g_ptr_array_new_with_free_func(g_free);
-        d.stop_reqs = g_ptr_array_new();
+        d.answers = control_answers_new();
         d.since_us = g_get_real_time();
         d.loop = g_main_loop_new(NULL, FALSE);
         if (daemon_setup(&d, config_path) < 0) {

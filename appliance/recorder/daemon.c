@@ -75,7 +75,6 @@ static void on_enter(rec_daemon *d, room_state old) {
         if (d->preflight_timer && d->state != ROOM_IDENTIFYING) {
                 g_source_remove(d->preflight_timer);
                 d->preflight_timer = 0;
-                daemon_answer_start(d, -ECANCELED, "the identification was cancelled");
         }
         switch (d->state) {
         case ROOM_FREE:
@@ -115,6 +114,9 @@ int daemon_enter(rec_daemon *d, room_state next) {
         (void) notify_status("room %s", room_state_to_string(next)); /* systemctl status */
         on_enter(d, old);
         show(d);
+        /* a waiting identify is answered at ready, a waiting start is
+         * cancelled when the room goes back to free */
+        control_answers_on_state(d->answers, next);
         return 0;
 }
 
@@ -220,7 +222,7 @@ static void on_recording(void *userdata) {
                  rec_controller_session_dir(d->ctl),
                  (double) (g_get_monotonic_time() - d->start_us) / 1000.0);
         daemon_attention_remove(d, REASON_LAST_FAULT);
-        daemon_answer_start(d, 0, NULL);
+        control_answers_on_recording(d->answers, d->state);
 }
 
 static void on_fault(room_reason reason, const char *detail, void *userdata) {
@@ -238,8 +240,8 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         g_autofree gchar *message = g_strdup(o->message ? o->message : "the recording did not start");
         bool started = o->started, disk_full = o->disk_full;
         int result = o->result;
-        rec_stopped stopped = {
-                .dir = g_strdup(o->session_dir), .media_ns = o->media_ns, .segments = o->sealed};
+        g_autofree gchar *dir = g_strdup(o->session_dir);
+        control_session_end stopped = {.dir = dir, .media_ns = o->media_ns, .segments = o->sealed};
 
         if (o->session_dir) {
                 log_info("session %s ended: %d segment(s) sealed%s%s", o->session_dir, o->sealed,
@@ -252,7 +254,10 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         controller_gone(d);
         /* it was about that session's pipeline, not the room (docs/health.md) */
         daemon_attention_remove(d, REASON_BEHIND_REAL_TIME);
-        daemon_answer_start(d, started || result >= 0 ? 0 : result, message);
+        if (started || result >= 0)
+                control_answers_on_recording(d->answers, d->state);
+        else
+                control_answers_on_refused(d->answers, message);
         /* every session's end passes through stopping (sealing), also one
          * the pipeline ended by itself */
         if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK)
@@ -262,8 +267,7 @@ static void on_ended(const rec_outcome *o, void *userdata) {
                                         : started ? REASON_LAST_FAULT
                                                   : REASON_DEVICES_UNUSABLE);
         daemon_back_to_free(d);
-        daemon_answer_stops_ended(d, &stopped);
-        g_free(stopped.dir);
+        control_answers_on_ended(d->answers, &stopped, d->state);
         if (d->quitting)
                 g_main_loop_quit(d->loop);
 }
@@ -311,6 +315,9 @@ int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message) {
         d->officer = g_strdup(officer);
         if (!d->ctl && (r = new_controller(d, ret_message)) < 0) {
                 log_error("%s", *ret_message);
+                /* the refusal in words first: the room then leaves identifying */
+                d->start_after_identify = FALSE;
+                control_answers_on_refused(d->answers, *ret_message);
                 daemon_attention_add(d, REASON_DEVICES_UNUSABLE);
                 return r;
         }
@@ -329,13 +336,11 @@ int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message) {
 void daemon_identify_done(rec_daemon *d) {
         g_autofree gchar *msg = NULL;
 
-        if (!d->start_after_identify) {
-                daemon_answer_start(d, 0, NULL); /* identify: the room is ready */
-                return;
-        }
+        if (!d->start_after_identify)
+                return; /* identify: answered as the room entered ready */
         d->start_after_identify = FALSE;
         if (daemon_start(d, "studioctl", &msg) < 0 && (!d->ctl || !rec_controller_ending(d->ctl)))
-                daemon_answer_start(d, -EIO, msg);
+                control_answers_on_refused(d->answers, msg);
 }
 
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {

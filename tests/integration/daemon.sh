@@ -69,7 +69,7 @@ else
 fi
 # After a session the room is free, or in attention when a fault of the
 # session stands (a loaded machine falls behind real time): the answers name it.
-ROOM='the room is (free|needs attention \(studioctl status says why\))'
+ROOM='the room (is free|needs attention \(studioctl status says why\))'
 ROOM_IS='the room is (free|attention)'
 # refused CMD… : CMD fails with exit 1; its stderr in $WORK/refused.err
 refused() {

@@ -32,7 +32,7 @@ check "init prints its two lines" out 'config: studio/studio.conf|config: /.*/ru
 check "mark answers where it is" out 'mark at 0:00:[0-9]{2} media time'
 check "status lists the marks so far" out 'marks so far: 0:00:[0-9]{2}'
 check "stop answers as the guide's table says" \
-  out 'stopped: 0:00:[0-9]{2} recorded in 1 segment, sealed; the room is (free|needs attention \(studioctl status says why\))'
+  out 'stopped: 0:00:[0-9]{2} recorded in 1 segment, sealed; the room (is free|needs attention \(studioctl status says why\))'
 check "sessions: date, length, state" \
   out '20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC   0:00:[0-9]{2}  sealed, on the device \(1 segment, [0-9]+ bytes\)'
 check "recover with nothing to recover, as the guide says" out 'nothing to recover'

@@ -1,4 +1,5 @@
-/* The control socket (appliance/control/control.c) on a real socket in a
+/* The control socket (appliance/control/control.c) and its answers to the
+ * requests that wait for the room (answers.c), on a real socket in a
  * temporary folder, served from the default GMainContext. Clients run in a
  * thread (or, for the permission checks, a forked child with another uid)
  * while the test's main thread runs the loop. */
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "answers.h"
 #include "control.h"
 
 typedef enum handler_mode {
@@ -559,6 +561,131 @@ static void test_permission(void **state) {
         assert_int_equal(chmod(f->dir, 0700), 0);
 }
 
+/* ---- control/answers.c: the requests that wait for the room ---- */
+
+static control_request *hold(fixture *f, client_job *j, GThread **t, const char *line) {
+        f->mode = MODE_LATER;
+        f->held = NULL;
+        *j = (client_job){.path = f->path, .data = line, .len = strlen(line)};
+        *t = client_start(j);
+        while (!f->held)
+                g_main_context_iteration(NULL, TRUE);
+        return g_steal_pointer(&f->held);
+}
+
+static gchar *answered(client_job *j, GThread *t) {
+        loop_until(&j->done);
+        g_thread_join(t);
+        return j->reply;
+}
+
+static void test_answers_identify_at_ready(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+        control_request *req = hold(f, &j, &t, "{\"command\":\"identify\"}\n");
+
+        assert_int_equal(control_answers_wait_start(a, req, ROOM_READY), 0);
+        control_answers_on_state(a, ROOM_IDENTIFYING); /* not what it waits for */
+        assert_true(control_answers_start_waiting(a));
+        control_answers_on_state(a, ROOM_READY);
+        assert_false(control_answers_start_waiting(a));
+        g_autofree gchar *reply = answered(&j, t);
+        assert_string_equal(reply, "{\"ok\":true,\"state\":\"ready\"}");
+        a = control_answers_free(a, ROOM_READY);
+}
+
+/* A start waits for the first segment, not for ready; one at a time; the
+ * room going back to free before it answers cancels it. */
+static void test_answers_start_cancelled(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+        control_request *req = hold(f, &j, &t, "{\"command\":\"start\"}\n");
+
+        assert_int_equal(control_answers_wait_start(a, req, ROOM_RECORDING), 0);
+        assert_int_equal(control_answers_wait_start(a, req, ROOM_RECORDING), -EBUSY);
+        control_answers_on_state(a, ROOM_READY);
+        assert_true(control_answers_start_waiting(a));
+        control_answers_on_state(a, ROOM_FREE);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_error_reply(reply, "the identification was cancelled");
+        a = control_answers_free(a, ROOM_FREE);
+}
+
+/* The refusal's words come first; the room's state change then finds
+ * nothing waiting. */
+static void test_answers_refused_in_words(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+        control_request *req = hold(f, &j, &t, "{\"command\":\"start\"}\n");
+
+        assert_int_equal(control_answers_wait_start(a, req, ROOM_RECORDING), 0);
+        control_answers_on_refused(a, "officer number or PIN not accepted");
+        control_answers_on_state(a, ROOM_ATTENTION);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_string_equal(reply, "{\"ok\":false,\"error\":\"officer number or PIN not accepted\"}");
+        a = control_answers_free(a, ROOM_ATTENTION);
+}
+
+static void test_answers_recording(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+        control_request *req = hold(f, &j, &t, "{\"command\":\"start\"}\n");
+
+        assert_int_equal(control_answers_wait_start(a, req, ROOM_RECORDING), 0);
+        control_answers_on_state(a, ROOM_RECORDING); /* Start: the first segment is not open yet */
+        assert_true(control_answers_start_waiting(a));
+        control_answers_on_recording(a, ROOM_RECORDING);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_string_equal(reply, "{\"ok\":true,\"state\":\"recording\"}");
+        a = control_answers_free(a, ROOM_RECORDING);
+}
+
+/* Stops are answered at the session's end with its length, its segments,
+ * the room after it in words, and the id in its own member. */
+static void test_answers_stop_ended(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+        control_session_end end = {.dir = "/spool/20261201T103200Z-1a2b3c4d",
+                                   .media_ns = UINT64_C(1213) * 1000000000,
+                                   .segments = 5};
+
+        control_answers_wait_stop(a, hold(f, &j, &t, "{\"command\":\"stop\"}\n"));
+        control_answers_on_state(a, ROOM_ATTENTION); /* a state change alone answers no stop */
+        control_answers_on_ended(a, &end, ROOM_ATTENTION);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_non_null(strstr(reply, "\"message\":\"stopped: 0:20:13 recorded in 5 segments, sealed; the "
+                                      "room needs attention (studioctl status says why)\""));
+        assert_non_null(strstr(reply, "\"state\":\"attention\""));
+        assert_non_null(strstr(reply, "\"media_ns\":1213000000000"));
+        assert_non_null(strstr(reply, "\"segments\":5"));
+        assert_non_null(strstr(reply, "\"session\":\"20261201T103200Z-1a2b3c4d\""));
+        a = control_answers_free(a, ROOM_FREE);
+}
+
+static void test_answers_shutdown(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        control_answers *a = control_answers_new();
+
+        assert_int_equal(
+                control_answers_wait_start(a, hold(f, &j, &t, "{\"command\":\"start\"}\n"), ROOM_RECORDING),
+                0);
+        a = control_answers_free(a, ROOM_READY);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_error_reply(reply, "the recorder is shutting down");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_good_request, setup, teardown),
@@ -577,6 +704,12 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_stale_socket, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_socket, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_permission, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_identify_at_ready, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_start_cancelled, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_refused_in_words, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_recording, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_stop_ended, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_shutdown, setup, teardown),
         };
 
         signal(SIGPIPE, SIG_DFL);
