@@ -10,7 +10,6 @@
  * exists, e.g. /dev/input until udev creates by-id), so a re-plug is
  * noticed when it happens, never by polling. A node appears before udev
  * gives it its group, so IN_ATTRIB retries a node we could not open yet. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fdutil.h"
 #include "fsutil.h"
 #include "panel.h"
 #include "util.h"
@@ -130,40 +130,21 @@ static int open_by_path(panel *p, evdev_handle *ret, gchar **ret_message) {
         return 0;
 }
 
-static int name_cmp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
+/* /dev/input holds a few dozen nodes; a folder stuffed with more is not one. */
+#define PANEL_INPUT_NAMES_MAX 4096
 
-/* The first event* node, in name order, whose device has this name and
- * the Stop key (a keypad often has a second node of the same name for its
- * media keys). */
-static int open_by_name(panel *p, evdev_handle *ret, gchar **ret_message) {
-        g_autofree char *shown = escape_text(p->device);
-        g_autofree char *shown_dir = escape_text(p->watch_dir);
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        int denied = 0;
-        DIR *dir;
+/* The event* node name in dirfd whose device has this name and the Stop
+ * key: 0 and *ret, -ENOENT, or the -errno a node could not be opened with. */
+static int first_matching(panel *p, int dirfd, char **names, evdev_handle *ret) {
+        int denied = -ENOENT;
 
-        int dfd = open(p->watch_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || !(dir = fdopendir(dfd))) {
-                if (dfd >= 0)
-                        (void) close(dfd);
-                *ret_message = g_strdup_printf("panel \"%s\" not found: no %s yet; waiting for it to be "
-                                               "plugged in",
-                                               shown, shown_dir);
-                return -ENOENT;
-        }
-        for (struct dirent *de; (de = readdir(dir));)
-                if (g_str_has_prefix(de->d_name, "event"))
-                        g_ptr_array_add(names, g_strdup(de->d_name));
-        g_ptr_array_sort(names, name_cmp);
-
-        for (guint i = 0; i < names->len; i++) {
+        for (char **n = names; *n; n++) {
                 evdev_handle h = {.fd = -EBADF};
                 struct stat st;
 
-                h.fd = openat(dirfd(dir), names->pdata[i],
-                              O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                if (!g_str_has_prefix(*n, "event"))
+                        continue;
+                h.fd = openat(dirfd, *n, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
                 if (h.fd < 0) {
                         if (errno == EACCES || errno == EPERM)
                                 denied = -errno;
@@ -173,19 +154,39 @@ static int open_by_name(panel *p, evdev_handle *ret, gchar **ret_message) {
                     libevdev_new_from_fd(h.fd, &h.dev) == 0 &&
                     g_strcmp0(libevdev_get_name(h.dev), p->device) == 0 &&
                     libevdev_has_event_code(h.dev, EV_KEY, p->stop_code)) {
-                        (void) closedir(dir);
                         *ret = h;
                         return 0;
                 }
                 evdev_handle_clear(&h);
         }
-        (void) closedir(dir);
-        if (denied < 0) {
+        return denied;
+}
+
+/* The first event* node, in name order, whose device has this name and
+ * the Stop key (a keypad often has a second node of the same name for its
+ * media keys). */
+static int open_by_name(panel *p, evdev_handle *ret, gchar **ret_message) {
+        g_autofree char *shown = escape_text(p->device);
+        g_autofree char *shown_dir = escape_text(p->watch_dir);
+        g_auto(fd_owned) dfd = open(p->watch_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        g_auto(GStrv) names = NULL;
+        int r;
+
+        if (dfd < 0 || fs_list_namesat(dfd, PANEL_INPUT_NAMES_MAX, &names) < 0) {
+                *ret_message = g_strdup_printf("panel \"%s\" not found: no %s yet; waiting for it to be "
+                                               "plugged in",
+                                               shown, shown_dir);
+                return -ENOENT;
+        }
+        r = first_matching(p, dfd, names, ret);
+        if (r == 0)
+                return 0;
+        if (r != -ENOENT) {
                 *ret_message =
                         g_strdup_printf("panel \"%s\" not found; some devices in %s could not be opened "
                                         "(%s: the recorder's user needs the input group)",
-                                        shown, shown_dir, g_strerror(-denied));
-                return denied;
+                                        shown, shown_dir, g_strerror(-r));
+                return r;
         }
         *ret_message = g_strdup_printf("panel \"%s\" not found in %s (evtest lists the names); waiting for "
                                        "it to be plugged in",
