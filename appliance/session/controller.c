@@ -233,17 +233,20 @@ static bool survived(rec_controller *c, GstMessage *m) {
 static void on_error(rec_controller *c, GstMessage *m) {
         g_autofree gchar *why = NULL;
         g_autoptr(GError) e = NULL;
+        bool full;
 
         if (survived(c, m))
                 return;
         why = capture_explain_error(m);
         gst_message_parse_error(m, &e, NULL);
+        full = g_error_matches(e, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT);
         if (c->session) {
-                if (g_error_matches(e, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
+                if (full)
                         rec_session_note_disk_full(c->session);
                 (void) rec_session_fault(c->session, "pipeline-error", why);
         }
-        finish(c, -EIO, g_steal_pointer(&why));
+        /* the outcome says -ENOSPC for a full disk, as controller.h promises */
+        finish(c, full ? -ENOSPC : -EIO, g_steal_pointer(&why));
 }
 
 static void on_element(rec_controller *c, GstMessage *m) {
