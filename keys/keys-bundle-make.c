@@ -14,7 +14,7 @@
 
 #include "age.h"
 #include "fsutil.h"
-#include "keys-bundle.h"
+#include "bundle.h"
 #include "keys-commands.h"
 #include "keys-common.h"
 #include "minisign.h"

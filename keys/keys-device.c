@@ -11,7 +11,7 @@
 #include "fsutil.h"
 #include "keys-commands.h"
 #include "keys-common.h"
-#include "keys-gen.h"
+#include "keygen.h"
 #include "minisign.h"
 #include "util.h"
 

@@ -14,7 +14,7 @@
 #include "fsutil.h"
 #include "keys-commands.h"
 #include "keys-common.h"
-#include "keys-gen.h"
+#include "keygen.h"
 #include "log.h"
 #include "util.h"
 

@@ -12,7 +12,7 @@
 #include "ctl-conf.h"
 #include "ctl.h"
 #include "escape.h"
-#include "keys-common.h"
+#include "key-files.h"
 #include "officers.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 /* studioctl init: a complete configuration, with fresh keys and one
  * officer, for a self-contained studio in one folder (docs/studioctl.md).
- * The keys are made by the same code as studio-keys (keys-gen.h). */
+ * The keys are made by the same code as studio-keys (appliance/keygen/keygen.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,8 +20,8 @@
 
 #include "ctl.h"
 #include "fsutil.h"
-#include "keys-common.h"
-#include "keys-gen.h"
+#include "key-files.h"
+#include "keygen.h"
 #include "officers.h"
 #include "util.h"
 

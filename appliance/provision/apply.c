@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "keys-common.h"
-#include "keys-gen.h"
+#include "key-files.h"
+#include "keygen.h"
 
 #define CONF_MAX (1u << 20)
 #define RECORDER_USER "studio-recorder"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keys-common.h"
+#include "key-files.h"
 
 int provision_drive_mount(const provision_paths *p, gchar **ret_dir, gchar **ret_message) {
         g_autofree gchar *dir = g_build_filename(p->mount_parent, "studio-provision.XXXXXX", NULL);

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "fsutil.h"
-#include "keys-common.h"
+#include "key-files.h"
 
 #define MARKER_MAX 4096
 

@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "keys-bundle.h"
+#include "bundle.h"
 
 /* Every place studio-provision reads or writes, under one root ("" on a
  * device; a scratch folder in tests). */

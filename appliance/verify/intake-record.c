@@ -11,7 +11,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "json-bounded.h"
-#include "keys-registry.h"
+#include "registry.h"
 #include "log.h"
 #include "tsa.h"
 #include "verify.h"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "keys-registry.h"
+#include "registry.h"
 #include "verify.h"
 
 static void key_hex(const minisign_public *pk, char out[2 * MINISIGN_KEY_ID_LEN + 1]) {

@@ -11,7 +11,7 @@
 
 #include "conf-check.h"
 #include "json-bounded.h"
-#include "keys-bundle.h"
+#include "bundle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

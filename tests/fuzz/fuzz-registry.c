@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "json-bounded.h"
-#include "keys-registry.h"
+#include "registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* The provisioning bundle's parser (keys-bundle.h): a whole bundle, and
+/* The provisioning bundle's parser (appliance/bundle/bundle.h): a whole bundle, and
  * every field refused when it is missing, of the wrong type or syntax,
  * unknown, oversized or nested too deep, with a message naming the field
  * and never showing a secret key given by mistake. */
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "keys-bundle.h"
+#include "bundle.h"
 
 #define RECIPIENT "age1fsk0wwvpt8lh3x60nvezccf6kylm47j2jc70penarfvce8wn3y7s6z0d2h"
 #define OFFICERS                                                                                            \

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "json-bounded.h"
-#include "keys-registry.h"
+#include "registry.h"
 #include "officers.h"
 
 static const char good_hash[] =

@@ -1,4 +1,4 @@
-#include "keys-gen.h"
+#include "keygen.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 #include "age.h"
 #include "fsutil.h"
-#include "keys-common.h"
+#include "key-files.h"
 #include "minisign.h"
 #include "util.h"
 

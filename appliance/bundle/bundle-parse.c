@@ -1,7 +1,7 @@
 /* Reading a provisioning bundle strictly: apart from the commands, so that
  * studio-provision, the fuzz target and the unit tests use exactly what
  * bundle-make checks before it signs. GLib code: g_auto*. */
-#include "keys-bundle.h"
+#include "bundle.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -13,7 +13,6 @@
 #include "conf-check.h"
 #include "escape.h"
 #include "json-bounded.h"
-#include "keys-common.h"
 #include "officers.h"
 
 keys_bundle *keys_bundle_free(keys_bundle *b) {

@@ -1,7 +1,7 @@
 /* Reading the device registry's text (bounded, then its shape checked) and
  * finding an entry in it: apart from the commands, so that the fuzz target
  * and the unit tests use exactly what studio-keys uses. */
-#include "keys-registry.h"
+#include "registry.h"
 
 #include <errno.h>
 #include <stdbool.h>
