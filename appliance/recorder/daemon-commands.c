@@ -64,7 +64,8 @@ static void cmd_start(rec_daemon *d, control_request *req, const char *command, 
                         control_reply_refused(req, "a start is already on its way");
                         return;
                 }
-                if (daemon_start(d, "studioctl", &msg) < 0)
+                if (daemon_input_handle(d, &(daemon_input){.kind = INPUT_START, .source = "studioctl"},
+                                        &msg) < 0)
                         control_answers_on_refused(d->answers, msg);
                 return;
         }
@@ -80,7 +81,11 @@ static void cmd_start(rec_daemon *d, control_request *req, const char *command, 
                 control_reply_refused(req, needs);
                 return;
         }
-        if (daemon_check_pin(d, officer, pin, &msg) < 0) {
+        if (daemon_input_handle(
+                    d,
+                    &(daemon_input){
+                            .kind = INPUT_IDENTIFY, .source = "studioctl", .officer = officer, .pin = pin},
+                    &msg) < 0) {
                 control_reply_refused(req, msg);
                 return;
         }
@@ -91,7 +96,7 @@ static void cmd_start(rec_daemon *d, control_request *req, const char *command, 
 static void cmd_stop(rec_daemon *d, control_request *req) {
         g_autofree gchar *msg = NULL;
 
-        if (daemon_stop(d, "stopped", &msg) < 0)
+        if (daemon_input_handle(d, &(daemon_input){.kind = INPUT_STOP, .reason = "stopped"}, &msg) < 0)
                 control_reply_refused(req, msg);
         else
                 control_answers_wait_stop(d->answers, req);
@@ -111,7 +116,11 @@ static void answer(rec_daemon *d, control_request *req, int r, gchar *msg) {
 
 static void cmd_mark(rec_daemon *d, control_request *req, JsonObject *args) {
         gchar *msg = NULL;
-        int r = daemon_mark(d, "studioctl", control_args_string(args, "note"), &msg);
+        int r = daemon_input_handle(d,
+                                    &(daemon_input){.kind = INPUT_MARK,
+                                                    .source = "studioctl",
+                                                    .note = control_args_string(args, "note")},
+                                    &msg);
         const guint64 *marks;
         guint n = 0;
 
@@ -125,7 +134,7 @@ static void cmd_mark(rec_daemon *d, control_request *req, JsonObject *args) {
 
 static void cmd_cancel(rec_daemon *d, control_request *req) {
         gchar *msg = NULL;
-        int r = daemon_cancel(d, &msg);
+        int r = daemon_input_handle(d, &(daemon_input){.kind = INPUT_CANCEL, .source = "studioctl"}, &msg);
 
         if (r < 0)
                 answer(d, req, r, msg);
@@ -237,11 +246,10 @@ void daemon_on_command(control_request *req, const char *command, JsonObject *ar
                 cmd_start(d, req, command, args);
         else if (strcmp(command, "mark") == 0)
                 cmd_mark(d, req, args);
-        else if (strcmp(command, "break") == 0) {
-                r = daemon_break(d, "studioctl", &msg);
-                answer(d, req, r, msg);
-        } else if (strcmp(command, "resume") == 0) {
-                r = daemon_resume(d, "studioctl", &msg);
+        else if (strcmp(command, "break") == 0 || strcmp(command, "resume") == 0) {
+                daemon_input in = {.kind = command[0] == 'b' ? INPUT_BREAK : INPUT_RESUME,
+                                   .source = "studioctl"};
+                r = daemon_input_handle(d, &in, &msg);
                 answer(d, req, r, msg);
         } else if (strcmp(command, "cancel") == 0)
                 cmd_cancel(d, req);

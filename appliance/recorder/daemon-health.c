@@ -261,7 +261,7 @@ static void reserve_reached(rec_daemon *d, uint64_t avail) {
         log_error("%s", detail);
         daemon_note(d, "disk-reserve", detail);
         daemon_attention_add(d, REASON_DISK_FULL);
-        if (daemon_stop(d, "disk-reserve", &msg) < 0)
+        if (daemon_input_handle(d, &(daemon_input){.kind = INPUT_STOP, .reason = "disk-reserve"}, &msg) < 0)
                 log_warning("%s", msg);
 }
 

@@ -95,21 +95,52 @@ bool daemon_has_blocking(const rec_daemon *d);
 /* A signed entry into the open session's log, or kept for the next one. */
 void daemon_note(rec_daemon *d, const char *what, const char *detail);
 
-/* Session steps (daemon.c). */
+/* The inputs the room reacts to, dispatched by one switch over its state
+ * (daemon-input.c): what a state accepts runs a session step below, what
+ * it refuses gets a sentence in *ret_message and -errno. */
+typedef enum daemon_input_kind {
+        INPUT_NONE,          /* 0: an action that is no input (a table's gap) */
+        INPUT_ENTRY_STARTED, /* the first digit typed on the keypad */
+        INPUT_ENTRY_CLEARED, /* the keypad's Clear */
+        INPUT_IDENTIFY,      /* officer number and PIN (keypad or studioctl) */
+        INPUT_PIN_CHECKED,   /* the PIN check's worker is done (pin_job) */
+        INPUT_START,
+        INPUT_MARK,
+        INPUT_BREAK,
+        INPUT_RESUME,
+        INPUT_BREAK_TOGGLE, /* the keypad's one Break key */
+        INPUT_STOP,
+        INPUT_CANCEL,        /* studioctl cancel */
+        INPUT_READY_TIMEOUT, /* no Start within [recorder] ready_timeout */
+        _INPUT_MAX,
+        _INPUT_INVALID = -EINVAL,
+} daemon_input_kind;
+
+struct pin_job;
+typedef struct daemon_input {
+        daemon_input_kind kind;
+        const char *source;            /* "panel", "studioctl" (custody entries, the log) */
+        const char *officer, *pin;     /* INPUT_IDENTIFY */
+        const char *note;              /* INPUT_MARK; NULL: none */
+        const char *reason;            /* INPUT_STOP: "stopped", "shutdown", "disk-reserve" */
+        const struct pin_job *pin_job; /* INPUT_PIN_CHECKED */
+} daemon_input;
+
+int daemon_input_handle(rec_daemon *d, const daemon_input *in, gchar **ret_message);
+
+/* Session steps (daemon.c), run by daemon_input_handle in the states that
+ * accept them: they check nothing of the room's state themselves. */
 /* The PIN was right: the pipeline pre-rolls and the pre-flight (when
  * configured) decides; daemon_identify_done follows once the room is ready. */
 int daemon_identified(rec_daemon *d, const char *officer, gchar **ret_message);
 /* The room is ready: answers studioctl identify, or starts for start --officer. */
 void daemon_identify_done(rec_daemon *d);
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message);
-int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message);
+void daemon_stop(rec_daemon *d, const char *reason);
 int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message);
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message);
 int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message);
 void daemon_back_to_free(rec_daemon *d);
-/* studioctl cancel: a ready (or pre-flighting) room goes back to free, as
- * the panel's Clear key and the ready time-out do; -EALREADY otherwise. */
-int daemon_cancel(rec_daemon *d, gchar **ret_message);
 
 /* Health (daemon-health.c). */
 void daemon_health_check(rec_daemon *d); /* disk, clock, backlog, devices; then on a timer */
@@ -126,6 +157,8 @@ int daemon_health_may_record(rec_daemon *d, gchar **ret_message);
  * daemon_identified() or a refusal. -EAGAIN/-ENOLCK from the guard, with
  * a message. */
 int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar **ret_message);
+/* The check's result, while the room is still identifying. */
+void daemon_pin_checked(rec_daemon *d, const struct pin_job *j);
 /* Writes the guard to the state folder (a failure is logged). */
 void daemon_guard_save(rec_daemon *d);
 /* At start: the guard as the last run left it (a malformed file: locked,

@@ -96,10 +96,12 @@ static void on_checked(GObject *source, GAsyncResult *res, gpointer data) {
                 g_main_loop_quit(d->loop);
                 return;
         }
-        if (d->state != ROOM_IDENTIFYING) {
-                control_answers_on_refused(d->answers, "the identification was cancelled");
-                return;
-        }
+        (void) daemon_input_handle(d, &(daemon_input){.kind = INPUT_PIN_CHECKED, .pin_job = j}, &msg);
+}
+
+void daemon_pin_checked(rec_daemon *d, const pin_job *j) {
+        g_autofree gchar *msg = NULL;
+
         if (j->result < 0) {
                 refused(d, j);
                 return;
@@ -120,11 +122,6 @@ int daemon_check_pin(rec_daemon *d, const char *officer, const char *pin, gchar 
         pin_job *j;
         int r;
 
-        if (d->state != ROOM_FREE && d->state != ROOM_ATTENTION && d->state != ROOM_IDENTIFYING) {
-                *ret_message = g_strdup_printf("an officer cannot be identified now (the room is %s)",
-                                               room_state_to_string(d->state));
-                return -EBUSY;
-        }
         if (d->pin_checking) {
                 *ret_message = g_strdup("a PIN is being checked; try again in a moment");
                 return -EBUSY;
@@ -178,45 +175,37 @@ static void panel_refusal(rec_daemon *d, const char *what, const char *msg) {
                 lights_ack(d->lights);
 }
 
+/* The keypad's actions as the room's inputs (daemon-input.c). */
+static const daemon_input_kind panel_inputs[_PANEL_ACTION_MAX] = {
+        [PANEL_ENTRY_STARTED] = INPUT_ENTRY_STARTED,
+        [PANEL_ENTRY_CLEARED] = INPUT_ENTRY_CLEARED,
+        [PANEL_IDENTIFY] = INPUT_IDENTIFY,
+        [PANEL_START] = INPUT_START,
+        [PANEL_MARK] = INPUT_MARK,
+        [PANEL_BREAK] = INPUT_BREAK_TOGGLE,
+        [PANEL_STOP] = INPUT_STOP,
+};
+
 void daemon_on_panel_event(const panel_event *ev, void *userdata) {
         rec_daemon *d = userdata;
         g_autofree gchar *msg = NULL;
-        int r = 0;
+        int r;
 
-        switch (ev->action) {
-        case PANEL_ENTRY_STARTED:
-                if (d->state == ROOM_FREE || d->state == ROOM_ATTENTION)
-                        (void) daemon_enter(d, ROOM_IDENTIFYING);
-                break;
-        case PANEL_ENTRY_CLEARED:
-                /* Clear also cancels a ready room (an officer identified, no Start) */
-                if ((d->state == ROOM_IDENTIFYING && !d->pin_checking) || d->state == ROOM_READY)
-                        daemon_back_to_free(d);
-                break;
-        case PANEL_IDENTIFY:
-                r = daemon_check_pin(d, ev->officer, ev->pin, &msg);
-                break;
-        case PANEL_START:
-                r = daemon_start(d, "panel", &msg);
-                break;
-        case PANEL_MARK:
-                r = daemon_mark(d, "panel", NULL, &msg);
-                break;
-        case PANEL_BREAK:
-                r = d->state == ROOM_BREAK ? daemon_resume(d, "panel", &msg)
-                                           : daemon_break(d, "panel", &msg);
-                break;
-        case PANEL_STOP_SHORT:
+        if (ev->action == PANEL_STOP_SHORT) {
                 /* a slip never ends an interview: only a light cue */
                 if (d->lights)
                         lights_ack(d->lights);
-                break;
-        case PANEL_STOP:
-                r = daemon_stop(d, "stopped", &msg);
-                break;
-        default:
-                break;
+                return;
         }
+        if ((int) ev->action < 0 || ev->action >= _PANEL_ACTION_MAX || !panel_inputs[ev->action])
+                return;
+        r = daemon_input_handle(d,
+                                &(daemon_input){.kind = panel_inputs[ev->action],
+                                                .source = "panel",
+                                                .officer = ev->officer,
+                                                .pin = ev->pin,
+                                                .reason = "stopped"},
+                                &msg);
         if (r < 0)
                 panel_refusal(d, panel_action_to_string(ev->action), msg ? msg : g_strerror(-r));
         else if (ev->action == PANEL_MARK && d->lights)

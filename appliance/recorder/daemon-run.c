@@ -233,7 +233,8 @@ static gboolean on_terminate(gpointer data) {
         log_info("shutting down");
         (void) notify_stopping("shutting down (a session in progress is stopped and sealed first)");
         if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK) {
-                (void) daemon_stop(d, "shutdown", &msg);
+                (void) daemon_input_handle(d, &(daemon_input){.kind = INPUT_STOP, .reason = "shutdown"},
+                                           &msg);
                 return G_SOURCE_CONTINUE;
         }
         /* a session being sealed, or a PIN check or a recovery on its

@@ -60,10 +60,10 @@ static void show(rec_daemon *d) {
 
 static gboolean on_ready_timeout(gpointer data) {
         rec_daemon *d = data;
+        g_autofree gchar *msg = NULL;
 
         d->ready_timer = 0;
-        log_info("no Start within the ready time: the room is free again");
-        daemon_back_to_free(d);
+        (void) daemon_input_handle(d, &(daemon_input){.kind = INPUT_READY_TIMEOUT}, &msg);
         return G_SOURCE_REMOVE;
 }
 
@@ -339,23 +339,14 @@ void daemon_identify_done(rec_daemon *d) {
         if (!d->start_after_identify)
                 return; /* identify: answered as the room entered ready */
         d->start_after_identify = FALSE;
-        if (daemon_start(d, "studioctl", &msg) < 0 && (!d->ctl || !rec_controller_ending(d->ctl)))
+        if (daemon_input_handle(d, &(daemon_input){.kind = INPUT_START, .source = "studioctl"}, &msg) < 0 &&
+            (!d->ctl || !rec_controller_ending(d->ctl)))
                 control_answers_on_refused(d->answers, msg);
 }
 
 int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
         int r;
 
-        if (d->state == ROOM_RECORDING || d->state == ROOM_BREAK || d->state == ROOM_STOPPING) {
-                *ret_message = g_strdup("a session is already recording: Start is not needed");
-                return -EALREADY;
-        }
-        if (d->state != ROOM_READY || !d->ctl) {
-                *ret_message = g_strdup_printf("no officer is identified: type the officer number and PIN "
-                                               "first (the room is %s)",
-                                               room_state_to_string(d->state));
-                return -EPERM;
-        }
         if ((r = daemon_health_may_record(d, ret_message)) < 0) {
                 log_warning("%s", *ret_message);
                 return r;
@@ -373,80 +364,33 @@ int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
         return r;
 }
 
-int daemon_stop(rec_daemon *d, const char *reason, gchar **ret_message) {
-        if (d->state != ROOM_RECORDING && d->state != ROOM_BREAK) {
-                if (d->state == ROOM_STOPPING)
-                        return 0;
-                *ret_message = g_strdup_printf("no session is recording: nothing to stop (the room is %s)",
-                                               room_state_to_string(d->state));
-                return -ENOTCONN;
-        }
+void daemon_stop(rec_daemon *d, const char *reason) {
         (void) daemon_enter(d, ROOM_STOPPING);
         rec_controller_stop(d->ctl, reason);
-        return 0;
-}
-
-/* The refusal in words the detective acts on (docs/studioctl.md). */
-static int need_session(rec_daemon *d, room_state want, gchar **ret_message) {
-        if (d->ctl && (d->state == want || (want == ROOM_RECORDING && d->state == ROOM_BREAK)))
-                return 0;
-        if (d->state == ROOM_STOPPING)
-                *ret_message = g_strdup("the session is stopping (being sealed): nothing more can be added");
-        else if (want == ROOM_BREAK && d->state == ROOM_RECORDING)
-                *ret_message = g_strdup("not on a break");
-        else if (d->state == ROOM_READY)
-                *ret_message =
-                        g_strdup("no session is recording: press Start first (the officer is identified)");
-        else
-                *ret_message = g_strdup("no session is recording: press Start first");
-        return -ENOTCONN;
 }
 
 int daemon_mark(rec_daemon *d, const char *source, const char *note, gchar **ret_message) {
-        int r = need_session(d, ROOM_RECORDING, ret_message);
+        int r = rec_controller_mark(d->ctl, source, note, ret_message);
 
-        if (r >= 0)
-                r = rec_controller_mark(d->ctl, source, note, ret_message);
         if (r >= 0) /* the journal says that, never what: a note is sealed for the vault */
                 log_info("mark from the %s%s", source, note ? " (with a sealed note)" : "");
         return r;
 }
 
 int daemon_break(rec_daemon *d, const char *source, gchar **ret_message) {
-        int r = d->state == ROOM_BREAK ? -EALREADY : need_session(d, ROOM_RECORDING, ret_message);
+        int r = rec_controller_break(d->ctl, source, ret_message);
 
-        if (r == -EALREADY)
-                *ret_message = g_strdup("already on a break");
-        if (r >= 0 && (r = rec_controller_break(d->ctl, source, ret_message)) >= 0)
+        if (r >= 0)
                 (void) daemon_enter(d, ROOM_BREAK);
         return r;
 }
 
 int daemon_resume(rec_daemon *d, const char *source, gchar **ret_message) {
-        int r = need_session(d, ROOM_BREAK, ret_message);
+        int r = rec_controller_resume(d->ctl, source, ret_message);
 
-        if (r >= 0 && (r = rec_controller_resume(d->ctl, source, ret_message)) >= 0)
+        if (r >= 0)
                 (void) daemon_enter(d, ROOM_RECORDING);
         return r;
-}
-
-int daemon_cancel(rec_daemon *d, gchar **ret_message) {
-        if (d->state == ROOM_READY || (d->state == ROOM_IDENTIFYING && !d->pin_checking)) {
-                log_info("the identification was cancelled (studioctl cancel)");
-                daemon_back_to_free(d);
-                return 0;
-        }
-        if (in_session(d->state))
-                *ret_message =
-                        g_strdup("a session is recording: cancel does not stop it (studioctl stop, or "
-                                 "hold the Stop key)");
-        else if (d->state == ROOM_IDENTIFYING)
-                *ret_message = g_strdup("the PIN is being checked: try again in a moment");
-        else
-                *ret_message =
-                        g_strdup_printf("nothing to cancel: no officer is identified (the room is %s)",
-                                        room_state_to_string(d->state));
-        return -EALREADY;
 }
 
 /* The room after a session, a refused PIN or a ready time-out: free, or
