@@ -87,6 +87,14 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
  * to finish: set it to NULL (an EOS sent to it never comes through). */
 int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar **ret_message);
 
+/* Stop between capture_pipeline_open and the first picture through the
+ * gate: closes the gates so that nothing ever passes, and returns TRUE:
+ * nothing was written, and the pipeline goes to NULL without an end of
+ * stream (splitmuxsink never ends a stream it never began, so an EOS
+ * would never come through). FALSE once the first picture has passed:
+ * end the recording with EOS. */
+gboolean capture_pipeline_cancel_unopened(GstElement *pipeline);
+
 /* The current position on the recording's media timeline (where a mark
  * goes): GST_CLOCK_TIME_NONE before capture_pipeline_open. For a pipeline
  * built with a session folder, its running time. */

@@ -149,7 +149,10 @@ static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer da
                       : GST_PAD_PROBE_INFO_BUFFER(info);
         if (!buf || !first_buffer(g, buf))
                 return GST_PAD_PROBE_DROP;
-        g_atomic_int_set(&g->state, GATE_OPEN);
+        /* a Stop on the loop may have closed the gate meanwhile
+         * (capture_pipeline_cancel_unopened): then nothing passes */
+        if (!g_atomic_int_compare_and_exchange(&g->state, GATE_ARMED, GATE_OPEN))
+                return GST_PAD_PROBE_DROP;
         return GST_PAD_PROBE_OK;
 }
 
@@ -313,6 +316,17 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
         (void) gst_pad_send_event(pr->video.pad,
                                   gst_video_event_new_upstream_force_key_unit(pr->second_keyframe, TRUE, 0));
         return 0;
+}
+
+gboolean capture_pipeline_cancel_unopened(GstElement *pipeline) {
+        preroll *pr = preroll_of(pipeline);
+
+        if (!pr || !pr->opened ||
+            !g_atomic_int_compare_and_exchange(&pr->video.state, GATE_ARMED, GATE_CLOSED))
+                return FALSE;
+        /* audio opens only after video, which now never does */
+        g_atomic_int_set(&pr->audio.state, GATE_CLOSED);
+        return TRUE;
 }
 
 GstClockTime capture_pipeline_media_time(GstElement *pipeline) {

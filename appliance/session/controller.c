@@ -137,8 +137,8 @@ static void teardown_pipeline(rec_controller *c) {
 static const char *end_reason(const rec_controller *c, bool full) {
         if (full)
                 return "disk full";
-        if (!c->started)
-                return "could not start";
+        if (!c->started) /* a Stop before the first picture is a stop */
+                return c->result >= 0 && c->stop_reason ? c->stop_reason : "could not start";
         if (c->result < 0)
                 return "fault";
         return c->stop_reason ? c->stop_reason : "stopped";
@@ -509,9 +509,11 @@ void rec_controller_stop(rec_controller *c, const char *reason) {
                 return;
         g_free(c->stop_reason);
         c->stop_reason = g_strdup(reason);
-        /* a recording never opened has nothing to finish, and an end of
-         * stream would never come through its closed gates */
-        if (c->phase != CTL_RECORDING || !c->pipeline || c->open_pending) {
+        /* a recording never opened, or opened with no picture through its
+         * gates yet, has nothing to finish, and an end of stream would
+         * never come through (Start, then Stop at once) */
+        if (c->phase != CTL_RECORDING || !c->pipeline || c->open_pending ||
+            (!c->started && capture_pipeline_cancel_unopened(c->pipeline))) {
                 finish(c, 0, NULL);
                 return;
         }

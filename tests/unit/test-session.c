@@ -29,6 +29,8 @@ typedef struct fixture {
         rec_controller *ctl;
         GMainLoop *loop;
         bool recording, ended;
+        bool measure;      /* new_controller: health measurements on */
+        unsigned measured; /* measurements the pipeline posted */
         int result, sealed;
         bool disk_full;
         gchar *session_dir, *message;
@@ -59,7 +61,16 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         g_main_loop_quit(f->loop);
 }
 
-static const rec_controller_callbacks callbacks = {on_recording, on_fault, on_ended, NULL};
+/* A measurement comes once the pre-rolled pipeline plays. */
+static void on_measure(const capture_measure *m, void *userdata) {
+        fixture *f = userdata;
+
+        (void) m;
+        if (f->measured++ == 0)
+                g_main_loop_quit(f->loop);
+}
+
+static const rec_controller_callbacks callbacks = {on_recording, on_fault, on_ended, on_measure};
 
 static int setup(void **state) {
         fixture *f = g_new0(fixture, 1);
@@ -110,6 +121,7 @@ static void new_controller(fixture *f) {
                 .segment_bytes = 0,
                 .checkpoint_interval_ns = GST_SECOND / 2,
                 .eos_timeout_ns = MEDIA_S(20),
+                .measure = f->measure,
         };
         g_autofree gchar *msg = NULL;
 
@@ -216,6 +228,34 @@ static void test_stop_at_once(void **state) {
         assert_contains(log, "\"event\":\"stop\"");
 }
 
+/* Start, then Stop before the first picture passed the gate: the session
+ * ends at once (no end of stream to wait for, none would come), cleanly,
+ * signed, its stop entry saying stopped, and no segment file. */
+static void test_stop_before_first_picture(void **state) {
+        fixture *f = *state;
+        g_autofree gchar *msg = NULL;
+        g_autofree gchar *log = NULL;
+        g_autofree gchar *seg = NULL;
+
+        f->measure = true;
+        new_controller(f);
+        assert_int_equal(rec_controller_preroll(f->ctl, &msg), 0);
+        g_main_loop_run(f->loop); /* until the pre-rolled pipeline plays: its first measurement */
+        assert_int_equal(rec_controller_start(f->ctl, "40417", &msg), 0);
+        rec_controller_stop(f->ctl, "stopped");
+        run_until_ended(f);
+        if (f->recording) /* the first picture won the race: then it must end as a stop, too */
+                print_message("the first segment opened before Stop\n");
+        assert_int_equal(f->result, 0);
+        log = custody_log(f);
+        assert_contains(log, "\"event\":\"session-start\"");
+        assert_contains(log, "\"event\":\"stop\"");
+        assert_contains(log, "\"reason\":\"stopped\"");
+        seg = g_build_filename(f->session_dir, "seg-000001.mkv.age", NULL);
+        if (!f->recording)
+                assert_false(g_file_test(seg, G_FILE_TEST_EXISTS));
+}
+
 /* The spool on a 3 MiB tmpfs: the recording stops when the disk fills,
  * everything sealed until then is kept, and the log says disk-full. */
 static void test_disk_full(void **state) {
@@ -246,6 +286,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_session_events, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stop_at_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stop_before_first_picture, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         };
 
