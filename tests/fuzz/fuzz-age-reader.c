@@ -17,31 +17,9 @@
 #include "age-internal.h"
 #include "age.h"
 #include "fuzz-check.h"
+#include "test-sink.h"
 
 #define RELEASE_MAX (64u * 1024 * 1024)
-
-struct sink {
-        uint8_t *data;
-        size_t len, cap;
-};
-
-static int sink_append(void *userdata, const uint8_t *buf, size_t len) {
-        struct sink *s = userdata;
-
-        if (s->len + len > RELEASE_MAX)
-                return -EFBIG;
-        if (s->len + len > s->cap) {
-                size_t cap = (s->len + len) * 2;
-                uint8_t *p = realloc(s->data, cap);
-                if (!p)
-                        return -ENOMEM;
-                s->data = p;
-                s->cap = cap;
-        }
-        memcpy(s->data + s->len, buf, len);
-        s->len += len;
-        return 0;
-}
 
 /* Independently finds the file key and checks the header MAC (HMAC-SHA256
  * straight from libsodium). Returns the header length, or 0. */
@@ -101,7 +79,7 @@ static void check_reseal(const uint8_t *payload, size_t payload_len,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sk[1][AGE_KEY_LEN], file_key[AGE_FILE_KEY_LEN];
-        struct sink out = {};
+        test_sink out = {.max = RELEASE_MAX};
         age_read_result res;
         size_t hdr_len;
 
@@ -110,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (unsigned i = 0; i < AGE_KEY_LEN; i++)
                 sk[0][i] = (uint8_t) (0x40 + 3 * i);
 
-        FUZZ_CHECK(age_decrypt_buf(data, size, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, sink_append, &out,
+        FUZZ_CHECK(age_decrypt_buf(data, size, (const uint8_t(*)[AGE_KEY_LEN]) sk, 1, test_sink_append, &out,
                                    &res) == 0);
         FUZZ_CHECK(res.verdict >= 0 && res.verdict < _AGE_VERDICT_MAX && res.verdict != AGE_IO_ERROR);
         FUZZ_CHECK(res.detail[0] != '\0' && memchr(res.detail, '\0', sizeof(res.detail)));
@@ -144,6 +122,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 break;
         }
         sodium_memzero(file_key, sizeof(file_key));
-        free(out.data);
+        test_sink_done(&out);
         return 0;
 }

@@ -22,16 +22,8 @@ int test_tmpdir_remove(char *path);
  * freeing path. */
 int test_rmtree(const char *path);
 
-/* Collects what an age writer, reader or sealer outputs (their
- * int (*)(void *userdata, const uint8_t *buf, size_t len) callbacks). */
-typedef struct test_sink {
-        uint8_t *data;
-        size_t len, cap;
-} test_sink;
-
-/* Appends; -ENOMEM when it cannot grow. userdata is a test_sink. */
-int test_sink_append(void *userdata, const uint8_t *buf, size_t len);
-void test_sink_done(test_sink *s);
+/* The age output sink (test-sink.h), shared with the fuzz targets. */
+#include "test-sink.h"
 
 /* Fails the test, showing both, when text does not contain needle. */
 void test_assert_contains(const char *text, const char *needle, const char *file, int line);
