@@ -226,6 +226,27 @@ int fs_open_regular(const char *path, struct stat *ret_st) {
         return open_regular_at(AT_FDCWD, path, 0, ret_st);
 }
 
+int fs_read_fd_into(int fd, void *buf, size_t cap, size_t *ret_len) {
+        size_t len = 0;
+        char extra;
+
+        for (;;) {
+                /* once buf is full, one byte more says the file is larger */
+                ssize_t n = len < cap ? read(fd, (char *) buf + len, cap - len) : read(fd, &extra, 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                if (len == cap)
+                        return -EFBIG;
+                len += (size_t) n;
+        }
+        *ret_len = len;
+        return 0;
+}
+
 int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
         struct stat st;

@@ -52,6 +52,10 @@ int fs_openat_regular(int dirfd, const char *name, struct stat *ret_st);
 int fs_read_fileat(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len);
 /* Reads an already opened regular file of at most max bytes (from offset 0). */
 int fs_read_fd(int fd, size_t max, char **ret_data, size_t *ret_len);
+/* Reads fd from where it stands to its end into the caller's buf (locked
+ * memory for a secret, say): 0 and *ret_len, -EFBIG when more than cap
+ * bytes are there, or -errno. */
+int fs_read_fd_into(int fd, void *buf, size_t cap, size_t *ret_len);
 
 /* ---- reading a file of any size in order (hashing, copying) ------------ */
 

@@ -110,6 +110,7 @@ static int read_secret_text(const char *path, char **ret, size_t *ret_len) {
         _cleanup_sodium_free_ char *buf = NULL;
         struct stat st;
         size_t len = 0;
+        int r;
 
         if (fd < 0)
                 return -errno;
@@ -122,18 +123,9 @@ static int read_secret_text(const char *path, char **ret, size_t *ret_len) {
         buf = sodium_malloc(MINISIGN_FILE_MAX + 1);
         if (!buf)
                 return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + len, MINISIGN_FILE_MAX + 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-                if (len > MINISIGN_FILE_MAX)
-                        return -EBADMSG;
-        }
+        r = fs_read_fd_into(fd, buf, MINISIGN_FILE_MAX, &len);
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
         *ret_len = len;
         *ret = TAKE_PTR(buf);
         return 0;

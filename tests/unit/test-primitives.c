@@ -336,6 +336,29 @@ static void test_read_chunks_bound(void **state) {
 
 /* ---- fs_list_namesat ---- */
 
+/* fs_read_fd_into: the whole file into the caller's buffer; exactly cap
+ * bytes fit, one more is -EFBIG, an empty file is 0 bytes. */
+static void test_read_fd_into(void **state) {
+        static const size_t sizes[] = {0, 32, 64, 65, 200};
+        uint8_t buf[64], *data = NULL;
+        size_t len = 99;
+
+        (void) state;
+        for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+                size_t n = sizes[i];
+                g_auto(fd_owned) fd = temp_file(n, &data);
+                int r = fs_read_fd_into(fd, buf, sizeof buf, &len);
+                if (n > sizeof buf)
+                        assert_int_equal(r, -EFBIG);
+                else {
+                        assert_int_equal(r, 0);
+                        assert_int_equal(len, n);
+                        assert_memory_equal(buf, data, n);
+                }
+                g_free(data);
+        }
+}
+
 static void test_list_bounded(void **state) {
         static const char *const hostile[] = {"b", "a\nINTACT", "\x1b[2Jc", "\xff\xfe",
                                               "seg-000001.mkv.age"};
@@ -389,6 +412,7 @@ int main(void) {
                 cmocka_unit_test(test_read_chunks_eintr),
                 cmocka_unit_test(test_read_chunks_errors),
                 cmocka_unit_test(test_read_chunks_bound),
+                cmocka_unit_test(test_read_fd_into),
                 cmocka_unit_test(test_list_bounded),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
