@@ -38,6 +38,22 @@ START = re.compile(r'^[A-Za-z_]')
 NAME = re.compile(r'([A-Za-z_]\w*)\s*\(')
 
 
+def without_attributes(text):
+    """TEXT with each __attribute__((...)) taken out, so that the name
+    found is the function's."""
+    while (k := text.find('__attribute__')) >= 0:
+        depth, j = 0, text.find('(', k)
+        while j >= 0 and j < len(text):
+            depth += {'(': 1, ')': -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        if j < 0 or j >= len(text):
+            break
+        text = text[:k] + text[j + 1:]
+    return text
+
+
 def functions(lines):
     """(first line number, name, length, marked as table) of each function
     definition in the file, line numbers from 1."""
@@ -63,7 +79,7 @@ def functions(lines):
                 or re.search(r'\)\s*=', stripped):
             i += 1
             continue
-        m = NAME.search(text)
+        m = NAME.search(without_attributes(text))
         if not m:
             i += 1
             continue
