@@ -9,6 +9,7 @@
 
 #include "age.h"
 #include "fsutil.h"
+#include "recipients.h"
 #include "seal.h"
 #include "sha256.h"
 
@@ -157,32 +158,6 @@ static void post_opened(StudioSealSink *self) {
                                      G_TYPE_STRING, segment, NULL));
 }
 
-/* On -EINVAL or -EKEYREJECTED, *ret_bad is the recipient refused. */
-static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], size_t *ret_n,
-                            gchar **ret_bad) {
-        g_auto(GStrv) words = g_strsplit_set(text ? text : "", " ,;\n\t", -1);
-        g_autofree uint8_t(*pks)[AGE_KEY_LEN] = g_malloc0(AGE_RECIPIENT_MAX * AGE_KEY_LEN);
-        size_t n = 0;
-
-        for (gchar **w = words; *w; w++) {
-                if (**w == '\0')
-                        continue;
-                if (n == AGE_RECIPIENT_MAX)
-                        return -E2BIG;
-                int r = age_recipient_parse(*w, pks[n]);
-                if (r < 0) {
-                        *ret_bad = g_strdup(*w);
-                        return r;
-                }
-                n++;
-        }
-        if (n == 0)
-                return -ENOKEY;
-        *ret = g_steal_pointer(&pks);
-        *ret_n = n;
-        return 0;
-}
-
 /* Everything one file holds; start calls it when it fails part way. */
 static void seal_release(StudioSealSink *self) {
         self->writer = age_writer_free(self->writer);
@@ -212,7 +187,7 @@ static gboolean seal_take_recipients(StudioSealSink *self, uint8_t (**ret_pks)[A
 
         if (!self->location || !*self->location)
                 goto no_location;
-        r = parse_recipients(self->recipients, ret_pks, ret_n, &bad);
+        r = seal_recipients_parse(self->recipients, ret_pks, ret_n, &bad);
         if (r == -EKEYREJECTED || r == -EPERM)
                 goto refused_recipient;
         if (r < 0)
