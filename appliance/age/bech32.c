@@ -76,16 +76,11 @@ int age_bech32_encode(const char *hrp, const uint8_t *data, size_t len, bool upp
         return (int) pos;
 }
 
-int age_bech32_decode(const char *s, char *ret_hrp, size_t hrp_size, uint8_t *ret_data, size_t data_size,
-                      size_t *ret_len) {
-        char buf[AGE_BECH32_MAX + 1];
+/* S's LEN printable characters into BUF in lower case, NUL-terminated;
+ * -EINVAL for a character outside 33..126 or for mixed case. */
+static int fold_case(const char *s, size_t len, char *buf) {
         bool has_lower = false, has_upper = false;
-        size_t len = strnlen(s, AGE_BECH32_MAX + 1), sep, out_len = 0;
-        uint32_t chk, acc = 0;
-        unsigned bits = 0;
 
-        if (len > AGE_BECH32_MAX)
-                return -EINVAL;
         for (size_t i = 0; i < len; i++) {
                 char c = s[i];
                 if (c < 33 || c > 126)
@@ -97,15 +92,28 @@ int age_bech32_decode(const char *s, char *ret_hrp, size_t hrp_size, uint8_t *re
                 buf[i] = to_lower(c);
         }
         buf[len] = '\0';
-        if (has_lower && has_upper)
+        return has_lower && has_upper ? -EINVAL : 0;
+}
+
+/* The index of the last '1' in BUF's LEN characters, LEN when none. */
+static size_t last_separator(const char *buf, size_t len) {
+        for (size_t i = len; i > 0; i--)
+                if (buf[i - 1] == '1')
+                        return i - 1;
+        return len;
+}
+
+int age_bech32_decode(const char *s, char *ret_hrp, size_t hrp_size, uint8_t *ret_data, size_t data_size,
+                      size_t *ret_len) {
+        char buf[AGE_BECH32_MAX + 1];
+        size_t len = strnlen(s, AGE_BECH32_MAX + 1), sep, out_len = 0;
+        uint32_t chk, acc = 0;
+        unsigned bits = 0;
+
+        if (len > AGE_BECH32_MAX || fold_case(s, len, buf) < 0)
                 return -EINVAL;
         /* The separator is the last '1'; the checksum takes 6 characters. */
-        sep = len;
-        for (size_t i = len; i > 0; i--)
-                if (buf[i - 1] == '1') {
-                        sep = i - 1;
-                        break;
-                }
+        sep = last_separator(buf, len);
         if (sep == len || sep == 0 || len - sep - 1 < 6 || sep + 1 > hrp_size)
                 return -EINVAL;
 

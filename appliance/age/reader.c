@@ -141,17 +141,10 @@ static int read_header(struct reader *rd, size_t *ret_end) {
         return 0;
 }
 
-/* Parses the header, finds the file key and checks the header MAC. */
-static int open_header(struct reader *rd) {
-        size_t end = 0, n_x25519 = 0;
-        uint8_t mac[AGE_MAC_LEN];
-        bool found = false;
-        int r;
+/* The header's first END bytes parsed into rd->hdr. */
+static int parse_header(struct reader *rd, size_t end) {
+        int r = age_header_parse(rd->hbuf, end, rd->hdr);
 
-        r = read_header(rd, &end);
-        if (r != 0)
-                return r;
-        r = age_header_parse(rd->hbuf, end, rd->hdr);
         if (r == -EPROTONOSUPPORT)
                 return verdict(rd, AGE_NOT_AGE, "The file is of an unsupported age version.");
         if (r == -E2BIG)
@@ -161,15 +154,32 @@ static int open_header(struct reader *rd) {
                 return r;
         if (r < 0)
                 return verdict(rd, AGE_NOT_AGE, "The age header is malformed or not canonical.");
+        return 0;
+}
+
+/* Every X25519 stanza well-formed, counted into *ret_n; other recipient
+ * types are not for us. */
+static int check_x25519_stanzas(struct reader *rd, size_t *ret_n) {
+        size_t n = 0;
 
         for (size_t i = 0; i < rd->hdr->n_stanzas; i++) {
                 const struct age_stanza *s = &rd->hdr->stanzas[i];
                 if (strcmp(s->args[0], "X25519") != 0)
-                        continue; /* other recipient types are not for us */
+                        continue;
                 if (age_x25519_check(s) < 0)
                         return verdict(rd, AGE_NOT_AGE, "X25519 recipient stanza %zu is malformed.", i + 1);
-                n_x25519++;
+                n++;
         }
+        *ret_n = n;
+        return 0;
+}
+
+/* The file key into rd->sec from the first stanza one of the identities
+ * opens; N_X25519 stanzas of that type are in the header. */
+static int unwrap_file_key(struct reader *rd, size_t n_x25519) {
+        bool found = false;
+        int r;
+
         for (size_t k = 0; k < rd->n_sks && !found; k++)
                 for (size_t i = 0; i < rd->hdr->n_stanzas && !found; i++) {
                         const struct age_stanza *s = &rd->hdr->stanzas[i];
@@ -192,6 +202,24 @@ static int open_header(struct reader *rd) {
                 return verdict(rd, AGE_NO_MATCH,
                                "None of the %zu identities opens any of the %zu X25519 recipient stanzas.",
                                rd->n_sks, n_x25519);
+        return 0;
+}
+
+/* Parses the header, finds the file key and checks the header MAC. */
+static int open_header(struct reader *rd) {
+        size_t end = 0, n_x25519 = 0;
+        uint8_t mac[AGE_MAC_LEN];
+        int r;
+
+        r = read_header(rd, &end);
+        if (r == 0)
+                r = parse_header(rd, end);
+        if (r == 0)
+                r = check_x25519_stanzas(rd, &n_x25519);
+        if (r == 0)
+                r = unwrap_file_key(rd, n_x25519);
+        if (r != 0)
+                return r;
 
         r = age_header_mac(rd->sec->file_key, rd->hbuf, rd->hdr->mac_input_len, mac);
         if (r < 0)

@@ -256,9 +256,53 @@ static int open_failed(int r, gchar *message, gchar **ret_message) {
         return r;
 }
 
+/* The gates open at START (running time): a live source asks its encoder
+ * for a keyframe now and a second soon after; a file, held since its
+ * start, begins at its first keyframe. */
+static void arm_gates(preroll *pr, GstClockTime start) {
+        if (!pr->live) {
+                /* held since the start of the input: it starts at its first keyframe */
+                pr->requested = 0;
+                g_atomic_int_set(&pr->audio.state, GATE_ARMED);
+                g_atomic_int_set(&pr->video.state, GATE_ARMED);
+                release_hold(&pr->video);
+                return;
+        }
+        pr->requested = start;
+        g_atomic_int_set(&pr->audio.state, GATE_ARMED);
+        g_atomic_int_set(&pr->video.state, GATE_ARMED);
+        /* Media time 0; the upstream probe moves it to the encoder's time.
+         * Without it the recording still starts, on the next regular keyframe. */
+        (void) gst_pad_send_event(pr->video.pad, gst_video_event_new_upstream_force_key_unit(0, TRUE, 0));
+        /* splitmuxsink holds each keyframe interval until the next keyframe
+         * before it writes it: a second keyframe soon after the first puts
+         * the first pictures on disk in a fraction of a second instead of
+         * a whole interval (one extra keyframe, once per session) */
+        (void) gst_pad_send_event(pr->video.pad,
+                                  gst_video_event_new_upstream_force_key_unit(pr->second_keyframe, TRUE, 0));
+}
+
+/* The segment muxer, held since the pipeline was built, writing into
+ * SESSION_DIR; false, with the muxer stopped again, when it cannot. */
+static gboolean start_muxer(preroll *pr, const char *session_dir, gchar **ret_message) {
+        g_autofree gchar *location = g_build_filename(session_dir, "seg-%06d.mkv.age", NULL);
+
+        g_object_set(pr->mux, "location", location, NULL);
+        gst_element_set_locked_state(pr->mux, FALSE);
+        if (gst_element_sync_state_with_parent(pr->mux))
+                return TRUE;
+        gst_element_set_locked_state(pr->mux, TRUE);
+        (void) gst_element_set_state(pr->mux, GST_STATE_NULL);
+        (void) open_failed(-EIO,
+                           g_strdup_printf("the segment muxer could not start writing into %s "
+                                           "(the pipeline's error message says why)",
+                                           session_dir),
+                           ret_message);
+        return FALSE;
+}
+
 int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar **ret_message) {
         preroll *pr = preroll_of(pipeline);
-        g_autofree gchar *location = NULL;
         GstState state = GST_STATE_NULL;
         GstClockTime start;
 
@@ -282,39 +326,10 @@ int capture_pipeline_open(GstElement *pipeline, const char *session_dir, gchar *
                                             "PLAYING and wait for it before Start)"),
                                    ret_message);
 
-        location = g_build_filename(session_dir, "seg-%06d.mkv.age", NULL);
-        g_object_set(pr->mux, "location", location, NULL);
-        gst_element_set_locked_state(pr->mux, FALSE);
-        if (!gst_element_sync_state_with_parent(pr->mux)) {
-                gst_element_set_locked_state(pr->mux, TRUE);
-                (void) gst_element_set_state(pr->mux, GST_STATE_NULL);
-                return open_failed(-EIO,
-                                   g_strdup_printf("the segment muxer could not start writing into %s "
-                                                   "(the pipeline's error message says why)",
-                                                   session_dir),
-                                   ret_message);
-        }
+        if (!start_muxer(pr, session_dir, ret_message))
+                return -EIO;
         pr->opened = TRUE;
-        if (!pr->live) {
-                /* held since the start of the input: it starts at its first keyframe */
-                pr->requested = 0;
-                g_atomic_int_set(&pr->audio.state, GATE_ARMED);
-                g_atomic_int_set(&pr->video.state, GATE_ARMED);
-                release_hold(&pr->video);
-                return 0;
-        }
-        pr->requested = start;
-        g_atomic_int_set(&pr->audio.state, GATE_ARMED);
-        g_atomic_int_set(&pr->video.state, GATE_ARMED);
-        /* Media time 0; the upstream probe moves it to the encoder's time.
-         * Without it the recording still starts, on the next regular keyframe. */
-        (void) gst_pad_send_event(pr->video.pad, gst_video_event_new_upstream_force_key_unit(0, TRUE, 0));
-        /* splitmuxsink holds each keyframe interval until the next keyframe
-         * before it writes it: a second keyframe soon after the first puts
-         * the first pictures on disk in a fraction of a second instead of
-         * a whole interval (one extra keyframe, once per session) */
-        (void) gst_pad_send_event(pr->video.pad,
-                                  gst_video_event_new_upstream_force_key_unit(pr->second_keyframe, TRUE, 0));
+        arm_gates(pr, start);
         return 0;
 }
 

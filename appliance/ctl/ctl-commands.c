@@ -256,6 +256,43 @@ static char *start_request(const char *command, const char *officer, const char 
         return text;
 }
 
+static void start_usage(bool identify) {
+        puts(identify ? "Usage: studioctl [--config FILE] identify --officer N\n"
+                        "The PIN is read from stdin, or from the terminal without echo; the room is then "
+                        "ready\n"
+                        "(pre-rolled) for 'studioctl start' or the panel's Start key."
+                      : "Usage: studioctl [--config FILE] start [--officer N]\n"
+                        "With --officer the PIN is read from stdin, or from the terminal without echo;\n"
+                        "without it, the officer already identified (the room is ready) starts.");
+}
+
+/* The officer's PIN read once, then COMMAND sent with it in locked
+ * memory; the PIN is wiped whatever happens. */
+static int send_with_pin(const char *config, const char *command, const char *officer,
+                         JsonObject **ret_reply) {
+        g_autofree gchar *prompt = g_strdup_printf("PIN for officer %s: ", officer);
+        char *pin = NULL, *text;
+        size_t len = 0;
+        int r;
+
+        r = keys_read_pin_once(prompt, &pin);
+        if (r == -E2BIG)
+                return ctl_error("the PIN is longer than %d digits", OFFICERS_PIN_MAX);
+        if (r < 0)
+                return ctl_error("cannot read the PIN: %s", g_strerror(-r));
+        if (!all_digits(pin)) {
+                sodium_free(pin);
+                return ctl_error("a PIN is digits only (none given, or other characters in it)");
+        }
+        text = start_request(command, officer, pin, &len);
+        sodium_free(pin);
+        if (!text)
+                return ctl_error("cannot allocate locked memory for the PIN");
+        r = ctl_send(config, text, len, CTL_TIMEOUT_START_S, ret_reply);
+        sodium_free(text);
+        return r;
+}
+
 /* start (and identify): with --officer, the PIN is read and the officer
  * identified first; start alone presses Start for the officer who is
  * already identified (the room is ready). */
@@ -265,8 +302,6 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
         g_autoptr(JsonObject) reply = NULL;
         const char *officer = NULL, *command = argv[0];
         bool identify = strcmp(command, "identify") == 0;
-        char *pin = NULL, *text;
-        size_t len = 0;
         int c, r;
 
         optind = 0;
@@ -274,17 +309,7 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
                 if (c == 'o')
                         officer = optarg;
                 else if (c == 'h') {
-                        puts(identify ? "Usage: studioctl [--config FILE] identify --officer N\n"
-                                        "The PIN is read from stdin, or from the terminal without echo; the "
-                                        "room "
-                                        "is then ready\n(pre-rolled) for 'studioctl start' or the panel's "
-                                        "Start key."
-                                      : "Usage: studioctl [--config FILE] start [--officer N]\n"
-                                        "With --officer the PIN is read from stdin, or from the terminal "
-                                        "without "
-                                        "echo;\nwithout it, the officer already identified (the room is "
-                                        "ready) "
-                                        "starts.");
+                        start_usage(identify);
                         return CTL_EXIT_OK;
                 } else
                         return ctl_usage_error(command, "'%s' is not an option here, or it needs a value",
@@ -302,22 +327,7 @@ int ctl_cmd_start(const char *config, int argc, char **argv) {
         if (!officers_number_valid(officer))
                 return ctl_usage_error(command, "officer number '%s' is not 1 to %d digits", officer,
                                        OFFICERS_NUMBER_MAX);
-        g_autofree gchar *prompt = g_strdup_printf("PIN for officer %s: ", officer);
-        r = keys_read_pin_once(prompt, &pin);
-        if (r == -E2BIG)
-                return ctl_error("the PIN is longer than %d digits", OFFICERS_PIN_MAX);
-        if (r < 0)
-                return ctl_error("cannot read the PIN: %s", g_strerror(-r));
-        if (!all_digits(pin)) {
-                sodium_free(pin);
-                return ctl_error("a PIN is digits only (none given, or other characters in it)");
-        }
-        text = start_request(command, officer, pin, &len);
-        sodium_free(pin);
-        if (!text)
-                return ctl_error("cannot allocate locked memory for the PIN");
-        r = ctl_send(config, text, len, CTL_TIMEOUT_START_S, &reply);
-        sodium_free(text);
+        r = send_with_pin(config, command, officer, &reply);
         if (r != CTL_EXIT_OK)
                 return r;
         print_done(reply, identify ? "ready" : "recording");

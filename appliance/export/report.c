@@ -116,6 +116,28 @@ static char *verifier_json(const verify_ctx *c, size_t *ret_len) {
         return g_steal_pointer(&copy);
 }
 
+/* One segment of the working copy: its output and plaintext hash, or why
+ * it was not decrypted. */
+static void item_json(JsonBuilder *b, const export_item *it) {
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, it->name);
+        json_builder_set_member_name(b, "result");
+        json_builder_add_string_value(b, item_state(it));
+        if (it->whole || it->salvaged) {
+                json_builder_set_member_name(b, "output");
+                json_builder_add_string_value(b, it->output);
+                json_builder_set_member_name(b, "plaintext_sha256");
+                json_builder_add_string_value(b, it->sha);
+                json_builder_set_member_name(b, "plaintext_bytes");
+                json_builder_add_int_value(b, (gint64) it->res.plaintext_bytes);
+        } else {
+                json_builder_set_member_name(b, "problem");
+                json_builder_add_string_value(b, it->problem ? it->problem : "not decrypted");
+        }
+        json_builder_end_object(b);
+}
+
 char *export_report_json(const export_session *s, size_t *ret_len) {
         g_autoptr(JsonBuilder) b = NULL;
         g_autoptr(JsonGenerator) gen = NULL;
@@ -143,26 +165,8 @@ char *export_report_json(const export_session *s, size_t *ret_len) {
         json_builder_add_string_value(b, s->source ? s->source : "");
         json_builder_set_member_name(b, "segments");
         json_builder_begin_array(b);
-        for (size_t i = 0; i < s->n_items; i++) {
-                const export_item *it = &s->items[i];
-                json_builder_begin_object(b);
-                json_builder_set_member_name(b, "name");
-                json_builder_add_string_value(b, it->name);
-                json_builder_set_member_name(b, "result");
-                json_builder_add_string_value(b, item_state(it));
-                if (it->whole || it->salvaged) {
-                        json_builder_set_member_name(b, "output");
-                        json_builder_add_string_value(b, it->output);
-                        json_builder_set_member_name(b, "plaintext_sha256");
-                        json_builder_add_string_value(b, it->sha);
-                        json_builder_set_member_name(b, "plaintext_bytes");
-                        json_builder_add_int_value(b, (gint64) it->res.plaintext_bytes);
-                } else {
-                        json_builder_set_member_name(b, "problem");
-                        json_builder_add_string_value(b, it->problem ? it->problem : "not decrypted");
-                }
-                json_builder_end_object(b);
-        }
+        for (size_t i = 0; i < s->n_items; i++)
+                item_json(b, &s->items[i]);
         json_builder_end_array(b);
         json_builder_set_member_name(b, "exit");
         json_builder_add_int_value(b, s->exit_code);

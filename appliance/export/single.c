@@ -9,6 +9,36 @@
 #include "fsutil.h"
 #include "log.h"
 
+/* Whether what was decrypted is kept: a whole file, or with --salvage
+ * the authentic part of a truncated one; the reason logged when not. */
+static bool output_kept(const export_options *opt, const char *input, const age_read_result *res) {
+        if (res->verdict == AGE_TRUNCATED && opt->salvage && res->plaintext_bytes == 0) {
+                /* cut before its first chunk: an empty file would only mislead */
+                log_error("%s: truncated: nothing authentic to salvage: %s", input, res->detail);
+                return false;
+        }
+        if (res->verdict == AGE_OK || (res->verdict == AGE_TRUNCATED && opt->salvage))
+                return true;
+        log_error("%s: %s: %s", input, age_verdict_to_string(res->verdict), res->detail);
+        return false;
+}
+
+/* The line that says what was written where; returns the exit class. */
+static int say_written(const export_out *o, const char *input, const char *name, const age_read_result *res,
+                       const char *plain_sha) {
+        if (res->verdict == AGE_TRUNCATED) {
+                export_print("%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
+                             " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %" G_GUINT64_FORMAT
+                             " bytes after them unverifiable",
+                             input, res->plaintext_bytes, res->intact_chunks, o->path, name,
+                             res->unverifiable_bytes);
+                return EXPORT_EXIT_SALVAGED;
+        }
+        export_print("%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s (plaintext SHA-256 %s)", input,
+                     res->plaintext_bytes, o->path, name, plain_sha);
+        return EXPORT_EXIT_WHOLE;
+}
+
 /* Decrypts one input; returns the exit class for it. */
 static int export_one(const export_options *opt, const export_keys *k, const export_out *o,
                       const char *input) {
@@ -46,19 +76,13 @@ static int export_one(const export_options *opt, const export_keys *k, const exp
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_FAILED;
         }
-        if (res.verdict == AGE_TRUNCATED && opt->salvage && res.plaintext_bytes == 0) {
-                /* cut before its first chunk: an empty file would only mislead */
-                log_error("%s: truncated: nothing authentic to salvage: %s", input, res.detail);
+        if (!output_kept(opt, input, &res)) {
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_FAILED;
         }
-        if (res.verdict == AGE_TRUNCATED && opt->salvage) {
+        if (res.verdict == AGE_TRUNCATED) {
                 g_free(name);
                 name = export_output_name(base, true);
-        } else if (res.verdict != AGE_OK) {
-                log_error("%s: %s: %s", input, age_verdict_to_string(res.verdict), res.detail);
-                export_partial_discard(o, &part);
-                return EXPORT_EXIT_FAILED;
         }
         r = export_partial_commit(o, &part, name);
         if (r < 0) {
@@ -69,17 +93,7 @@ static int export_one(const export_options *opt, const export_keys *k, const exp
                 export_partial_discard(o, &part);
                 return EXPORT_EXIT_USAGE;
         }
-        if (res.verdict == AGE_TRUNCATED) {
-                export_print("%s: TRUNCATED: salvaged %" G_GUINT64_FORMAT
-                             " authentic bytes (%" G_GUINT64_FORMAT " chunks) to %s/%s; %" G_GUINT64_FORMAT
-                             " bytes after them unverifiable",
-                             input, res.plaintext_bytes, res.intact_chunks, o->path, name,
-                             res.unverifiable_bytes);
-                return EXPORT_EXIT_SALVAGED;
-        }
-        export_print("%s: OK: %" G_GUINT64_FORMAT " bytes to %s/%s (plaintext SHA-256 %s)", input,
-                     res.plaintext_bytes, o->path, name, plain_sha);
-        return EXPORT_EXIT_WHOLE;
+        return say_written(o, input, name, &res, plain_sha);
 }
 
 int export_files_main(const export_options *opt, const export_keys *k, export_out *o, char **inputs,

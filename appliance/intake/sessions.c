@@ -87,65 +87,85 @@ static int usage_error(const char *what) {
         return 2;
 }
 
-int intake_sessions_main(const intake_conf *conf, int argc, char **argv) {
+/* The filters of the command line into *q (with --since and --until into
+ * *since and *until, which q points to) and --json into *json: returns -1
+ * to go on, else the exit status of a wrong command line. */
+static int parse_query(int argc, char **argv, intake_index_query *q, char **since, char **until,
+                       bool *json) {
         static const struct option opts[] = {
                 {"since", required_argument, NULL, 's'},   {"until", required_argument, NULL, 'u'},
                 {"device", required_argument, NULL, 'd'},  {"room", required_argument, NULL, 'r'},
                 {"officer", required_argument, NULL, 'o'}, {"verdict", required_argument, NULL, 'v'},
                 {"json", no_argument, NULL, 'j'},          {}};
-        g_autofree char *since = NULL, *until = NULL;
-        g_autoptr(intake_index) x = NULL;
-        g_autofree gchar *msg = NULL;
-        intake_index_query q = {};
-        bool json = false;
-        int c, n;
+        int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+", opts, NULL)) >= 0) {
-                if (c == 's' && !(since = bound(optarg, false)))
+                if (c == 's' && !(*since = bound(optarg, false)))
                         return usage_error("--since wants a date (2026-12-03) or an RFC 3339 time");
-                else if (c == 'u' && !(until = bound(optarg, true)))
+                else if (c == 'u' && !(*until = bound(optarg, true)))
                         return usage_error("--until wants a date (2026-12-03) or an RFC 3339 time");
                 else if (c == 'd')
-                        q.device = optarg;
+                        q->device = optarg;
                 else if (c == 'r')
-                        q.room = optarg;
+                        q->room = optarg;
                 else if (c == 'o')
-                        q.officer = optarg;
+                        q->officer = optarg;
                 else if (c == 'v')
-                        q.verdict = optarg;
+                        q->verdict = optarg;
                 else if (c == 'j')
-                        json = true;
+                        *json = true;
                 else if (c == '?')
                         return usage_error("unknown option");
         }
         if (optind != argc)
                 return usage_error("unexpected argument");
-        if (q.verdict && !g_strv_contains((const char *const[]){verdicts[0], verdicts[1], verdicts[2],
-                                                                verdicts[3], verdicts[4], verdicts[5], NULL},
-                                          q.verdict))
+        if (q->verdict &&
+            !g_strv_contains((const char *const[]){verdicts[0], verdicts[1], verdicts[2], verdicts[3],
+                                                   verdicts[4], verdicts[5], NULL},
+                             q->verdict))
                 return usage_error(
                         "--verdict is one of INTACT, TRUNCATED, INCOMPLETE, UNSIGNED, UNTRUSTED-KEY, "
                         "TAMPERED");
-        q.since = since;
-        q.until = until;
-        if (intake_index_open(conf->index, &x, &msg) < 0)
-                return fprintf(stderr, "studio-intake: %s\n", msg), 1;
+        q->since = *since;
+        q->until = *until;
+        return -1;
+}
+
+/* The matching sessions on stdout, as a JSON array or a table. */
+static int print_sessions(intake_index *x, intake_index_query *q, bool json, gchar **ret_message) {
+        int n;
+
         if (json) {
                 g_autoptr(JsonBuilder) b = json_builder_new();
                 json_builder_begin_array(b);
-                n = intake_index_query_run(x, &q, row_json, b, &msg);
+                n = intake_index_query_run(x, q, row_json, b, ret_message);
                 json_builder_end_array(b);
                 g_autofree char *text = json_write_text(b);
                 if (n >= 0)
                         puts(text);
-        } else {
-                printf("%-25s  %-20s  %-20s  %-16s  %-24s  %6s  %8s  %3s  %12s  %-13s  %-20s  %s\n",
-                       "SESSION", "START (UTC)", "END (UTC)", "ROOM", "DEVICE", "OFFICER", "LENGTH", "SEG",
-                       "BYTES", "VERDICT", "ARRIVED", "TOKEN TIME");
-                n = intake_index_query_run(x, &q, row_text, NULL, &msg);
+                return n;
         }
-        if (n < 0)
+        printf("%-25s  %-20s  %-20s  %-16s  %-24s  %6s  %8s  %3s  %12s  %-13s  %-20s  %s\n", "SESSION",
+               "START (UTC)", "END (UTC)", "ROOM", "DEVICE", "OFFICER", "LENGTH", "SEG", "BYTES", "VERDICT",
+               "ARRIVED", "TOKEN TIME");
+        return intake_index_query_run(x, q, row_text, NULL, ret_message);
+}
+
+int intake_sessions_main(const intake_conf *conf, int argc, char **argv) {
+        g_autofree char *since = NULL, *until = NULL;
+        g_autoptr(intake_index) x = NULL;
+        g_autofree gchar *msg = NULL;
+        intake_index_query q = {};
+        bool json = false;
+        int r;
+
+        r = parse_query(argc, argv, &q, &since, &until, &json);
+        if (r >= 0)
+                return r;
+        if (intake_index_open(conf->index, &x, &msg) < 0)
+                return fprintf(stderr, "studio-intake: %s\n", msg), 1;
+        if (print_sessions(x, &q, json, &msg) < 0)
                 return fprintf(stderr, "studio-intake: %s\n", msg), 1;
         return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "age.h"
 #include "fsutil.h"
+#include "recipients.h"
 #include "seal.h"
 #include "sha256.h"
 
@@ -157,32 +158,6 @@ static void post_opened(StudioSealSink *self) {
                                      G_TYPE_STRING, segment, NULL));
 }
 
-/* On -EINVAL or -EKEYREJECTED, *ret_bad is the recipient refused. */
-static int parse_recipients(const gchar *text, uint8_t (**ret)[AGE_KEY_LEN], size_t *ret_n,
-                            gchar **ret_bad) {
-        g_auto(GStrv) words = g_strsplit_set(text ? text : "", " ,;\n\t", -1);
-        g_autofree uint8_t(*pks)[AGE_KEY_LEN] = g_malloc0(AGE_RECIPIENT_MAX * AGE_KEY_LEN);
-        size_t n = 0;
-
-        for (gchar **w = words; *w; w++) {
-                if (**w == '\0')
-                        continue;
-                if (n == AGE_RECIPIENT_MAX)
-                        return -E2BIG;
-                int r = age_recipient_parse(*w, pks[n]);
-                if (r < 0) {
-                        *ret_bad = g_strdup(*w);
-                        return r;
-                }
-                n++;
-        }
-        if (n == 0)
-                return -ENOKEY;
-        *ret = g_steal_pointer(&pks);
-        *ret_n = n;
-        return 0;
-}
-
 /* Everything one file holds; start calls it when it fails part way. */
 static void seal_release(StudioSealSink *self) {
         self->writer = age_writer_free(self->writer);
@@ -204,48 +179,19 @@ static void seal_undo_start(StudioSealSink *self) {
         (void) unlink(self->location);
 }
 
-static gboolean seal_start(GstBaseSink *sink) {
-        StudioSealSink *self = STUDIO_SEAL_SINK(sink);
-        g_autofree uint8_t(*pks)[AGE_KEY_LEN] = NULL;
+/* The location and the recipients properties, checked before any file is
+ * made; on failure the element error is posted. */
+static gboolean seal_take_recipients(StudioSealSink *self, uint8_t (**ret_pks)[AGE_KEY_LEN], size_t *ret_n) {
         g_autofree gchar *bad = NULL;
-        size_t n = 0;
         int r;
 
         if (!self->location || !*self->location)
                 goto no_location;
-        r = parse_recipients(self->recipients, &pks, &n, &bad);
+        r = seal_recipients_parse(self->recipients, ret_pks, ret_n, &bad);
         if (r == -EKEYREJECTED || r == -EPERM)
                 goto refused_recipient;
         if (r < 0)
                 goto bad_recipients;
-
-        /* O_EXCL: evidence is never overwritten. 0640 whatever the umask:
-         * the uploader reads it through the spool's group, and nobody but
-         * the recorder may write it (docs/security.md). */
-        self->fd = open(self->location, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, SEAL_FILE_MODE);
-        if (self->fd < 0)
-                goto open_failed;
-        if (fchmod(self->fd, SEAL_FILE_MODE) < 0)
-                goto chmod_failed;
-
-        self->plain_hash = sha256_new();
-        self->sealed_hash = sha256_new();
-        if (!self->plain_hash || !self->sealed_hash)
-                goto no_memory;
-        self->sealed_bytes = self->synced_bytes = 0;
-        self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
-        self->finished = FALSE;
-        self->write_error = 0;
-        timing_start(self);
-        self->wall_start = g_date_time_new_now_utc();
-        r = age_writer_new((const uint8_t(*)[AGE_KEY_LEN]) pks, n, seal_output, self, &self->writer);
-        if (r == -ENOSPC)
-                goto no_space;
-        if (r < 0)
-                goto write_failed;
-        (void) fs_fsync_parent(self->location);
-
-        post_opened(self);
         return TRUE;
 
         /* ERRORS */
@@ -265,6 +211,24 @@ bad_recipients:
                           ("recipients='%s' (%s)",
                            age_recipient_shown(self->recipients ? self->recipients : ""), g_strerror(-r)));
         return FALSE;
+}
+
+/* The segment file, new and mode 0640; on failure nothing is left behind
+ * and the element error is posted. */
+static gboolean seal_create_file(StudioSealSink *self) {
+        int r;
+
+        /* O_EXCL: evidence is never overwritten. 0640 whatever the umask:
+         * the uploader reads it through the spool's group, and nobody but
+         * the recorder may write it (docs/security.md). */
+        self->fd = open(self->location, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, SEAL_FILE_MODE);
+        if (self->fd < 0)
+                goto open_failed;
+        if (fchmod(self->fd, SEAL_FILE_MODE) < 0)
+                goto chmod_failed;
+        return TRUE;
+
+        /* ERRORS */
 open_failed:
         GST_ELEMENT_ERROR(
                 self, RESOURCE, OPEN_WRITE,
@@ -280,6 +244,31 @@ chmod_failed:
                           ("the spool must be on a filesystem that keeps file modes (ext4, xfs), not "
                            "vfat or a network share"));
         return FALSE;
+}
+
+/* Fresh hashes, counters and clocks for the new file, and its age header
+ * written; on failure the file is removed and the element error posted. */
+static gboolean seal_begin_segment(StudioSealSink *self, const uint8_t (*pks)[AGE_KEY_LEN], size_t n) {
+        int r;
+
+        self->plain_hash = sha256_new();
+        self->sealed_hash = sha256_new();
+        if (!self->plain_hash || !self->sealed_hash)
+                goto no_memory;
+        self->sealed_bytes = self->synced_bytes = 0;
+        self->first_pts = self->end_pts = GST_CLOCK_TIME_NONE;
+        self->finished = FALSE;
+        self->write_error = 0;
+        timing_start(self);
+        self->wall_start = g_date_time_new_now_utc();
+        r = age_writer_new(pks, n, seal_output, self, &self->writer);
+        if (r == -ENOSPC)
+                goto no_space;
+        if (r < 0)
+                goto write_failed;
+        return TRUE;
+
+        /* ERRORS */
 no_memory:
         seal_undo_start(self);
         GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Out of memory starting '%s'.", self->location), (NULL));
@@ -296,6 +285,19 @@ write_failed:
                           ("Could not write the age header to '%s': %s.", self->location, g_strerror(-r)),
                           (NULL));
         return FALSE;
+}
+
+static gboolean seal_start(GstBaseSink *sink) {
+        StudioSealSink *self = STUDIO_SEAL_SINK(sink);
+        g_autofree uint8_t(*pks)[AGE_KEY_LEN] = NULL;
+        size_t n = 0;
+
+        if (!seal_take_recipients(self, &pks, &n) || !seal_create_file(self) ||
+            !seal_begin_segment(self, (const uint8_t(*)[AGE_KEY_LEN]) pks, n))
+                return FALSE;
+        (void) fs_fsync_parent(self->location);
+        post_opened(self);
+        return TRUE;
 }
 
 /* fdatasync, then remember what is durable. */

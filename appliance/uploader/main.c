@@ -293,29 +293,24 @@ static gchar *conf_where(const char *path, const char *key) {
         return line ? g_strdup_printf("%s line %u: ", shown, line) : g_strdup_printf("%s: ", shown);
 }
 
-int main(int argc, char **argv) {
+/* The command line into *ret_config and *ret_once: returns -1 to go on,
+ * else the exit status (after --help or a wrong command line). */
+static int parse_args(int argc, char **argv, const char **ret_config, bool *ret_once) {
         static const struct option options[] = {
                 {"config", required_argument, NULL, 'c'},
                 {"once", no_argument, NULL, 'o'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
-        g_autoptr(studio_conf) conf = NULL;
-        g_autofree gchar *msg = NULL;
-        const char *config = NULL;
-        bool once = false;
-        vault *v = NULL;
-        upl_ctx c;
-        int opt, r;
+        int opt;
 
-        log_init("studio-uploader", LOG_TARGET_AUTO);
         while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (opt) {
                 case 'c':
-                        config = optarg;
+                        *ret_config = optarg;
                         break;
                 case 'o':
-                        once = true;
+                        *ret_once = true;
                         break;
                 case 'h':
                         usage(stdout);
@@ -330,13 +325,42 @@ int main(int argc, char **argv) {
                 log_error("unexpected argument \"%s\" (see --help)", shown);
                 return 2;
         }
+        return -1;
+}
+
+/* studio.conf, with the uploader's credentials checked; NULL, the error
+ * logged, when it cannot be used. */
+static studio_conf *load_conf(const char *config) {
+        g_autoptr(studio_conf) conf = NULL;
+        g_autofree gchar *msg = NULL;
+        int r;
+
         r = studio_conf_load(config, &conf, &msg);
         if (r >= 0)
                 r = studio_conf_check_credentials(conf, "uploader", &msg);
         if (r < 0) {
                 log_error("%s", msg);
-                return EXIT_FAILURE;
+                return NULL;
         }
+        return g_steal_pointer(&conf);
+}
+
+int main(int argc, char **argv) {
+        g_autoptr(studio_conf) conf = NULL;
+        g_autofree gchar *msg = NULL;
+        const char *config = NULL;
+        bool once = false;
+        vault *v = NULL;
+        upl_ctx c;
+        int r;
+
+        log_init("studio-uploader", LOG_TARGET_AUTO);
+        r = parse_args(argc, argv, &config, &once);
+        if (r >= 0)
+                return r;
+        conf = load_conf(config);
+        if (!conf)
+                return EXIT_FAILURE;
         log_set_max_level(conf->uploader.log_level);
         if (!once && !conf->uploader.vault)
                 return wait_unprovisioned();

@@ -172,8 +172,8 @@ static void setup(s3_conn *c, const char *method, const char *url, const struct 
         }
 }
 
-static int request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
-                   s3_body *body, s3_sink *sink, s3_response *ret) {
+/* An empty response, and the body and sink rewound, for a new transfer. */
+static void transfer_begin(s3_response *ret, s3_body *body, s3_sink *sink) {
         memset(ret, 0, sizeof(*ret));
         ret->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         ret->body = g_string_new(NULL);
@@ -187,27 +187,11 @@ static int request(s3_conn *c, const char *method, const char *url, const struct
                 body->offset = 0;
                 body->read_errno = 0;
         }
+}
 
-        setup(c, method, url, headers, body, ret);
-        ret->curl_code = curl_easy_perform(c->curl);
-        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &ret->status);
-        if (!ret->curl_error[0])
-                g_strlcpy(ret->curl_error, curl_easy_strerror(ret->curl_code), sizeof(ret->curl_error));
-
-        /* A connection cut or garbled after the status line is the
-         * network's like one never made: whatever status came first, the
-         * answer is not whole, so the vault is unreachable and the pass
-         * stops. */
-        if (sink && sink->too_big) {
-                g_snprintf(ret->curl_error, sizeof(ret->curl_error),
-                           "the object is larger than the %" G_GUINT64_FORMAT " bytes expected", sink->max);
-                return -EFBIG;
-        }
-        if (sink && sink->write_errno) {
-                g_snprintf(ret->curl_error, sizeof(ret->curl_error), "cannot write what came: %s",
-                           g_strerror(sink->write_errno));
-                return -sink->write_errno;
-        }
+/* What curl's result means for the pass: 0 for a whole answer, -EAGAIN
+ * for the network's failure, -EACCES for a TLS peer not trusted. */
+static int transfer_outcome(s3_response *ret) {
         switch (ret->curl_code) {
         case CURLE_OK:
                 /* curl takes a connection closed right after the status line
@@ -239,6 +223,32 @@ static int request(s3_conn *c, const char *method, const char *url, const struct
         default:
                 return -EIO;
         }
+}
+
+static int request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,
+                   s3_body *body, s3_sink *sink, s3_response *ret) {
+        transfer_begin(ret, body, sink);
+        setup(c, method, url, headers, body, ret);
+        ret->curl_code = curl_easy_perform(c->curl);
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &ret->status);
+        if (!ret->curl_error[0])
+                g_strlcpy(ret->curl_error, curl_easy_strerror(ret->curl_code), sizeof(ret->curl_error));
+
+        /* A connection cut or garbled after the status line is the
+         * network's like one never made: whatever status came first, the
+         * answer is not whole, so the vault is unreachable and the pass
+         * stops. */
+        if (sink && sink->too_big) {
+                g_snprintf(ret->curl_error, sizeof(ret->curl_error),
+                           "the object is larger than the %" G_GUINT64_FORMAT " bytes expected", sink->max);
+                return -EFBIG;
+        }
+        if (sink && sink->write_errno) {
+                g_snprintf(ret->curl_error, sizeof(ret->curl_error), "cannot write what came: %s",
+                           g_strerror(sink->write_errno));
+                return -sink->write_errno;
+        }
+        return transfer_outcome(ret);
 }
 
 int s3_request(s3_conn *c, const char *method, const char *url, const struct curl_slist *headers,

@@ -273,9 +273,13 @@ static void add_ready(upl_session *s, int dfd, const char *name, const char *wan
         g_ptr_array_add(s->ready, f);
 }
 
-int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message) {
+/* The session folder, opened without following a link, and made by the
+ * spool's owner (the recorder): its descriptor, with that owner in
+ * *ret_owner; -EPERM for a folder someone else made. */
+static int open_session_dir(int spool_dirfd, const char *name, uid_t *ret_owner, gchar **ret_message) {
         g_auto(fd_owned) dfd = openat(spool_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        struct stat st;
+        uid_t owner = 0;
         int r;
 
         if (dfd < 0) {
@@ -286,8 +290,6 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                         g_strerror(-r));
                 return r;
         }
-        struct stat st;
-        uid_t owner = 0;
         if ((r = upl_spool_owner(spool_dirfd, &owner)) < 0 || fstat(dfd, &st) < 0) {
                 r = r < 0 ? r : -errno;
                 *ret_message = g_strdup_printf("cannot stat session folder %s: %s", name, g_strerror(-r));
@@ -301,6 +303,46 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
                         shown, (unsigned) st.st_uid, (unsigned) owner);
                 return -EPERM;
         }
+        *ret_owner = owner;
+        return TAKE_FD(dfd);
+}
+
+/* A closed session: every segment the manifest lists, then the closing
+ * files, in the order the vault must receive them. */
+static void add_closed_files(upl_session *s, int dfd, GPtrArray *names) {
+        keep_manifest_segments(s, dfd, names);
+        for (guint i = 0; i < names->len; i++)
+                if (custody_segment_name_valid(names->pdata[i]))
+                        add_ready(s, dfd, names->pdata[i], NULL);
+        for (size_t c = 0; c < ELEMENTSOF(closing); c++)
+                for (guint i = 0; i < names->len; i++)
+                        if (strcmp(names->pdata[i], closing[c]) == 0)
+                                add_ready(s, dfd, closing[c], NULL);
+}
+
+/* A session still recording: only the segments its log says are sealed. */
+static void add_sealed_files(upl_session *s, int dfd, GPtrArray *names) {
+        bool log_ours = false; /* a log someone else put there says nothing */
+        for (guint i = 0; i < names->len; i++)
+                log_ours = log_ours || strcmp(names->pdata[i], "custody.jsonl") == 0;
+        g_autoptr(GHashTable) sealed =
+                log_ours ? sealed_segments(dfd)
+                         : g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        for (guint i = 0; i < names->len; i++) {
+                const char *want = g_hash_table_lookup(sealed, names->pdata[i]);
+                if (want)
+                        add_ready(s, dfd, names->pdata[i], want);
+        }
+}
+
+int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar **ret_message) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        uid_t owner = 0;
+        int r;
+
+        g_auto(fd_owned) dfd = open_session_dir(spool_dirfd, name, &owner, ret_message);
+        if (dfd < 0)
+                return dfd;
         upl_session *s = g_new0(upl_session, 1);
         s->name = g_strdup(name);
         s->ready = g_ptr_array_new_with_free_func(file_free);
@@ -314,28 +356,10 @@ int upl_session_scan(int spool_dirfd, const char *name, upl_session **ret, gchar
         /* closed only by a manifest the recorder wrote (listed above) */
         for (guint i = 0; i < names->len; i++)
                 s->closed = s->closed || strcmp(names->pdata[i], "manifest.json") == 0;
-        if (s->closed) {
-                keep_manifest_segments(s, dfd, names);
-                for (guint i = 0; i < names->len; i++)
-                        if (custody_segment_name_valid(names->pdata[i]))
-                                add_ready(s, dfd, names->pdata[i], NULL);
-                for (size_t c = 0; c < ELEMENTSOF(closing); c++)
-                        for (guint i = 0; i < names->len; i++)
-                                if (strcmp(names->pdata[i], closing[c]) == 0)
-                                        add_ready(s, dfd, closing[c], NULL);
-        } else {
-                bool log_ours = false; /* a log someone else put there says nothing */
-                for (guint i = 0; i < names->len; i++)
-                        log_ours = log_ours || strcmp(names->pdata[i], "custody.jsonl") == 0;
-                g_autoptr(GHashTable) sealed =
-                        log_ours ? sealed_segments(dfd)
-                                 : g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-                for (guint i = 0; i < names->len; i++) {
-                        const char *want = g_hash_table_lookup(sealed, names->pdata[i]);
-                        if (want)
-                                add_ready(s, dfd, names->pdata[i], want);
-                }
-        }
+        if (s->closed)
+                add_closed_files(s, dfd, names);
+        else
+                add_sealed_files(s, dfd, names);
         *ret = s;
         return 0;
 }

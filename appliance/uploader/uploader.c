@@ -375,6 +375,76 @@ static bool finish_wipe(upl_ctx *c, const upl_session *s, upl_receipts *rc, upl_
         return true;
 }
 
+/* One ready file of the session: nothing when its receipt matches, sent
+ * and its receipt kept when *send, else counted as pending. Returns false
+ * when the file is still pending; a failure that is the vault's clears
+ * *send, as the rest would fail alike. */
+static bool upload_file(upl_ctx *c, int dfd, const char *name, upl_receipts *rc, const upl_file *f,
+                        bool *send, upl_pass_result *res, session_tally *t) {
+        g_autofree gchar *key = g_strdup_printf("%s/%s", name, f->name);
+        vault_receipt vr = {0};
+        gchar *msg = NULL;
+        bool local = false;
+        int r;
+
+        if (upl_receipts_match(rc, key, f->size, f->sha256))
+                return true;
+        if (!*send) {
+                res->pending++;
+                tally_pending(t, f);
+                return false;
+        }
+        r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &local, &msg);
+        if (r == 0 && (r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg)) < 0)
+                local = true;
+        if (r == 0) {
+                res->sent++;
+                c->last_transfer_us = MAX(c->last_transfer_us, vr.confirmed_us);
+                log_info("%s: confirmed by %s (%" G_GUINT64_FORMAT " bytes, sha256 %s)", key,
+                         vault_describe(c->v), f->size, f->sha256);
+        }
+        vault_receipt_clear(&vr);
+        if (r == 0)
+                return true;
+        res->pending++;
+        tally_pending(t, f);
+        if (local)
+                fail_local(res, r, g_steal_pointer(&msg));
+        else
+                fail(res, r, g_steal_pointer(&msg));
+        /* the vault's failure: the rest would fail alike; they are only counted */
+        if (!local && vault_wide(r))
+                *send = false;
+        return false;
+}
+
+/* A closed session whose every file is confirmed: its receipts go to the
+ * vault, then the local copy may be wiped. With send false only whether
+ * the receipts are pending is noted. Returns as upload_session does. */
+static bool finish_closed(upl_ctx *c, const upl_session *s, upl_receipts *rc, bool send,
+                          upl_pass_result *res, session_tally *t) {
+        gchar *msg = NULL;
+        bool local = false;
+        int r;
+
+        if (!send) {
+                t->pending = send_receipts(c, s->name, false, &local, &msg) < 0;
+                g_free(msg);
+                return false;
+        }
+        r = send_receipts(c, s->name, true, &local, &msg);
+        if (r < 0) {
+                t->pending = true;
+                res->pending++;
+                if (local)
+                        fail_local(res, r, g_steal_pointer(&msg));
+                else
+                        fail(res, r, g_steal_pointer(&msg));
+                return local || !vault_wide(r);
+        }
+        return finish_wipe(c, s, rc, res, t);
+}
+
 /* Returns false when the pass must stop sending (a failure that is the
  * vault's); with send false it only counts what is pending. */
 static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_result *res, session_tally *t) {
@@ -401,63 +471,14 @@ static bool upload_session(upl_ctx *c, const char *name, bool send, upl_pass_res
         c->last_transfer_us = MAX(c->last_transfer_us, rc->last_us);
         g_auto(fd_owned) dfd = openat(c->spool_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         bool all = true;
-        for (guint i = 0; i < s->ready->len; i++) {
-                const upl_file *f = s->ready->pdata[i];
-                g_autofree gchar *key = g_strdup_printf("%s/%s", name, f->name);
-                vault_receipt vr = {0};
-                bool local = false;
-                if (upl_receipts_match(rc, key, f->size, f->sha256))
-                        continue;
-                if (!send) {
+        for (guint i = 0; i < s->ready->len; i++)
+                if (!upload_file(c, dfd, name, rc, s->ready->pdata[i], &send, res, t))
                         all = false;
-                        res->pending++;
-                        tally_pending(t, f);
-                        continue;
-                }
-                r = send_object(c, dfd, f->name, key, f->size, f->sha256, f->content_md5, &vr, &local, &msg);
-                if (r == 0 && (r = upl_receipts_append(c->receipts_fd, name, rc, &vr, &msg)) < 0)
-                        local = true;
-                if (r == 0) {
-                        res->sent++;
-                        c->last_transfer_us = MAX(c->last_transfer_us, vr.confirmed_us);
-                        log_info("%s: confirmed by %s (%" G_GUINT64_FORMAT " bytes, sha256 %s)", key,
-                                 vault_describe(c->v), f->size, f->sha256);
-                }
-                vault_receipt_clear(&vr);
-                if (r < 0) {
-                        all = false;
-                        res->pending++;
-                        tally_pending(t, f);
-                        if (local)
-                                fail_local(res, r, g_steal_pointer(&msg));
-                        else
-                                fail(res, r, g_steal_pointer(&msg));
-                        /* the vault's failure: the rest would fail alike; they are only counted */
-                        if (!local && vault_wide(r))
-                                send = false;
-                }
-        }
         if (!s->closed && s->empty && send)
                 return finish_wipe(c, s, rc, res, t);
         if (!s->closed || !all)
                 return send;
-        bool local = false;
-        if (!send) {
-                t->pending = send_receipts(c, name, false, &local, &msg) < 0;
-                g_free(msg);
-                return false;
-        }
-        r = send_receipts(c, name, true, &local, &msg);
-        if (r < 0) {
-                t->pending = true;
-                res->pending++;
-                if (local)
-                        fail_local(res, r, g_steal_pointer(&msg));
-                else
-                        fail(res, r, g_steal_pointer(&msg));
-                return local || !vault_wide(r);
-        }
-        return finish_wipe(c, s, rc, res, t);
+        return finish_closed(c, s, rc, send, res, t);
 }
 
 /* ---- the pass ---- */

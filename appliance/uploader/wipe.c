@@ -165,17 +165,71 @@ static int check_local(int dfd, int receipts_dirfd, const char *session, uid_t o
         return 0;
 }
 
-int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
-                     uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message) {
-        g_auto(fd_owned) dfd = openat(spool_dirfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-        g_autoptr(upl_receipts) rc = NULL;
+/* Whether the vault in use holds the session's receipts file as it is
+ * here; when it does not (and could be asked), its key goes into
+ * ret_unconfirmed to be sent again. */
+static bool receipts_vaulted(int receipts_dirfd, vault *v, const char *session, GPtrArray *ret_unconfirmed) {
         g_autofree gchar *rkey = g_strdup_printf(UPL_RECEIPTS_DIR "/%s.jsonl", session);
         g_autofree gchar *rname = g_strdup_printf("%s.jsonl", session);
         g_autofree gchar *why = NULL;
         char sha[SHA256_HEX_LEN + 1];
         uint64_t size;
         vault_receipt head = {0};
+        int r;
+
+        (void) hash_at(receipts_dirfd, rname, sha, &size);
+        r = vault_head(v, rkey, &head, &why);
+        bool vaulted = r == 0 && head.size == size && strcmp(head.sha256, sha) == 0;
+        vault_receipt_clear(&head);
+        if (!vaulted && ret_unconfirmed && r != -EAGAIN && r != -EACCES)
+                g_ptr_array_add(ret_unconfirmed, g_strdup(rkey));
+        return vaulted;
+}
+
+/* Every file the very object its receipt names, asked of the vault;
+ * false, with why the copy is kept in *ret_message, when not. */
+static bool files_vaulted(vault *v, const char *session, upl_receipts *rc, GPtrArray *names,
+                          GPtrArray *ret_unconfirmed, gchar **ret_message) {
+        g_autofree gchar *why = NULL;
+        int r = confirm_all(v, session, rc, names, ret_unconfirmed, &why);
+
+        if (r == 0)
+                return true;
+        g_autofree char *shown = escape_text(why ? why : "");
+        g_autofree gchar *m =
+                g_strdup_printf(r > 0 ? "the vault does not confirm what a receipt names (%s): it is "
+                                        "sent again, never wiped on a receipt's word"
+                                      : "the vault could not confirm the files now (%s)",
+                                shown);
+        (void) keep(ret_message, session, m, NULL);
+        return false;
+}
+
+/* The session's files, then its folder. manifest.json last: a wipe cut
+ * short still leaves a closed session, which the next pass checks and
+ * finishes the same way; cut after the manifest, an empty folder that
+ * finish_empty removes. Returns 1 when wiped, 0 (kept) otherwise. */
+static int remove_session(int spool_dirfd, int dfd, const char *session, GPtrArray *names,
+                          gchar **ret_message) {
+        for (guint i = 0; i < names->len; i++)
+                if (strcmp(names->pdata[i], "manifest.json") != 0 && unlinkat(dfd, names->pdata[i], 0) < 0 &&
+                    errno != ENOENT)
+                        return keep(ret_message, session, g_strerror(errno), names->pdata[i]);
+        if (unlinkat(dfd, "manifest.json", 0) < 0 && errno != ENOENT)
+                return keep(ret_message, session, g_strerror(errno), "manifest.json");
+        if (fsync(dfd) < 0 || unlinkat(spool_dirfd, session, AT_REMOVEDIR) < 0)
+                return keep(ret_message, session,
+                            "its folder could not be removed (something new is in it?)", NULL);
+        (void) fsync(spool_dirfd);
+        *ret_message = g_strdup_printf("local copy of %s wiped: the vault confirms every file now", session);
+        return 1;
+}
+
+int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
+                     uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message) {
+        g_auto(fd_owned) dfd = openat(spool_dirfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(upl_receipts) rc = NULL;
         struct stat st, mst;
         uid_t owner = 0;
         int r;
@@ -194,44 +248,12 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
                 return keep(ret_message, session, "its manifest.json was not made by the recorder", NULL);
         if (check_local(dfd, receipts_dirfd, session, owner, rc, local_retention_ns, names, ret_message) > 0)
                 return 0;
-
         /* the vault in use, now: the receipts file as it is here … */
-        (void) hash_at(receipts_dirfd, rname, sha, &size);
-        r = vault_head(v, rkey, &head, &why);
-        bool vaulted = r == 0 && head.size == size && strcmp(head.sha256, sha) == 0;
-        vault_receipt_clear(&head);
-        if (!vaulted) {
-                if (ret_unconfirmed && r != -EAGAIN && r != -EACCES)
-                        g_ptr_array_add(ret_unconfirmed, g_strdup(rkey));
+        if (!receipts_vaulted(receipts_dirfd, v, session, ret_unconfirmed))
                 return keep(ret_message, session, "its receipts file is not in the vault as it is here",
                             NULL);
-        }
         /* … and every file, the very object its receipt names */
-        g_clear_pointer(&why, g_free);
-        r = confirm_all(v, session, rc, names, ret_unconfirmed, &why);
-        if (r != 0) {
-                g_autofree char *shown = escape_text(why ? why : "");
-                g_autofree gchar *m = g_strdup_printf(
-                        r > 0 ? "the vault does not confirm what a receipt names (%s): it is "
-                                "sent again, never wiped on a receipt's word"
-                              : "the vault could not confirm the files now (%s)",
-                        shown);
-                return keep(ret_message, session, m, NULL);
-        }
-
-        /* manifest.json last: a wipe cut short still leaves a closed session,
-         * which the next pass checks and finishes the same way; cut after
-         * the manifest, an empty folder that finish_empty removes */
-        for (guint i = 0; i < names->len; i++)
-                if (strcmp(names->pdata[i], "manifest.json") != 0 && unlinkat(dfd, names->pdata[i], 0) < 0 &&
-                    errno != ENOENT)
-                        return keep(ret_message, session, g_strerror(errno), names->pdata[i]);
-        if (unlinkat(dfd, "manifest.json", 0) < 0 && errno != ENOENT)
-                return keep(ret_message, session, g_strerror(errno), "manifest.json");
-        if (fsync(dfd) < 0 || unlinkat(spool_dirfd, session, AT_REMOVEDIR) < 0)
-                return keep(ret_message, session,
-                            "its folder could not be removed (something new is in it?)", NULL);
-        (void) fsync(spool_dirfd);
-        *ret_message = g_strdup_printf("local copy of %s wiped: the vault confirms every file now", session);
-        return 1;
+        if (!files_vaulted(v, session, rc, names, ret_unconfirmed, ret_message))
+                return 0;
+        return remove_session(spool_dirfd, dfd, session, names, ret_message);
 }

@@ -56,79 +56,82 @@ static const char usage_text[] =
         "  INTACT         0  complete, unaltered, signed by the trusted device key\n"
         "  (error)        1  usage error or a file that cannot be read\n";
 
-static int parse_args(int argc, char **argv, verify_options *o) {
-        static const struct option opts[] = {
-                {"device-key", required_argument, NULL, 'k'},
-                {"registry", required_argument, NULL, 'r'},
-                {"registry-key", required_argument, NULL, 'R'},
-                {"identity", required_argument, NULL, 'i'},
-                {"previous", required_argument, NULL, 'p'},
-                {"html", required_argument, NULL, 'H'},
-                {"json", no_argument, NULL, 'j'},
-                {"media", no_argument, NULL, 'm'},
-                {"examiner", required_argument, NULL, 'e'},
-                {"case", required_argument, NULL, 'c'},
-                {"version", no_argument, NULL, 'V'},
-                {"chain", no_argument, NULL, 'C'},
-                {"intake-record", required_argument, NULL, 'I'},
-                {"tsa-ca", required_argument, NULL, 'T'},
-                {"help", no_argument, NULL, 'h'},
-                {},
-        };
-        bool media = false;
-        int ch;
+static const struct option long_options[] = {
+        {"device-key", required_argument, NULL, 'k'},
+        {"registry", required_argument, NULL, 'r'},
+        {"registry-key", required_argument, NULL, 'R'},
+        {"identity", required_argument, NULL, 'i'},
+        {"previous", required_argument, NULL, 'p'},
+        {"html", required_argument, NULL, 'H'},
+        {"json", no_argument, NULL, 'j'},
+        {"media", no_argument, NULL, 'm'},
+        {"examiner", required_argument, NULL, 'e'},
+        {"case", required_argument, NULL, 'c'},
+        {"version", no_argument, NULL, 'V'},
+        {"chain", no_argument, NULL, 'C'},
+        {"intake-record", required_argument, NULL, 'I'},
+        {"tsa-ca", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {},
+};
 
-        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
-                switch (ch) {
-                case 'k':
-                        o->device_key = optarg;
-                        break;
-                case 'r':
-                        o->registry = optarg;
-                        break;
-                case 'R':
-                        o->registry_key = optarg;
-                        break;
-                case 'i':
-                        o->identity = optarg;
-                        break;
-                case 'p':
-                        o->previous = optarg;
-                        break;
-                case 'H':
-                        o->html = optarg;
-                        break;
-                case 'j':
-                        o->json = true;
-                        break;
-                case 'm':
-                        media = true;
-                        break;
-                case 'e':
-                        o->examiner = optarg;
-                        break;
-                case 'c':
-                        o->case_id = optarg;
-                        break;
-                case 'C':
-                        o->chain = true;
-                        break;
-                case 'I':
-                        o->intake_record = optarg;
-                        break;
-                case 'T':
-                        o->tsa_ca = optarg;
-                        break;
-                case 'V':
-                        printf("studio-verify %s\n", STUDIO_VERSION);
-                        exit(0);
-                case 'h':
-                        fputs(usage_text, stdout);
-                        exit(0);
-                default:
-                        return -EINVAL;
-                }
+/* One option from getopt_long into o (--media into *media); --version and
+ * --help print and exit here. */
+static int apply_option(int ch, verify_options *o, bool *media) {
+        switch (ch) {
+        case 'k':
+                o->device_key = optarg;
+                return 0;
+        case 'r':
+                o->registry = optarg;
+                return 0;
+        case 'R':
+                o->registry_key = optarg;
+                return 0;
+        case 'i':
+                o->identity = optarg;
+                return 0;
+        case 'p':
+                o->previous = optarg;
+                return 0;
+        case 'H':
+                o->html = optarg;
+                return 0;
+        case 'j':
+                o->json = true;
+                return 0;
+        case 'm':
+                *media = true;
+                return 0;
+        case 'e':
+                o->examiner = optarg;
+                return 0;
+        case 'c':
+                o->case_id = optarg;
+                return 0;
+        case 'C':
+                o->chain = true;
+                return 0;
+        case 'I':
+                o->intake_record = optarg;
+                return 0;
+        case 'T':
+                o->tsa_ca = optarg;
+                return 0;
+        case 'V':
+                printf("studio-verify %s\n", STUDIO_VERSION);
+                exit(0);
+        case 'h':
+                fputs(usage_text, stdout);
+                exit(0);
+        default:
+                return -EINVAL;
         }
+}
+
+/* The arguments after the options, and which options go together, for
+ * each of the three modes: --intake-record, --chain and one session. */
+static int take_operands(int argc, char **argv, verify_options *o, bool media) {
         int rest = argc - optind;
         if (o->intake_record)
                 return rest == 0 && !o->chain && !o->device_key && !(o->registry_key && !o->registry)
@@ -151,6 +154,16 @@ static int parse_args(int argc, char **argv, verify_options *o) {
         o->media = argv + optind;
         o->n_media = (size_t) rest - 1;
         return 0;
+}
+
+static int parse_args(int argc, char **argv, verify_options *o) {
+        bool media = false;
+        int ch;
+
+        while ((ch = getopt_long(argc, argv, "h", long_options, NULL)) >= 0)
+                if (apply_option(ch, o, &media) < 0)
+                        return -EINVAL;
+        return take_operands(argc, argv, o, media);
 }
 
 int main(int argc, char **argv) {

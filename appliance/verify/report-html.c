@@ -119,46 +119,37 @@ static void hash_pair(GString *s, const char *kind, const char *stored, const ch
         hash_line(s, "", "computed", computed, computed_none, bad, after);
 }
 
-static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
-        const custody_manifest *m = c->m;
-        const verify_options *o = c->opt;
-        g_autofree char *dev = m ? g_strdup_printf("%s (key %s)", m->device_id, m->device_key_id) : NULL;
-        g_autofree char *total = report_media_time(f->media_ns);
-        g_autofree char *media = g_strdup_printf("%zu segment(s), %s in all", c->n_segs, total);
-        g_autofree char *content =
-                f->content_checked
-                        ? g_strdup_printf("decrypted and checked (--identity): %zu of %zu segments",
-                                          f->decrypted, c->n_segs)
-                : o->identity ? g_strdup_printf("--identity given; %zu of %zu segments decrypted",
-                                                f->decrypted, c->n_segs)
-                              : g_strdup("not decrypted (no --identity): sealed files checked");
-        g_autofree char *key =
-                f->public_key ? g_strdup_printf("%s (key id %s)", f->public_key, f->key_id) : NULL;
+/* What was done with the segments' content: decrypted with --identity or not. */
+static char *content_words(const verify_ctx *c, const report_facts *f) {
+        if (f->content_checked)
+                return g_strdup_printf("decrypted and checked (--identity): %zu of %zu segments",
+                                       f->decrypted, c->n_segs);
+        if (c->opt->identity)
+                return g_strdup_printf("--identity given; %zu of %zu segments decrypted", f->decrypted,
+                                       c->n_segs);
+        return g_strdup("not decrypted (no --identity): sealed files checked");
+}
 
-        g_string_append(s, "<table class=\"meta\">");
-        if (o->case_id || o->examiner)
-                meta_pair(s, "Case", o->case_id, "Examiner", o->examiner);
-        meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
-        meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
-        meta_wide(s, "Started", "w", f->started ? f->started : m ? m->started_utc : NULL);
-        if (f->end_basis) {
-                g_autofree char *end =
-                        g_strdup_printf("%s (%s)", f->ended ? f->ended : f->end_utc, f->end_basis);
-                g_autofree char *closed =
-                        g_strdup_printf("%s (%s)", f->closed ? f->closed : f->closed_utc, f->closed_what);
-                meta_wide(s, "Ended", "w", end);
-                meta_wide(s, "Closed", "w", closed);
-        } else
+/* Ended, and Closed when the session's end came from its close entry. */
+static void meta_end(GString *s, const custody_manifest *m, const report_facts *f) {
+        if (!f->end_basis) {
                 meta_wide(s, "Ended", "w", f->ended ? f->ended : m ? m->ended_utc : NULL);
-        meta_wide(s, "Time zone", "w", f->zone_line);
-        meta_pair(s, "Stopped", m ? report_stop_words(m->stop_reason) : NULL, "Device clock",
-                  m ? m->clock_sync : NULL);
-        meta_pair(s, "Media", media, "Content", content);
-        meta_wide(s, "Trust basis", "w", c->key_source);
-        meta_wide(s, "Public key", "mono", key);
-        if (o->registry) {
+                return;
+        }
+        g_autofree char *end = g_strdup_printf("%s (%s)", f->ended ? f->ended : f->end_utc, f->end_basis);
+        g_autofree char *closed =
+                g_strdup_printf("%s (%s)", f->closed ? f->closed : f->closed_utc, f->closed_what);
+        meta_wide(s, "Ended", "w", end);
+        meta_wide(s, "Closed", "w", closed);
+}
+
+/* The registry, custody log and manifest rows with their SHA-256s. */
+static void meta_hashes(GString *s, const verify_ctx *c, const report_facts *f) {
+        const custody_manifest *m = c->m;
+
+        if (c->opt->registry) {
                 g_string_append(s, "<tr><th>Registry</th><td colspan=\"3\" class=\"w\">");
-                esc(s, o->registry);
+                esc(s, c->opt->registry);
                 hash_line(s, "", "SHA-256", f->registry_sha256, "(cannot be read now)", false, NULL);
                 g_string_append(s, "</td></tr>");
         }
@@ -170,12 +161,45 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
         g_string_append(s, "</td></tr><tr><th>manifest.json</th><td colspan=\"3\">");
         hash_line(s, "SHA-256", "computed", c->manifest_sha256, "(not read)", false, "signed: .minisig");
         g_string_append(s, "</td></tr>");
+}
+
+/* Each --media working copy and what its check found. */
+static void meta_working_copies(GString *s, const verify_ctx *c) {
+        const verify_options *o = c->opt;
+
         for (size_t i = 0; i < o->n_media; i++) {
                 bool ok = false;
                 g_autofree char *what = report_media_copy(c, i, &ok);
                 g_autofree char *line = g_strdup_printf("%s: %s", o->media[i], what);
                 meta_wide(s, i == 0 ? "Working copies" : "", ok ? "w" : "w bad", line);
         }
+}
+
+static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
+        const custody_manifest *m = c->m;
+        const verify_options *o = c->opt;
+        g_autofree char *dev = m ? g_strdup_printf("%s (key %s)", m->device_id, m->device_key_id) : NULL;
+        g_autofree char *total = report_media_time(f->media_ns);
+        g_autofree char *media = g_strdup_printf("%zu segment(s), %s in all", c->n_segs, total);
+        g_autofree char *content = content_words(c, f);
+        g_autofree char *key =
+                f->public_key ? g_strdup_printf("%s (key id %s)", f->public_key, f->key_id) : NULL;
+
+        g_string_append(s, "<table class=\"meta\">");
+        if (o->case_id || o->examiner)
+                meta_pair(s, "Case", o->case_id, "Examiner", o->examiner);
+        meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
+        meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
+        meta_wide(s, "Started", "w", f->started ? f->started : m ? m->started_utc : NULL);
+        meta_end(s, m, f);
+        meta_wide(s, "Time zone", "w", f->zone_line);
+        meta_pair(s, "Stopped", m ? report_stop_words(m->stop_reason) : NULL, "Device clock",
+                  m ? m->clock_sync : NULL);
+        meta_pair(s, "Media", media, "Content", content);
+        meta_wide(s, "Trust basis", "w", c->key_source);
+        meta_wide(s, "Public key", "mono", key);
+        meta_hashes(s, c, f);
+        meta_working_copies(s, c);
         g_autofree char *checked = g_strdup_printf("%s by studio-verify " STUDIO_VERSION, f->checked_local);
         meta_wide(s, "Checked", "", checked);
         meta_wide(s, "Folder", "w", f->folder);

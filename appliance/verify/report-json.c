@@ -107,6 +107,55 @@ static void add_timeline(JsonBuilder *b, const verify_ctx *c, const report_facts
         json_builder_end_array(b);
 }
 
+/* The command as typed; an argument that is not UTF-8 is escaped. */
+static void add_command_line(JsonBuilder *b, const verify_options *o) {
+        json_builder_set_member_name(b, "command_line");
+        if (!o->argv) {
+                json_builder_add_null_value(b);
+                return;
+        }
+        json_builder_begin_array(b);
+        for (int i = 0; i < o->argc && o->argv[i]; i++) {
+                g_autofree char *x = g_utf8_validate(o->argv[i], -1, NULL) ? NULL : escape_text(o->argv[i]);
+                json_builder_add_string_value(b, x ? x : o->argv[i]);
+        }
+        json_builder_end_array(b);
+}
+
+/* The stretches of media a finding touches, per segment. */
+static void add_affected_media(JsonBuilder *b, const report_facts *f) {
+        json_builder_set_member_name(b, "affected_media");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < f->stretches->len; i++) {
+                const report_stretch *st = &g_array_index(f->stretches, report_stretch, i);
+                json_builder_begin_object(b);
+                str(b, "segment", st->segment);
+                num(b, "media_start_ns", st->start_ns);
+                num(b, "media_end_ns", st->end_ns);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+}
+
+/* Each working copy given with --media and what its check found. */
+static void add_media_copies(JsonBuilder *b, const verify_ctx *c) {
+        const verify_options *o = c->opt;
+
+        json_builder_set_member_name(b, "media_copies");
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < o->n_media; i++) {
+                bool ok = false;
+                g_autofree char *what = report_media_copy(c, i, &ok);
+                json_builder_begin_object(b);
+                str(b, "path", o->media[i]);
+                json_builder_set_member_name(b, "checked");
+                json_builder_add_boolean_value(b, ok);
+                str(b, "result", what);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+}
+
 /* Who checked what, when, with which command and trust basis. */
 static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f) {
         const custody_manifest *m = c->m;
@@ -115,17 +164,7 @@ static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f
         str(b, "checked_utc", f->checked_utc);
         str(b, "checked_local", f->checked_local);
         str(b, "folder", f->folder);
-        json_builder_set_member_name(b, "command_line");
-        if (o->argv) {
-                json_builder_begin_array(b);
-                for (int i = 0; i < o->argc && o->argv[i]; i++) {
-                        g_autofree char *x =
-                                g_utf8_validate(o->argv[i], -1, NULL) ? NULL : escape_text(o->argv[i]);
-                        json_builder_add_string_value(b, x ? x : o->argv[i]);
-                }
-                json_builder_end_array(b);
-        } else
-                json_builder_add_null_value(b);
+        add_command_line(b, o);
         str(b, "examiner", o->examiner);
         str(b, "case", o->case_id);
         str(b, "trust_public_key", f->public_key);
@@ -156,30 +195,8 @@ static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f
         num(b, "segments_decrypted", (int64_t) f->decrypted);
         str(b, "next_step", f->next_step);
         str(b, "affected", f->affected);
-        json_builder_set_member_name(b, "affected_media");
-        json_builder_begin_array(b);
-        for (guint i = 0; i < f->stretches->len; i++) {
-                const report_stretch *st = &g_array_index(f->stretches, report_stretch, i);
-                json_builder_begin_object(b);
-                str(b, "segment", st->segment);
-                num(b, "media_start_ns", st->start_ns);
-                num(b, "media_end_ns", st->end_ns);
-                json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        json_builder_set_member_name(b, "media_copies");
-        json_builder_begin_array(b);
-        for (size_t i = 0; i < o->n_media; i++) {
-                bool ok = false;
-                g_autofree char *what = report_media_copy(c, i, &ok);
-                json_builder_begin_object(b);
-                str(b, "path", o->media[i]);
-                json_builder_set_member_name(b, "checked");
-                json_builder_add_boolean_value(b, ok);
-                str(b, "result", what);
-                json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
+        add_affected_media(b, f);
+        add_media_copies(b, c);
 }
 
 void verify_report_json(const verify_ctx *c, FILE *out) {
