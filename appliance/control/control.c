@@ -454,42 +454,29 @@ static int unlink_stale(const char *path, gchar **ret_message) {
         return 0;
 }
 
-int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn, void *userdata,
-                       control_server **ret, gchar **ret_message) {
+/* The listening socket at path, mode 0660, the admin group's when it can
+ * be: its descriptor and its inode (the server unlinks only its own). */
+static int listen_at(const char *path, gid_t admin_gid, struct stat *ret_st, gchar **ret_message) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_close_ int fd = -EBADF;
-        struct stat st;
-        control_server *s;
         int r;
 
-        g_return_val_if_fail(path && fn && ret, -EINVAL);
         if (strlen(path) >= sizeof sa.sun_path) {
-                if (ret_message)
-                        *ret_message =
-                                g_strdup_printf("control socket path %s is too long (at most %zu bytes)",
-                                                path, sizeof sa.sun_path - 1);
+                *ret_message = g_strdup_printf("control socket path %s is too long (at most %zu bytes)",
+                                               path, sizeof sa.sun_path - 1);
                 return -ENAMETOOLONG;
         }
         memcpy(sa.sun_path, path, strlen(path) + 1);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 goto fail_errno;
-        {
-                gchar *m = NULL;
-                r = unlink_stale(path, &m);
-                if (r < 0) {
-                        if (ret_message)
-                                *ret_message = m;
-                        else
-                                g_free(m);
-                        return r;
-                }
-        }
+        if ((r = unlink_stale(path, ret_message)) < 0)
+                return r;
         if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
                 goto fail_errno;
         /* The mode is set before listen(): until then a connect() is refused,
          * so there is no moment at which the socket is open wider. */
-        if (chmod(path, 0660) < 0 || lstat(path, &st) < 0)
+        if (chmod(path, 0660) < 0 || lstat(path, ret_st) < 0)
                 goto fail_unlink;
         /* Best effort: the admin group can connect only if the socket is
          * its group's, which needs the daemon's user to be a member; if it
@@ -498,7 +485,33 @@ int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn,
         }
         if (listen(fd, CONTROL_CLIENTS_MAX) < 0)
                 goto fail_unlink;
+        return TAKE_FD(fd);
 
+fail_unlink:
+        r = -errno;
+        (void) unlink(path);
+        goto fail;
+fail_errno:
+        r = -errno;
+fail:
+        *ret_message = g_strdup_printf("cannot serve the control socket %s: %s", path, g_strerror(-r));
+        return r;
+}
+
+int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn, void *userdata,
+                       control_server **ret, gchar **ret_message) {
+        g_autofree gchar *msg = NULL;
+        struct stat st;
+        control_server *s;
+        int fd;
+
+        g_return_val_if_fail(path && fn && ret, -EINVAL);
+        fd = listen_at(path, admin_gid, &st, &msg);
+        if (fd < 0) {
+                if (ret_message)
+                        *ret_message = g_steal_pointer(&msg);
+                return fd;
+        }
         s = g_new0(control_server, 1);
         s->path = g_strdup(path);
         s->dev = st.st_dev;
@@ -512,22 +525,10 @@ int control_server_new(const char *path, gid_t admin_gid, control_handler_fn fn,
         s->euid = geteuid();
         s->fn = fn;
         s->userdata = userdata;
-        s->fd = TAKE_FD(fd);
+        s->fd = fd;
         s->source = g_unix_fd_add(s->fd, G_IO_IN, on_accept, s);
         *ret = s;
         return 0;
-
-fail_unlink:
-        r = -errno;
-        (void) unlink(path);
-        goto fail;
-fail_errno:
-        r = -errno;
-fail:
-        if (ret_message)
-                *ret_message =
-                        g_strdup_printf("cannot serve the control socket %s: %s", path, g_strerror(-r));
-        return r;
 }
 
 control_server *control_server_free(control_server *s) {
