@@ -13,13 +13,13 @@ target_link_libraries(studio_keys_registry PUBLIC studio_common PkgConfig::GLIB 
 # studio-keys and studioctl init so that each key file has one writer.
 add_library(studio_keys_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-common.c ${CMAKE_CURRENT_LIST_DIR}/keys-gen.c)
 target_include_directories(studio_keys_lib PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(studio_keys_lib PUBLIC studio_minisign studio_officers studio_age studio_common PkgConfig::SODIUM)
+target_link_libraries(studio_keys_lib PUBLIC studio_minisign studio_officers studio_age studio_contract studio_common PkgConfig::SODIUM)
 
 # The provisioning bundle's parser: bundle-make, studio-provision, the fuzz
 # target and the unit tests all read a bundle through it.
 add_library(studio_keys_bundle STATIC ${CMAKE_CURRENT_LIST_DIR}/keys-bundle-parse.c)
 target_include_directories(studio_keys_bundle PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(studio_keys_bundle PUBLIC studio_keys_lib studio_officers studio_age studio_common
+target_link_libraries(studio_keys_bundle PUBLIC studio_keys_lib studio_officers studio_age studio_contract studio_common
                       PkgConfig::GLIB PkgConfig::JSONGLIB)
 
 # The subcommands as a library: studio-provision prints the enrolment record
