@@ -51,7 +51,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(keys_bundle, keys_bundle_free)
  * object with exactly the documented members, each of its type and syntax
  * (recipients as age parses them, officers as the recorder parses them, the
  * vault address, endpoint, region, room and device ids by the rules
- * studio.conf is held to: appliance/common/conf-check.h). *ret_message (optional,
+ * studio.conf is held to: appliance/contract/conf-check.h). *ret_message (optional,
  * g_free) names the field and what is wrong; outside text in it is escaped. */
 int keys_bundle_parse(const char *data, size_t len, keys_bundle **ret, gchar **ret_message);
 

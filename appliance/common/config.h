@@ -36,6 +36,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(config_file, config_file_free)
 
 const char *config_file_path(const config_file *c);
 GKeyFile *config_file_keyfile(const config_file *c);
+/* The absolute folder of the file, which relative paths in it start from. */
+const char *config_file_dir(const config_file *c);
 bool config_file_has_group(const config_file *c, const char *group);
 /* The line the key (or, with key NULL, the group header) is on; 0 when absent. */
 unsigned config_file_line(const config_file *c, const char *group, const char *key);
@@ -50,6 +52,8 @@ int config_file_check_groups(const config_file *c, const char *const *groups, gc
 /* Refuses a key of group not in keys (NULL-terminated) with -EBADMSG. */
 int config_file_check_keys(const config_file *c, const char *group, const char *const *keys,
                            gchar **ret_message);
+
+/* ---- typed readers (config-get.c) ---- */
 
 /* A non-empty string (surrounding blanks stripped). */
 int config_get_string(const config_file *c, const char *group, const char *key, const char *fallback,

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "room-state.h"
+#include "utc-time.h"
 
 /* A member name no document has: the generator writes the control
  * character as \u0001, and inside a string value the quote after it would
@@ -15,7 +15,7 @@
 void json_write_time(JsonBuilder *b, const char *member, int64_t real_us) {
         json_builder_set_member_name(b, member);
         if (real_us > 0) {
-                g_autofree gchar *t = room_state_format_time(real_us);
+                g_autofree gchar *t = utc_time_format(real_us);
                 json_builder_add_string_value(b, t);
         } else {
                 json_builder_add_null_value(b);

@@ -8,6 +8,7 @@
 #include "backlog.h"
 #include "room-reasons.h"
 #include "status.h"
+#include "utc-time.h"
 
 void status_view_clear(status_view *v) {
         g_strfreev(v->attention);
@@ -35,7 +36,7 @@ static void load_state(const char *path, uid_t owner, int64_t now_us, int64_t do
                 return;
         }
         if (llabs(now_us - doc.updated_us) > STATUS_STALE_US) {
-                when = room_state_format_time(doc.updated_us);
+                when = utc_time_format(doc.updated_us);
                 g_string_append_printf(problem, "the recorder's state file was last updated at %s", when);
                 recorder_down(v, doc.updated_us);
                 room_state_doc_clear(&doc);

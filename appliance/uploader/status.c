@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "room-state.h"
 #include "uploader.h"
+#include "utc-time.h"
 #include "util.h"
 #include "vault-internal.h"
 
@@ -97,7 +98,7 @@ static gchar *last_session(upl_ctx *c, gchar *in_spool) {
 static void add_time(JsonBuilder *b, const char *name, int64_t us) {
         json_builder_set_member_name(b, name);
         if (us > 0) {
-                g_autofree gchar *t = room_state_format_time(us);
+                g_autofree gchar *t = utc_time_format(us);
                 json_builder_add_string_value(b, t);
         } else
                 json_builder_add_null_value(b);

@@ -46,7 +46,7 @@ check "device.id is one id line" grep -qxE 'studio-[a-z0-9-]+-[0-9a-f]{8}' "$D/d
 check "the officer is in the officers file with an Argon2id hash" grep -qE '^1234:\$argon2id\$' "$D/officers"
 check "a comment line at the top says what wrote it" grep -q '^# Written by studioctl init' <(head -1 "$CONF")
 
-# Only the keys of appliance/common/studio-conf.h, each with what init chose.
+# Only the keys of appliance/contract/studio-conf.h, each with what init chose.
 cat >conf-check.py <<'PY'
 import configparser, sys
 conf, d, port = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -1,4 +1,4 @@
-/* appliance/common/backlog: the uploader's published backlog, read by the
+/* appliance/contract/backlog: the uploader's published backlog, read by the
  * status page and the health monitor. Round trip (text and file), and
  * every malformed document refused with a message naming the field, within
  * the size and depth bounds. */

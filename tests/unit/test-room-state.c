@@ -1,4 +1,4 @@
-/* appliance/common/room-state: the document the status page reads. Round
+/* appliance/contract/room-state: the document the status page reads. Round
  * trip, the exact text, atomic replacement (mode 0644, no temporary file
  * left behind) and every kind of malformed document. */
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "room-state.h"
+#include "utc-time.h"
 
 /* 2026-12-01T10:32:00Z */
 #define T0 (INT64_C(1796121120) * G_USEC_PER_SEC)
@@ -35,9 +36,9 @@ static void test_strings(void **state) {
 }
 
 static void test_format_time(void **state) {
-        g_autofree gchar *a = room_state_format_time(T0);
-        g_autofree gchar *b = room_state_format_time(T0 + 999999); /* seconds, not rounded up */
-        g_autofree gchar *c = room_state_format_time(0);
+        g_autofree gchar *a = utc_time_format(T0);
+        g_autofree gchar *b = utc_time_format(T0 + 999999); /* seconds, not rounded up */
+        g_autofree gchar *c = utc_time_format(0);
 
         (void) state;
         assert_string_equal(a, "2026-12-01T10:32:00Z");

@@ -1,4 +1,4 @@
-/* appliance/common/studio-conf: the defaults, a complete file, the shipped
+/* appliance/contract/studio-conf: the defaults, a complete file, the shipped
  * systemd/studio.conf, and one malformed key per case, each refused with a
  * message naming the file, the line and the key. */
 #include "testutil.h"

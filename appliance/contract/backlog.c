@@ -9,7 +9,7 @@
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "json-write.h"
-#include "room-state.h"
+#include "utc-time.h"
 #include "util.h"
 
 #define COUNT_MAX (1ULL << 53) /* exact in a JSON number */
@@ -121,7 +121,7 @@ static int read_time(JsonObject *o, const char *member, bool nullable, int64_t *
         }
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
                 return bad(msg, "\"%s\" is missing or not a string", member);
-        if (room_state_parse_time(json_node_get_string(n), ret_us) < 0 || (*ret_us <= 0 && nullable)) {
+        if (utc_time_parse(json_node_get_string(n), ret_us) < 0 || (*ret_us <= 0 && nullable)) {
                 shown = escape_text(json_node_get_string(n));
                 return bad(msg, "\"%s\" is \"%s\", not a UTC time like 2026-12-01T10:32:00Z", member, shown);
         }

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "utc-time.h"
+
 typedef enum room_state {
         ROOM_FREE,
         ROOM_IDENTIFYING,
@@ -68,7 +70,8 @@ int room_state_read(const char *path, room_state_doc *ret, gchar **ret_message);
 int room_state_read_owned(const char *path, uid_t owner, room_state_doc *ret, gchar **ret_message);
 int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **ret_message);
 void room_state_doc_clear(room_state_doc *doc);
-/* "2026-12-01T10:32:00Z" for a g_get_real_time() value; caller frees. */
-gchar *room_state_format_time(int64_t real_us);
-/* That form exactly (and nothing else) into microseconds; -EINVAL. */
-int room_state_parse_time(const char *s, int64_t *ret_us);
+/* The file's times are utc-time.h's form; this name is the recorder
+ * daemon's (appliance/recorder/daemon.c), which new code need not use. */
+static inline gchar *room_state_format_time(int64_t real_us) {
+        return utc_time_format(real_us);
+}

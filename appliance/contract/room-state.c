@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "json-bounded.h"
 #include "json-write.h"
+#include "utc-time.h"
 #include "util.h"
 
 static const char *const room_state_table[_ROOM_STATE_MAX] = {
@@ -35,47 +36,6 @@ room_state room_state_from_string(const char *s) {
                 if (strcmp(s, room_state_table[i]) == 0)
                         return (room_state) i;
         return _ROOM_STATE_INVALID;
-}
-
-/* Years 1970..9999 keep the form fixed at 20 characters. */
-#define TIME_MIN_S 0LL
-#define TIME_MAX_S 253402300799LL /* 9999-12-31T23:59:59Z */
-
-gchar *room_state_format_time(int64_t real_us) {
-        int64_t s = real_us >= 0 ? real_us / G_USEC_PER_SEC
-                                 : -((-real_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-        g_autoptr(GDateTime) t = NULL;
-
-        s = CLAMP(s, TIME_MIN_S, TIME_MAX_S);
-        t = g_date_time_new_from_unix_utc(s);
-        return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", g_date_time_get_year(t),
-                               g_date_time_get_month(t), g_date_time_get_day_of_month(t),
-                               g_date_time_get_hour(t), g_date_time_get_minute(t),
-                               g_date_time_get_second(t));
-}
-
-/* "2026-12-01T10:32:00Z" exactly (what room_state_format_time writes) into
- * microseconds; -EINVAL for any other form or an impossible date. */
-int room_state_parse_time(const char *s, int64_t *ret_us) {
-        g_autoptr(GDateTime) t = NULL;
-        g_autofree gchar *back = NULL;
-        int64_t unix_s;
-
-        if (!g_regex_match_simple("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", s,
-                                  G_REGEX_DOLLAR_ENDONLY, 0))
-                return -EINVAL;
-        t = g_date_time_new_from_iso8601(s, NULL);
-        if (!t)
-                return -EINVAL;
-        unix_s = g_date_time_to_unix(t);
-        if (unix_s < TIME_MIN_S || unix_s > TIME_MAX_S)
-                return -EINVAL;
-        /* GDateTime normalises some impossible times (a leap second "…:60"). */
-        back = room_state_format_time(unix_s * G_USEC_PER_SEC);
-        if (strcmp(back, s) != 0)
-                return -EINVAL;
-        *ret_us = unix_s * G_USEC_PER_SEC;
-        return 0;
 }
 
 gchar *room_state_doc_to_json(const room_state_doc *doc) {
@@ -137,7 +97,7 @@ static int read_time(JsonObject *o, const char *member, int64_t *ret_us, gchar *
 
         if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
                 return bad(ret_message, "\"%s\" is missing or not a string", member);
-        if (room_state_parse_time(json_node_get_string(n), ret_us) < 0) {
+        if (utc_time_parse(json_node_get_string(n), ret_us) < 0) {
                 shown = escape_text(json_node_get_string(n));
                 return bad(ret_message, "\"%s\" is \"%s\", not a UTC time like 2026-12-01T10:32:00Z", member,
                            shown);
