@@ -104,20 +104,100 @@ static int syntax_error(const char *path, unsigned line, const char *text, size_
         return -EBADMSG;
 }
 
+/* A "[group]" header line (blanks allowed after the ']'): the group
+ * indexed with its line, becoming the current one. */
+static int index_group(config_file *c, const char *line, size_t n, unsigned lineno, config_group **cur,
+                       gchar **ret_message) {
+        const char *close = memchr(line, ']', n);
+        g_autofree gchar *name = NULL;
+        config_group *g;
+        size_t gl;
+
+        if (!close)
+                return syntax_error(c->path, lineno, line, n, "is not a group header (write [name])",
+                                    ret_message);
+        for (const char *p = close + 1; p < line + n; p++)
+                if (*p != ' ' && *p != '\t')
+                        return syntax_error(c->path, lineno, line, n,
+                                            "has text after the group header's ']'", ret_message);
+        gl = (size_t) (close - line - 1);
+        if (!group_name_valid(line + 1, gl))
+                return syntax_error(c->path, lineno, line, n, "is not a group header (write [name])",
+                                    ret_message);
+        name = g_strndup(line + 1, gl);
+        g = g_hash_table_lookup(c->group_by_name, name);
+        if (g) {
+                g_autofree gchar *file = shown_path(c);
+                g_autofree gchar *shown = escape_text(name);
+                *ret_message = g_strdup_printf("%s line %u: group [%s] is given twice (first on line %u; "
+                                               "write each group once)",
+                                               file, lineno, shown, g->line);
+                return -EBADMSG;
+        }
+        g = g_new0(config_group, 1);
+        g->name = TAKE_PTR(name);
+        g->line = lineno;
+        g->keys = g_ptr_array_new_with_free_func(g_free);
+        g->key_lines = g_hash_table_new(g_str_hash, g_str_equal);
+        g_ptr_array_add(c->groups, g);
+        g_hash_table_insert(c->group_by_name, g->name, g);
+        *cur = g;
+        return 0;
+}
+
+/* A "key = value" line (blanks around the key ignored) in the current group. */
+static int index_key(config_file *c, const char *line, size_t n, unsigned lineno, config_group *cur,
+                     gchar **ret_message) {
+        const char *eq = memchr(line, '=', n);
+        size_t kl;
+        gchar *key;
+        gpointer first;
+
+        if (!eq)
+                return syntax_error(c->path, lineno, line, n,
+                                    "is neither a [group] header, a key = value line nor a # comment",
+                                    ret_message);
+        kl = (size_t) (eq - line);
+        while (kl > 0 && g_ascii_isspace(line[kl - 1]))
+                kl--;
+        if (!key_name_valid(line, kl))
+                return syntax_error(
+                        c->path, lineno, line, n,
+                        "does not start with a key name (letters, digits, '-', '_' and '.', then '=')",
+                        ret_message);
+        if (!cur)
+                return syntax_error(c->path, lineno, line, n, "comes before any [group] header",
+                                    ret_message);
+        key = g_strndup(line, kl);
+        first = g_hash_table_lookup(cur->key_lines, key);
+        if (first) {
+                g_autofree gchar *file = shown_path(c);
+                g_autofree gchar *shown = escape_text(key);
+                g_autofree gchar *group = escape_text(cur->name);
+                *ret_message = g_strdup_printf("%s line %u: [%s] %s is given twice (first on line %u; "
+                                               "write each key once)",
+                                               file, lineno, group, shown, GPOINTER_TO_UINT(first));
+                g_free(key);
+                return -EBADMSG;
+        }
+        g_ptr_array_add(cur->keys, key);
+        g_hash_table_insert(cur->key_lines, key, GUINT_TO_POINTER(lineno));
+        return 0;
+}
+
 /* Indexes groups and keys with their lines, as GKeyFile reads the text:
  * lines split at '\n' with a trailing '\r' dropped, leading blanks skipped,
- * '#' comments, "[group]" headers (blanks allowed after the ']'), and
- * "key = value" pairs (blanks around the key ignored). */
+ * '#' comments, "[group]" headers and "key = value" pairs. */
 static int index_text(config_file *c, const char *data, size_t len, gchar **ret_message) {
         config_group *cur = NULL;
         unsigned lineno = 0;
         size_t pos = 0;
+        int r;
 
         while (pos < len) {
                 const char *line = data + pos;
                 const char *nl = memchr(line, '\n', len - pos);
                 size_t n = nl ? (size_t) (nl - line) : len - pos;
-                const char *eq;
 
                 pos += n + (nl ? 1 : 0);
                 lineno++;
@@ -127,82 +207,10 @@ static int index_text(config_file *c, const char *data, size_t len, gchar **ret_
                         line++, n--;
                 if (n == 0 || line[0] == '#')
                         continue;
-                if (line[0] == '[') {
-                        const char *close = memchr(line, ']', n);
-                        size_t gl;
-                        config_group *g;
-                        g_autofree gchar *name = NULL;
-
-                        if (!close)
-                                return syntax_error(c->path, lineno, line, n,
-                                                    "is not a group header (write [name])", ret_message);
-                        for (const char *p = close + 1; p < line + n; p++)
-                                if (*p != ' ' && *p != '\t')
-                                        return syntax_error(c->path, lineno, line, n,
-                                                            "has text after the group header's ']'",
-                                                            ret_message);
-                        gl = (size_t) (close - line - 1);
-                        if (!group_name_valid(line + 1, gl))
-                                return syntax_error(c->path, lineno, line, n,
-                                                    "is not a group header (write [name])", ret_message);
-                        name = g_strndup(line + 1, gl);
-                        g = g_hash_table_lookup(c->group_by_name, name);
-                        if (g) {
-                                g_autofree gchar *file = shown_path(c);
-                                g_autofree gchar *shown = escape_text(name);
-                                *ret_message = g_strdup_printf(
-                                        "%s line %u: group [%s] is given twice (first on line %u; "
-                                        "write each group once)",
-                                        file, lineno, shown, g->line);
-                                return -EBADMSG;
-                        }
-                        g = g_new0(config_group, 1);
-                        g->name = TAKE_PTR(name);
-                        g->line = lineno;
-                        g->keys = g_ptr_array_new_with_free_func(g_free);
-                        g->key_lines = g_hash_table_new(g_str_hash, g_str_equal);
-                        g_ptr_array_add(c->groups, g);
-                        g_hash_table_insert(c->group_by_name, g->name, g);
-                        cur = g;
-                        continue;
-                }
-                eq = memchr(line, '=', n);
-                if (!eq)
-                        return syntax_error(
-                                c->path, lineno, line, n,
-                                "is neither a [group] header, a key = value line nor a # comment",
-                                ret_message);
-                {
-                        size_t kl = (size_t) (eq - line);
-                        gchar *key;
-                        gpointer first;
-
-                        while (kl > 0 && g_ascii_isspace(line[kl - 1]))
-                                kl--;
-                        if (!key_name_valid(line, kl))
-                                return syntax_error(c->path, lineno, line, n,
-                                                    "does not start with a key name (letters, digits, '-', "
-                                                    "'_' and '.', then '=')",
-                                                    ret_message);
-                        if (!cur)
-                                return syntax_error(c->path, lineno, line, n,
-                                                    "comes before any [group] header", ret_message);
-                        key = g_strndup(line, kl);
-                        first = g_hash_table_lookup(cur->key_lines, key);
-                        if (first) {
-                                g_autofree gchar *file = shown_path(c);
-                                g_autofree gchar *shown = escape_text(key);
-                                g_autofree gchar *group = escape_text(cur->name);
-                                *ret_message = g_strdup_printf(
-                                        "%s line %u: [%s] %s is given twice (first on line %u; "
-                                        "write each key once)",
-                                        file, lineno, group, shown, GPOINTER_TO_UINT(first));
-                                g_free(key);
-                                return -EBADMSG;
-                        }
-                        g_ptr_array_add(cur->keys, key);
-                        g_hash_table_insert(cur->key_lines, key, GUINT_TO_POINTER(lineno));
-                }
+                r = line[0] == '[' ? index_group(c, line, n, lineno, &cur, ret_message)
+                                   : index_key(c, line, n, lineno, cur, ret_message);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -105,14 +105,70 @@ static int read_time(JsonObject *o, const char *member, int64_t *ret_us, gchar *
         return 0;
 }
 
+/* "attention": a bounded list of UTF-8 strings, or null or missing. */
+static int read_attention(JsonObject *o, GPtrArray *reasons, gchar **ret_message) {
+        JsonNode *n = json_object_get_member(o, "attention");
+        JsonArray *a;
+
+        if (!n || JSON_NODE_HOLDS_NULL(n))
+                return 0;
+        if (!JSON_NODE_HOLDS_ARRAY(n))
+                return bad(ret_message, "\"attention\" is not a list of reasons");
+        a = json_node_get_array(n);
+        if (json_array_get_length(a) > ROOM_ATTENTION_MAX)
+                return bad(ret_message, "\"attention\" holds %u reasons, more than the %d a writer keeps",
+                           json_array_get_length(a), ROOM_ATTENTION_MAX);
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                        return bad(ret_message, "\"attention\" item %u is not a string", i + 1);
+                /* a lone surrogate escape (\ud800) decodes to bytes that are not UTF-8 */
+                if (!g_utf8_validate(json_node_get_string(e), -1, NULL))
+                        return bad(ret_message, "\"attention\" item %u is not UTF-8 text", i + 1);
+                g_ptr_array_add(reasons, g_strdup(json_node_get_string(e)));
+        }
+        return 0;
+}
+
+/* "hours_left": a number of hours in range, or null or missing (-1). */
+static int read_hours_left(JsonObject *o, double *ret, gchar **ret_message) {
+        JsonNode *n = json_object_get_member(o, "hours_left");
+        GType t;
+        double h;
+
+        if (!n || JSON_NODE_HOLDS_NULL(n))
+                return 0;
+        t = JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
+        h = t == G_TYPE_DOUBLE  ? json_node_get_double(n)
+            : t == G_TYPE_INT64 ? (double) json_node_get_int(n)
+                                : -1;
+        if (!(h >= 0 && h <= ROOM_HOURS_LEFT_MAX))
+                return bad(ret_message, "\"hours_left\" is not a number of hours from 0 to %.0f",
+                           ROOM_HOURS_LEFT_MAX);
+        *ret = h;
+        return 0;
+}
+
+static int read_state(JsonObject *o, room_state *ret, gchar **ret_message) {
+        JsonNode *n = json_object_get_member(o, "state");
+        g_autofree gchar *shown = NULL;
+
+        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+                return bad(ret_message, "\"state\" is missing or not a string");
+        *ret = room_state_from_string(json_node_get_string(n));
+        if (*ret < 0) {
+                shown = escape_text(json_node_get_string(n));
+                return bad(ret_message, "\"state\" is \"%s\", not a known room state", shown);
+        }
+        return 0;
+}
+
 int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **ret_message) {
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autoptr(GPtrArray) reasons = g_ptr_array_new_with_free_func(g_free);
         room_state_doc doc = {.hours_left = -1};
-        JsonNode *root, *n;
+        JsonNode *root;
         JsonObject *o;
-        JsonArray *a = NULL;
-        g_autofree gchar *shown = NULL;
         int r;
 
         r = json_load_bounded(parser, text, len, ROOM_STATE_FILE_MAX, ret_message);
@@ -122,56 +178,17 @@ int room_state_parse(const char *text, size_t len, room_state_doc *ret, gchar **
         if (!root || !JSON_NODE_HOLDS_OBJECT(root))
                 return bad(ret_message, "the room state is not a JSON object");
         o = json_node_get_object(root);
-        n = json_object_get_member(o, "state");
-        if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-                return bad(ret_message, "\"state\" is missing or not a string");
-        doc.state = room_state_from_string(json_node_get_string(n));
-        if (doc.state < 0) {
-                shown = escape_text(json_node_get_string(n));
-                return bad(ret_message, "\"state\" is \"%s\", not a known room state", shown);
-        }
-        r = read_time(o, "since", &doc.since_us, ret_message);
-        if (r < 0)
-                return r;
-        r = read_time(o, "updated", &doc.updated_us, ret_message);
-        if (r < 0)
+        if ((r = read_state(o, &doc.state, ret_message)) < 0 ||
+            (r = read_time(o, "since", &doc.since_us, ret_message)) < 0 ||
+            (r = read_time(o, "updated", &doc.updated_us, ret_message)) < 0)
                 return r;
         /* optional (older writers have no such member) */
-        if (json_object_has_member(o, "session_since")) {
-                r = read_time(o, "session_since", &doc.session_since_us, ret_message);
-                if (r < 0)
-                        return r;
-        }
-        n = json_object_get_member(o, "attention");
-        if (n && !JSON_NODE_HOLDS_NULL(n)) {
-                if (!JSON_NODE_HOLDS_ARRAY(n))
-                        return bad(ret_message, "\"attention\" is not a list of reasons");
-                a = json_node_get_array(n);
-                if (json_array_get_length(a) > ROOM_ATTENTION_MAX)
-                        return bad(ret_message,
-                                   "\"attention\" holds %u reasons, more than the %d a writer keeps",
-                                   json_array_get_length(a), ROOM_ATTENTION_MAX);
-                for (guint i = 0; i < json_array_get_length(a); i++) {
-                        JsonNode *e = json_array_get_element(a, i);
-                        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
-                                return bad(ret_message, "\"attention\" item %u is not a string", i + 1);
-                        /* a lone surrogate escape (\ud800) decodes to bytes that are not UTF-8 */
-                        if (!g_utf8_validate(json_node_get_string(e), -1, NULL))
-                                return bad(ret_message, "\"attention\" item %u is not UTF-8 text", i + 1);
-                        g_ptr_array_add(reasons, g_strdup(json_node_get_string(e)));
-                }
-        }
-        n = json_object_get_member(o, "hours_left");
-        if (n && !JSON_NODE_HOLDS_NULL(n)) {
-                GType t = JSON_NODE_HOLDS_VALUE(n) ? json_node_get_value_type(n) : G_TYPE_INVALID;
-                double h = t == G_TYPE_DOUBLE  ? json_node_get_double(n)
-                           : t == G_TYPE_INT64 ? (double) json_node_get_int(n)
-                                               : -1;
-                if (!(h >= 0 && h <= ROOM_HOURS_LEFT_MAX))
-                        return bad(ret_message, "\"hours_left\" is not a number of hours from 0 to %.0f",
-                                   ROOM_HOURS_LEFT_MAX);
-                doc.hours_left = h;
-        }
+        if (json_object_has_member(o, "session_since") &&
+            (r = read_time(o, "session_since", &doc.session_since_us, ret_message)) < 0)
+                return r;
+        if ((r = read_attention(o, reasons, ret_message)) < 0 ||
+            (r = read_hours_left(o, &doc.hours_left, ret_message)) < 0)
+                return r;
         if (reasons->len > 0) {
                 g_ptr_array_add(reasons, NULL);
                 doc.attention = (char **) g_ptr_array_free(TAKE_PTR(reasons), FALSE);

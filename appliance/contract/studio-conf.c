@@ -197,64 +197,44 @@ static int read_hostnames(const config_file *f, const conf_key *k, gchar **v, gc
         return 0;
 }
 
-static int read_key(const config_file *f, const conf_key *k, const char *dir, studio_conf *c, gchar **msg) {
-        g_autofree gchar *s = NULL;
-        int r;
+/* A list: separated by ';', the default when the key is not there. */
+static int read_list(const config_file *f, const conf_key *k, studio_conf *c, gchar **msg) {
+        g_auto(GStrv) v = NULL;
+        int r = config_get_strv(f, k->group, k->key, &v, msg);
 
-        switch (k->type) {
-        case CONF_PATH:
-                return config_get_path(f, k->group, k->key, k->def, FIELD(c, k, gchar *), msg);
-        case CONF_SECRET_PATH:
-                return read_secret_path(f, k, c, msg);
-        case CONF_STRV:
-        case CONF_NETWORKS:
-        case CONF_HOSTNAMES: {
-                g_auto(GStrv) v = NULL;
-                r = config_get_strv(f, k->group, k->key, &v, msg);
-                if (r < 0)
-                        return r;
-                if (!v && k->def)
-                        v = g_strsplit(k->def, ";", -1);
-                if (k->type == CONF_NETWORKS && (r = read_networks(f, k, v, msg)) < 0)
-                        return r;
-                if (k->type == CONF_HOSTNAMES && (r = read_hostnames(f, k, v, msg)) < 0)
-                        return r;
-                *FIELD(c, k, gchar **) = TAKE_PTR(v);
-                return 0;
-        }
-        case CONF_DURATION:
-                return config_get_duration(f, k->group, k->key, k->def_n, k->min, k->max,
-                                           FIELD(c, k, uint64_t), msg);
-        case CONF_SIZE:
-                return config_get_size(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t),
-                                       msg);
-        case CONF_INT: {
-                int64_t n;
-                r = config_get_int(f, k->group, k->key, k->def_i, k->imin, k->imax, &n, msg);
-                if (r < 0)
-                        return r;
-                *FIELD(c, k, int) = (int) n;
-                return 0;
-        }
-        case CONF_BOOL:
-                return config_get_bool(f, k->group, k->key, k->def_i != 0, FIELD(c, k, bool), msg);
-        case CONF_LOG_LEVEL:
-        case CONF_LANGUAGE: {
-                const char *const *choices = k->type == CONF_LANGUAGE ? conf_languages : conf_log_levels;
-                int i;
-                r = config_get_choice(f, k->group, k->key, k->def, choices, &i, msg);
-                if (r < 0)
-                        return r;
-                if (k->type == CONF_LANGUAGE)
-                        *FIELD(c, k, gchar *) = g_strdup(choices[i]);
-                else
-                        *FIELD(c, k, int) = log_level_from_string(choices[i]);
-                return 0;
-        }
-        default:
-                break;
-        }
-        r = config_get_string(f, k->group, k->key, k->def, &s, msg);
+        if (r < 0)
+                return r;
+        if (!v && k->def)
+                v = g_strsplit(k->def, ";", -1);
+        if (k->type == CONF_NETWORKS && (r = read_networks(f, k, v, msg)) < 0)
+                return r;
+        if (k->type == CONF_HOSTNAMES && (r = read_hostnames(f, k, v, msg)) < 0)
+                return r;
+        *FIELD(c, k, gchar **) = TAKE_PTR(v);
+        return 0;
+}
+
+/* One of a fixed set of words: a log level or a page language. */
+static int read_choice(const config_file *f, const conf_key *k, studio_conf *c, gchar **msg) {
+        const char *const *choices = k->type == CONF_LANGUAGE ? conf_languages : conf_log_levels;
+        int i;
+        int r = config_get_choice(f, k->group, k->key, k->def, choices, &i, msg);
+
+        if (r < 0)
+                return r;
+        if (k->type == CONF_LANGUAGE)
+                *FIELD(c, k, gchar *) = g_strdup(choices[i]);
+        else
+                *FIELD(c, k, int) = log_level_from_string(choices[i]);
+        return 0;
+}
+
+/* Text: checked as its type says; a vault, or a profile or name given as
+ * a path, made absolute against the configuration's folder. */
+static int read_text(const config_file *f, const conf_key *k, const char *dir, studio_conf *c, gchar **msg) {
+        g_autofree gchar *s = NULL;
+        int r = config_get_string(f, k->group, k->key, k->def, &s, msg);
+
         if (r < 0)
                 return r;
         if (!s)
@@ -270,6 +250,40 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
         }
         *FIELD(c, k, gchar *) = TAKE_PTR(s);
         return 0;
+}
+
+static int read_key(const config_file *f, const conf_key *k, const char *dir, studio_conf *c, gchar **msg) {
+        int64_t n;
+        int r;
+
+        switch (k->type) {
+        case CONF_PATH:
+                return config_get_path(f, k->group, k->key, k->def, FIELD(c, k, gchar *), msg);
+        case CONF_SECRET_PATH:
+                return read_secret_path(f, k, c, msg);
+        case CONF_STRV:
+        case CONF_NETWORKS:
+        case CONF_HOSTNAMES:
+                return read_list(f, k, c, msg);
+        case CONF_DURATION:
+                return config_get_duration(f, k->group, k->key, k->def_n, k->min, k->max,
+                                           FIELD(c, k, uint64_t), msg);
+        case CONF_SIZE:
+                return config_get_size(f, k->group, k->key, k->def_n, k->min, k->max, FIELD(c, k, uint64_t),
+                                       msg);
+        case CONF_INT:
+                r = config_get_int(f, k->group, k->key, k->def_i, k->imin, k->imax, &n, msg);
+                if (r >= 0)
+                        *FIELD(c, k, int) = (int) n;
+                return r < 0 ? r : 0;
+        case CONF_BOOL:
+                return config_get_bool(f, k->group, k->key, k->def_i != 0, FIELD(c, k, bool), msg);
+        case CONF_LOG_LEVEL:
+        case CONF_LANGUAGE:
+                return read_choice(f, k, c, msg);
+        default:
+                return read_text(f, k, dir, c, msg);
+        }
 }
 
 /* A value that conflicts with another key: names both with their lines. */
