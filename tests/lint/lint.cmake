@@ -15,3 +15,6 @@ set_tests_properties(lint-cleanup-styles PROPERTIES LABELS lint ENVIRONMENT "${S
 # No function over 60 lines in appliance/ and keys/ unless it is a table (issue 21).
 add_test(NAME lint-function-length COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/function-length.py)
 set_tests_properties(lint-function-length PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
+# No production file over 600 lines (issue 21).
+add_test(NAME lint-file-length COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/file-length.sh)
+set_tests_properties(lint-file-length PROPERTIES LABELS lint ENVIRONMENT "${STUDIO_TEST_ENV}")
