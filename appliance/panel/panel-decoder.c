@@ -288,10 +288,10 @@ uint64_t panel_decoder_next_deadline(const panel_decoder *d) {
         uint64_t next = UINT64_MAX;
 
         if (d->stop_down && !d->stop_done)
-                next = d->stop_down_ns > UINT64_MAX - d->stop_hold_ns ? UINT64_MAX - 1
-                                                                      : d->stop_down_ns + d->stop_hold_ns;
+                next = d->stop_down_ns >= UINT64_MAX - d->stop_hold_ns ? UINT64_MAX - 1
+                                                                       : d->stop_down_ns + d->stop_hold_ns;
         if (d->phase != ENTRY_NONE && d->entry_timeout_ns > 0) {
-                uint64_t t = d->entry_last_ns > UINT64_MAX - d->entry_timeout_ns
+                uint64_t t = d->entry_last_ns >= UINT64_MAX - d->entry_timeout_ns
                                      ? UINT64_MAX - 1
                                      : d->entry_last_ns + d->entry_timeout_ns;
                 if (t < next)

@@ -459,6 +459,24 @@ static void test_actions_and_repeat(void **state) {
         panel_decoder_free(d);
 }
 
+/* A hold that began so late that its deadline is the last instant still
+ * has a deadline: UINT64_MAX means "none" to the caller. */
+static void test_deadline_at_end_of_time(void **state) {
+        seen s;
+        panel_decoder *d = decoder(&s);
+        uint64_t t = UINT64_MAX - HOLD;
+        (void) state;
+
+        panel_decoder_tick(d, t);
+        ev(d, EV_KEY, KEY_KPMINUS, 1, 20 * S); /* time never goes back */
+        assert_seen(&s, PANEL_STOP_PRESSED);
+        assert_int_equal(panel_decoder_next_deadline(d), UINT64_MAX - 1);
+        panel_decoder_tick(d, UINT64_MAX);
+        assert_seen(&s, PANEL_STOP_PRESSED, PANEL_STOP);
+        assert_int_equal(panel_decoder_next_deadline(d), UINT64_MAX);
+        panel_decoder_free(d);
+}
+
 static void test_stop_hold_and_short(void **state) {
         seen s;
         panel_decoder *d = decoder(&s);
@@ -821,6 +839,7 @@ int main(void) {
                 cmocka_unit_test(test_odd_sequences),
                 cmocka_unit_test(test_syn_dropped),
                 cmocka_unit_test(test_unplug_and_replug),
+                cmocka_unit_test(test_deadline_at_end_of_time),
                 cmocka_unit_test(test_action_names),
                 cmocka_unit_test(test_device_refused),
                 cmocka_unit_test(test_device_absent_then_appears),
