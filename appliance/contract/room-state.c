@@ -38,9 +38,7 @@ room_state room_state_from_string(const char *s) {
         return _ROOM_STATE_INVALID;
 }
 
-gchar *room_state_doc_to_json(const room_state_doc *doc) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autofree gchar *text = NULL;
+void room_state_doc_build(JsonBuilder *b, const room_state_doc *doc) {
         const char *state = room_state_to_string(doc->state);
 
         json_builder_begin_object(b);
@@ -59,6 +57,13 @@ gchar *room_state_doc_to_json(const room_state_doc *doc) {
         if (doc->session_since_us > 0)
                 json_write_time(b, "session_since", doc->session_since_us);
         json_builder_end_object(b);
+}
+
+gchar *room_state_doc_to_json(const room_state_doc *doc) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autofree gchar *text = NULL;
+
+        room_state_doc_build(b, doc);
         text = json_write_text(b);
         /* The reasons are the recorder's words, but the file reaches pages and
          * terminals: nothing raw that could act on them. */

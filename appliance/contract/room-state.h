@@ -21,6 +21,7 @@
 #include <errno.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -57,8 +58,13 @@ typedef struct room_state_doc {
 
 #define ROOM_HOURS_LEFT_MAX 1e6
 
-/* The JSON text of doc (one line, no newline); caller frees. */
+/* The JSON text of doc (one line, no newline, escaped for pages and
+ * terminals); caller frees. */
 gchar *room_state_doc_to_json(const room_state_doc *doc);
+/* Adds doc as an object value to b, for a document that holds it (the
+ * status reply); write b with json_write_text, which keeps hours_left's
+ * one decimal. */
+void room_state_doc_build(JsonBuilder *b, const room_state_doc *doc);
 /* Writes doc to path atomically, mode 0644 (the status daemon, another
  * user, reads it). */
 int room_state_publish(const char *path, const room_state_doc *doc);

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 
+#include "escape.h"
+#include "json-write.h"
 #include "util.h"
 
 struct control_answers {
@@ -139,26 +141,33 @@ void control_reply_marked(control_request *req, room_state now, uint64_t at_ns) 
         control_reply_state(req, now, msg);
 }
 
-/* The state member is the published document itself, as status.json has it. */
+/* The state member is the published document itself, as status.json has
+ * it, written by the same builder (never turned into text and parsed back). */
 void control_reply_status(control_request *req, const room_state_doc *doc, const control_session_now *s) {
-        g_autoptr(JsonObject) o = json_object_new();
-        g_autofree gchar *text = room_state_doc_to_json(doc);
-        g_autoptr(JsonParser) p = json_parser_new();
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autofree gchar *text = NULL;
+        g_autofree gchar *escaped = NULL;
 
-        if (!json_parser_load_from_data(p, text, -1, NULL)) {
-                control_request_fail(req, "the state document could not be built");
-                return;
-        }
-        json_object_set_member(o, "state", json_node_copy(json_parser_get_root(p)));
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "ok");
+        json_builder_add_boolean_value(b, TRUE);
+        json_builder_set_member_name(b, "state");
+        room_state_doc_build(b, doc);
         if (s) {
-                JsonArray *list = json_array_new();
+                json_builder_set_member_name(b, "marks");
+                json_builder_begin_array(b);
                 for (unsigned i = 0; i < s->n_marks; i++)
-                        json_array_add_int_element(list, (gint64) MIN(s->marks[i], (uint64_t) G_MAXINT64));
-                json_object_set_array_member(o, "marks", list);
-                if (s->media_ns >= 0)
-                        json_object_set_int_member(o, "media_ns", s->media_ns);
+                        json_builder_add_int_value(b, (gint64) MIN(s->marks[i], (uint64_t) G_MAXINT64));
+                json_builder_end_array(b);
+                if (s->media_ns >= 0) {
+                        json_builder_set_member_name(b, "media_ns");
+                        json_builder_add_int_value(b, s->media_ns);
+                }
         }
-        control_request_reply(req, o);
+        json_builder_end_object(b);
+        text = json_write_text(b);
+        escaped = escape_json_text(text);
+        control_request_reply_text(req, escaped);
 }
 
 void control_reply_sessions(control_request *req, JsonArray *list) {

@@ -211,6 +211,17 @@ void control_request_reply(control_request *req, JsonObject *reply) {
         request_send(req, text, len);
 }
 
+void control_request_reply_text(control_request *req, const char *json) {
+        size_t len = strlen(json);
+        gchar *text = g_malloc(len + 2);
+
+        g_return_if_fail(req && req->phase == CONTROL_HANDLING);
+        memcpy(text, json, len);
+        text[len] = '\n';
+        text[len + 1] = '\0';
+        request_send(req, text, len + 1);
+}
+
 void control_request_fail(control_request *req, const char *format, ...) {
         g_autofree gchar *message = NULL;
         va_list ap;

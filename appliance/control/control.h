@@ -42,6 +42,10 @@ control_server *control_server_free(control_server *s);
 /* Sends reply (a ref is taken; "ok":true is added) and frees req. A client
  * that has gone is fine. */
 void control_request_reply(control_request *req, JsonObject *reply);
+/* Sends json, a one-line object with "ok":true that the caller wrote (a
+ * reply holding a published document as that document is written), and
+ * frees req. */
+void control_request_reply_text(control_request *req, const char *json);
 void control_request_fail(control_request *req, const char *format, ...)
         __attribute__((format(printf, 2, 3)));
 uid_t control_request_uid(const control_request *req);

@@ -672,6 +672,34 @@ static void test_answers_stop_ended(void **state) {
         a = control_answers_free(a, ROOM_FREE);
 }
 
+/* The status reply holds the published document exactly as status.json
+ * has it (hours_left with its one decimal, the reasons escaped), and the
+ * session's marks and media time. */
+static void test_answers_status(void **state) {
+        fixture *f = *state;
+        client_job j;
+        GThread *t;
+        char *reasons[] = {"microphone dead", "bidi \u202e here", NULL};
+        room_state_doc doc = {.state = ROOM_RECORDING,
+                              .since_us = INT64_C(1796121120) * G_USEC_PER_SEC,
+                              .updated_us = INT64_C(1796121130) * G_USEC_PER_SEC,
+                              .attention = reasons,
+                              .hours_left = 12.3};
+        uint64_t marks[] = {UINT64_C(1500000000), UINT64_C(61000000000)};
+        control_session_now now = {.marks = marks, .n_marks = 2, .media_ns = 62000000000};
+        g_autofree gchar *published = room_state_doc_to_json(&doc);
+        g_autofree gchar *expected = g_strdup_printf("{\"ok\":true,\"state\":%s,\"marks\":[1500000000,"
+                                                     "61000000000],\"media_ns\":62000000000}",
+                                                     published);
+
+        control_reply_status(hold(f, &j, &t, "{\"command\":\"status\"}\n"), &doc, &now);
+        g_autofree gchar *reply = answered(&j, t);
+        assert_string_equal(reply, expected);
+        assert_non_null(strstr(reply, "\"hours_left\":12.3,"));
+        assert_null(strstr(reply, "\u202e"));
+        assert_non_null(strstr(reply, "\\u202e"));
+}
+
 static void test_answers_shutdown(void **state) {
         fixture *f = *state;
         client_job j;
@@ -709,6 +737,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_answers_refused_in_words, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_answers_recording, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_answers_stop_ended, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_answers_status, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_answers_shutdown, setup, teardown),
         };
 
