@@ -226,17 +226,27 @@ int fs_open_regular(const char *path, struct stat *ret_st) {
         return open_regular_at(AT_FDCWD, path, 0, ret_st);
 }
 
+/* One read (a pread at `at` when positioned), retried when a signal
+ * interrupts it: the bytes read, 0 at the end, or -errno. */
+static ssize_t read_some(int fd, bool positioned, uint64_t at, void *buf, size_t len) {
+        ssize_t n;
+
+        do
+                n = positioned ? pread(fd, buf, len, (off_t) at) : read(fd, buf, len);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : n;
+}
+
 int fs_read_fd_into(int fd, void *buf, size_t cap, size_t *ret_len) {
         size_t len = 0;
         char extra;
 
         for (;;) {
                 /* once buf is full, one byte more says the file is larger */
-                ssize_t n = len < cap ? read(fd, (char *) buf + len, cap - len) : read(fd, &extra, 1);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = len < cap ? read_some(fd, false, 0, (char *) buf + len, cap - len)
+                                      : read_some(fd, false, 0, &extra, 1);
                 if (n < 0)
-                        return -errno;
+                        return (int) n;
                 if (n == 0)
                         break;
                 if (len == cap)
@@ -396,12 +406,9 @@ static int read_chunks(int fd, bool positioned, uint64_t offset, uint64_t max, f
                 /* past max, one byte more is asked for only to tell the end
                  * of the file from a file that goes on */
                 size_t want = max - total < FS_CHUNK_SIZE ? (size_t) (max - total) + 1 : FS_CHUNK_SIZE;
-                ssize_t n =
-                        positioned ? pread(fd, buf, want, (off_t) (offset + total)) : read(fd, buf, want);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = read_some(fd, positioned, offset + total, buf, want);
                 if (n < 0)
-                        return -errno;
+                        return (int) n;
                 if (n == 0)
                         break;
                 bool beyond = (uint64_t) n > max - total;

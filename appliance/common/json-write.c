@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "escape.h"
 #include "utc-time.h"
 
 /* A member name no document has: the generator writes the control
@@ -31,6 +32,23 @@ void json_write_tenths(JsonBuilder *b, const char *member, double value, double 
         g_autofree gchar *name = g_strconcat(TENTHS_MARK, member, NULL);
         json_builder_set_member_name(b, name);
         json_builder_add_int_value(b, (gint64) floor(value * 10.0));
+}
+
+void json_write_string(JsonBuilder *b, const char *member, const char *v) {
+        json_builder_set_member_name(b, member);
+        if (!v)
+                json_builder_add_null_value(b);
+        else if (g_utf8_validate(v, -1, NULL))
+                json_builder_add_string_value(b, v);
+        else {
+                g_autofree char *x = escape_text(v);
+                json_builder_add_string_value(b, x);
+        }
+}
+
+void json_write_int(JsonBuilder *b, const char *member, int64_t v) {
+        json_builder_set_member_name(b, member);
+        json_builder_add_int_value(b, v);
 }
 
 gchar *json_write_text(JsonBuilder *b) {

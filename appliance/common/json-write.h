@@ -16,5 +16,11 @@ void json_write_time(JsonBuilder *b, const char *member, int64_t real_us);
  * replaces with the decimal. */
 void json_write_tenths(JsonBuilder *b, const char *member, double value, double max);
 
+/* member = v; null when v is NULL. A v that is not UTF-8 (a file name, a
+ * field from outside) cannot be a JSON string: it is written escaped
+ * (escape_text). */
+void json_write_string(JsonBuilder *b, const char *member, const char *v);
+void json_write_int(JsonBuilder *b, const char *member, int64_t v);
+
 /* The text of b's document (one line), the placeholders replaced. */
 gchar *json_write_text(JsonBuilder *b);

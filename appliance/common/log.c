@@ -170,3 +170,9 @@ int log_full_errno(int level, int r, const char *format, ...) {
         va_end(ap);
         return r;
 }
+
+int log_unexpected_argument(const char *arg) {
+        g_autofree gchar *shown = escape_text(arg);
+
+        return log_error_errno(-EINVAL, "unexpected argument \"%s\" (see --help)", shown);
+}

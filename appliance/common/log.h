@@ -55,6 +55,10 @@ void log_full(int level, const char *format, ...) __attribute__((format(printf, 
 void log_fullv(int level, const char *format, va_list ap) __attribute__((format(printf, 2, 0)));
 int log_full_errno(int level, int r, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
+/* A command line with a word left over: 'unexpected argument "ARG" (see
+ * --help)', ARG escaped; returns -EINVAL. */
+int log_unexpected_argument(const char *arg);
+
 #define log_error(...) log_full(LOG_ERR, __VA_ARGS__)
 #define log_warning(...) log_full(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_full(LOG_NOTICE, __VA_ARGS__)

@@ -12,21 +12,9 @@
 #include "json-write.h"
 #include "report.h"
 
+/* An empty field is as good as none: null. */
 static void str(JsonBuilder *b, const char *name, const char *v) {
-        json_builder_set_member_name(b, name);
-        if (!v || !*v)
-                json_builder_add_null_value(b);
-        else if (g_utf8_validate(v, -1, NULL))
-                json_builder_add_string_value(b, v);
-        else {
-                g_autofree char *x = escape_text(v);
-                json_builder_add_string_value(b, x);
-        }
-}
-
-static void num(JsonBuilder *b, const char *name, int64_t v) {
-        json_builder_set_member_name(b, name);
-        json_builder_add_int_value(b, v);
+        json_write_string(b, name, v && *v ? v : NULL);
 }
 
 /* What the signed manifest says of the session, for the index: empty when
@@ -46,9 +34,9 @@ static void add_session(JsonBuilder *b, const verify_ctx *c) {
         str(b, "officer", m ? m->officer : NULL);
         str(b, "started_utc", m ? m->started_utc : c->start_utc);
         str(b, "ended_utc", m ? m->ended_utc : NULL);
-        num(b, "segments", m ? (int64_t) m->n_segments : 0);
-        num(b, "sealed_bytes", (int64_t) bytes);
-        num(b, "media_ns", media);
+        json_write_int(b, "segments", m ? (int64_t) m->n_segments : 0);
+        json_write_int(b, "sealed_bytes", (int64_t) bytes);
+        json_write_int(b, "media_ns", media);
 }
 
 char *intake_record_build(const verify_ctx *c, const intake_facts *f, int64_t now_us, size_t *ret_len) {

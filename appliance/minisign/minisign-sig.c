@@ -130,15 +130,20 @@ static int sig_check(const minisign_public *pk, const minisign_sig *s, const uin
         return 0;
 }
 
+/* Readies libsodium and parses the signature text. */
+static int sig_load(const char *sig_text, size_t sig_len, minisign_sig *ret) {
+        if (sodium_init() < 0)
+                return -EIO;
+        return sig_parse(sig_text, sig_len, ret);
+}
+
 int minisign_verify_buf(const minisign_public *pk, const uint8_t *msg, size_t len, const char *sig_text,
                         size_t sig_len, char **ret_trusted_comment) {
         uint8_t prehash[MINISIGN_PREHASH_LEN];
         minisign_sig s;
         int r;
 
-        if (sodium_init() < 0)
-                return -EIO;
-        r = sig_parse(sig_text, sig_len, &s);
+        r = sig_load(sig_text, sig_len, &s);
         if (r < 0)
                 return r;
         if (!s.hashed)
@@ -180,9 +185,7 @@ int minisign_verify_fd(const minisign_public *pk, int fd, const char *sig_text, 
         minisign_sig s;
         int r;
 
-        if (sodium_init() < 0)
-                return -EIO;
-        r = sig_parse(sig_text, sig_len, &s);
+        r = sig_load(sig_text, sig_len, &s);
         if (r < 0)
                 return r;
         if (s.hashed) {

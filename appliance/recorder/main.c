@@ -109,9 +109,8 @@ static int parse_args(int argc, char **argv, args *a) {
         if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
                 return log_error_errno(-EINVAL, "%s (see --help)", error->message);
         }
-        if (argc > 1) {
-                return log_error_errno(-EINVAL, "unexpected argument '%s' (see --help)", argv[1]);
-        }
+        if (argc > 1)
+                return log_unexpected_argument(argv[1]);
         return 0;
 }
 

@@ -56,8 +56,7 @@ int main(int argc, char **argv) {
                 }
         }
         if (optind < argc) {
-                g_autofree gchar *shown = escape_text(argv[optind]);
-                log_error("unexpected argument \"%s\" (see --help)", shown);
+                log_unexpected_argument(argv[optind]);
                 return 2;
         }
         r = studio_conf_load(config, &conf, &msg);

@@ -321,8 +321,7 @@ static int parse_args(int argc, char **argv, const char **ret_config, bool *ret_
                 }
         }
         if (optind < argc) {
-                g_autofree gchar *shown = escape_text(argv[optind]);
-                log_error("unexpected argument \"%s\" (see --help)", shown);
+                log_unexpected_argument(argv[optind]);
                 return 2;
         }
         return -1;
