@@ -5,6 +5,7 @@ studio_script_test(intake-tsa ${CMAKE_CURRENT_LIST_DIR}/intake-tsa.sh intake TIM
 studio_script_test(intake-index ${CMAKE_CURRENT_LIST_DIR}/intake-index.sh intake TIMEOUT 300)
 studio_script_test(intake-unit ${CMAKE_CURRENT_LIST_DIR}/intake-unit.sh intake TIMEOUT 300)
 studio_script_test(intake-kill ${CMAKE_CURRENT_LIST_DIR}/intake-kill.sh intake TIMEOUT 300)
+studio_script_test(intake-dir-hostile ${CMAKE_CURRENT_LIST_DIR}/intake-dir-hostile.sh intake TIMEOUT 600)
 # The S3 tests share ONE Ceph RGW (tests/intake/ceph-fixture.sh): started by
 # the setup test of the fixture intake-ceph, stopped by its cleanup test.
 add_test(NAME intake-ceph-start COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/ceph-fixture.sh start)
