@@ -115,24 +115,39 @@ static const char *col(sqlite3_stmt *st, int i) {
         return (const char *) sqlite3_column_text(st, i);
 }
 
+/* The query's text with a clause for each filter given (so that SQLite
+ * can use the index on room, device or start: "?1 IS NULL OR …" would
+ * defeat it), and its parameters bound in the same order. Only constant
+ * clauses go into the text; the values are bound. */
+static int query_prepare(intake_index *x, const intake_index_query *q, sqlite3_stmt **ret) {
+        static const char *const clauses[] = {" AND started_utc >= ?", " AND started_utc <= ?",
+                                              " AND device = ?",       " AND room = ?",
+                                              " AND officer = ?",      " AND verdict = ?"};
+        const char *values[] = {q->since, q->until, q->device, q->room, q->officer, q->verdict};
+        g_autoptr(GString) sql =
+                g_string_new("SELECT session, device, room, officer, started_utc, ended_utc, segments, "
+                             "sealed_bytes, media_ns, verdict, arrived, token_time FROM sessions WHERE 1");
+        int n = 0;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++)
+                if (values[i])
+                        g_string_append(sql, clauses[i]);
+        g_string_append(sql, " ORDER BY started_utc, session");
+        if (sqlite3_prepare_v2(x->db, sql->str, -1, ret, NULL) != SQLITE_OK)
+                return -EIO;
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++)
+                if (values[i])
+                        sqlite3_bind_text(*ret, ++n, values[i], -1, SQLITE_STATIC);
+        return 0;
+}
+
 int intake_index_query_run(intake_index *x, const intake_index_query *q, intake_index_row_fn fn,
                            void *userdata, gchar **ret_message) {
-        static const char sql[] =
-                "SELECT session, device, room, officer, started_utc, ended_utc, segments, sealed_bytes, "
-                "media_ns,"
-                " verdict, arrived, token_time FROM sessions WHERE"
-                " (?1 IS NULL OR started_utc >= ?1) AND (?2 IS NULL OR started_utc <= ?2) AND"
-                " (?3 IS NULL OR device = ?3) AND (?4 IS NULL OR room = ?4) AND (?5 IS NULL OR officer = "
-                "?5) AND"
-                " (?6 IS NULL OR verdict = ?6) ORDER BY started_utc, session";
-        const char *binds[] = {q->since, q->until, q->device, q->room, q->officer, q->verdict};
         sqlite3_stmt *st = NULL;
         int n = 0, rc;
 
-        if (sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) != SQLITE_OK)
+        if (query_prepare(x, q, &st) < 0)
                 return db_error(x, "cannot be read", ret_message);
-        for (int i = 0; i < (int) G_N_ELEMENTS(binds); i++)
-                sqlite3_bind_text(st, i + 1, binds[i], -1, SQLITE_STATIC);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 intake_index_row row = {
                         .session = col(st, 0),
