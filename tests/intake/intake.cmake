@@ -18,4 +18,6 @@ studio_script_test(intake-s3 ${CMAKE_CURRENT_LIST_DIR}/intake-s3.sh intake TIMEO
 set_tests_properties(intake-s3 PROPERTIES FIXTURES_REQUIRED intake-ceph)
 studio_script_test(intake-canary ${CMAKE_CURRENT_LIST_DIR}/intake-canary.sh intake TIMEOUT 120)
 studio_script_test(intake-s3-hostile ${CMAKE_CURRENT_LIST_DIR}/intake-s3-hostile.sh intake TIMEOUT 300)
+studio_script_test(intake-s3-verdicts ${CMAKE_CURRENT_LIST_DIR}/intake-s3-verdicts.sh intake TIMEOUT 300)
+set_tests_properties(intake-s3-verdicts PROPERTIES FIXTURES_REQUIRED intake-ceph)
 set_tests_properties(intake-s3-hostile PROPERTIES FIXTURES_REQUIRED intake-ceph)

@@ -8,6 +8,10 @@ characters (given with Python escapes: 'a\\x01b'), a large object.
   s3-tool.py put BUCKET KEY FILE               KEY with Python escapes decoded
   s3-tool.py put-zeros BUCKET KEY BYTES        an object of BYTES zero bytes
   s3-tool.py put-many BUCKET PREFIX N          N small objects PREFIX000000 …
+  s3-tool.py hide BUCKET KEY                   a DELETE without version id: a
+                                               delete marker hides KEY, its
+                                               locked versions stay
+  s3-tool.py versions BUCKET PREFIX            "<key> <number of versions>" a line
 Reads AWS_ENDPOINT and the AWS_* variables of ceph.sh's env file."""
 import concurrent.futures
 import os
@@ -50,6 +54,15 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(8) as ex:
             list(ex.map(lambda i: c.put_object(Bucket=bucket, Key="%s%06d" % (prefix, i), Body=b"x"),
                         range(n)))
+    elif cmd == "hide":
+        c.delete_object(Bucket=bucket, Key=key_of(sys.argv[3]))
+    elif cmd == "versions":
+        counts = {}
+        for page in c.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=sys.argv[3]):
+            for v in page.get("Versions", []):
+                counts[v["Key"]] = counts.get(v["Key"], 0) + 1
+        for key in sorted(counts):
+            print(key, counts[key])
     else:
         sys.exit("unknown command " + cmd)
 
