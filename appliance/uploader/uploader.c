@@ -531,11 +531,26 @@ static GPtrArray *session_names(upl_ctx *c, upl_pass_result *res) {
         return names;
 }
 
+/* An intake key or records place that could not be used (the bundle not
+ * applied yet, a folder not mounted) is tried again on every pass. */
+static void retry_verifier(upl_ctx *c) {
+        if (!c->verifier || !c->verifier->unusable)
+                return;
+        upl_verifier *again = upl_verifier_new(c->conf);
+        if (!again->unusable)
+                log_notice("[uploader] wipe_after = verified: the intake's key and records (%s) can be used "
+                           "now",
+                           upl_records_describe(again->records));
+        upl_verifier_free(c->verifier);
+        c->verifier = again;
+}
+
 void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
         g_autoptr(GPtrArray) names = NULL;
         bool send = tries;
 
         memset(res, 0, sizeof(*res));
+        retry_verifier(c);
         names = session_names(c, res);
         for (guint i = 0; i < names->len; i++) {
                 session_tally t = {0};

@@ -10,7 +10,8 @@
 # not recover are refused: the copy stays, the backlog counts it as failed
 # (the room's police-IT warning), the log names the session. A session the
 # device recovered after a crash, TRUNCATED, is wiped. wipe_after = receipts
-# is unchanged: wiped on the vault's confirmation alone.
+# is unchanged: wiped on the vault's confirmation alone. Without the
+# intake key installed nothing is wiped (police IT warned) until it is.
 . "$STUDIO_SOURCE_DIR/tests/intake/lib.sh"
 
 bfield() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' backlog.json "$1"; }
@@ -108,6 +109,21 @@ pass_log
 check "A's record copied over M's (signed, INTACT): M's copy is kept" test -f spool/$M/manifest.json
 check "... the log says it is another session's" grep -q "local copy of $M kept:.*record of another session" "$WORK/up.err"
 
+# ---- verified, but the bundle's intake key is not installed --------------------
+verified_conf "$WORK/missing/intake.pub"
+G=$(mk --session-id 20261203T095200Z-00000012)
+pass_log; intake >/dev/null
+pass_log
+check "no intake key: nothing is wiped, even with a good record" test -f spool/$G/manifest.json -a -f "$(rec $G)"
+check "... the log names the key file and the fix" \
+  grep -q "intake_key .*missing/intake.pub cannot be used.*provisioning bundle" "$WORK/up.err"
+check "... and the room's police-IT warning is raised (every vaulted copy kept: K, T, N, M, G)" \
+  test "$(bfield verification_failed)" = 5
+mkdir missing && cp ik/intake.pub missing/
+pass_log
+check "installed, the next pass wipes it" test ! -e spool/$G
+verified_conf "$WORK/ik/intake.pub"
+
 # ---- the intake's own verdict: a session under a key revoked before it started --
 "$KEYS" device-init --dir rv --device-id studio-test-01 >/dev/null
 "$KEYS" enrol --dir rv --registry reg.json --it-key it/police-it.key --replace --reason "test: stolen" 2>/dev/null
@@ -136,4 +152,5 @@ check "... and the backlog counts nothing awaiting or failed" \
 R=$(mk --session-id 20261203T095800Z-00000011)
 pass_log
 check "... a new session is wiped in the pass that vaults it, no record needed" test ! -e spool/$R -a ! -e "$(rec $R)"
+
 finish
