@@ -134,7 +134,8 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
 
 /* As upl_wipe_session; with ver (wipe_after = verified; NULL: receipts)
  * the intake's verification record must also be there and accepted
- * (upl_verified) before anything is removed. *ret_hold (may be NULL) says
+ * (upl_verified) before anything is removed; it is asked first, as it is
+ * cheap and the other checks hash every file. *ret_hold (may be NULL) says
  * why a vaulted session was kept for it: UPL_VERIFY_AWAITING (no record
  * yet) or UPL_VERIFY_REFUSED (a record refused: police IT is warned);
  * UPL_VERIFY_OK otherwise. */

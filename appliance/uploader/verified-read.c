@@ -181,7 +181,10 @@ int upl_verified(upl_records *rs, const upl_intake_keys *keys, int dfd, const ch
                 *ret_message = g_strdup_printf("awaiting the police side's verification: its intake record "
                                                "in %s cannot be read now (%s)",
                                                rs->where, shown);
-                return r == -EFBIG ? UPL_VERIFY_REFUSED : UPL_VERIFY_AWAITING;
+                /* an oversized record or a link in its place is no record the
+                 * intake wrote: refused; anything else may pass (a vault that
+                 * cannot be asked now) */
+                return r == -EFBIG || r == -ELOOP ? UPL_VERIFY_REFUSED : UPL_VERIFY_AWAITING;
         }
         g_clear_pointer(&why, g_free);
         r = upl_record_check(rec, rec_len, sig, sig_len, keys, session, sha, recovered, &why);

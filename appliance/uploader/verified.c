@@ -78,6 +78,7 @@ static const char *member(JsonObject *o, const char *name) {
                        : NULL;
 }
 
+/* why, then the record's value (escaped) when it has one. */
 static int refused(gchar **ret_message, int r, const char *why, const char *value) {
         g_autofree char *shown = value ? escape_text(value) : NULL;
         *ret_message = g_strdup_printf("%s%s%s%s", why, shown ? " (\"" : "", shown ? shown : "",
@@ -103,8 +104,10 @@ static int check_signature(const char *rec, size_t len, const char *sig, size_t 
                 return 0;
         }
         minisign_key_id_hex(id, hex);
-        return refused(ret_message, -EKEYREJECTED,
-                       "it is signed by a key that is not a provisioned intake key (key id", hex);
+        *ret_message = g_strdup_printf("it is signed by key %s, which is not a provisioned intake key "
+                                       "([uploader] intake_key)",
+                                       hex);
+        return -EKEYREJECTED;
 }
 
 int upl_record_check(const char *rec, size_t len, const char *sig, size_t sig_len,
@@ -132,9 +135,10 @@ int upl_record_check(const char *rec, size_t len, const char *sig, size_t sig_le
                 return refused(ret_message, -ESRCH, "it is the record of another session",
                                member(o, "session"));
         if (g_strcmp0(member(o, "manifest_sha256"), manifest_sha256) != 0)
-                return refused(ret_message, -ESRCH,
-                               "it is the record of another manifest than this session's (manifest_sha256",
-                               member(o, "manifest_sha256"));
+                return refused(
+                        ret_message, -ESRCH,
+                        "it is the record of another manifest than the one here: its manifest_sha256 is",
+                        member(o, "manifest_sha256"));
         verdict = member(o, "verdict");
         if (g_strcmp0(verdict, "INTACT") == 0)
                 return 0;

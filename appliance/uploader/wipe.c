@@ -276,6 +276,10 @@ int upl_wipe_session_verified(int spool_dirfd, int receipts_dirfd, vault *v, con
                 return finish_empty(spool_dirfd, dfd, v, session, rc, ret_message);
         if (!S_ISREG(mst.st_mode) || mst.st_uid != owner)
                 return keep(ret_message, session, "its manifest.json was not made by the recorder", NULL);
+        /* with wipe_after = verified, the police side's word first: it costs
+         * one small read, while the checks below hash every file again */
+        if (!police_verified(ver, dfd, session, ret_hold, ret_message))
+                return 0;
         if (check_local(dfd, receipts_dirfd, session, owner, rc, local_retention_ns, names, ret_message) > 0)
                 return 0;
         /* the vault in use, now: the receipts file as it is here … */
@@ -284,9 +288,6 @@ int upl_wipe_session_verified(int spool_dirfd, int receipts_dirfd, vault *v, con
                             NULL);
         /* … and every file, the very object its receipt names */
         if (!files_vaulted(v, session, rc, names, ret_unconfirmed, ret_message))
-                return 0;
-        /* … and, with wipe_after = verified, the police side's word on it */
-        if (!police_verified(ver, dfd, session, ret_hold, ret_message))
                 return 0;
         return remove_session(spool_dirfd, dfd, session, names, ret_message);
 }
