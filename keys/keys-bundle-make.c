@@ -21,9 +21,10 @@
 
 typedef struct bundle_args {
         const char *it_key, *out, *officers, *vault, *endpoint, *region, *room, *profile;
-        const char *recipients_file;
-        GPtrArray *recipients; /* --recipient, borrowed from argv */
-        GPtrArray *devices;    /* --device, borrowed from argv */
+        const char *recipients_file, *wipe_after;
+        GPtrArray *recipients;  /* --recipient, borrowed from argv */
+        GPtrArray *intake_keys; /* --intake-key: the keys' RW… lines (owned) */
+        GPtrArray *devices;     /* --device, borrowed from argv */
         gint64 serial;
         gint64 retention_days;
 } bundle_args;
@@ -33,6 +34,7 @@ static void bundle_help(void) {
              "         (--recipient age1... | --recipients-file FILE) --officers FILE\n"
              "         --vault ADDRESS [--endpoint URL] [--region NAME] [--retention-days N]\n"
              "         [--room NAME] [--profile NAME] --device ID [--device ID]...\n"
+             "         [--intake-key FILE]... [--wipe-after receipts|verified]\n"
              "\n"
              "Makes the provisioning bundle a device applies at first boot (studio-provision):\n"
              "  DIR/" KEYS_BUNDLE_NAME "         the vault recipients, the officers file, the\n"
@@ -57,6 +59,12 @@ static void bundle_help(void) {
              "  --retention-days N     [uploader] retention_days, 1 to 36500\n"
              "  --room NAME            [recorder] room (burned into the picture)\n"
              "  --profile NAME         [recorder] profile (test, usb-1cam, usb-2cam)\n"
+             "  --intake-key FILE      the police side's intake.pub (intake-init; repeat while\n"
+             "                         a key is replaced): the device installs it as\n"
+             "                         /etc/studio/intake.pub ([uploader] intake_key)\n"
+             "  --wipe-after WORD      [uploader] wipe_after: receipts (the default) or\n"
+             "                         verified (needs --intake-key: the local copy goes only\n"
+             "                         once the intake's signed record says INTACT)\n"
              "  --device ID            a device the bundle is for (repeat for several); a device\n"
              "                         applies only a bundle naming its id, and a new device\n"
              "                         (no id yet) only one naming a single id, which it takes\n"
@@ -101,6 +109,14 @@ static gchar *bundle_json(const bundle_args *a, char **recipients, const char *o
         add_string(b, "region", a->region);
         if (a->retention_days)
                 add_int(b, "retention_days", a->retention_days);
+        if (a->intake_keys->len) {
+                json_builder_set_member_name(b, "intake_keys");
+                json_builder_begin_array(b);
+                for (guint i = 0; i < a->intake_keys->len; i++)
+                        json_builder_add_string_value(b, a->intake_keys->pdata[i]);
+                json_builder_end_array(b);
+        }
+        add_string(b, "wipe_after", a->wipe_after);
         json_builder_end_object(b);
         if (a->room || a->profile) {
                 json_builder_set_member_name(b, "recorder");
@@ -225,6 +241,20 @@ static int parse_int(const char *opt, const char *v, gint64 max, gint64 *ret) {
         return KEYS_EXIT_OK;
 }
 
+/* --intake-key FILE: a minisign public key file; its RW… line goes in. */
+static int intake_key_option(bundle_args *a, const char *path) {
+        minisign_public pk;
+        int r = minisign_public_load(path, &pk);
+
+        if (r < 0)
+                return keys_error(KEYS_EXIT_FAILURE,
+                                  "--intake-key %s is not a minisign public key (%s): give the intake.pub "
+                                  "'studio-keys intake-init' made",
+                                  path, strerror(-r));
+        g_ptr_array_add(a->intake_keys, minisign_public_to_base64(&pk));
+        return KEYS_EXIT_OK;
+}
+
 static int bundle_option(bundle_args *a, int c) {
         switch (c) {
         case 'k':
@@ -264,6 +294,14 @@ static int bundle_option(bundle_args *a, int c) {
         case 'i':
                 g_ptr_array_add(a->devices, optarg);
                 break;
+        case 'I':
+                return intake_key_option(a, optarg);
+        case 'W':
+                if (strcmp(optarg, "receipts") != 0 && strcmp(optarg, "verified") != 0)
+                        return keys_usage_error("bundle-make",
+                                                "--wipe-after '%s' is not receipts or verified", optarg);
+                a->wipe_after = optarg;
+                break;
         default:
                 return -EINVAL; /* not one of ours: the caller names the word */
         }
@@ -285,13 +323,16 @@ int keys_cmd_bundle_make(int argc, char **argv) {
                                              {"profile", required_argument, NULL, 'p'},
                                              {"device", required_argument, NULL, 'i'},
                                              {"device-id", required_argument, NULL, 'i'},
+                                             {"intake-key", required_argument, NULL, 'I'},
+                                             {"wipe-after", required_argument, NULL, 'W'},
                                              {"help", no_argument, NULL, 'h'},
                                              {}};
         g_autoptr(GPtrArray) recipients = g_ptr_array_new(), devices = g_ptr_array_new();
-        bundle_args a = {.recipients = recipients, .devices = devices};
+        g_autoptr(GPtrArray) intake_keys = g_ptr_array_new_with_free_func(free);
+        bundle_args a = {.recipients = recipients, .devices = devices, .intake_keys = intake_keys};
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "k:o:s:r:R:f:v:e:g:d:m:p:i:h", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "k:o:s:r:R:f:v:e:g:d:m:p:i:I:W:h", opts, NULL)) >= 0) {
                 if (c == 'h')
                         return bundle_help(), KEYS_EXIT_OK;
                 r = bundle_option(&a, c);

@@ -13,6 +13,7 @@
 #include "conf-check.h"
 #include "escape.h"
 #include "json-bounded.h"
+#include "minisign.h"
 #include "officers.h"
 
 keys_bundle *keys_bundle_free(keys_bundle *b) {
@@ -27,6 +28,8 @@ keys_bundle *keys_bundle_free(keys_bundle *b) {
         g_free(b->room);
         g_free(b->profile);
         g_strfreev(b->devices);
+        g_strfreev(b->intake_keys);
+        g_free(b->wipe_after);
         g_free(b);
         return NULL;
 }
@@ -103,6 +106,8 @@ static const member uploader_members[] = {
         {"endpoint", JSON_NODE_VALUE, G_TYPE_STRING, false},
         {"region", JSON_NODE_VALUE, G_TYPE_STRING, false},
         {"retention_days", JSON_NODE_VALUE, G_TYPE_INT64, false},
+        {"intake_keys", JSON_NODE_ARRAY, 0, false},
+        {"wipe_after", JSON_NODE_VALUE, G_TYPE_STRING, false},
 };
 static const member recorder_members[] = {
         {"room", JSON_NODE_VALUE, G_TYPE_STRING, false},
@@ -216,6 +221,49 @@ static int parse_officers(const char *text, keys_bundle *b, gchar **msg) {
         return 0;
 }
 
+/* The intake's public keys: minisign's base64 line each, distinct. */
+static int parse_intake_keys(JsonArray *a, keys_bundle *b, gchar **msg) {
+        guint n = json_array_get_length(a);
+        minisign_public pk;
+
+        if (n == 0 || n > KEYS_BUNDLE_INTAKE_KEYS_MAX)
+                return refuse(msg, "uploader.intake_keys must list 1 to %d intake public keys",
+                              KEYS_BUNDLE_INTAKE_KEYS_MAX);
+        b->intake_keys = g_new0(gchar *, n + 1);
+        for (guint i = 0; i < n; i++) {
+                JsonNode *e = json_array_get_element(a, i);
+                const char *s;
+
+                if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                        return refuse(msg, "uploader.intake_keys[%u] is not a string", i);
+                s = json_node_get_string(e);
+                if (strlen(s) > KEYS_BUNDLE_STRING_MAX || strchr(s, '\n') ||
+                    minisign_public_parse(s, &pk) < 0)
+                        return refuse(msg,
+                                      "uploader.intake_keys[%u] is not a minisign public key (the RW… line "
+                                      "of the intake.pub 'studio-keys intake-init' made)",
+                                      i);
+                if (g_strv_contains((const gchar *const *) b->intake_keys, s))
+                        return refuse(msg, "uploader.intake_keys names the same key twice");
+                b->intake_keys[i] = g_strdup(s);
+        }
+        return 0;
+}
+
+static int parse_wipe_after(JsonObject *u, keys_bundle *b, gchar **msg) {
+        const char *s = get_string(u, "wipe_after");
+
+        if (!s)
+                return 0;
+        if (strcmp(s, "receipts") != 0 && strcmp(s, "verified") != 0)
+                return refuse(msg, "uploader.wipe_after must be \"receipts\" or \"verified\"");
+        if (strcmp(s, "verified") == 0 && !b->intake_keys)
+                return refuse(msg, "uploader.wipe_after \"verified\" needs uploader.intake_keys (the "
+                                   "intake's public key, to check its records with)");
+        b->wipe_after = g_strdup(s);
+        return 0;
+}
+
 static int parse_uploader(JsonObject *u, keys_bundle *b, gchar **msg) {
         const char *s;
         int r = members_check(u, "uploader", uploader_members, G_N_ELEMENTS(uploader_members), msg);
@@ -244,7 +292,10 @@ static int parse_uploader(JsonObject *u, keys_bundle *b, gchar **msg) {
                                       KEYS_BUNDLE_RETENTION_MAX);
                 b->retention_days = (int) d;
         }
-        return 0;
+        if (json_object_has_member(u, "intake_keys") &&
+            (r = parse_intake_keys(json_object_get_array_member(u, "intake_keys"), b, msg)) < 0)
+                return r;
+        return parse_wipe_after(u, b, msg);
 }
 
 static int parse_recorder(JsonObject *o, keys_bundle *b, gchar **msg) {

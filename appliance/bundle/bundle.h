@@ -24,6 +24,7 @@
 #define KEYS_BUNDLE_STRING_MAX 512
 #define KEYS_BUNDLE_RETENTION_MAX 36500 /* days: a hundred years */
 #define KEYS_BUNDLE_DEVICES_MAX 1000    /* device ids one bundle may name */
+#define KEYS_BUNDLE_INTAKE_KEYS_MAX 16  /* the intake's public keys (a key rotation needs two) */
 
 typedef struct keys_bundle {
         int64_t serial;     /* 1..KEYS_BUNDLE_SERIAL_MAX; a device applies only a higher one */
@@ -35,8 +36,13 @@ typedef struct keys_bundle {
         gchar *endpoint;    /* s3: http(s)://host[:port]; NULL: absent */
         gchar *region;      /* NULL: absent */
         int retention_days; /* 0: absent */
-        gchar *room;        /* NULL: the profile's room */
-        gchar *profile;     /* NULL: the configuration's */
+        /* the police side's intake keys ("RWQ…" minisign public keys,
+         * NULL-terminated; NULL: absent) and [uploader] wipe_after ("receipts"
+         * or "verified"; NULL: absent, the default); "verified" needs a key */
+        gchar **intake_keys;
+        gchar *wipe_after;
+        gchar *room;    /* NULL: the profile's room */
+        gchar *profile; /* NULL: the configuration's */
         /* the devices it is for (1..KEYS_BUNDLE_DEVICES_MAX ids, distinct,
          * NULL-terminated): a device applies only a bundle naming its id, and
          * a device with no id yet only one naming a single id, which it takes */

@@ -75,6 +75,10 @@ gchar *backlog_doc_to_json(const backlog_doc *doc) {
         else
                 json_builder_add_null_value(b);
         json_write_time(b, "last_error_at", doc->last_error ? doc->last_error_us : 0);
+        json_builder_set_member_name(b, "awaiting_verification");
+        json_builder_add_int_value(b, (gint64) MIN(doc->awaiting_verification, COUNT_MAX));
+        json_builder_set_member_name(b, "verification_failed");
+        json_builder_add_int_value(b, (gint64) MIN(doc->verification_failed, COUNT_MAX));
         json_builder_end_object(b);
         return json_write_text(b);
 }
@@ -136,6 +140,12 @@ static int read_error(JsonObject *o, backlog_doc *doc, gchar **msg) {
 
         if (json_object_has_member(o, "in_flight") &&
             (r = read_count(o, "in_flight", &doc->in_flight, msg)) < 0)
+                return r;
+        if (json_object_has_member(o, "awaiting_verification") &&
+            (r = read_count(o, "awaiting_verification", &doc->awaiting_verification, msg)) < 0)
+                return r;
+        if (json_object_has_member(o, "verification_failed") &&
+            (r = read_count(o, "verification_failed", &doc->verification_failed, msg)) < 0)
                 return r;
         if (json_object_has_member(o, "last_error_at") &&
             (r = read_time(o, "last_error_at", true, &doc->last_error_us, msg)) < 0)

@@ -6,10 +6,16 @@
  *    "last_transfer":"2026-12-01T10:05:00Z","vault":"reachable",
  *    "updated":"2026-12-01T10:40:05Z","in_flight":4194304,
  *    "last_error":"vault does not enforce retention",
- *    "last_error_at":"2026-12-01T10:39:00Z"}
- * in_flight, last_error and last_error_at may be absent (older uploaders:
- * 0, none, null); last_error is one of a fixed set of words, never the
- * vault's own message.
+ *    "last_error_at":"2026-12-01T10:39:00Z",
+ *    "awaiting_verification":1,"verification_failed":0}
+ * in_flight, last_error, last_error_at, awaiting_verification and
+ * verification_failed may be absent (older uploaders: 0, none, null, 0,
+ * 0); last_error is one of a fixed set of words, never the vault's own
+ * message. With [uploader] wipe_after = verified, awaiting_verification
+ * counts the sessions the vault holds whose local copy waits for the
+ * intake's verification record, and verification_failed those whose record
+ * was refused (another verdict, a key not provisioned, another manifest):
+ * their copies are kept and police IT is warned.
  * It holds counts and times only: never a session identifier, a file name
  * or the vault's address. */
 #pragma once
@@ -51,9 +57,11 @@ typedef struct backlog_doc {
         int64_t last_transfer_us; /* the last confirmed transfer; 0: never (null) */
         backlog_vault vault;
         int64_t updated_us;
-        uint64_t in_flight;       /* bytes of the object being sent now, sent so far; 0: idle */
-        backlog_error last_error; /* what the last failed attempt was; NONE after a success */
-        int64_t last_error_us;    /* when; 0: none (null) */
+        uint64_t in_flight;             /* bytes of the object being sent now, sent so far; 0: idle */
+        backlog_error last_error;       /* what the last failed attempt was; NONE after a success */
+        int64_t last_error_us;          /* when; 0: none (null) */
+        uint64_t awaiting_verification; /* vaulted, kept until the intake's record exists */
+        uint64_t verification_failed;   /* vaulted, kept: the intake's record was refused */
 } backlog_doc;
 
 const char *backlog_vault_to_string(backlog_vault v);

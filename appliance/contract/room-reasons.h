@@ -38,6 +38,8 @@
           "kluis vergrendelt de opnames niet")                                                              \
         X(REASON_VAULT_REFUSED, IT, "vault refuses the appliance's credentials",                            \
           "kluis weigert de sleutels van het apparaat")                                                     \
+        X(REASON_VAULT_VERIFICATION_FAILED, IT, "vault verification failed — call police IT",               \
+          "controle in de kluis mislukt — bel de politie-ICT")                                              \
         X(REASON_PANEL_DISCONNECTED, BLOCKS, "panel disconnected", "bedieningspaneel losgekoppeld")         \
         X(REASON_LAST_FAULT, BLOCKS, "the last recording ended on a fault",                                 \
           "de laatste opname eindigde met een storing")                                                     \

@@ -130,12 +130,17 @@ const conf_key conf_keys[] = {
         K("uploader", "retry_max", CONF_DURATION, uploader.retry_max_ns, .def_n = 10 * MINUTE, .min = S,
           .max = 24 * 60 * MINUTE),
         K("uploader", "log_level", CONF_LOG_LEVEL, uploader.log_level, .def = "info"),
+        K("uploader", "wipe_after", CONF_WIPE_AFTER, uploader.wipe_after, .def = "receipts"),
+        /* default: the intake's own records default for [uploader] vault */
+        K("uploader", "intake_records", CONF_VAULT, uploader.intake_records),
+        K("uploader", "intake_key", CONF_PATH, uploader.intake_key, .def = "/etc/studio/intake.pub"),
 };
 
 const char *const conf_groups[] = {"recorder",    "panel",  "lights",   "health",
                                    "observation", "status", "uploader", NULL};
 const char *const conf_languages[] = {"en", "nl", NULL};
 const char *const conf_log_levels[] = {"error", "warning", "notice", "info", "debug", NULL};
+const char *const conf_wipe_afters[] = {"receipts", "verified", NULL};
 
 const size_t conf_keys_n = ELEMENTSOF(conf_keys);
 

@@ -36,6 +36,7 @@ typedef enum conf_type {
         CONF_INT,          /* int */
         CONF_LOG_LEVEL,    /* int LOG_* */
         CONF_LANGUAGE,     /* gchar *: en or nl */
+        CONF_WIPE_AFTER,   /* gchar *: receipts or verified */
         CONF_BOOL,         /* bool */
 } conf_type;
 
@@ -53,11 +54,12 @@ typedef struct conf_key {
 
 extern const conf_key conf_keys[];
 extern const size_t conf_keys_n;
-/* NULL-terminated: the groups, and the choices of CONF_LANGUAGE and
- * CONF_LOG_LEVEL keys. */
+/* NULL-terminated: the groups, and the choices of CONF_LANGUAGE,
+ * CONF_LOG_LEVEL and CONF_WIPE_AFTER keys. */
 extern const char *const conf_groups[];
 extern const char *const conf_languages[];
 extern const char *const conf_log_levels[];
+extern const char *const conf_wipe_afters[];
 
 /* The field of c that key k fills, as a type *. */
 #define FIELD(c, k, type) ((type *) ((char *) (c) + (k)->offset))
@@ -66,7 +68,7 @@ static inline bool conf_type_is_strv(conf_type t) {
         return t == CONF_STRV || t == CONF_NETWORKS || t == CONF_HOSTNAMES;
 }
 static inline bool conf_type_is_string(conf_type t) {
-        return t <= CONF_REGION || t == CONF_LANGUAGE;
+        return t <= CONF_REGION || t == CONF_LANGUAGE || t == CONF_WIPE_AFTER;
 }
 
 /* The key group/key, which the table must hold (a caller's own constant). */

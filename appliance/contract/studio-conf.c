@@ -214,15 +214,17 @@ static int read_list(const config_file *f, const conf_key *k, studio_conf *c, gc
         return 0;
 }
 
-/* One of a fixed set of words: a log level or a page language. */
+/* One of a fixed set of words: a log level, a page language, when to wipe. */
 static int read_choice(const config_file *f, const conf_key *k, studio_conf *c, gchar **msg) {
-        const char *const *choices = k->type == CONF_LANGUAGE ? conf_languages : conf_log_levels;
+        const char *const *choices = k->type == CONF_LANGUAGE     ? conf_languages
+                                     : k->type == CONF_WIPE_AFTER ? conf_wipe_afters
+                                                                  : conf_log_levels;
         int i;
         int r = config_get_choice(f, k->group, k->key, k->def, choices, &i, msg);
 
         if (r < 0)
                 return r;
-        if (k->type == CONF_LANGUAGE)
+        if (k->type == CONF_LANGUAGE || k->type == CONF_WIPE_AFTER)
                 *FIELD(c, k, gchar *) = g_strdup(choices[i]);
         else
                 *FIELD(c, k, int) = log_level_from_string(choices[i]);
@@ -280,6 +282,7 @@ static int read_key(const config_file *f, const conf_key *k, const char *dir, st
                 return config_get_bool(f, k->group, k->key, k->def_i != 0, FIELD(c, k, bool), msg);
         case CONF_LOG_LEVEL:
         case CONF_LANGUAGE:
+        case CONF_WIPE_AFTER:
                 return read_choice(f, k, c, msg);
         default:
                 return read_text(f, k, dir, c, msg);
@@ -477,4 +480,20 @@ int studio_conf_check_recording(const studio_conf *c, gchar **ret_message) {
                                        "or recipients_file = FILE; see docs/configuration.md)",
                                        file);
         return -ENOKEY;
+}
+
+/* As the intake's default_records (appliance/intake/conf.c): the two must
+ * agree, or a device would wait for records where none are written. */
+gchar *studio_conf_intake_records(const studio_uploader_conf *u) {
+        if (u->intake_records)
+                return g_strdup(u->intake_records);
+        if (!u->vault)
+                return NULL;
+        if (g_str_has_prefix(u->vault, "dir:"))
+                return g_strdup(u->vault);
+        const char *bucket = u->vault + strlen("s3://");
+        const char *slash = strchr(bucket, '/');
+        if (!slash)
+                return g_strdup_printf("%s/intake", u->vault);
+        return g_strdup_printf("s3://%.*s/intake/%s", (int) (slash - bucket), bucket, slash + 1);
 }

@@ -132,6 +132,9 @@ typedef struct studio_uploader_conf {
         uint64_t status_interval_ns;    /* while idle; default 15 min */
         uint64_t retry_max_ns;          /* the longest backoff; default 10 min */
         int log_level;
+        gchar *wipe_after;     /* "receipts" (default) or "verified": also the intake's record (wipe.c) */
+        gchar *intake_records; /* where the intake's records are; default: studio_conf_intake_records() */
+        gchar *intake_key; /* the intake's public key(s) from the bundle; default /etc/studio/intake.pub */
 } studio_uploader_conf;
 
 typedef struct studio_conf {
@@ -168,4 +171,9 @@ studio_conf *studio_conf_new_defaults(void);
  * the test that every key is in systemd/studio.conf and the docs. */
 bool studio_conf_key_at(size_t i, const char **ret_group, const char **ret_key);
 studio_conf *studio_conf_free(studio_conf *c);
+/* Where the intake's verification records are for the uploader u:
+ * [uploader] intake_records, or the intake's own default for its vault
+ * (docs/intake.md): the vault itself for dir:, s3://BUCKET/intake/PREFIX
+ * for s3://BUCKET/PREFIX (caller frees; NULL without a vault). */
+gchar *studio_conf_intake_records(const studio_uploader_conf *u);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(studio_conf, studio_conf_free)

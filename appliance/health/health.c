@@ -307,6 +307,10 @@ bool health_vault_not_locking(const backlog_doc *b) {
         return b->last_error == BACKLOG_ERROR_NOT_LOCKING;
 }
 
+bool health_vault_verification_failed(const backlog_doc *b) {
+        return b->verification_failed > 0;
+}
+
 bool health_vault_refused(const backlog_doc *b) {
         return b->last_error == BACKLOG_ERROR_CREDENTIALS;
 }

@@ -104,3 +104,6 @@ bool health_backlog_old(const backlog_doc *b, int64_t now_us);
  * refused credentials. Each is on when its word is the last error. */
 bool health_vault_not_locking(const backlog_doc *b);
 bool health_vault_refused(const backlog_doc *b);
+/* REASON_VAULT_VERIFICATION_FAILED: the intake's record of a vaulted
+ * session was refused (wipe_after = verified), so its copy is kept. */
+bool health_vault_verification_failed(const backlog_doc *b);

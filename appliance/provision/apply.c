@@ -104,6 +104,19 @@ static gchar *recipients_text(const keys_bundle *b) {
                                (long long) b->serial, list);
 }
 
+/* The intake's keys, as a minisign .pub file holds one (and several, one
+ * after another, while a key is replaced): [uploader] intake_key. */
+static gchar *intake_keys_text(const keys_bundle *b) {
+        g_autoptr(GString) s = g_string_new(NULL);
+
+        for (gchar **k = b->intake_keys; k && *k; k++)
+                g_string_append_printf(s,
+                                       "untrusted comment: intake public key, from provisioning bundle "
+                                       "serial %lld\n%s\n",
+                                       (long long) b->serial, *k);
+        return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
 static int read_conf(const provision_paths *p, char **ret_text, size_t *ret_len, gchar **msg) {
         int r = fs_read_file(p->conf, CONF_MAX, ret_text, ret_len);
 
@@ -135,6 +148,10 @@ int provision_apply(const provision_paths *p, const provision_bundle *pb, gchar 
                 r = write_file(p->recipients, recipients, 0644, ret_message);
         if (r >= 0)
                 r = write_file(p->officers, pb->b->officers, 0640, ret_message);
+        if (r >= 0 && pb->b->intake_keys) {
+                g_autofree gchar *intake = intake_keys_text(pb->b);
+                r = write_file(p->intake_key, intake, 0644, ret_message);
+        }
         if (r >= 0)
                 r = write_file(p->conf, conf, 0644, ret_message);
         if (r >= 0)

@@ -48,6 +48,8 @@ static void apply_bundle(GKeyFile *kf, const provision_paths *p, const keys_bund
                 g_key_file_set_integer(kf, "uploader", "retention_days", b->retention_days);
         else
                 (void) g_key_file_remove_key(kf, "uploader", "retention_days", NULL);
+        set_or_remove(kf, "uploader", "wipe_after", b->wipe_after);
+        set_or_remove(kf, "uploader", "intake_key", b->intake_keys ? p->intake_key : NULL);
 }
 
 int provision_conf_text(const provision_paths *p, const keys_bundle *b, const char *old_text, size_t old_len,

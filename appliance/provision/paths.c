@@ -22,6 +22,7 @@ provision_paths *provision_paths_new(const char *root) {
         p->conf = under(p->root, "/etc/studio/studio.conf");
         p->recipients = under(p->root, "/etc/studio/recipients");
         p->officers = under(p->root, "/etc/studio/officers");
+        p->intake_key = under(p->root, "/etc/studio/intake.pub");
         p->keys_dir = under(p->root, "/var/lib/studio/keys");
         p->marker = under(p->root, "/var/lib/studio/provisioned");
         p->console = under(p->root, "/dev/console");
@@ -41,6 +42,7 @@ provision_paths *provision_paths_free(provision_paths *p) {
         g_free(p->conf);
         g_free(p->recipients);
         g_free(p->officers);
+        g_free(p->intake_key);
         g_free(p->keys_dir);
         g_free(p->marker);
         g_free(p->console);

@@ -26,6 +26,7 @@ typedef struct provision_paths {
         gchar *conf;           /* /etc/studio/studio.conf */
         gchar *recipients;     /* /etc/studio/recipients */
         gchar *officers;       /* /etc/studio/officers */
+        gchar *intake_key;     /* /etc/studio/intake.pub: the bundle's intake keys */
         gchar *keys_dir;       /* /var/lib/studio/keys */
         gchar *marker;         /* /var/lib/studio/provisioned */
         gchar *console;        /* /dev/console */

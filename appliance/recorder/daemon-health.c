@@ -315,6 +315,7 @@ static void check_backlog(rec_daemon *d) {
                 warn_if(d, REASON_BACKLOG, false);
                 warn_if(d, REASON_VAULT_NOT_LOCKING, false);
                 warn_if(d, REASON_VAULT_REFUSED, false);
+                warn_if(d, REASON_VAULT_VERIFICATION_FAILED, false);
                 return;
         }
         if (r < 0) {
@@ -329,6 +330,7 @@ static void check_backlog(rec_daemon *d) {
         /* warnings, never blocking: the room records, and the spool keeps every copy */
         warn_if(d, REASON_VAULT_NOT_LOCKING, health_vault_not_locking(&b));
         warn_if(d, REASON_VAULT_REFUSED, health_vault_refused(&b));
+        warn_if(d, REASON_VAULT_VERIFICATION_FAILED, health_vault_verification_failed(&b));
 }
 
 /* While no pipeline holds them, the devices are looked at directly. */

@@ -62,6 +62,12 @@ int upl_ctx_init(upl_ctx *c, const studio_uploader_conf *conf, vault *v, gchar *
         /* "last transfer" survives a restart even once every session is wiped */
         c->last_transfer_us = upl_receipts_last_transfer(c->receipts_fd, vault_id(v));
         carry_last_backlog(c);
+        if (g_strcmp0(conf->wipe_after, "verified") == 0) {
+                c->verifier = upl_verifier_new(conf);
+                if (c->verifier->unusable)
+                        log_error("[uploader] wipe_after = verified, but no local copy can be wiped: %s",
+                                  c->verifier->unusable);
+        }
         return 0;
 }
 
@@ -74,6 +80,7 @@ void upl_ctx_done(upl_ctx *c) {
                 g_hash_table_unref(c->reported);
         if (c->vaulted)
                 g_hash_table_unref(c->vaulted);
+        upl_verifier_free(c->verifier);
         memset(c, 0, sizeof(*c));
 }
 
@@ -333,19 +340,31 @@ static int resend(upl_ctx *c, const upl_session *s, upl_receipts *rc, GPtrArray 
         return r;
 }
 
+/* wipe_after = verified kept a vaulted copy: the backlog counts it, and a
+ * refused record is police IT's to hear of (logged once, as a warning). */
+static void held_for_verification(upl_ctx *c, int hold, upl_pass_result *res, const char *msg) {
+        if (hold == UPL_VERIFY_REFUSED) {
+                res->backlog.verification_failed++;
+                report_once(c, LOG_ERR, msg);
+        } else {
+                res->backlog.awaiting_verification++;
+                report_once(c, LOG_INFO, msg);
+        }
+}
+
 /* Wipes the session if wipe.c finds it may; what the vault did not confirm
  * goes again, then wipe.c judges once more: a vault that still does not
  * confirm it is a failure of the pass, and the local copy stays. */
 static bool finish_wipe(upl_ctx *c, const upl_session *s, upl_receipts *rc, upl_pass_result *res,
                         session_tally *t) {
         gchar *msg = NULL;
-        int r = 0;
+        int r = 0, hold = UPL_VERIFY_OK;
 
         for (int round = 0; round < 2; round++) {
                 g_autoptr(GPtrArray) unconfirmed = g_ptr_array_new_with_free_func(g_free);
                 g_clear_pointer(&msg, g_free);
-                r = upl_wipe_session(c->spool_fd, c->receipts_fd, c->v, s->name, c->conf->local_retention_ns,
-                                     unconfirmed, &msg);
+                r = upl_wipe_session_verified(c->spool_fd, c->receipts_fd, c->v, c->verifier, s->name,
+                                              c->conf->local_retention_ns, unconfirmed, &hold, &msg);
                 if (r != 0 || unconfirmed->len == 0)
                         break;
                 log_warning("%s", msg);
@@ -367,7 +386,9 @@ static bool finish_wipe(upl_ctx *c, const upl_session *s, upl_receipts *rc, upl_
         if (r > 0) {
                 log_notice("%s", msg);
                 res->wiped++;
-        } else if (r == 0)
+        } else if (r == 0 && hold != UPL_VERIFY_OK)
+                held_for_verification(c, hold, res, msg);
+        else if (r == 0)
                 report_once(c, LOG_INFO, msg);
         else
                 fail_local(res, r, g_strdup(msg));
@@ -510,11 +531,26 @@ static GPtrArray *session_names(upl_ctx *c, upl_pass_result *res) {
         return names;
 }
 
+/* An intake key or records place that could not be used (the bundle not
+ * applied yet, a folder not mounted) is tried again on every pass. */
+static void retry_verifier(upl_ctx *c) {
+        if (!c->verifier || !c->verifier->unusable)
+                return;
+        upl_verifier *again = upl_verifier_new(c->conf);
+        if (!again->unusable)
+                log_notice("[uploader] wipe_after = verified: the intake's key and records (%s) can be used "
+                           "now",
+                           upl_records_describe(again->records));
+        upl_verifier_free(c->verifier);
+        c->verifier = again;
+}
+
 void upl_pass(upl_ctx *c, bool tries, upl_pass_result *res) {
         g_autoptr(GPtrArray) names = NULL;
         bool send = tries;
 
         memset(res, 0, sizeof(*res));
+        retry_verifier(c);
         names = session_names(c, res);
         for (guint i = 0; i < names->len; i++) {
                 session_tally t = {0};

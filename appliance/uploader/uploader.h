@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "backlog.h"
+#include "minisign.h"
 #include "sha256.h"
 #include "vault.h"
 
@@ -131,6 +132,77 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(upl_session, upl_session_free)
 int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
                      uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message);
 
+/* As upl_wipe_session; with ver (wipe_after = verified; NULL: receipts)
+ * the intake's verification record must also be there and accepted
+ * (upl_verified) before anything is removed; it is asked first, as it is
+ * cheap and the other checks hash every file. *ret_hold (may be NULL) says
+ * why a vaulted session was kept for it: UPL_VERIFY_AWAITING (no record
+ * yet) or UPL_VERIFY_REFUSED (a record refused: police IT is warned);
+ * UPL_VERIFY_OK otherwise. */
+typedef struct upl_verifier upl_verifier;
+int upl_wipe_session_verified(int spool_dirfd, int receipts_dirfd, vault *v, const upl_verifier *ver,
+                              const char *session, uint64_t local_retention_ns, GPtrArray *ret_unconfirmed,
+                              int *ret_hold, gchar **ret_message);
+
+/* ---- verified.c, verified-read.c: wipe_after = verified ----------------- */
+
+#define UPL_RECORD_MAX (64u << 10) /* a record or its .minisig; larger is refused */
+#define UPL_INTAKE_KEYS_MAX 16     /* intake keys in [uploader] intake_key (rotation) */
+#define UPL_INTAKE_KEYS_FILE_MAX (16u << 10)
+
+typedef struct upl_intake_keys {
+        minisign_public keys[UPL_INTAKE_KEYS_MAX];
+        size_t n;
+} upl_intake_keys;
+
+/* One or more minisign public keys (a .pub file, or several concatenated:
+ * "untrusted comment:" lines and blank lines skipped). */
+int upl_intake_keys_parse(const char *text, size_t len, upl_intake_keys *ret, gchar **ret_message);
+int upl_intake_keys_load(const char *path, upl_intake_keys *ret, gchar **ret_message);
+
+/* Checks an intake record's text and its .minisig: signed by one of keys,
+ * of session, of the manifest whose SHA-256 (hex) is manifest_sha256, with
+ * the verdict INTACT, or TRUNCATED when recovered (the device's own
+ * manifest marks a segment truncated). 0 accepted; -EBADMSG not a record
+ * (or not a signature); -EKEYREJECTED signed by no provisioned key; -EBADE
+ * a signature that does not verify; -ESRCH another session or manifest;
+ * -EPROTO another verdict; -EFBIG too large. *ret_message says why
+ * (outside strings escaped). */
+int upl_record_check(const char *rec, size_t len, const char *sig, size_t sig_len,
+                     const upl_intake_keys *keys, const char *session, const char *manifest_sha256,
+                     bool recovered, gchar **ret_message);
+
+/* Where the records are: [uploader] intake_records or the intake's default. */
+typedef struct upl_records upl_records;
+int upl_records_open(const studio_uploader_conf *conf, upl_records **ret, gchar **ret_message);
+upl_records *upl_records_free(upl_records *rs);
+const char *upl_records_describe(const upl_records *rs);
+/* verifications/<session>.json and its .minisig, each at most
+ * UPL_RECORD_MAX: -ENOENT when either is not there (yet). */
+int upl_records_read(upl_records *rs, const char *session, char **ret_rec, size_t *ret_rec_len,
+                     char **ret_sig, size_t *ret_sig_len, gchar **ret_message);
+
+enum {
+        UPL_VERIFY_OK = 0,
+        UPL_VERIFY_AWAITING = 1, /* no record yet, or it cannot be read now */
+        UPL_VERIFY_REFUSED = 2,  /* a record that is refused: the copy stays, police IT is warned */
+};
+/* The record of session, whose folder is dfd, read from rs and checked
+ * against its manifest here: one of UPL_VERIFY_*, *ret_message saying why
+ * when not OK. */
+int upl_verified(upl_records *rs, const upl_intake_keys *keys, int dfd, const char *session,
+                 gchar **ret_message);
+
+/* What the uploader holds for wipe_after = verified: the records' place and
+ * the keys, or why they cannot be used (every wipe then waits, refused). */
+struct upl_verifier {
+        upl_records *records;
+        upl_intake_keys keys;
+        gchar *unusable; /* NULL when records and keys are there */
+};
+upl_verifier *upl_verifier_new(const studio_uploader_conf *conf);
+upl_verifier *upl_verifier_free(upl_verifier *ver);
+
 /* ---- uploader.c: one pass over the spool -------------------------------- */
 
 typedef struct upl_ctx {
@@ -149,6 +221,7 @@ typedef struct upl_ctx {
         const char *device_id_file;     /* device.id beside [recorder] device_key */
         backlog_error last_error;       /* of the last pass that sent: NONE after one with no failure */
         int64_t last_error_us;
+        upl_verifier *verifier; /* wipe_after = verified; NULL: receipts */
 } upl_ctx;
 
 typedef struct upl_pass_result {

@@ -225,8 +225,35 @@ static int remove_session(int spool_dirfd, int dfd, const char *session, GPtrArr
         return 1;
 }
 
+/* wipe_after = verified: the police side's record, asked now (verified.c). */
+static bool police_verified(const upl_verifier *ver, int dfd, const char *session, int *ret_hold,
+                            gchar **ret_message) {
+        g_autofree gchar *why = NULL;
+
+        if (!ver)
+                return true;
+        if (ver->unusable) {
+                *ret_hold = UPL_VERIFY_REFUSED;
+                (void) keep(ret_message, session, ver->unusable, NULL);
+                return false;
+        }
+        *ret_hold = upl_verified(ver->records, &ver->keys, dfd, session, &why);
+        if (*ret_hold == UPL_VERIFY_OK)
+                return true;
+        (void) keep(ret_message, session, why, NULL);
+        return false;
+}
+
 int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *session,
                      uint64_t local_retention_ns, GPtrArray *ret_unconfirmed, gchar **ret_message) {
+        return upl_wipe_session_verified(spool_dirfd, receipts_dirfd, v, NULL, session, local_retention_ns,
+                                         ret_unconfirmed, NULL, ret_message);
+}
+
+int upl_wipe_session_verified(int spool_dirfd, int receipts_dirfd, vault *v, const upl_verifier *ver,
+                              const char *session, uint64_t local_retention_ns, GPtrArray *ret_unconfirmed,
+                              int *ret_hold, gchar **ret_message) {
+        int hold_ignored = 0;
         g_auto(fd_owned) dfd = openat(spool_dirfd, session, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(upl_receipts) rc = NULL;
@@ -234,6 +261,9 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
         uid_t owner = 0;
         int r;
 
+        if (!ret_hold)
+                ret_hold = &hold_ignored;
+        *ret_hold = UPL_VERIFY_OK;
         if (!upl_session_name_valid(session) || dfd < 0 || fstat(dfd, &st) < 0 ||
             upl_spool_owner(spool_dirfd, &owner) < 0)
                 return keep(ret_message, session, "not a session folder", NULL);
@@ -246,6 +276,10 @@ int upl_wipe_session(int spool_dirfd, int receipts_dirfd, vault *v, const char *
                 return finish_empty(spool_dirfd, dfd, v, session, rc, ret_message);
         if (!S_ISREG(mst.st_mode) || mst.st_uid != owner)
                 return keep(ret_message, session, "its manifest.json was not made by the recorder", NULL);
+        /* with wipe_after = verified, the police side's word first: it costs
+         * one small read, while the checks below hash every file again */
+        if (!police_verified(ver, dfd, session, ret_hold, ret_message))
+                return 0;
         if (check_local(dfd, receipts_dirfd, session, owner, rc, local_retention_ns, names, ret_message) > 0)
                 return 0;
         /* the vault in use, now: the receipts file as it is here … */

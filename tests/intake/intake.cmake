@@ -21,3 +21,6 @@ studio_script_test(intake-s3-hostile ${CMAKE_CURRENT_LIST_DIR}/intake-s3-hostile
 studio_script_test(intake-s3-verdicts ${CMAKE_CURRENT_LIST_DIR}/intake-s3-verdicts.sh intake TIMEOUT 300)
 set_tests_properties(intake-s3-verdicts PROPERTIES FIXTURES_REQUIRED intake-ceph)
 set_tests_properties(intake-s3-hostile PROPERTIES FIXTURES_REQUIRED intake-ceph)
+studio_script_test(intake-wipe-verified ${CMAKE_CURRENT_LIST_DIR}/intake-wipe-verified.sh intake TIMEOUT 300)
+studio_script_test(intake-wipe-verified-s3 ${CMAKE_CURRENT_LIST_DIR}/wipe-verified-s3.sh intake TIMEOUT 300)
+set_tests_properties(intake-wipe-verified-s3 PROPERTIES FIXTURES_REQUIRED intake-ceph)

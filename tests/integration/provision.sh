@@ -176,11 +176,25 @@ check "and says nothing changed" grep -q "already provisioned with bundle serial
 check "and changes nothing" test "$(snapshot)" = "$before"
 KEYID=$(sed -n 's/^key_id: //p' "$WORK/enrol.out")
 printf '%s\n' 13579 | "$KEYS" officer-add --file "$IT/officers" 4711 >/dev/null 2>&1
-make_bundle "$IT/bundle2" 2 >/dev/null
+if make_bundle "$IT/noik" 2 --wipe-after verified >"$WORK/noik.out" 2>&1; then
+  fail "bundle-make refuses wipe_after = verified without the intake's key"
+else
+  check "bundle-make refuses wipe_after = verified without the intake's key" grep -q intake_keys "$WORK/noik.out"
+fi
+# serial 2 also carries the police side's intake key and wipe_after = verified
+"$KEYS" intake-init --dir "$IT/intake" >/dev/null
+make_bundle "$IT/bundle2" 2 --intake-key "$IT/intake/intake.pub" --wipe-after verified >/dev/null
 check "a bundle with a higher serial is applied" provision_to "$WORK/update.out" --bundle "$IT/bundle2"
 check "as an update with both officers" grep -q "updated with bundle serial 2.*2 officer" "$WORK/update.out"
 check "the device key stays" grep -q "^key_id: $KEYID" "$WORK/update.out"
 check "the new officer is in the officers file" grep -q "^4711:" "$ROOT/etc/studio/officers"
+check "the intake's public key is installed as /etc/studio/intake.pub" \
+  grep -qxF "$(tail -n1 "$IT/intake/intake.pub")" "$ROOT/etc/studio/intake.pub"
+echo record >"$WORK/rec" && minisign -S -s "$IT/intake/intake.key" -m "$WORK/rec" </dev/null >/dev/null 2>&1
+check "... with which stock minisign verifies what the intake signs" \
+  minisign -Vqm "$WORK/rec" -p "$ROOT/etc/studio/intake.pub"
+check "studio.conf gains [uploader] wipe_after = verified and intake_key" \
+  bash -c "grep -qx 'wipe_after=verified' '$CONF' && grep -qx 'intake_key=$ROOT/etc/studio/intake.pub' '$CONF'"
 before=$(snapshot)
 provision --bundle "$IT/bundle" >"$WORK/older.out" 2>&1
 check "an older serial is not applied" grep -q 'has serial 1, not a newer one' "$WORK/older.out"

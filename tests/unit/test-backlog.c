@@ -39,15 +39,20 @@ static void assert_docs_equal(const backlog_doc *a, const backlog_doc *b) {
         assert_int_equal(a->in_flight, b->in_flight);
         assert_int_equal(a->last_error, b->last_error);
         assert_int_equal(a->last_error_us, b->last_error_us);
+        assert_int_equal(a->awaiting_verification, b->awaiting_verification);
+        assert_int_equal(a->verification_failed, b->verification_failed);
 }
 
 static void test_round_trip(void **state) {
         const backlog_doc docs[] = {
-                {2, 1073741824, T0 - 3600 * SEC, T0 - 60 * SEC, BACKLOG_VAULT_REACHABLE, T0, 0, 0, 0},
-                {0, 0, 0, 0, BACKLOG_VAULT_UNKNOWN, T0, 0, 0, 0},
-                {1, 1ULL << 53, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0 + G_USEC_PER_SEC, 0, 0, 0},
-                {1, 4096, T0, 0, BACKLOG_VAULT_REACHABLE, T0, 1 << 20, BACKLOG_ERROR_NOT_LOCKING, T0 - SEC},
-                {1, 4096, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0, 0, BACKLOG_ERROR_UNREACHABLE, T0},
+                {2, 1073741824, T0 - 3600 * SEC, T0 - 60 * SEC, BACKLOG_VAULT_REACHABLE, T0, 0, 0, 0, 0, 0},
+                {0, 0, 0, 0, BACKLOG_VAULT_UNKNOWN, T0, 0, 0, 0, 0, 0},
+                {1, 1ULL << 53, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0 + G_USEC_PER_SEC, 0, 0, 0, 0, 0},
+                {1, 4096, T0, 0, BACKLOG_VAULT_REACHABLE, T0, 1 << 20, BACKLOG_ERROR_NOT_LOCKING, T0 - SEC,
+                 0, 0},
+                {1, 4096, T0, 0, BACKLOG_VAULT_UNREACHABLE, T0, 0, BACKLOG_ERROR_UNREACHABLE, T0, 0, 0},
+                /* wipe_after = verified: vaulted sessions kept for the intake's record */
+                {0, 0, 0, T0, BACKLOG_VAULT_REACHABLE, T0, 0, 0, 0, 3, 1},
         };
 
         (void) state;
@@ -63,15 +68,21 @@ static void test_round_trip(void **state) {
                         json, "{\"sessions\":2,\"bytes\":1073741824,\"oldest\":\"2026-12-01T09:32:00Z\","
                               "\"last_transfer\":\"2026-12-01T10:31:00Z\",\"vault\":\"reachable\","
                               "\"updated\":\"2026-12-01T10:32:00Z\",\"in_flight\":0,"
-                              "\"last_error\":null,\"last_error_at\":null}");
+                              "\"last_error\":null,\"last_error_at\":null,"
+                              "\"awaiting_verification\":0,\"verification_failed\":0}");
         }
         {
                 /* An older uploader's document, without the optional members. */
                 const char *old = "{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
                                   "\"vault\":\"reachable\",\"updated\":\"2026-12-01T10:32:00Z\"}";
-                backlog_doc back = {.in_flight = 9, .last_error = 3};
+                backlog_doc back = {.in_flight = 9,
+                                    .last_error = 3,
+                                    .awaiting_verification = 4,
+                                    .verification_failed = 5};
                 assert_int_equal(backlog_parse(old, strlen(old), &back, NULL), 0);
                 assert_int_equal(back.in_flight, 0);
+                assert_int_equal(back.awaiting_verification, 0);
+                assert_int_equal(back.verification_failed, 0);
                 assert_int_equal(back.last_error, BACKLOG_ERROR_NONE);
         }
         for (int e = 1; e < _BACKLOG_ERROR_MAX; e++)
@@ -84,7 +95,7 @@ static void test_file(void **state) {
         g_autofree gchar *dir = g_dir_make_tmp("test-backlog-XXXXXX", NULL);
         g_autofree gchar *path = g_build_filename(dir, "backlog.json", NULL);
         g_autofree gchar *msg = NULL;
-        backlog_doc d = {3, 42, T0, T0, BACKLOG_VAULT_REACHABLE, T0, 7, BACKLOG_ERROR_CREDENTIALS, T0},
+        backlog_doc d = {3, 42, T0, T0, BACKLOG_VAULT_REACHABLE, T0, 7, BACKLOG_ERROR_CREDENTIALS, T0, 2, 1},
                     back = {0};
         struct stat st;
 
@@ -126,6 +137,12 @@ static const struct {
          "updated"},
         {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,\"vault\":\"reachable\"}",
          "updated"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"awaiting_verification\":-1," GOOD_TAIL,
+         "awaiting_verification"},
+        {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
+         "\"verification_failed\":\"1\"," GOOD_TAIL,
+         "verification_failed"},
         {"{\"sessions\":1,\"bytes\":1,\"oldest\":null,\"last_transfer\":null,"
          "\"in_flight\":-5," GOOD_TAIL,
          "in_flight"},

@@ -24,6 +24,9 @@
         "{\"vault\":\"s3://evidence/room3\",\"endpoint\":\"https://"                                        \
         "10.0.2.2:7480\",\"region\":\"us-east-1\",\"retention_days\":3650}"
 
+#define INTAKE_KEY "RWSEcz/0F4Fss7V0etLCAGDHZkt2AZpJAJxyA6pEvOTeByV8CNlxkcdt"
+#define INTAKE_KEY2 "RWS+knU6/ZyuhdRIr9QU7PYiE/quIj7+GLPTCy6OhAu5Ppra6iuSvKm6"
+
 /* A bundle with each part replaced where the argument is not NULL. */
 static gchar *bundle_for(const char *serial, const char *recipients, const char *officers,
                          const char *uploader, const char *extra, const char *devices) {
@@ -70,6 +73,22 @@ static void test_whole_bundle(void **state) {
         keys_bundle_free(b);
 }
 
+static void test_intake_keys(void **state) {
+        g_autofree gchar *text = bundle(NULL, NULL, NULL,
+                                        "{\"vault\":\"dir:/srv/vault\",\"intake_keys\":[\"" INTAKE_KEY
+                                        "\",\"" INTAKE_KEY2 "\"],\"wipe_after\":\"verified\"}",
+                                        NULL);
+        keys_bundle *b = NULL;
+        gchar *msg = NULL;
+
+        assert_int_equal(parse(text, &b, &msg), 0);
+        assert_string_equal(b->intake_keys[0], INTAKE_KEY);
+        assert_string_equal(b->intake_keys[1], INTAKE_KEY2);
+        assert_null(b->intake_keys[2]);
+        assert_string_equal(b->wipe_after, "verified");
+        keys_bundle_free(b);
+}
+
 static void test_minimal_bundle(void **state) {
         g_autofree gchar *text = bundle(NULL, NULL, NULL, "{\"vault\":\"dir:/srv/vault\"}", NULL);
         keys_bundle *b = NULL;
@@ -83,6 +102,8 @@ static void test_minimal_bundle(void **state) {
         assert_null(b->room);
         assert_null(b->profile);
         assert_int_equal(g_strv_length(b->devices), 1);
+        assert_null(b->intake_keys);
+        assert_null(b->wipe_after);
         keys_bundle_free(b);
 }
 
@@ -123,6 +144,20 @@ static const bad_case bad_cases[] = {
         {.uploader = "{\"vault\":\"s3://bkt\",\"retention_days\":36501}", .says = "uploader.retention_days"},
         {.uploader = "{\"vault\":\"s3://bkt\",\"retention_days\":\"30\"}", .says = "retention_days"},
         {.uploader = "{\"vault\":\"s3://bkt\",\"credentials\":\"x\"}", .says = "credentials"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":[]}", .says = "uploader.intake_keys"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":\"" INTAKE_KEY "\"}", .says = "intake_keys"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":[7]}", .says = "uploader.intake_keys[0]"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":[\"RWSnotakey\"]}",
+         .says = "uploader.intake_keys[0]"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":[\"" INTAKE_KEY "\\n" INTAKE_KEY2 "\"]}",
+         .says = "uploader.intake_keys[0]"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"intake_keys\":[\"" INTAKE_KEY "\",\"" INTAKE_KEY "\"]}",
+         .says = "twice"},
+        {.uploader =
+                 "{\"vault\":\"s3://bkt\",\"intake_keys\":[\"" INTAKE_KEY "\"],\"wipe_after\":\"never\"}",
+         .says = "uploader.wipe_after"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"wipe_after\":\"verified\"}", .says = "intake_keys"},
+        {.uploader = "{\"vault\":\"s3://bkt\",\"wipe_after\":1}", .says = "wipe_after"},
         {.extra = ",\"recorder\":{\"room\":\"a\\u001b[2Jb\"}", .says = "recorder.room"},
         {.extra = ",\"recorder\":{\"room\":\"a\\u202eb\"}", .says = "recorder.room"},
         {.extra = ",\"recorder\":{\"room\":\"a\\\\b\"}", .says = "recorder.room"},
@@ -267,13 +302,10 @@ static void test_single_checks(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_whole_bundle),
-                cmocka_unit_test(test_minimal_bundle),
-                cmocka_unit_test(test_bad_fields),
-                cmocka_unit_test(test_missing_members),
-                cmocka_unit_test(test_secret_never_shown),
-                cmocka_unit_test(test_not_a_bundle),
-                cmocka_unit_test(test_bounds),
+                cmocka_unit_test(test_whole_bundle),    cmocka_unit_test(test_minimal_bundle),
+                cmocka_unit_test(test_intake_keys),     cmocka_unit_test(test_bad_fields),
+                cmocka_unit_test(test_missing_members), cmocka_unit_test(test_secret_never_shown),
+                cmocka_unit_test(test_not_a_bundle),    cmocka_unit_test(test_bounds),
                 cmocka_unit_test(test_single_checks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -442,6 +442,32 @@ static void test_vault_reasons(void **state) {
         assert_true(health_vault_not_locking(&parsed));
 }
 
+/* wipe_after = verified: a refused intake record is a police-IT warning
+ * while the uploader counts one; sessions only awaiting their record are
+ * none (the intake may simply not have run yet); an older document, none. */
+static void test_verification_failed(void **state) {
+        backlog_doc b = {.awaiting_verification = 4};
+        backlog_doc parsed;
+        const char *failed = "{\"sessions\":0,\"bytes\":0,\"oldest\":null,\"last_transfer\":null,"
+                             "\"vault\":\"reachable\",\"updated\":\"2026-12-01T10:40:05Z\","
+                             "\"awaiting_verification\":0,\"verification_failed\":2}";
+        const char *old = "{\"sessions\":1,\"bytes\":5,\"oldest\":null,\"last_transfer\":null,"
+                          "\"vault\":\"reachable\",\"updated\":\"2026-12-01T10:40:05Z\"}";
+
+        (void) state;
+        assert_false(health_vault_verification_failed(&b));
+        b.verification_failed = 1;
+        assert_true(health_vault_verification_failed(&b));
+        assert_int_equal(backlog_parse(failed, strlen(failed), &parsed, NULL), 0);
+        assert_true(health_vault_verification_failed(&parsed));
+        assert_int_equal(backlog_parse(old, strlen(old), &parsed, NULL), 0);
+        assert_false(health_vault_verification_failed(&parsed));
+        /* a warning for police IT, never a headline for staff */
+        assert_true(room_reason_is_it_warning("vault verification failed — call police IT"));
+        assert_string_equal(room_reason_words(REASON_VAULT_VERIFICATION_FAILED, "nl"),
+                            "controle in de kluis mislukt — bel de politie-ICT");
+}
+
 int main(void) {
         g_setenv("TZ", "UTC", TRUE); /* the details give local times */
         const struct CMUnitTest tests[] = {
@@ -459,6 +485,7 @@ int main(void) {
                 cmocka_unit_test(test_hours_left),
                 cmocka_unit_test(test_backlog),
                 cmocka_unit_test(test_vault_reasons),
+                cmocka_unit_test(test_verification_failed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,6 +68,9 @@ static void assert_defaults(const studio_conf *c) {
         assert_string_equal(c->status.allow[0], "127.0.0.0/8");
         assert_string_equal(c->status.allow[1], "::1");
         assert_string_equal(c->status.language, "en");
+        assert_string_equal(c->uploader.wipe_after, "receipts");
+        assert_null(c->uploader.intake_records);
+        assert_string_equal(c->uploader.intake_key, "/etc/studio/intake.pub");
         assert_string_equal(c->status.state_file, "/run/studio-recorder/state.json");
         assert_string_equal(c->status.backlog_file, "/run/studio-uploader/backlog.json");
         assert_null(c->status.contact_phone);
@@ -321,6 +324,8 @@ static const struct bad_case {
          "has \"10.1.2.300\", which is not an address or a network"},
         {"[status]\nallow = 10.0.0.0/33\n", 2, "which is not an address or a network"},
         {"[status]\nlanguage = fr\n", 2, "language = \"fr\" is not one of en or nl"},
+        {"[uploader]\nwipe_after = never\n", 2, "wipe_after = \"never\" is not one of receipts or verified"},
+        {"[uploader]\nintake_records = ftp://x\n", 2, "intake_records"},
         {"[status]\ncontact_phone = call Bob\n", 2,
          "contact_phone = \"call Bob\" is not a telephone number"},
         {"[status]\ncontact_phone = 088<script>\n", 2, "is not a telephone number"},
