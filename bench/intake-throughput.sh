@@ -52,7 +52,8 @@ S=$("$MS" --spool spool --state spool.state --key dev/device.key --recipient "$(
 printf '[recorder]\nspool = %s/spool\n[uploader]\nvault = s3://vault-locked/bench\nendpoint = %s\ncredentials_file = %s/s3.cred\nretention_days = 1\nbacklog_file = %s/backlog.json\n' \
   "$work" "$AWS_ENDPOINT" "$work" "$work" >studio.conf
 "$UPLOADER" --config studio.conf --once >up.out 2>&1 || { tail -n 20 up.out >&2; exit 1; }
-bytes=$(aws --endpoint-url "$AWS_ENDPOINT" s3 ls --recursive "s3://vault-locked/bench/$S/" | awk '{n += $3} END {print n}')
+bytes=$(python3 -c 'import json,sys; print(sum(json.loads(l)["size"] for l in open(sys.argv[1])))' \
+  "spool/receipts/$S.jsonl")
 echo "session $S: $bytes bytes in the vault" >&2
 
 theirs() { # prints elapsed seconds
