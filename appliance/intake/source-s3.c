@@ -10,9 +10,11 @@
  * stays bounded by one listing page and curl's buffer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "custody.h"
@@ -26,6 +28,7 @@
 
 #define SESSION_OBJECTS_MAX 10000 /* objects of one session taken from its listing (names <= 1 KiB) */
 #define SIG_MAX (64 * 1024)
+#define SCRATCH_RESERVE (64u << 20) /* left free in the scratch space, for the records and the index */
 
 typedef struct receipts_walk {
         intake *in;
@@ -70,13 +73,14 @@ int intake_s3_list_sessions(intake *in, GPtrArray *sessions, intake_pass_result 
 typedef struct session_walk {
         const char *session;
         GPtrArray *names;
+        GArray *sizes; /* uint64_t: each name's size as the listing gives it */
         unsigned refused;
 } session_walk;
 
 static int on_object(const char *key, uint64_t size, int64_t modified_us, void *userdata) {
         session_walk *w = userdata;
         const char *name = key + strlen(w->session) + 1;
-        (void) size, (void) modified_us;
+        (void) modified_us;
 
         if (!vault_key_valid(key) || strchr(name, '/') || w->names->len >= SESSION_OBJECTS_MAX) {
                 if (w->refused++ < 10) {
@@ -87,6 +91,7 @@ static int on_object(const char *key, uint64_t size, int64_t modified_us, void *
                 return 0;
         }
         g_ptr_array_add(w->names, g_strdup(name));
+        g_array_append_val(w->sizes, size);
         return 0;
 }
 
@@ -142,6 +147,36 @@ static custody_manifest *fetched_manifest(int dfd) {
         return m;
 }
 
+/* The bytes the session's objects may take (each bounded as it will be
+ * fetched) must fit the scratch space's free room, less a reserve: a
+ * session whose objects would take more (too large for the disk, or
+ * planted to fill it) is refused before anything but the manifest is
+ * fetched, and the next pass tries again. */
+static int scratch_room(intake *in, const session_walk *w, const custody_manifest *m) {
+        const char *session = w->session;
+        struct statvfs v;
+        uint64_t need = 0, avail;
+
+        /* the listing's size, never more than the fetch will take */
+        for (guint i = 0; i < w->names->len; i++)
+                if (!g_str_equal(w->names->pdata[i], "manifest.json"))
+                        need += MIN(g_array_index(w->sizes, uint64_t, i),
+                                    object_max(w->names->pdata[i], m)) +
+                                1;
+        if (statvfs(in->conf->scratch, &v) < 0)
+                return log_error("the scratch folder %s cannot be measured: %m", in->conf->scratch), -errno;
+        avail = (uint64_t) v.f_bavail * v.f_frsize;
+        avail = avail > SCRATCH_RESERVE ? avail - SCRATCH_RESERVE : 0;
+        if (need <= avail)
+                return 0;
+        return log_error(
+                       "session %s needs %" PRIu64 " MiB in the scratch folder %s, which has %" PRIu64
+                       " MiB free beyond its %u MiB reserve: free space there, or set [intake] scratch to a "
+                       "larger disk",
+                       session, need >> 20, in->conf->scratch, avail >> 20, SCRATCH_RESERVE >> 20),
+               -ENOSPC;
+}
+
 /* An empty folder for the session in the scratch space (what an earlier,
  * interrupted pass left there is removed first). */
 static int fresh_folder(intake *in, const char *session, int *ret_fd) {
@@ -163,7 +198,8 @@ int intake_s3_fetch(intake *in, const char *session, int *ret_dirfd, unsigned *r
         g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
         g_autofree char *prefix = g_strdup_printf("%s/", session);
         g_autofree gchar *msg = NULL;
-        session_walk w = {.session = session, .names = names};
+        g_autoptr(GArray) sizes = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        session_walk w = {.session = session, .names = names, .sizes = sizes};
         g_auto(fd_owned) dfd = -EBADF;
         custody_manifest *m = NULL;
         unsigned undecodable = 0;
@@ -179,14 +215,20 @@ int intake_s3_fetch(intake *in, const char *session, int *ret_dirfd, unsigned *r
                 if (g_str_equal(names->pdata[i], "manifest.json"))
                         r = fetch_object(in, dfd, session, "manifest.json", CUSTODY_MANIFEST_MAX);
         m = r >= 0 ? fetched_manifest(dfd) : NULL;
+        if (r >= 0)
+                r = scratch_room(in, &w, m);
         for (guint i = 0; i < names->len && r >= 0; i++) {
                 if (!g_str_equal(names->pdata[i], "manifest.json"))
                         r = fetch_object(in, dfd, session, names->pdata[i], object_max(names->pdata[i], m));
                 notify_watchdog_progress();
         }
         custody_manifest_free(m);
-        if (r < 0)
+        if (r < 0) {
+                fd_close_owned(dfd);
+                dfd = -EBADF;
+                intake_s3_drop(in, session); /* nothing half-fetched stays in the scratch space */
                 return r;
+        }
         *ret_refused = w.refused + undecodable;
         *ret_dirfd = TAKE_FD(dfd);
         return 0;

@@ -20,6 +20,8 @@ studio_script_test(intake-canary ${CMAKE_CURRENT_LIST_DIR}/intake-canary.sh inta
 studio_script_test(intake-s3-hostile ${CMAKE_CURRENT_LIST_DIR}/intake-s3-hostile.sh intake TIMEOUT 300)
 studio_script_test(intake-s3-verdicts ${CMAKE_CURRENT_LIST_DIR}/intake-s3-verdicts.sh intake TIMEOUT 300)
 set_tests_properties(intake-s3-verdicts PROPERTIES FIXTURES_REQUIRED intake-ceph)
+studio_script_test(intake-s3-daemon ${CMAKE_CURRENT_LIST_DIR}/intake-s3-daemon.sh intake TIMEOUT 300)
+set_tests_properties(intake-s3-daemon PROPERTIES FIXTURES_REQUIRED intake-ceph)
 set_tests_properties(intake-s3-hostile PROPERTIES FIXTURES_REQUIRED intake-ceph)
 studio_script_test(intake-wipe-verified ${CMAKE_CURRENT_LIST_DIR}/intake-wipe-verified.sh intake TIMEOUT 300)
 studio_script_test(intake-wipe-verified-s3 ${CMAKE_CURRENT_LIST_DIR}/wipe-verified-s3.sh intake TIMEOUT 300)
