@@ -92,13 +92,7 @@ else
 fi
 
 # ---- a key enrolled, then revoked before its session started ------------------
-"$KEYS" device-init --dir rv --device-id studio-test-01 >/dev/null
-"$KEYS" enrol --dir rv --registry reg.json --it-key it/police-it.key --replace --reason "test: stolen" 2>/dev/null
-RVID=$("$KEYS" enrol --dir rv | sed -n 's/^key_id: //p')
-"$KEYS" revoke --registry reg.json --key-id "$RVID" --date "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" \
-  --it-key it/police-it.key 2>/dev/null
-V=$("$MS" --spool spool --state spool.state2 --key rv/device.key --recipient "$VAULT_RECIPIENT" --segments 1 \
-      --segment-bytes 50000 --session-id 20261202T092000Z-0000000f | xargs basename)
+V=$(revoked_session 20261202T092000Z-0000000f)
 check "the uploader sends it" test "$(up)" = 0
 check "a pass exits 0" test "$(intake)" = 0
 verdict_is "$V" UNTRUSTED-KEY

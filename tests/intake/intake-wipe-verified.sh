@@ -125,13 +125,7 @@ check "installed, the next pass wipes it" test ! -e spool/$G
 verified_conf "$WORK/ik/intake.pub"
 
 # ---- the intake's own verdict: a session under a key revoked before it started --
-"$KEYS" device-init --dir rv --device-id studio-test-01 >/dev/null
-"$KEYS" enrol --dir rv --registry reg.json --it-key it/police-it.key --replace --reason "test: stolen" 2>/dev/null
-RVID=$("$KEYS" enrol --dir rv | sed -n 's/^key_id: //p')
-"$KEYS" revoke --registry reg.json --key-id "$RVID" --date "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" \
-  --it-key it/police-it.key 2>/dev/null
-V=$("$MS" --spool spool --state spool.state2 --key rv/device.key --recipient "$VAULT_RECIPIENT" --segments 1 \
-      --segment-bytes 50000 --session-id 20261203T095500Z-00000010 | xargs basename)
+V=$(revoked_session 20261203T095500Z-00000010)
 pass_log
 intake >/dev/null
 check "the intake says UNTRUSTED-KEY" test "$(field "$(rec $V)" verdict)" = UNTRUSTED-KEY

@@ -15,6 +15,19 @@ intake() { local r=0; "$INTAKE" --config intake.conf --once >"$WORK/in.out" 2>"$
 mk() { "$MS" --spool spool --state spool.state --key dev/device.key --recipient "$VAULT_RECIPIENT" \
          --segments 2 --segment-bytes 100000 "$@" | xargs basename; }
 upload() { "$UPLOADER" --config studio.conf --once >/dev/null 2>&1; }
+# revoked_session ID: studio-test-01's key replaced by a new one that is
+# revoked from a day ago, and a session ID signed with it (prints its name):
+# the verdict is UNTRUSTED-KEY.
+revoked_session() {
+  "$KEYS" device-init --dir rv --device-id studio-test-01 >/dev/null
+  "$KEYS" enrol --dir rv --registry reg.json --it-key it/police-it.key --replace --reason "test: stolen" 2>/dev/null
+  local id
+  id=$("$KEYS" enrol --dir rv | sed -n 's/^key_id: //p')
+  "$KEYS" revoke --registry reg.json --key-id "$id" --date "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" \
+    --it-key it/police-it.key 2>/dev/null
+  "$MS" --spool spool --state spool.state2 --key rv/device.key --recipient "$VAULT_RECIPIENT" --segments 1 \
+    --segment-bytes 50000 --session-id "$1" | xargs basename
+}
 
 make_vault
 "$KEYS" it-key-init --out it >/dev/null 2>&1
