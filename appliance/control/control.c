@@ -212,10 +212,10 @@ void control_request_reply(control_request *req, JsonObject *reply) {
 }
 
 void control_request_reply_text(control_request *req, const char *json) {
+        g_return_if_fail(req && req->phase == CONTROL_HANDLING);
         size_t len = strlen(json);
         gchar *text = g_malloc(len + 2);
 
-        g_return_if_fail(req && req->phase == CONTROL_HANDLING);
         memcpy(text, json, len);
         text[len] = '\n';
         text[len + 1] = '\0';
