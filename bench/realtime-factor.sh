@@ -36,7 +36,8 @@ for size in 1280x720 1920x1080; do
         # Media actually recorded: decrypt every segment and count video frames
         # (streamable Matroska has no duration in its header). A live test
         # source that the machine cannot keep up with falls behind the wall
-        # clock instead of dropping frames, so media s can be < the duration.
+        # clock instead of dropping frames; --duration then waits for the
+        # video, so media s is about the duration and wall s grows instead.
         nframes=0
         for f in "$work/$size"/*/seg-*.mkv.age; do
                 age -d -i "$work/key.txt" "$f" > "$work/seg.mkv"
@@ -52,11 +53,12 @@ printf '%s' "$rows" | awk -F'|' -v secs="$secs" '
 { c = $2 + $3;
   if (NR == 1) printf "%-14s %7s %7s %7s %7s %7s %9s %10s\n", "size", "user s", "sys s", "CPU s", "wall s", "media s", "frames", "cores";
   printf "%-14s %7.2f %7.2f %7.2f %7.2f %7.2f %9d %10.2f\n", $1, $2, $3, c, $4, $5, $6, ($4 > 0 ? c / $4 : 0);
-  printf "  %s: %.2f media seconds per CPU second = %.2f cores needed for real time; kept up with the live source: %.0f %% (media s / %d s)\n", $1, (c > 0 ? $5 / c : 0), ($5 > 0 ? c / $5 : 0), 100 * $5 / secs, secs;
+  printf "  %s: %.2f media seconds per CPU second = %.2f cores needed for real time; kept up with the live source: %.0f %% (media s / wall s)\n", $1, (c > 0 ? $5 / c : 0), ($5 > 0 ? c / $5 : 0), ($4 > 0 ? 100 * $5 / $4 : 0);
   if ($1 ~ /^1920x1080/) { used = ($4 > 0 ? c / $4 : 0); need = ($5 > 0 ? c / $5 : 0) } }
 END { printf "1080p30 live: used %.2f cores while live, needs %.2f cores to keep up (target < 0.5)\n", used, need }'
 echo "note: wall time includes start-up and the final EOS/seal; cores = CPU s / wall s of the whole run."
-echo "      If media s < ${secs} s the machine could not keep up (the live test source then falls behind"
-echo "      instead of dropping frames): 'cores used' is then capped by the CPU the machine gave us, and"
-echo "      'cores needed' (CPU s / media s) is the figure to hold against the target."
+echo "      If wall s is well over ${secs} s the machine could not keep up (the live test source then falls"
+echo "      behind instead of dropping frames, and --duration waits for the video): 'cores used' is then"
+echo "      capped by the CPU the machine gave us, and 'cores needed' (CPU s / media s) is the figure to"
+echo "      hold against the target."
 echo "load average after runs:$(uptime | sed 's/.*load average://')"

@@ -99,6 +99,11 @@ gboolean capture_pipeline_cancel_unopened(GstElement *pipeline);
  * goes): GST_CLOCK_TIME_NONE before capture_pipeline_open. For a pipeline
  * built with a session folder, its running time. */
 GstClockTime capture_pipeline_media_time(GstElement *pipeline);
+/* How much video the recording holds so far: the media time at the end of
+ * the last picture past the gate, which trails the media time when the
+ * machine cannot encode as fast as the clock runs. GST_CLOCK_TIME_NONE
+ * until the first picture has passed, and for a pipeline without a gate. */
+GstClockTime capture_pipeline_recorded_time(GstElement *pipeline);
 
 /* ---- health measurements --------------------------------------------
  * With capture_options.measure the pipeline posts element messages on its

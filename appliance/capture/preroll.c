@@ -59,6 +59,9 @@ struct preroll {
          * opens only after that (atomic state), so it reads it safely. */
         GstClockTime start;
         GstClockTime second_keyframe; /* media time of the keyframe that ends the first interval */
+        /* Media time at the end of the last picture let through (atomic):
+         * what the recording holds, where the clock says what it should. */
+        guint64 recorded;
         gboolean opened;
         gboolean live; /* FALSE: no source is live; the gates hold instead of dropping */
 };
@@ -132,21 +135,38 @@ static gboolean first_buffer(gate *g, GstBuffer *buf) {
         return TRUE;
 }
 
+static GstBuffer *probe_buffer(GstPadProbeInfo *info) {
+        return (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+                       ? gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0)
+                       : GST_PAD_PROBE_INFO_BUFFER(info);
+}
+
+/* Only the video gate's thread writes it, and only once its gate is open. */
+static void note_recorded(gate *g, GstPadProbeInfo *info) {
+        GstBuffer *buf = (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) ? NULL : probe_buffer(info);
+        GstClockTime rt = buf ? buffer_running_time(g->pad, buf) : GST_CLOCK_TIME_NONE;
+
+        if (!GST_CLOCK_TIME_IS_VALID(rt) || rt < g->owner->start)
+                return;
+        rt += GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0;
+        __atomic_store_n(&g->owner->recorded, rt - g->owner->start, __ATOMIC_RELAXED);
+}
+
 static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
         gate *g = data;
         gint state = g_atomic_int_get(&g->state);
         GstBuffer *buf;
 
         (void) pad;
+        if (state == GATE_OPEN && g->video)
+                note_recorded(g, info);
         if (state == GATE_OPEN)
                 return GST_PAD_PROBE_OK;
         if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
                 return state == GATE_ARMED ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
         if (state == GATE_CLOSED)
                 return GST_PAD_PROBE_DROP;
-        buf = (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-                      ? gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0)
-                      : GST_PAD_PROBE_INFO_BUFFER(info);
+        buf = probe_buffer(info);
         if (!buf || !first_buffer(g, buf))
                 return GST_PAD_PROBE_DROP;
         /* a Stop on the loop may have closed the gate meanwhile
@@ -358,4 +378,12 @@ GstClockTime capture_pipeline_media_time(GstElement *pipeline) {
         if (!GST_CLOCK_TIME_IS_VALID(start))
                 return 0;
         return now > start ? now - start : 0;
+}
+
+GstClockTime capture_pipeline_recorded_time(GstElement *pipeline) {
+        preroll *pr = preroll_of(pipeline);
+
+        if (!pr || !pr->opened || g_atomic_int_get(&pr->video.state) != GATE_OPEN)
+                return GST_CLOCK_TIME_NONE;
+        return __atomic_load_n(&pr->recorded, __ATOMIC_RELAXED);
 }

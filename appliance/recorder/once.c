@@ -19,6 +19,7 @@ typedef struct once {
         const rec_settings *settings;
         const once_options *o;
         guint duration_timer;
+        GstClockTime recorded_at_check; /* what on_duration last found recorded */
         int exit_status;
         bool on_break; /* the break is the driver's state, as the daemon's */
 } once;
@@ -103,10 +104,34 @@ static void on_ended(const rec_outcome *o, void *userdata) {
         g_main_loop_quit(x->loop);
 }
 
+/* A machine that cannot encode as fast as the clock runs records less
+ * video than time passes: the duration waits for the video, as long as
+ * the video is still coming (a stalled camera is the watchdog's). */
+#define DURATION_RECHECK_MIN_MS 500
+
+static bool wait_for_video(once *x) {
+        GstClockTime recorded = rec_controller_recorded_time(x->ctl);
+        uint64_t left_ms;
+
+        if (!GST_CLOCK_TIME_IS_VALID(recorded) || recorded >= x->o->duration_ns ||
+            (GST_CLOCK_TIME_IS_VALID(x->recorded_at_check) && recorded <= x->recorded_at_check))
+                return false;
+        if (!GST_CLOCK_TIME_IS_VALID(x->recorded_at_check))
+                log_info("%.1f s of video recorded when %.1f s have passed: the machine is encoding "
+                         "slower than real time; recording on to %.1f s of video",
+                         recorded / 1e9, x->o->duration_ns / 1e9, x->o->duration_ns / 1e9);
+        x->recorded_at_check = recorded;
+        left_ms = (x->o->duration_ns - recorded) / 1000000;
+        x->duration_timer = g_timeout_add((guint) MAX(left_ms, DURATION_RECHECK_MIN_MS), on_duration, x);
+        return true;
+}
+
 static gboolean on_duration(gpointer data) {
         once *x = data;
 
         x->duration_timer = 0;
+        if (wait_for_video(x))
+                return G_SOURCE_REMOVE;
         log_info("stopping (duration reached)");
         rec_controller_stop(x->ctl, "stopped");
         return G_SOURCE_REMOVE;
@@ -149,7 +174,10 @@ static gboolean on_break(gpointer data) {
 
 int once_main(const rec_settings *settings, const once_options *o) {
         const rec_controller_callbacks cb = {on_recording, on_fault, on_ended, NULL};
-        once x = {.settings = settings, .o = o, .exit_status = EXIT_NOTHING_RECORDED};
+        once x = {.settings = settings,
+                  .o = o,
+                  .exit_status = EXIT_NOTHING_RECORDED,
+                  .recorded_at_check = GST_CLOCK_TIME_NONE};
         g_autofree gchar *msg = NULL;
         guint sources[4] = {0};
         int r;

@@ -526,6 +526,10 @@ GstClockTime rec_controller_media_time(const rec_controller *c) {
         return media_time(c);
 }
 
+GstClockTime rec_controller_recorded_time(const rec_controller *c) {
+        return c->pipeline ? capture_pipeline_recorded_time(c->pipeline) : GST_CLOCK_TIME_NONE;
+}
+
 const guint64 *rec_controller_marks(const rec_controller *c, guint *ret_n) {
         *ret_n = c->marks ? c->marks->len : 0;
         return c->marks ? (const guint64 *) (const void *) c->marks->data : NULL;

@@ -101,6 +101,8 @@ bool rec_controller_started(const rec_controller *c);
 /* Where the recording is on its media timeline (GST_CLOCK_TIME_NONE
  * before it opened). */
 GstClockTime rec_controller_media_time(const rec_controller *c);
+/* How much video the recording holds (capture_pipeline_recorded_time). */
+GstClockTime rec_controller_recorded_time(const rec_controller *c);
 /* The session's marks so far, as media times (ns), in order; NULL when
  * there are none (*ret_n is 0). Valid until the next mark or the free. */
 const guint64 *rec_controller_marks(const rec_controller *c, guint *ret_n);

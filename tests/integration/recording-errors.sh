@@ -113,7 +113,7 @@ check "no session folder was left behind by refused starts" \
 "$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 profile slow 's/^source=videotestsrc.*/source=videotestsrc is-live=true ! identity sleep-time=100000/'
 set +e
-"$RECORDER" "${rec[@]}" --duration 8s --profile "$WORK/slow.profile" --recipient "$VAULT_RECIPIENT" \
+"$RECORDER" "${rec[@]}" --duration 5s --profile "$WORK/slow.profile" --recipient "$VAULT_RECIPIENT" \
   --device-key "$WORK/device/device.key" >"$WORK/out" 2>"$WORK/err"
 rc=$?
 set -e
