@@ -45,6 +45,33 @@ int capture_profile_bitrate_kbps(const capture_profile *p);
 gchar **capture_profile_cameras(const capture_profile *p);
 gchar **capture_profile_microphones(const capture_profile *p);
 
+/* ---- audio tracks -----------------------------------------------------
+ * Every speaker's microphone is its own audio track in the segment, in the
+ * profile's order: either a channel of one multichannel source ([audio]
+ * source and channels, split in the pipeline: one clock for all) or a
+ * source of its own ([audio.track.N] source). A profile without
+ * [audio.track.N] groups has one track, role "room", from [audio] source. */
+#define CAPTURE_MAX_TRACKS 8
+
+typedef struct capture_track {
+        const char *role;     /* one of capture_track_roles */
+        const char *label;    /* for people: "Interpreter microphone" */
+        const char *language; /* ISO 639-2 code ("nld"), or NULL */
+        const char *source;   /* the source description it comes from */
+        int channel;          /* 1-based channel of source; 0: the whole source */
+        bool required;        /* the pre-flight refuses Start without it */
+} capture_track;
+
+/* "interviewee", "interviewer", "interpreter", "second-interviewer",
+ * "room"; NULL-terminated. */
+extern const char *const capture_track_roles[];
+
+/* The profile's tracks (at least one, at most CAPTURE_MAX_TRACKS), valid
+ * while p is. */
+const capture_track *capture_profile_tracks(const capture_profile *p, size_t *ret_n);
+/* A stereo mix of all tracks as an extra track after them ([audio] mix). */
+bool capture_profile_mix(const capture_profile *p);
+
 typedef struct capture_options {
         const char *session_dir;         /* segments go here as seg-000001.mkv.age; NULL: pre-rolled */
         const char *recipients;          /* age1… separated by commas */
@@ -119,6 +146,7 @@ typedef enum capture_measure_kind {
 typedef struct capture_measure {
         capture_measure_kind kind;
         int camera;                /* picture: 1 or 2; audio: 0 */
+        int track;                 /* audio: the track, 1-based (capture_profile_tracks); picture: 0 */
         GstClockTime running_time; /* when it was measured, on the pipeline's clock */
         double rms_db;             /* audio: the loudest channel's RMS in dBFS; digital silence -200 */
         double luma;               /* picture: mean luma 0..255 (video black is 16) */

@@ -6,12 +6,12 @@
 
 /* The element message a camera's picture statistics travel in. */
 #define CAPTURE_MEASURE_PICTURE_MESSAGE "studio-picture"
-/* The name of the level element on the audio (its messages are "level"). */
-#define CAPTURE_MEASURE_LEVEL_NAME "audio-level"
+/* The level element on track N is "audio-level-N" (its messages are "level"). */
+#define CAPTURE_MEASURE_LEVEL_PREFIX "audio-level-"
 
-/* A level element added to bin, posting about every 250 ms; NULL when the
- * plugin is missing. */
-GstElement *capture_measure_level(GstBin *bin);
+/* A level element for track (1-based) added to bin, posting about every
+ * 250 ms; NULL when the plugin is missing. */
+GstElement *capture_measure_level(GstBin *bin, int track);
 
 /* Samples the picture leaving a camera's caps filter (raw video, before
  * the overlay) twice a second and posts its statistics from that element.

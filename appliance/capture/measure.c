@@ -32,8 +32,9 @@ typedef struct picture_tap {
         guint8 previous[PICTURE_W * PICTURE_H];
 } picture_tap;
 
-GstElement *capture_measure_level(GstBin *bin) {
-        GstElement *level = gst_element_factory_make("level", CAPTURE_MEASURE_LEVEL_NAME);
+GstElement *capture_measure_level(GstBin *bin, int track) {
+        g_autofree gchar *name = g_strdup_printf(CAPTURE_MEASURE_LEVEL_PREFIX "%d", track);
+        GstElement *level = gst_element_factory_make("level", name);
 
         if (!level)
                 return NULL;
@@ -190,7 +191,20 @@ static bool loudest_rms(const GstStructure *s, double *ret) {
         return true;
 }
 
-static bool parse_level(const GstStructure *s, capture_measure *ret) {
+/* Only our level elements, "audio-level-N": a profile's source may hold
+ * another. */
+static int level_track(GstMessage *m) {
+        const char *name = GST_MESSAGE_SRC(m) ? GST_OBJECT_NAME(GST_MESSAGE_SRC(m)) : NULL;
+        guint64 track;
+
+        if (!name || !g_str_has_prefix(name, CAPTURE_MEASURE_LEVEL_PREFIX) ||
+            !g_ascii_string_to_unsigned(name + strlen(CAPTURE_MEASURE_LEVEL_PREFIX), 10, 1,
+                                        CAPTURE_MAX_TRACKS, &track, NULL))
+                return 0;
+        return (int) track;
+}
+
+static bool parse_level(const GstStructure *s, int track, capture_measure *ret) {
         guint64 rt;
         double rms;
 
@@ -199,6 +213,7 @@ static bool parse_level(const GstStructure *s, capture_measure *ret) {
                 return false;
         *ret = (capture_measure){
                 .kind = CAPTURE_MEASURE_AUDIO,
+                .track = track,
                 .running_time = rt,
                 .rms_db = rms,
         };
@@ -212,9 +227,7 @@ bool capture_measure_parse(GstMessage *m, capture_measure *ret) {
                 return false;
         if (gst_structure_has_name(s, CAPTURE_MEASURE_PICTURE_MESSAGE))
                 return parse_picture(s, ret);
-        /* only our level element: a profile's source may hold another */
-        if (gst_structure_has_name(s, "level") && GST_MESSAGE_SRC(m) &&
-            g_strcmp0(GST_OBJECT_NAME(GST_MESSAGE_SRC(m)), CAPTURE_MEASURE_LEVEL_NAME) == 0)
-                return parse_level(s, ret);
+        if (gst_structure_has_name(s, "level") && level_track(m) > 0)
+                return parse_level(s, level_track(m), ret);
         return false;
 }

@@ -2,7 +2,7 @@
  *
  *   video source(s) -> [compositor] -> videoconvert/scale/rate -> caps
  *     -> clockoverlay (date/time + room) -> H.264 -> h264parse -> queue --\
- *   audio source -> audioconvert/resample -> queue -> Opus|AAC ------------+-> splitmuxsink
+ *   audio tracks (audio.c), each -> Opus|AAC -----------------------------+-> splitmuxsink
  *        (matroskamux streamable, one studiosealsink per segment)
  *
  * Without a session folder the pipeline is built pre-rolled (preroll.c).
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build-internal.h"
 #include "measure-internal.h"
 #include "observation-internal.h"
 #include "preroll-internal.h"
@@ -18,15 +19,7 @@
 #include "profile-internal.h"
 #include "survive-internal.h"
 
-typedef struct build {
-        const capture_profile *p;
-        const capture_options *o;
-        GstBin *bin;
-        gchar *msg;
-        int error; /* 0: -EINVAL */
-} build;
-
-static GstElement *make(build *b, const char *factory, const char *name) {
+GstElement *make(build *b, const char *factory, const char *name) {
         GstElement *e = gst_element_factory_make(factory, name);
 
         if (!e) {
@@ -41,7 +34,7 @@ static GstElement *make(build *b, const char *factory, const char *name) {
         return e;
 }
 
-static GstElement *make_source(build *b, const char *description, const char *what) {
+GstElement *make_source(build *b, const char *description, const char *what) {
         g_autoptr(GError) error = NULL;
         GstElement *src = gst_parse_bin_from_description(description, TRUE, &error);
 
@@ -57,8 +50,7 @@ static GstElement *make_source(build *b, const char *description, const char *wh
         return src;
 }
 
-/* Links a chain of elements; any NULL means an earlier make() failed. */
-static gboolean link_chain(build *b, GstElement **chain, size_t n) {
+gboolean link_chain(build *b, GstElement **chain, size_t n) {
         for (size_t i = 0; i < n; i++)
                 if (!chain[i])
                         return FALSE;
@@ -170,8 +162,7 @@ static GstElement *composited_video(build *b) {
         return out;
 }
 
-/* The tee for the observation output, when one is configured. */
-static GstElement *observation(build *b, const char *sink, bool video) {
+GstElement *observation(build *b, const char *sink, bool video) {
         g_autofree gchar *msg = NULL;
         GstElement *tee = capture_observation_tee(b->bin, sink, video, &msg);
 
@@ -217,36 +208,6 @@ static GstElement *video_branch(build *b) {
         chain[n++] = parse;
         chain[n++] = queue;
         return link_chain(b, chain, n) ? queue : NULL;
-}
-
-static GstElement *level(build *b) {
-        GstElement *e = capture_measure_level(b->bin);
-
-        if (!e && !b->msg)
-                b->msg = g_strdup("the GStreamer element 'level' is not installed on this machine "
-                                  "(gstreamer1.0-plugins-good)");
-        return e;
-}
-
-static GstElement *audio_branch(build *b) {
-        const capture_profile *p = b->p;
-        gboolean opus = g_str_equal(p->audio_codec, "opus");
-        GstElement *chain[7];
-        size_t n = 0;
-
-        chain[n++] = make_source(b, p->audio_source, "audio");
-        chain[n++] = make(b, "audioconvert", NULL);
-        chain[n++] = make(b, "audioresample", NULL);
-        if (b->o->measure)
-                chain[n++] = level(b);
-        if (b->o->observation_audio)
-                chain[n++] = observation(b, b->o->observation_audio, false);
-        chain[n++] = make(b, "queue", "audio-queue");
-        chain[n++] = make(b, opus ? "opusenc" : "voaacenc", "audio-encoder");
-        if (!chain[n - 1])
-                return NULL;
-        g_object_set(chain[n - 1], "bitrate", p->audio_bitrate * 1000, NULL);
-        return link_chain(b, chain, n) ? chain[n - 1] : NULL;
 }
 
 static GstElement *muxer(build *b) {
@@ -305,10 +266,22 @@ static int check_devices(build *b, const char *description, const char *what) {
         return 0;
 }
 
+/* The video, then the audio tracks in the profile's order. */
+static gboolean link_to_muxer(build *b, GstElement *mux, GstElement *video, GstElement **audio, size_t n) {
+        gboolean ok = gst_element_link_pads(video, "src", mux, "video");
+
+        for (size_t i = 0; ok && i < n; i++)
+                ok = gst_element_link_pads(audio[i], "src", mux, "audio_%u");
+        if (!ok)
+                b->msg = g_strdup("could not link the encoders to the segment muxer");
+        return ok;
+}
+
 int capture_pipeline_build(const capture_profile *p, const capture_options *o, GstElement **ret,
                            gchar **ret_message) {
         build b = {.p = p, .o = o};
-        GstElement *pipeline, *mux, *video, *audio;
+        GstElement *pipeline, *mux, *video, *audio[CAPTURE_MAX_AUDIO_OUTPUTS];
+        size_t n_audio = 0;
         int r;
 
         r = check_devices(&b, p->video_source, "camera");
@@ -320,15 +293,12 @@ int capture_pipeline_build(const capture_profile *p, const capture_options *o, G
         b.bin = GST_BIN(pipeline);
         mux = muxer(&b);
         video = mux ? video_branch(&b) : NULL;
-        audio = video ? audio_branch(&b) : NULL;
-        if (!audio)
+        if (!video || capture_audio_build(&b, audio, &n_audio) < 0)
                 goto fail;
-        if (!gst_element_link_pads(video, "src", mux, "video") ||
-            !gst_element_link_pads(audio, "src", mux, "audio_%u")) {
-                b.msg = g_strdup("could not link the encoders to the segment muxer");
+        if (!link_to_muxer(&b, mux, video, audio, n_audio))
                 goto fail;
-        }
-        if (!o->session_dir && capture_preroll_install(pipeline, mux, video, audio, p->video_bitrate) < 0) {
+        if (!o->session_dir &&
+            capture_preroll_install(pipeline, mux, video, audio, n_audio, p->video_bitrate) < 0) {
                 b.msg = g_strdup("could not put the pre-roll gates on the encoders");
                 goto fail;
         }

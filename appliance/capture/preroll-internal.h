@@ -4,9 +4,12 @@
 
 #include <gst/gst.h>
 
+#define CAPTURE_MAX_AUDIO_GATES 16
+
 /* Keeps mux out of the running state and puts a closed gate on the source
- * pad of video_out (the H.264 parser's queue) and audio_out (the audio
- * encoder). video_kbps: the video bitrate, which sets when the first short
- * keyframe interval ends (see capture_pipeline_open). */
+ * pad of video_out (the H.264 parser's queue) and of each of the n_audio
+ * audio_out (each audio track's last element). video_kbps: the video
+ * bitrate, which sets when the first short keyframe interval ends (see
+ * capture_pipeline_open). */
 int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *video_out,
-                            GstElement *audio_out, int video_kbps);
+                            GstElement *const *audio_out, size_t n_audio, int video_kbps);

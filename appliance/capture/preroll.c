@@ -50,7 +50,9 @@ typedef struct gate {
 
 struct preroll {
         GstElement *mux; /* borrowed */
-        gate video, audio;
+        gate video;
+        gate audio[CAPTURE_MAX_AUDIO_GATES]; /* one per audio track */
+        size_t n_audio;
         /* Running time (pipeline clock) of Start; written before the gates
          * are armed, read by the probes after. */
         GstClockTime requested;
@@ -129,9 +131,11 @@ static gboolean first_buffer(gate *g, GstBuffer *buf) {
          * offset goes out with the segment event, re-sent before this
          * buffer and the first audio one) */
         pr->start = rt;
-        gst_pad_set_offset(pr->audio.pad, -(gint64) rt);
         gst_pad_set_offset(pr->video.pad, -(gint64) rt);
-        release_hold(&pr->audio);
+        for (size_t i = 0; i < pr->n_audio; i++) {
+                gst_pad_set_offset(pr->audio[i].pad, -(gint64) rt);
+                release_hold(&pr->audio[i]);
+        }
         return TRUE;
 }
 
@@ -240,7 +244,7 @@ static gboolean any_live_source(GstElement *pipeline) {
 }
 
 int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *video_out,
-                            GstElement *audio_out, int video_kbps) {
+                            GstElement *const *audio_out, size_t n_audio, int video_kbps) {
         preroll *pr = g_rc_box_new0(preroll);
         int r;
 
@@ -254,9 +258,9 @@ int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *v
         pr->mux = mux;
         pr->start = GST_CLOCK_TIME_NONE;
         pr->requested = GST_CLOCK_TIME_NONE;
-        r = gate_install(pr, &pr->video, video_out, TRUE);
-        if (r == 0)
-                r = gate_install(pr, &pr->audio, audio_out, FALSE);
+        r = n_audio <= CAPTURE_MAX_AUDIO_GATES ? gate_install(pr, &pr->video, video_out, TRUE) : -E2BIG;
+        for (size_t i = 0; r == 0 && i < n_audio; i++, pr->n_audio++)
+                r = gate_install(pr, &pr->audio[i], audio_out[i], FALSE);
         g_object_set_data_full(G_OBJECT(pipeline), PREROLL_KEY, pr, preroll_release);
         if (r < 0)
                 return r;
@@ -276,6 +280,11 @@ static int open_failed(int r, gchar *message, gchar **ret_message) {
         return r;
 }
 
+static void set_audio_gates(preroll *pr, gate_state state) {
+        for (size_t i = 0; i < pr->n_audio; i++)
+                g_atomic_int_set(&pr->audio[i].state, state);
+}
+
 /* The gates open at START (running time): a live source asks its encoder
  * for a keyframe now and a second soon after; a file, held since its
  * start, begins at its first keyframe. */
@@ -283,13 +292,13 @@ static void arm_gates(preroll *pr, GstClockTime start) {
         if (!pr->live) {
                 /* held since the start of the input: it starts at its first keyframe */
                 pr->requested = 0;
-                g_atomic_int_set(&pr->audio.state, GATE_ARMED);
+                set_audio_gates(pr, GATE_ARMED);
                 g_atomic_int_set(&pr->video.state, GATE_ARMED);
                 release_hold(&pr->video);
                 return;
         }
         pr->requested = start;
-        g_atomic_int_set(&pr->audio.state, GATE_ARMED);
+        set_audio_gates(pr, GATE_ARMED);
         g_atomic_int_set(&pr->video.state, GATE_ARMED);
         /* Media time 0; the upstream probe moves it to the encoder's time.
          * Without it the recording still starts, on the next regular keyframe. */
@@ -360,7 +369,7 @@ gboolean capture_pipeline_cancel_unopened(GstElement *pipeline) {
             !g_atomic_int_compare_and_exchange(&pr->video.state, GATE_ARMED, GATE_CLOSED))
                 return FALSE;
         /* audio opens only after video, which now never does */
-        g_atomic_int_set(&pr->audio.state, GATE_CLOSED);
+        set_audio_gates(pr, GATE_CLOSED);
         return TRUE;
 }
 

@@ -80,6 +80,28 @@ static int probe_microphone(const char *source, room_reason *ret_reason, gchar *
         return r;
 }
 
+/* Only a track the profile marks required refuses a Start; a shared
+ * multichannel source is probed once. */
+static int probe_required_microphones(const capture_profile *p, room_reason *ret_reason,
+                                      gchar **ret_message) {
+        size_t n;
+        const capture_track *t = capture_profile_tracks(p, &n);
+        bool shared_probed = false;
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                g_autofree gchar *msg = NULL;
+                if (!t[i].required || (t[i].channel && shared_probed))
+                        continue;
+                shared_probed = shared_probed || t[i].channel;
+                r = probe_microphone(t[i].source, ret_reason, &msg);
+                if (r < 0)
+                        *ret_message =
+                                n > 1 ? g_strdup_printf("%s: %s", t[i].label, msg) : g_steal_pointer(&msg);
+        }
+        return r;
+}
+
 int capture_probe_devices(const capture_profile *p, room_reason *ret_reason, gchar **ret_message) {
         room_reason reason = _ROOM_REASON_INVALID;
         g_autofree gchar *msg = NULL;
@@ -89,7 +111,7 @@ int capture_probe_devices(const capture_profile *p, room_reason *ret_reason, gch
         if (r == 0 && p->video_source2)
                 r = probe_camera(p, p->video_source2, 2, &reason, &msg);
         if (r == 0)
-                r = probe_microphone(p->audio_source, &reason, &msg);
+                r = probe_required_microphones(p, &reason, &msg);
         if (r == 0)
                 return 0;
         if (ret_reason)

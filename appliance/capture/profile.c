@@ -35,6 +35,7 @@ capture_profile *capture_profile_free(capture_profile *p) {
         g_free(p->audio_source);
         g_free(p->audio_codec);
         g_free(p->container);
+        capture_profile_free_tracks(p);
         g_free(p);
         return NULL;
 }
@@ -50,9 +51,10 @@ static const char *const profile_keys[][13] = {
         {"description", "room", NULL},
         {"source", "source2", "layout", "width", "height", "framerate", "bitrate", "encoder", "preset",
          "keyframe-interval", NULL},
-        {"source", "codec", "bitrate", NULL},
+        {"source", "codec", "bitrate", "channels", "mix", NULL},
         {"format", NULL},
 };
+static const char *const track_keys[] = {"role", "label", "language", "source", "channel", "required", NULL};
 
 /* An empty value means the default in a profile, as it always has. */
 static bool value_empty(const config_file *c, const char *group, const char *key) {
@@ -119,10 +121,9 @@ static int validate(const config_file *c, capture_profile *p, gchar **msg) {
         g_autofree gchar *layout = NULL;
         int l = CAPTURE_LAYOUT_SINGLE, r;
 
-        if (!p->video_source || !p->audio_source) {
+        if (!p->video_source) {
                 g_autofree gchar *file = escape_text(p->path);
-                *msg = g_strdup_printf("profile %s: [video] source and [audio] source are both required",
-                                       file);
+                *msg = g_strdup_printf("profile %s: [video] source is required", file);
                 return -EINVAL;
         }
         r = get_string(c, "video", "layout", NULL, &layout, msg);
@@ -148,14 +149,24 @@ static int validate(const config_file *c, capture_profile *p, gchar **msg) {
         if (!g_str_equal(p->container, "matroska"))
                 return refuse(c, "container", "format", p->container,
                               "is not supported (use matroska: it still plays after a power cut)", msg);
-        return read_numbers(c, p, msg);
+        r = read_numbers(c, p, msg);
+        return r ?: capture_profile_read_tracks(c, p, msg);
 }
 
 static int check_keys(const config_file *c, gchar **msg) {
-        int r = config_file_check_groups(c, profile_groups, msg);
+        g_autoptr(GPtrArray) groups = g_ptr_array_new();
+        int r;
 
+        for (size_t i = 0; profile_groups[i]; i++)
+                g_ptr_array_add(groups, (gpointer) profile_groups[i]);
+        for (size_t i = 0; capture_track_groups[i]; i++)
+                g_ptr_array_add(groups, (gpointer) capture_track_groups[i]);
+        g_ptr_array_add(groups, NULL);
+        r = config_file_check_groups(c, (const char *const *) groups->pdata, msg);
         for (size_t i = 0; r >= 0 && profile_groups[i]; i++)
                 r = config_file_check_keys(c, profile_groups[i], profile_keys[i], msg);
+        for (size_t i = 0; r >= 0 && capture_track_groups[i]; i++)
+                r = config_file_check_keys(c, capture_track_groups[i], track_keys, msg);
         return r;
 }
 
@@ -237,7 +248,7 @@ const char *capture_profile_sha256(const capture_profile *p) {
         return p->sha256;
 }
 int capture_profile_bitrate_kbps(const capture_profile *p) {
-        return p->video_bitrate + p->audio_bitrate;
+        return p->video_bitrate + p->audio_bitrate * (int) (p->n_tracks + (p->mix ? 1 : 0));
 }
 
 const char *capture_profile_room(const capture_profile *p) {
@@ -259,6 +270,14 @@ gchar **capture_profile_cameras(const capture_profile *p) {
         return identities(p->video_source, p->video_source2);
 }
 
+/* Each source once, in the order the tracks name them. */
 gchar **capture_profile_microphones(const capture_profile *p) {
-        return identities(p->audio_source, NULL);
+        g_autoptr(GPtrArray) v = g_ptr_array_new();
+        g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+        for (size_t i = 0; i < p->n_tracks; i++)
+                if (g_hash_table_add(seen, (gpointer) p->tracks[i].source))
+                        g_ptr_array_add(v, capture_source_identity(p->tracks[i].source, ""));
+        g_ptr_array_add(v, NULL);
+        return (gchar **) g_ptr_array_steal(v, NULL);
 }

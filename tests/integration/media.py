@@ -13,8 +13,15 @@ container's stated duration, which is stale for cut and split files).
                                    (within two frames; a machine too busy for
                                    every picture drops some, not the timeline)
   media.py span FILE            -> the seconds the video's timestamps span
+  media.py tones FILE HZ…       -> a line per audio track, in order:
+                                   "TITLE LANGUAGE SECONDS DB…", the power of
+                                   each tone HZ in the track (Goertzel over
+                                   the decoded samples) in dB relative to the
+                                   strongest of them
 """
 import json
+import math
+import struct
 import subprocess
 import sys
 
@@ -99,6 +106,43 @@ def manifest_durations(manifest, paths, fps=30.0):
     return 0 if ok else 1
 
 
+def audio_streams(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=index:stream_tags",
+         "-of", "json", path], check=True, capture_output=True, text=True).stdout
+    streams = []
+    for st in json.loads(out).get("streams", []):
+        tags = {k.lower(): v for k, v in st.get("tags", {}).items()}
+        streams.append((tags.get("title", "-"), tags.get("language", "und")))
+    return streams
+
+
+def decoded_samples(path, n, rate=16000):
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", path, "-map", "0:a:%d" % n, "-ac", "1", "-ar", str(rate),
+         "-f", "f32le", "-"], check=True, capture_output=True).stdout
+    return struct.unpack("<%df" % (len(raw) // 4), raw), rate
+
+
+def goertzel_power(samples, rate, hz):
+    w = 2.0 * math.pi * hz / rate
+    coeff = 2.0 * math.cos(w)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + coeff * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - coeff * s1 * s2
+
+
+def tones(path, freqs):
+    for n, (title, language) in enumerate(audio_streams(path)):
+        samples, rate = decoded_samples(path, n)
+        powers = [goertzel_power(samples, rate, f) for f in freqs]
+        top = max(powers) or 1e-30
+        dbs = ["%.1f" % (10 * math.log10(max(p, 1e-30) / top)) for p in powers]
+        print(title, language, "%.3f" % (len(samples) / rate), *dbs)
+    return 0
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "frames":
         frames(sys.argv[2])
@@ -108,6 +152,8 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "span":
         print("%.3f" % video_span(sys.argv[2]))
         return 0
+    if len(sys.argv) >= 4 and sys.argv[1] == "tones":
+        return tones(sys.argv[2], [float(f) for f in sys.argv[3:]])
     if len(sys.argv) >= 4 and sys.argv[1] == "manifest-durations":
         return manifest_durations(sys.argv[2], sys.argv[3:])
     print(__doc__, file=sys.stderr)

@@ -138,7 +138,7 @@ static void test_off_adds_nothing(void **state) {
 
         (void) state;
         assert_int_equal(capture_pipeline_build(p, &o, &pipeline, &msg), 0);
-        level = gst_bin_get_by_name(GST_BIN(pipeline), "audio-level");
+        level = gst_bin_get_by_name(GST_BIN(pipeline), "audio-level-1");
         assert_null(level);
         gst_object_unref(pipeline);
         capture_profile_free(p);
@@ -217,15 +217,15 @@ static void test_malformed_messages(void **state) {
                                                   G_TYPE_DOUBLE, 16.0, "change", G_TYPE_DOUBLE, 0.0, NULL)));
         /* levels: another element's, no rms, empty, too many channels, NaN, not doubles */
         refused(element_message("someone-elses-level", level_structure(rms_array(2, -20))));
-        refused(element_message("audio-level", level_structure(NULL)));
-        refused(element_message("audio-level", level_structure(rms_array(0, -20))));
-        refused(element_message("audio-level", level_structure(rms_array(65, -20))));
-        refused(element_message("audio-level", level_structure(rms_array(1, NAN))));
-        refused(element_message("audio-level",
+        refused(element_message("audio-level-1", level_structure(NULL)));
+        refused(element_message("audio-level-1", level_structure(rms_array(0, -20))));
+        refused(element_message("audio-level-1", level_structure(rms_array(65, -20))));
+        refused(element_message("audio-level-1", level_structure(rms_array(1, NAN))));
+        refused(element_message("audio-level-1",
                                 gst_structure_new("level", "running-time", G_TYPE_UINT64, (guint64) 1, "rms",
                                                   G_TYPE_DOUBLE, -20.0, NULL)));
         /* well-formed: digital silence (-inf) reads as the floor */
-        ok = element_message("audio-level", level_structure(rms_array(2, -INFINITY)));
+        ok = element_message("audio-level-1", level_structure(rms_array(2, -INFINITY)));
         assert_true(capture_measure_parse(ok, &cm));
         assert_int_equal(cm.kind, CAPTURE_MEASURE_AUDIO);
         assert_true(cm.rms_db == -200.0);
