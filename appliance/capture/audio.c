@@ -9,7 +9,6 @@
  * One multichannel source has one clock for all its channels, so the
  * tracks stay sample-aligned; separate sources each run on their own. */
 #include <errno.h>
-#include <stdio.h>
 
 #include "build-internal.h"
 #include "measure-internal.h"
@@ -82,11 +81,13 @@ typedef struct split {
 /* deinterleave makes its pads once it knows the caps, in its own thread. */
 static void on_split_pad(GstElement *deinterleave, GstPad *pad, gpointer data) {
         split *s = data;
-        unsigned k;
+        const char *name = GST_PAD_NAME(pad);
+        guint64 k;
         g_autoptr(GstPad) sink = NULL;
 
         (void) deinterleave;
-        if (sscanf(GST_PAD_NAME(pad), "src_%u", &k) != 1 || k >= (unsigned) s->channels || !s->to[k])
+        if (!g_str_has_prefix(name, "src_") ||
+            !g_ascii_string_to_unsigned(name + 4, 10, 0, (guint64) s->channels - 1, &k, NULL) || !s->to[k])
                 return;
         sink = gst_element_get_static_pad(s->to[k], "sink");
         if (sink && !gst_pad_is_linked(sink))

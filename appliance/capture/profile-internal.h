@@ -16,14 +16,14 @@ struct capture_profile {
         gchar *encoder;    /* "auto" or an element name */
         gchar *preset;
         int keyframe_interval; /* seconds */
-        gchar *audio_source; /* NULL when every track has its own */
-        gchar *audio_codec;  /* "opus" or "aac" */
-        int audio_bitrate;   /* kbit/s, each track's */
-        int audio_channels;  /* of audio_source; 0: as it comes (one track) */
+        gchar *audio_source;   /* NULL when every track has its own */
+        gchar *audio_codec;    /* "opus" or "aac" */
+        int audio_bitrate;     /* kbit/s, each track's */
+        int audio_channels;    /* of audio_source; 0: as it comes (one track) */
         bool mix;
         capture_track tracks[CAPTURE_MAX_TRACKS];
         size_t n_tracks;
-        gchar *container;   /* "matroska" */
+        gchar *container; /* "matroska" */
 };
 
 /* Reads [audio] channels and mix and the [audio.track.N] groups into

@@ -40,8 +40,9 @@ static int refuse(const config_file *c, const char *group, const char *key, cons
         g_autofree gchar *file = escape_text(config_file_path(c));
         unsigned line = config_file_line(c, group, key);
 
-        *msg = g_strdup_printf("%s line %u: [%s]%s%s %s", file, line, group, key ? " " : "", key ? key : "",
-                               why);
+        g_autofree gchar *where = line ? g_strdup_printf(" line %u", line) : g_strdup("");
+
+        *msg = g_strdup_printf("%s%s: [%s]%s%s %s", file, where, group, key ? " " : "", key ? key : "", why);
         return -EINVAL;
 }
 
@@ -140,7 +141,8 @@ static int room_track(const config_file *c, capture_profile *p, gchar **msg) {
         capture_track *t = &p->tracks[0];
 
         if (!p->audio_source)
-                return refuse(c, "audio", NULL, "needs a source (or [audio.track.N] groups with theirs)",
+                return refuse(c, "audio", NULL,
+                              "source is required (or [audio.track.N] groups with sources of their own)",
                               msg);
         if (p->audio_channels)
                 return refuse(c, "audio", "channels",

@@ -30,9 +30,9 @@ static char *write_profile(const char *name, const char *text) {
 }
 
 static void test_shipped_profiles(void **state) {
-        const char *names[] = {"test", "usb-1cam", "usb-2cam"};
+        const char *names[] = {"test", "usb-1cam", "usb-2cam", "test-3voices"};
 
-        for (size_t i = 0; i < 3; i++) {
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
                 capture_profile *p = NULL;
                 g_autofree gchar *msg = NULL;
                 assert_int_equal(capture_profile_load(names[i], &p, &msg), 0);
