@@ -63,3 +63,8 @@ int custody_schema_check(custody_event ev, JsonObject *obj, char *err, size_t er
 
 bool custody_utc_valid(const char *s);
 bool custody_hex64_valid(const char *s);
+
+/* The manifest's "tracks" into m (manifest-tracks.c): required from
+ * studio-session/3 on, absent before; -EBADMSG when malformed. */
+int custody_manifest_parse_tracks(JsonObject *root, custody_manifest *m);
+void custody_manifest_free_tracks(custody_manifest *m);

@@ -208,12 +208,22 @@ typedef struct custody_manifest_segment {
         int64_t checkpoint_media_ns;
 } custody_manifest_segment;
 
+/* An audio track as session-start names it (studio-session/3). */
+typedef struct custody_manifest_track {
+        char *role, *label, *device;
+        char *language;   /* NULL when not given */
+        uint64_t channel; /* 0: the whole source */
+        bool required;
+} custody_manifest_track;
+
 typedef struct custody_manifest {
         char *format, *session, *device_id, *device_key_id, *device_public_key;
         char *officer, *room, *software_version, *profile, *profile_sha256, *clock_sync;
         char *started_utc, *ended_utc, *stop_reason;
         custody_manifest_segment *segments;
         size_t n_segments;
+        custody_manifest_track *tracks; /* studio-session/3; NULL before */
+        size_t n_tracks;
         char *log_name;
         char log_sha256[SHA256_HEX_LEN + 1];
         char log_first_prev[SHA256_HEX_LEN + 1];
@@ -223,9 +233,13 @@ typedef struct custody_manifest {
 
 /* studio-session/1: the release before the session-start entry named its
  * key; studio-session/2: session-start carries device_key_id and
- * device_public_key (docs/session-format.md). Both verify. */
+ * device_public_key (docs/session-format.md). All verify. */
 #define CUSTODY_MANIFEST_FORMAT_V1 "studio-session/1"
-#define CUSTODY_MANIFEST_FORMAT "studio-session/2"
+#define CUSTODY_MANIFEST_FORMAT_V2 "studio-session/2"
+/* studio-session/3: session-start names the audio tracks ("tracks"), and
+ * the manifest repeats them, with each segment's track roles. */
+#define CUSTODY_MANIFEST_FORMAT "studio-session/3"
+#define CUSTODY_TRACKS_MAX 16
 #define CUSTODY_MANIFEST_MAX (16 * 1024 * 1024)
 
 /* The manifest a closed log implies (session close writes exactly this;

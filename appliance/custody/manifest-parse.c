@@ -156,9 +156,11 @@ static int parse_root(mctx *c, JsonObject *o, custody_manifest *m) {
 
         r = r ?: get_str(c, o, "", "format", &m->format);
         if (r == 0 && strcmp(m->format, CUSTODY_MANIFEST_FORMAT) != 0 &&
+            strcmp(m->format, CUSTODY_MANIFEST_FORMAT_V2) != 0 &&
             strcmp(m->format, CUSTODY_MANIFEST_FORMAT_V1) != 0)
                 return fail(c, "", "format",
-                            "is not " CUSTODY_MANIFEST_FORMAT " or " CUSTODY_MANIFEST_FORMAT_V1);
+                            "is not " CUSTODY_MANIFEST_FORMAT ", " CUSTODY_MANIFEST_FORMAT_V2
+                            " or " CUSTODY_MANIFEST_FORMAT_V1);
         r = r ?: get_str(c, o, "", "session", &m->session);
         r = r ?: get_str(c, o, "", "device_id", &m->device_id);
         r = r ?: get_str(c, o, "", "device_key_id", &m->device_key_id);
@@ -174,6 +176,10 @@ static int parse_root(mctx *c, JsonObject *o, custody_manifest *m) {
         r = r ?: get_str(c, o, "", "stop_reason", &m->stop_reason);
         r = r ?: parse_segments(c, o, m);
         r = r ?: parse_log(c, o, m);
+        if (r == 0 && custody_manifest_parse_tracks(o, m) < 0)
+                return fail(
+                        c, "", "tracks",
+                        "must list 1 to 16 tracks, each with a role, label, device, channel and required");
         return r;
 }
 
@@ -218,6 +224,7 @@ custody_manifest *custody_manifest_free(custody_manifest *m) {
                 g_free(g->name), g_free(g->plaintext_name), g_free(g->wall_start), g_free(g->wall_end);
         }
         g_free(m->segments);
+        custody_manifest_free_tracks(m);
         char **strs[] = {&m->format,         &m->session,           &m->device_id,
                          &m->device_key_id,  &m->device_public_key, &m->officer,
                          &m->room,           &m->software_version,  &m->profile,

@@ -8,7 +8,9 @@
 
 static const char *const start_strings[] = {"officer", "room",           "software_version",
                                             "profile", "profile_sha256", "clock_sync"};
-static const char *const start_arrays[] = {"cameras", "microphones", "recipients"};
+/* "tracks" only from studio-session/3 on: an older log implies the
+ * manifest it always did */
+static const char *const start_arrays[] = {"cameras", "microphones", "tracks", "recipients"};
 
 static void add_str(JsonBuilder *b, const char *name, const char *v) {
         json_builder_set_member_name(b, name);
@@ -34,6 +36,12 @@ static void add_copy(JsonBuilder *b, const custody_entry *e, const char *name) {
         }
 }
 
+static const char *format_of(const custody_entry *start, const char *named) {
+        if (json_object_has_member(start->obj, "tracks"))
+                return CUSTODY_MANIFEST_FORMAT;
+        return named ? CUSTODY_MANIFEST_FORMAT_V2 : CUSTODY_MANIFEST_FORMAT_V1;
+}
+
 /* start is the session-start entry, or for a start-less log the recovery
  * entry (which names the session; the rest is unknown and left empty). */
 static void add_metadata(JsonBuilder *b, const custody_entry *start, const minisign_public *pk,
@@ -45,7 +53,7 @@ static void add_metadata(JsonBuilder *b, const custody_entry *start, const minis
          * repeats what the log says, like every other field */
         minisign_key_id_hex(pk->key_id, key_id);
         g_autofree char *pk_b64 = minisign_public_to_base64(pk);
-        add_str(b, "format", named ? CUSTODY_MANIFEST_FORMAT : CUSTODY_MANIFEST_FORMAT_V1);
+        add_str(b, "format", format_of(start, named));
         add_str(b, "session", custody_entry_str(start, "session"));
         add_str(b, "device_id", custody_entry_str(start, "device_id"));
         add_str(b, "device_key_id", named ? custody_entry_str(start, "device_key_id") : key_id);
@@ -73,6 +81,7 @@ static void add_sealed(JsonBuilder *b, const custody_entry *e) {
         add_int(b, "duration_ns", eint(e, "duration_ns"));
         add_str(b, "wall_start", custody_entry_str(e, "wall_start"));
         add_str(b, "wall_end", custody_entry_str(e, "wall_end"));
+        add_copy(b, e, "tracks");
         json_builder_end_object(b);
 }
 

@@ -8,7 +8,7 @@
 
 #include "custody-internal.h"
 
-typedef enum field_type { F_STR, F_INT, F_BOOL, F_STRV, F_HASH } field_type;
+typedef enum field_type { F_STR, F_INT, F_BOOL, F_STRV, F_HASH, F_TRACKS } field_type;
 
 typedef struct field_spec {
         const char *name;
@@ -29,6 +29,8 @@ static const field_spec f_start[] = {
         {"profile_sha256", F_STR, true},
         {"cameras", F_STRV, true},
         {"microphones", F_STRV, true},
+        /* studio-session/3: the audio tracks, one object each */
+        {"tracks", F_TRACKS, false},
         {"clock_sync", F_STR, true},
         {"recipients", F_STRV, true},
         {"device_key_id", F_STR, false},
@@ -43,11 +45,17 @@ static const field_spec f_checkpoint[] = {
         END,
 };
 static const field_spec f_sealed[] = {
-        {"segment", F_STR, true},        {"plaintext_sha256", F_HASH, true},
-        {"sealed_sha256", F_HASH, true}, {"plaintext_bytes", F_INT, true},
-        {"sealed_bytes", F_INT, true},   {"media_start_ns", F_INT, true},
-        {"duration_ns", F_INT, true},    {"wall_start", F_STR, true},
-        {"wall_end", F_STR, true},       END,
+        {"segment", F_STR, true},
+        {"plaintext_sha256", F_HASH, true},
+        {"sealed_sha256", F_HASH, true},
+        {"plaintext_bytes", F_INT, true},
+        {"sealed_bytes", F_INT, true},
+        {"media_start_ns", F_INT, true},
+        {"duration_ns", F_INT, true},
+        {"wall_start", F_STR, true},
+        {"wall_end", F_STR, true},
+        {"tracks", F_STRV, false},
+        END,
 };
 static const field_spec f_mark[] = {
         {"media_ns", F_INT, true},
@@ -100,7 +108,51 @@ custody_event custody_event_from_string(const char *s) {
         return _CUSTODY_EV_INVALID;
 }
 
+static bool node_is(JsonNode *n, field_type t);
+
+/* A track names its role, label, device and channel (0: the whole source),
+ * whether it is required and, when given, its language; nothing else. */
+static bool track_is(JsonNode *n) {
+        static const field_spec f_track[] = {
+                {"role", F_STR, true},
+                {"label", F_STR, true},
+                {"device", F_STR, true},
+                {"channel", F_INT, true},
+                {"required", F_BOOL, true},
+                {"language", F_STR, false},
+                END,
+        };
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        guint known = 0;
+
+        if (!o)
+                return false;
+        for (const field_spec *f = f_track; f->name; f++) {
+                JsonNode *m = json_object_get_member(o, f->name);
+                if (!m ? f->required : !node_is(m, f->type))
+                        return false;
+                if (m && f->type == F_INT && json_node_get_int(m) < 0)
+                        return false;
+                known += m != NULL;
+        }
+        return known == json_object_get_size(o);
+}
+
+static bool tracks_are(JsonNode *n) {
+        JsonArray *a = JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+        guint len = a ? json_array_get_length(a) : 0;
+
+        if (len == 0 || len > CUSTODY_TRACKS_MAX)
+                return false;
+        for (guint i = 0; i < len; i++)
+                if (!track_is(json_array_get_element(a, i)))
+                        return false;
+        return true;
+}
+
 static bool node_is(JsonNode *n, field_type t) {
+        if (t == F_TRACKS)
+                return tracks_are(n);
         if (t == F_STRV) {
                 if (!JSON_NODE_HOLDS_ARRAY(n))
                         return false;
@@ -124,6 +176,8 @@ static bool node_is(JsonNode *n, field_type t) {
 static const char *type_name(field_type t) {
         if (t == F_HASH)
                 return "64 lower-case hex digits";
+        if (t == F_TRACKS)
+                return "1 to 16 tracks, each with a role, label, device, channel and required";
         return t == F_STR    ? "a string"
                : t == F_INT  ? "an integer"
                : t == F_BOOL ? "true or false"

@@ -396,6 +396,7 @@ static int begin_session(rec_controller *c, const char *officer, gchar **ret_mes
         g_autofree gchar *who = officer_or_default(officer);
         g_auto(GStrv) cameras = capture_profile_cameras(c->profile);
         g_auto(GStrv) microphones = capture_profile_microphones(c->profile);
+        g_autoptr(JsonArray) tracks = rec_session_tracks_from_profile(c->profile);
         rec_session_info info = {
                 .officer = who,
                 .room = c->room,
@@ -403,6 +404,7 @@ static int begin_session(rec_controller *c, const char *officer, gchar **ret_mes
                 .profile_sha256 = capture_profile_sha256(c->profile),
                 .cameras = cameras,
                 .microphones = microphones,
+                .tracks = tracks,
                 .recipients = c->recipients,
                 .state_dir = c->state_dir,
                 .key = c->key,

@@ -56,6 +56,7 @@ static rec_session_info *info_copy(const rec_session_info *i) {
         c->profile_sha256 = g_strdup(i->profile_sha256);
         c->cameras = g_strdupv(i->cameras);
         c->microphones = g_strdupv(i->microphones);
+        c->tracks = i->tracks ? json_array_ref(i->tracks) : NULL;
         c->recipients = g_strdupv(i->recipients);
         c->state_dir = g_strdup(i->state_dir);
         c->key = i->key;
@@ -73,6 +74,8 @@ static void info_free(rec_session_info *i) {
         g_free((gchar *) i->profile_sha256);
         g_strfreev(i->cameras);
         g_strfreev(i->microphones);
+        if (i->tracks)
+                json_array_unref(i->tracks);
         g_strfreev(i->recipients);
         g_free((gchar *) i->state_dir);
         g_free((gchar *) i->device_id);
@@ -154,6 +157,8 @@ static int log_start(rec_session *s) {
         json_object_set_string_member(o, "profile_sha256", i->profile_sha256);
         json_object_set_array_member(o, "cameras", strv_to_array(i->cameras));
         json_object_set_array_member(o, "microphones", strv_to_array(i->microphones));
+        if (i->tracks)
+                json_object_set_array_member(o, "tracks", json_array_ref(i->tracks));
         json_object_set_string_member(o, "clock_sync", clock_sync_state(i->timesync_file));
         json_object_set_string_member(o, "time_zone", zone);
         json_object_set_array_member(o, "recipients", strv_to_array(i->recipients));
@@ -393,6 +398,8 @@ static int on_closed(rec_session *s, const GstStructure *st) {
         json_object_set_int_member(o, "sealed_bytes", (gint64) get_u64(st, "sealed-bytes"));
         json_object_set_int_member(o, "media_start_ns", (gint64) segment_start_ns(s, st));
         json_object_set_int_member(o, "duration_ns", (gint64) get_u64(st, "media-duration"));
+        if (s->info->tracks)
+                json_object_set_array_member(o, "tracks", rec_session_track_roles(s->info->tracks));
         r = append(s, "segment-sealed", o);
         if (r >= 0)
                 grow_reserve(s, REC_RESERVE_PER_SEGMENT);

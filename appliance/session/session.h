@@ -3,7 +3,10 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
+
+#include "capture.h"
 
 #include "minisign.h"
 #include "room-reasons.h"
@@ -17,12 +20,23 @@ typedef struct rec_session_info {
         const char *profile_sha256;
         char **cameras; /* NULL-terminated source descriptions, from the profile */
         char **microphones;
+        /* the audio tracks (rec_session_tracks_from_profile): named in
+         * session-start, their roles in every segment-sealed; NULL: none
+         * named (the session is copied with a reference) */
+        JsonArray *tracks;
         char **recipients; /* NULL-terminated age1… */
         const char *state_dir;
         const minisign_secret *key; /* NULL: segments only, no custody log */
         const char *device_id;
         const char *timesync_file; /* NULL: REC_TIMESYNC_FILE */
 } rec_session_info;
+
+/* Each track's role, label, device, channel (0: the whole source),
+ * language (when given) and whether it is required, in the profile's order
+ * (tracks.c). */
+JsonArray *rec_session_tracks_from_profile(const capture_profile *p);
+/* ["interviewee", "interpreter", …] from such an array (NULL: []). */
+JsonArray *rec_session_track_roles(JsonArray *tracks);
 
 /* systemd-timesyncd's flag: present while the clock is synchronised. */
 #define REC_TIMESYNC_FILE "/run/systemd/timesync/synchronized"

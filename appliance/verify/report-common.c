@@ -434,3 +434,21 @@ char *report_media_copy(const verify_ctx *c, size_t i, bool *ret_ok) {
                                        g->plaintext_name);
         return g_strdup("checked: the same SHA-256 as a segment in the signed manifest");
 }
+
+char *report_tracks_line(const custody_manifest *m) {
+        g_autoptr(GString) s = NULL;
+
+        if (!m || m->n_tracks == 0)
+                return NULL;
+        s = g_string_new(NULL);
+        for (size_t i = 0; i < m->n_tracks; i++) {
+                const custody_manifest_track *t = &m->tracks[i];
+                g_string_append_printf(s, "%s%s (%s", i ? ", " : "", t->role, t->label);
+                if (t->channel)
+                        g_string_append_printf(s, ", channel %" G_GUINT64_FORMAT, t->channel);
+                if (t->language)
+                        g_string_append_printf(s, ", %s", t->language);
+                g_string_append_c(s, ')');
+        }
+        return g_string_free(g_steal_pointer(&s), FALSE);
+}

@@ -182,6 +182,7 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
         g_autofree char *total = report_media_time(f->media_ns);
         g_autofree char *media = g_strdup_printf("%zu segment(s), %s in all", c->n_segs, total);
         g_autofree char *content = content_words(c, f);
+        g_autofree char *tracks = report_tracks_line(m);
         g_autofree char *key =
                 f->public_key ? g_strdup_printf("%s (key id %s)", f->public_key, f->key_id) : NULL;
 
@@ -190,6 +191,8 @@ static void add_meta(GString *s, const verify_ctx *c, const report_facts *f) {
                 meta_pair(s, "Case", o->case_id, "Examiner", o->examiner);
         meta_pair(s, "Session", m ? m->session : NULL, "Device", dev);
         meta_pair(s, "Officer", m ? m->officer : NULL, "Room", m ? m->room : NULL);
+        if (tracks)
+                meta_wide(s, "Audio tracks", "w", tracks);
         meta_wide(s, "Started", "w", f->started ? f->started : m ? m->started_utc : NULL);
         meta_end(s, m, f);
         meta_wide(s, "Time zone", "w", f->zone_line);

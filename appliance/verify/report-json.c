@@ -185,6 +185,29 @@ static void add_facts(JsonBuilder *b, const verify_ctx *c, const report_facts *f
         add_media_copies(b, c);
 }
 
+/* "tracks": each audio track as session-start names it; absent for a
+ * session before studio-session/3. */
+static void add_tracks(JsonBuilder *b, const custody_manifest *m) {
+        if (!m || m->n_tracks == 0)
+                return;
+        json_builder_set_member_name(b, "tracks");
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < m->n_tracks; i++) {
+                const custody_manifest_track *t = &m->tracks[i];
+                json_builder_begin_object(b);
+                json_write_string(b, "role", t->role);
+                json_write_string(b, "label", t->label);
+                json_write_string(b, "device", t->device);
+                json_write_int(b, "channel", (int64_t) t->channel);
+                if (t->language)
+                        json_write_string(b, "language", t->language);
+                json_builder_set_member_name(b, "required");
+                json_builder_add_boolean_value(b, t->required);
+                json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+}
+
 void verify_report_json(const verify_ctx *c, FILE *out) {
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -205,6 +228,7 @@ void verify_report_json(const verify_ctx *c, FILE *out) {
         json_write_string(b, "trust", c->key_source);
         json_write_string(b, "officer", m ? m->officer : NULL);
         json_write_string(b, "room", m ? m->room : NULL);
+        add_tracks(b, m);
         json_write_string(b, "started_utc", m ? m->started_utc : NULL);
         json_write_string(b, "ended_utc", m ? m->ended_utc : NULL);
         add_segments(b, c, &f);

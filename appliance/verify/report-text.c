@@ -39,6 +39,10 @@ static void header(const verify_ctx *c, const report_facts *f, GPtrArray *k, FIL
                 else
                         fprintf(out, "Ended     %s (%s)\n", e(k, f->ended ? f->ended : m->ended_utc),
                                 e(k, report_stop_words(m->stop_reason)));
+                if (m->n_tracks) {
+                        g_autofree char *tracks = report_tracks_line(m);
+                        fprintf(out, "Tracks    %s\n", e(k, tracks));
+                }
                 fprintf(out, "Zone      %s\nClock     %s\nMedia     %zu segment(s), %s in all\n",
                         e(k, f->zone_line), e(k, m->clock_sync), c->n_segs, total);
         }

@@ -31,6 +31,10 @@ const char *report_event_words(const char *event);
 char *report_event_what(const verify_event_row *r);
 /* A stop reason in words ("stopped by the operator"); unknown reasons as given. */
 const char *report_stop_words(const char *reason);
+/* "interviewee (Interviewee microphone), interpreter (Interpreter
+ * microphone, channel 3, nld)": the session's audio tracks in order; NULL
+ * for a session before studio-session/3, which does not name them. */
+char *report_tracks_line(const custody_manifest *m);
 
 typedef struct report_stretch {
         const char *segment;

@@ -7,6 +7,7 @@
 # prefix still has all three tracks.
 . "$(dirname "$0")/lib.sh"
 make_vault
+"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 MEDIA=$STUDIO_SOURCE_DIR/tests/integration/media.py
 
 # tones_ok FILE EXPECT HZ…: EXPECT is one "role:HZ" per track in order
@@ -40,13 +41,39 @@ PY
 }
 
 session=$("$RECORDER" --once --profile test-3voices --duration 3s --recipient "$VAULT_RECIPIENT" \
-  --out "$WORK/spool" 2>"$WORK/3voices.log" | tail -n 1)
+  --device-key "$WORK/device/device.key" --out "$WORK/spool" 2>"$WORK/3voices.log" | tail -n 1)
 check "test-3voices: stock age decrypts the segment" \
   age -d -i "$VAULT_KEY" -o "$WORK/3voices.mkv" "$session/seg-000001.mkv.age"
 check "test-3voices: three tracks, each its own tone" \
   tones_ok "$WORK/3voices.mkv" "interviewee:300 interviewer:700 interpreter:1500" 300 700 1500
 check "test-3voices: the interpreter's track says Dutch" \
   bash -c "ffprobe -v error -select_streams a:2 -show_entries stream_tags=language -of csv=p=0 '$WORK/3voices.mkv' | grep -qx dut"
+
+# The record: session-start names every track, each segment lists their
+# roles, and the verifier's reports show them.
+check "test-3voices: session-start names the three tracks, each segment their roles" \
+  python3 - "$session/custody.jsonl" <<'PY'
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+start = log[0]["tracks"]
+roles = [t["role"] for t in start]
+assert roles == ["interviewee", "interviewer", "interpreter"], roles
+assert start[2]["label"] == "Interpreter microphone" and start[2]["language"] == "nld", start[2]
+assert "freq=1500" in start[2]["device"] and start[2]["channel"] == 0, start[2]
+assert [t["required"] for t in start] == [True, False, False], start
+sealed = [e for e in log if e["event"] == "segment-sealed"]
+assert sealed and all(e["tracks"] == roles for e in sealed), sealed
+PY
+"$VERIFY" --device-key "$WORK/device/device.pub" "$session" >"$WORK/report.txt" 2>&1 || true
+"$VERIFY" --json --device-key "$WORK/device/device.pub" "$session" >"$WORK/report.json" 2>/dev/null || true
+check "test-3voices: studio-verify says INTACT" grep -q '^INTACT' "$WORK/report.txt"
+check "test-3voices: the text report lists the tracks" grep -q \
+  '^Tracks    interviewee (Interviewee microphone), interviewer (Interviewer microphone), interpreter (Interpreter microphone, nld)$' \
+  "$WORK/report.txt"
+check "test-3voices: the JSON report lists the tracks" python3 -c "
+import json, sys
+r = json.load(open('$WORK/report.json'))
+sys.exit(0 if [t['role'] for t in r['tracks']] == ['interviewee', 'interviewer', 'interpreter'] else 1)"
 
 # One multichannel interface (one clock): channel 3 is the interpreter's,
 # channel 1 the interviewee's, channels 2 and 4 nobody's; the mix has both.
@@ -76,7 +103,6 @@ check "four channels: the tracks take their channels, the mix both" \
   tones_ok "$WORK/four.mkv" "interpreter:1500 interviewee:300 mix:300+1500" 300 700 1500 2500
 
 # kill -9 while three tracks record: the cut segment's salvaged prefix has them all.
-"$KEYS" device-init --dir "$WORK/device" --device-id studio-test >/dev/null
 "$RECORDER" --once --profile test-3voices --duration 120s --device-key "$WORK/device/device.key" \
   --recipient "$VAULT_RECIPIENT" --out "$WORK/spool-kill" 2>"$WORK/kill.log" >/dev/null &
 pid=$!

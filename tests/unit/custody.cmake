@@ -2,3 +2,5 @@
 studio_unit_test(test-custody SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-custody.c LIBS studio_custody PkgConfig::GLIB)
 studio_unit_test(test-custody-reader SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-custody-reader.c LIBS studio_custody PkgConfig::GLIB)
 studio_unit_test(test-note SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-note.c LIBS studio_custody PkgConfig::GLIB)
+studio_unit_test(test-custody-tracks SOURCES ${CMAKE_CURRENT_LIST_DIR}/test-custody-tracks.c LIBS studio_custody PkgConfig::GLIB)
+target_compile_definitions(test-custody-tracks PRIVATE STUDIO_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
