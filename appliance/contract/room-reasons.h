@@ -27,6 +27,22 @@
         X(REASON_MIC_DISCONNECTED, BLOCKS, "microphone disconnected", "microfoon losgekoppeld")             \
         X(REASON_MIC_DEAD, BLOCKS, "microphone dead", "microfoon geeft geen signaal")                       \
         X(REASON_MIC_SILENT, BLOCKS, "microphone silent", "microfoon neemt bijna niets op")                 \
+        X(REASON_INTERVIEWEE_MIC_DEAD, BLOCKS, "interviewee microphone dead",                               \
+          "microfoon van de geïnterviewde geeft geen signaal")                                              \
+        X(REASON_INTERVIEWEE_MIC_SILENT, BLOCKS, "interviewee microphone silent",                           \
+          "microfoon van de geïnterviewde neemt bijna niets op")                                            \
+        X(REASON_INTERVIEWER_MIC_DEAD, BLOCKS, "interviewer microphone dead",                               \
+          "microfoon van de interviewer geeft geen signaal")                                                \
+        X(REASON_INTERVIEWER_MIC_SILENT, BLOCKS, "interviewer microphone silent",                           \
+          "microfoon van de interviewer neemt bijna niets op")                                              \
+        X(REASON_INTERPRETER_MIC_DEAD, BLOCKS, "interpreter microphone dead",                               \
+          "microfoon van de tolk geeft geen signaal")                                                       \
+        X(REASON_INTERPRETER_MIC_SILENT, BLOCKS, "interpreter microphone silent",                           \
+          "microfoon van de tolk neemt bijna niets op")                                                     \
+        X(REASON_SECOND_INTERVIEWER_MIC_DEAD, BLOCKS, "second interviewer microphone dead",                 \
+          "microfoon van de tweede interviewer geeft geen signaal")                                         \
+        X(REASON_SECOND_INTERVIEWER_MIC_SILENT, BLOCKS, "second interviewer microphone silent",             \
+          "microfoon van de tweede interviewer neemt bijna niets op")                                       \
         X(REASON_DEVICES_UNUSABLE, BLOCKS, "camera or microphone cannot be opened",                         \
           "camera of microfoon werkt niet")                                                                 \
         X(REASON_DISK_LOW, IT, "disk almost full", "schijf bijna vol")                                      \

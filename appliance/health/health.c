@@ -25,7 +25,8 @@ typedef struct fault {
         bool raised;
 } fault;
 
-/* Source 0 is the microphone, 1 and 2 the cameras. */
+/* Source 0 is the first audio track, 1 and 2 the cameras, and from
+ * HEALTH_CAMERAS_MAX + 1 on the other audio tracks (track_source). */
 typedef struct source {
         fault f[_FAULT_MAX];
         int64_t last_seen; /* mono ns of the last measurement */
@@ -41,17 +42,42 @@ struct health_monitor {
         health_callbacks cb;
         void *userdata;
         bool playing;
-        source s[1 + HEALTH_CAMERAS_MAX];
+        source s[HEALTH_TRACKS_MAX + HEALTH_CAMERAS_MAX];
+        int tracks;
+        /* each audio source's words and whether the pre-flight needs it */
+        room_reason dead[HEALTH_TRACKS_MAX + HEALTH_CAMERAS_MAX],
+                silent[HEALTH_TRACKS_MAX + HEALTH_CAMERAS_MAX];
+        bool required[HEALTH_TRACKS_MAX + HEALTH_CAMERAS_MAX];
         int counts[_ROOM_REASON_MAX]; /* raised faults per reason */
 };
 
-static room_reason fault_reason(fault_kind k, int src) {
+/* track: 1-based */
+static int track_source(int track) {
+        return track <= 1 ? 0 : HEALTH_CAMERAS_MAX + track - 1;
+}
+
+static bool is_audio(int src) {
+        return src == 0 || src > HEALTH_CAMERAS_MAX;
+}
+
+/* The sources in use: the audio tracks and the cameras. */
+static bool in_use(const health_monitor *h, int src) {
+        if (src >= 1 && src <= HEALTH_CAMERAS_MAX)
+                return src <= h->cameras;
+        return src == 0 || src - HEALTH_CAMERAS_MAX + 1 <= h->tracks;
+}
+
+#define FOR_EACH_SOURCE(h, i)                                                                               \
+        for (int i = 0; i < HEALTH_TRACKS_MAX + HEALTH_CAMERAS_MAX; i++)                                    \
+                if (in_use(h, i))
+
+static room_reason fault_reason(const health_monitor *h, fault_kind k, int src) {
         switch (k) {
         case FAULT_DEAD:
         case FAULT_NO_LEVEL:
-                return REASON_MIC_DEAD;
+                return h->dead[src];
         case FAULT_SILENT:
-                return REASON_MIC_SILENT;
+                return h->silent[src];
         case FAULT_BLACK:
                 return src == 2 ? REASON_CAMERA2_BLACK : REASON_CAMERA_BLACK;
         default:
@@ -79,7 +105,7 @@ static gchar *describe(const health_monitor *h, fault_kind k, int src, const fau
         g_autoptr(GDateTime) since = g_date_time_new_from_unix_local(f->bad_real / 1000000);
         g_autofree gchar *at = since ? g_date_time_format(since, "%H:%M:%S") : g_strdup("?");
         double secs = (double) (now - f->bad_since) / 1e9;
-        const char *reason = room_reason_to_string(fault_reason(k, src));
+        const char *reason = room_reason_to_string(fault_reason(h, k, src));
 
         switch (k) {
         case FAULT_DEAD:
@@ -127,7 +153,7 @@ static void observe(health_monitor *h, int src, fault_kind k, bool bad, bool sup
                     (uint64_t) (t.mono_ns - f->bad_since) >= fault_window(h, k)) {
                         g_autofree gchar *detail = describe(h, k, src, f, t.mono_ns);
                         f->raised = true;
-                        count(h, fault_reason(k, src), +1, detail);
+                        count(h, fault_reason(h, k, src), +1, detail);
                 }
                 return;
         }
@@ -137,11 +163,11 @@ static void observe(health_monitor *h, int src, fault_kind k, bool bad, bool sup
                 if ((uint64_t) (t.mono_ns - f->good_since) >= HEALTH_CLEAR_NS) {
                         g_autofree gchar *detail = g_strdup_printf(
                                 "%s: cleared, good again for %.1f s (the fault lasted %.1f s)",
-                                room_reason_to_string(fault_reason(k, src)),
+                                room_reason_to_string(fault_reason(h, k, src)),
                                 (double) (t.mono_ns - f->good_since) / 1e9,
                                 (double) (f->good_since - f->bad_since) / 1e9);
                         f->raised = false;
-                        count(h, fault_reason(k, src), -1, detail);
+                        count(h, fault_reason(h, k, src), -1, detail);
                 }
         }
         if (!f->raised)
@@ -156,10 +182,45 @@ health_monitor *health_new(const health_limits *l, int cameras, const health_cal
         if (cb)
                 h->cb = *cb;
         h->userdata = userdata;
-        for (size_t i = 0; i < G_N_ELEMENTS(h->s); i++)
+        h->tracks = 1;
+        for (size_t i = 0; i < G_N_ELEMENTS(h->s); i++) {
                 for (int k = 0; k < _FAULT_MAX; k++)
                         h->s[i].f[k] = (fault){.bad_since = -1, .good_since = -1};
+                h->dead[i] = REASON_MIC_DEAD;
+                h->silent[i] = REASON_MIC_SILENT;
+                h->required[i] = true;
+        }
         return h;
+}
+
+static void role_reasons(const char *role, room_reason *dead, room_reason *silent) {
+        static const struct {
+                const char *role;
+                room_reason dead, silent;
+        } roles[] = {
+                {"interviewee", REASON_INTERVIEWEE_MIC_DEAD, REASON_INTERVIEWEE_MIC_SILENT},
+                {"interviewer", REASON_INTERVIEWER_MIC_DEAD, REASON_INTERVIEWER_MIC_SILENT},
+                {"interpreter", REASON_INTERPRETER_MIC_DEAD, REASON_INTERPRETER_MIC_SILENT},
+                {"second-interviewer", REASON_SECOND_INTERVIEWER_MIC_DEAD,
+                 REASON_SECOND_INTERVIEWER_MIC_SILENT},
+        };
+
+        *dead = REASON_MIC_DEAD; /* the room's microphone */
+        *silent = REASON_MIC_SILENT;
+        for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
+                if (role && g_str_equal(role, roles[i].role)) {
+                        *dead = roles[i].dead;
+                        *silent = roles[i].silent;
+                }
+}
+
+void health_set_tracks(health_monitor *h, const capture_track *tracks, size_t n) {
+        h->tracks = (int) CLAMP(n, 1, HEALTH_TRACKS_MAX);
+        for (int t = 1; t <= h->tracks && (size_t) t <= n; t++) {
+                int src = track_source(t);
+                role_reasons(tracks[t - 1].role, &h->dead[src], &h->silent[src]);
+                h->required[src] = tracks[t - 1].required;
+        }
 }
 
 health_monitor *health_free(health_monitor *h) {
@@ -169,7 +230,7 @@ health_monitor *health_free(health_monitor *h) {
 
 void health_playing(health_monitor *h, health_time t) {
         h->playing = true;
-        for (int i = 0; i <= h->cameras; i++) {
+        FOR_EACH_SOURCE(h, i) {
                 h->s[i].last_seen = t.mono_ns;
                 h->s[i].n = h->s[i].n_bad_level = h->s[i].n_black = h->s[i].n_still = 0;
                 h->s[i].first_rt = h->s[i].last_rt = 0;
@@ -177,10 +238,11 @@ void health_playing(health_monitor *h, health_time t) {
 }
 
 void health_measure(health_monitor *h, const capture_measure *m, health_time t) {
-        int src = m->kind == CAPTURE_MEASURE_AUDIO ? 0 : m->camera;
+        int src = m->kind == CAPTURE_MEASURE_AUDIO ? track_source(m->track) : m->camera;
         source *s;
 
-        if (src < 0 || src > h->cameras)
+        if (src < 0 || src >= (int) G_N_ELEMENTS(h->s) || !in_use(h, src) ||
+            (m->kind == CAPTURE_MEASURE_AUDIO) != is_audio(src))
                 return;
         s = &h->s[src];
         s->last_seen = t.mono_ns;
@@ -188,11 +250,11 @@ void health_measure(health_monitor *h, const capture_measure *m, health_time t) 
                 s->first_rt = m->running_time;
         s->last_rt = MAX(s->last_rt, m->running_time);
         s->n++;
-        if (src == 0) {
+        if (is_audio(src)) {
                 bool dead = m->rms_db < h->l.dead_below_db;
-                observe(h, 0, FAULT_NO_LEVEL, false, false, t);
-                observe(h, 0, FAULT_DEAD, dead, false, t);
-                observe(h, 0, FAULT_SILENT, m->rms_db < h->l.silent_below_db,
+                observe(h, src, FAULT_NO_LEVEL, false, false, t);
+                observe(h, src, FAULT_DEAD, dead, false, t);
+                observe(h, src, FAULT_SILENT, m->rms_db < h->l.silent_below_db,
                         dead || s->f[FAULT_DEAD].raised, t);
                 s->n_bad_level += dead;
                 return;
@@ -209,8 +271,8 @@ void health_measure(health_monitor *h, const capture_measure *m, health_time t) 
 void health_tick(health_monitor *h, health_time t) {
         if (!h->playing)
                 return;
-        for (int i = 0; i <= h->cameras; i++) {
-                fault_kind k = i == 0 ? FAULT_NO_LEVEL : FAULT_NO_PICTURE;
+        FOR_EACH_SOURCE(h, i) {
+                fault_kind k = is_audio(i) ? FAULT_NO_LEVEL : FAULT_NO_PICTURE;
                 fault *f = &h->s[i].f[k];
                 if (t.mono_ns - h->s[i].last_seen < (int64_t) HEALTH_MISSING_NS || f->raised)
                         continue;
@@ -222,11 +284,11 @@ void health_tick(health_monitor *h, health_time t) {
 }
 
 unsigned health_measured(const health_monitor *h, int src) {
-        return src >= 0 && src <= h->cameras ? h->s[src].n : 0;
+        return src >= 0 && src < (int) G_N_ELEMENTS(h->s) && in_use(h, src) ? h->s[src].n : 0;
 }
 
 uint64_t health_media_measured(const health_monitor *h, int src) {
-        if (src < 0 || src > h->cameras || h->s[src].n < 2)
+        if (src < 0 || src >= (int) G_N_ELEMENTS(h->s) || !in_use(h, src) || h->s[src].n < 2)
                 return 0;
         return h->s[src].last_rt - h->s[src].first_rt;
 }
@@ -234,15 +296,15 @@ uint64_t health_media_measured(const health_monitor *h, int src) {
 int64_t health_quiet_since(const health_monitor *h) {
         int64_t oldest = INT64_MAX;
 
-        for (int i = 0; i <= h->cameras; i++)
-                oldest = MIN(oldest, h->s[i].last_seen);
+        FOR_EACH_SOURCE(h, i)
+        oldest = MIN(oldest, h->s[i].last_seen);
         return oldest;
 }
 
 bool health_preflight_ready(const health_monitor *h, uint64_t media_ns) {
-        for (int i = 0; i <= h->cameras; i++)
-                if (health_media_measured(h, i) < media_ns)
-                        return false;
+        FOR_EACH_SOURCE(h, i)
+        if (health_media_measured(h, i) < media_ns)
+                return false;
         return true;
 }
 
@@ -257,16 +319,32 @@ static void add(room_reason *reasons, size_t max, size_t *n, room_reason reason,
         g_string_append_printf(detail, "%s%s", detail->len ? "; " : "", sentence);
 }
 
+/* Only a track the profile marks required refuses a Start; the others
+ * are raised as they fail, while the room records. */
+static void preflight_microphones(const health_monitor *h, room_reason *reasons, size_t max, size_t *n,
+                                  GString *detail) {
+        FOR_EACH_SOURCE(h, i) {
+                const source *mic = &h->s[i];
+                /* "interpreter microphone dead" names "the interpreter microphone" */
+                g_autofree gchar *which = g_strdup(room_reason_to_string(h->dead[i]));
+                g_autofree gchar *what = NULL;
+                if (!is_audio(i) || !h->required[i])
+                        continue;
+                if (g_str_has_suffix(which, " dead"))
+                        which[strlen(which) - strlen(" dead")] = '\0';
+                if (mic->n == 0)
+                        what = g_strdup_printf("no audio level came from the %s", which);
+                else if (mic->n_bad_level == mic->n)
+                        what = g_strdup_printf("the %s gave digital silence throughout", which);
+                if (what)
+                        add(reasons, max, n, h->dead[i], detail, what);
+        }
+}
+
 int health_preflight(const health_monitor *h, room_reason *reasons, size_t reasons_max, GString *detail) {
-        const source *mic = &h->s[0];
         size_t n = 0;
 
-        if (mic->n == 0)
-                add(reasons, reasons_max, &n, REASON_MIC_DEAD, detail,
-                    "no audio level came from the microphone");
-        else if (mic->n_bad_level == mic->n)
-                add(reasons, reasons_max, &n, REASON_MIC_DEAD, detail,
-                    "the microphone gave digital silence throughout");
+        preflight_microphones(h, reasons, reasons_max, &n, detail);
         for (int i = 1; i <= h->cameras; i++) {
                 const source *c = &h->s[i];
                 g_autofree gchar *what = NULL;
@@ -280,8 +358,8 @@ int health_preflight(const health_monitor *h, room_reason *reasons, size_t reaso
                         what = g_strdup_printf("camera %d showed the same picture throughout", i);
                 if (what)
                         add(reasons, reasons_max, &n,
-                            c->n > 0 && c->n_black == c->n ? fault_reason(FAULT_BLACK, i)
-                                                           : fault_reason(FAULT_FROZEN, i),
+                            c->n > 0 && c->n_black == c->n ? fault_reason(h, FAULT_BLACK, i)
+                                                           : fault_reason(h, FAULT_FROZEN, i),
                             detail, what);
         }
         return (int) n;

@@ -25,6 +25,7 @@
 #define HEALTH_MISSING_NS (3ULL * 1000000000ULL) /* no measurement this long is a fault */
 #define HEALTH_FROZEN_EPSILON 0.5                /* mean luma change below this is "unchanged" */
 #define HEALTH_CAMERAS_MAX 2
+#define HEALTH_TRACKS_MAX CAPTURE_MAX_TRACKS
 #define HEALTH_OVERHEAD 1.05 /* container and sealing on top of the media bitrate */
 #define HEALTH_BACKLOG_OLD_US (24LL * 3600 * 1000000)
 
@@ -52,6 +53,11 @@ typedef struct health_monitor health_monitor;
 
 /* cameras: 1 or 2 (the profile's). */
 health_monitor *health_new(const health_limits *l, int cameras, const health_callbacks *cb, void *userdata);
+/* The audio tracks (capture_profile_tracks), each checked on its own:
+ * its faults raise its role's words ("interpreter microphone dead"; the
+ * room's track: "microphone dead"), and the pre-flight refuses a Start
+ * only for a required track. Without it: one track, the room's, required. */
+void health_set_tracks(health_monitor *h, const capture_track *tracks, size_t n);
 /* Forgets everything without a callback: the caller takes the raised
  * reasons off the room itself when the pipeline goes. */
 health_monitor *health_free(health_monitor *h);
@@ -61,8 +67,8 @@ void health_playing(health_monitor *h, health_time t);
 void health_measure(health_monitor *h, const capture_measure *m, health_time t);
 /* Called every second or so: the missing-measurement check. */
 void health_tick(health_monitor *h, health_time t);
-/* Measurements from src (0 the microphone, 1 and 2 the cameras) since
- * health_playing. */
+/* Measurements from src (0 the first audio track, 1 and 2 the cameras,
+ * HEALTH_CAMERAS_MAX + 1 … the other audio tracks) since health_playing. */
 unsigned health_measured(const health_monitor *h, int src);
 /* The pipeline's running time that src's measurements since health_playing
  * span (first to last); 0 with fewer than two. Media time, not wall time:

@@ -88,6 +88,8 @@ static gboolean on_tick(gpointer data) {
 void daemon_health_pipeline_new(rec_daemon *d) {
         const studio_health_conf *hc = &d->conf->health;
         g_auto(GStrv) cams = capture_profile_cameras(d->profile);
+        const capture_track *tracks;
+        size_t n_tracks;
         health_limits l = {
                 .dead_below_db = hc->dead_below_db,
                 .dead_after_ns = hc->dead_after_ns,
@@ -101,6 +103,8 @@ void daemon_health_pipeline_new(rec_daemon *d) {
         if (!hc->enabled || d->health)
                 return;
         d->health = health_new(&l, cams ? (int) g_strv_length(cams) : 1, &analyser_callbacks, d);
+        tracks = capture_profile_tracks(d->profile, &n_tracks);
+        health_set_tracks(d->health, tracks, n_tracks);
         d->health_playing = false;
         d->tick_timer = g_timeout_add(TICK_MS, on_tick, d);
 }
