@@ -12,6 +12,7 @@
 
 #include "build-internal.h"
 #include "measure-internal.h"
+#include "preroll-internal.h"
 
 #define SPLIT_KEY "studio-capture-split"
 
@@ -40,6 +41,34 @@ static GstElement *tags(build *b, const char *role, const char *language) {
 
 /* The tail every track shares: [level] [observation] [mix tee] queue
  * encoder tags. chain holds the head's elements (n of them). */
+/* A live source of its own that stops (a USB microphone pulled, a driver
+ * that hangs) would hold the segment muxer, which waits for every track:
+ * its track goes through a mixer with live silence beside it, so that
+ * silence stands in and the recording goes on. The level is measured
+ * before it, so the health monitor still sees the microphone go. */
+static size_t silence_stand_in(build *b, size_t i, GstElement **chain, size_t n) {
+        g_autofree gchar *name = g_strdup_printf("audio-stand-in-%zu", i + 1);
+        g_autoptr(GstCaps) mono = gst_caps_new_simple("audio/x-raw", "rate", G_TYPE_INT, 48000, "channels",
+                                                      G_TYPE_INT, 1, NULL);
+        GstElement *silence[] = {make(b, "audiotestsrc", NULL), make(b, "audioconvert", NULL)};
+        GstElement *mixer = make(b, "audiomixer", name);
+
+        if (!link_chain(b, silence, G_N_ELEMENTS(silence)) || !mixer)
+                return n;
+        g_object_set(silence[0], "is-live", TRUE, "wave", 4 /* silence */, NULL);
+        gst_util_set_object_arg(G_OBJECT(mixer), "start-time-selection", "first");
+        if (!gst_element_link_pads(silence[1], "src", mixer, "sink_%u")) {
+                b->msg = g_strdup("could not link the stand-in silence into its track");
+                return n;
+        }
+        chain[n++] = make(b, "queue", NULL);
+        chain[n++] = mixer;
+        chain[n] = make(b, "capsfilter", NULL);
+        if (chain[n])
+                g_object_set(chain[n], "caps", mono, NULL);
+        return n + 1;
+}
+
 static GstElement *track_tail(build *b, size_t i, GstElement **chain, size_t n, GstElement **ret_mix_tee) {
         const capture_track *t = &b->p->tracks[i];
         g_autofree gchar *enc_name = g_strdup_printf("audio-encoder-%zu", i + 1);
@@ -47,6 +76,8 @@ static GstElement *track_tail(build *b, size_t i, GstElement **chain, size_t n, 
         if (b->o->measure && !(chain[n++] = capture_measure_level(b->bin, (int) i + 1)) && !b->msg)
                 b->msg = g_strdup("the GStreamer element 'level' is not installed on this machine "
                                   "(gstreamer1.0-plugins-good)");
+        if (!t->channel && b->p->n_tracks > 1 && chain[0] && capture_any_live_source(chain[0]))
+                n = silence_stand_in(b, i, chain, n);
         if (i == 0 && b->o->observation_audio)
                 chain[n++] = observation(b, b->o->observation_audio, false);
         if (b->p->mix)
@@ -60,7 +91,7 @@ static GstElement *track_tail(build *b, size_t i, GstElement **chain, size_t n, 
 /* A track with a source of its own. */
 static GstElement *own_source_track(build *b, size_t i, GstElement **ret_mix_tee) {
         g_autofree gchar *name = i == 0 ? g_strdup("audio") : g_strdup_printf("audio-%zu", i + 1);
-        GstElement *chain[10] = {
+        GstElement *chain[12] = {
                 make_source(b, b->p->tracks[i].source, name),
                 make(b, "audioconvert", NULL),
                 make(b, "audioresample", NULL),
@@ -120,7 +151,7 @@ static GstElement *splitter(build *b, split **ret) {
 }
 
 static GstElement *channel_track(build *b, size_t i, split *s, GstElement **ret_mix_tee) {
-        GstElement *chain[10] = {make(b, "queue", NULL), make(b, "audioconvert", NULL)};
+        GstElement *chain[12] = {make(b, "queue", NULL), make(b, "audioconvert", NULL)};
 
         if (chain[0])
                 s->to[b->p->tracks[i].channel - 1] = chain[0];

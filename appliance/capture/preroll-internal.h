@@ -6,6 +6,9 @@
 
 #define CAPTURE_MAX_AUDIO_GATES 16
 
+/* Whether any source inside bin (recursively) is live. */
+gboolean capture_any_live_source(GstElement *bin);
+
 /* Keeps mux out of the running state and puts a closed gate on the source
  * pad of video_out (the H.264 parser's queue) and of each of the n_audio
  * audio_out (each audio track's last element). video_kbps: the video

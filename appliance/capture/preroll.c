@@ -229,7 +229,7 @@ static int gate_install(preroll *pr, gate *g, GstElement *element, gboolean vide
         return 0;
 }
 
-static gboolean any_live_source(GstElement *pipeline) {
+gboolean capture_any_live_source(GstElement *pipeline) {
         /* the sources are bins (gst_parse_bin_from_description): look inside */
         g_autoptr(GstIterator) it = gst_bin_iterate_recurse(GST_BIN(pipeline));
         g_auto(GValue) item = G_VALUE_INIT;
@@ -248,7 +248,7 @@ int capture_preroll_install(GstElement *pipeline, GstElement *mux, GstElement *v
         preroll *pr = g_rc_box_new0(preroll);
         int r;
 
-        pr->live = any_live_source(pipeline);
+        pr->live = capture_any_live_source(pipeline);
 
         pr->second_keyframe = video_kbps > 0
                                       ? PREROLL_FIRST_CHUNK_BITS * 3 / 2 * GST_MSECOND / (guint64) video_kbps

@@ -17,7 +17,9 @@ container's stated duration, which is stale for cut and split files).
                                    "TITLE LANGUAGE SECONDS DB…", the power of
                                    each tone HZ in the track (Goertzel over
                                    the decoded samples) in dB relative to the
-                                   strongest of them
+                                   strongest of them, and the track's peak
+                                   sample
+  media.py tones-after T FILE HZ… -> the same for what follows T seconds
 """
 import json
 import math
@@ -117,10 +119,10 @@ def audio_streams(path):
     return streams
 
 
-def decoded_samples(path, n, rate=16000):
+def decoded_samples(path, n, rate=16000, after=0.0):
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", path, "-map", "0:a:%d" % n, "-ac", "1", "-ar", str(rate),
-         "-f", "f32le", "-"], check=True, capture_output=True).stdout
+        ["ffmpeg", "-v", "error", "-ss", "%.3f" % after, "-i", path, "-map", "0:a:%d" % n, "-ac", "1",
+         "-ar", str(rate), "-f", "f32le", "-"], check=True, capture_output=True).stdout
     return struct.unpack("<%df" % (len(raw) // 4), raw), rate
 
 
@@ -133,13 +135,14 @@ def goertzel_power(samples, rate, hz):
     return s1 * s1 + s2 * s2 - coeff * s1 * s2
 
 
-def tones(path, freqs):
+def tones(path, freqs, after=0.0):
     for n, (title, language) in enumerate(audio_streams(path)):
-        samples, rate = decoded_samples(path, n)
+        samples, rate = decoded_samples(path, n, after=after)
         powers = [goertzel_power(samples, rate, f) for f in freqs]
         top = max(powers) or 1e-30
         dbs = ["%.1f" % (10 * math.log10(max(p, 1e-30) / top)) for p in powers]
-        print(title, language, "%.3f" % (len(samples) / rate), *dbs)
+        peak = max((abs(x) for x in samples), default=0.0)
+        print(title, language, "%.3f" % (len(samples) / rate), *dbs, "peak=%.4f" % peak)
     return 0
 
 
@@ -154,6 +157,8 @@ def main():
         return 0
     if len(sys.argv) >= 4 and sys.argv[1] == "tones":
         return tones(sys.argv[2], [float(f) for f in sys.argv[3:]])
+    if len(sys.argv) >= 5 and sys.argv[1] == "tones-after":
+        return tones(sys.argv[3], [float(f) for f in sys.argv[4:]], after=float(sys.argv[2]))
     if len(sys.argv) >= 4 and sys.argv[1] == "manifest-durations":
         return manifest_durations(sys.argv[2], sys.argv[3:])
     print(__doc__, file=sys.stderr)

@@ -28,13 +28,13 @@ if not ok:
     print("%d audio tracks, %d expected" % (len(lines), len(expect)))
 for want, got in zip(expect, lines):
     role, hz = want.split(":")
-    title, dbs = got[0], [float(d) for d in got[3:]]
+    title, dbs = got[0], [float(d) for d in got[3:-1]]
     tones = [freqs.index(float(h)) for h in hz.split("+")]
     mine = all(dbs[t] >= -6 for t in tones)
     # two tones through one Opus stream leave products near -30 dB
     floor = -20 if len(tones) > 1 else -40
     others = all(db <= floor for i, db in enumerate(dbs) if i not in tones)
-    print("%s: %s, tones %s dB" % (title, "ok" if title == role and mine and others else "WRONG", got[3:]))
+    print("%s: %s, tones %s dB" % (title, "ok" if title == role and mine and others else "WRONG", got[3:-1]))
     ok = ok and title == role and mine and others
 sys.exit(0 if ok else 1)
 PY
@@ -74,6 +74,29 @@ check "test-3voices: the JSON report lists the tracks" python3 -c "
 import json, sys
 r = json.load(open('$WORK/report.json'))
 sys.exit(0 if [t['role'] for t in r['tracks']] == ['interviewee', 'interviewer', 'interpreter'] else 1)"
+
+# A microphone of its own that stops mid-session (its source ends after
+# 2.3 s): silence stands in, so the recording goes on to its end; that
+# track is silent from then on, and the others keep their tones to the end.
+sed 's/freq=700 volume=0.1/freq=700 volume=0.1 num-buffers=100/' \
+  "$STUDIO_SOURCE_DIR/pipelines/test-3voices.profile" >"$WORK/dies.profile"
+session=$("$RECORDER" --once --profile "$WORK/dies.profile" --duration 6s --recipient "$VAULT_RECIPIENT" \
+  --out "$WORK/spool-dies" 2>"$WORK/dies.log" | tail -n 1)
+check "a microphone that stops: stock age decrypts the segment" \
+  age -d -i "$VAULT_KEY" -o "$WORK/dies.mkv" "$session/seg-000001.mkv.age"
+span=$(python3 "$MEDIA" span "$WORK/dies.mkv")
+check "a microphone that stops: the recording goes on to its end ($span s of 6 s)" \
+  python3 -c "import sys; sys.exit(0 if $span >= 5.5 else 1)"
+python3 "$MEDIA" tones-after 4.5 "$WORK/dies.mkv" 300 700 1500 >"$WORK/dies.tones"
+cat "$WORK/dies.tones"
+check "a microphone that stops: its track is silence from then on" \
+  bash -c "sed -n 2p '$WORK/dies.tones' | grep -q ' peak=0.0000$'"
+check "a microphone that stops: the other tracks keep their tones to the end" python3 - "$WORK/dies.tones" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+first, third = [float(d) for d in rows[0][3:6]], [float(d) for d in rows[2][3:6]]
+sys.exit(0 if first[0] == 0.0 and third[2] == 0.0 and max(first[1:]) < -40 and max(third[:2]) < -40 else 1)
+PY
 
 # One multichannel interface (one clock): channel 3 is the interpreter's,
 # channel 1 the interviewee's, channels 2 and 4 nobody's; the mix has both.
