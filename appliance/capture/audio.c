@@ -39,8 +39,6 @@ static GstElement *tags(build *b, const char *role, const char *language) {
         return inject;
 }
 
-/* The tail every track shares: [level] [observation] [mix tee] queue
- * encoder tags. chain holds the head's elements (n of them). */
 /* A live source of its own that stops (a USB microphone pulled, a driver
  * that hangs) would hold the segment muxer, which waits for every track:
  * its track goes through a mixer with live silence beside it, so that
@@ -69,6 +67,8 @@ static size_t silence_stand_in(build *b, size_t i, GstElement **chain, size_t n)
         return n + 1;
 }
 
+/* The tail every track shares: [level] [stand-in] [observation] [mix tee]
+ * queue encoder tags. chain holds the head's elements (n of them). */
 static GstElement *track_tail(build *b, size_t i, GstElement **chain, size_t n, GstElement **ret_mix_tee) {
         const capture_track *t = &b->p->tracks[i];
         g_autofree gchar *enc_name = g_strdup_printf("audio-encoder-%zu", i + 1);
@@ -105,7 +105,7 @@ static GstElement *own_source_track(build *b, size_t i, GstElement **ret_mix_tee
 /* The element each of deinterleave's channel pads goes to: a track's
  * queue, or a fakesink for a channel no track records. */
 typedef struct split {
-        GstElement *to[32];
+        GstElement *to[CAPTURE_MAX_CHANNELS];
         int channels;
 } split;
 

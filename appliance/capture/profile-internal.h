@@ -26,6 +26,8 @@ struct capture_profile {
         gchar *container; /* "matroska" */
 };
 
+#define CAPTURE_MAX_CHANNELS 32 /* of one multichannel [audio] source */
+
 /* Reads [audio] channels and mix and the [audio.track.N] groups into
  * p->tracks (tracks.c); the [audio] keys are read already. */
 typedef struct config_file config_file;

@@ -7,8 +7,6 @@
 #include "escape.h"
 #include "profile-internal.h"
 
-#define CHANNELS_MAX 32
-
 const char *const capture_track_roles[] = {"interviewee",        "interviewer", "interpreter",
                                            "second-interviewer", "room",        NULL};
 static const char *const role_labels[] = {"Interviewee microphone", "Interviewer microphone",
@@ -85,7 +83,7 @@ static int read_origin(const config_file *c, const capture_profile *p, const cha
         int64_t channel = 0;
         int r = config_get_string(c, g, "source", NULL, &source, msg);
 
-        r = r ?: config_get_int(c, g, "channel", 0, 1, CHANNELS_MAX, &channel, msg);
+        r = r ?: config_get_int(c, g, "channel", 0, 1, CAPTURE_MAX_CHANNELS, &channel, msg);
         if (r < 0)
                 return r;
         if (source && channel)
@@ -160,7 +158,7 @@ int capture_profile_read_tracks(const config_file *c, capture_profile *p, gchar 
         size_t n = 0;
         int r;
 
-        r = config_get_int(c, "audio", "channels", 0, 1, CHANNELS_MAX, &channels, msg);
+        r = config_get_int(c, "audio", "channels", 0, 1, CAPTURE_MAX_CHANNELS, &channels, msg);
         r = r ?: config_get_bool(c, "audio", "mix", false, &p->mix, msg);
         if (r < 0)
                 return r;
