@@ -26,6 +26,11 @@ struct capture_profile {
         gchar *container; /* "matroska" */
 };
 
+/* A profile from memory (data as the file at path holds it), as
+ * capture_profile_load reads it: what the fuzz target drives. */
+int capture_profile_parse_data(const char *path, const char *data, size_t len, capture_profile **ret,
+                               gchar **ret_message);
+
 #define CAPTURE_MAX_CHANNELS 32 /* of one multichannel [audio] source */
 
 /* Reads [audio] channels and mix and the [audio.track.N] groups into

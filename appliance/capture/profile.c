@@ -197,35 +197,27 @@ static int parse_profile(capture_profile *p, const char *data, size_t len, gchar
         return validate(c, p, msg);
 }
 
-int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar **ret_message) {
-        g_autofree gchar *path = resolve_path(name_or_path);
-        g_autofree char *data = NULL;
-        gchar *msg = NULL;
-        size_t len = 0;
+static capture_profile *profile_new(gchar *path, const char *data, size_t len) {
         uint8_t digest[SHA256_LEN];
         char hex[SHA256_HEX_LEN + 1];
-        capture_profile *p;
-        int r;
+        capture_profile *p = g_new0(capture_profile, 1);
 
-        r = fs_read_file(path, PROFILE_MAX_BYTES, &data, &len);
-        if (r < 0) {
-                if (ret_message)
-                        *ret_message =
-                                g_strdup_printf("profile '%s' could not be read from %s: %s (the built-in "
-                                                "profiles are test, "
-                                                "usb-1cam and usb-2cam in %s)",
-                                                name_or_path, path, g_strerror(-r), capture_profiles_dir());
-                return r;
-        }
-        p = g_new0(capture_profile, 1);
-        p->path = g_steal_pointer(&path);
+        p->path = path;
         p->name = g_path_get_basename(p->path);
         if (g_str_has_suffix(p->name, ".profile"))
                 p->name[strlen(p->name) - strlen(".profile")] = '\0';
         sha256_buf(data, len, digest);
         sha256_hex(digest, hex);
         p->sha256 = g_strdup(hex);
-        r = parse_profile(p, data, len, &msg);
+        return p;
+}
+
+int capture_profile_parse_data(const char *path, const char *data, size_t len, capture_profile **ret,
+                               gchar **ret_message) {
+        capture_profile *p = profile_new(g_strdup(path), data, len);
+        gchar *msg = NULL;
+        int r = parse_profile(p, data, len, &msg);
+
         if (r < 0) {
                 capture_profile_free(p);
                 if (ret_message)
@@ -236,6 +228,24 @@ int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar 
         }
         *ret = p;
         return 0;
+}
+
+int capture_profile_load(const char *name_or_path, capture_profile **ret, gchar **ret_message) {
+        g_autofree gchar *path = resolve_path(name_or_path);
+        g_autofree char *data = NULL;
+        size_t len = 0;
+        int r;
+
+        r = fs_read_file(path, PROFILE_MAX_BYTES, &data, &len);
+        if (r < 0) {
+                if (ret_message)
+                        *ret_message = g_strdup_printf(
+                                "profile '%s' could not be read from %s: %s (the built-in "
+                                "profiles are test, test-3voices, usb-1cam and usb-2cam in %s)",
+                                name_or_path, path, g_strerror(-r), capture_profiles_dir());
+                return r;
+        }
+        return capture_profile_parse_data(path, data, len, ret, ret_message);
 }
 
 const char *capture_profile_name(const capture_profile *p) {

@@ -91,7 +91,7 @@ static void test_unknown_profile(void **state) {
         g_autofree gchar *msg = NULL;
 
         assert_int_equal(capture_profile_load("no-such-room", &p, &msg), -ENOENT);
-        assert_non_null(strstr(msg, "test, usb-1cam and usb-2cam"));
+        assert_non_null(strstr(msg, "test, test-3voices, usb-1cam and usb-2cam"));
 }
 
 static void test_build_pipeline(void **state) {
