@@ -308,6 +308,14 @@ bool health_preflight_ready(const health_monitor *h, uint64_t media_ns) {
         return true;
 }
 
+bool health_blocks_start(const health_monitor *h, room_reason reason) {
+        FOR_EACH_SOURCE(h, i) {
+                if (is_audio(i) && !h->required[i] && (reason == h->dead[i] || reason == h->silent[i]))
+                        return false;
+        }
+        return true;
+}
+
 bool health_raised(const health_monitor *h, room_reason reason) {
         return reason >= 0 && reason < _ROOM_REASON_MAX && h->counts[reason] > 0;
 }

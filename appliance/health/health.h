@@ -81,6 +81,10 @@ int64_t health_quiet_since(const health_monitor *h);
 /* Whether the pre-flight has enough to judge: every source's measurements
  * span media_ns of the pipeline's running time. */
 bool health_preflight_ready(const health_monitor *h, uint64_t media_ns);
+/* Whether reason, raised while no session records, means the room cannot
+ * record: false for the microphone of a track that is not required (its
+ * fault is signed into the next session and listed while it records). */
+bool health_blocks_start(const health_monitor *h, room_reason reason);
 /* Whether reason is raised now. */
 bool health_raised(const health_monitor *h, room_reason reason);
 

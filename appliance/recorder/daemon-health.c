@@ -56,6 +56,12 @@ static void on_raise(room_reason reason, const char *detail, void *userdata) {
         log_warning("health: %s", detail);
         if (d->preflight_timer)
                 return; /* the pre-flight's verdict decides */
+        if (!in_session(d) && !health_blocks_start(d->health, reason)) {
+                /* a microphone the room can record without: the next
+                 * session's log says so, and the room stays as it is */
+                daemon_note(d, "health-fault", detail);
+                return;
+        }
         own(d, reason);
         if (in_session(d))
                 daemon_note(d, "health-fault", detail);
@@ -76,6 +82,15 @@ static void on_clear(room_reason reason, const char *detail, void *userdata) {
 }
 
 static const health_callbacks analyser_callbacks = {on_raise, on_clear};
+
+void daemon_health_session_started(rec_daemon *d) {
+        for (int r = 0; d->health && r < _ROOM_REASON_MAX; r++)
+                if (health_raised(d->health, (room_reason) r) &&
+                    !health_blocks_start(d->health, (room_reason) r)) {
+                        own(d, (room_reason) r);
+                        daemon_attention_add(d, (room_reason) r);
+                }
+}
 
 static gboolean on_tick(gpointer data) {
         rec_daemon *d = data;

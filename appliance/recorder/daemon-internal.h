@@ -149,6 +149,9 @@ void daemon_health_pipeline_new(rec_daemon *d);
 void daemon_health_pipeline_gone(rec_daemon *d);
 void daemon_health_on_measure(const capture_measure *m, void *userdata);
 void daemon_health_identifying(rec_daemon *d);
+/* Lists the faults of microphones the room could start without (raised
+ * while ready, signed as the session began) for the session's length. */
+void daemon_health_session_started(rec_daemon *d);
 bool daemon_health_preflight_start(rec_daemon *d);
 /* -ENOSPC with a message when the spool holds less than start_min_left. */
 int daemon_health_may_record(rec_daemon *d, gchar **ret_message);

@@ -359,8 +359,10 @@ int daemon_start(rec_daemon *d, const char *source, gchar **ret_message) {
         }
         log_info("start (%s)", source);
         (void) daemon_enter(d, ROOM_RECORDING);
-        if (r >= 0)
+        if (r >= 0) {
                 write_pending_notes(d);
+                daemon_health_session_started(d);
+        }
         return r;
 }
 
