@@ -46,6 +46,24 @@ check "test-3voices: stock age decrypts the segment" \
   age -d -i "$VAULT_KEY" -o "$WORK/3voices.mkv" "$session/seg-000001.mkv.age"
 check "test-3voices: three tracks, each its own tone" \
   tones_ok "$WORK/3voices.mkv" "interviewee:300 interviewer:700 interpreter:1500" 300 700 1500
+# the tracks stay together: each starts and ends with the others (a
+# stand-in mixer that shifted its track would put the voice off the lips)
+aligned() {
+  python3 - "$1" <<'PY'
+import subprocess, sys
+def pts(i):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", str(i), "-show_entries",
+                          "packet=pts_time", "-of", "csv=p=0", sys.argv[1]],
+                         check=True, capture_output=True, text=True).stdout
+    v = sorted(float(x.strip(",")) for x in out.split() if x.strip(",") not in ("", "N/A"))
+    return v[0], v[-1]
+spans = [pts(i) for i in range(4)]
+print("first/last pts per stream:", spans)
+firsts, lasts = [a for a, _ in spans], [b for _, b in spans]
+sys.exit(0 if max(firsts) - min(firsts) <= 0.05 and max(lasts) - min(lasts) <= 0.1 else 1)
+PY
+}
+check "test-3voices: the video and the three tracks start and end together" aligned "$WORK/3voices.mkv"
 check "test-3voices: the interpreter's track says Dutch" \
   bash -c "ffprobe -v error -select_streams a:2 -show_entries stream_tags=language -of csv=p=0 '$WORK/3voices.mkv' | grep -qx dut"
 
@@ -89,6 +107,7 @@ check "a microphone that stops: the recording goes on to its end ($span s of 6 s
   python3 -c "import sys; sys.exit(0 if $span >= 5.5 else 1)"
 python3 "$MEDIA" tones-after 4.5 "$WORK/dies.mkv" 300 700 1500 >"$WORK/dies.tones"
 cat "$WORK/dies.tones"
+check "a microphone that stops: the tracks still start and end together" aligned "$WORK/dies.mkv"
 check "a microphone that stops: its track is silence from then on" \
   bash -c "sed -n 2p '$WORK/dies.tones' | grep -q ' peak=0.0000$'"
 check "a microphone that stops: the other tracks keep their tones to the end" python3 - "$WORK/dies.tones" <<'PY'
