@@ -296,15 +296,17 @@ uint64_t health_media_measured(const health_monitor *h, int src) {
 int64_t health_quiet_since(const health_monitor *h) {
         int64_t oldest = INT64_MAX;
 
-        FOR_EACH_SOURCE(h, i)
-        oldest = MIN(oldest, h->s[i].last_seen);
+        FOR_EACH_SOURCE(h, i) {
+                oldest = MIN(oldest, h->s[i].last_seen);
+        }
         return oldest;
 }
 
 bool health_preflight_ready(const health_monitor *h, uint64_t media_ns) {
-        FOR_EACH_SOURCE(h, i)
-        if (health_media_measured(h, i) < media_ns)
-                return false;
+        FOR_EACH_SOURCE(h, i) {
+                if (health_media_measured(h, i) < media_ns)
+                        return false;
+        }
         return true;
 }
 
