@@ -37,7 +37,6 @@ void capture_profile_free_tracks(capture_profile *p) {
 static int refuse(const config_file *c, const char *group, const char *key, const char *why, gchar **msg) {
         g_autofree gchar *file = escape_text(config_file_path(c));
         unsigned line = config_file_line(c, group, key);
-
         g_autofree gchar *where = line ? g_strdup_printf(" line %u", line) : g_strdup("");
 
         *msg = g_strdup_printf("%s%s: [%s]%s%s %s", file, where, group, key ? " " : "", key ? key : "", why);
@@ -146,7 +145,7 @@ static int room_track(const config_file *c, capture_profile *p, gchar **msg) {
                 return refuse(c, "audio", "channels",
                               "needs [audio.track.N] groups saying which channel is whose microphone", msg);
         t->role = g_strdup("room");
-        t->label = g_strdup(role_labels[4]);
+        t->label = g_strdup(role_labels[G_N_ELEMENTS(role_labels) - 1]); /* "room" is last */
         t->source = g_strdup(p->audio_source);
         t->required = true;
         p->n_tracks = 1;
